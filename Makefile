@@ -1,0 +1,122 @@
+# attograd's build. Plain GNU make, one rule per object, -MMD -MP dependency
+# files: a one-line change rebuilds one object, and `make -j2` works.
+#
+#   make            library + every program (tests, tutorials, train, bench) into build/
+#   make test       build and run the doctest suite; ends with "N passed, N failed"
+#   make debug      -O0 -g build into build/debug (for gdb), tests included
+#   make asan       ASan + UBSan build into build/asan, runs the whole suite
+#   make bench      speed benchmarks (GFLOP/s, ms)
+#   make train      the main job: train the document's AttentionNet
+#   make tutorials  run every tutorial in order; make tutorial T=03 runs one
+#   make lines      line count per room (keeps files small and visible)
+
+CXX      ?= g++
+MODE     ?= release
+ifeq ($(MODE),release)
+  BUILD    := build
+  OPTFLAGS := -O3 -march=native -DNDEBUG
+else ifeq ($(MODE),debug)
+  BUILD    := build/debug
+  OPTFLAGS := -O0 -g3 -march=native
+else ifeq ($(MODE),asan)
+  BUILD    := build/asan
+  OPTFLAGS := -O1 -g -march=native -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+CXXFLAGS ?=
+CXXFLAGS += -std=c++20 -Wall -Wextra -pthread -I. $(OPTFLAGS) -MMD -MP
+LDFLAGS  += -pthread $(filter -fsanitize=%,$(OPTFLAGS))
+
+# The rooms that make up the library. Data flows data -> nn -> core.
+LIB_SRCS   := $(sort $(shell find core nn optim data -name '*.cpp' 2>/dev/null))
+TEST_SRCS  := $(sort $(wildcard tests/*.cpp))
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
+TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
+TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
+
+LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
+TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
+TUT_LIB_OBJS := $(TUT_LIB:%.cpp=$(BUILD)/obj/%.o)
+LIB        := $(BUILD)/libattograd.a
+TEST_BIN   := $(BUILD)/tests
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
+TUT_BINS   := $(TUT_SRCS:tutorials/%.cpp=$(BUILD)/tutorials/%)
+TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
+
+DOCTEST_HEADER := /usr/include/doctest/doctest.h
+
+.PHONY: all test debug asan bench train tutorials tutorial lines clean doctest
+all: $(LIB) $(TEST_BIN) $(BENCH_BINS) $(TUT_BINS) $(TRAIN_BIN)
+
+# doctest comes from Debian's doctest-dev. As root we install it; otherwise we
+# stop and print the one command that does.
+doctest:
+	@if [ ! -f $(DOCTEST_HEADER) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "doctest missing: installing Debian's doctest-dev"; \
+	    (apt-get install -y -qq doctest-dev >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq doctest-dev >/dev/null)) || exit 1; \
+	  else \
+	    echo "doctest is missing. Install it with:  sudo apt-get install -y doctest-dev"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# Test objects need the doctest header first (order-only: no rebuild when it appears).
+$(TEST_OBJS): | doctest
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	$(CXX) $(TEST_OBJS) $(LIB) $(LDFLAGS) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $< $(LIB) $(LDFLAGS) -o $@
+
+$(BUILD)/tutorials/%: $(BUILD)/obj/tutorials/%.o $(TUT_LIB_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $< $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
+
+$(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
+	$(CXX) $< $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
+
+# The suite prints doctest's report, then "N passed, N failed" as its last line.
+test: $(TEST_BIN)
+	./$(TEST_BIN) $(TEST_ARGS)
+
+debug:
+	$(MAKE) MODE=debug all
+
+asan:
+	$(MAKE) MODE=asan build/asan/tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./build/asan/tests $(TEST_ARGS)
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+
+train: $(TRAIN_BIN)
+	./$(TRAIN_BIN) $(ARGS)
+
+tutorials: $(TUT_BINS)
+	@for t in $(TUT_BINS); do echo; echo "==================== $$t"; ./$$t || exit 1; done
+
+tutorial: $(TUT_BINS)
+	./$(firstword $(filter $(BUILD)/tutorials/$(T)_%,$(TUT_BINS)))
+
+lines:
+	@for room in core nn optim data tutorials tests; do \
+	  printf "%-10s %6s lines\n" $$room "$$(find $$room -name '*.cpp' -o -name '*.h' | xargs cat 2>/dev/null | wc -l)"; done
+	@echo "largest files:"; find core nn optim data tutorials tests -name '*.cpp' -o -name '*.h' | xargs wc -l | sort -rn | sed -n '2,9p'
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,51 @@
+// core/error.h: the one way attograd reports bad input.
+//
+// Every user-facing check throws ag::Error with a message in PyTorch's style:
+// the op's name first, then the shapes or values involved, then the rule that
+// was broken, e.g.
+//     matmul: shapes [4, 3] and [4, 5] cannot be multiplied (3 != 4)
+// ag::fail() builds that message from any streamable pieces; a Shape prints as
+// "[4, 3]". Checks run before any memory is touched, so a throw never leaves a
+// half-written tensor behind.
+#pragma once
+
+#include <cstdint>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ag {
+
+// A tensor's shape: sizes of each dimension, outermost first (row-major).
+using Shape = std::vector<int64_t>;
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "[2, 3, 4]"; a 0-d (scalar) shape prints as "[]".
+std::string shape_str(const Shape& shape);
+
+namespace detail {
+inline void append(std::ostringstream& os, const Shape& s) { os << shape_str(s); }
+template <class T>
+void append(std::ostringstream& os, const T& v) { os << v; }
+}  // namespace detail
+
+// Concatenate the pieces into one message (Shapes print as [a, b]).
+template <class... Parts>
+std::string message(const Parts&... parts) {
+  std::ostringstream os;
+  (detail::append(os, parts), ...);
+  return os.str();
+}
+
+// Throw ag::Error with the concatenated message.
+template <class... Parts>
+[[noreturn]] void fail(const Parts&... parts) {
+  throw Error(message(parts...));
+}
+
+}  // namespace ag

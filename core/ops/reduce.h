@@ -1,0 +1,26 @@
+// core/ops/reduce.h: reductions over one dimension or over everything.
+// dim may be negative (counts from the end). keepdim leaves a size-1 dimension.
+#pragma once
+
+#include "core/tensor.h"
+
+namespace ag {
+
+Tensor sum(const Tensor& x);  // 0-d result
+Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);
+// Max values; the gradient flows only to the arg-max (the first one on ties).
+Tensor max(const Tensor& x);
+Tensor max(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor min(const Tensor& x, int64_t dim, bool keepdim = false);
+// Index of the max along dim, as float values (not differentiable).
+Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);
+// Variance; unbiased divides by n-1 (PyTorch's default), else by n.
+Tensor var(const Tensor& x, bool unbiased = true);
+Tensor var(const Tensor& x, int64_t dim, bool unbiased = true, bool keepdim = false);
+
+// Normalize a possibly negative dim against rank, or throw naming `op`.
+int64_t wrap_dim(const char* op, int64_t dim, int64_t rank);
+
+}  // namespace ag

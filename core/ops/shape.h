@@ -1,0 +1,30 @@
+// core/ops/shape.h: ops that move elements around without arithmetic.
+//
+// reshape shares storage with its input (the data is contiguous, so any shape
+// with the same numel is a valid view). permute/transpose and the slicing ops
+// copy: attograd has no strided views, which keeps every kernel contiguous.
+#pragma once
+
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ag {
+
+Tensor reshape(const Tensor& x, const Shape& shape);  // one size may be -1
+Tensor view(const Tensor& x, const Shape& shape);     // same as reshape
+Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
+Tensor squeeze(const Tensor& x, int64_t dim);
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor cat(const std::vector<Tensor>& xs, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& xs, int64_t dim = 0);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& x, int64_t dim, int64_t index);  // removes dim
+// Python's x[start:end:step] along dim (end clipped to the size, negatives wrap).
+Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+Tensor clone(const Tensor& x);
+Tensor contiguous(const Tensor& x);  // always already contiguous: returns x
+
+}  // namespace ag
