@@ -4,6 +4,8 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/gradcheck.h"
+#include "core/anomaly.h"
+#include "core/print.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
 #include "core/ops/conv.h"

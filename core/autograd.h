@@ -57,6 +57,7 @@ struct Node {
   uint64_t sequence_nr;   // creation order: later nodes run first on ties
   std::string output_name;  // the output tensor's name when it had one (errors, graphs)
   Shape output_shape;
+  std::string anomaly_inputs;  // filled only in anomaly mode: "'x' [2, 3], 'w' [3, 4]"
 
   Node();
   virtual ~Node();  // iterative: dropping a 100,000-node chain does not recurse

@@ -1,10 +1,290 @@
-// Placeholder fast path until the blocked kernel lands: forwards to the naive loop.
+// core/kernels/gemm.cpp: the fast sgemm, blocked for caches and registers.
+//
+// Shape legend:
+//   M rows of C and of op(A)         MR×NR   micro-tile: the block of C held in registers
+//   N columns of C and of op(B)      MC×KC   block of op(A), packed, lives in L2
+//   K the dimension summed over      KC×NC   panel of op(B), packed, lives in L3 (an
+//                                            NR-wide sliver of it, KC×NR, lives in L1)
+//
+// Why not the triple loop of gemm_naive.cpp? It does 2 flops per two loads, and
+// one of those loads (B[k, j] with k moving) jumps a whole row of B each time.
+// The core can do 2 fused multiply-adds of 16 floats per cycle but only a few
+// loads, so the game is to reuse every loaded number many times from registers:
+//
+//   1. Register blocking. The micro-kernel keeps an MR×NR tile of C in vector
+//      registers. Each step k loads one column of A's sliver (MR numbers) and
+//      one row of B's sliver (NR numbers) and does MR·NR multiply-adds with
+//      them: an outer product. MR + NR loads buy MR·NR flops.
+//   2. Packing. The micro-kernel wants its MR numbers of A and NR numbers of B
+//      for step k next to each other in memory, for every k. Neither A nor B is
+//      stored that way (and transposes or a padded lda make it worse), so
+//      before computing we copy a block of op(A) and a panel of op(B) into
+//      aligned buffers in exactly the order the micro-kernel reads them. The
+//      copy costs O(MC·KC + KC·NC) and is reused O(MC·KC·NC) times. As a bonus,
+//      transposes are handled once, in the packing, and the micro-kernel only
+//      ever sees one layout; edges are padded with zeros so every tile is full.
+//   3. Cache blocking. KC, MC and NC are chosen so that the data each loop
+//      level reuses stays in the cache level that can feed it (see the loops in
+//      gemm_serial).
+//
+// The vector type below is a GCC/Clang extension: `vfloat` is 16 floats (with
+// AVX-512) and `a * b + c` on it compiles to one vfmadd instruction. No
+// intrinsics: the same code builds, slower, on machines with AVX2 or only SSE.
 #include "core/kernels/gemm.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "core/error.h"
+#include "core/kernels/parallel.h"
+
 namespace ag {
+namespace {
+
+// The vector width follows the instruction set we are compiled for, and the
+// micro-tile follows the register file: AVX-512 has 32 vector registers, so an
+// MR×NR = 14×32 tile takes 14·2 = 28 accumulators, plus 2 for a row of B and
+// 1 for a broadcast number of A: 31 of 32. Each k step then does 28 FMAs for
+// 2 vector loads + 14 broadcasts. AVX2/SSE have 16 registers: 6×2 = 12 + 3.
+#if defined(__AVX512F__)
+constexpr int kLanes = 16;
+constexpr int MR = 14;
+#elif defined(__AVX__)
+constexpr int kLanes = 8;
+constexpr int MR = 6;
+#else
+constexpr int kLanes = 4;
+constexpr int MR = 6;
+#endif
+constexpr int kVecPerRow = 2;           // vectors across one row of the tile
+constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512
+
+typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
+
+// Cache blocking (AVX-512 machine: 48 KB L1d, 1 MB L2 per core):
+//   KC·NR·4 B  = 256·32·4  = 32 KB: B's sliver stays in L1 across the ir loop,
+//   MC·KC·4 B  = 112·256·4 = 112 KB: A's block stays in L2 across the jr loop,
+//   KC·NC·4 B  = 256·4096·4 = 4 MB: B's panel comes from L3 for each ic block.
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 8 * MR;
+constexpr int64_t NC = 4096;
+
+// Loads and stores of a vector from floats with no alignment promise; memcpy
+// is how C++ says "reinterpret these bytes" without breaking aliasing rules,
+// and compilers turn it into one vmovups.
+inline vfloat load(const float* p) {
+  vfloat v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
+
+// The micro-kernel: C[0:MR, 0:NR] = alpha · Ã·B̃ + beta · C, where Ã is a packed
+// sliver of A (kc steps of MR numbers) and B̃ a packed sliver of B (kc steps of
+// NR numbers). beta == 0 means C is not read. Only full MR×NR tiles of C come
+// here; edge tiles go through a scratch tile (see write_tile).
+void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict b,
+                  float alpha, float beta, float* __restrict c, int64_t ldc) {
+  vfloat acc[MR][kVecPerRow] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    vfloat b_row[kVecPerRow];
+    for (int v = 0; v < kVecPerRow; ++v) b_row[v] = load(b + v * kLanes);
+    for (int r = 0; r < MR; ++r) {
+      float a_rk = a[r];  // broadcast: scalar * vector multiplies every lane
+      for (int v = 0; v < kVecPerRow; ++v) acc[r][v] += a_rk * b_row[v];
+    }
+    a += MR;
+    b += NR;
+  }
+  for (int r = 0; r < MR; ++r) {
+    for (int v = 0; v < kVecPerRow; ++v) {
+      float* cv = c + r * ldc + v * kLanes;
+      vfloat out = alpha * acc[r][v];
+      if (beta != 0.0f) out += beta * load(cv);
+      store(cv, out);
+    }
+  }
+}
+
+// An edge tile (m < MR or n < NR rows/columns of C left): compute the full tile
+// into a scratch buffer (the packed zeros make the extra rows/columns zero),
+// then update only the m×n part of C that exists.
+void edge_kernel(int64_t kc, const float* a, const float* b, float alpha,
+                 float beta, float* c, int64_t ldc, int64_t m, int64_t n) {
+  alignas(64) float tile[MR * NR];
+  micro_kernel(kc, a, b, 1.0f, 0.0f, tile, NR);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float out = alpha * tile[i * NR + j];
+      if (beta != 0.0f) out += beta * c[i * ldc + j];
+      c[i * ldc + j] = out;
+    }
+}
+
+// op(A)[i, k] and op(B)[k, j] of the stored, possibly transposed matrices.
+struct Operand {
+  const float* data;
+  int64_t ld;
+  bool trans;
+  // Element (row, col) of op(X).
+  float at(int64_t row, int64_t col) const {
+    return trans ? data[col * ld + row] : data[row * ld + col];
+  }
+};
+
+// Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows: sliver s holds, for
+// k = 0..kc-1, the MR numbers op(A)[i0+s·MR+r, p0+k], r = 0..MR-1. Rows past
+// the end of A are zero-filled so the micro-kernel never needs a special case.
+void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
+            float* packed) {
+  for (int64_t s = 0; s < mc; s += MR) {
+    int64_t rows = std::min<int64_t>(MR, mc - s);
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t r = 0; r < rows; ++r) packed[r] = A.at(i0 + s + r, p0 + k);
+      for (int64_t r = rows; r < MR; ++r) packed[r] = 0.0f;
+      packed += MR;
+    }
+  }
+}
+
+// Packs op(B)[p0:p0+kc, j0:j0+nc] into slivers of NR columns: sliver s holds,
+// for k = 0..kc-1, the NR numbers op(B)[p0+k, j0+s·NR+c]. When B is not
+// transposed those NR numbers are contiguous in memory: a straight copy.
+void pack_b(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+            float* packed) {
+  for (int64_t s = 0; s < nc; s += NR) {
+    int64_t cols = std::min<int64_t>(NR, nc - s);
+    for (int64_t k = 0; k < kc; ++k) {
+      if (!B.trans) {
+        std::memcpy(packed, B.data + (p0 + k) * B.ld + j0 + s, cols * sizeof(float));
+      } else {
+        for (int64_t c = 0; c < cols; ++c) packed[c] = B.at(p0 + k, j0 + s + c);
+      }
+      for (int64_t c = cols; c < NR; ++c) packed[c] = 0.0f;
+      packed += NR;
+    }
+  }
+}
+
+// 64-byte aligned scratch, one pair per thread, grown on demand and freed when
+// the thread exits (pool workers exit at program end).
+struct AlignedFree {
+  void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
+};
+using AlignedBuffer = std::unique_ptr<float[], AlignedFree>;
+
+float* scratch(AlignedBuffer& buffer, int64_t& capacity, int64_t floats) {
+  if (capacity < floats) {
+    buffer.reset(static_cast<float*>(
+        ::operator new[](floats * sizeof(float), std::align_val_t{64})));
+    capacity = floats;
+  }
+  return buffer.get();
+}
+
+// C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread: the five loops
+// around the micro-kernel (the BLIS design of Goto and van de Geijn).
+void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
+                 const Operand& B, float beta, float* C, int64_t ldc) {
+  thread_local AlignedBuffer a_buffer, b_buffer;
+  thread_local int64_t a_capacity = 0, b_capacity = 0;
+  float* a_packed = scratch(a_buffer, a_capacity, MC * KC);
+  float* b_packed = scratch(b_buffer, b_capacity, KC * ((std::min(N, NC) + NR - 1) / NR * NR));
+
+  // Loop 5: column panels of B and C, NC wide.
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    // Loop 4: K in steps of KC. The first step applies the caller's beta; the
+    // later ones add onto what the first wrote (beta = 1).
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      int64_t kc = std::min(KC, K - pc);
+      float beta_here = pc == 0 ? beta : 1.0f;
+      pack_b(B, pc, kc, jc, nc, b_packed);  // KC×NC panel: reused by every ic block
+      // Loop 3: row blocks of A and C, MC tall.
+      for (int64_t ic = 0; ic < M; ic += MC) {
+        int64_t mc = std::min(MC, M - ic);
+        pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC block: reused by every jr sliver
+        // Loop 2: NR-wide slivers of the B panel; each stays in L1 for loop 1.
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          int64_t n = std::min<int64_t>(NR, nc - jr);
+          // Loop 1: MR-tall slivers of the A block, streamed from L2.
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int64_t m = std::min<int64_t>(MR, mc - ir);
+            const float* a = a_packed + ir * kc;
+            const float* b = b_packed + jr * kc;
+            float* c = C + (ic + ir) * ldc + jc + jr;
+            if (m == MR && n == NR)
+              micro_kernel(kc, a, b, alpha, beta_here, c, ldc);
+            else
+              edge_kernel(kc, a, b, alpha, beta_here, c, ldc, m, n);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Rejects sizes and leading dimensions no valid matrix could have.
+void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                     int64_t lda, int64_t ldb, int64_t ldc) {
+  if (M < 0 || N < 0 || K < 0)
+    fail("sgemm: sizes must be non-negative, got M=", M, ", N=", N, ", K=", K);
+  // A stored matrix of `rows` rows needs at least `cols` floats per row.
+  auto check_ld = [](const char* name, int64_t ld, int64_t rows, int64_t cols) {
+    if (rows > 1 && ld < cols)
+      fail("sgemm: ", name, "=", ld, " is smaller than the ", cols,
+           " columns of the stored ", rows, "x", cols, " matrix");
+  };
+  check_ld("lda", lda, trans_a ? K : M, trans_a ? M : K);
+  check_ld("ldb", ldb, trans_b ? N : K, trans_b ? K : N);
+  check_ld("ldc", ldc, M, N);
+}
+
+}  // namespace
+
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
            float alpha, const float* A, int64_t lda, const float* B,
            int64_t ldb, float beta, float* C, int64_t ldc) {
-  sgemm_naive(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  check_arguments(trans_a, trans_b, M, N, K, lda, ldb, ldc);
+  if (M == 0 || N == 0) return;
+  if (K == 0) {  // an empty sum: C = alpha·0 + beta·C, as gemm_naive computes it
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        float& c = C[i * ldc + j];
+        c = alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c);
+      }
+    return;
+  }
+
+  // Threads split C into stripes of whole micro-tiles, each stripe a smaller
+  // gemm of its own: rows of C (and A) when M is the longer side, columns of C
+  // (and B) otherwise. Threads share nothing but the inputs, so no locks; each
+  // packs its own copy of the operand it shares, a small cost next to the
+  // compute. The grain keeps a stripe at ≥ ~2 MFLOP so the wake-up of a worker
+  // (a few µs) stays small next to the work it gets.
+  Operand a_op{A, lda, trans_a}, b_op{B, ldb, trans_b};
+  constexpr int64_t kMinFlopsPerThread = 2'000'000;
+  int64_t row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
+  if (row_tiles * MR >= col_tiles * NR) {
+    int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * MR * N * K));
+    parallel_for(0, row_tiles, grain, [&](int64_t lo, int64_t hi) {
+      int64_t i0 = lo * MR, i1 = std::min(M, hi * MR);
+      Operand a_rows = a_op;
+      a_rows.data += trans_a ? i0 : i0 * lda;  // op(A)[i0:i1, :]
+      gemm_serial(i1 - i0, N, K, alpha, a_rows, b_op, beta, C + i0 * ldc, ldc);
+    });
+  } else {
+    int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
+    parallel_for(0, col_tiles, grain, [&](int64_t lo, int64_t hi) {
+      int64_t j0 = lo * NR, j1 = std::min(N, hi * NR);
+      Operand b_cols = b_op;
+      b_cols.data += trans_b ? j0 * ldb : j0;  // op(B)[:, j0:j1]
+      gemm_serial(M, j1 - j0, K, alpha, a_op, b_cols, beta, C + j0, ldc);
+    });
+  }
 }
+
 }  // namespace ag

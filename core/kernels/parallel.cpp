@@ -1,16 +1,230 @@
-// Serial placeholder until the thread pool lands.
+// core/kernels/parallel.cpp: a small std::thread pool behind parallel_for.
+//
+// The pool in one picture, for T threads:
+//
+//   caller ──► [ chunk 0 ]──────────────┐
+//   worker 1 ─► [ chunk 1 ]─────────┐   ├─► caller waits until every chunk is done,
+//   ...                              ├───┘   then rethrows the first exception
+//   worker T-1 ► [ chunk T-1 ]──────┘
+//
+// - Workers are created on first use (a program that never calls parallel_for
+//   never starts a thread) and live until the program exits, when the pool's
+//   destructor wakes and joins them: no thread outlives main, nothing leaks.
+// - Chunk t always goes to the same thread (caller = chunk 0, worker t = chunk t),
+//   and chunk boundaries depend only on (begin, end, grain, thread count). That
+//   static schedule is what keeps floating-point results bit-identical from run
+//   to run; a work-stealing pool would be faster on uneven work but not repeatable.
+// - A parallel_for called from inside a chunk runs serially on the calling
+//   thread: with 2 cores, nested regions would only oversubscribe them.
 #include "core/kernels/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
 #include "core/error.h"
 
 namespace ag {
-static int g_threads = 1;
-int get_num_threads() { return g_threads; }
+namespace {
+
+using ChunkFn = std::function<void(int64_t, int64_t)>;
+
+// More threads than this is surely a typo (AG_NUM_THREADS=1000 on a laptop).
+constexpr int kMaxThreads = 256;
+
+// True on pool workers always, and on the caller while it runs its own chunk.
+thread_local bool t_inside_parallel = false;
+
+// Marks the calling thread as "inside a parallel region" for one scope.
+struct InsideParallelScope {
+  bool previous = t_inside_parallel;
+  InsideParallelScope() { t_inside_parallel = true; }
+  ~InsideParallelScope() { t_inside_parallel = previous; }
+};
+
+// AG_NUM_THREADS if set, else one thread per core.
+int threads_from_environment() {
+  const char* env = std::getenv("AG_NUM_THREADS");
+  if (env == nullptr || *env == '\0') {
+    unsigned cores = std::thread::hardware_concurrency();  // 0 means "unknown"
+    return std::clamp(static_cast<int>(cores), 1, kMaxThreads);
+  }
+  char* rest = nullptr;
+  long n = std::strtol(env, &rest, 10);
+  if (*rest != '\0' || n < 1 || n > kMaxThreads)
+    fail("AG_NUM_THREADS: expected a whole number of threads from 1 to ",
+         kMaxThreads, ", got \"", env, "\"");
+  return static_cast<int>(n);
+}
+
+// 0 means "not decided yet": the environment is read on first use.
+std::atomic<int> g_num_threads{0};
+
+// The bounds of chunk `index` when [begin, end) is cut into `count` contiguous
+// chunks whose sizes differ by at most one (the first `range % count` chunks
+// get the extra element). Written without range * index, which could overflow.
+void chunk_bounds(int64_t begin, int64_t end, int count, int index,
+                  int64_t* lo, int64_t* hi) {
+  int64_t range = end - begin;
+  int64_t base = range / count, extra = range % count;
+  *lo = begin + index * base + std::min<int64_t>(index, extra);
+  *hi = *lo + base + (index < extra ? 1 : 0);
+}
+
+class ThreadPool {
+ public:
+  ThreadPool() = default;
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  ~ThreadPool() { stop_workers(); }
+
+  // Runs chunk 0 on the caller and chunks 1..count-1 on workers 1..count-1,
+  // returns when all are done, rethrows the lowest-numbered chunk's exception.
+  void run(int64_t begin, int64_t end, int count, const ChunkFn& fn) {
+    // One parallel region at a time: two user threads calling parallel_for
+    // at once take turns instead of mixing their chunks up.
+    std::lock_guard<std::mutex> region(region_mutex_);
+    if (static_cast<int>(workers_.size()) < count - 1) start_workers(count - 1);
+
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = &fn;
+      begin_ = begin;
+      end_ = end;
+      count_ = count;
+      pending_ = count - 1;
+      errors_.assign(count, nullptr);
+      ++generation_;
+    }
+    wake_.notify_all();
+
+    run_chunk(0);
+
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    fn_ = nullptr;
+    for (std::exception_ptr& error : errors_)
+      if (error) std::rethrow_exception(error);
+  }
+
+ private:
+  // Runs one chunk; an exception is stored, never allowed to escape a thread
+  // (an exception leaving a std::thread's function calls std::terminate).
+  void run_chunk(int index) {
+    InsideParallelScope inside;
+    int64_t lo = 0, hi = 0;
+    chunk_bounds(begin_, end_, count_, index, &lo, &hi);
+    try {
+      (*fn_)(lo, hi);
+    } catch (...) {
+      errors_[index] = std::current_exception();  // each chunk owns its slot
+    }
+  }
+
+  void worker_loop(int index, uint64_t seen_generation) {
+    t_inside_parallel = true;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || generation_ != seen_generation; });
+      if (stopping_) return;
+      seen_generation = generation_;
+      if (index >= count_) continue;  // fewer chunks than workers this time
+      lock.unlock();
+      run_chunk(index);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  // Replaces the current workers by `n` fresh ones (called under region_mutex_,
+  // so no job is running).
+  void start_workers(int n) {
+    stop_workers();
+    workers_.reserve(n);
+    try {
+      for (int i = 1; i <= n; ++i)
+        workers_.emplace_back(&ThreadPool::worker_loop, this, i, generation_);
+    } catch (const std::system_error& e) {
+      stop_workers();
+      fail("parallel_for: could not start ", n, " worker threads (", e.what(),
+           "); try a smaller set_num_threads()");
+    }
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+    workers_.clear();
+    stopping_ = false;
+  }
+
+  std::mutex region_mutex_;
+  std::mutex mutex_;  // guards everything below
+  std::condition_variable wake_;  // workers wait here for a new generation
+  std::condition_variable done_;  // the caller waits here for pending_ == 0
+  std::vector<std::thread> workers_;
+  bool stopping_ = false;
+  uint64_t generation_ = 0;  // bumped once per parallel region
+  const ChunkFn* fn_ = nullptr;
+  int64_t begin_ = 0, end_ = 0;
+  int count_ = 0;
+  int pending_ = 0;  // worker chunks not finished yet
+  std::vector<std::exception_ptr> errors_;
+};
+
+// Created on first use, destroyed (workers joined) when the program exits.
+ThreadPool& pool() {
+  static ThreadPool instance;
+  return instance;
+}
+
+}  // namespace
+
+int get_num_threads() {
+  int n = g_num_threads.load();
+  if (n == 0) {
+    n = threads_from_environment();
+    g_num_threads.store(n);
+  }
+  return n;
+}
+
 void set_num_threads(int n) {
-  if (n < 1) fail("set_num_threads: need at least 1 thread, got ", n);
-  g_threads = n;
+  if (n < 1 || n > kMaxThreads)
+    fail("set_num_threads: the number of threads must be from 1 to ",
+         kMaxThreads, ", got ", n);
+  g_num_threads.store(n);
 }
-void parallel_for(int64_t begin, int64_t end, int64_t,
-                  const std::function<void(int64_t, int64_t)>& fn) {
-  if (begin < end) fn(begin, end);
+
+void parallel_for(int64_t begin, int64_t end, int64_t grain,
+                  const std::function<void(int64_t lo, int64_t hi)>& fn) {
+  if (begin >= end) return;
+  int64_t range = end - begin;
+  grain = std::max<int64_t>(grain, 1);
+  int threads = t_inside_parallel ? 1 : get_num_threads();
+  if (threads == 1 || range < grain) {
+    fn(begin, end);
+    return;
+  }
+  // As in PyTorch's at::parallel_for: no chunk smaller than grain, at most one
+  // chunk per thread.
+  int64_t chunks = std::min<int64_t>(threads, (range + grain - 1) / grain);
+  if (chunks == 1) {
+    fn(begin, end);
+    return;
+  }
+  pool().run(begin, end, static_cast<int>(chunks), fn);
 }
+
 }  // namespace ag

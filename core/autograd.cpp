@@ -1,0 +1,250 @@
+// core/autograd.cpp: Node bookkeeping, grad mode, SavedTensor and the engine.
+#include "core/autograd.h"
+
+#include <algorithm>
+#include <atomic>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/anomaly.h"
+
+namespace ag {
+
+// ---------------------------------------------------------------- Node
+static std::atomic<uint64_t> g_next_sequence_nr{0};
+
+Node::Node() : sequence_nr(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
+
+// Destroying the last tensor of a long chain would otherwise destroy node 1,
+// whose edge destroys node 2, whose edge destroys node 3, ... one stack frame
+// each: 100,000 ops deep overflows the stack (PyTorch hit exactly this). So a
+// Node hands its edges to an explicit list and releases them in a loop: a
+// child whose last owner we are gives its own edges to the list first, and so
+// dies without anything left to recurse into.
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> pending;
+  for (Edge& e : next_edges)
+    if (e.fn) pending.push_back(std::move(e.fn));
+  while (!pending.empty()) {
+    std::shared_ptr<Node> node = std::move(pending.back());
+    pending.pop_back();
+    if (node.use_count() == 1) {
+      for (Edge& e : node->next_edges)
+        if (e.fn) pending.push_back(std::move(e.fn));
+    }
+    // node goes out of scope here: if we held the last reference, its
+    // destructor runs now and finds its edges already moved out.
+  }
+}
+
+// ---------------------------------------------------------------- grad mode
+static thread_local bool t_grad_enabled = true;
+
+bool grad_enabled() { return t_grad_enabled; }
+NoGradGuard::NoGradGuard() : previous_(t_grad_enabled) { t_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { t_grad_enabled = previous_; }
+
+bool needs_grad(std::initializer_list<Tensor> inputs) {
+  if (!t_grad_enabled) return false;
+  for (const Tensor& t : inputs)
+    if (t.requires_grad()) return true;
+  return false;
+}
+
+bool needs_grad(const std::vector<Tensor>& inputs) {
+  if (!t_grad_enabled) return false;
+  for (const Tensor& t : inputs)
+    if (t.requires_grad()) return true;
+  return false;
+}
+
+void attach(Tensor& out, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs) {
+  node->next_edges.clear();
+  for (const Tensor& in : inputs) {
+    Edge e;
+    if (in.defined()) {
+      e.shape = in.shape();
+      if (in.requires_grad()) {
+        if (in.grad_fn())
+          e.fn = in.grad_fn();
+        else
+          e.leaf = in.impl_ptr();
+      }
+    }
+    node->next_edges.push_back(std::move(e));
+  }
+  node->output_shape = out.shape();
+  node->output_name = out.impl()->name;
+  check_anomaly_forward(*node, out, inputs);
+  out.impl()->grad_fn = std::move(node);
+  out.impl()->requires_grad = true;
+}
+
+// ---------------------------------------------------------------- SavedTensor
+SavedTensor::SavedTensor(const Tensor& t) {
+  if (!t.defined()) return;
+  data_ = t.detach();
+  saved_version_ = t.version();
+  name_ = t.impl()->name;
+}
+
+Tensor SavedTensor::unpack(const Node& owner) const {
+  if (owner.released)
+    fail(owner.name(), ": trying to backward through the graph a second time (or to read saved "
+         "tensors after they were freed). Saved values are freed by backward(); call "
+         "backward(dout, /*retain_graph=*/true) the first time to backward twice");
+  if (!data_.defined()) fail(owner.name(), ": a saved tensor is missing (internal error)");
+  if (data_.version() != saved_version_)
+    fail(owner.name(), ": one of the tensors needed for gradient computation has been modified by "
+         "an inplace operation: ", name_.empty() ? std::string("a tensor") : "'" + name_ + "'",
+         " of shape ", data_.shape(), " is at version ", data_.version(), "; expected version ",
+         saved_version_, " instead");
+  return data_;
+}
+
+// ---------------------------------------------------------------- engine
+static Tensor copy_of(const Tensor& g) {
+  return from_vector(g.to_vector(), g.shape());
+}
+
+static void accumulate_into(Tensor& acc, const Tensor& g) {
+  if (!acc.defined()) {
+    acc = g;  // first contribution: take it as is (no copy); we own it from here
+    return;
+  }
+  // Copy-on-accumulate: `acc` may alias a gradient some node returned as-is.
+  Tensor sum = from_vector(acc.to_vector(), acc.shape());
+  float* s = sum.data();
+  const float* p = g.data();
+  for (int64_t i = 0, n = sum.numel(); i < n; ++i) s[i] += p[i];
+  acc = sum;
+}
+
+static void accumulate_leaf(const std::shared_ptr<TensorImpl>& leaf, Tensor g) {
+  for (auto& hook : leaf->grad_hooks) {
+    Tensor replaced = hook(g);
+    if (replaced.defined()) g = replaced;
+  }
+  if (!leaf->grad) {
+    leaf->grad = copy_of(g).impl_ptr();  // a fresh buffer: later in-place adds must not touch g
+  } else {
+    float* acc = leaf->grad->storage->data.data();
+    const float* p = g.data();
+    for (int64_t i = 0, n = g.numel(); i < n; ++i) acc[i] += p[i];
+  }
+}
+
+void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
+  if (!root.requires_grad())
+    fail("backward: the tensor of shape ", root.shape(),
+         " does not require grad and has no grad_fn (did you forget requires_grad=true?)");
+  Tensor dout = droot;
+  if (!dout.defined()) {
+    if (root.numel() != 1)
+      fail("backward: grad can be implicitly created only for scalar outputs; this tensor has shape ",
+           root.shape(), ", so pass a gradient of that shape");
+    dout = ones(root.shape());
+  } else if (dout.shape() != root.shape()) {
+    fail("backward: gradient of shape ", dout.shape(), " does not match the tensor's shape ",
+         root.shape());
+  }
+  NoGradGuard no_grad;  // the backward computation itself records no graph
+  if (root.is_leaf()) {
+    accumulate_leaf(root.impl_ptr(), dout);
+    return;
+  }
+
+  // 1. Find every node reachable from the root and count, for each node, how
+  //    many edges point at it: it may run only after all of them delivered.
+  Node* start = root.grad_fn().get();
+  std::unordered_map<Node*, int> dependencies;
+  std::unordered_set<Node*> seen{start};
+  std::vector<Node*> stack{start};
+  while (!stack.empty()) {
+    Node* node = stack.back();
+    stack.pop_back();
+    for (const Edge& e : node->next_edges) {
+      if (!e.fn) continue;
+      Node* child = e.fn.get();
+      ++dependencies[child];
+      if (seen.insert(child).second) stack.push_back(child);
+    }
+  }
+
+  // 2. Run nodes whose consumers have all delivered, passing gradients down.
+  //    Among ready nodes the most recently created runs first, as in PyTorch.
+  std::unordered_map<Node*, Tensor> pending_grads;
+  pending_grads[start] = dout;
+  auto later_first = [](Node* a, Node* b) { return a->sequence_nr < b->sequence_nr; };
+  std::vector<Node*> ready{start};
+  while (!ready.empty()) {
+    std::pop_heap(ready.begin(), ready.end(), later_first);
+    Node* node = ready.back();
+    ready.pop_back();
+    Tensor grad = std::move(pending_grads[node]);
+    pending_grads.erase(node);
+
+    if (node->released)
+      fail("backward: trying to backward through the graph a second time (", node->name(),
+           " was already freed). Pass retain_graph=true to the first backward() to call it twice");
+    for (auto& hook : node->pre_hooks) {
+      Tensor replaced = hook(grad);
+      if (replaced.defined()) grad = replaced;
+    }
+    std::vector<Tensor> dinputs = node->apply(grad);
+    if (dinputs.size() != node->next_edges.size())
+      fail(node->name(), ": backward returned ", dinputs.size(), " gradients for ",
+           node->next_edges.size(), " inputs");
+    check_anomaly_backward(*node, dinputs);
+    if (!retain_graph) {
+      node->release_saved();
+      node->released = true;
+    }
+
+    for (size_t i = 0; i < dinputs.size(); ++i) {
+      const Edge& e = node->next_edges[i];
+      if (!e.valid()) continue;
+      Tensor& g = dinputs[i];
+      if (g.defined() && g.shape() != e.shape)
+        fail(node->name(), ": backward produced a gradient of shape ", g.shape(), " for input ", i,
+             " of shape ", e.shape);
+      if (e.leaf) {
+        if (g.defined()) accumulate_leaf(e.leaf, g);
+        continue;
+      }
+      Node* child = e.fn.get();
+      if (g.defined()) accumulate_into(pending_grads[child], g);
+      if (--dependencies[child] == 0) {
+        // A child that received no gradient at all (every path gave undefined) gets zeros.
+        Tensor& pg = pending_grads[child];
+        if (!pg.defined()) pg = zeros(e.shape);
+        ready.push_back(child);
+        std::push_heap(ready.begin(), ready.end(), later_first);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- in-place
+void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
+  if (self.requires_grad() && self.is_leaf() && grad_enabled())
+    fail(op, ": a leaf tensor that requires grad (shape ", self.shape(),
+         ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
+  if (result.shape() != self.shape())
+    fail(op, ": the result of shape ", result.shape(), " cannot be written in place into shape ",
+         self.shape());
+  std::copy(result.data(), result.data() + result.numel(), self.data());
+  self.bump_version();
+  if (result.grad_fn()) {
+    // self now holds result's value, so it takes over result's history.
+    self.impl()->grad_fn = result.grad_fn();
+    self.impl()->requires_grad = true;
+  } else if (grad_enabled() && self.grad_fn()) {
+    // The new value does not depend on anything that requires grad (fill_,
+    // copy_ of a constant): the old history no longer applies.
+    self.impl()->grad_fn.reset();
+    self.impl()->requires_grad = false;
+  }
+}
+
+}  // namespace ag

@@ -1,0 +1,88 @@
+// core/gradcheck.cpp: finite differences against backward().
+#include "core/gradcheck.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "core/autograd.h"
+
+namespace ag {
+
+// Flat index -> "[i, j, k]" so the report points at the element the way a reader indexes it.
+static std::string index_str(int64_t flat, const Shape& shape) {
+  Shape idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    idx[d] = shape[d] ? flat % shape[d] : 0;
+    flat = shape[d] ? flat / shape[d] : 0;
+  }
+  return shape_str(idx);
+}
+
+// L = sum(out * weights), accumulated in double so the finite difference is not
+// drowned in float rounding.
+static double project(const Tensor& out, const std::vector<float>& weights) {
+  double total = 0.0;
+  const float* p = out.data();
+  for (size_t i = 0; i < weights.size(); ++i) total += static_cast<double>(p[i]) * weights[i];
+  return total;
+}
+
+GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps,
+                          double atol, double rtol) {
+  // Fresh leaves with copies of the inputs' data, so the caller's tensors and
+  // their .grad() stay untouched.
+  std::vector<Tensor> leaves;
+  for (const Tensor& in : inputs)
+    leaves.push_back(in.defined() ? from_vector(in.to_vector(), in.shape(), in.requires_grad()) : in);
+
+  Tensor out = fn(leaves);
+  if (!out.defined()) return {false, "gradcheck: the function returned an undefined tensor"};
+  // Fixed pseudo-random weights in [0.5, 1.5): every output element counts, none cancels.
+  Generator weights_gen(1234);
+  std::vector<float> weights(out.numel());
+  for (float& w : weights) w = 0.5f + weights_gen.uniform();
+
+  if (!out.requires_grad()) return {false, "gradcheck: the output does not require grad (no input requires grad?)"};
+  out.backward(from_vector(weights, out.shape()));
+
+  std::ostringstream report;
+  int failures = 0;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    Tensor x = leaves[k];
+    if (!x.defined() || !x.requires_grad()) continue;
+    Tensor analytic = x.grad();
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      float* p = x.data();
+      const float original = p[i];
+      double plus, minus;
+      {
+        NoGradGuard no_grad;
+        p[i] = original + static_cast<float>(eps);
+        plus = project(fn(leaves), weights);
+        p[i] = original - static_cast<float>(eps);
+        minus = project(fn(leaves), weights);
+        p[i] = original;
+      }
+      // The perturbation actually applied, as a float, may differ from eps.
+      double h = (static_cast<double>(original + static_cast<float>(eps)) -
+                  static_cast<double>(original - static_cast<float>(eps)));
+      double numeric = (plus - minus) / h;
+      double got = analytic.defined() ? analytic.data()[i] : 0.0;
+      double error = std::fabs(got - numeric);
+      if (!(error <= atol + rtol * std::fabs(numeric))) {  // also catches NaN
+        if (++failures <= 5) {
+          report << "gradcheck: input " << k;
+          if (!x.name().empty()) report << " '" << x.name() << "'";
+          report << " of shape " << shape_str(x.shape()) << ", element " << index_str(i, x.shape())
+                 << ": analytic " << got << " vs numeric " << numeric << " (error " << error
+                 << ", allowed " << atol + rtol * std::fabs(numeric) << ")"
+                 << (analytic.defined() ? "" : " [backward gave this input no gradient]") << "\n";
+        }
+      }
+    }
+  }
+  if (failures > 5) report << "gradcheck: ... and " << failures - 5 << " more mismatching elements\n";
+  return {failures == 0, report.str()};
+}
+
+}  // namespace ag

@@ -1,0 +1,233 @@
+// The fast convolution: im2col + the shared sgemm, one image at a time.
+//
+// Shape legend (as conv_kernels.h): N batch, C/O input/output channels,
+// G groups with Cg = C/G and Og = O/G channels each, H×W input, OH×OW output,
+// kh×kw kernel, K = Cg*kh*kw, P = OH*OW output positions.
+//
+// Threading: when the batch splits evenly over the threads (or is large), the
+// images go to different threads and each runs its products serially (a
+// parallel_for nested inside a worker runs inline, so sgemm does not
+// oversubscribe the cores). Otherwise (N = 1, say) the images run one after
+// another and sgemm splits each product over the threads itself.
+#include "core/kernels/conv_kernels.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "core/kernels/gemm.h"
+#include "core/kernels/parallel.h"
+
+namespace ag {
+
+namespace {
+
+// A scratch buffer that is not zero-filled (im2col writes every element).
+using Scratch = std::unique_ptr<float[]>;
+Scratch make_scratch(int64_t count) { return Scratch(new float[std::max<int64_t>(count, 1)]); }
+
+// For the taps that read input column iw = ow*stride + offset, the outputs
+// ow in [lo, hi) land inside the image (0 <= iw < size); the rest read padding.
+struct ValidRange {
+  int64_t lo, hi;
+};
+ValidRange valid_outputs(int64_t offset, int64_t stride, int64_t size, int64_t out_size) {
+  auto ceil_div = [](int64_t a, int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; };
+  int64_t lo = std::min(ceil_div(-offset, stride), out_size);        // first ow with iw >= 0
+  int64_t hi = std::min(ceil_div(size - offset, stride), out_size);  // first ow with iw >= size
+  return {lo, std::max(lo, hi)};
+}
+
+// A 1x1 kernel with stride 1 and no padding sees each pixel exactly once:
+// col would be a copy of the image itself, so we skip im2col/col2im.
+bool is_pointwise(const ConvGeometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
+         g.pad_w == 0;
+}
+
+// Images in parallel, or one by one with a threaded sgemm (see the top comment).
+bool images_in_parallel(int64_t N) {
+  int64_t threads = get_num_threads();
+  return threads > 1 && N >= threads && (N % threads == 0 || N >= 4 * threads);
+}
+
+// Run body(n, scratch) for every image n, each worker with its own scratch.
+template <class Body>
+void for_each_image(int64_t N, int64_t scratch_size, const Body& body) {
+  if (images_in_parallel(N)) {
+    parallel_for(0, N, 1, [&](int64_t lo, int64_t hi) {
+      Scratch scratch = make_scratch(scratch_size);
+      for (int64_t n = lo; n < hi; ++n) body(n, scratch.get());
+    });
+  } else {
+    Scratch scratch = make_scratch(scratch_size);
+    for (int64_t n = 0; n < N; ++n) body(n, scratch.get());
+  }
+}
+
+// Enough channels per chunk that a thread has real work to do.
+int64_t channel_grain(const ConvGeometry& g) {
+  return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.kh * g.kw * g.OH * g.OW));
+}
+
+}  // namespace
+
+void conv_fill_output_size(ConvGeometry& g) {
+  g.OH = conv_output_size(g.H, g.kh, g.stride_h, g.pad_h, g.dilation_h);
+  g.OW = conv_output_size(g.W, g.kw, g.stride_w, g.pad_w, g.dilation_w);
+}
+
+void im2col(const ConvGeometry& g, const float* img, float* col) {
+  const int64_t P = g.OH * g.OW;
+  parallel_for(0, g.in_channels_per_group(), channel_grain(g), [&](int64_t c_lo, int64_t c_hi) {
+    for (int64_t c = c_lo; c < c_hi; ++c) {
+      for (int64_t i = 0; i < g.kh; ++i) {
+        for (int64_t j = 0; j < g.kw; ++j) {
+          float* row = col + ((c * g.kh + i) * g.kw + j) * P;  // col row (c, i, j)
+          const int64_t w_offset = j * g.dilation_w - g.pad_w;  // iw = ow*stride_w + w_offset
+          const ValidRange valid = valid_outputs(w_offset, g.stride_w, g.W, g.OW);
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            float* dst = row + oh * g.OW;
+            const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
+            if (ih < 0 || ih >= g.H) {  // the whole output row reads padding
+              std::fill(dst, dst + g.OW, 0.0f);
+              continue;
+            }
+            const float* src = img + (c * g.H + ih) * g.W;  // input row ih
+            std::fill(dst, dst + valid.lo, 0.0f);
+            if (g.stride_w == 1) {  // contiguous: a straight copy the compiler vectorizes
+              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow] = src[ow + w_offset];
+            } else {
+              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow] = src[ow * g.stride_w + w_offset];
+            }
+            std::fill(dst + valid.hi, dst + g.OW, 0.0f);
+          }
+        }
+      }
+    }
+  });
+}
+
+void col2im(const ConvGeometry& g, const float* col, float* img) {
+  const int64_t P = g.OH * g.OW;
+  // Each channel's plane is written only by its own rows of col: threads never collide.
+  parallel_for(0, g.in_channels_per_group(), channel_grain(g), [&](int64_t c_lo, int64_t c_hi) {
+    std::fill(img + c_lo * g.H * g.W, img + c_hi * g.H * g.W, 0.0f);
+    for (int64_t c = c_lo; c < c_hi; ++c) {
+      for (int64_t i = 0; i < g.kh; ++i) {
+        for (int64_t j = 0; j < g.kw; ++j) {
+          const float* row = col + ((c * g.kh + i) * g.kw + j) * P;
+          const int64_t w_offset = j * g.dilation_w - g.pad_w;
+          const ValidRange valid = valid_outputs(w_offset, g.stride_w, g.W, g.OW);
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
+            if (ih < 0 || ih >= g.H) continue;  // that gradient belongs to padding: dropped
+            const float* src = row + oh * g.OW;
+            float* dst = img + (c * g.H + ih) * g.W;  // input row ih
+            for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow * g.stride_w + w_offset] += src[ow];
+          }
+        }
+      }
+    }
+  });
+}
+
+void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
+                    const float* bias, float* out) {
+  const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
+  const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
+  const bool pointwise = is_pointwise(g);
+  for_each_image(g.N, pointwise ? 0 : K * P, [&](int64_t n, float* col) {
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const float* img = inp + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
+      const float* weight_g = weight + grp * Og * K;       // (Og, K)
+      float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
+      if (!pointwise) im2col(g, img, col);
+      // out_g (Og, P) = weight_g (Og, K) · col (K, P)
+      sgemm(false, false, Og, P, K, 1.0f, weight_g, K, pointwise ? img : col, P, 0.0f, out_g, P);
+      if (bias != nullptr) {
+        for (int64_t o = 0; o < Og; ++o) {
+          const float b = bias[grp * Og + o];
+          float* row = out_g + o * P;
+          for (int64_t p = 0; p < P; ++p) row[p] += b;
+        }
+      }
+    }
+  });
+}
+
+void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
+                           float* dinp) {
+  const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
+  const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
+  const bool pointwise = is_pointwise(g);
+  for_each_image(g.N, pointwise ? 0 : K * P, [&](int64_t n, float* dcol) {
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const float* dout_g = dout + (n * g.O + grp * Og) * P;  // (Og, P)
+      const float* weight_g = weight + grp * Og * K;          // (Og, K)
+      float* dimg = dinp + (n * g.C + grp * Cg) * HW;         // (Cg, H, W)
+      // dcol (K, P) = weight_gᵀ (K, Og) · dout_g (Og, P); pointwise: dcol is dimg itself.
+      sgemm(true, false, K, P, Og, 1.0f, weight_g, K, dout_g, P, 0.0f, pointwise ? dimg : dcol, P);
+      if (!pointwise) col2im(g, dcol, dimg);
+    }
+  });
+}
+
+void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,
+                            float* dweight, float* dbias) {
+  const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
+  const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
+  const int64_t weight_size = g.O * K;
+  const bool pointwise = is_pointwise(g);
+
+  // dweight is a sum over images. Each slot (one per thread, or a single one)
+  // sums its own contiguous run of images into its own buffer; the buffers are
+  // then added in slot order, so a given thread count is always bit-identical.
+  const int64_t slots = images_in_parallel(g.N) ? std::min<int64_t>(get_num_threads(), g.N) : 1;
+  Scratch partials = make_scratch(slots * weight_size);
+  std::fill(partials.get(), partials.get() + slots * weight_size, 0.0f);
+  auto sum_slot = [&](int64_t s) {
+    Scratch col = make_scratch(pointwise ? 0 : K * P);
+    float* dweight_slot = partials.get() + s * weight_size;
+    for (int64_t n = s * g.N / slots; n < (s + 1) * g.N / slots; ++n) {
+      for (int64_t grp = 0; grp < g.groups; ++grp) {
+        const float* img = inp + (n * g.C + grp * Cg) * HW;
+        const float* dout_g = dout + (n * g.O + grp * Og) * P;
+        if (!pointwise) im2col(g, img, col.get());
+        // dweight_g (Og, K) += dout_g (Og, P) · colᵀ (P, K)
+        sgemm(false, true, Og, K, P, 1.0f, dout_g, P, pointwise ? img : col.get(), P, 1.0f,
+              dweight_slot + grp * Og * K, K);
+      }
+    }
+  };
+  if (slots == 1) {
+    sum_slot(0);  // on the caller, so sgemm may use every thread
+  } else {
+    parallel_for(0, slots, 1, [&](int64_t s_lo, int64_t s_hi) {
+      for (int64_t s = s_lo; s < s_hi; ++s) sum_slot(s);
+    });
+  }
+  parallel_for(0, weight_size, 4096, [&](int64_t lo, int64_t hi) {
+    for (int64_t e = lo; e < hi; ++e) {
+      float total = 0.0f;
+      for (int64_t s = 0; s < slots; ++s) total += partials[s * weight_size + e];
+      dweight[e] = total;
+    }
+  });
+
+  if (dbias != nullptr) {  // dbias[o] = sum of dout over images and positions
+    parallel_for(0, g.O, 8, [&](int64_t o_lo, int64_t o_hi) {
+      for (int64_t o = o_lo; o < o_hi; ++o) {
+        float total = 0.0f;
+        for (int64_t n = 0; n < g.N; ++n) {
+          const float* row = dout + (n * g.O + o) * P;
+          float image_sum = 0.0f;
+          for (int64_t p = 0; p < P; ++p) image_sum += row[p];
+          total += image_sum;
+        }
+        dbias[o] = total;
+      }
+    });
+  }
+}
+
+}  // namespace ag

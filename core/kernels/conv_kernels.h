@@ -1,0 +1,74 @@
+// core/kernels/conv_kernels.h: the fast 2-D convolution kernels (no autograd).
+//
+// Shape legend: N batch, C input channels, O output channels, G groups,
+// H×W input image, OH×OW output image, kh×kw kernel; Cg = C/G and Og = O/G are
+// the channels of one group, K = Cg*kh*kw the length of one receptive field.
+//
+//   inp    (N, C, H, W)
+//   weight (O, Cg, kh, kw)
+//   bias   (O)
+//   out    (N, O, OH, OW)
+//
+// The idea (im2col): copy every receptive field of an image into a column of a
+// matrix col (K, OH*OW). Then the convolution of one group is one matrix
+// product, out_g (Og, OH*OW) = weight_g (Og, K) · col_g (K, OH*OW), and the
+// shared sgemm does the heavy lifting. The backward passes are the two other
+// products: dcol = weight_gᵀ · dout_g (then col2im scatters dcol back onto the
+// image), and dweight_g += dout_g · col_gᵀ.
+//
+// The textbook loops these are tested against live in core/reference/conv_naive.h.
+// Every function overwrites its outputs (it never accumulates into them), and
+// assumes a valid geometry: the op (core/ops/conv.cpp) checks shapes first.
+#pragma once
+
+#include <cstdint>
+
+namespace ag {
+
+// Everything a convolution kernel needs to know about the shapes.
+struct ConvGeometry {
+  int64_t N = 1, C = 1, H = 1, W = 1;  // input
+  int64_t O = 1, kh = 1, kw = 1;       // weight is (O, C/groups, kh, kw)
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_h = 0, pad_w = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t groups = 1;
+  int64_t OH = 1, OW = 1;  // output size: fill with conv_output_size
+
+  int64_t in_channels_per_group() const { return C / groups; }    // Cg
+  int64_t out_channels_per_group() const { return O / groups; }   // Og
+  int64_t field_size() const { return C / groups * kh * kw; }     // K
+};
+
+// PyTorch's output size for one spatial dim:
+//   out = floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1
+// It is < 1 when the (dilated) kernel is larger than the padded input.
+inline int64_t conv_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad,
+                                int64_t dilation) {
+  int64_t span = in + 2 * pad - dilation * (k - 1) - 1;  // may be negative
+  if (span < 0) return 0;
+  return span / stride + 1;
+}
+
+// Fill g.OH and g.OW from the other fields.
+void conv_fill_output_size(ConvGeometry& g);
+
+// img (Cg, H, W) -> col (K, OH*OW): row (c, i, j) of col holds, for every
+// output position, the input pixel the kernel tap (i, j) of channel c sees
+// there (0 where it falls in the padding).
+void im2col(const ConvGeometry& g, const float* img, float* col);
+// The adjoint of im2col: img (Cg, H, W) = sum of every col entry onto the
+// pixel it was copied from. Overwrites img.
+void col2im(const ConvGeometry& g, const float* col, float* img);
+
+// out = conv(inp, weight) + bias. bias may be null.
+void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
+                    const float* bias, float* out);
+// dinp (N, C, H, W) from dout (N, O, OH, OW).
+void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
+                           float* dinp);
+// dweight (O, Cg, kh, kw) and dbias (O) from dout and inp. dbias may be null.
+void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,
+                            float* dweight, float* dbias);
+
+}  // namespace ag

@@ -1,0 +1,38 @@
+// core/kernels/kernel_mode.h: one switch that routes every op to its naive reference.
+//
+// Each fast kernel in attograd has a textbook twin (core/reference/ or a
+// *_naive function beside it). Ops ask kernels() which one to run, so a
+// student can set AG_KERNELS=naive and step through plain loops in gdb, or
+// compare the two paths on a real network.
+//
+//   AG_KERNELS=fast   (default) the threaded, blocked kernels
+//   AG_KERNELS=naive  the reference loops everywhere
+//
+// The environment variable is read the first time kernels() is asked; an
+// unknown value throws ag::Error then (and on every later ask, until
+// set_kernels() chooses explicitly). set_kernels() always wins over the
+// environment.
+#pragma once
+
+namespace ag {
+
+enum class Kernels { Fast, Naive };
+
+void set_kernels(Kernels mode);
+Kernels kernels();
+const char* kernels_name(Kernels mode);  // "fast" or "naive"
+
+// While alive, kernels() returns `mode`; the previous choice is restored after
+// (tests use it to run one computation both ways).
+class KernelsGuard {
+ public:
+  explicit KernelsGuard(Kernels mode);
+  ~KernelsGuard();
+  KernelsGuard(const KernelsGuard&) = delete;
+  KernelsGuard& operator=(const KernelsGuard&) = delete;
+
+ private:
+  int previous_;  // the raw state, so an unresolved environment stays unresolved
+};
+
+}  // namespace ag

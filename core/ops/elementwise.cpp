@@ -1,0 +1,239 @@
+// core/ops/elementwise.cpp: binary arithmetic with broadcasting, and its backward.
+//
+// Each op is a forward function followed by its backward Node. The chain rule
+// for z = f(a, b) with z of the broadcast shape:
+//   da = sum_to(dz * ∂f/∂a, a.shape)     db = sum_to(dz * ∂f/∂b, b.shape)
+// sum_to undoes the broadcast: an input that was stretched along a dimension
+// contributed to every output along it, so its gradient is the sum over it.
+// Backward runs with grad mode off, so it may use the ops themselves.
+#include "core/ops/elementwise.h"
+
+#include "core/autograd.h"
+#include "core/ops/broadcast.h"
+
+namespace ag {
+
+std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
+  const size_t rank = out.size(), offset = rank - in.size();
+  std::vector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (size_t d = rank; d-- > offset;) {
+    int64_t size = in[d - offset];
+    strides[d] = (size == 1 && out[d] != 1) ? 0 : stride;
+    stride *= size;
+  }
+  return strides;
+}
+
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {  // align from the right
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      fail(op, ": shapes ", a, " and ", b, " cannot be broadcast together (", da, " vs ", db,
+           " at dimension ", i, " of the result)");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- sum_to / expand
+struct SumToBackward : Node {
+  Shape input_shape;
+  std::string name() const override { return "SumToBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override { return {expand(dout, input_shape)}; }
+};
+
+struct ExpandBackward : Node {
+  Shape input_shape;
+  std::string name() const override { return "ExpandBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override { return {sum_to(dout, input_shape)}; }
+};
+
+Tensor sum_to(const Tensor& t, const Shape& shape) {
+  if (t.shape() == shape) return t;
+  if (broadcast_shapes("sum_to", shape, t.shape()) != t.shape())
+    fail("sum_to: shape ", t.shape(), " cannot be summed down to ", shape);
+  Tensor out = zeros(shape);
+  float* o = out.data();
+  const float* x = t.data();
+  for_each_broadcast(t.shape(), t.shape(), shape, [&](int64_t i, int64_t, int64_t j) { o[j] += x[i]; });
+  if (needs_grad({t})) {
+    auto node = std::make_shared<SumToBackward>();
+    node->input_shape = t.shape();
+    attach(out, node, {t});
+  }
+  return out;
+}
+
+Tensor expand(const Tensor& t, const Shape& shape) {
+  if (broadcast_shapes("expand", t.shape(), shape) != shape)
+    fail("expand: shape ", t.shape(), " cannot be expanded to ", shape);
+  if (t.shape() == shape) return t;
+  Tensor out = empty(shape);
+  float* o = out.data();
+  const float* x = t.data();
+  for_each_broadcast(shape, shape, t.shape(), [&](int64_t i, int64_t, int64_t j) { o[i] = x[j]; });
+  if (needs_grad({t})) {
+    auto node = std::make_shared<ExpandBackward>();
+    node->input_shape = t.shape();
+    attach(out, node, {t});
+  }
+  return out;
+}
+
+// Forward of every binary op: broadcast, then out[i] = f(a[ia], b[ib]).
+template <class F>
+static Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F f) {
+  Shape shape = broadcast_shapes(op, a.shape(), b.shape());
+  Tensor out = empty(shape);
+  float* o = out.data();
+  const float *pa = a.data(), *pb = b.data();
+  for_each_broadcast(shape, a.shape(), b.shape(),
+                     [&](int64_t i, int64_t ia, int64_t ib) { o[i] = f(pa[ia], pb[ib]); });
+  return out;
+}
+
+// ---------------------------------------------------------------- add, sub
+// z = a + b:  da = dz,  db = dz   (then summed back to each input's shape)
+struct AddBackward : Node {
+  Shape a_shape, b_shape;
+  float b_sign = 1.0f;  // -1 turns this into SubBackward's rule
+  std::string name() const override { return b_sign > 0 ? "AddBackward" : "SubBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor db = sum_to(dout, b_shape);
+    return {sum_to(dout, a_shape), b_sign > 0 ? db : neg(db)};
+  }
+};
+
+static Tensor add_or_sub(const char* op, const Tensor& a, const Tensor& b, float sign) {
+  Tensor out = binary_forward(op, a, b, [sign](float x, float y) { return x + sign * y; });
+  if (needs_grad({a, b})) {
+    auto node = std::make_shared<AddBackward>();
+    node->a_shape = a.shape();
+    node->b_shape = b.shape();
+    node->b_sign = sign;
+    attach(out, node, {a, b});
+  }
+  return out;
+}
+
+Tensor add(const Tensor& a, const Tensor& b) { return add_or_sub("add", a, b, 1.0f); }
+Tensor sub(const Tensor& a, const Tensor& b) { return add_or_sub("sub", a, b, -1.0f); }
+
+// ---------------------------------------------------------------- mul
+// z = a * b:  da = dz * b,  db = dz * a
+struct MulBackward : Node {
+  SavedTensor a, b;
+  std::string name() const override { return "MulBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor va = a.unpack(*this), vb = b.unpack(*this);
+    Tensor da = next_edges[0].valid() ? sum_to(mul(dout, vb), va.shape()) : Tensor();
+    Tensor db = next_edges[1].valid() ? sum_to(mul(dout, va), vb.shape()) : Tensor();
+    return {da, db};
+  }
+  void release_saved() override { a.reset(); b.reset(); }
+};
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_forward("mul", a, b, [](float x, float y) { return x * y; });
+  if (needs_grad({a, b})) {
+    auto node = std::make_shared<MulBackward>();
+    node->a = SavedTensor(a);
+    node->b = SavedTensor(b);
+    attach(out, node, {a, b});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- div
+// z = a / b:  da = dz / b,  db = -dz * a / b²
+struct DivBackward : Node {
+  SavedTensor a, b;
+  std::string name() const override { return "DivBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor va = a.unpack(*this), vb = b.unpack(*this);
+    Tensor da = next_edges[0].valid() ? sum_to(div(dout, vb), va.shape()) : Tensor();
+    Tensor db = next_edges[1].valid()
+                    ? sum_to(neg(div(mul(dout, va), mul(vb, vb))), vb.shape())
+                    : Tensor();
+    return {da, db};
+  }
+  void release_saved() override { a.reset(); b.reset(); }
+};
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_forward("div", a, b, [](float x, float y) { return x / y; });
+  if (needs_grad({a, b})) {
+    auto node = std::make_shared<DivBackward>();
+    node->a = SavedTensor(a);
+    node->b = SavedTensor(b);
+    attach(out, node, {a, b});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- masked_fill, where
+// out = mask ? value : x:   dx = mask ? 0 : dout   (the mask gets no gradient)
+struct MaskedFillBackward : Node {
+  SavedTensor mask;
+  std::string name() const override { return "MaskedFillBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor m = mask.unpack(*this);
+    return {binary_forward("masked_fill", dout, m, [](float g, float k) { return k != 0.0f ? 0.0f : g; })};
+  }
+  void release_saved() override { mask.reset(); }
+};
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, float value) {
+  if (mask.requires_grad()) fail("masked_fill: the mask ", mask.shape(), " must not require grad");
+  if (broadcast_shapes("masked_fill", x.shape(), mask.shape()) != x.shape())
+    fail("masked_fill: mask of shape ", mask.shape(), " does not broadcast to the input's shape ",
+         x.shape());
+  Tensor out = binary_forward("masked_fill", x, mask,
+                              [value](float v, float k) { return k != 0.0f ? value : v; });
+  if (needs_grad({x})) {
+    auto node = std::make_shared<MaskedFillBackward>();
+    node->mask = SavedTensor(mask);
+    attach(out, node, {x});
+  }
+  return out;
+}
+
+// out = cond ? a : b:   da = sum_to(cond ? dout : 0),  db = sum_to(cond ? 0 : dout)
+struct WhereBackward : Node {
+  SavedTensor cond;
+  Shape a_shape, b_shape;
+  std::string name() const override { return "WhereBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor c = cond.unpack(*this);
+    Tensor da = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? g : 0.0f; });
+    Tensor db = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? 0.0f : g; });
+    return {sum_to(da, a_shape), sum_to(db, b_shape)};
+  }
+  void release_saved() override { cond.reset(); }
+};
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  if (cond.requires_grad()) fail("where: the condition ", cond.shape(), " must not require grad");
+  Shape shape = broadcast_shapes("where", broadcast_shapes("where", cond.shape(), a.shape()), b.shape());
+  Tensor c = expand(cond, shape);
+  Tensor out = empty(shape);
+  Tensor pick_a = binary_forward("where", c, a, [](float k, float v) { return k != 0.0f ? v : 0.0f; });
+  Tensor pick_b = binary_forward("where", c, b, [](float k, float v) { return k != 0.0f ? 0.0f : v; });
+  const float *pa = pick_a.data(), *pb = pick_b.data(), *pc = c.data();
+  float* o = out.data();
+  for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = pc[i] != 0.0f ? pa[i] : pb[i];
+  if (needs_grad({a, b})) {
+    auto node = std::make_shared<WhereBackward>();
+    node->cond = SavedTensor(c);
+    node->a_shape = a.shape();
+    node->b_shape = b.shape();
+    attach(out, node, {a, b});
+  }
+  return out;
+}
+
+}  // namespace ag

@@ -1,0 +1,368 @@
+// core/tensor.cpp: the Tensor handle, its factories and the random generator.
+// Printing lives in core/print.cpp; the ops in core/ops/.
+#include "core/tensor.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/autograd.h"
+
+namespace ag {
+
+std::string shape_str(const Shape& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+int64_t numel_of(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+// ---------------------------------------------------------------- TensorImpl
+static std::atomic<int64_t> g_live_impls{0};
+
+TensorImpl::TensorImpl() { g_live_impls.fetch_add(1, std::memory_order_relaxed); }
+TensorImpl::~TensorImpl() { g_live_impls.fetch_sub(1, std::memory_order_relaxed); }
+int64_t TensorImpl::live_count() { return g_live_impls.load(); }
+
+// ---------------------------------------------------------------- Tensor
+void Tensor::check_defined(const char* what) const {
+  if (!impl_) fail(what, ": called on an undefined tensor");
+}
+
+const Shape& Tensor::shape() const {
+  check_defined("shape");
+  return impl_->shape;
+}
+
+int64_t Tensor::size(int64_t d) const {
+  int64_t rank = dim();
+  if (d < -rank || d >= rank)
+    fail("size: dimension ", d, " out of range for a tensor of shape ", shape(),
+         " (expected to be in [", -rank, ", ", rank - 1, "])");
+  return shape()[d < 0 ? d + rank : d];
+}
+
+float* Tensor::data() {
+  check_defined("data");
+  return impl_->storage->data.data();
+}
+const float* Tensor::data() const {
+  check_defined("data");
+  return impl_->storage->data.data();
+}
+
+float Tensor::at(std::initializer_list<int64_t> index) const {
+  check_defined("at");
+  const Shape& s = shape();
+  if (static_cast<int64_t>(index.size()) != dim())
+    fail("at: tensor of shape ", s, " needs ", dim(), " indices, got ", index.size());
+  int64_t offset = 0, d = 0;
+  for (int64_t i : index) {
+    if (i < 0 || i >= s[d])
+      fail("at: index ", i, " is out of bounds for dimension ", d, " with size ", s[d],
+           " (shape ", s, ")");
+    offset = offset * s[d] + i;
+    ++d;
+  }
+  return data()[offset];
+}
+
+float Tensor::item() const {
+  check_defined("item");
+  if (numel() != 1)
+    fail("item: a tensor with ", numel(), " elements (shape ", shape(),
+         ") cannot be converted to a scalar");
+  return data()[0];
+}
+
+std::vector<float> Tensor::to_vector() const {
+  check_defined("to_vector");
+  return std::vector<float>(data(), data() + numel());
+}
+
+bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
+
+Tensor& Tensor::requires_grad_(bool on) {
+  check_defined("requires_grad_");
+  if (!is_leaf())
+    fail("requires_grad_: can only change requires_grad of a leaf tensor; this one was made by ",
+         grad_fn()->name(), " (use detach() to get a leaf)");
+  impl_->requires_grad = on;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  check_defined("grad");
+  return Tensor(impl_->grad);
+}
+
+void Tensor::set_grad(const Tensor& g) {
+  check_defined("set_grad");
+  if (g.defined() && g.shape() != shape())
+    fail("set_grad: gradient of shape ", g.shape(), " does not match tensor of shape ", shape());
+  impl_->grad = g.impl_ptr();
+}
+
+void Tensor::zero_grad() {
+  check_defined("zero_grad");
+  impl_->grad.reset();
+}
+
+const std::shared_ptr<Node>& Tensor::grad_fn() const {
+  static const std::shared_ptr<Node> none;
+  return impl_ ? impl_->grad_fn : none;
+}
+
+void Tensor::backward(const Tensor& dout, bool retain_graph) const {
+  check_defined("backward");
+  run_backward(*this, dout, retain_graph);
+}
+
+Tensor Tensor::detach() const {
+  check_defined("detach");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = impl_->shape;
+  impl->storage = impl_->storage;  // same data: an in-place change shows in both
+  impl->name = impl_->name;
+  return Tensor(std::move(impl));
+}
+
+void Tensor::retain_grad() {
+  check_defined("retain_grad");
+  if (is_leaf()) return;  // leaves keep their grad anyway
+  // A hook on our grad_fn stores the incoming gradient into this tensor. It
+  // holds a weak pointer: the node must not keep its own output alive (cycle).
+  std::weak_ptr<TensorImpl> weak = impl_;
+  grad_fn()->pre_hooks.push_back([weak](const Tensor& g) {
+    if (auto self = weak.lock()) {
+      if (!self->grad) {
+        auto copy = std::make_shared<TensorImpl>();
+        copy->shape = g.shape();
+        copy->storage = std::make_shared<Storage>(Storage{g.to_vector(), 0});
+        self->grad = copy;
+      } else {
+        float* acc = self->grad->storage->data.data();
+        const float* src = g.data();
+        for (int64_t i = 0, n = g.numel(); i < n; ++i) acc[i] += src[i];
+      }
+    }
+    return Tensor();
+  });
+}
+
+void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) {
+  check_defined("register_hook");
+  if (!requires_grad())
+    fail("register_hook: cannot register a hook on a tensor that doesn't require gradient");
+  if (is_leaf())
+    impl_->grad_hooks.push_back(std::move(hook));
+  else
+    grad_fn()->pre_hooks.push_back(std::move(hook));
+}
+
+uint64_t Tensor::version() const {
+  check_defined("version");
+  return impl_->storage->version;
+}
+
+void Tensor::bump_version() {
+  check_defined("bump_version");
+  ++impl_->storage->version;
+}
+
+Tensor& Tensor::set_name(std::string name) {
+  check_defined("set_name");
+  impl_->name = std::move(name);
+  if (impl_->grad_fn) impl_->grad_fn->output_name = impl_->name;
+  return *this;
+}
+
+const std::string& Tensor::name() const {
+  check_defined("name");
+  return impl_->name;
+}
+
+// ---------------------------------------------------------------- factories
+static Tensor make_tensor(std::vector<float> values, const Shape& shape, bool requires_grad) {
+  for (int64_t d : shape)
+    if (d < 0) fail("tensor: negative dimension ", d, " in shape ", shape);
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = shape;
+  impl->storage = std::make_shared<Storage>();
+  impl->storage->data = std::move(values);
+  impl->requires_grad = requires_grad;
+  return Tensor(std::move(impl));
+}
+
+Tensor empty(const Shape& shape) { return make_tensor(std::vector<float>(numel_of(shape)), shape, false); }
+
+Tensor full(const Shape& shape, float value, bool requires_grad) {
+  for (int64_t d : shape)
+    if (d < 0) fail("full: negative dimension ", d, " in shape ", shape);
+  return make_tensor(std::vector<float>(numel_of(shape), value), shape, requires_grad);
+}
+Tensor zeros(const Shape& shape, bool requires_grad) { return full(shape, 0.0f, requires_grad); }
+Tensor ones(const Shape& shape, bool requires_grad) { return full(shape, 1.0f, requires_grad); }
+Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
+Tensor ones_like(const Tensor& t) { return ones(t.shape()); }
+Tensor scalar(float value, bool requires_grad) { return make_tensor({value}, {}, requires_grad); }
+
+Tensor arange(int64_t end) {
+  if (end < 0) fail("arange: end must be non-negative, got ", end);
+  std::vector<float> v(end);
+  for (int64_t i = 0; i < end; ++i) v[i] = static_cast<float>(i);
+  return make_tensor(std::move(v), {end}, false);
+}
+
+Tensor arange(float start, float end, float step) {
+  if (step == 0.0f || !std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
+    fail("arange: need finite start, end and a non-zero step, got (", start, ", ", end, ", ", step, ")");
+  if ((end - start) / step < 0)
+    fail("arange: step ", step, " does not lead from ", start, " to ", end);
+  auto n = static_cast<int64_t>(std::ceil((end - start) / step));
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = start + step * static_cast<float>(i);
+  return make_tensor(std::move(v), {n}, false);
+}
+
+Tensor from_vector(std::vector<float> values, const Shape& shape, bool requires_grad) {
+  int64_t n = numel_of(shape);
+  if (static_cast<int64_t>(values.size()) != n)
+    fail("from_vector: ", values.size(), " values cannot fill shape ", shape, " (needs ", n, ")");
+  return make_tensor(std::move(values), shape, requires_grad);
+}
+
+Tensor tensor(std::initializer_list<float> values, bool requires_grad) {
+  return make_tensor(std::vector<float>(values), {static_cast<int64_t>(values.size())}, requires_grad);
+}
+
+Tensor tensor(std::initializer_list<std::initializer_list<float>> rows, bool requires_grad) {
+  std::vector<float> v;
+  int64_t cols = rows.size() ? static_cast<int64_t>(rows.begin()->size()) : 0, r = 0;
+  for (const auto& row : rows) {
+    if (static_cast<int64_t>(row.size()) != cols)
+      fail("tensor: row ", r, " has ", row.size(), " values but row 0 has ", cols);
+    v.insert(v.end(), row.begin(), row.end());
+    ++r;
+  }
+  return make_tensor(std::move(v), {static_cast<int64_t>(rows.size()), cols}, requires_grad);
+}
+
+Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<float>>> mats,
+              bool requires_grad) {
+  std::vector<float> v;
+  Shape inner;
+  for (const auto& m : mats) {
+    Tensor t = tensor(m);
+    if (!inner.empty() && t.shape() != inner)
+      fail("tensor: inner matrices differ in shape: ", inner, " vs ", t.shape());
+    inner = t.shape();
+    v.insert(v.end(), t.data(), t.data() + t.numel());
+  }
+  if (inner.empty()) inner = {0, 0};
+  return make_tensor(std::move(v), {static_cast<int64_t>(mats.size()), inner[0], inner[1]},
+                     requires_grad);
+}
+
+// ---------------------------------------------------------------- random
+// xoshiro256** (Blackman & Vigna), seeded through splitmix64 as its authors advise.
+static uint64_t splitmix64(uint64_t& x) {
+  uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+void Generator::seed_(uint64_t seed) {
+  for (auto& s : s_) s = splitmix64(seed);
+  has_spare_ = false;
+}
+
+uint64_t Generator::next_u64() {
+  uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+// The top 24 bits make a float in [0, 1) with every value equally likely.
+float Generator::uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
+
+// Box-Muller: two uniforms give two independent normals; keep the second.
+float Generator::normal() {
+  if (has_spare_) {
+    has_spare_ = false;
+    return spare_;
+  }
+  double u1 = (static_cast<double>(next_u64() >> 11) + 1.0) * (1.0 / 9007199254740992.0);  // (0, 1]
+  double u2 = static_cast<double>(next_u64() >> 11) * (1.0 / 9007199254740992.0);
+  double r = std::sqrt(-2.0 * std::log(u1));
+  double theta = 2.0 * 3.14159265358979323846 * u2;
+  spare_ = static_cast<float>(r * std::sin(theta));
+  has_spare_ = true;
+  return static_cast<float>(r * std::cos(theta));
+}
+
+int64_t Generator::randint(int64_t n) {
+  if (n <= 0) fail("randint: upper bound must be positive, got ", n);
+  // Rejection sampling removes the modulo bias.
+  uint64_t un = static_cast<uint64_t>(n);
+  uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % un;
+  uint64_t x;
+  do x = next_u64(); while (x >= limit);
+  return static_cast<int64_t>(x % un);
+}
+
+std::vector<uint64_t> Generator::state() const {
+  uint32_t spare_bits;
+  std::memcpy(&spare_bits, &spare_, sizeof spare_bits);
+  return {s_[0], s_[1], s_[2], s_[3], has_spare_ ? 1u : 0u, spare_bits};
+}
+
+void Generator::set_state(const std::vector<uint64_t>& s) {
+  if (s.size() != 6) fail("Generator::set_state: expected 6 words of state, got ", s.size());
+  for (int i = 0; i < 4; ++i) s_[i] = s[i];
+  has_spare_ = s[4] != 0;
+  auto spare_bits = static_cast<uint32_t>(s[5]);
+  std::memcpy(&spare_, &spare_bits, sizeof spare_);
+}
+
+Generator& default_generator() {
+  static Generator gen(0);
+  return gen;
+}
+void manual_seed(uint64_t seed) { default_generator().seed_(seed); }
+
+Tensor rand(const Shape& shape, bool requires_grad) { return uniform(shape, 0.0f, 1.0f, requires_grad); }
+
+Tensor uniform(const Shape& shape, float low, float high, bool requires_grad) {
+  if (!(low <= high)) fail("uniform: low ", low, " must not exceed high ", high);
+  Tensor t = full(shape, 0.0f, requires_grad);
+  float* p = t.data();
+  for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = low + (high - low) * default_generator().uniform();
+  return t;
+}
+
+Tensor randn(const Shape& shape, bool requires_grad) {
+  Tensor t = full(shape, 0.0f, requires_grad);
+  float* p = t.data();
+  for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = default_generator().normal();
+  return t;
+}
+
+}  // namespace ag
