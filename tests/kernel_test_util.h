@@ -1,0 +1,40 @@
+// tests/kernel_test_util.h: small helpers for the raw-kernel suites
+// (test_conv_kernels, test_norm_kernels, test_pool_kernels).
+//
+// They work on plain std::vector<float>, so the kernel tests need nothing of
+// the Tensor library: a kernel is checked against its naive twin directly.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace ag_test {
+
+// Deterministic values in [-1, 1) from a 64-bit LCG (Knuth's MMIX constants):
+// the same data with every compiler, independent of the library's generator.
+inline std::vector<float> random_values(int64_t count, uint64_t seed) {
+  std::vector<float> values(static_cast<size_t>(count));
+  uint64_t state = seed * 2654435761u + 1442695040888963407ull;
+  for (float& v : values) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    v = static_cast<float>((state >> 40) * (1.0 / 16777216.0)) * 2.0f - 1.0f;  // 24 bits
+  }
+  return values;
+}
+
+// The largest |a - b| / (1 + |b|): an absolute error for small values, a
+// relative one for large sums. Sizes must match (else returns infinity).
+inline double max_error(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return INFINITY;
+  double worst = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double diff = std::fabs(double(a[i]) - double(b[i])) / (1.0 + std::fabs(double(b[i])));
+    if (std::isnan(diff)) return INFINITY;
+    worst = std::max(worst, diff);
+  }
+  return worst;
+}
+
+}  // namespace ag_test
