@@ -1,0 +1,188 @@
+// The fast batch norm and layer norm: threaded over channels (rows), two
+// passes over memory each way, with the per-element work folded into one
+// fused multiply-add per value.
+//
+// Shape legend (as norm_kernels.h): N batch, C channels, S spatial positions,
+// M = N*S values per channel; R rows of D features for layer norm.
+//
+// The folding: once a channel's statistics are known,
+//   out = (x - mean) * invstd * w + b = x * scale + shift
+// with scale = invstd * w and shift = b - mean * scale, and the backward
+//   dx = k * (dout - sum(dout)/M - xhat * sum(dout * xhat)/M),  k = invstd * w
+// is likewise  dx = k * dout + slope * x + offset  for three per-channel numbers.
+// Sums are accumulated in double: a channel may hold a million values.
+#include "core/kernels/norm_kernels.h"
+
+#include <algorithm>
+
+#include "core/kernels/parallel.h"
+
+namespace ag {
+
+namespace {
+
+// Mean and biased variance of one channel (N runs of S values, C*S apart).
+// One pass with sums shifted by the channel's first value: the textbook
+// E[x^2] - E[x]^2 cancels catastrophically when |mean| >> std, the shifted
+// form does not (it is exact for a constant channel).
+void channel_stats(const BatchNormShape& s, const float* x, int64_t c, float* mean, float* var) {
+  const double shift = x[c * s.S];
+  double sum = 0.0, sum_sq = 0.0;
+  for (int64_t n = 0; n < s.N; ++n) {
+    const float* run = x + (n * s.C + c) * s.S;
+    for (int64_t i = 0; i < s.S; ++i) {
+      const double d = run[i] - shift;
+      sum += d;
+      sum_sq += d * d;
+    }
+  }
+  const double M = double(s.count());
+  const double mean_shifted = sum / M;
+  *mean = float(shift + mean_shifted);
+  *var = float(std::max(0.0, sum_sq / M - mean_shifted * mean_shifted));
+}
+
+// out = x * scale + shift over one channel.
+void channel_affine(const BatchNormShape& s, const float* x, int64_t c, float scale, float shift,
+                    float* out) {
+  for (int64_t n = 0; n < s.N; ++n) {
+    const int64_t base = (n * s.C + c) * s.S;
+    for (int64_t i = 0; i < s.S; ++i) out[base + i] = x[base + i] * scale + shift;
+  }
+}
+
+// Channels per chunk: enough values that a thread is worth waking.
+int64_t channel_grain(const BatchNormShape& s) {
+  return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.count()));
+}
+
+}  // namespace
+
+void batch_norm_forward_train(const BatchNormShape& s, const float* x, const float* weight,
+                              const float* bias, float eps, float* out, float* mean, float* var) {
+  if (s.count() == 0) return;  // nothing to normalize (the op rejects this)
+  parallel_for(0, s.C, channel_grain(s), [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) {
+      channel_stats(s, x, c, &mean[c], &var[c]);  // pass 1: read x
+      const float scale = inverse_std(var[c], eps) * (weight ? weight[c] : 1.0f);
+      const float shift = (bias ? bias[c] : 0.0f) - mean[c] * scale;
+      channel_affine(s, x, c, scale, shift, out);  // pass 2: read x, write out
+    }
+  });
+}
+
+void batch_norm_forward_eval(const BatchNormShape& s, const float* x, const float* mean,
+                             const float* invstd, const float* weight, const float* bias,
+                             float* out) {
+  parallel_for(0, s.C, channel_grain(s), [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) {
+      const float scale = invstd[c] * (weight ? weight[c] : 1.0f);
+      const float shift = (bias ? bias[c] : 0.0f) - mean[c] * scale;
+      channel_affine(s, x, c, scale, shift, out);
+    }
+  });
+}
+
+void batch_norm_backward(const BatchNormShape& s, const float* x, const float* dout,
+                         const float* mean, const float* invstd, const float* weight,
+                         bool training, float* dinp, float* dweight, float* dbias) {
+  const double M = double(s.count());
+  parallel_for(0, s.C, channel_grain(s), [&](int64_t lo, int64_t hi) {
+    for (int64_t c = lo; c < hi; ++c) {
+      // Pass 1: sum(dout) and sum(dout * (x - mean)).
+      double sum_dout = 0.0, sum_dout_centered = 0.0;
+      for (int64_t n = 0; n < s.N; ++n) {
+        const int64_t base = (n * s.C + c) * s.S;
+        for (int64_t i = 0; i < s.S; ++i) {
+          sum_dout += dout[base + i];
+          sum_dout_centered += double(dout[base + i]) * (x[base + i] - mean[c]);
+        }
+      }
+      const double sum_dout_xhat = sum_dout_centered * invstd[c];
+      if (dweight) dweight[c] = float(sum_dout_xhat);
+      if (dbias) dbias[c] = float(sum_dout);
+      if (!dinp) continue;
+
+      // Pass 2: dx = k * dout + slope * x + offset (see the top comment).
+      const double k = double(invstd[c]) * (weight ? weight[c] : 1.0f);
+      double slope = 0.0, offset = 0.0;
+      if (training && M > 0) {  // batch statistics depend on x: the two mean terms
+        slope = -k * invstd[c] * sum_dout_xhat / M;  // from -xhat * mean(dout * xhat)
+        offset = -k * sum_dout / M - slope * mean[c];
+      }
+      const float k_f = float(k), slope_f = float(slope), offset_f = float(offset);
+      for (int64_t n = 0; n < s.N; ++n) {
+        const int64_t base = (n * s.C + c) * s.S;
+        for (int64_t i = 0; i < s.S; ++i)
+          dinp[base + i] = k_f * dout[base + i] + slope_f * x[base + i] + offset_f;
+      }
+    }
+  });
+}
+
+void layer_norm_forward(int64_t R, int64_t D, const float* x, const float* weight,
+                        const float* bias, float eps, float* out, float* mean, float* invstd) {
+  parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
+               [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const float* row = x + r * D;
+      float* out_row = out + r * D;
+      // A row is small and sits in cache: the exact two-pass mean and variance.
+      double sum = 0.0;
+      for (int64_t d = 0; d < D; ++d) sum += row[d];
+      const double row_mean = sum / double(D);
+      double sum_sq = 0.0;
+      for (int64_t d = 0; d < D; ++d) sum_sq += (row[d] - row_mean) * (row[d] - row_mean);
+      mean[r] = float(row_mean);
+      invstd[r] = inverse_std(float(sum_sq / double(D)), eps);
+      for (int64_t d = 0; d < D; ++d) {
+        const float xhat = (row[d] - mean[r]) * invstd[r];
+        out_row[d] = xhat * (weight ? weight[d] : 1.0f) + (bias ? bias[d] : 0.0f);
+      }
+    }
+  });
+}
+
+void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout,
+                         const float* mean, const float* invstd, const float* weight,
+                         float* dinp, float* dweight, float* dbias) {
+  if (dinp) {  // each row is its own normalization group: rows in parallel
+    parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
+                 [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; ++r) {
+        const float* row = x + r * D;
+        const float* drow = dout + r * D;
+        double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+        for (int64_t d = 0; d < D; ++d) {
+          const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
+          sum_dxhat += dxhat;
+          sum_dxhat_xhat += double(dxhat) * ((row[d] - mean[r]) * invstd[r]);
+        }
+        const float mean_dxhat = float(sum_dxhat / double(D));
+        const float mean_dxhat_xhat = float(sum_dxhat_xhat / double(D));
+        for (int64_t d = 0; d < D; ++d) {
+          const float xhat = (row[d] - mean[r]) * invstd[r];
+          const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
+          dinp[r * D + d] = invstd[r] * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat);
+        }
+      }
+    });
+  }
+  if (dweight || dbias) {
+    // Sums down the rows, one feature column per d: split the columns over
+    // threads (each column summed in row order, whatever the thread count).
+    parallel_for(0, D, 256, [&](int64_t lo, int64_t hi) {
+      if (dweight) std::fill(dweight + lo, dweight + hi, 0.0f);
+      if (dbias) std::fill(dbias + lo, dbias + hi, 0.0f);
+      for (int64_t r = 0; r < R; ++r) {
+        for (int64_t d = lo; d < hi; ++d) {
+          const float g = dout[r * D + d];
+          if (dweight) dweight[d] += g * ((x[r * D + d] - mean[r]) * invstd[r]);
+          if (dbias) dbias[d] += g;
+        }
+      }
+    });
+  }
+}
+
+}  // namespace ag

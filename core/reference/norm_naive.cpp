@@ -1,0 +1,147 @@
+// Normalization, one formula per loop (see norm_naive.h and norm_kernels.h).
+//
+// Both norms are "normalize a group of M values, then scale and shift";
+// batch norm's group is one channel across the batch and the image, layer
+// norm's is one row. So each is written here once over a group given by a
+// list of element offsets, and the two norms only differ in how they build it.
+#include "core/reference/norm_naive.h"
+
+#include <vector>
+
+namespace ag {
+
+namespace {
+
+// The offsets of channel c's values in an (N, C, S) tensor.
+std::vector<int64_t> channel_offsets(const BatchNormShape& s, int64_t c) {
+  std::vector<int64_t> offsets;
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t i = 0; i < s.S; ++i) offsets.push_back((n * s.C + c) * s.S + i);
+  return offsets;
+}
+
+// mean = sum(x) / M;  var = sum((x - mean)^2) / M   (biased: divide by M, not M - 1)
+void group_stats(const float* x, const std::vector<int64_t>& group, float* mean, float* var) {
+  const double M = double(group.size());
+  double sum = 0.0;
+  for (int64_t e : group) sum += x[e];
+  const double group_mean = sum / M;
+  double sum_sq = 0.0;
+  for (int64_t e : group) sum_sq += (x[e] - group_mean) * (x[e] - group_mean);
+  *mean = float(group_mean);
+  *var = float(sum_sq / M);
+}
+
+// out = (x - mean) * invstd * w + b
+void group_normalize(const float* x, const std::vector<int64_t>& group, float mean, float invstd,
+                     float w, float b, float* out) {
+  for (int64_t e : group) out[e] = (x[e] - mean) * invstd * w + b;
+}
+
+// The closed-form backward of group_normalize, with w a per-element weight
+// function (batch norm: one weight per group; layer norm: one per feature).
+//   xhat  = (x - mean) * invstd,  dxhat = dout * w
+//   dx    = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))   if the stats are the group's own
+//   dx    = invstd * dxhat                                               if they are fixed (eval)
+template <class WeightOf>
+void group_backward(const float* x, const float* dout, const std::vector<int64_t>& group,
+                    float mean, float invstd, const WeightOf& weight_of, bool own_stats,
+                    float* dinp) {
+  const double M = double(group.size());
+  double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+  for (size_t k = 0; k < group.size(); ++k) {
+    const int64_t e = group[k];
+    const double xhat = (x[e] - mean) * invstd;
+    const double dxhat = double(dout[e]) * weight_of(k);
+    sum_dxhat += dxhat;
+    sum_dxhat_xhat += dxhat * xhat;
+  }
+  const double mean_dxhat = sum_dxhat / M, mean_dxhat_xhat = sum_dxhat_xhat / M;
+  for (size_t k = 0; k < group.size(); ++k) {
+    const int64_t e = group[k];
+    const double xhat = (x[e] - mean) * invstd;
+    const double dxhat = double(dout[e]) * weight_of(k);
+    dinp[e] = own_stats ? float(invstd * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat))
+                        : float(invstd * dxhat);
+  }
+}
+
+}  // namespace
+
+void batch_norm_forward_train_naive(const BatchNormShape& s, const float* x, const float* weight,
+                                    const float* bias, float eps, float* out, float* mean,
+                                    float* var) {
+  for (int64_t c = 0; c < s.C; ++c) {
+    const std::vector<int64_t> group = channel_offsets(s, c);
+    if (group.empty()) continue;
+    group_stats(x, group, &mean[c], &var[c]);
+    group_normalize(x, group, mean[c], inverse_std(var[c], eps), weight ? weight[c] : 1.0f,
+                    bias ? bias[c] : 0.0f, out);
+  }
+}
+
+void batch_norm_forward_eval_naive(const BatchNormShape& s, const float* x, const float* mean,
+                                   const float* invstd, const float* weight, const float* bias,
+                                   float* out) {
+  for (int64_t c = 0; c < s.C; ++c)
+    group_normalize(x, channel_offsets(s, c), mean[c], invstd[c], weight ? weight[c] : 1.0f,
+                    bias ? bias[c] : 0.0f, out);
+}
+
+void batch_norm_backward_naive(const BatchNormShape& s, const float* x, const float* dout,
+                               const float* mean, const float* invstd, const float* weight,
+                               bool training, float* dinp, float* dweight, float* dbias) {
+  for (int64_t c = 0; c < s.C; ++c) {
+    const std::vector<int64_t> group = channel_offsets(s, c);
+    double sum_dout_xhat = 0.0, sum_dout = 0.0;  // dweight = sum(dout * xhat), dbias = sum(dout)
+    for (int64_t e : group) {
+      sum_dout_xhat += double(dout[e]) * ((x[e] - mean[c]) * invstd[c]);
+      sum_dout += dout[e];
+    }
+    if (dweight) dweight[c] = float(sum_dout_xhat);
+    if (dbias) dbias[c] = float(sum_dout);
+    const float w = weight ? weight[c] : 1.0f;
+    if (dinp && !group.empty())
+      group_backward(x, dout, group, mean[c], invstd[c], [w](size_t) { return w; }, training,
+                     dinp);
+  }
+}
+
+void layer_norm_forward_naive(int64_t R, int64_t D, const float* x, const float* weight,
+                              const float* bias, float eps, float* out, float* mean,
+                              float* invstd) {
+  for (int64_t r = 0; r < R; ++r) {
+    std::vector<int64_t> row;
+    for (int64_t d = 0; d < D; ++d) row.push_back(r * D + d);
+    float var = 0.0f;
+    group_stats(x, row, &mean[r], &var);
+    invstd[r] = inverse_std(var, eps);
+    // The weight is per feature here, so normalize without it, then apply it.
+    group_normalize(x, row, mean[r], invstd[r], 1.0f, 0.0f, out);
+    for (int64_t d = 0; d < D; ++d)
+      out[r * D + d] = out[r * D + d] * (weight ? weight[d] : 1.0f) + (bias ? bias[d] : 0.0f);
+  }
+}
+
+void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float* dout,
+                               const float* mean, const float* invstd, const float* weight,
+                               float* dinp, float* dweight, float* dbias) {
+  for (int64_t d = 0; d < D; ++d) {  // dweight[d] = sum over rows of dout * xhat
+    double sum_dout_xhat = 0.0, sum_dout = 0.0;
+    for (int64_t r = 0; r < R; ++r) {
+      sum_dout_xhat += double(dout[r * D + d]) * ((x[r * D + d] - mean[r]) * invstd[r]);
+      sum_dout += dout[r * D + d];
+    }
+    if (dweight) dweight[d] = float(sum_dout_xhat);
+    if (dbias) dbias[d] = float(sum_dout);
+  }
+  if (!dinp) return;
+  for (int64_t r = 0; r < R; ++r) {
+    std::vector<int64_t> row;
+    for (int64_t d = 0; d < D; ++d) row.push_back(r * D + d);
+    group_backward(x, dout, row, mean[r], invstd[r],
+                   [weight](size_t d) { return weight ? weight[d] : 1.0f; }, true, dinp);
+  }
+}
+
+}  // namespace ag
