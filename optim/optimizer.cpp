@@ -1,0 +1,99 @@
+// optim/optimizer.cpp: the shared Optimizer bookkeeping and clip_grad_norm_.
+#include "optim/optimizer.h"
+
+#include <cctype>
+#include <cmath>
+
+#include "core/autograd.h"
+
+namespace ag::optim {
+
+Optimizer::Optimizer(std::vector<Tensor> params, float lr) : params_(std::move(params)), lr_(lr) {
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (!params_[i].defined()) fail("optimizer: parameter ", i, " is an undefined tensor");
+    if (!params_[i].is_leaf())
+      fail("optimizer: parameter ", i, " of shape ", params_[i].shape(),
+           " is not a leaf tensor (can't optimize a computed value)");
+  }
+  set_lr(lr);
+  buffers_.resize(params_.size());
+}
+
+void Optimizer::set_lr(float lr) {
+  if (!(lr >= 0.0f) || !std::isfinite(lr)) fail("optimizer: invalid learning rate ", lr);
+  lr_ = lr;
+}
+
+void Optimizer::zero_grad() {
+  for (Tensor& p : params_) p.zero_grad();
+}
+
+Tensor& Optimizer::buffer(size_t i, const std::string& name) {
+  for (auto& [key, t] : buffers_[i])
+    if (key == name) return t;
+  buffers_[i].emplace_back(name, zeros(params_[i].shape()));
+  return buffers_[i].back().second;
+}
+
+bool Optimizer::has_buffer(size_t i, const std::string& name) const {
+  for (const auto& entry : buffers_[i])
+    if (entry.first == name) return true;
+  return false;
+}
+
+StateDict Optimizer::state_dict() const {
+  StateDict out;
+  out.emplace_back("step", scalar(static_cast<float>(steps_)));
+  out.emplace_back("lr", scalar(lr_));
+  for (size_t i = 0; i < buffers_.size(); ++i)
+    for (const auto& [name, t] : buffers_[i])
+      out.emplace_back(std::to_string(i) + "." + name, from_vector(t.to_vector(), t.shape()));
+  return out;
+}
+
+void Optimizer::load_state_dict(const StateDict& state) {
+  // Validate everything first, then apply: a bad dict changes nothing.
+  std::vector<std::vector<std::pair<std::string, Tensor>>> loaded(params_.size());
+  float step = -1.0f, lr = lr_;
+  for (const auto& [key, t] : state) {
+    if (key == "step") { step = t.item(); continue; }
+    if (key == "lr") { lr = t.item(); continue; }
+    size_t dot = key.find('.');
+    size_t index = 0;
+    bool numeric = dot != std::string::npos && dot > 0;
+    for (size_t k = 0; numeric && k < dot; ++k) numeric = std::isdigit(static_cast<unsigned char>(key[k]));
+    if (numeric) index = std::stoul(key.substr(0, dot));
+    if (!numeric || index >= params_.size())
+      fail("optimizer load_state_dict: unexpected key '", key, "' (the optimizer has ",
+           params_.size(), " parameters)");
+    if (t.shape() != params_[index].shape())
+      fail("optimizer load_state_dict: '", key, "' has shape ", t.shape(), " but parameter ", index,
+           " has shape ", params_[index].shape());
+    loaded[index].emplace_back(key.substr(dot + 1), from_vector(t.to_vector(), t.shape()));
+  }
+  if (step < 0.0f) fail("optimizer load_state_dict: missing key 'step'");
+  buffers_ = std::move(loaded);
+  steps_ = static_cast<int64_t>(step);
+  set_lr(lr);
+}
+
+float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm) {
+  double total = 0.0;
+  for (const Tensor& p : params) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    for (int64_t i = 0; i < g.numel(); ++i) total += double(g.data()[i]) * g.data()[i];
+  }
+  float norm = static_cast<float>(std::sqrt(total));
+  float coef = max_norm / (norm + 1e-6f);  // PyTorch's formula, eps included
+  if (coef < 1.0f) {
+    for (const Tensor& p : params) {
+      Tensor g = p.grad();
+      if (!g.defined()) continue;
+      for (int64_t i = 0; i < g.numel(); ++i) g.data()[i] *= coef;
+    }
+  }
+  return norm;
+}
+
+}  // namespace ag::optim

@@ -1,0 +1,99 @@
+// optim/optimizer.h: the Optimizer base class and the three optimizers.
+//
+// An optimizer holds handles to the parameters (Tensors alias, so updating
+// them updates the model) and, per parameter, its running state (momentum
+// buffer, Adam's moments). step() reads each parameter's .grad() and updates
+// the parameter in place under NoGradGuard, bumping its version. Parameters
+// without a gradient are skipped, as in PyTorch.
+//
+// Each optimizer writes PyTorch's exact update equations beside its step(),
+// so that a run here and a run in PyTorch with the same gradients agree.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ag::optim {
+
+// Named state tensors, in a stable order (what a checkpoint stores).
+using StateDict = std::vector<std::pair<std::string, Tensor>>;
+
+class Optimizer {
+ public:
+  Optimizer(std::vector<Tensor> params, float lr);
+  virtual ~Optimizer() = default;
+
+  virtual void step() = 0;
+  void zero_grad();  // clears every parameter's .grad() (set_to_none, PyTorch's default)
+
+  float lr() const { return lr_; }
+  void set_lr(float lr);  // schedulers call this
+  const std::vector<Tensor>& params() const { return params_; }
+  int64_t step_count() const { return steps_; }
+
+  // Checkpointing: "step", "lr" and per-parameter entries such as
+  // "3.exp_avg" (state of parameter 3). load checks names and shapes.
+  StateDict state_dict() const;
+  void load_state_dict(const StateDict& state);
+
+ protected:
+  // Per-parameter buffers by name ("momentum_buffer", "exp_avg", ...), created lazily.
+  Tensor& buffer(size_t param_index, const std::string& name);
+  bool has_buffer(size_t param_index, const std::string& name) const;
+  std::vector<std::vector<std::pair<std::string, Tensor>>> buffers_;
+  std::vector<Tensor> params_;
+  float lr_;
+  int64_t steps_ = 0;
+};
+
+struct SGDOptions {
+  float lr = 0.01f;
+  float momentum = 0.0f;
+  float dampening = 0.0f;
+  float weight_decay = 0.0f;
+  bool nesterov = false;
+};
+
+class SGD : public Optimizer {
+ public:
+  SGD(std::vector<Tensor> params, SGDOptions options);
+  void step() override;
+
+ private:
+  SGDOptions opt_;
+};
+
+struct AdamOptions {
+  float lr = 1e-3f;
+  float beta1 = 0.9f, beta2 = 0.999f;
+  float eps = 1e-8f;
+  float weight_decay = 0.0f;  // Adam: L2 added to the gradient; AdamW: decoupled
+  bool amsgrad = false;
+};
+
+class Adam : public Optimizer {
+ public:
+  Adam(std::vector<Tensor> params, AdamOptions options);
+  void step() override;
+
+ protected:
+  Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled);
+  AdamOptions opt_;
+  bool decoupled_weight_decay_ = false;
+};
+
+// AdamW (Loshchilov & Hutter): the decay shrinks the weights directly,
+// p -= lr * wd * p, instead of being added to the gradient. Default wd 0.01.
+class AdamW : public Adam {
+ public:
+  AdamW(std::vector<Tensor> params, AdamOptions options);
+};
+
+// Scale all gradients so their global L2 norm is at most max_norm; returns the
+// norm before clipping (as torch.nn.utils.clip_grad_norm_).
+float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm);
+
+}  // namespace ag::optim
