@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -78,6 +79,23 @@ void chunk_bounds(int64_t begin, int64_t end, int count, int index,
   *hi = *lo + base + (index < extra ? 1 : 0);
 }
 
+// Waits for `ready()` by polling for up to ~200 µs, yielding the core to
+// anyone else who wants it. Why not block on the condition variable at once?
+// A sleeping thread takes tens of µs to wake, and Linux likes to wake it on the
+// core of the thread that woke it, which is busy with chunk 0: the two chunks
+// then run one after the other. Back-to-back parallel regions (a training
+// step is a stream of them) find a polling worker already awake on its own core.
+template <class Ready>
+bool poll_briefly(Ready ready) {
+  using Clock = std::chrono::steady_clock;
+  auto give_up = Clock::now() + std::chrono::microseconds(200);
+  while (!ready()) {
+    if (Clock::now() > give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 class ThreadPool {
  public:
   ThreadPool() = default;
@@ -99,16 +117,19 @@ class ThreadPool {
       begin_ = begin;
       end_ = end;
       count_ = count;
-      pending_ = count - 1;
       errors_.assign(count, nullptr);
-      ++generation_;
+      pending_.store(count - 1);
+      generation_.fetch_add(1);  // last: a worker that sees it sees all of the above
     }
     wake_.notify_all();
 
     run_chunk(0);
 
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    auto all_done = [this] { return pending_.load() == 0; };
+    if (!poll_briefly(all_done)) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, all_done);
+    }
     fn_ = nullptr;
     for (std::exception_ptr& error : errors_)
       if (error) std::rethrow_exception(error);
@@ -130,16 +151,23 @@ class ThreadPool {
 
   void worker_loop(int index, uint64_t seen_generation) {
     t_inside_parallel = true;
-    std::unique_lock<std::mutex> lock(mutex_);
+    auto has_news = [&] { return stopping_.load() || generation_.load() != seen_generation; };
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen_generation; });
-      if (stopping_) return;
-      seen_generation = generation_;
-      if (index >= count_) continue;  // fewer chunks than workers this time
-      lock.unlock();
+      poll_briefly(has_news);
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, has_news);
+        if (stopping_) return;
+        seen_generation = generation_.load();
+        if (index >= count_) continue;  // fewer chunks than workers this time
+      }
       run_chunk(index);
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
+      if (pending_.fetch_sub(1) == 1) {
+        // Taking the mutex orders this notify after the caller either saw
+        // pending_ == 0 or started waiting: the wake-up cannot be lost.
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+      }
     }
   }
 
@@ -150,7 +178,7 @@ class ThreadPool {
     workers_.reserve(n);
     try {
       for (int i = 1; i <= n; ++i)
-        workers_.emplace_back(&ThreadPool::worker_loop, this, i, generation_);
+        workers_.emplace_back(&ThreadPool::worker_loop, this, i, generation_.load());
     } catch (const std::system_error& e) {
       stop_workers();
       fail("parallel_for: could not start ", n, " worker threads (", e.what(),
@@ -161,25 +189,27 @@ class ThreadPool {
   void stop_workers() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
+      stopping_.store(true);
     }
     wake_.notify_all();
     for (std::thread& worker : workers_) worker.join();
     workers_.clear();
-    stopping_ = false;
+    stopping_.store(false);
   }
 
   std::mutex region_mutex_;
-  std::mutex mutex_;  // guards everything below
+  std::mutex mutex_;  // guards the job description and the waits below
   std::condition_variable wake_;  // workers wait here for a new generation
   std::condition_variable done_;  // the caller waits here for pending_ == 0
   std::vector<std::thread> workers_;
-  bool stopping_ = false;
-  uint64_t generation_ = 0;  // bumped once per parallel region
+  // Atomic because polling threads read them without the mutex.
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> generation_{0};  // bumped once per parallel region
+  std::atomic<int> pending_{0};          // worker chunks not finished yet
+  // The current job, written by the caller before it bumps generation_.
   const ChunkFn* fn_ = nullptr;
   int64_t begin_ = 0, end_ = 0;
   int count_ = 0;
-  int pending_ = 0;  // worker chunks not finished yet
   std::vector<std::exception_ptr> errors_;
 };
 
@@ -217,9 +247,9 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
     fn(begin, end);
     return;
   }
-  // As in PyTorch's at::parallel_for: no chunk smaller than grain, at most one
-  // chunk per thread.
-  int64_t chunks = std::min<int64_t>(threads, (range + grain - 1) / grain);
+  // At most one chunk per thread, and no chunk smaller than grain: the grain
+  // is the least work worth waking a thread for.
+  int64_t chunks = std::min<int64_t>(threads, range / grain);
   if (chunks == 1) {
     fn(begin, end);
     return;
