@@ -2,7 +2,9 @@
 #pragma once
 
 #include "core/autograd.h"
+#include "core/dot.h"
 #include "core/error.h"
+#include "core/function.h"
 #include "core/gradcheck.h"
 #include "core/anomaly.h"
 #include "core/print.h"

@@ -1,0 +1,108 @@
+// core/dot.cpp: walking the graph (without recursion) and printing DOT.
+#include "core/dot.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <unordered_map>
+
+#include "core/autograd.h"
+#include "core/io/atomic_file.h"
+
+namespace ag {
+
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// The first few values of a tensor's storage: "[0.5, -1, 2, ...]".
+std::string preview(const TensorImpl& t) {
+  const std::vector<float>& v = t.storage->data;
+  std::ostringstream os;
+  os.precision(4);
+  os << "[";
+  for (size_t i = 0; i < v.size() && i < 6; ++i) os << (i ? ", " : "") << v[i];
+  if (v.size() > 6) os << ", ...";
+  os << "]";
+  return os.str();
+}
+
+std::string tensor_label(const TensorImpl& impl, const DotOptions& opt) {
+  std::string label = (impl.name.empty() ? std::string("tensor") : impl.name) + "\\n" + shape_str(impl.shape);
+  if (opt.show_values) label += "\\n" + escape(preview(impl));
+  if (opt.show_grads && impl.grad) label += "\\ngrad " + escape(preview(*impl.grad));
+  return label;
+}
+
+}  // namespace
+
+std::string to_dot(const Tensor& root, const DotOptions& opt) {
+  if (!root.defined()) fail("to_dot: called on an undefined tensor");
+  std::ostringstream dot;
+  dot << "digraph autograd {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
+  dot << "  out [shape=ellipse, style=filled, fillcolor=\"#cde4ff\", label=\""
+      << tensor_label(*root.impl(), opt) << "\"];\n";
+  if (!root.grad_fn()) return dot.str() + "}\n";
+
+  std::unordered_map<const void*, int> ids;  // node or leaf -> DOT id
+  auto id_of = [&](const void* p, bool& fresh) {
+    auto [it, inserted] = ids.emplace(p, static_cast<int>(ids.size()));
+    fresh = inserted;
+    return it->second;
+  };
+  bool fresh;
+  std::vector<Node*> stack{root.grad_fn().get()};
+  dot << "  n" << id_of(stack.back(), fresh) << " -> out;\n";
+  while (!stack.empty()) {  // explicit stack: long graphs must not overflow
+    Node* node = stack.back();
+    stack.pop_back();
+    int id = ids[node];
+    std::string label = node->name();
+    if (!node->output_name.empty()) label += "\\n→ " + escape(node->output_name);
+    label += "\\n" + shape_str(node->output_shape);
+    dot << "  n" << id << " [shape=box, style=filled, fillcolor=\"#eeeeee\", label=\"" << label << "\"];\n";
+    for (const Edge& e : node->next_edges) {
+      if (e.fn) {
+        int child = id_of(e.fn.get(), fresh);
+        if (fresh) stack.push_back(e.fn.get());
+        dot << "  n" << child << " -> n" << id << ";\n";
+      } else if (e.leaf) {
+        int leaf = id_of(e.leaf.get(), fresh);
+        if (fresh)
+          dot << "  n" << leaf << " [shape=ellipse, style=filled, fillcolor=\"#d5f5d5\", label=\""
+              << tensor_label(*e.leaf, opt) << "\"];\n";
+        dot << "  n" << leaf << " -> n" << id << ";\n";
+      }
+    }
+  }
+  dot << "}\n";
+  return dot.str();
+}
+
+bool graphviz_available() { return std::system("command -v dot >/dev/null 2>&1") == 0; }
+
+std::string write_graph_svg(const Tensor& root, const std::string& base, const DotOptions& opt) {
+  const std::string dot_path = base + ".dot", svg_path = base + ".svg";
+  io::write_file_atomic(dot_path, to_dot(root, opt));
+  if (!graphviz_available())
+    fail("write_graph_svg: wrote ", dot_path, " but Graphviz's 'dot' is not installed, so no SVG; "
+         "install it with: sudo apt-get install graphviz");
+  // Render to a temporary name, then rename: a failed render leaves no half SVG.
+  const std::string tmp = svg_path + ".tmp";
+  std::string cmd = "dot -Tsvg '" + dot_path + "' -o '" + tmp + "' 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    fail("write_graph_svg: Graphviz failed to render ", dot_path);
+  }
+  if (std::rename(tmp.c_str(), svg_path.c_str()) != 0) fail("write_graph_svg: cannot rename to ", svg_path);
+  return svg_path;
+}
+
+}  // namespace ag
