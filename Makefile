@@ -73,8 +73,9 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(TEST_BIN): $(TEST_OBJS) $(LIB)
-	$(CXX) $(TEST_OBJS) $(LIB) $(LDFLAGS) -o $@
+# The tutorials' shared step functions are linked in too: tests/test_tutorials.cpp checks them.
+$(TEST_BIN): $(TEST_OBJS) $(TUT_LIB_OBJS) $(LIB)
+	$(CXX) $(TEST_OBJS) $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
