@@ -1,0 +1,82 @@
+// core/ops/embedding.cpp: a lookup table of rows, and its scatter-add backward.
+//
+// Shape legend: V rows in the table (vocabulary), D numbers per row (width),
+// I = number of ids (any shape, flattened). weight (V, D), ids (...) -> out (..., D).
+//
+//   out[i, :] = weight[ids[i], :]
+//   dweight[v, :] = Σ over every i with ids[i] == v of dout[i, :]
+// An id used twice receives both gradients, so backward adds (+=), never assigns.
+#include "core/ops/embedding.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/autograd.h"
+
+namespace ag {
+
+// "3" for 1-D ids, "[1, 0]" for more: the position the way a reader indexes it.
+static std::string id_position(int64_t flat, const Shape& shape) {
+  if (shape.size() <= 1) return std::to_string(flat);
+  Shape index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  return shape_str(index);
+}
+
+// dweight = zeros (V, D), then each output row's gradient added to its id's row.
+struct EmbeddingBackward : Node {
+  SavedTensor ids;
+  Shape weight_shape;
+  std::string name() const override { return "EmbeddingBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor id_values = ids.unpack(*this);
+    const int64_t D = weight_shape[1];
+    Tensor dweight = zeros(weight_shape);
+    const float *id = id_values.data(), *dy = dout.data();
+    float* dw = dweight.data();
+    for (int64_t i = 0; i < id_values.numel(); ++i) {
+      float* row = dw + static_cast<int64_t>(id[i]) * D;
+      for (int64_t d = 0; d < D; ++d) row[d] += dy[i * D + d];
+    }
+    return {dweight};
+  }
+  void release_saved() override { ids.reset(); }
+};
+
+Tensor embedding(const Tensor& weight, const Tensor& ids) {
+  if (weight.dim() != 2)
+    fail("embedding: weight must be 2-D (V, D), got shape ", weight.shape());
+  const int64_t V = weight.size(0), D = weight.size(1);
+  const float* id = ids.data();
+  for (int64_t i = 0; i < ids.numel(); ++i) {  // every id checked before any row is read
+    if (!(id[i] == std::floor(id[i])))  // also catches NaN and infinities
+      fail("embedding: id ", id[i], " at index ", id_position(i, ids.shape()),
+           " is not a whole number");
+    if (id[i] < 0 || id[i] >= static_cast<float>(V))
+      fail("embedding: id ", id[i], " at index ", id_position(i, ids.shape()),
+           " is out of range for ", V, " embeddings (weight ", weight.shape(), ")");
+  }
+
+  Shape out_shape = ids.shape();
+  out_shape.push_back(D);
+  Tensor out = empty(out_shape);
+  const float* w = weight.data();
+  float* y = out.data();
+  for (int64_t i = 0; i < ids.numel(); ++i) {
+    const float* row = w + static_cast<int64_t>(id[i]) * D;
+    std::copy(row, row + D, y + i * D);
+  }
+
+  if (needs_grad({weight})) {
+    auto node = std::make_shared<EmbeddingBackward>();
+    node->ids = SavedTensor(ids);
+    node->weight_shape = weight.shape();
+    attach(out, node, {weight});
+  }
+  return out;
+}
+
+}  // namespace ag

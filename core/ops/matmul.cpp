@@ -1,0 +1,285 @@
+// core/ops/matmul.cpp: matmul, bmm and linear, forward and backward, on the one sgemm.
+//
+// Shape legend:
+//   M rows of a (and of the result)       B  batch of matrices (possibly broadcast)
+//   K the size that is summed over        in / out  features of linear
+//   N columns of b (and of the result)    R  rows of linear's input, all leading dims flattened
+//
+// The chain rule for C = A·B (one matrix each; batches repeat it):
+//   dA = dC · Bᵀ      [M, N]·[N, K] = [M, K]
+//   dB = Aᵀ · dC      [K, M]·[M, N] = [K, N]
+// No transpose is ever materialised: sgemm reads the stored matrix through its
+// trans flag. A batch operand that was broadcast (one matrix used by several
+// products) gets the SUM of the gradients of every product that used it.
+#include "core/ops/matmul.h"
+
+#include <algorithm>
+
+#include "core/autograd.h"
+#include "core/kernels/gemm.h"
+#include "core/kernels/kernel_mode.h"
+#include "core/kernels/parallel.h"
+#include "core/ops/broadcast.h"
+
+namespace ag {
+namespace {
+
+using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
+                        const float*, int64_t, float, float*, int64_t);
+
+// The switch of core/kernels/kernel_mode.h: the blocked sgemm or the triple loop.
+GemmFn selected_gemm() { return kernels() == Kernels::Naive ? sgemm_naive : sgemm; }
+
+// A batch of products that all have the same sizes: product i multiplies
+// matrix a_index[i] of A by matrix b_index[i] of B. With broadcasting one
+// stored matrix may appear in several products, so the indices repeat.
+struct GemmBatch {
+  int64_t M = 0, N = 0, K = 0;
+  std::vector<int64_t> a_index, b_index;
+  int64_t a_count = 0, b_count = 0;  // how many matrices A and B hold
+  int64_t count() const { return static_cast<int64_t>(a_index.size()); }
+};
+
+std::vector<int64_t> identity_index(int64_t count) {
+  std::vector<int64_t> index(count);
+  for (int64_t i = 0; i < count; ++i) index[i] = i;
+  return index;
+}
+
+// C_{c(i)} = op(X_{x(i)}) · op(Y_{y(i)}) for every product i, with op(X) [m, k]
+// and op(Y) [k, n]. Each operand is a stack of contiguous row-major matrices.
+// When c_index repeats (the gradient of a broadcast operand) the products that
+// land on the same matrix are summed into it.
+void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
+               const float* X, const std::vector<int64_t>& x_index,
+               const float* Y, const std::vector<int64_t>& y_index,
+               float* C, const std::vector<int64_t>& c_index, int64_t c_count) {
+  const GemmFn gemm = selected_gemm();
+  const int64_t ldx = trans_x ? m : k, ldy = trans_y ? k : n;
+  const int64_t count = static_cast<int64_t>(c_index.size());
+  auto product = [&](int64_t i, float beta) {
+    gemm(trans_x, trans_y, m, n, k, 1.0f, X + x_index[i] * m * k, ldx, Y + y_index[i] * k * n,
+         ldy, beta, C + c_index[i] * m * n, n);
+  };
+
+  if (c_count != count) {
+    // Several products share an output matrix: start from zero and add each in
+    // turn. Serial over the batch (two threads must not add into one matrix);
+    // sgemm still uses every thread inside each product.
+    std::fill(C, C + c_count * m * n, 0.0f);
+    for (int64_t i = 0; i < count; ++i) product(i, 1.0f);
+    return;
+  }
+  if (kernels() == Kernels::Naive || count == 1) {
+    for (int64_t i = 0; i < count; ++i) product(i, 0.0f);
+    return;
+  }
+  // Independent products (attention's [B, T, T] scores): one thread per group
+  // of whole matrices beats splitting each small matrix across threads, since
+  // every thread packs its own operands once and never waits. The sgemm calls
+  // inside run serially (nested parallel_for). Grain: ≥ ~1 MFLOP per chunk, so
+  // a batch of tiny matrices stays on one thread.
+  const int64_t flops = std::max<int64_t>(1, 2 * m * n * k);
+  const int64_t grain = std::max<int64_t>(1, 1'000'000 / flops);
+  parallel_for(0, count, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) product(i, 0.0f);
+  });
+}
+
+// linear treats x (..., in) as one [R, in] matrix: R is the product of the leading sizes.
+int64_t leading_rows(const Shape& shape) { return numel_of(Shape(shape.begin(), shape.end() - 1)); }
+
+// Gradients of C = A·B for a whole batch (A stored [M, K], B stored [K, N]).
+Tensor grad_of_a(const GemmBatch& g, const Tensor& dout, const Tensor& b, const Shape& a_shape) {
+  Tensor da = empty(a_shape);  // dA_{a(i)} += dC_i · B_{b(i)}ᵀ
+  run_batch(false, true, g.M, g.K, g.N, dout.data(), identity_index(g.count()), b.data(),
+            g.b_index, da.data(), g.a_index, g.a_count);
+  return da;
+}
+
+Tensor grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const Shape& b_shape) {
+  Tensor db = empty(b_shape);  // dB_{b(i)} += A_{a(i)}ᵀ · dC_i
+  run_batch(true, false, g.K, g.N, g.M, a.data(), g.a_index, dout.data(),
+            identity_index(g.count()), db.data(), g.b_index, g.b_count);
+  return db;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- matmul, bmm
+// dA = dC · Bᵀ,  dB = Aᵀ · dC   (summed over the products that shared a matrix)
+struct MatmulBackward : Node {
+  SavedTensor a, b;
+  GemmBatch batch;
+  std::string name() const override { return "MatmulBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor va = a.unpack(*this), vb = b.unpack(*this);
+    Tensor da = next_edges[0].valid() ? grad_of_a(batch, dout, vb, va.shape()) : Tensor();
+    Tensor db = next_edges[1].valid() ? grad_of_b(batch, dout, va, vb.shape()) : Tensor();
+    return {da, db};
+  }
+  void release_saved() override { a.reset(); b.reset(); }
+};
+
+// bmm is matmul without broadcasting; its own name shows up in backtraces and graphs.
+struct BmmBackward : MatmulBackward {
+  std::string name() const override { return "BmmBackward"; }
+};
+
+// Runs the batch forward and records the node (shared by matmul and bmm).
+template <class NodeT>
+static Tensor multiply(const Tensor& a, const Tensor& b, GemmBatch batch, const Shape& out_shape) {
+  Tensor out = empty(out_shape);
+  run_batch(false, false, batch.M, batch.N, batch.K, a.data(), batch.a_index, b.data(),
+            batch.b_index, out.data(), identity_index(batch.count()), batch.count());
+  if (needs_grad({a, b})) {
+    auto node = std::make_shared<NodeT>();
+    node->a = SavedTensor(a);
+    node->b = SavedTensor(b);
+    node->batch = std::move(batch);
+    attach(out, node, {a, b});
+  }
+  return out;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  if (a.dim() == 0 || b.dim() == 0)
+    fail("matmul: both arguments need at least 1 dimension, got shapes ", a.shape(), " and ",
+         b.shape());
+  // A 1-D a is a row [1, K]; a 1-D b is a column [K, 1]. The extra dimension
+  // is dropped from the result again.
+  Shape a_mat = a.shape(), b_mat = b.shape();
+  if (a.dim() == 1) a_mat.insert(a_mat.begin(), 1);
+  if (b.dim() == 1) b_mat.push_back(1);
+  const int64_t M = a_mat[a_mat.size() - 2], K = a_mat.back();
+  const int64_t N = b_mat.back(), Kb = b_mat[b_mat.size() - 2];
+  if (K != Kb)
+    fail("matmul: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", K, " != ",
+         Kb, ")");
+
+  // Batch dimensions broadcast as in elementwise ops (aligned from the right).
+  const Shape a_batch(a_mat.begin(), a_mat.end() - 2), b_batch(b_mat.begin(), b_mat.end() - 2);
+  const size_t rank = std::max(a_batch.size(), b_batch.size());
+  Shape out_batch(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a_batch.size() ? 1 : a_batch[i - (rank - a_batch.size())];
+    int64_t db = i < rank - b_batch.size() ? 1 : b_batch[i - (rank - b_batch.size())];
+    if (da != db && da != 1 && db != 1)
+      fail("matmul: batch dimensions of ", a.shape(), " and ", b.shape(),
+           " cannot be broadcast (", da, " vs ", db, ")");
+    out_batch[i] = da == 1 ? db : da;
+  }
+  Shape out_shape = out_batch;
+  if (a.dim() > 1) out_shape.push_back(M);
+  if (b.dim() > 1) out_shape.push_back(N);
+
+  GemmBatch batch;
+  batch.N = N, batch.K = K;
+  if (b_batch.empty()) {
+    // b is one matrix: every row of every matrix of a meets the same b, so the
+    // whole of a is one tall [B·M, K] matrix and the product is ONE sgemm.
+    batch.M = numel_of(a_batch) * M;
+    batch.a_index = batch.b_index = {0};
+    batch.a_count = batch.b_count = 1;
+  } else {
+    batch.M = M;
+    for_each_broadcast(out_batch, a_batch, b_batch, [&](int64_t, int64_t ia, int64_t ib) {
+      batch.a_index.push_back(ia);
+      batch.b_index.push_back(ib);
+    });
+    batch.a_count = numel_of(a_batch);
+    batch.b_count = numel_of(b_batch);
+  }
+  return multiply<MatmulBackward>(a, b, std::move(batch), out_shape);
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 3 || b.dim() != 3)
+    fail("bmm: expected two 3-D tensors (B, N, K) and (B, K, M), got shapes ", a.shape(), " and ",
+         b.shape());
+  if (a.size(0) != b.size(0))
+    fail("bmm: shapes ", a.shape(), " and ", b.shape(), " have different batch sizes (",
+         a.size(0), " != ", b.size(0), ")");
+  if (a.size(2) != b.size(1))
+    fail("bmm: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", a.size(2),
+         " != ", b.size(1), ")");
+  GemmBatch batch;
+  batch.M = a.size(1), batch.K = a.size(2), batch.N = b.size(2);
+  batch.a_index = batch.b_index = identity_index(a.size(0));
+  batch.a_count = batch.b_count = a.size(0);
+  return multiply<BmmBackward>(a, b, std::move(batch), {a.size(0), a.size(1), b.size(2)});
+}
+
+// ---------------------------------------------------------------- linear
+// y = x · Wᵀ + bias, with x seen as [R, in]:
+//   dx = dy · W        [R, out]·[out, in]
+//   dW = dyᵀ · x       [out, R]·[R, in]
+//   dbias = column sums of dy
+struct LinearBackward : Node {
+  SavedTensor x, weight;
+  std::string name() const override { return "LinearBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor vx = x.unpack(*this), vw = weight.unpack(*this);
+    const int64_t out_features = vw.size(0), in_features = vw.size(1);
+    const int64_t rows = leading_rows(vx.shape());
+    const GemmFn gemm = selected_gemm();
+    Tensor dx, dweight, dbias;
+    if (next_edges[0].valid()) {
+      dx = empty(vx.shape());
+      gemm(false, false, rows, in_features, out_features, 1.0f, dout.data(), out_features,
+           vw.data(), in_features, 0.0f, dx.data(), in_features);
+    }
+    if (next_edges[1].valid()) {
+      dweight = empty(vw.shape());
+      gemm(true, false, out_features, in_features, rows, 1.0f, dout.data(), out_features,
+           vx.data(), in_features, 0.0f, dweight.data(), in_features);
+    }
+    if (next_edges.size() > 2 && next_edges[2].valid()) {
+      dbias = zeros({out_features});
+      float* db = dbias.data();
+      const float* dy = dout.data();
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t o = 0; o < out_features; ++o) db[o] += dy[r * out_features + o];
+    }
+    return {dx, dweight, dbias};
+  }
+  void release_saved() override { x.reset(); weight.reset(); }
+};
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  if (weight.dim() != 2)
+    fail("linear: weight must be 2-D (out, in), got shape ", weight.shape());
+  if (x.dim() == 0 || x.size(-1) != weight.size(1))
+    fail("linear: input ", x.shape(), " has ", x.dim() ? x.size(-1) : 0,
+         " features but weight ", weight.shape(), " expects ", weight.size(1));
+  const int64_t out_features = weight.size(0), in_features = weight.size(1);
+  if (bias.defined() && (bias.dim() != 1 || bias.size(0) != out_features))
+    fail("linear: bias ", bias.shape(), " does not match the ", out_features,
+         " outputs of weight ", weight.shape(), " (expected [", out_features, "])");
+
+  const int64_t rows = leading_rows(x.shape());
+  Shape out_shape = x.shape();
+  out_shape.back() = out_features;
+  Tensor out = empty(out_shape);
+  // Start from the bias in every row and let sgemm add x·Wᵀ on top (beta = 1):
+  // the bias costs no second pass over the output.
+  float* y = out.data();
+  const float* bias_data = bias.defined() ? bias.data() : nullptr;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t o = 0; o < out_features; ++o)
+      y[r * out_features + o] = bias_data ? bias_data[o] : 0.0f;
+  selected_gemm()(false, true, rows, out_features, in_features, 1.0f, x.data(), in_features,
+                  weight.data(), in_features, 1.0f, y, out_features);
+
+  std::vector<Tensor> inputs = {x, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  if (needs_grad(inputs)) {
+    auto node = std::make_shared<LinearBackward>();
+    node->x = SavedTensor(x);
+    node->weight = SavedTensor(weight);
+    attach(out, node, inputs);
+  }
+  return out;
+}
+
+}  // namespace ag
