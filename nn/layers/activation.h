@@ -1,0 +1,35 @@
+// nn/layers/activation.h: ReLU, Dropout, and the functional dropout they share.
+#pragma once
+
+#include "nn/module.h"
+
+namespace ag::nn {
+
+// max(x, 0). With inplace = true it overwrites its input (ag::relu_), as
+// nn.ReLU(inplace=True); attograd computes an in-place op out of place and
+// copies back, so here it only changes which tensor holds the result.
+class ReLU : public UnaryModule {
+ public:
+  explicit ReLU(bool inplace = false) : UnaryModule("ReLU"), inplace(inplace) {}
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override { return inplace ? "inplace=True" : ""; }
+
+  bool inplace;
+};
+
+// Inverted dropout: in training each element is zeroed with probability p and
+// the survivors are scaled by 1/(1-p), so the expected value is unchanged and
+// eval needs no rescaling (it returns x itself). The mask comes from ag's
+// seeded generator, so ag::manual_seed makes it repeatable.
+Tensor dropout(const Tensor& x, double p, bool training);
+
+class Dropout : public UnaryModule {
+ public:
+  explicit Dropout(double p = 0.5);
+  Tensor forward(const Tensor& x) override { return dropout(x, p, is_training()); }
+  std::string extra_repr() const override;
+
+  double p;
+};
+
+}  // namespace ag::nn

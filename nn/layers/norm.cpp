@@ -1,0 +1,82 @@
+// nn/layers/norm.cpp: the normalization modules over ag::batch_norm / ag::layer_norm.
+#include "nn/layers/norm.h"
+
+#include <algorithm>
+
+#include "core/autograd.h"
+#include "core/ops/norm.h"
+
+namespace ag::nn {
+
+BatchNorm::BatchNorm(const char* type_name, int64_t c, const BatchNormOptions& opts,
+                     std::vector<int64_t> accepted_ranks)
+    : UnaryModule(type_name), num_features(c), options(opts), accepted_ranks_(std::move(accepted_ranks)) {
+  if (c <= 0) fail(type_name, ": num_features must be > 0, got ", c);
+  if (!(opts.eps > 0.0)) fail(type_name, ": eps must be > 0, got ", opts.eps);
+  if (!(opts.momentum >= 0.0 && opts.momentum <= 1.0))
+    fail(type_name, ": momentum must be in [0, 1], got ", opts.momentum);
+  if (opts.affine) {
+    weight = register_parameter("weight", ones({c}));
+    bias = register_parameter("bias", zeros({c}));
+  }
+  if (opts.track_running_stats) {
+    running_mean = register_buffer("running_mean", zeros({c}));
+    running_var = register_buffer("running_var", ones({c}));
+    // An integer count in PyTorch (int64); a whole-numbered float here, saved as I64.
+    num_batches_tracked = register_buffer("num_batches_tracked", scalar(0.0f));
+  }
+}
+
+Tensor BatchNorm::forward(const Tensor& x) {
+  if (std::find(accepted_ranks_.begin(), accepted_ranks_.end(), x.dim()) == accepted_ranks_.end())
+    fail(type_name(), "(", num_features, "): expected ", accepted_ranks_.size() == 1 ? "4-D input (N, C, H, W)"
+         : "2-D (N, C) or 3-D (N, C, L) input", ", got ", x.shape());
+  if (x.size(1) != num_features)
+    fail(type_name(), "(", num_features, "): input ", x.shape(), " has ", x.size(1),
+         " channels, expected ", num_features);
+  // Batch statistics in training, and always when no running stats are kept.
+  const bool use_batch_stats = is_training() || !options.track_running_stats;
+  // (N, C, L) is normalized as (N, C, L, 1): the same per-channel statistics.
+  const Tensor input = x.dim() == 3 ? x.reshape({x.size(0), x.size(1), x.size(2), 1}) : x;
+  // (Without tracking, running_mean/var are undefined and batch_norm updates nothing.)
+  Tensor out = batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats,
+                          static_cast<float>(options.momentum), static_cast<float>(options.eps));
+  if (is_training() && options.track_running_stats) {
+    NoGradGuard no_grad;
+    num_batches_tracked.data()[0] += 1.0f;
+    num_batches_tracked.bump_version();
+  }
+  return x.dim() == 3 ? out.reshape(x.shape()) : out;
+}
+
+std::string BatchNorm::extra_repr() const {
+  return message(num_features, ", eps=", py_float(options.eps), ", momentum=", py_float(options.momentum),
+                 ", affine=", py_bool(options.affine),
+                 ", track_running_stats=", py_bool(options.track_running_stats));
+}
+
+LayerNorm::LayerNorm(Shape shape, double eps_, bool elementwise_affine)
+    : UnaryModule("LayerNorm"), normalized_shape(std::move(shape)), eps(eps_) {
+  if (normalized_shape.empty()) fail("LayerNorm: normalized_shape must not be empty");
+  for (int64_t s : normalized_shape)
+    if (s <= 0) fail("LayerNorm: normalized_shape ", normalized_shape, " must have sizes > 0");
+  if (!(eps > 0.0)) fail("LayerNorm: eps must be > 0, got ", eps);
+  if (elementwise_affine) {
+    weight = register_parameter("weight", ones(normalized_shape));
+    bias = register_parameter("bias", zeros(normalized_shape));
+  }
+}
+
+Tensor LayerNorm::forward(const Tensor& x) {
+  return layer_norm(x, normalized_shape, weight, bias, static_cast<float>(eps));
+}
+
+std::string LayerNorm::extra_repr() const {
+  // Python's tuple: (64,) for one element, (4, 8) for two.
+  std::string shape = "(";
+  for (size_t i = 0; i < normalized_shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(normalized_shape[i]);
+  shape += normalized_shape.size() == 1 ? ",)" : ")";
+  return message(shape, ", eps=", py_float(eps), ", elementwise_affine=", py_bool(weight.defined()));
+}
+
+}  // namespace ag::nn
