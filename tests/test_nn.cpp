@@ -1,0 +1,270 @@
+// tests/test_nn.cpp: the Module system and the layers.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nn_test_util.h"
+#include "test_util.h"
+
+using namespace ag;
+using namespace ag::nn;
+using nn_test::check_gradients;
+using nn_test::input_and_parameters;
+
+namespace {
+
+// A two-level module, to check dotted names and their order.
+struct Block : UnaryModule {
+  std::shared_ptr<Linear> fc;
+  Tensor scale;
+  explicit Block(int64_t in) : UnaryModule("Block") {
+    scale = register_parameter("scale", ones({2}));
+    fc = register_module("fc", std::make_shared<Linear>(in, 2));
+    register_buffer("steps", zeros({1}));
+  }
+  Tensor forward(const Tensor& x) override { return (*fc)(x) * scale; }
+};
+
+struct Net : UnaryModule {
+  std::shared_ptr<Block> first, second;
+  Net() : UnaryModule("Net") {
+    first = register_module("first", std::make_shared<Block>(3));
+    second = register_module("second", std::make_shared<Block>(2));
+  }
+  Tensor forward(const Tensor& x) override { return (*second)(relu((*first)(x))); }
+};
+
+std::vector<std::string> names(const NamedTensors& list) {
+  std::vector<std::string> out;
+  for (auto& e : list) out.push_back(e.first);
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("nn.module") {
+  TEST_CASE("named_parameters: own entries first, then children, with dotted names") {
+    Net net;
+    CHECK(names(net.named_parameters()) ==
+          std::vector<std::string>{"first.scale", "first.fc.weight", "first.fc.bias", "second.scale",
+                                   "second.fc.weight", "second.fc.bias"});
+    CHECK(names(net.named_buffers()) == std::vector<std::string>{"first.steps", "second.steps"});
+    CHECK(names(net.named_parameters(false)).empty());
+    // state_dict, per module: parameters, buffers, then children (PyTorch's order).
+    CHECK(names(net.state_dict()) ==
+          std::vector<std::string>{"first.scale", "first.steps", "first.fc.weight", "first.fc.bias",
+                                   "second.scale", "second.steps", "second.fc.weight", "second.fc.bias"});
+    // first: 2 + 3*2 + 2, second: 2 + 2*2 + 2, counted by hand.
+    CHECK(net.num_parameters() == 18);
+    CHECK(net.parameters()[1].same(net.first->fc->weight));  // the registered tensor is the member
+    CHECK(net.parameters()[1].requires_grad());
+    CHECK(&net.submodule("second.fc") == net.second->fc.get());
+    CHECK_THROWS_CONTAINING(net.submodule("third"), "Net.submodule: no submodule named \"third\"");
+  }
+
+  TEST_CASE("registering a taken or dotted name is an error") {
+    struct Bad : Module {
+      explicit Bad(int which) : Module("Bad") {
+        register_parameter("w", zeros({1}));
+        if (which == 0) register_buffer("w", zeros({1}));
+        if (which == 1) register_module("a.b", std::make_shared<Identity>());
+      }
+    };
+    CHECK_THROWS_CONTAINING(Bad(0), "Bad.register_buffer: the name \"w\" is already registered");
+    CHECK_THROWS_CONTAINING(Bad(1), "Bad.register_module: name \"a.b\" must be non-empty and contain no '.'");
+  }
+
+  TEST_CASE("train/eval reach every submodule; zero_grad clears every gradient") {
+    Net net;
+    CHECK(net.second->fc->is_training());
+    net.eval();
+    CHECK_FALSE(net.is_training());
+    CHECK_FALSE(net.second->fc->is_training());
+    net.train();
+    CHECK(net.first->is_training());
+    net(randn({4, 3})).sum().backward();
+    for (auto& p : net.parameters()) CHECK(p.grad().defined());
+    net.zero_grad();
+    for (auto& p : net.parameters()) CHECK_FALSE(p.grad().defined());
+  }
+
+  TEST_CASE("forward hooks see the module, its input and its output; removal stops them") {
+    Net net;
+    std::vector<std::string> calls;
+    Tensor seen_input, seen_output;
+    int handle = net.first->fc->register_forward_hook([&](Module& m, const std::vector<Tensor>& in, const Tensor& out) {
+      calls.push_back(m.type_name());
+      seen_input = in.at(0);
+      seen_output = out;
+    });
+    Tensor x = randn({4, 3});
+    net(x);
+    CHECK(calls == std::vector<std::string>{"Linear"});
+    CHECK(seen_input.same(x));
+    CHECK(seen_output.shape() == Shape{4, 2});
+    net.first->fc->remove_forward_hook(handle);
+    net(x);
+    CHECK(calls.size() == 1);
+    CHECK_THROWS_CONTAINING(net.first->fc->remove_forward_hook(handle), "no hook with handle");
+  }
+
+  TEST_CASE("the module tree prints like PyTorch's repr") {
+    Sequential seq{std::make_shared<Linear>(4, 3), std::make_shared<ReLU>(true), std::make_shared<Dropout>(0.25),
+                   std::make_shared<Conv2d>(3, 8, 3, Conv2dOptions().stride(2).padding(1), false),
+                   std::make_shared<BatchNorm2d>(8), std::make_shared<LayerNorm>(Shape{8}),
+                   std::make_shared<Embedding>(10, 4), std::make_shared<Identity>()};
+    CHECK(seq.str() ==
+          "Sequential(\n"
+          "  (0): Linear(in_features=4, out_features=3, bias=True)\n"
+          "  (1): ReLU(inplace=True)\n"
+          "  (2): Dropout(p=0.25, inplace=False)\n"
+          "  (3): Conv2d(3, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)\n"
+          "  (4): BatchNorm2d(8, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+          "  (5): LayerNorm((8,), eps=1e-05, elementwise_affine=True)\n"
+          "  (6): Embedding(10, 4)\n"
+          "  (7): Identity()\n"
+          ")");
+    CHECK(Conv2d(256, 32, 1).str() == "Conv2d(256, 32, kernel_size=(1, 1), stride=(1, 1))");
+    CHECK(ReLU().str() == "ReLU()");
+    CHECK(py_float(1.0) == "1.0");
+    CHECK(py_float(0.001) == "0.001");
+    CHECK(py_float(1e-6) == "1e-06");
+  }
+}
+
+TEST_SUITE("nn.init") {
+  // The variance of U(-b, b) is b²/3; with 200,000 draws the sample variance
+  // is within 1% of it with overwhelming probability.
+  void check_uniform(const Tensor& t, double bound) {
+    double sum = 0, sum_sq = 0, largest = 0;
+    for (float v : t.to_vector()) sum += v, sum_sq += double(v) * v, largest = std::max(largest, std::fabs(double(v)));
+    const double n = double(t.numel()), mean = sum / n, var = sum_sq / n - mean * mean;
+    CHECK(largest <= bound);
+    CHECK(largest > 0.99 * bound);
+    CHECK(std::fabs(mean) < 0.01 * bound);
+    CHECK(var == doctest::Approx(bound * bound / 3).epsilon(0.01));
+  }
+
+  TEST_CASE("Linear and Conv2d: kaiming_uniform(a=√5) weights and biases within ±1/sqrt(fan_in)") {
+    manual_seed(1);
+    Linear fc(1000, 200);
+    check_uniform(fc.weight, 1.0 / std::sqrt(1000.0));  // sqrt(6 / ((1 + 5) * 1000))
+    for (float b : fc.bias.to_vector()) CHECK(std::fabs(b) <= 1.0 / std::sqrt(1000.0));
+    Conv2d conv(50, 500, 3);  // fan_in = 50 * 3 * 3 = 450
+    check_uniform(conv.weight, 1.0 / std::sqrt(450.0));
+    for (float b : conv.bias.to_vector()) CHECK(std::fabs(b) <= 1.0 / std::sqrt(450.0));
+  }
+
+  TEST_CASE("xavier_uniform for MultiheadAttention's in_proj, zero biases; BatchNorm 1/0; Embedding N(0,1)") {
+    manual_seed(2);
+    MultiheadAttention mha(256, 4);
+    check_uniform(mha.in_proj_weight, std::sqrt(6.0 / (256 + 3 * 256)));  // fans of the (3E, E) matrix
+    for (float b : mha.in_proj_bias.to_vector()) CHECK(b == 0.0f);
+    for (float b : mha.out_proj->bias.to_vector()) CHECK(b == 0.0f);
+    BatchNorm2d bn(3);
+    CHECK(bn.weight.to_vector() == std::vector<float>{1, 1, 1});
+    CHECK(bn.bias.to_vector() == std::vector<float>{0, 0, 0});
+    CHECK(bn.running_var.to_vector() == std::vector<float>{1, 1, 1});
+    Embedding emb(1000, 100);
+    CHECK(emb.weight.mean().item() == doctest::Approx(0.0).epsilon(0.01).scale(1));
+    CHECK(std::sqrt(var(emb.weight).item()) == doctest::Approx(1.0).epsilon(0.01));
+  }
+
+  TEST_CASE("the same seed gives the same initial weights") {
+    manual_seed(7);
+    Linear a(5, 4);
+    manual_seed(7);
+    Linear b(5, 4);
+    CHECK(a.weight.to_vector() == b.weight.to_vector());
+    CHECK(a.bias.to_vector() == b.bias.to_vector());
+    CHECK_THROWS_CONTAINING(init::fans(zeros({3})), "at least 2 dimensions, got [3]");
+  }
+}
+
+TEST_SUITE("nn.layers") {
+  TEST_CASE("Linear: y = x Wᵀ + b against a naive loop; gradients; shape error names the layer") {
+    manual_seed(3);
+    Linear fc(3, 2);
+    Tensor x = randn({4, 3});
+    Tensor y = fc(x);
+    REQUIRE(y.shape() == Shape{4, 2});
+    for (int64_t n = 0; n < 4; ++n)
+      for (int64_t o = 0; o < 2; ++o) {
+        double expect = fc.bias.at({o});
+        for (int64_t i = 0; i < 3; ++i) expect += double(x.at({n, i})) * fc.weight.at({o, i});
+        CHECK(y.at({n, o}) == doctest::Approx(expect).epsilon(1e-5));
+      }
+    CHECK(check_gradients([&] { return fc(x); }, input_and_parameters(fc, x)) == "");
+    CHECK_THROWS_CONTAINING(fc(randn({4, 5})),
+                            "Linear(in_features=3, out_features=2): input [4, 5] must end in 3 features");
+    Linear no_bias(3, 2, false);
+    CHECK(no_bias.named_parameters().size() == 1);
+    CHECK(no_bias.str() == "Linear(in_features=3, out_features=2, bias=False)");
+  }
+
+  TEST_CASE("Sequential chains its modules in order and names them 0, 1, ...") {
+    manual_seed(4);
+    auto fc1 = std::make_shared<Linear>(3, 4);
+    auto fc2 = std::make_shared<Linear>(4, 2);
+    Sequential seq{fc1, std::make_shared<ReLU>(), fc2};
+    Tensor x = randn({5, 3});
+    ag_test::check_close(seq(x), (*fc2)(relu((*fc1)(x))));
+    CHECK(names(seq.named_parameters()) == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"});
+    CHECK(seq.size() == 3);
+    CHECK(seq[2].get() == fc2.get());
+    CHECK_THROWS_CONTAINING(seq[3], "Sequential: index 3 is out of range for 3 modules");
+    CHECK(check_gradients([&] { return seq(x); }, input_and_parameters(seq, x)) == "");
+  }
+
+  TEST_CASE("ReLU(inplace) overwrites its input; ReLU() does not") {
+    Tensor a = tensor({-1, 2, -3});
+    Tensor b = ReLU()(a);
+    CHECK(a.to_vector() == std::vector<float>{-1, 2, -3});
+    CHECK(b.to_vector() == std::vector<float>{0, 2, 0});
+    Tensor c = ReLU(true)(a);
+    CHECK(a.to_vector() == std::vector<float>{0, 2, 0});
+    CHECK(c.same(a));
+  }
+
+  TEST_CASE("Dropout: scales survivors by 1/(1-p) in training, identity in eval, repeatable by seed") {
+    Dropout drop(0.25);
+    Tensor x = ones({100000});
+    manual_seed(5);
+    Tensor y = drop(x);
+    int64_t zeros_seen = 0, wrongly_scaled = 0;
+    for (float v : y.to_vector()) {
+      if (v == 0.0f) ++zeros_seen;
+      else if (std::fabs(v - 1.0 / 0.75) > 1e-6) ++wrongly_scaled;
+    }
+    CHECK(wrongly_scaled == 0);
+    // 100,000 draws at p = 0.25: the fraction is 0.25 ± 0.0014 (1 sd); allow 5 sd.
+    CHECK(std::fabs(double(zeros_seen) / 100000 - 0.25) < 0.007);
+    manual_seed(5);
+    CHECK(drop(x).to_vector() == y.to_vector());
+    // The gradient is the same mask: dropped elements get none.
+    Tensor w = ones({8}, true);
+    manual_seed(6);
+    Tensor out = drop(w);
+    out.sum().backward();
+    CHECK(w.grad().to_vector() == out.detach().to_vector());
+    drop.eval();
+    CHECK(drop(x).same(x));
+    CHECK(Dropout(1.0)(x).sum().item() == 0.0f);
+    CHECK_THROWS_CONTAINING(Dropout(1.5), "Dropout: probability p must be in [0, 1], got 1.5");
+  }
+
+  TEST_CASE("Embedding looks up rows; an id used twice gets both gradients") {
+    manual_seed(8);
+    Embedding emb(5, 3);
+    Tensor ids = tensor({{4, 0}, {4, 2}});
+    Tensor y = emb(ids);
+    REQUIRE(y.shape() == Shape{2, 2, 3});
+    for (int64_t j = 0; j < 3; ++j) {
+      CHECK(y.at({0, 0, j}) == emb.weight.at({4, j}));
+      CHECK(y.at({1, 1, j}) == emb.weight.at({2, j}));
+    }
+    y.sum().backward();
+    CHECK(emb.weight.grad().to_vector() ==
+          std::vector<float>{1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 2, 2, 2});
+  }
+}
