@@ -1,0 +1,129 @@
+// Tutorial 01: from a sentence to vectors. The document's section 1.3, step 1.
+//
+//   make tutorial T=01          run it
+//   make debug; gdb build/debug/tutorials/01_tokens_embeddings
+//   (gdb) break tut::lesson01_tokens
+//
+// The numbers are computed in tutorials/common/lesson01.cpp; this file prints
+// them. tests/test_tutorials.cpp recomputes every one of them with plain loops.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/ag.h"
+#include "tutorials/common/lesson01.h"
+#include "tutorials/common/present.h"
+
+using namespace tut;
+
+namespace {
+
+std::string join_ids(const std::vector<int64_t>& ids) {
+  std::string s;
+  for (int64_t id : ids) {
+    if (!s.empty()) s += ' ';
+    s += std::to_string(id);
+  }
+  return s;
+}
+
+std::string join_words(const std::vector<std::string>& words) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "\"" : ", \"") + w + "\"";
+  return s;
+}
+
+std::string join_tokens(const Vocabulary& vocab, const std::vector<int64_t>& ids) {
+  std::string s;
+  for (int64_t id : ids) {
+    if (!s.empty()) s += ' ';
+    s += vocab.tokens[id];
+  }
+  return s;
+}
+
+Labels with_ends(const std::vector<std::string>& words) {
+  Labels l = {kStart};
+  l.insert(l.end(), words.begin(), words.end());
+  l.push_back(kEnd);
+  return l;
+}
+
+}  // namespace
+
+int main() {
+  const TokensLesson L = lesson01_tokens();
+  const Labels dims = {"d0", "d1", "d2", "d3"};
+
+  heading("Tutorial 01: tokens and embeddings");
+  say("What you will learn: how \"I am a student\" becomes numbers a network can use. "
+      "A sentence is split into tokens, each token gets an id from a vocabulary, and each "
+      "id selects one row of an embedding table: a vector of 4 numbers.");
+
+  heading("Step 1: tokenize");
+  say("English: [" + join_words(L.english) + "]   (" +
+      std::to_string(L.english.size()) + " tokens)");
+  say("French:  [" + join_words(L.french) + "]   (" +
+      std::to_string(L.french.size()) + " tokens)");
+  say("We split on spaces. Real tokenizers also split punctuation and rare words into "
+      "pieces; these sentences need neither.");
+
+  heading("Step 2: two vocabularies");
+  say("Encoder and decoder each have their own vocabulary. Three special tokens come first: "
+      "<pad> (id 0) fills short sentences up to a common length, <s> (id 1) starts a "
+      "sentence, </s> (id 2) ends it. The decoder needs both: it starts generating from <s> "
+      "and it stops when it predicts </s>.");
+  for (const auto* v : {&L.english_vocab, &L.french_vocab}) {
+    std::string line = v == &L.english_vocab ? "English vocabulary:" : "French vocabulary: ";
+    for (int64_t id = 0; id < v->size(); ++id) line += "  " + std::to_string(id) + "=" + v->tokens[id];
+    std::cout << line << "\n";
+  }
+  say("Is \"我\" in the French vocabulary? " +
+      std::string(L.french_vocab.contains("我") ? "yes" : "no") +
+      ". The document's step 5 says the decoder predicts \"我\", \"是\" and \"。\" (Chinese). "
+      "A French decoder can only ever output tokens of its own vocabulary; after \"Je\" it "
+      "should predict \"suis\", after \"Je suis\" \"étudiant\", and then </s>. That step of "
+      "the document is wrong.");
+
+  heading("Step 3: ids");
+  auto line = [](const std::string& what, const std::vector<int64_t>& ids, const Vocabulary& v) {
+    std::string s = join_ids(ids);
+    std::cout << what << s << std::string(14 - s.size(), ' ') << "= " << join_tokens(v, ids) << "\n";
+  };
+  line("encoder input   ", L.english_ids, L.english_vocab);
+  line("\"I am\", padded  ", L.short_padded, L.english_vocab);
+  line("decoder input   ", L.decoder_input, L.french_vocab);
+  line("decoder target  ", L.decoder_target, L.french_vocab);
+  say("The decoder target is its input shifted by one: at every position the decoder learns "
+      "to predict the next French token (tutorial 03 shows why it must not see it). Padding "
+      "lets sentences of different lengths share one batch; a padding mask (built like tutorial 03's causal mask) keeps attention away from <pad>.");
+
+  heading("Step 4: embeddings (4 numbers per token)");
+  say("The document gives two vectors: \"I\" = [0.1, 0.2, -0.3, 0.4] and \"am\" = "
+      "[0.2, 0.3, -0.4, 0.5], \"and so on\". It gives no others, so we chose the rest "
+      "ourselves (\"a\", \"student\", <s>, </s> and all French vectors; <pad> is zeros). "
+      "In a real model these tables are learned with everything else.");
+  show_matrix("English embeddings (rows selected by the ids above)", L.english_vectors,
+              with_ends(L.english), dims);
+  show_matrix("French embeddings (all ours)", L.french_vectors, with_ends(L.french), dims);
+
+  heading("Step 5: how similar are the words?");
+  say("Cosine similarity cos = x·y / (‖x‖ ‖y‖) is 1 for vectors pointing the same way. "
+      "Attention compares vectors by dot products, so this already hints at what it will see.");
+  show_vector("length ‖x‖ of each English word vector", L.english_norms, L.english);
+  show_matrix("cosine similarity", L.english_cosine, L.english, L.english);
+  say("The document's \"I\" and \"am\" point almost the same way (cosine " +
+      fmt(L.english_cosine.at({0, 1})) +
+      "): compared by raw dot products, the two are nearly indistinguishable. That is one "
+      "reason attention first multiplies by learned matrices W_Q and W_K (tutorial 02).");
+
+  what_to_try({
+      "Change \"a\" in tutorials/common/sentence.cpp to the same vector as \"I\": which "
+      "cosines become 1.0000?",
+      "Add a word to kEnglishSentence: which id does it get, and what happens if it has no "
+      "row in the embedding table?",
+      "Question: why should <pad> never receive attention weight? (Tutorial 03's mask is "
+      "one answer.)",
+  });
+  return 0;
+}

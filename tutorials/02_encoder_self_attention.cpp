@@ -1,0 +1,117 @@
+// Tutorial 02: encoder self-attention, forward and backward. The document's
+// section 1.3, step 2.
+//
+//   make tutorial T=02
+//   make debug; gdb build/debug/tutorials/02_encoder_self_attention
+//   (gdb) break tut::step_softmax        stops in every softmax of this program
+//
+// The numbers come from tutorials/common/lesson02.cpp and attention_steps.cpp;
+// tests/test_tutorials.cpp recomputes each one with plain loops.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "core/ag.h"
+#include "tutorials/common/lesson02.h"
+#include "tutorials/common/present.h"
+#include "tutorials/common/sentence.h"
+
+using namespace tut;
+
+namespace {
+
+void show_attention(const Attention& a, const Labels& words, const std::string& stem) {
+  show_matrix("scores = query · keyᵀ", a.scores, words, words);
+  show_matrix("scaled = scores / √4 = scores / 2", a.scaled, words, words);
+  show_matrix("weights = softmax of each row (rows sum to 1)", a.weights, words, words);
+  show_heatmap("attention weights", a.weights, words, words, stem);
+  show_matrix("out = weights · value (one new vector per word)", a.out, words,
+              {"d0", "d1", "d2", "d3"});
+}
+
+}  // namespace
+
+int main() {
+  const EncoderLesson L = lesson02_encoder();
+  const Labels words = tokenize(kEnglishSentence);
+  const Labels dims = {"d0", "d1", "d2", "d3"};
+
+  heading("Tutorial 02: encoder self-attention");
+  say("What you will learn: how each word of \"I am a student\" looks at every other word. "
+      "Every word asks a question (its query), offers a label (its key) and carries content "
+      "(its value). Query against key gives a score; softmax turns a row of scores into "
+      "weights that sum to 1; the word's new vector is the weighted average of the values. "
+      "Then the backward pass: how a gradient flows back through the softmax.");
+
+  heading("The document's table");
+  say("The document prints these \"relevance scores\" for step 2 and says they were "
+      "normalised. They are not softmax weights: a row of weights sums to 1, these rows do not.");
+  show_matrix("document, step 2", L.document_scores, words, words);
+  show_vector("row sums (should be 1)", L.document_row_sums, words);
+  say("Nor can they come from the document's own vectors: below, with each word's vector "
+      "as its own query, key and value, row \"I\" scores I·I = " + fmt(L.plain.scores.at({0, 0})) +
+      " but I·am = " + fmt(L.plain.scores.at({0, 1})) +
+      ": \"I\" matches \"am\" better than itself, while the document's row puts \"I\" first "
+      "(0.9).");
+
+  heading("Step 2a: each vector as its own query, key and value (the document's way)");
+  say("Why scale by √d? If the entries of q and k are independent with variance 1, q·k is a "
+      "sum of d such products and has variance d. Dividing by √d brings it back to 1. "
+      "Without it, wide vectors give large scores, the softmax puts almost all weight on one "
+      "word, and its gradient vanishes. Here d = 4, so we divide by 2.");
+  show_attention(L.plain, words, "02_plain_weights");
+  say("The weights are close to uniform (1/4 = 0.25): these vectors are short, so every "
+      "score is small and softmax barely separates them. And row \"I\" gives more weight to \"am\" (" +
+      fmt(L.plain.weights.at({0, 1})) + ") than to itself (" + fmt(L.plain.weights.at({0, 0})) +
+      "): the two vectors point the same way and \"am\" is longer.");
+
+  heading("Step 2b: learned projections W_Q, W_K, W_V");
+  say("A real encoder first multiplies x by three learned matrices, so the question a word "
+      "asks (query = x W_Q) can differ from how it is found (key = x W_K) and from what it "
+      "passes on (value = x W_V). Ours are seeded random numbers (std " +
+      fmt(kWeightScale, 1) + "), standing in for trained ones.");
+  show_matrix("W_Q", L.W_Q, dims, dims);
+  show_matrix("W_K", L.W_K, dims, dims);
+  show_matrix("W_V", L.W_V, dims, dims);
+  show_matrix("query = x W_Q", L.learned.query, words, dims);
+  show_matrix("key = x W_K", L.learned.key, words, dims);
+  show_matrix("value = x W_V", L.learned.value, words, dims);
+  show_attention(L.learned, words, "02_learned_weights");
+
+  heading("Step 2c: backward through the attention");
+  const BackwardLesson B = lesson02_backward(L);
+  say("Training needs dL/dW_Q and friends. Suppose the layers above send back dout, the "
+      "gradient of the loss with respect to out (ours is seeded random). Autograd carries it "
+      "back: out = weights · value gives dweights = dout · valueᵀ; then through the softmax; "
+      "then through the division by 2. retain_grad() keeps these intermediate gradients so we "
+      "can print them.");
+  show_matrix("dout (given)", B.dout, words, dims);
+  show_matrix("dweights (autograd)", B.dweights, words, words);
+  show_matrix("dscaled (autograd, through the softmax)", B.dscaled, words, words);
+  show_matrix("dscores (autograd) = dscaled / 2", B.dscores, words, words);
+  show_matrix("dW_Q (autograd): the gradient an optimizer would use", B.dW_Q, dims, dims);
+
+  say("Now the softmax by hand. For one row p = softmax(x), ∂p_i/∂x_j = p_i (δ_ij - p_j): "
+      "the Jacobian J = diag(p) - p pᵀ. It is symmetric, and each of its rows sums to 0 "
+      "(adding a constant to every score changes no weight). The gradient of a row is "
+      "dx = Jᵀ dp.");
+  show_matrix("J for row \"I\" (by hand)", B.jacobian_I, words, words);
+  show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", B.dscaled_by_hand, words,
+              words);
+  char diff[64];
+  std::snprintf(diff, sizeof diff, "%.1e", static_cast<double>(B.max_difference));
+  say(std::string("Largest difference between autograd and the hand-written Jacobian: ") + diff +
+      " (float rounding). Autograd's SoftmaxBackward uses the shortcut "
+      "dx = p * (dp - sum(dp * p)), which is exactly Jᵀ dp without building J.");
+
+  what_to_try({
+      "Set kWeightScale in tutorials/common/lesson02.h to 5: how peaked do the weights get, "
+      "and what happens to dscaled?",
+      "Remove the scaling (divide by 1 in step_scale): compare the weights. Then imagine d = 512.",
+      "Add 10 to every score of one row before the softmax: which numbers change? (Look at J's "
+      "row sums.)",
+      "In gdb: break tut::step_softmax, then `finish` and print the returned tensor's "
+      "data: `p weights.to_vector()`.",
+  });
+  return 0;
+}

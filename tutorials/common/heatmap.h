@@ -1,0 +1,39 @@
+// tutorials/common/heatmap.h: attention weights as pictures.
+//
+// Two views of one matrix of weights in [0, 1] (rows: queries, columns: keys):
+//   shade_heatmap  a few lines of text with one shaded block per cell, ░▒▓█,
+//                  darker = more weight, for a glance in the terminal;
+//   heatmap_svg    an SVG document with the tokens on both axes and the value
+//                  written in each cell, to open in a browser.
+// The SVG is plain text we build by hand: no library, nothing to install.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace tut {
+
+// Rows are labelled on the left, columns on top. Shades are relative to the
+// largest weight in the matrix (near-uniform weights would otherwise all look
+// alike); negative values clamp to the lightest shade.
+std::string shade_heatmap(const ag::Tensor& weights, const std::vector<std::string>& rows,
+                          const std::vector<std::string>& cols);
+// The legend printed under a shaded heatmap of these weights.
+std::string shade_legend(const ag::Tensor& weights);
+// The largest finite value of t, or 1 when there is none above 0 (the shading scale).
+float shade_scale(const ag::Tensor& t);
+
+std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
+                        const std::vector<std::string>& cols, const std::string& title);
+
+// Where SVG files go: $AG_TUTORIAL_OUT if set, else build/tutorial_out.
+std::string output_dir();
+// Writes <output_dir()>/<file_stem>.svg (creating the directory) and returns its path.
+// Throws ag::Error if the file cannot be written.
+std::string write_heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
+                              const std::vector<std::string>& cols, const std::string& title,
+                              const std::string& file_stem);
+
+}  // namespace tut

@@ -1,0 +1,30 @@
+// tutorials/common/lesson01.h: the computations of tutorial 01 (tokens and
+// embeddings), apart from the printing, so tests/test_tutorials.cpp can check
+// every number the program prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "tutorials/common/sentence.h"
+
+namespace tut {
+
+struct TokensLesson {
+  std::vector<std::string> english, french;  // the tokens
+  Vocabulary english_vocab, french_vocab;
+  std::vector<int64_t> english_ids, french_ids;  // <s> words </s>
+  // Teacher forcing: the decoder reads <s> Je suis étudiant and must predict
+  // Je suis étudiant </s>, the same ids shifted by one.
+  std::vector<int64_t> decoder_input, decoder_target;
+  std::vector<int64_t> short_padded;  // "I am" padded to the length of english_ids
+  ag::Tensor english_vectors;         // (6, 4): embedding rows for <s> I am a student </s>
+  ag::Tensor french_vectors;          // (5, 4): <s> Je suis étudiant </s>
+  ag::Tensor english_norms;           // (4): the length ‖x‖ of each word's vector
+  ag::Tensor english_cosine;          // (4, 4): cos(x_i, x_j) = x_i·x_j / (‖x_i‖ ‖x_j‖)
+};
+
+TokensLesson lesson01_tokens();
+
+}  // namespace tut
