@@ -199,10 +199,11 @@ TEST_CASE("fast batch norm statistics survive a large mean") {
 
 TEST_CASE("fast layer norm equals naive layer norm") {
   for (int threads : {1, 2})
-    for (auto [R, D] : std::vector<std::pair<int64_t, int64_t>>{{6, 10}, {3, 1}, {1, 33},
-                                                                 {130, 64}, {5, 700}})
+    for (const auto& rows_by_features : std::vector<std::pair<int64_t, int64_t>>{
+             {6, 10}, {3, 1}, {1, 33}, {130, 64}, {5, 700}})
       for (bool affine : {true, false}) {
         ThreadCount scope(threads);
+        const int64_t R = rows_by_features.first, D = rows_by_features.second;
         INFO("R" << R << " D" << D << " affine " << affine << " threads " << threads);
         const auto x = random_values(R * D, 41), dout = random_values(R * D, 42);
         const auto weight_values = random_values(D, 43), bias_values = random_values(D, 44);

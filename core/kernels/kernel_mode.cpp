@@ -17,16 +17,15 @@ std::atomic<int> g_state{0};
 
 int encode(Kernels mode) { return 1 + static_cast<int>(mode); }
 
-Kernels from_environment() {
-  const char* value = std::getenv("AG_KERNELS");
+}  // namespace
+
+Kernels parse_kernels(const char* value) {
   if (value == nullptr || *value == '\0') return Kernels::Fast;
-  std::string text(value);
+  const std::string text(value);
   if (text == "fast") return Kernels::Fast;
   if (text == "naive") return Kernels::Naive;
   fail("AG_KERNELS: unknown value '", text, "' (expected 'fast' or 'naive')");
 }
-
-}  // namespace
 
 void set_kernels(Kernels mode) { g_state.store(encode(mode)); }
 
@@ -34,7 +33,7 @@ Kernels kernels() {
   int state = g_state.load();
   if (state != 0) return static_cast<Kernels>(state - 1);
   // A bad value throws here and is not cached, so every use reports it.
-  Kernels mode = from_environment();
+  Kernels mode = parse_kernels(std::getenv("AG_KERNELS"));
   int expected = 0;
   g_state.compare_exchange_strong(expected, encode(mode));
   return static_cast<Kernels>(g_state.load() - 1);

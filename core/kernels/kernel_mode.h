@@ -21,6 +21,9 @@ enum class Kernels { Fast, Naive };
 void set_kernels(Kernels mode);
 Kernels kernels();
 const char* kernels_name(Kernels mode);  // "fast" or "naive"
+// The reading of AG_KERNELS: "fast", "naive", or empty (fast); anything else
+// throws ag::Error naming the variable, the value and the accepted ones.
+Kernels parse_kernels(const char* value);
 
 // While alive, kernels() returns `mode`; the previous choice is restored after
 // (tests use it to run one computation both ways).

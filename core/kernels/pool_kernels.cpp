@@ -1,0 +1,150 @@
+// The fast pooling kernels: planes in parallel, each window's bounds clipped
+// to the image once (instead of a bounds test per cell), so the inner loops
+// are plain runs over memory.
+//
+// Shape legend (as pool_kernels.h): P = N*C planes of H×W, OH×OW output,
+// kh×kw window.
+#include "core/kernels/pool_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/kernels/parallel.h"
+
+namespace ag {
+
+namespace {
+
+// The part of a window [start, start + k) that lies inside [0, size).
+struct Span {
+  int64_t begin, end;
+};
+Span clip(int64_t start, int64_t k, int64_t size) {
+  return {std::max<int64_t>(start, 0), std::min(start + k, size)};
+}
+
+// Planes per chunk, so each thread gets a real amount of work.
+int64_t plane_grain(int64_t plane_size) {
+  return std::max<int64_t>(1, 8192 / std::max<int64_t>(1, plane_size));
+}
+
+}  // namespace
+
+void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
+  const float divisor = float(g.kh * g.kw);  // count_include_pad: padding counts
+  parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
+    for (int64_t p = lo; p < hi; ++p) {
+      const float* plane = x + p * g.H * g.W;
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        const Span rows = clip(oh * g.stride_h - g.pad_h, g.kh, g.H);
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          const Span cols = clip(ow * g.stride_w - g.pad_w, g.kw, g.W);
+          float sum = 0.0f;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih)
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) sum += plane[ih * g.W + iw];
+          out[(p * g.OH + oh) * g.OW + ow] = sum / divisor;
+        }
+      }
+    }
+  });
+}
+
+void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dinp) {
+  const float divisor = float(g.kh * g.kw);
+  parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
+    std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
+    for (int64_t p = lo; p < hi; ++p) {
+      float* dplane = dinp + p * g.H * g.W;
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        const Span rows = clip(oh * g.stride_h - g.pad_h, g.kh, g.H);
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          const Span cols = clip(ow * g.stride_w - g.pad_w, g.kw, g.W);
+          // every cell of the window got 1/divisor of this output
+          const float share = dout[(p * g.OH + oh) * g.OW + ow] / divisor;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih)
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) dplane[ih * g.W + iw] += share;
+        }
+      }
+    }
+  });
+}
+
+void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64_t* argmax) {
+  parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
+    for (int64_t p = lo; p < hi; ++p) {
+      const float* plane = x + p * g.H * g.W;
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        const Span rows = clip(oh * g.stride_h - g.pad_h, g.kh, g.H);
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          const Span cols = clip(ow * g.stride_w - g.pad_w, g.kw, g.W);
+          float best = -std::numeric_limits<float>::infinity();  // what padding holds
+          int64_t best_index = -1;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih)
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+              const float v = plane[ih * g.W + iw];
+              // The first real cell is taken even if it is -inf; a NaN beats
+              // any number and, once taken, stays.
+              if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+                best = v;
+                best_index = ih * g.W + iw;
+              }
+            }
+          out[(p * g.OH + oh) * g.OW + ow] = best;
+          argmax[(p * g.OH + oh) * g.OW + ow] = best_index;
+        }
+      }
+    }
+  });
+}
+
+void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t* argmax,
+                         float* dinp) {
+  parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
+    std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
+    for (int64_t p = lo; p < hi; ++p) {
+      for (int64_t o = p * g.OH * g.OW; o < (p + 1) * g.OH * g.OW; ++o)
+        if (argmax[o] >= 0) dinp[p * g.H * g.W + argmax[o]] += dout[o];  // windows may overlap
+    }
+  });
+}
+
+void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                 const float* x, float* out) {
+  parallel_for(0, planes, plane_grain(H * W), [&](int64_t lo, int64_t hi) {
+    for (int64_t p = lo; p < hi; ++p) {
+      const float* plane = x + p * H * W;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = adaptive_bin_start(oh, H, OH), h1 = adaptive_bin_end(oh, H, OH);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = adaptive_bin_start(ow, W, OW), w1 = adaptive_bin_end(ow, W, OW);
+          float sum = 0.0f;
+          for (int64_t ih = h0; ih < h1; ++ih)
+            for (int64_t iw = w0; iw < w1; ++iw) sum += plane[ih * W + iw];
+          out[(p * OH + oh) * OW + ow] = sum / float((h1 - h0) * (w1 - w0));
+        }
+      }
+    }
+  });
+}
+
+void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                  const float* dout, float* dinp) {
+  parallel_for(0, planes, plane_grain(H * W), [&](int64_t lo, int64_t hi) {
+    std::fill(dinp + lo * H * W, dinp + hi * H * W, 0.0f);
+    for (int64_t p = lo; p < hi; ++p) {
+      float* dplane = dinp + p * H * W;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = adaptive_bin_start(oh, H, OH), h1 = adaptive_bin_end(oh, H, OH);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = adaptive_bin_start(ow, W, OW), w1 = adaptive_bin_end(ow, W, OW);
+          const float share = dout[(p * OH + oh) * OW + ow] / float((h1 - h0) * (w1 - w0));
+          for (int64_t ih = h0; ih < h1; ++ih)
+            for (int64_t iw = w0; iw < w1; ++iw) dplane[ih * W + iw] += share;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace ag

@@ -1,0 +1,115 @@
+// Pooling, one window cell at a time (see pool_naive.h).
+#include "core/reference/pool_naive.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ag {
+
+namespace {
+
+bool inside(const PoolGeometry& g, int64_t ih, int64_t iw) {
+  return ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+}
+
+}  // namespace
+
+void avg_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out) {
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        float sum = 0.0f;
+        for (int64_t i = 0; i < g.kh; ++i)
+          for (int64_t j = 0; j < g.kw; ++j) {
+            const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
+            if (inside(g, ih, iw)) sum += x[(p * g.H + ih) * g.W + iw];  // padding adds 0
+          }
+        out[(p * g.OH + oh) * g.OW + ow] = sum / float(g.kh * g.kw);  // ...but still counts
+      }
+}
+
+// out = sum(window) / (kh*kw), so each cell in the window receives dout / (kh*kw).
+void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* dinp) {
+  std::fill(dinp, dinp + g.planes * g.H * g.W, 0.0f);
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow)
+        for (int64_t i = 0; i < g.kh; ++i)
+          for (int64_t j = 0; j < g.kw; ++j) {
+            const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
+            if (inside(g, ih, iw))
+              dinp[(p * g.H + ih) * g.W + iw] +=
+                  dout[(p * g.OH + oh) * g.OW + ow] / float(g.kh * g.kw);
+          }
+}
+
+void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out,
+                              int64_t* argmax) {
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        float best = -std::numeric_limits<float>::infinity();  // padding is -inf
+        int64_t best_index = -1;
+        for (int64_t i = 0; i < g.kh; ++i)
+          for (int64_t j = 0; j < g.kw; ++j) {
+            const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
+            if (!inside(g, ih, iw)) continue;
+            const float v = x[(p * g.H + ih) * g.W + iw];
+            // first real cell always; then a strictly larger one; a NaN beats numbers
+            if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+              best = v;
+              best_index = ih * g.W + iw;
+            }
+          }
+        out[(p * g.OH + oh) * g.OW + ow] = best;
+        argmax[(p * g.OH + oh) * g.OW + ow] = best_index;
+      }
+}
+
+// out = x[argmax], so only that cell gets the gradient (accumulated: windows overlap).
+void max_pool2d_backward_naive(const PoolGeometry& g, const float* dout, const int64_t* argmax,
+                               float* dinp) {
+  std::fill(dinp, dinp + g.planes * g.H * g.W, 0.0f);
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t o = 0; o < g.OH * g.OW; ++o) {
+      const int64_t cell = argmax[p * g.OH * g.OW + o];
+      if (cell >= 0) dinp[p * g.H * g.W + cell] += dout[p * g.OH * g.OW + o];
+    }
+}
+
+void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
+                                       int64_t OW, const float* x, float* out) {
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // bin edges: start = floor(i * in / out), end = ceil((i + 1) * in / out)
+        const int64_t h0 = (oh * H) / OH;
+        const int64_t h1 = static_cast<int64_t>(std::ceil(double((oh + 1) * H) / double(OH)));
+        const int64_t w0 = (ow * W) / OW;
+        const int64_t w1 = static_cast<int64_t>(std::ceil(double((ow + 1) * W) / double(OW)));
+        float sum = 0.0f;
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw) sum += x[(p * H + ih) * W + iw];
+        out[(p * OH + oh) * OW + ow] = sum / float((h1 - h0) * (w1 - w0));
+      }
+}
+
+void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
+                                        int64_t OW, const float* dout, float* dinp) {
+  std::fill(dinp, dinp + planes * H * W, 0.0f);
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t h0 = (oh * H) / OH;
+        const int64_t h1 = static_cast<int64_t>(std::ceil(double((oh + 1) * H) / double(OH)));
+        const int64_t w0 = (ow * W) / OW;
+        const int64_t w1 = static_cast<int64_t>(std::ceil(double((ow + 1) * W) / double(OW)));
+        const float count = float((h1 - h0) * (w1 - w0));
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw)
+            dinp[(p * H + ih) * W + iw] += dout[(p * OH + oh) * OW + ow] / count;
+      }
+}
+
+}  // namespace ag
