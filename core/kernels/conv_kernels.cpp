@@ -179,41 +179,6 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
   const int64_t weight_size = g.O * K;
   const bool pointwise = is_pointwise(g);
 
-  // dweight is a sum over images. Each slot (one per thread, or a single one)
-  // sums its own contiguous run of images into its own buffer; the buffers are
-  // then added in slot order, so a given thread count is always bit-identical.
-  const int64_t slots = images_in_parallel(g.N) ? std::min<int64_t>(get_num_threads(), g.N) : 1;
-  Scratch partials = make_scratch(slots * weight_size);
-  std::fill(partials.get(), partials.get() + slots * weight_size, 0.0f);
-  auto sum_slot = [&](int64_t s) {
-    Scratch col = make_scratch(pointwise ? 0 : K * P);
-    float* dweight_slot = partials.get() + s * weight_size;
-    for (int64_t n = s * g.N / slots; n < (s + 1) * g.N / slots; ++n) {
-      for (int64_t grp = 0; grp < g.groups; ++grp) {
-        const float* img = inp + (n * g.C + grp * Cg) * HW;
-        const float* dout_g = dout + (n * g.O + grp * Og) * P;
-        if (!pointwise) im2col(g, img, col.get());
-        // dweight_g (Og, K) += dout_g (Og, P) · colᵀ (P, K)
-        sgemm(false, true, Og, K, P, 1.0f, dout_g, P, pointwise ? img : col.get(), P, 1.0f,
-              dweight_slot + grp * Og * K, K);
-      }
-    }
-  };
-  if (slots == 1) {
-    sum_slot(0);  // on the caller, so sgemm may use every thread
-  } else {
-    parallel_for(0, slots, 1, [&](int64_t s_lo, int64_t s_hi) {
-      for (int64_t s = s_lo; s < s_hi; ++s) sum_slot(s);
-    });
-  }
-  parallel_for(0, weight_size, 4096, [&](int64_t lo, int64_t hi) {
-    for (int64_t e = lo; e < hi; ++e) {
-      float total = 0.0f;
-      for (int64_t s = 0; s < slots; ++s) total += partials[s * weight_size + e];
-      dweight[e] = total;
-    }
-  });
-
   if (dbias != nullptr) {  // dbias[o] = sum of dout over images and positions
     parallel_for(0, g.O, 8, [&](int64_t o_lo, int64_t o_hi) {
       for (int64_t o = o_lo; o < o_hi; ++o) {
@@ -228,6 +193,44 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
       }
     });
   }
+  if (dweight == nullptr) return;  // only the bias wanted a gradient
+
+  // dweight is a sum over images. With several slots (one per thread) each
+  // sums its own contiguous run of images into its own buffer, and the
+  // buffers are added in slot order, so a given thread count is always
+  // bit-identical. A single slot sums straight into dweight.
+  const int64_t slots = images_in_parallel(g.N) ? std::min<int64_t>(get_num_threads(), g.N) : 1;
+  Scratch partials = make_scratch(slots > 1 ? slots * weight_size : 0);
+  auto slot_sum = [&](int64_t s) { return slots > 1 ? partials.get() + s * weight_size : dweight; };
+  auto sum_slot = [&](int64_t s) {
+    float* dweight_slot = slot_sum(s);
+    std::fill(dweight_slot, dweight_slot + weight_size, 0.0f);
+    Scratch col = make_scratch(pointwise ? 0 : K * P);
+    for (int64_t n = s * g.N / slots; n < (s + 1) * g.N / slots; ++n) {
+      for (int64_t grp = 0; grp < g.groups; ++grp) {
+        const float* img = inp + (n * g.C + grp * Cg) * HW;
+        const float* dout_g = dout + (n * g.O + grp * Og) * P;
+        if (!pointwise) im2col(g, img, col.get());
+        // dweight_g (Og, K) += dout_g (Og, P) · colᵀ (P, K)
+        sgemm(false, true, Og, K, P, 1.0f, dout_g, P, pointwise ? img : col.get(), P, 1.0f,
+              dweight_slot + grp * Og * K, K);
+      }
+    }
+  };
+  if (slots == 1) {
+    sum_slot(0);  // on the caller, so sgemm may use every thread
+    return;
+  }
+  parallel_for(0, slots, 1, [&](int64_t s_lo, int64_t s_hi) {
+    for (int64_t s = s_lo; s < s_hi; ++s) sum_slot(s);
+  });
+  parallel_for(0, weight_size, 4096, [&](int64_t lo, int64_t hi) {
+    for (int64_t e = lo; e < hi; ++e) {
+      float total = 0.0f;
+      for (int64_t s = 0; s < slots; ++s) total += partials[s * weight_size + e];
+      dweight[e] = total;
+    }
+  });
 }
 
 }  // namespace ag

@@ -67,7 +67,8 @@ void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight
 // dinp (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dinp);
-// dweight (O, Cg, kh, kw) and dbias (O) from dout and inp. dbias may be null.
+// dweight (O, Cg, kh, kw) and dbias (O) from dout and inp. Either may be null
+// (not wanted).
 void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,
                             float* dweight, float* dbias);
 

@@ -72,7 +72,7 @@ void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const
 void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, const float* inp,
                                   float* dweight, float* dbias) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
-  std::fill(dweight, dweight + g.O * Cg * g.kh * g.kw, 0.0f);
+  if (dweight != nullptr) std::fill(dweight, dweight + g.O * Cg * g.kh * g.kw, 0.0f);
   if (dbias != nullptr) std::fill(dbias, dbias + g.O, 0.0f);
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t o = 0; o < g.O; ++o) {
@@ -81,6 +81,7 @@ void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, cons
         for (int64_t ow = 0; ow < g.OW; ++ow) {
           const float d = dout[out_index(g, n, o, oh, ow)];
           if (dbias != nullptr) dbias[o] += d;
+          if (dweight == nullptr) continue;
           for (int64_t c = 0; c < Cg; ++c)
             for (int64_t i = 0; i < g.kh; ++i)
               for (int64_t j = 0; j < g.kw; ++j) {
