@@ -1,0 +1,116 @@
+// core/io/atomic_file.cpp: POSIX open/write/fsync/rename, with cleanup on every error path.
+#include "core/io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace ag::io {
+
+namespace {
+
+[[noreturn]] void fail_errno(const char* op, const std::string& path, const char* step, int err) {
+  fail(op, ": cannot ", step, " '", path, "': ", std::strerror(err));
+}
+
+// The directory holding path ("." for a bare file name), to fsync after rename.
+std::string parent_directory(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// write(2) may write fewer bytes than asked, or be interrupted by a signal;
+// loop until everything is written. Returns 0 or the errno of the failure.
+int write_all(int fd, std::string_view bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string atomic_temp_path(const std::string& path) {
+  return path + ".tmp." + std::to_string(static_cast<long>(::getpid()));
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+  const char* op = "write_file_atomic";
+  if (path.empty()) fail(op, ": empty path");
+  const std::string temp = atomic_temp_path(path);
+
+  // 0666 minus the umask: the same permissions a plain fopen(path, "w") would give.
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail_errno(op, temp, "create temporary file", errno);
+
+  // From here on every failure must close and remove the temp file before throwing.
+  auto abandon = [&](const char* step, const std::string& named, int err) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(temp.c_str());
+    fail_errno(op, named, step, err);
+  };
+
+  if (int err = write_all(fd, bytes)) abandon("write", temp, err);
+  if (::fsync(fd) != 0) abandon("fsync", temp, errno);
+  int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) abandon("close", temp, errno);  // NFS, for one, reports write errors only here
+  if (::rename(temp.c_str(), path.c_str()) != 0) abandon("rename the temporary file over", path, errno);
+
+  // Make the rename durable. Best effort: the new file is already in place and
+  // complete, and some file systems do not allow fsync on a directory.
+  int dir = ::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  const char* op = "read_file";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_errno(op, path, "open", errno);
+  struct stat info{};
+  if (::fstat(fd, &info) != 0) {
+    int err = errno;
+    ::close(fd);
+    fail_errno(op, path, "stat", err);
+  }
+  if (S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    fail_errno(op, path, "read", EISDIR);
+  }
+  // Read until end of file rather than trusting st_size (pipes, /proc files,
+  // a file that changes while we read); st_size only sizes the first chunk.
+  std::string bytes;
+  bytes.reserve(info.st_size > 0 ? static_cast<size_t>(info.st_size) : 0);
+  char chunk[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, chunk, sizeof(chunk));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      fail_errno(op, path, "read", err);
+    }
+    if (n == 0) break;
+    bytes.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
+}
+
+}  // namespace ag::io
