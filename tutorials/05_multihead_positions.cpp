@@ -1,0 +1,100 @@
+// Tutorial 05: multi-head attention and positional encoding.
+//
+//   make tutorial T=05
+//   make debug; gdb build/debug/tutorials/05_multihead_positions
+//   (gdb) break tut::split_heads
+//
+// The numbers come from tutorials/common/lesson05.cpp; tests/test_tutorials.cpp
+// recomputes each one with plain loops.
+#include <iostream>
+#include <string>
+
+#include "core/ag.h"
+#include "tutorials/common/lesson05.h"
+#include "tutorials/common/present.h"
+#include "tutorials/common/sentence.h"
+
+using namespace tut;
+
+int main() {
+  const Labels words = tokenize(kEnglishSentence);
+  const Labels dims = {"d0", "d1", "d2", "d3"};
+  const Labels head_dims = {"h0.d0", "h0.d1", "h1.d0", "h1.d1"};
+  const MultiHeadWeights W = lesson05_weights();
+  const MultiHead M = multi_head(english_word_vectors(), W);
+
+  heading("Tutorial 05: several heads, and where the words are");
+  say("What you will learn: (1) multi-head attention runs several small attentions side by "
+      "side, each free to look for something different, and concatenates their results; "
+      "(2) attention by itself ignores word order, which is why Transformers add a position "
+      "signal to every input vector.");
+
+  heading("Step 5a: split into heads");
+  say("With model width 4 and 2 heads, each head works in width 2. We project once with "
+      "4x4 matrices and give columns 0-1 to head 0 and columns 2-3 to head 1. Each head "
+      "scales its scores by √2, its own width.");
+  show_matrix("query = x W_Q, columns labelled by head", merge_heads(M.q_heads), words, head_dims);
+  show_matrix("key = x W_K", merge_heads(M.k_heads), words, head_dims);
+  show_matrix("value = x W_V", merge_heads(M.v_heads), words, head_dims);
+  for (int64_t h = 0; h < kHeads; ++h) {
+    const std::string name = "head " + std::to_string(h);
+    heading("Step 5b: " + name + " attends");
+    show_matrix(name + ": scaled = query_h · key_hᵀ / √2", ag::select(M.heads.scaled, 0, h), words,
+                words);
+    show_matrix(name + ": weights", ag::select(M.heads.weights, 0, h), words, words);
+    show_heatmap(name + " weights", ag::select(M.heads.weights, 0, h), words, words,
+                 "05_head" + std::to_string(h) + "_weights");
+    show_matrix(name + ": out = weights · value_h", ag::select(M.heads.out, 0, h), words,
+                {"d0", "d1"});
+  }
+  heading("Step 5c: concatenate and mix");
+  show_matrix("concat: head 0's output, then head 1's", M.concat, words, head_dims);
+  show_matrix("out = concat W_O (W_O lets every output column use both heads)", M.out, words,
+              dims);
+  say("Compare the two heads' weight tables: with different W_Q and W_K columns they "
+      "distribute their attention differently, and the concatenation keeps both views.");
+
+  heading("Step 5d: sinusoidal positions");
+  const PositionLesson P = lesson05_positions(W);
+  say("PE[pos][2i] = sin(pos / 10000^(2i/4)), PE[pos][2i+1] = cos(pos / 10000^(2i/4)). "
+      "Columns 0-1 turn fast (one radian per position), columns 2-3 a hundred times slower. "
+      "Every position gets a different pattern, the values stay in [-1, 1], and the pattern "
+      "of pos + k is a fixed rotation of the pattern of pos, which makes relative positions "
+      "easy to read off with dot products.");
+  Labels positions;
+  for (int64_t p = 0; p < kPositions; ++p) positions.push_back("pos " + std::to_string(p));
+  show_matrix("position table", P.table, positions, {"sin(p)", "cos(p)", "sin(p/100)", "cos(p/100)"});
+  show_matrix("x + positions (word k gets row k)", P.x_pos, words, dims);
+  say("Our word vectors are small next to the positions (entries up to 1). The original "
+      "Transformer multiplies the embeddings by √D before adding positions to keep the two "
+      "in balance; with D = 4 we leave that out, so here position dominates.");
+
+  heading("Step 5e: without positions, order does not matter");
+  Labels reordered;
+  for (int64_t k : P.order) reordered.push_back(words[k]);
+  std::string sentence;
+  for (const auto& w : reordered) sentence += (sentence.empty() ? "" : " ") + w;
+  say("Feed the words in another order, \"" + sentence + "\", through the same multi-head "
+      "attention. Without positions each output row is the same as before, only moved with "
+      "its word: attention is permutation-equivariant. It sees a bag of words.");
+  show_matrix("out for \"I am a student\"", P.out, words, dims);
+  show_matrix("out for \"" + sentence + "\"", P.out_reordered, reordered, dims);
+  show_vector("largest difference per word, rows matched by word", P.gap, reordered);
+  say("Zero, up to float rounding. Now add the positions after reordering, so \"student\" "
+      "sits at position 0:");
+  show_matrix("out with positions, \"I am a student\"", P.out_pos, words, dims);
+  show_matrix("out with positions, \"" + sentence + "\"", P.out_pos_reordered, reordered, dims);
+  show_vector("largest difference per word, rows matched by word", P.gap_pos, reordered);
+  say("Now the same word gives a different output in a different place: the model can tell "
+      "\"I am a student\" from \"" + sentence + "\".");
+
+  what_to_try({
+      "Set kHeads to 1 or 4 in tutorials/common/lesson05.h: what changes in the scaling, "
+      "and in the weights?",
+      "Try the identity order {0, 1, 2, 3}: which gaps are zero now, with and without "
+      "positions?",
+      "Question: is multi-head attention with W_O = identity and one head of width 4 the "
+      "same as tutorial 02's attention?",
+  });
+  return 0;
+}

@@ -1,0 +1,66 @@
+// tutorials/common/lesson05.cpp: multi-head attention and positions.
+#include "tutorials/common/lesson05.h"
+
+#include "core/ag.h"
+#include "tutorials/common/lesson02.h"
+#include "tutorials/common/sentence.h"
+
+namespace tut {
+namespace {
+
+// Rows of x in the given order (row k of the result is row order[k] of x).
+ag::Tensor reorder_rows(const ag::Tensor& x, const std::vector<int64_t>& order) {
+  return ag::embedding(x, ids_tensor(order));  // an embedding lookup is exactly a row gather
+}
+
+ag::Tensor row_gap(const ag::Tensor& a, const ag::Tensor& b) {
+  return ag::max(ag::abs(a - b), -1);
+}
+
+}  // namespace
+
+MultiHeadWeights lesson05_weights() {
+  MultiHeadWeights w;
+  w.W_Q = seeded_matrix(kWidth, kWidth, kMultiSeed, kWeightScale);
+  w.W_K = seeded_matrix(kWidth, kWidth, kMultiSeed + 1, kWeightScale);
+  w.W_V = seeded_matrix(kWidth, kWidth, kMultiSeed + 2, kWeightScale);
+  w.W_O = seeded_matrix(kWidth, kWidth, kMultiSeed + 3, 0.5f);
+  return w;
+}
+
+MultiHead multi_head(const ag::Tensor& x, const MultiHeadWeights& w) {
+  MultiHead m;
+  m.x = x;
+  // One big projection per role, then columns 0-1 go to head 0 and 2-3 to head 1:
+  // the same as giving each head its own (4, 2) matrices, in one matmul.
+  m.q_heads = split_heads(ag::matmul(x, w.W_Q), kHeads);
+  m.k_heads = split_heads(ag::matmul(x, w.W_K), kHeads);
+  m.v_heads = split_heads(ag::matmul(x, w.W_V), kHeads);
+  m.heads = attend(m.q_heads, m.k_heads, m.v_heads);  // matmul batches over the heads
+  m.concat = merge_heads(m.heads.out);
+  m.out = ag::matmul(m.concat, w.W_O);  // W_O mixes what the heads found
+  return m;
+}
+
+PositionLesson lesson05_positions(const MultiHeadWeights& w) {
+  PositionLesson P;
+  P.table = sinusoidal_positions(kPositions, kWidth);
+  P.x = english_word_vectors();
+  const int64_t T = P.x.size(0);
+  const ag::Tensor pe = ag::narrow(P.table, 0, 0, T);
+  P.x_pos = P.x + pe;
+  P.order = {3, 1, 0, 2};  // student am I a
+
+  // Without positions: reorder the words, attend, compare with the reordered output.
+  P.out = multi_head(P.x, w).out;
+  P.out_reordered = multi_head(reorder_rows(P.x, P.order), w).out;
+  P.gap = row_gap(P.out_reordered, reorder_rows(P.out, P.order));
+
+  // With positions: position 0 is now "student", so words meet different positions.
+  P.out_pos = multi_head(P.x_pos, w).out;
+  P.out_pos_reordered = multi_head(reorder_rows(P.x, P.order) + pe, w).out;
+  P.gap_pos = row_gap(P.out_pos_reordered, reorder_rows(P.out_pos, P.order));
+  return P;
+}
+
+}  // namespace tut
