@@ -157,6 +157,14 @@ static void extreme_kernel(const float* x, DimSplit s, bool want_max, float* val
     const float* src = x + o * N * I;
     float* best = value + o * I;
     int64_t* at = index + o * I;
+    if (I == 1) {  // the last dimension: one contiguous row, the winner kept in registers
+      float top = src[0];
+      int64_t top_k = 0;
+      for (int64_t k = 1; k < N; ++k)
+        if (beats(src[k], top, want_max)) top = src[k], top_k = k;
+      best[0] = top, at[0] = top_k;
+      continue;
+    }
     for (int64_t i = 0; i < I; ++i) best[i] = src[i], at[i] = 0;
     for (int64_t k = 1; k < N; ++k)  // rows in order keep the reads contiguous
       for (int64_t i = 0; i < I; ++i)
