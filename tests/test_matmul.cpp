@@ -135,7 +135,8 @@ TEST_SUITE("core.matmul") {
         {{3}, {3}},       {{3}, {3, 2}},       {{2, 3}, {3}},         {{2, 3}, {3, 4}},
         {{2, 3, 4}, {4}}, {{2}, {3, 2, 4}},    {{2, 3, 4}, {4, 5}},   {{3, 4}, {2, 4, 5}},
         {{2, 3, 4}, {2, 4, 2}}, {{2, 1, 3, 4}, {5, 4, 2}}, {{1, 2, 3}, {3, 1, 3, 2}}};
-    for (const auto& [sa, sb] : cases) {
+    for (const auto& shapes : cases) {
+      const Shape &sa = shapes.first, &sb = shapes.second;  // (clang 14 cannot capture bindings)
       CAPTURE(shape_str(sa));
       CAPTURE(shape_str(sb));
       CHECK_GRADCHECK(mm, {randn(sa, true), randn(sb, true)});
@@ -202,7 +203,8 @@ TEST_SUITE("core.matmul") {
         {{1, 1}, {1, 1}},           {{7, 13}, {13, 5}},         {{33, 17}, {17, 31}},
         {{3, 15, 29}, {3, 29, 33}}, {{2, 1, 5, 7}, {3, 7, 9}},  {{17}, {4, 17, 3}},
         {{5, 31, 19}, {19}},        {{4, 64, 32}, {4, 32, 64}}, {{2, 3, 100, 30}, {30, 45}}};
-    for (const auto& [sa, sb] : mm_cases) {
+    for (const auto& shapes : mm_cases) {
+      const Shape &sa = shapes.first, &sb = shapes.second;
       CAPTURE(shape_str(sa));
       CAPTURE(shape_str(sb));
       check_fast_matches_naive([](const Inputs& v) { return matmul(v[0], v[1]); }, {sa, sb});
@@ -211,6 +213,17 @@ TEST_SUITE("core.matmul") {
                              {{9, 37, 11}, {9, 11, 23}});
     check_fast_matches_naive([](const Inputs& v) { return linear(v[0], v[1], v[2]); },
                              {{3, 21, 37}, {19, 37}, {19}});
+  }
+
+  TEST_CASE("empty sizes: zero batch, zero rows, and K = 0 (an empty sum is 0)") {
+    CHECK(matmul(zeros({0, 3, 4}), zeros({0, 4, 5})).shape() == Shape{0, 3, 5});
+    CHECK(matmul(zeros({2, 0, 4}), zeros({4, 5})).shape() == Shape{2, 0, 5});
+    Tensor a = zeros({3, 0}, true), b = zeros({0, 2}, true);
+    Tensor c = matmul(a, b);
+    ag_test::check_close(c, std::vector<float>(6, 0.0f));
+    c.backward(ones({3, 2}));
+    CHECK(a.grad().shape() == Shape{3, 0});
+    CHECK(b.grad().shape() == Shape{0, 2});
   }
 
   TEST_CASE("shape errors name both shapes and the broken rule") {

@@ -133,7 +133,9 @@ TEST_SUITE("core.softmax") {
         {{1, 1}, -1},    {{3, 7}, -1},    {{5, 15}, -1},  {{4, 16}, -1},   {{2, 17}, -1},
         {{3, 33}, -1},   {{9, 255}, -1},  {{2, 1000}, -1}, {{2, 3, 256}, 2}, {{65, 31}, 1},
         {{4, 5, 6}, 1},  {{7, 3, 9}, 0},  {{2, 3, 4, 5}, 2}};
-    for (const auto& [shape, dim] : cases) {
+    for (const auto& c : cases) {
+      const Shape& shape = c.first;  // (clang 14 cannot capture structured bindings)
+      const int64_t dim = c.second;
       for (bool log : {false, true}) {
         CAPTURE(shape_str(shape));
         CAPTURE(dim);

@@ -70,15 +70,19 @@ void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
     for (int64_t i = 0; i < count; ++i) product(i, 1.0f);
     return;
   }
-  if (kernels() == Kernels::Naive || count == 1) {
-    for (int64_t i = 0; i < count; ++i) product(i, 0.0f);
-    return;
-  }
   // Independent products (attention's [B, T, T] scores): one thread per group
   // of whole matrices beats splitting each small matrix across threads, since
   // every thread packs its own operands once and never waits. The sgemm calls
-  // inside run serially (nested parallel_for). Grain: ≥ ~1 MFLOP per chunk, so
-  // a batch of tiny matrices stays on one thread.
+  // inside run serially (nested parallel_for). But 3 products on 2 threads
+  // would leave one thread idle half the time: then (and for a single
+  // product) the products run one by one, each threaded inside sgemm.
+  const int64_t threads = get_num_threads();
+  const bool split_batch = count % threads == 0 || count >= 4 * threads;
+  if (kernels() == Kernels::Naive || count == 1 || !split_batch) {
+    for (int64_t i = 0; i < count; ++i) product(i, 0.0f);
+    return;
+  }
+  // Grain: ≥ ~1 MFLOP per chunk, so a batch of tiny matrices stays on one thread.
   const int64_t flops = std::max<int64_t>(1, 2 * m * n * k);
   const int64_t grain = std::max<int64_t>(1, 1'000'000 / flops);
   parallel_for(0, count, grain, [&](int64_t lo, int64_t hi) {
