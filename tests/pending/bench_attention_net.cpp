@@ -1,0 +1,110 @@
+// tests/bench/attention_net.cpp: how fast is the document's network?
+//
+// Batch 32 of 3×16×16 images, 2 threads (AG_NUM_THREADS or the machine's 2
+// cores). Prints the median time of
+//   - a forward pass in eval mode without a graph (inference),
+//   - a forward pass in training mode, recording the graph,
+//   - a training step: zero_grad, forward, cross-entropy, backward, SGD step,
+// as ms per batch and images per second, then where the forward time goes,
+// stage by stage, with the GFLOP/s of each (multiply-adds counted as 2 flops
+// from the layer shapes).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/ag.h"
+#include "nn/nn.h"
+#include "optim/optimizer.h"
+
+using namespace ag;
+using namespace ag::nn;
+using ag::optim::SGD;
+using ag::optim::SGDOptions;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Median seconds of `runs` timed calls, after one warm-up call.
+double median_seconds(const std::function<void()>& call, int runs) {
+  call();
+  std::vector<double> times;
+  for (int r = 0; r < runs; ++r) {
+    auto start = Clock::now();
+    call();
+    times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// Flops of a 'same'-padded conv on an H×W map: 2 · N·H·W · O · C·k·k.
+double conv_flops(int64_t N, int64_t HW, int64_t C, int64_t O, int64_t k) { return 2.0 * N * HW * O * C * k * k; }
+
+}  // namespace
+
+int main() {
+  const int64_t N = 32, S = 16, HW = S * S;
+  if (get_num_threads() > 2) set_num_threads(2);
+  manual_seed(0);
+  AttentionNet net;
+  Tensor x = randn({N, 3, S, S});
+  Tensor targets = empty({N});
+  for (int64_t i = 0; i < N; ++i) targets.data()[i] = float(i % 10);
+  SGDOptions sgd_options;
+  sgd_options.lr = 0.01f;
+  sgd_options.momentum = 0.9f;
+  SGD sgd(net.parameters(), sgd_options);
+
+  std::printf("AttentionNet, batch %lld of 3x%lldx%lld, %d threads, %lld parameters\n", (long long)N,
+              (long long)S, (long long)S, get_num_threads(), (long long)net.num_parameters());
+
+  net.eval();
+  double infer = median_seconds([&] { NoGradGuard no_grad; net(x); }, 7);
+  net.train();
+  double forward = median_seconds([&] { net(x); }, 7);
+  double step = median_seconds([&] {
+    sgd.zero_grad();
+    cross_entropy(net(x), targets).backward();
+    sgd.step();
+  }, 7);
+  auto line = [&](const char* what, double seconds) {
+    std::printf("  %-34s %8.1f ms   %7.0f img/s\n", what, seconds * 1e3, N / seconds);
+  };
+  line("forward, eval, no graph", infer);
+  line("forward, training (graph recorded)", forward);
+  line("training step (fwd+bwd+SGD)", step);
+
+  // Stage by stage, in eval mode without a graph: the cost of each block.
+  net.eval();
+  NoGradGuard no_grad;
+  Tensor a0 = x, a1 = (*net.conv1)(a0), a2 = (*net.res1)(a1), a3 = (*net.res2)(a2), a4 = (*net.attention)(a3);
+  struct Stage {
+    const char* name;
+    std::function<void()> run;
+    double flops;
+  };
+  const double attention_flops = 2 * conv_flops(N, HW, 256, 32, 1) + conv_flops(N, HW, 256, 256, 1) +
+                                 2.0 * N * HW * HW * 32 + 2.0 * N * HW * HW * 256;  // energy, then attended
+  std::vector<Stage> stages = {
+      {"conv1 (ConvBlock 3->64)", [&] { (*net.conv1)(a0); }, conv_flops(N, HW, 3, 64, 3)},
+      {"res1 (ResBlock 64->128)", [&] { (*net.res1)(a1); },
+       conv_flops(N, HW, 64, 128, 3) + conv_flops(N, HW, 128, 128, 3) + conv_flops(N, HW, 64, 128, 1)},
+      {"res2 (ResBlock 128->256)", [&] { (*net.res2)(a2); },
+       conv_flops(N, HW, 128, 256, 3) + conv_flops(N, HW, 256, 256, 3) + conv_flops(N, HW, 128, 256, 1)},
+      {"attention (SelfAttention 256)", [&] { (*net.attention)(a3); }, attention_flops},
+      {"pool + fc", [&] { (*net.fc)(adaptive_avg_pool2d(a4, 4, 4).reshape({N, -1})); }, 2.0 * N * 4096 * 10},
+  };
+  std::printf("  forward by stage (eval, no graph):\n");
+  double total_flops = 0;
+  for (auto& s : stages) {
+    double t = median_seconds(s.run, 5);
+    total_flops += s.flops;
+    std::printf("    %-32s %8.2f ms   %6.1f GFLOP/s\n", s.name, t * 1e3, s.flops / t * 1e-9);
+  }
+  std::printf("  whole forward: %.2f GFLOP per batch, %.1f GFLOP/s\n", total_flops * 1e-9, total_flops / infer * 1e-9);
+  return 0;
+}
