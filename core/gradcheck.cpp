@@ -32,8 +32,15 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
   // Fresh leaves with copies of the inputs' data, so the caller's tensors and
   // their .grad() stay untouched.
   std::vector<Tensor> leaves;
-  for (const Tensor& in : inputs)
-    leaves.push_back(in.defined() ? from_vector(in.to_vector(), in.shape(), in.requires_grad()) : in);
+  for (const Tensor& in : inputs) {
+    if (!in.defined()) {
+      leaves.push_back(in);
+      continue;
+    }
+    Tensor leaf = from_vector(in.to_vector(), in.shape(), in.requires_grad());
+    leaf.set_name(in.name());  // so the report can say which input failed
+    leaves.push_back(leaf);
+  }
 
   Tensor out = fn(leaves);
   if (!out.defined()) return {false, "gradcheck: the function returned an undefined tensor"};
