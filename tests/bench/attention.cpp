@@ -7,9 +7,13 @@
 // GFLOP/s (bmm: 2·B·T·T·D flops) or GB/s (softmax: read + write of B·T·T
 // floats), and the same op in Naive mode (AG_KERNELS=naive's loops) for scale.
 // Single-precision FMA peak is ~200 GFLOP/s per core on this machine.
+// The last lines time the fast ops on 1 thread by the thread's CPU clock, not
+// the wall clock: that cost does not change when other programs share the
+// cores (wall times on a busy machine can be several times longer).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 #include "core/autograd.h"
@@ -43,6 +47,25 @@ double median_seconds(Call call, int runs) {
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
+}
+
+// Minimum CPU seconds of this thread per call over a few runs (1 thread only:
+// the pool's workers would burn CPU time on another clock).
+template <class Call>
+double cpu_seconds(Call call) {
+  auto now = [] {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+  };
+  call();
+  double best = 1e30;
+  for (int r = 0; r < 20; ++r) {
+    const double start = now();
+    for (int i = 0; i < 5; ++i) call();
+    best = std::min(best, (now() - start) / 5);
+  }
+  return best;
 }
 
 }  // namespace
@@ -84,5 +107,13 @@ int main() {
     std::printf("%-38s %-6s %10.3f %8.1f GB/s\n", "log_softmax [32,256,256] dim -1",
                 ag::kernels_name(mode), s * 1e3, softmax_bytes / s * 1e-9);
   }
+
+  ag::set_num_threads(1);
+  double s = cpu_seconds([&] { ag::bmm(query, key_t); });
+  std::printf("%-38s %-6s %10.3f %8.1f GFLOP/s\n", "bmm, 1 thread, CPU time", "fast", s * 1e3,
+              bmm_flops / s * 1e-9);
+  s = cpu_seconds([&] { ag::softmax(scores, -1); });
+  std::printf("%-38s %-6s %10.3f %8.1f GB/s\n", "softmax, 1 thread, CPU time", "fast", s * 1e3,
+              softmax_bytes / s * 1e-9);
   return 0;
 }
