@@ -8,6 +8,7 @@
 #   make bench      speed benchmarks (GFLOP/s, ms)
 #   make train      the main job: train the document's AttentionNet
 #   make tutorials  run every tutorial in order; make tutorial T=03 runs one
+#   make gdb T=02   debug build of tutorial 02, opened in gdb with tensor pretty-printing
 #   make lines      line count per room (keeps files small and visible)
 
 CXX      ?= g++
@@ -45,7 +46,7 @@ TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
 
 DOCTEST_HEADER := /usr/include/doctest/doctest.h
 
-.PHONY: all test debug asan bench train tutorials tutorial lines clean doctest
+.PHONY: all test debug asan bench train tutorials tutorial gdb lines clean doctest
 all: $(LIB) $(TEST_BIN) $(BENCH_BINS) $(TUT_BINS) $(TRAIN_BIN)
 
 # doctest comes from Debian's doctest-dev. As root we install it; otherwise we
@@ -111,6 +112,12 @@ tutorials: $(TUT_BINS)
 
 tutorial: $(TUT_BINS)
 	./$(firstword $(filter $(BUILD)/tutorials/$(T)_%,$(TUT_BINS)))
+
+# Step through a tutorial in gdb with attograd's pretty-printers loaded:
+#   make gdb T=02     then e.g.  break step_scores / run / p scores
+gdb:
+	$(MAKE) MODE=debug $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
+	gdb -q -x tutorials/gdb/attograd_gdb.py $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
 
 lines:
 	@for room in core nn optim data tutorials tests; do \
