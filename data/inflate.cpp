@@ -67,13 +67,15 @@ class BitReader {
   void refill() {
     if (size_ - pos_ >= 8) {
       // Fast path: OR in 8 bytes at once, then count only the whole bytes
-      // that fit above the bits we hold. The extra bits above `count_` are
-      // the stream's true next bits, so ORing them in again later is harmless.
+      // that fit above the bits we hold: (63 - count) / 8 of them, which
+      // brings count to 56..63, i.e. count | 56. Bits that did not count
+      // are the stream's true next bits, so ORing them in again later is
+      // harmless.
       bits_ |= load_le64(data_ + pos_) << count_;
       pos_ += (63 - count_) >> 3;
       count_ |= 56;
     } else {
-      while (count_ <= 56) {
+      while (count_ < 56) {  // stops at 56..63 bits, like the fast path
         uint64_t byte = 0;
         if (pos_ < size_) byte = data_[pos_++];
         else ++padding_;
