@@ -1,0 +1,154 @@
+// core/ops/pool.cpp: avg_pool2d, max_pool2d, adaptive_avg_pool2d, the autograd
+// ops over core/kernels/pool_kernels.h (fast) and core/reference/pool_naive.h
+// (naive), chosen by kernels().
+//
+// Shape legend: N batch, C channels, H×W input, OH×OW output, kh×kw window.
+// x (N, C, H, W) -> out (N, C, OH, OW); the kernels see P = N*C planes.
+//
+// Backward of each, in one line:
+//   avg:          every cell of a window gets dout / (kh*kw)
+//   max:          only the arg-max cell of a window gets dout (saved indices)
+//   adaptive avg: every cell of a bin gets dout / (cells in the bin)
+#include "core/ops/pool.h"
+
+#include <vector>
+
+#include "core/autograd.h"
+#include "core/kernels/kernel_mode.h"
+#include "core/kernels/pool_kernels.h"
+#include "core/reference/pool_naive.h"
+
+namespace ag {
+
+namespace {
+
+bool use_naive() { return kernels() == Kernels::Naive; }
+
+void check_image(const char* op, const Tensor& x) {
+  if (!x.defined()) fail(op, ": input must be defined");
+  if (x.dim() != 4) fail(op, ": expected a 4-D input (N, C, H, W), got ", x.shape());
+}
+
+// Check the window against x and PyTorch's rules, then describe the shapes.
+PoolGeometry pool_geometry(const char* op, const Tensor& x, const Pool2dOptions& opt) {
+  check_image(op, x);
+  if (opt.kernel_h < 1 || opt.kernel_w < 1)
+    fail(op, ": kernel size must be >= 1, got (", opt.kernel_h, ", ", opt.kernel_w, ")");
+  if (opt.stride_h < 1 || opt.stride_w < 1)
+    fail(op, ": stride must be >= 1, got (", opt.stride_h, ", ", opt.stride_w, ")");
+  if (opt.pad_h < 0 || opt.pad_w < 0)
+    fail(op, ": padding must be >= 0, got (", opt.pad_h, ", ", opt.pad_w, ")");
+  // Wider padding could make a window of pure padding (a max of nothing).
+  if (2 * opt.pad_h > opt.kernel_h || 2 * opt.pad_w > opt.kernel_w)
+    fail(op, ": padding (", opt.pad_h, ", ", opt.pad_w, ") must be at most half the kernel (",
+         opt.kernel_h, ", ", opt.kernel_w, ")");
+  PoolGeometry g;
+  g.planes = x.size(0) * x.size(1), g.H = x.size(2), g.W = x.size(3);
+  g.kh = opt.kernel_h, g.kw = opt.kernel_w;
+  g.stride_h = opt.stride_h, g.stride_w = opt.stride_w;
+  g.pad_h = opt.pad_h, g.pad_w = opt.pad_w;
+  pool_fill_output_size(g);
+  if (g.OH < 1 || g.OW < 1)
+    fail(op, ": kernel ", Shape{g.kh, g.kw}, " is larger than the padded input ",
+         Shape{g.H + 2 * g.pad_h, g.W + 2 * g.pad_w}, " of input ", x.shape());
+  return g;
+}
+
+Shape pooled_shape(const Tensor& x, int64_t OH, int64_t OW) {
+  return {x.size(0), x.size(1), OH, OW};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- avg_pool2d
+struct AvgPool2dBackward : Node {
+  PoolGeometry geometry;
+  Shape input_shape;
+  std::string name() const override { return "AvgPool2dBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor dinp = empty(input_shape);
+    (use_naive() ? avg_pool2d_backward_naive : avg_pool2d_backward)(geometry, dout.data(),
+                                                                    dinp.data());
+    return {dinp};
+  }
+};
+
+Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
+  const PoolGeometry g = pool_geometry("avg_pool2d", x, options);
+  Tensor out = empty(pooled_shape(x, g.OH, g.OW));
+  (use_naive() ? avg_pool2d_forward_naive : avg_pool2d_forward)(g, x.data(), out.data());
+  if (needs_grad({x})) {
+    auto node = std::make_shared<AvgPool2dBackward>();
+    node->geometry = g;
+    node->input_shape = x.shape();
+    attach(out, node, {x});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- max_pool2d
+// Saves where each maximum came from, not x: backward only routes dout.
+struct MaxPool2dBackward : Node {
+  PoolGeometry geometry;
+  Shape input_shape;
+  std::vector<int64_t> argmax;  // (P, OH, OW), plane-local ih*W + iw
+  std::string name() const override { return "MaxPool2dBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor dinp = empty(input_shape);
+    (use_naive() ? max_pool2d_backward_naive : max_pool2d_backward)(geometry, dout.data(),
+                                                                    argmax.data(), dinp.data());
+    return {dinp};
+  }
+  void release_saved() override { argmax = {}; }
+};
+
+Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
+  const PoolGeometry g = pool_geometry("max_pool2d", x, options);
+  Tensor out = empty(pooled_shape(x, g.OH, g.OW));
+  std::vector<int64_t> argmax(static_cast<size_t>(out.numel()));
+  (use_naive() ? max_pool2d_forward_naive : max_pool2d_forward)(g, x.data(), out.data(),
+                                                                argmax.data());
+  if (needs_grad({x})) {
+    auto node = std::make_shared<MaxPool2dBackward>();
+    node->geometry = g;
+    node->input_shape = x.shape();
+    node->argmax = std::move(argmax);
+    attach(out, node, {x});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- adaptive_avg_pool2d
+struct AdaptiveAvgPool2dBackward : Node {
+  Shape input_shape;
+  int64_t out_h = 1, out_w = 1;
+  std::string name() const override { return "AdaptiveAvgPool2dBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override {
+    Tensor dinp = empty(input_shape);
+    (use_naive() ? adaptive_avg_pool2d_backward_naive : adaptive_avg_pool2d_backward)(
+        input_shape[0] * input_shape[1], input_shape[2], input_shape[3], out_h, out_w,
+        dout.data(), dinp.data());
+    return {dinp};
+  }
+};
+
+Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
+  check_image("adaptive_avg_pool2d", x);
+  if (out_h < 1 || out_w < 1)
+    fail("adaptive_avg_pool2d: output size must be >= 1, got (", out_h, ", ", out_w, ")");
+  if (x.size(2) < 1 || x.size(3) < 1)
+    fail("adaptive_avg_pool2d: input ", x.shape(), " has an empty image");
+  Tensor out = empty(pooled_shape(x, out_h, out_w));
+  (use_naive() ? adaptive_avg_pool2d_forward_naive : adaptive_avg_pool2d_forward)(
+      x.size(0) * x.size(1), x.size(2), x.size(3), out_h, out_w, x.data(), out.data());
+  if (needs_grad({x})) {
+    auto node = std::make_shared<AdaptiveAvgPool2dBackward>();
+    node->input_shape = x.shape();
+    node->out_h = out_h;
+    node->out_w = out_w;
+    attach(out, node, {x});
+  }
+  return out;
+}
+
+}  // namespace ag
