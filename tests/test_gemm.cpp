@@ -101,6 +101,8 @@ const int64_t kSizes[][3] = {
     {14, 32, 1},  {14, 32, 16},  {15, 33, 2},   {6, 16, 5},     {7, 17, 19},
     {28, 64, 256}, {29, 65, 257}, {67, 131, 97}, {113, 40, 300}, {200, 37, 300},
     {5, 700, 300}, {1, 300, 129},
+    // N <= NR: A is read in place instead of packed (full and ragged slivers)
+    {67, 32, 97}, {200, 19, 300}, {28, 5, 40},
 };
 
 }  // namespace
@@ -139,6 +141,7 @@ TEST_CASE("sgemm matches sgemm_naive on 1, 2 and 3 threads") {
     CHECK(count_mismatches({true, true, 200, 37, 300, 1, 0.5f, 1.0f}, 8) == 0);
     CHECK(count_mismatches({false, true, 5, 2000, 300, 2, 1.0f, 0.0f}, 9) == 0);
     CHECK(count_mismatches({true, false, 3, 4200, 70, 0, -1.0f, 0.5f}, 10) == 0);
+    CHECK(count_mismatches({false, false, 300, 32, 200, 1, 1.0f, 0.0f}, 11) == 0);
   }
 }
 

@@ -82,21 +82,22 @@ inline vfloat load(const float* p) {
 }
 inline void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
 
-// The micro-kernel: C[0:MR, 0:NR] = alpha · Ã·B̃ + beta · C, where Ã is a packed
-// sliver of A (kc steps of MR numbers) and B̃ a packed sliver of B (kc steps of
-// NR numbers). beta == 0 means C is not read. Only full MR×NR tiles of C come
-// here; edge tiles go through a scratch tile (see write_tile).
-void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict b,
-                  float alpha, float beta, float* __restrict c, int64_t ldc) {
+// The micro-kernel: C[0:MR, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
+// sliver of B (kc steps of NR numbers) and Ã a sliver of A whose number (r, k)
+// is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Only
+// full MR×NR tiles of C come here; edge tiles go through edge_kernel.
+[[gnu::always_inline]] inline void micro_kernel_body(
+    int64_t kc, const float* __restrict a, int64_t a_row_step, int64_t a_k_step,
+    const float* __restrict b, float alpha, float beta, float* __restrict c, int64_t ldc) {
   vfloat acc[MR][kVecPerRow] = {};
   for (int64_t k = 0; k < kc; ++k) {
     vfloat b_row[kVecPerRow];
     for (int v = 0; v < kVecPerRow; ++v) b_row[v] = load(b + v * kLanes);
     for (int r = 0; r < MR; ++r) {
-      float a_rk = a[r];  // broadcast: scalar * vector multiplies every lane
+      float a_rk = a[r * a_row_step];  // broadcast: scalar * vector multiplies every lane
       for (int v = 0; v < kVecPerRow; ++v) acc[r][v] += a_rk * b_row[v];
     }
-    a += MR;
+    a += a_k_step;
     b += NR;
   }
   for (int r = 0; r < MR; ++r) {
@@ -109,13 +110,28 @@ void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict
   }
 }
 
+// Ã packed: number (r, k) at a[r + k·MR]. With the steps known at compile
+// time every broadcast is a fixed offset from one pointer: the fast path.
+void micro_kernel_packed(int64_t kc, const float* a, const float* b, float alpha,
+                         float beta, float* c, int64_t ldc) {
+  micro_kernel_body(kc, a, 1, MR, b, alpha, beta, c, ldc);
+}
+
+// Ã read in place from A (see the N <= NR case in gemm_serial).
+void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step,
+                          int64_t a_k_step, const float* b, float alpha, float beta,
+                          float* c, int64_t ldc) {
+  micro_kernel_body(kc, a, a_row_step, a_k_step, b, alpha, beta, c, ldc);
+}
+
 // An edge tile (m < MR or n < NR rows/columns of C left): compute the full tile
 // into a scratch buffer (the packed zeros make the extra rows/columns zero),
 // then update only the m×n part of C that exists.
-void edge_kernel(int64_t kc, const float* a, const float* b, float alpha,
-                 float beta, float* c, int64_t ldc, int64_t m, int64_t n) {
+void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
+                 const float* b, float alpha, float beta, float* c, int64_t ldc,
+                 int64_t m, int64_t n) {
   alignas(64) float tile[MR * NR];
-  micro_kernel(kc, a, b, 1.0f, 0.0f, tile, NR);
+  micro_kernel_strided(kc, a, a_row_step, a_k_step, b, 1.0f, 0.0f, tile, NR);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       float out = alpha * tile[i * NR + j];
@@ -142,11 +158,22 @@ void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
             float* packed) {
   for (int64_t s = 0; s < mc; s += MR) {
     int64_t rows = std::min<int64_t>(MR, mc - s);
-    for (int64_t k = 0; k < kc; ++k) {
-      for (int64_t r = 0; r < rows; ++r) packed[r] = A.at(i0 + s + r, p0 + k);
-      for (int64_t r = rows; r < MR; ++r) packed[r] = 0.0f;
-      packed += MR;
+    if (A.trans) {
+      // op(A)[i, k] = A[k, i]: the MR numbers of step k are contiguous.
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = A.data + (p0 + k) * A.ld + i0 + s;
+        for (int64_t r = 0; r < rows; ++r) packed[k * MR + r] = src[r];
+      }
+    } else {
+      // Row r of the sliver is contiguous in A: read it along k, write with stride MR.
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* src = A.data + (i0 + s + r) * A.ld + p0;
+        for (int64_t k = 0; k < kc; ++k) packed[k * MR + r] = src[k];
+      }
     }
+    for (int64_t k = 0; k < kc; ++k)
+      for (int64_t r = rows; r < MR; ++r) packed[k * MR + r] = 0.0f;
+    packed += kc * MR;
   }
 }
 
@@ -206,20 +233,35 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
       // Loop 3: row blocks of A and C, MC tall.
       for (int64_t ic = 0; ic < M; ic += MC) {
         int64_t mc = std::min(MC, M - ic);
-        pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC block: reused by every jr sliver
+        // Packing pays when the block is reused by several B slivers; with a
+        // single one (N <= NR: a matrix-vector-like product) every number of
+        // A is used once, so the micro-kernel reads A where it lies.
+        bool pack_block = nc > NR;
+        if (pack_block) pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC, reused by every jr sliver
         // Loop 2: NR-wide slivers of the B panel; each stays in L1 for loop 1.
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t n = std::min<int64_t>(NR, nc - jr);
+          const float* b = b_packed + jr * kc;
           // Loop 1: MR-tall slivers of the A block, streamed from L2.
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t m = std::min<int64_t>(MR, mc - ir);
-            const float* a = a_packed + ir * kc;
-            const float* b = b_packed + jr * kc;
             float* c = C + (ic + ir) * ldc + jc + jr;
-            if (m == MR && n == NR)
-              micro_kernel(kc, a, b, alpha, beta_here, c, ldc);
+            const float* a = a_packed + ir * kc;  // packed: number (r, k) at r + k·MR
+            int64_t a_row_step = 1, a_k_step = MR;
+            if (!pack_block && m == MR) {  // op(A)[ic+ir+r, pc+k] in place
+              a = A.trans ? A.data + pc * A.ld + ic + ir : A.data + (ic + ir) * A.ld + pc;
+              a_row_step = A.trans ? 1 : A.ld;
+              a_k_step = A.trans ? A.ld : 1;
+            } else if (!pack_block) {  // a ragged last sliver: pack it, zero-padded
+              pack_a(A, ic + ir, m, pc, kc, a_packed);
+              a = a_packed;
+            }
+            if (m == MR && n == NR && pack_block)
+              micro_kernel_packed(kc, a, b, alpha, beta_here, c, ldc);
+            else if (m == MR && n == NR)
+              micro_kernel_strided(kc, a, a_row_step, a_k_step, b, alpha, beta_here, c, ldc);
             else
-              edge_kernel(kc, a, b, alpha, beta_here, c, ldc, m, n);
+              edge_kernel(kc, a, a_row_step, a_k_step, b, alpha, beta_here, c, ldc, m, n);
           }
         }
       }
