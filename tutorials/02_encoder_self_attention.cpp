@@ -110,8 +110,8 @@ int main() {
       "Remove the scaling (divide by 1 in step_scale): compare the weights. Then imagine d = 512.",
       "Add 10 to every score of one row before the softmax: which numbers change? (Look at J's "
       "row sums.)",
-      "In gdb: break tut::step_softmax, then `finish` and print the returned tensor's "
-      "data: `p weights.to_vector()`.",
+      "In gdb (make debug): break tut::step_softmax, `next`, then `p *weights.data()@16` "
+      "prints the 16 weights; tutorials/README.md shows a whole session.",
   });
   return 0;
 }
