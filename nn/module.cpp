@@ -143,7 +143,9 @@ LoadResult Module::load_state_dict(const StateDict& dict, bool strict) {
   std::vector<std::string> problems;  // shape mismatches and repeated keys: always errors
   std::vector<const Tensor*> source(mine.size(), nullptr);
   std::set<std::string> seen;
-  for (const auto& [key, value] : dict) {
+  for (const auto& entry : dict) {
+    const std::string& key = entry.first;  // (not a structured binding: lambdas capture it below)
+    const Tensor& value = entry.second;
     if (!seen.insert(key).second) {
       problems.push_back("key \"" + key + "\" appears more than once in the state_dict");
       continue;

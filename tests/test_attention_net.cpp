@@ -151,8 +151,9 @@ TEST_SUITE("nn.attention_net") {
     Tensor loss = cross_entropy(logits, targets);
     CHECK(std::isfinite(loss.item()));
     loss.backward();
-    for (auto& [name, p] : net.named_parameters()) {
-      INFO(name);
+    for (auto& entry : net.named_parameters()) {
+      const Tensor& p = entry.second;
+      INFO(entry.first);
       REQUIRE(p.grad().defined());
       CHECK(p.grad().shape() == p.shape());
       bool finite = true;
@@ -176,9 +177,10 @@ TEST_SUITE("nn.attention_net") {
     // sum(dresult * attended), not 0. So the first optimizer step moves gamma
     // alone; after it, attention starts to matter and its weights start to learn.
     CHECK(attention.gamma.grad().item() != 0.0f);
-    for (auto& [name, p] : attention.named_parameters()) {
-      if (name == "gamma") continue;
-      INFO(name);
+    for (auto& entry : attention.named_parameters()) {
+      const Tensor& p = entry.second;
+      if (entry.first == "gamma") continue;
+      INFO(entry.first);
       if (!p.grad().defined()) continue;  // no gradient at all is zero too
       for (float g : p.grad().to_vector()) CHECK(g == 0.0f);
     }
