@@ -161,3 +161,10 @@ TEST_SUITE("core.autograd") {
     }
   }
 }
+
+TEST_CASE("var(x, 1) means the variance over dim 1 (not unbiased=true)" * doctest::test_suite("core.reduce")) {
+  Tensor x = tensor({{1, 2, 3}, {2, 4, 6}});
+  // Row variances (unbiased): [1, 4]; all six values have mean 3 and squared deviations 4+1+0+1+1+9 = 16, so 16/5 = 3.2.
+  ag_test::check_close(var(x, 1), {1.0f, 4.0f});
+  CHECK(var(x).item() == doctest::Approx(3.2f).epsilon(1e-6));
+}

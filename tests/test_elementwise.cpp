@@ -52,9 +52,10 @@ TEST_SUITE("core.elementwise") {
     Fn f_sub = [](const std::vector<Tensor>& v) { return sub(v[0], v[1]); };
     Fn f_mul = [](const std::vector<Tensor>& v) { return mul(v[0], v[1]); };
     Fn f_div = [](const std::vector<Tensor>& v) { return div(v[0], v[1]); };
-    for (auto [sa, sb] : std::vector<std::pair<Shape, Shape>>{{{2, 3}, {2, 3}}, {{2, 3}, {3}}, {{4, 1, 3}, {2, 1}}, {{}, {2, 2}}}) {
-      CAPTURE(shape_str(sa));
-      CAPTURE(shape_str(sb));
+    for (const auto& shapes : std::vector<std::pair<Shape, Shape>>{{{2, 3}, {2, 3}}, {{2, 3}, {3}}, {{4, 1, 3}, {2, 1}}, {{}, {2, 2}}}) {
+      const Shape& sa = shapes.first;
+      const Shape& sb = shapes.second;
+      INFO("shapes ", shape_str(sa), " and ", shape_str(sb));
       CHECK_GRADCHECK(f_add, {randn(sa, true), randn(sb, true)});
       CHECK_GRADCHECK(f_sub, {randn(sa, true), randn(sb, true)});
       CHECK_GRADCHECK(f_mul, {randn(sa, true), randn(sb, true)});
@@ -77,8 +78,9 @@ TEST_SUITE("core.elementwise") {
         {"mul scalar", [](const std::vector<Tensor>& v) { return v[0] * -3.0f; }},
         {"div scalar", [](const std::vector<Tensor>& v) { return v[0] / 4.0f; }},
     };
-    for (auto& [name, fn] : ops) {
-      CAPTURE(name);
+    for (const auto& op : ops) {
+      const GradcheckFn& fn = op.second;
+      INFO("op ", op.first);
       // Keep relu/abs/clamp inputs away from their kinks, where the derivative jumps.
       Tensor x = randn({3, 4});
       for (int64_t i = 0; i < x.numel(); ++i) {

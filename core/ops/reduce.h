@@ -19,6 +19,11 @@ Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);
 // Variance; unbiased divides by n-1 (PyTorch's default), else by n.
 Tensor var(const Tensor& x, bool unbiased = true);
 Tensor var(const Tensor& x, int64_t dim, bool unbiased = true, bool keepdim = false);
+// var(x, 1) means dim 1: without this overload a plain int converts equally
+// well to `bool unbiased` and to `int64_t dim`, and the call is ambiguous.
+inline Tensor var(const Tensor& x, int dim, bool unbiased = true, bool keepdim = false) {
+  return var(x, static_cast<int64_t>(dim), unbiased, keepdim);
+}
 
 // Normalize a possibly negative dim against rank, or throw naming `op`.
 int64_t wrap_dim(const char* op, int64_t dim, int64_t rank);
