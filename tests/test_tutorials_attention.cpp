@@ -57,7 +57,7 @@ TEST_CASE("03 masked decoder self-attention against loops") {
     }
   CHECK(L.masked.weights.at({0, 0}) == doctest::Approx(1.0));  // Je sees only itself
   for (size_t i = 0; i < T; ++i)
-    for (size_t j = i + 1; j < T; ++j) CHECK(L.masked.weights.at({int64_t(i), int64_t(j)}) < 1e-30f);
+    for (size_t j = i + 1; j < T; ++j) CHECK(L.masked.weights.at({int64_t(i), int64_t(j)}) == 0.0f);  // exactly 0, not tiny
 
   // Negate the last word's vector: how far does each output row move?
   Mat y2 = y;

@@ -26,8 +26,7 @@ int main() {
   say("What you will learn: the decoder writes the translation one word at a time, so "
       "while it works on position i the words after i do not exist yet. Its self-attention "
       "must not look at them. A causal mask sets their scores to -inf before the softmax, "
-      "which gives them weight 0 (e^-inf = 0; attograd's fast softmax stops at e^-87, so in "
-      "gdb you will see about 1e-38, zero at any printed precision).");
+      "which gives them weight exactly 0 (e^-inf = 0).");
 
   heading("The document's table");
   show_matrix("document, step 3 (three words, four numbers per row)", L.document_scores,

@@ -101,9 +101,11 @@ To same_bits(From v) {  // reinterpret float bits as int bits (or back)
 // F is float or vfloat, I the matching int32_t or vint.
 template <class F, class I>
 F exp_nonpositive(F x) {
-  // e^-87 ≈ 1.6e-38 is still a normal float, and below it e^x is ~0 anyway.
-  // Written as x < lowest (not max) so that a NaN stays NaN.
+  // e^-87 ≈ 1.6e-38 is the smallest normal float the bit trick below can
+  // build. Below it the answer is 0 (exactly: a masked score, -inf, must get
+  // weight 0, not 1e-38). Written as x < lowest so that a NaN stays NaN.
   const F lowest = F{} - 87.0f;
+  const F underflows = x < lowest ? F{} + 1.0f : F{};
   x = x < lowest ? lowest : x;
   // Adding 1.5·2^23 rounds x/ln2 to an integer and leaves it in the low
   // mantissa bits of `shifted`: no float-to-int conversion needed.
@@ -119,7 +121,8 @@ F exp_nonpositive(F x) {
   p = p * r + 1.0f;
   p = p * r + 1.0f;
   const I n_int = same_bits<I>(shifted) - 0x4B400000;  // the integer n
-  return p * same_bits<F>((n_int + 127) << 23);
+  const F result = p * same_bits<F>((n_int + 127) << 23);
+  return underflows != 0.0f ? F{} : result;
 }
 
 float row_max(const float* x, int64_t n) {
