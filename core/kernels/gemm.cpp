@@ -23,6 +23,9 @@
 //      copy costs O(MC·KC + KC·NC) and is reused O(MC·KC·NC) times. As a bonus,
 //      transposes are handled once, in the packing, and the micro-kernel only
 //      ever sees one layout; edges are padded with zeros so every tile is full.
+//      (One exception: when N <= NR each number of A is used by one micro-
+//      kernel call only, so packing A would cost a pass and buy nothing; the
+//      micro-kernel then reads A where it lies, with strides.)
 //   3. Cache blocking. KC, MC and NC are chosen so that the data each loop
 //      level reuses stays in the cache level that can feed it (see the loops in
 //      gemm_serial).
