@@ -168,3 +168,17 @@ TEST_CASE("var(x, 1) means the variance over dim 1 (not unbiased=true)" * doctes
   ag_test::check_close(var(x, 1), {1.0f, 4.0f});
   CHECK(var(x).item() == doctest::Approx(3.2f).epsilon(1e-6));
 }
+
+TEST_CASE("the README's first graph gives the numbers worked out by hand" * doctest::test_suite("core.autograd")) {
+  // scores = [1, 2]·w = [0.5 + 4, -1 + 0.5] = [4.5, -0.5]; softmax = [1, e^-5] / (1 + e^-5)
+  // loss = -(log p0 + log p1) / 2;  dloss/dscores = p - 1/2;  dloss/dw = xᵀ · (p - 1/2)
+  Tensor w = tensor({{0.5f, -1.0f}, {2.0f, 0.25f}}, true);
+  Tensor x = tensor({{1.0f, 2.0f}});
+  Tensor probs = softmax(matmul(x, w), -1);
+  Tensor loss = -log(probs).mean();
+  loss.backward();
+  const double p0 = 1.0 / (1.0 + std::exp(-5.0)), p1 = 1.0 - p0;
+  CHECK(probs.at({0, 0}) == doctest::Approx(p0));
+  CHECK(loss.item() == doctest::Approx(-(std::log(p0) + std::log(p1)) / 2));
+  ag_test::check_close(w.grad(), {float(p0 - 0.5), float(p1 - 0.5), float(2 * (p0 - 0.5)), float(2 * (p1 - 0.5))});
+}
