@@ -1,0 +1,149 @@
+// tutorials/common/train_args.cpp: parsing build/train's command line.
+#include "tutorials/common/train_args.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace ag::train {
+
+namespace {
+
+[[noreturn]] void usage_error(const std::string& message) {
+  throw UsageError(message + "\n(run with --help to see every flag)");
+}
+
+// Whole numbers: the entire text must be digits (no "12abc", no "1e3").
+int64_t parse_int(const std::string& flag, const std::string& text, int64_t min_value) {
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE)
+    usage_error(flag + ": expected a whole number, got '" + text + "'");
+  if (value < min_value)
+    usage_error(flag + ": must be at least " + std::to_string(min_value) + ", got " + text);
+  return value;
+}
+
+float parse_positive_float(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const float value = std::strtof(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+    usage_error(flag + ": expected a number, got '" + text + "'");
+  if (!(value > 0.0f)) usage_error(flag + ": must be greater than 0, got " + text);
+  return value;
+}
+
+std::string one_of(const std::string& flag, const std::string& text, const std::vector<std::string>& choices) {
+  std::string list;
+  for (const std::string& c : choices) {
+    if (text == c) return text;
+    list += (list.empty() ? "" : "|") + c;
+  }
+  usage_error(flag + ": expected " + list + ", got '" + text + "'");
+}
+
+}  // namespace
+
+std::string TrainConfig::checkpoint_path() const {
+  return checkpoint.empty() ? out + "/checkpoint.safetensors" : checkpoint;
+}
+
+std::string default_data_dir(const std::string& dataset) {
+  if (dataset == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+  if (dataset == "mnist") return "/usr/share/datasets/mnist";
+  if (dataset == "cifar10") return "/usr/share/datasets/cifar-10-batches-bin";
+  return "";
+}
+
+TrainConfig parse_train_args(const std::vector<std::string>& args) {
+  TrainConfig config;
+  // Each flag that takes a value, with what to do with the value.
+  using Setter = std::function<void(const std::string& flag, const std::string& value)>;
+  const std::map<std::string, Setter> with_value = {
+      {"--dataset", [&](auto& f, auto& v) { config.dataset = one_of(f, v, {"fashion-mnist", "mnist", "cifar10", "synthetic"}); }},
+      {"--data-dir", [&](auto&, auto& v) { config.data_dir = v; }},
+      {"--epochs", [&](auto& f, auto& v) { config.epochs = parse_int(f, v, 1); }},
+      {"--batch-size", [&](auto& f, auto& v) { config.batch_size = parse_int(f, v, 1); }},
+      {"--lr", [&](auto& f, auto& v) { config.lr = parse_positive_float(f, v); }},
+      {"--optimizer", [&](auto& f, auto& v) { config.optimizer = one_of(f, v, {"sgd", "adam", "adamw"}); }},
+      {"--limit", [&](auto& f, auto& v) { config.limit = parse_int(f, v, 0); }},
+      {"--test-limit", [&](auto& f, auto& v) { config.test_limit = parse_int(f, v, 0); }},
+      {"--threads", [&](auto& f, auto& v) { config.threads = static_cast<int>(parse_int(f, v, 1)); }},
+      {"--seed", [&](auto& f, auto& v) { config.seed = static_cast<uint64_t>(parse_int(f, v, 0)); }},
+      {"--checkpoint", [&](auto&, auto& v) { config.checkpoint = v; }},
+      {"--resume", [&](auto&, auto& v) { config.resume = v; }},
+      {"--out", [&](auto&, auto& v) { config.out = v; }},
+      {"--stop-after", [&](auto& f, auto& v) { config.stop_after = parse_int(f, v, 1); }},
+      {"--progress", [&](auto& f, auto& v) { config.progress = one_of(f, v, {"auto", "bar", "lines"}); }},
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i], value;
+    bool has_value = false;
+    if (const size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = flag.substr(eq + 1);  // --lr=0.01
+      flag = flag.substr(0, eq);
+      has_value = true;
+    }
+    if (flag == "--help" || flag == "-h") { config.help = true; continue; }
+    if (flag == "--augment") {
+      if (has_value) usage_error("--augment takes no value");
+      config.augment = true;
+      config.given.insert(flag);
+      continue;
+    }
+    auto setter = with_value.find(flag);
+    if (setter == with_value.end()) usage_error("unknown flag '" + args[i] + "'");
+    if (!has_value) {
+      if (i + 1 >= args.size()) usage_error(flag + " needs a value");
+      value = args[++i];
+    }
+    if (value.empty() && flag != "--data-dir") usage_error(flag + ": the value is empty");
+    setter->second(flag, value);
+    config.given.insert(flag);
+  }
+  return config;
+}
+
+std::string train_usage() {
+  return R"(build/train: train the document's AttentionNet on an image dataset.
+
+usage: ./build/train [flags]          (or: make train ARGS="--epochs 2")
+
+data
+  --dataset NAME      fashion-mnist | mnist | cifar10 | synthetic
+                      (default: fashion-mnist when installed, else synthetic)
+  --data-dir DIR      where the files are (default /usr/share/datasets/<name>;
+                      Debian: apt-get install dataset-fashion-mnist)
+  --limit N           train on the first N training images, 0 = all (default 2000)
+  --test-limit N      evaluate on the first N test images, 0 = all (default 1000)
+  --augment           random crop (padding 2) and horizontal flip while training
+
+training
+  --epochs N          passes over the training images (default 1)
+  --batch-size N      images per step (default 32)
+  --lr X              peak learning rate: linear warm-up over the first 5% of
+                      steps, then cosine decay to 0 (default 0.002)
+  --optimizer NAME    sgd (momentum 0.9) | adam | adamw (default adamw)
+  --threads N         compute threads (default 2)
+  --seed N            weights, shuffling and augmentation all follow it (default 0)
+
+checkpoints and output
+  --out DIR           where checkpoint, curves.svg, confusion.svg and
+                      metrics.csv go (default runs/latest)
+  --checkpoint PATH   checkpoint file (default <out>/checkpoint.safetensors)
+  --resume PATH       continue an interrupted run from its checkpoint; with the
+                      same --threads it reproduces the uninterrupted losses
+  --stop-after N      stop after N steps, saving a checkpoint (as Ctrl-C does)
+  --progress MODE     bar | lines | auto (a bar when stdout is a terminal)
+  --help              this text
+
+Ctrl-C saves a checkpoint at the end of the current step and exits; a second
+Ctrl-C exits at once. A bad flag or value exits with code 2.
+)";
+}
+
+}  // namespace ag::train

@@ -1,0 +1,56 @@
+// tutorials/common/train_checkpoint.h: everything a run needs to continue.
+//
+// One .safetensors file (core/io/safetensors.h), written atomically, holds
+//   model.<name>        the model's state_dict: parameters and BatchNorm
+//                       buffers (model.*.num_batches_tracked stored as I64,
+//                       so PyTorch can load the model part as it is)
+//   optimizer.<key>     the optimizer's state_dict: step, lr, moments
+//   history.<curve>     every step's loss, accuracy and lr, every epoch's
+//                       summary, so a resumed run draws the whole curves
+// and, in the "__metadata__" strings,
+//   epoch, batch, step  where to continue: batch `batch` of epoch `epoch`
+//   epoch_loss_sum, epoch_correct, epoch_seen   the unfinished epoch's sums
+//   rng                 the default generator's state, six words
+//   dataset, limit, test_limit, batch_size, optimizer, lr, seed, augment,
+//   epochs, threads     the settings that define the run
+//
+// Continuing needs no other randomness: the DataLoader derives each epoch's
+// order and each example's augmentation from (seed, epoch, index) alone.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/io/safetensors.h"
+#include "nn/module.h"
+#include "optim/optimizer.h"
+#include "tutorials/common/train_args.h"
+#include "tutorials/common/train_report.h"
+
+namespace ag::train {
+
+// Where the loop is, and what it has seen.
+struct TrainState {
+  int64_t epoch = 0;  // the epoch in progress
+  int64_t batch = 0;  // the next batch of that epoch
+  int64_t step = 0;   // optimizer steps taken so far
+  double epoch_loss_sum = 0.0;  // over the batches of the epoch in progress
+  int64_t epoch_correct = 0, epoch_seen = 0;
+  History history;
+};
+
+void save_checkpoint(const std::string& path, const nn::Module& model, const optim::Optimizer& optimizer,
+                     const TrainState& state, const TrainConfig& config);
+
+// Reads the file and takes its run-defining settings into `config`. A setting
+// given on the command line that differs from the checkpoint's is a
+// UsageError (a resumed run must be the same run); --epochs may grow.
+io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config);
+
+// Copies the model, optimizer and generator state from a read checkpoint and
+// returns where to continue. Shapes and names are checked (by the model's and
+// the optimizer's load_state_dict) before anything is copied.
+TrainState restore_checkpoint(const io::SafetensorsFile& file, nn::Module& model, optim::Optimizer& optimizer);
+
+}  // namespace ag::train
