@@ -9,6 +9,7 @@
 #   make train      the main job: train the document's AttentionNet
 #   make tutorials  run every tutorial in order; make tutorial T=03 runs one
 #   make gdb T=02   debug build of tutorial 02, opened in gdb with tensor pretty-printing
+#   make grade EX=softmax_backward   grade an assignment (tutorials/exercises/)
 #   make lines      line count per room (keeps files small and visible)
 
 CXX      ?= g++
@@ -43,6 +44,15 @@ TEST_BIN   := $(BUILD)/tests
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 TUT_BINS   := $(TUT_SRCS:tutorials/%.cpp=$(BUILD)/tutorials/%)
 TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
+# Classroom assignments (tutorials/exercises/README.md). Exercise NAME is a
+# skeleton tutorials/exercises/NAME.cpp, its grader graders/NAME_grader.cpp and a
+# reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
+# with each, and tests/test_exercises.cpp checks both scores (0 and 100).
+EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
+EXERCISE_BINS := $(foreach e,$(EXERCISES),$(BUILD)/exercises/$(e)_skeleton $(BUILD)/exercises/$(e)_solution)
+GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o
+EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
+                 $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 DOCTEST_HEADER := /usr/include/doctest/doctest.h
 
@@ -89,6 +99,18 @@ $(BUILD)/tutorials/%: $(BUILD)/obj/tutorials/%.o $(TUT_LIB_OBJS) $(LIB)
 $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 	$(CXX) $< $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
 
+# The grader programs (the suite runs them; order-only: no relink of the tests).
+$(TEST_BIN): | $(EXERCISE_BINS)
+.SECONDARY: $(EXERCISE_OBJS)  # built by pattern rules, but kept: they are not throwaway
+
+$(BUILD)/exercises/%_skeleton: $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(BUILD)/exercises/%_solution: $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
 # The suite prints doctest's report, then "N passed, N failed" as its last line.
 test: $(TEST_BIN)
 	./$(TEST_BIN) $(TEST_ARGS)
@@ -112,6 +134,20 @@ tutorials: $(TUT_BINS)
 
 tutorial: $(TUT_BINS)
 	./$(firstword $(filter $(BUILD)/tutorials/$(T)_%,$(TUT_BINS)))
+
+# Grade an assignment: make grade EX=softmax_backward grades the student's
+# tutorials/exercises/softmax_backward.cpp; SRC=hand_in.cpp grades that file instead.
+.PHONY: grade
+grade:
+	@test -n "$(filter $(EX),$(EXERCISES))" || { echo "usage: make grade EX=<name> [SRC=file.cpp]   exercises: $(EXERCISES)"; exit 1; }
+ifeq ($(SRC),)
+	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_skeleton
+	@./$(BUILD)/exercises/$(EX)_skeleton
+else
+	@$(MAKE) --no-print-directory $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)
+	$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS)) $(SRC) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB) $(LDFLAGS) -o $(BUILD)/exercises/$(EX)_submission
+	@./$(BUILD)/exercises/$(EX)_submission
+endif
 
 # Step through a tutorial in gdb with attograd's pretty-printers loaded:
 #   make gdb T=02     then e.g.  break step_scores / run / p scores
