@@ -1,0 +1,91 @@
+// tutorials/exercises/graders/grader.h: the small framework every grader uses.
+//
+// A grader is a list of checks worth points that add up to 100. A check runs
+// the student's code on one input and compares it with attograd's own op
+// (forward, and gradients from backward()) or with finite differences. It
+// fails by throwing grade::Wrong with the reason, written for the student:
+// which input and shape, which element, expected vs got.
+//
+// Each check runs in its own child process (fork), so a student's crash (an
+// index out of bounds), exception, or endless loop costs that check's points
+// and nothing else, and the grader always reaches its "score: N/100" line.
+// AG_GRADE_INLINE=1 runs the checks in-process instead, one after another:
+// use it to step through your code in gdb (a crash then stops the grader).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace grade {
+
+// A wrong answer (as opposed to the student's code throwing or crashing).
+class Wrong : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Check {
+  std::string name;  // what is checked, with the input shape: "dx for y [5, 13]"
+  int points;
+  std::function<void()> run;  // returns on success, throws on failure
+};
+
+// Runs every check, prints one line per check (and why a failed one failed),
+// then "score: N/100" as the last line. Returns the program's exit status: 0,
+// even for a low score (a grade is not an error). The points must add to 100.
+int run_checks(const std::string& title, const std::string& student_file,
+               const std::vector<Check>& checks);
+
+// ---- comparisons: each throws Wrong with a readable reason ----
+// |got - expected| <= atol + rtol * |expected| for every element; NaN and Inf
+// are never close. The reason counts the wrong elements and shows the first
+// one by its index in `shape`, e.g.
+//   dx [5, 13]: 12 of 65 elements wrong; first at [2, 7]: expected 0.01234, got 0.04561
+void expect_close(const std::string& what, const ag::Shape& shape, const float* got,
+                  const float* expected, double atol = 1e-4, double rtol = 1e-3);
+// For tensors: also checks that got is defined and has expected's shape.
+void expect_close(const std::string& what, const ag::Tensor& got, const ag::Tensor& expected,
+                  double atol = 1e-4, double rtol = 1e-3);
+void expect(bool ok, const std::string& reason);
+
+// ---- inputs ----
+// n floats, normal(0, 1) times scale, from a fixed seed: every run grades the same inputs.
+std::vector<float> random_floats(int64_t n, uint64_t seed, float scale = 1.0f);
+
+// An output buffer handed to the student's function. It starts full of NaN, so
+// an element the student never writes shows up as "got nan", and it has a
+// guard zone after the end: writing past it is reported, not silently ignored.
+class Output {
+ public:
+  Output(std::string name, ag::Shape shape);
+  float* data() { return buffer_.data(); }
+  const float* data() const { return buffer_.data(); }
+  const ag::Shape& shape() const { return shape_; }
+  // expect_close against expected (numel floats), after checking the guard zone.
+  void expect_close(const float* expected, double atol = 1e-4, double rtol = 1e-3) const;
+  void expect_close(const std::vector<float>& expected, double atol = 1e-4, double rtol = 1e-3) const;
+
+ private:
+  void check_guard() const;
+  std::string name_;
+  ag::Shape shape_;
+  int64_t numel_;
+  std::vector<float> buffer_;  // numel_ values, then the guard zone
+};
+
+// The central-difference gradient of a scalar function f at x, in double:
+//   df/dx_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
+// The graders' own double-precision forwards make this an independent check
+// of the student's backward (independent of attograd too).
+std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,
+                                     std::vector<double> x, double eps = 1e-5);
+
+std::vector<float> to_floats(const std::vector<double>& v);
+std::vector<double> to_doubles(const std::vector<float>& v);
+
+}  // namespace grade
