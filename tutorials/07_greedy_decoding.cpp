@@ -1,0 +1,140 @@
+// Tutorial 07: greedy decoding, the document's section 1.3 step 5 done right.
+//
+//   make tutorial T=07          (after tutorial 06, which saves the weights)
+//   make debug; gdb build/debug/tutorials/07_greedy_decoding
+//   (gdb) break tut::greedy_decode
+//
+// The decoding runs in tutorials/common/lesson07.cpp (greedy_decode is in
+// tiny_transformer.cpp); tests/test_tutorials_train.cpp checks the tokens and
+// recomputes the probabilities and the cross-attention rows with plain loops.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/ag.h"
+#include "tutorials/common/lesson07.h"
+#include "tutorials/common/present.h"
+
+using namespace tut;
+
+namespace {
+
+std::string words_of(const Vocabulary& vocab, const std::vector<int64_t>& ids) {
+  std::string s;
+  for (int64_t id : ids) s += (s.empty() ? "" : " ") + vocab.tokens[static_cast<size_t>(id)];
+  return s;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
+  return s;
+}
+
+}  // namespace
+
+int main() {
+  heading("Tutorial 07: greedy decoding, one token at a time");
+  say("What you will learn: how a trained Transformer writes a translation. The encoder "
+      "reads the English sentence once. The decoder starts from <s>, scores every French "
+      "token for the next position, appends the most probable one (greedy), reads its own "
+      "output again, and stops when it picks </s>. This is the document's step 5; we first "
+      "look at what the document says, then do it with tutorial 06's model.");
+
+  std::string how;
+  const std::shared_ptr<TinyTransformer> model = load_or_train_translator(how);
+  say("The model: " + how + ".");
+  const DecodingLesson L = lesson07_decode(*model);
+  const Vocabulary& fr = L.french;
+
+  heading("Step 7a: what the document's step 5 says, and why it cannot be");
+  say("The document: input \"Je\", the most probable output is \"我\"; input \"Je suis\", "
+      "output \"是\"; input \"Je suis étudiant\", output \"。\"; \"finally\" the translation "
+      "\"Je suis étudiant\" is returned. Three things are wrong.");
+  say_hanging("(1) \"我\", \"是\" and \"。\" are Chinese (\"I\", \"am\", a full stop). The "
+              "decoder's generator gives one score per token of the French vocabulary (" +
+              std::to_string(fr.size()) + " tokens here), and softmax turns those into the "
+              "probabilities it chooses from. A token outside that list has no score and "
+              "can never be output. Asking our vocabulary for \"我\":", 4);
+  std::cout << "    " << L.chinese_error << "\n";
+  say_hanging("(2) The alignment is off by one. The decoder reading a prefix predicts the "
+              "NEXT French token, not a translation of the prefix's last word: after \"Je\" "
+              "comes \"suis\", after \"Je suis\" comes \"étudiant\", and after \"Je suis "
+              "étudiant\" comes </s>, the end token that tells decoding to stop (not a full "
+              "stop, which our sentences do not have). And \"Je\" itself must be predicted "
+              "too, from <s> alone: the document never says where its first word comes from.",
+              4);
+  say_hanging("(3) Its predictions (我, 是, 。) are not its result (Je suis étudiant): in "
+              "greedy decoding the output IS the sequence of choices.", 4);
+
+  heading("Step 7b: decoding \"I am a student\"");
+  say("Each step runs the decoder on the prefix. Only its last position matters: its "
+      "logits, turned into probabilities by softmax, rank every French token. We print the "
+      "top five, take the first, and show the last position's cross-attention row: how "
+      "much each English token weighs in what the decoder reads from the encoder "
+      "(averaged over the " + std::to_string(model->options.heads) + " heads).");
+  for (size_t k = 0; k < L.greedy.steps.size(); ++k) {
+    const GreedyStep& s = L.greedy.steps[k];
+    heading("step " + std::to_string(k + 1) + ": the decoder reads \"" + words_of(fr, s.prefix) + "\"");
+    Labels top_tokens;
+    std::vector<float> top_probs;
+    for (int64_t id : s.top) {
+      top_tokens.push_back(fr.tokens[static_cast<size_t>(id)]);
+      top_probs.push_back(s.probs.data()[id]);
+    }
+    show_vector("top 5 next tokens, probability", ag::from_vector(top_probs, {5}), top_tokens);
+    show_vector("cross-attention over the English tokens", s.cross_weights, L.source_tokens);
+    say("choice: " + fr.tokens[static_cast<size_t>(s.choice)] +
+        (s.choice == 2 ? " -- the end token: decoding stops." : ""));
+  }
+
+  heading("Step 7c: the whole decoding");
+  Labels chosen;
+  for (const GreedyStep& s : L.greedy.steps) chosen.push_back(fr.tokens[static_cast<size_t>(s.choice)]);
+  show_heatmap("cross-attention, one row per chosen token", L.cross_map, chosen, L.source_tokens,
+               "07_cross_attention");
+  say("The document's table, redone: \"<s>\" -> " + chosen[0] + (chosen.size() > 1 ? ", \"<s> " +
+      join({chosen.begin(), chosen.begin() + 1}) + "\" -> " + chosen[1] : "") +
+      (chosen.size() > 2 ? ", \"<s> " + join({chosen.begin(), chosen.begin() + 2}) + "\" -> " +
+                               chosen[2] : "") +
+      (chosen.size() > 3 ? ", \"<s> " + join({chosen.begin(), chosen.begin() + 3}) + "\" -> " +
+                               chosen[3] : "") +
+      ". The translation is the choices before </s>: \"" + words_of(fr, L.greedy.output) + "\".");
+  const int64_t column_a = 3;  // <s> I am a: "a" is column 3
+  std::string strongest;
+  for (size_t k = 0; k < chosen.size(); ++k) {
+    const ag::Tensor row = L.greedy.steps[k].cross_weights;
+    size_t best = 0;
+    for (size_t j = 1; j < L.source_tokens.size(); ++j)
+      if (row.data()[j] > row.data()[best]) best = j;
+    strongest += (k ? ", " : "") + chosen[k] + " -> " + L.source_tokens[best] + " (" + fmt(row.data()[best]) + ")";
+  }
+  say("Where each chosen token looked most: " + strongest + ". Nobody told the model which "
+      "English word goes with which French word; it found that out from the forty pairs "
+      "alone. The weights still need not line up word for word: the encoder's "
+      "self-attention has already mixed every English word into every position, and the "
+      "markers <s> and </s> tell where the sentence begins and ends. And \"a\", which has no "
+      "French counterpart (tutorial 04), gets at most " + fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) +
+      " of any row.");
+
+  heading("Step 7d: other sentences");
+  say("Greedy decoding of a few more sentences: two from the corpus, then three it never "
+      "saw, made of words it knows.");
+  for (const QuickTranslation& q : L.others)
+    std::printf("  %-18s %-16s ->  %s\n", q.english.c_str(), q.in_corpus ? "(in the corpus)" : "(new)",
+                join(q.french).c_str());
+  std::fflush(stdout);
+  say("Forty sentences are too few to learn much French grammar: where a new sentence "
+      "comes out wrong, the model is falling back on the nearest pattern it memorised.");
+
+  what_to_try({
+      "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"I am a doctor\" or "
+      "\"I have a student\": which step goes wrong first, and what were the runners-up?",
+      "Greedy takes the top token at every step. Keep the two best prefixes at each step "
+      "instead (beam search, width 2): can it ever find a more probable whole sentence?",
+      "Question: why does decoding need a maximum number of steps (max_steps in "
+      "greedy_decode), and what would an untrained model print without it?",
+  });
+  return 0;
+}
