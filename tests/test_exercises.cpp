@@ -70,3 +70,8 @@ TEST_SUITE("A1 softmax backward") {
   TEST_CASE("A1 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("softmax_backward"); }
   TEST_CASE("A1 grader: the reference solution scores 100") { check_solution_scores_100("softmax_backward"); }
 }
+
+TEST_SUITE("A2 attention forward and backward") {
+  TEST_CASE("A2 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("attention"); }
+  TEST_CASE("A2 grader: the reference solution scores 100") { check_solution_scores_100("attention"); }
+}

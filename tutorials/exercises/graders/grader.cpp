@@ -167,7 +167,7 @@ void expect_close(const std::string& what, const ag::Shape& shape, const float* 
   os << what << " " << ag::shape_str(shape) << ": " << wrong << " of " << n << " elements wrong; first at "
      << index_str(shape, first) << ": expected " << number_str(expected[first]) << ", got "
      << number_str(got[first]);
-  if (std::isnan(got[first])) os << " (never written?)";
+  if (std::isnan(got[first])) os << " (NaN: never written, or computed from inf - inf or 0 / 0?)";
   throw Wrong(os.str());
 }
 

@@ -1,0 +1,159 @@
+// Grader of assignment A2, scaled dot-product attention (tutorials/exercises/attention.cpp).
+//
+// Sources of truth: the same attention composed of attograd ops (bmm,
+// masked_fill, softmax) with gradients from backward(), and central
+// differences of a double-precision forward written here.
+// The backward checks hand the student attograd's weights, so a forward bug
+// is not charged twice.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/ag.h"
+#include "tutorials/exercises/attention.h"
+#include "tutorials/exercises/graders/grader.h"
+
+namespace {
+
+using ex::AttentionShape;
+using grade::Output;
+
+std::string describe(const AttentionShape& s) {
+  std::string text = "B=" + std::to_string(s.B) + " Tq=" + std::to_string(s.Tq) + " Tk=" + std::to_string(s.Tk) +
+                     " D=" + std::to_string(s.D) + " Dv=" + std::to_string(s.Dv);
+  return s.causal ? text + " causal" : text;
+}
+
+struct Inputs {
+  std::vector<float> Q, K, V, dout;
+};
+
+Inputs random_inputs(const AttentionShape& s, uint64_t seed, float qk_scale = 1.0f) {
+  return {grade::random_floats(s.B * s.Tq * s.D, seed, qk_scale), grade::random_floats(s.B * s.Tk * s.D, seed + 1, qk_scale),
+          grade::random_floats(s.B * s.Tk * s.Dv, seed + 2), grade::random_floats(s.B * s.Tq * s.Dv, seed + 3)};
+}
+
+struct Reference {
+  std::vector<float> out, weights, dQ, dK, dV;
+};
+
+// softmax(Q Kᵀ / sqrt(D), masked) V with attograd ops, then backward(dout).
+Reference attograd_reference(const AttentionShape& s, const Inputs& in) {
+  ag::Tensor Q = ag::from_vector(in.Q, {s.B, s.Tq, s.D}, true);
+  ag::Tensor K = ag::from_vector(in.K, {s.B, s.Tk, s.D}, true);
+  ag::Tensor V = ag::from_vector(in.V, {s.B, s.Tk, s.Dv}, true);
+  ag::Tensor scores = ag::bmm(Q, ag::transpose(K, 1, 2)) * (1.0f / std::sqrt(static_cast<float>(s.D)));
+  if (s.causal) {
+    ag::Tensor mask = ag::zeros({s.Tq, s.Tk});  // 1 where key j is in query i's future
+    for (int64_t i = 0; i < s.Tq; ++i)
+      for (int64_t j = i + 1; j < s.Tk; ++j) mask.data()[i * s.Tk + j] = 1.0f;
+    scores = ag::masked_fill(scores, mask, -std::numeric_limits<float>::infinity());
+  }
+  ag::Tensor weights = ag::softmax(scores, -1);
+  ag::Tensor out = ag::bmm(weights, V);
+  out.backward(ag::from_vector(in.dout, out.shape()));
+  return {out.to_vector(), weights.to_vector(), Q.grad().to_vector(), K.grad().to_vector(), V.grad().to_vector()};
+}
+
+void check_forward(const AttentionShape& s, uint64_t seed, float qk_scale = 1.0f) {
+  Inputs in = random_inputs(s, seed, qk_scale);
+  Reference ref = attograd_reference(s, in);
+  Output out("out", {s.B, s.Tq, s.Dv}), weights("weights", {s.B, s.Tq, s.Tk});
+  ex::attention_forward(s, in.Q.data(), in.K.data(), in.V.data(), out.data(), weights.data());
+  weights.expect_close(ref.weights, 1e-5, 1e-3);
+  out.expect_close(ref.out, 1e-4, 1e-3);
+  if (s.causal)  // a future key must get exactly nothing, not a tiny weight
+    for (int64_t b = 0; b < s.B; ++b)
+      for (int64_t i = 0; i < s.Tq; ++i)
+        for (int64_t j = i + 1; j < s.Tk; ++j) {
+          float w = weights.data()[(b * s.Tq + i) * s.Tk + j];
+          grade::expect(w == 0.0f, "weights[" + std::to_string(b) + ", " + std::to_string(i) + ", " + std::to_string(j) +
+                                       "] is " + std::to_string(w) + ": a masked (future) key must get weight exactly 0");
+        }
+}
+
+struct Gradients {
+  Output dQ, dK, dV;
+};
+
+Gradients student_backward(const AttentionShape& s, const Inputs& in, const std::vector<float>& weights) {
+  Gradients g{Output("dQ", {s.B, s.Tq, s.D}), Output("dK", {s.B, s.Tk, s.D}), Output("dV", {s.B, s.Tk, s.Dv})};
+  ex::attention_backward(s, in.Q.data(), in.K.data(), in.V.data(), weights.data(), in.dout.data(), g.dQ.data(),
+                         g.dK.data(), g.dV.data());
+  return g;
+}
+
+// which: any of "Q", "K", "V".
+void check_backward(const AttentionShape& s, uint64_t seed, const std::string& which) {
+  Inputs in = random_inputs(s, seed);
+  Reference ref = attograd_reference(s, in);
+  Gradients g = student_backward(s, in, ref.weights);
+  if (which.find('V') != std::string::npos) g.dV.expect_close(ref.dV, 1e-4, 1e-3);
+  if (which.find('Q') != std::string::npos) g.dQ.expect_close(ref.dQ, 1e-4, 1e-3);
+  if (which.find('K') != std::string::npos) g.dK.expect_close(ref.dK, 1e-4, 1e-3);
+}
+
+// L = sum(out * dout) in double, for the finite differences.
+double attention_loss(const AttentionShape& s, const std::vector<double>& q, const std::vector<double>& k,
+                      const std::vector<double>& v, const std::vector<float>& dout) {
+  double loss = 0;
+  std::vector<double> p(static_cast<size_t>(s.Tk));
+  for (int64_t b = 0; b < s.B; ++b)
+    for (int64_t i = 0; i < s.Tq; ++i) {
+      double max = -1e300, sum = 0;
+      for (int64_t j = 0; j < s.Tk; ++j) {
+        double score = 0;
+        for (int64_t c = 0; c < s.D; ++c) score += q[(b * s.Tq + i) * s.D + c] * k[(b * s.Tk + j) * s.D + c];
+        p[j] = (s.causal && j > i) ? -1e300 : score / std::sqrt(static_cast<double>(s.D));
+        max = std::max(max, p[j]);
+      }
+      for (int64_t j = 0; j < s.Tk; ++j) sum += (p[j] = (p[j] <= -1e299) ? 0.0 : std::exp(p[j] - max));
+      for (int64_t c = 0; c < s.Dv; ++c) {
+        double o = 0;
+        for (int64_t j = 0; j < s.Tk; ++j) o += p[j] / sum * v[(b * s.Tk + j) * s.Dv + c];
+        loss += o * dout[(b * s.Tq + i) * s.Dv + c];
+      }
+    }
+  return loss;
+}
+
+void check_finite_differences(const AttentionShape& s, uint64_t seed) {
+  Inputs in = random_inputs(s, seed);
+  std::vector<double> q = grade::to_doubles(in.Q), k = grade::to_doubles(in.K), v = grade::to_doubles(in.V);
+  auto dQ = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, x, k, v, in.dout); }, q);
+  auto dK = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, q, x, v, in.dout); }, k);
+  auto dV = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, q, k, x, in.dout); }, v);
+  Gradients g = student_backward(s, in, attograd_reference(s, in).weights);
+  g.dQ.expect_close(grade::to_floats(dQ), 1e-4, 1e-3);
+  g.dK.expect_close(grade::to_floats(dK), 1e-4, 1e-3);
+  g.dV.expect_close(grade::to_floats(dV), 1e-4, 1e-3);
+}
+
+}  // namespace
+
+int main() {
+  const AttentionShape small{1, 4, 4, 8, 8, false};
+  const AttentionShape odd{3, 5, 7, 3, 2, false};  // cross-attention: Tq != Tk, D != Dv
+  const AttentionShape causal{2, 6, 6, 4, 5, true};
+  const AttentionShape loud{2, 5, 5, 4, 3, false};
+  const AttentionShape tiny{2, 3, 4, 2, 3, false};
+  const AttentionShape tiny_causal{1, 4, 4, 3, 2, true};
+  std::vector<grade::Check> checks = {
+      {"forward: out and weights, " + describe(small), 10, [=] { check_forward(small, 1); }},
+      {"forward: out and weights, " + describe(odd) + " (Tq != Tk)", 10, [=] { check_forward(odd, 2); }},
+      {"forward: out and weights, " + describe(causal) + " (future keys get weight 0)", 10,
+       [=] { check_forward(causal, 3); }},
+      {"forward: large scores, " + describe(loud) + ", Q and K times 12 (subtract the row max)", 10,
+       [=] { check_forward(loud, 4, 12.0f); }},
+      {"backward: dV, " + describe(small), 10, [=] { check_backward(small, 5, "V"); }},
+      {"backward: dQ and dK, " + describe(small), 10, [=] { check_backward(small, 6, "QK"); }},
+      {"backward: dQ, dK, dV, " + describe(odd) + " (Tq != Tk)", 10, [=] { check_backward(odd, 7, "QKV"); }},
+      {"backward: dQ, dK, dV, " + describe(causal), 10, [=] { check_backward(causal, 8, "QKV"); }},
+      {"backward vs finite differences of sum(out * dout), " + describe(tiny), 10,
+       [=] { check_finite_differences(tiny, 9); }},
+      {"backward vs finite differences of sum(out * dout), " + describe(tiny_causal), 10,
+       [=] { check_finite_differences(tiny_causal, 10); }},
+  };
+  return grade::run_checks("Assignment A2: scaled dot-product attention, forward and backward",
+                           "tutorials/exercises/attention.cpp", checks);
+}
