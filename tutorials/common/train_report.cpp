@@ -168,10 +168,15 @@ void axes(std::ostringstream& svg, const Panel& p, const char* title, bool perce
     std::snprintf(label, sizeof label, percent ? "%.0f%%" : "%.2f", percent ? 100 * y : y);
     svg << "<text x=\"" << p.left - 6 << "\" y=\"" << p.py(y) + 4 << "\" font-size=\"11\" text-anchor=\"end\">" << label << "</text>\n";
   }
+  for (int i = 0; i <= 4; ++i) {  // step numbers under the x axis
+    const double x = p.x_max * i / 4.0;
+    svg << "<text x=\"" << p.px(x) << "\" y=\"" << p.top + p.height + 16 << "\" font-size=\"11\" text-anchor=\"middle\">"
+        << static_cast<long long>(x + 0.5) << "</text>\n";
+  }
   svg << "<rect x=\"" << p.left << "\" y=\"" << p.top << "\" width=\"" << p.width << "\" height=\"" << p.height
       << "\" fill=\"none\" stroke=\"#444\"/>\n";
   svg << "<text x=\"" << p.left + p.width / 2 << "\" y=\"" << p.top + p.height + 32
-      << "\" font-size=\"12\" text-anchor=\"middle\">step (" << static_cast<long long>(p.x_max) << " in all)</text>\n";
+      << "\" font-size=\"12\" text-anchor=\"middle\">step</text>\n";
 }
 
 }  // namespace
@@ -203,12 +208,26 @@ void write_curves_svg(const std::string& path, const History& h, int64_t steps_p
 }
 
 // ---------------------------------------------------------------- confusion.svg
+namespace {
+// Class names go into SVG text: escape the characters XML reserves.
+std::string xml_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+}  // namespace
+
 void write_confusion_svg(const std::string& path, const EvalResult& result, const std::vector<std::string>& class_names) {
   const size_t K = result.confusion.size();
   const double cell = 44, left = 130, top = 60;
   const double size = left + cell * K + 30;
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << size << "\" height=\"" << size + 40
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << size << "\" height=\"" << top + cell * K + 40
       << "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   char title[120];
   std::snprintf(title, sizeof title, "confusion matrix: %lld test images, %.2f%% correct", (long long)result.count,
@@ -220,7 +239,7 @@ void write_confusion_svg(const std::string& path, const EvalResult& result, cons
     for (int64_t n : result.confusion[t]) row += n;
     const std::string name = t < class_names.size() ? class_names[t] : std::to_string(t);
     svg << "<text x=\"" << left - 8 << "\" y=\"" << top + cell * t + cell / 2 + 4
-        << "\" font-size=\"12\" text-anchor=\"end\">" << t << " " << name << "</text>\n";
+        << "\" font-size=\"12\" text-anchor=\"end\">" << t << " " << xml_text(name) << "</text>\n";
     svg << "<text x=\"" << left + cell * t + cell / 2 << "\" y=\"" << top - 4 << "\" font-size=\"12\" text-anchor=\"middle\">"
         << t << "</text>\n";
     for (size_t p = 0; p < K; ++p) {
