@@ -75,3 +75,8 @@ TEST_SUITE("A2 attention forward and backward") {
   TEST_CASE("A2 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("attention"); }
   TEST_CASE("A2 grader: the reference solution scores 100") { check_solution_scores_100("attention"); }
 }
+
+TEST_SUITE("A3 conv2d backward via col2im") {
+  TEST_CASE("A3 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("conv2d_backward"); }
+  TEST_CASE("A3 grader: the reference solution scores 100") { check_solution_scores_100("conv2d_backward"); }
+}

@@ -210,6 +210,15 @@ void Output::expect_close(const std::vector<float>& expected, double atol, doubl
   expect_close(expected.data(), atol, rtol);
 }
 
+void Output::expect_written() const {
+  check_guard();
+  for (int64_t i = 0; i < numel_; ++i)
+    if (!std::isfinite(buffer_[static_cast<size_t>(i)]))
+      throw Wrong(name_ + " " + ag::shape_str(shape_) + ": element " + index_str(shape_, i) + " is " +
+                  number_str(buffer_[static_cast<size_t>(i)]) +
+                  (std::isnan(buffer_[static_cast<size_t>(i)]) ? " (never written?)" : ""));
+}
+
 std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,
                                      std::vector<double> x, double eps) {
   std::vector<double> gradient(x.size());

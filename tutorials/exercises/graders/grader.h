@@ -69,6 +69,9 @@ class Output {
   // expect_close against expected (numel floats), after checking the guard zone.
   void expect_close(const float* expected, double atol = 1e-4, double rtol = 1e-3) const;
   void expect_close(const std::vector<float>& expected, double atol = 1e-4, double rtol = 1e-3) const;
+  // Every element written with a finite value, nothing past the end (for
+  // checks that then test a property of the values rather than the values).
+  void expect_written() const;
 
  private:
   void check_guard() const;
