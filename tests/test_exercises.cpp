@@ -80,3 +80,8 @@ TEST_SUITE("A3 conv2d backward via col2im") {
   TEST_CASE("A3 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("conv2d_backward"); }
   TEST_CASE("A3 grader: the reference solution scores 100") { check_solution_scores_100("conv2d_backward"); }
 }
+
+TEST_SUITE("A4 batch-norm backward") {
+  TEST_CASE("A4 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("batchnorm_backward"); }
+  TEST_CASE("A4 grader: the reference solution scores 100") { check_solution_scores_100("batchnorm_backward"); }
+}
