@@ -85,3 +85,8 @@ TEST_SUITE("A4 batch-norm backward") {
   TEST_CASE("A4 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("batchnorm_backward"); }
   TEST_CASE("A4 grader: the reference solution scores 100") { check_solution_scores_100("batchnorm_backward"); }
 }
+
+TEST_SUITE("A5 SAGAN self-attention") {
+  TEST_CASE("A5 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("self_attention"); }
+  TEST_CASE("A5 grader: the reference solution scores 100") { check_solution_scores_100("self_attention"); }
+}
