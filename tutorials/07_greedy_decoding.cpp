@@ -129,7 +129,7 @@ int main() {
       "comes out wrong, the model is falling back on the nearest pattern it memorised.");
 
   what_to_try({
-      "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"I am a doctor\" or "
+      "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"You are a good student\" or "
       "\"I have a student\": which step goes wrong first, and what were the runners-up?",
       "Greedy takes the top token at every step. Keep the two best prefixes at each step "
       "instead (beam search, width 2): can it ever find a more probable whole sentence?",

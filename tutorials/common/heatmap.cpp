@@ -86,6 +86,28 @@ std::string shade_legend(const ag::Tensor& weights) {
          "):  · <20%  ░ <40%  ▒ <60%  ▓ <80%  █ ≥80%";
 }
 
+std::string shade_grid(const ag::Tensor& weights, int64_t mark_row, int64_t mark_col) {
+  if (weights.dim() != 2) ag::fail("shade_grid: expected a 2-D grid of weights, got shape ", weights.shape());
+  const int64_t H = weights.size(0), W = weights.size(1);
+  const float scale = shade_scale(weights);
+  std::string out = "    ";
+  for (int64_t x = 0; x < W; ++x) out += " " + std::to_string(x % 10);
+  out += "\n";
+  for (int64_t y = 0; y < H; ++y) {
+    out += pad_left(std::to_string(y), 3) + " ";
+    for (int64_t x = 0; x < W; ++x) {
+      if (y == mark_row && x == mark_col) {
+        out += "[]";
+        continue;
+      }
+      const char* s = shade(weights.data()[y * W + x], scale);
+      out += std::string(s) + s;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                         const std::vector<std::string>& cols, const std::string& title) {
   check_labels("heatmap_svg", weights, rows, cols);

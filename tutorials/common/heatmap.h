@@ -25,6 +25,12 @@ std::string shade_legend(const ag::Tensor& weights);
 // The largest finite value of t, or 1 when there is none above 0 (the shading scale).
 float shade_scale(const ag::Tensor& t);
 
+// A compact picture of an (H, W) grid of weights, such as the attention of one
+// pixel over a 16×16 feature map: two shaded characters per pixel, row
+// numbers on the left, column numbers (mod 10) on top, shades as above. The
+// pixel (mark_row, mark_col), when given, is drawn as "[]".
+std::string shade_grid(const ag::Tensor& weights, int64_t mark_row = -1, int64_t mark_col = -1);
+
 std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                         const std::vector<std::string>& cols, const std::string& title);
 
