@@ -146,7 +146,7 @@ ifeq ($(SRC),)
 else
 	@$(MAKE) --no-print-directory $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)
 	$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS)) $(SRC) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB) $(LDFLAGS) -o $(BUILD)/exercises/$(EX)_submission
-	@./$(BUILD)/exercises/$(EX)_submission
+	@./$(BUILD)/exercises/$(EX)_submission $(SRC)
 endif
 
 # Step through a tutorial in gdb with attograd's pretty-printers loaded:
