@@ -49,7 +49,9 @@ TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
 # reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
 # with each, and tests/test_exercises.cpp checks both scores (0 and 100).
 EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
-EXERCISE_BINS := $(foreach e,$(EXERCISES),$(BUILD)/exercises/$(e)_skeleton $(BUILD)/exercises/$(e)_solution)
+# A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
+EXERCISE_SOLVED := $(filter $(EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp)))
+EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_skeleton) $(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)
 GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o
 EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
                  $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
