@@ -24,6 +24,15 @@ std::filesystem::path exercise_dir() {
   return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "exercises";
 }
 
+// The checkout this test binary was built from: the nearest directory above
+// it that holds tutorials/exercises/ (build/tests -> the repository).
+std::filesystem::path repo_root() {
+  std::filesystem::path dir = exercise_dir().parent_path();
+  while (!std::filesystem::exists(dir / "tutorials/exercises/exercise.h") && dir != dir.parent_path())
+    dir = dir.parent_path();
+  return dir;
+}
+
 GradeRun run_grader(const std::string& program) {
   GradeRun run;
   std::filesystem::path path = exercise_dir() / program;
@@ -58,6 +67,14 @@ void check_skeleton_scores_zero(const std::string& exercise) {
 }
 
 void check_solution_scores_100(const std::string& exercise) {
+  // A teacher's handout leaves the solutions out (tutorials/exercises/README.md).
+  const std::filesystem::path solutions = repo_root() / "tests/exercise_solutions";
+  if (std::filesystem::exists(solutions) && !std::filesystem::exists(solutions / (exercise + ".cpp")))
+    FAIL("tests/exercise_solutions/" << exercise << ".cpp is missing");
+  if (!std::filesystem::exists(solutions)) {
+    MESSAGE("no tests/exercise_solutions/ here (a student's handout?): reference solution not graded");
+    return;
+  }
   GradeRun run = run_grader(exercise + "_solution");
   INFO(run.output);
   CHECK(run.score == 100);
