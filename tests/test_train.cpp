@@ -167,6 +167,13 @@ TEST_SUITE("train.loop") {
     CHECK(r.steps == 1);
     CHECK(std::filesystem::exists(dir.file("run") + "/checkpoint.safetensors"));
     CHECK(log.str().find("interrupted after step 1") != std::string::npos);
+    // --resume alone continues the run with its own settings, in its own folder.
+    const std::string ckpt = dir.file("run") + "/checkpoint.safetensors";
+    TrainResult rest = run_training(parse_train_args({"--resume", ckpt, "--threads", "1"}), log, tiny);
+    CHECK(rest.out == dir.file("run"));
+    CHECK(rest.checkpoint == ckpt);
+    CHECK(rest.first_step == 1);
+    CHECK(rest.steps == 8);  // 2 epochs of 64 / 16 images, as the checkpoint says
   }
 
   TEST_CASE("resuming with a different run-defining flag is refused") {

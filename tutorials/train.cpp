@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
     if (result.evaluated) {
       std::printf("\nfinal test accuracy: %.2f%% on %lld images; training speed %.1f img/s\n",
                   100.0 * result.last_eval.accuracy, (long long)result.last_eval.count, result.images_per_second);
-      std::printf("wrote %s, and metrics.csv, curves.svg, confusion.svg in %s\n", config.checkpoint_path().c_str(),
-                  config.out.c_str());
+      std::printf("wrote %s, and metrics.csv, curves.svg, confusion.svg in %s\n", result.checkpoint.c_str(),
+                  result.out.c_str());
     }
     return result.interrupted && stop_requested() ? 130 : 0;  // 130: the shell's code for "ended by Ctrl-C"
   } catch (const UsageError& e) {

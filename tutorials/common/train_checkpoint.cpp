@@ -86,6 +86,7 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
   meta["format"] = kFormat;
   meta["epochs"] = std::to_string(config.epochs);
   meta["threads"] = std::to_string(config.threads);
+  meta["out"] = config.out;
   meta["epoch"] = std::to_string(state.epoch);
   meta["batch"] = std::to_string(state.batch);
   meta["step"] = std::to_string(state.step);
@@ -127,6 +128,9 @@ io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config
   config.seed = static_cast<uint64_t>(to_int(meta.at("seed"), "seed", path));
   config.augment = meta.at("augment") == "1";
   if (!config.given.count("--epochs")) config.epochs = to_int(need(meta, "epochs", path), "epochs", path);
+  // Unless told otherwise, keep writing where the interrupted run wrote.
+  if (!config.given.count("--out") && meta.count("out")) config.out = meta.at("out");
+  if (!config.given.count("--checkpoint")) config.checkpoint = path;
   return file;
 }
 

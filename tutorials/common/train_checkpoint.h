@@ -13,6 +13,7 @@
 //   rng                 the default generator's state, six words
 //   dataset, limit, test_limit, batch_size, optimizer, lr, seed, augment,
 //   epochs, threads     the settings that define the run
+//   out                 where its files went (a resume keeps writing there)
 //
 // Continuing needs no other randomness: the DataLoader derives each epoch's
 // order and each example's augmentation from (seed, epoch, index) alone.

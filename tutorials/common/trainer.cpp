@@ -221,11 +221,16 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
   TrainResult result;
   if (!config.resume.empty()) {
     state = restore_checkpoint(checkpoint, *model, *optimizer);
+    if (checkpoint.metadata["threads"] != std::to_string(config.threads))
+      log << "note: the checkpoint was written by a run with " << checkpoint.metadata["threads"] << " thread(s), this one has "
+          << config.threads << ": sums split differently, so the losses may differ in the last digits\n";
     schedule.set_step(state.step);
     log << "resumed " << config.resume << " at epoch " << state.epoch + 1 << ", batch " << state.batch << ", step "
         << state.step << "\n";
   }
   result.first_step = state.step;
+  result.out = config.out;
+  result.checkpoint = config.checkpoint_path();
   log << "dataset " << run.name << ": " << run.train->size() << " training and " << run.test->size()
       << " test images, model input " << shape_str(run.input_shape) << "\n"
       << "model " << model->type_name() << " with " << model->num_parameters() << " parameters; " << config.optimizer

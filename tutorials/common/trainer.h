@@ -54,6 +54,7 @@ struct TrainResult {
   bool evaluated = false;   // last_eval holds a test evaluation
   EvalResult last_eval;
   double images_per_second = 0.0;  // training throughput of this call
+  std::string out, checkpoint;     // where the files went
 };
 
 TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFactory& factory = make_attention_net);
