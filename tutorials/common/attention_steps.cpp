@@ -11,6 +11,7 @@ namespace tut {
 ag::Tensor step_scores(const ag::Tensor& query, const ag::Tensor& key) {
   // Row i of query against row j of key: a dot product per (i, j) pair, all at once.
   ag::Tensor scores = ag::matmul(query, ag::transpose(key, -2, -1));
+  scores.set_name("scores");  // what gdb's `p scores` and error messages show
   return scores;
 }
 
@@ -18,11 +19,13 @@ ag::Tensor step_scale(const ag::Tensor& scores, int64_t d_k) {
   // A dot product of d_k terms of variance 1 has variance d_k; dividing by
   // √d_k brings it back to 1, so softmax sees moderate numbers, not a spike.
   ag::Tensor scaled = ag::div(scores, std::sqrt(static_cast<float>(d_k)));
+  scaled.set_name("scaled");  // what gdb's `p scaled` and error messages show
   return scaled;
 }
 
 ag::Tensor step_causal_mask(int64_t T) {
   ag::Tensor mask = ag::zeros({T, T});
+  mask.set_name("causal_mask");
   for (int64_t i = 0; i < T; ++i)
     for (int64_t j = i + 1; j < T; ++j) mask.data()[i * T + j] = 1.0f;  // j in i's future
   return mask;
@@ -31,16 +34,19 @@ ag::Tensor step_causal_mask(int64_t T) {
 ag::Tensor step_apply_mask(const ag::Tensor& scaled, const ag::Tensor& mask) {
   // e^-inf = 0: a masked key gets no weight at all, however large its score was.
   ag::Tensor masked = ag::masked_fill(scaled, mask, -std::numeric_limits<float>::infinity());
+  masked.set_name("masked");  // what gdb's `p masked` and error messages show
   return masked;
 }
 
 ag::Tensor step_softmax(const ag::Tensor& scaled) {
   ag::Tensor weights = ag::softmax(scaled, -1);
+  weights.set_name("weights");  // what gdb's `p weights` and error messages show
   return weights;
 }
 
 ag::Tensor step_weighted_sum(const ag::Tensor& weights, const ag::Tensor& value) {
   ag::Tensor out = ag::matmul(weights, value);
+  out.set_name("out");  // what gdb's `p out` and error messages show
   return out;
 }
 
