@@ -10,6 +10,7 @@
 
 #include "core/ag.h"
 #include "tests/tutorial_test_util.h"
+#include "tutorials/common/heatmap.h"
 #include "tutorials/common/lesson08.h"
 #include "tutorials/common/lesson09.h"
 
@@ -49,12 +50,60 @@ PlainForward plain_forward(const PlainBlock& p, const Mat& x) {
 double plain_loss(const Mat& out, double gamma, const Mat& out0, double g0) {
   double sum = 0.0, n = 0.0;
   for (size_t c = 0; c < out.size(); ++c)
-    for (size_t i = 0; i < out[c].size(); ++i, ++n) sum += std::pow(gamma * out[c][i] - g0 * out0[c][i], 2);
+    for (size_t i = 0; i < out[c].size(); ++i, ++n)
+      sum += std::pow(gamma * out[c][i] - g0 * out0[c][i], 2);
   return sum / n;
 }
 
+// The gradients of plain_loss with respect to the block's convolutions, by
+// hand: out = value·attentionᵀ, attention = softmax(energy), energy = query·key.
+struct PlainGrads {
+  Mat dWq, dWk, dWv;
+  std::vector<double> dbq, dbk, dbv;
+};
+double frobenius(const Mat& m) {
+  double s = 0;
+  for (const auto& r : m)
+    for (double v : r) s += v * v;
+  return std::sqrt(s);
+}
+double norm2(const std::vector<double>& v) { return frobenius({v}); }
+PlainGrads plain_backward(const PlainForward& f, const Mat& x, double gamma, const Mat& out0,
+                          double g0) {
+  const size_t C = f.value.size(), N = x[0].size();
+  Mat dout = f.out;  // dloss/dout = 2 (gamma·out - g0·out0) gamma / n
+  for (size_t c = 0; c < C; ++c)
+    for (size_t i = 0; i < N; ++i)
+      dout[c][i] = 2.0 * (gamma * f.out[c][i] - g0 * out0[c][i]) * gamma / double(C * N);
+  const Mat dvalue = mat_mul(dout, f.attention);          // (C, N)
+  const Mat dattention = mat_mul(mat_t(dout), f.value);   // dA[i][j] = Σ_c dout[c][i] v[c][j]
+  Mat denergy = dattention;                               // softmax backward, row by row
+  for (size_t i = 0; i < N; ++i) {
+    double dot = 0;
+    for (size_t j = 0; j < N; ++j) dot += dattention[i][j] * f.attention[i][j];
+    for (size_t j = 0; j < N; ++j) denergy[i][j] = f.attention[i][j] * (dattention[i][j] - dot);
+  }
+  const Mat dquery = mat_mul(denergy, mat_t(f.key));  // (N, C/8)
+  const Mat dkey = mat_mul(mat_t(f.query), denergy);  // (C/8, N)
+  auto row_sums_of = [](const Mat& m) { return row_sums(m); };
+  PlainGrads g;
+  g.dWq = mat_mul(mat_t(dquery), mat_t(x));
+  g.dbq = row_sums_of(mat_t(dquery));
+  g.dWk = mat_mul(dkey, mat_t(x));
+  g.dbk = row_sums_of(dkey);
+  g.dWv = mat_mul(dvalue, mat_t(x));
+  g.dbv = row_sums_of(dvalue);
+  return g;
+}
+
 Mat weight_mat(const ag::Tensor& w) { return to_mat(w.reshape({w.size(0), w.size(1)})); }
-std::vector<double> vec(const ag::Tensor& t) { return std::vector<double>(t.data(), t.data() + t.numel()); }
+std::vector<double> vec(const ag::Tensor& t) {
+  return std::vector<double>(t.data(), t.data() + t.numel());
+}
+PlainBlock plain_block(const ag::nn::SelfAttention& b) {
+  return {weight_mat(b.query->weight), weight_mat(b.key->weight), weight_mat(b.value->weight),
+          vec(b.query->bias),          vec(b.key->bias),          vec(b.value->bias)};
+}
 
 }  // namespace
 
@@ -77,9 +126,7 @@ TEST_CASE("08 the document's SelfAttention, line by line, against loops") {
   CHECK(L.out.shape() == ag::Shape{1, C, S, S});
   CHECK(L.result.shape() == ag::Shape{1, C, S, S});
 
-  const ag::nn::SelfAttention& b = *R.block;
-  const PlainBlock p{weight_mat(b.query->weight), weight_mat(b.key->weight), weight_mat(b.value->weight),
-                     vec(b.query->bias), vec(b.key->bias), vec(b.value->bias)};
+  const PlainBlock p = plain_block(*R.block);
   const Mat x = to_mat(R.map.x.reshape({C, N}));
   const PlainForward f = plain_forward(p, x);
   check_mat(L.query.reshape({N, C / 8}), f.query);
@@ -106,9 +153,7 @@ TEST_CASE("08 gamma = 0: identity, only gamma gets a gradient; then one SGD step
   for (int64_t k = 0; k < C * N; ++k) REQUIRE(R.module_out.data()[k] == R.map.x.data()[k]);
 
   // The SGD step left the convolutions alone (their gradients were 0).
-  const ag::nn::SelfAttention& b = *R.block;
-  PlainBlock p{weight_mat(b.query->weight), weight_mat(b.key->weight), weight_mat(b.value->weight),
-               vec(b.query->bias), vec(b.key->bias), vec(b.value->bias)};
+  PlainBlock p = plain_block(*R.block);
   const Mat x = to_mat(R.map.x.reshape({C, N}));
   const Mat out = plain_forward(p, x).out;
   const double g0 = tut::kGammaTarget, n = double(C * N);
@@ -127,7 +172,8 @@ TEST_CASE("08 gamma = 0: identity, only gamma gets a gradient; then one SGD step
   const double gamma = -tut::kGammaLr * R.dgamma;
   CHECK(R.gamma_after == doctest::Approx(gamma).epsilon(1e-5));
   CHECK(R.loss_after == doctest::Approx(plain_loss(out, gamma, out, g0)).epsilon(1e-4));
-  CHECK(R.grads_after.norms[0] == doctest::Approx(std::fabs(2 * (gamma - g0) * mean_sq)).epsilon(1e-4));
+  const double dgamma_after = 2 * (gamma - g0) * mean_sq;
+  CHECK(R.grads_after.norms[0] == doctest::Approx(std::fabs(dgamma_after)).epsilon(1e-4));
 
   // query.weight's gradient by central differences of the plain forward.
   const ag::Tensor& dWq = R.dquery_weight;
@@ -145,9 +191,26 @@ TEST_CASE("08 gamma = 0: identity, only gamma gets a gradient; then one SGD step
       norm += double(dWq.data()[o * C + i]) * dWq.data()[o * C + i];
     }
   CHECK(R.grads_after.norms[1] == doctest::Approx(std::sqrt(norm)).epsilon(1e-5));
-  for (size_t k : {1, 2, 3, 5, 6}) CHECK(R.grads_after.norms[k] > 1e-4f);
+  // Every printed norm, against the backward worked by hand.
+  const PlainGrads g = plain_backward(plain_forward(p, x), x, gamma, out, g0);
+  check_mat(dWq.reshape({C / 8, C}), g.dWq, 1e-4);
+  const double want[] = {frobenius(g.dWq), norm2(g.dbq), frobenius(g.dWk),
+                         frobenius(g.dWv), norm2(g.dbv)};
+  const size_t index[] = {1, 2, 3, 5, 6};
+  for (size_t k = 0; k < 5; ++k) {
+    CHECK(R.grads_after.norms[index[k]] == doctest::Approx(want[k]).epsilon(1e-3));
+    CHECK(R.grads_after.norms[index[k]] > 1e-4f);
+  }
   // key.bias shifts a whole row of energies, which softmax ignores: rounding only.
   CHECK(R.grads_after.norms[4] < 1e-5f * R.grads_after.norms[3]);
+}
+
+TEST_CASE("08 shade_grid: two characters per pixel, the query pixel marked") {
+  const ag::Tensor w = ag::tensor({{0.0f, 0.5f}, {1.0f, 0.1f}});
+  CHECK(tut::shade_grid(w, 0, 1) == "     0 1\n  0 ··[]\n  1 ██··\n");
+  CHECK(tut::shade_grid(w) == "     0 1\n  0 ··▒▒\n  1 ██··\n");  // 0.5 of the largest: ▒
+  CHECK_THROWS_WITH_AS(tut::shade_grid(ag::tensor({1.0f, 2.0f})),
+                       "shade_grid: expected a 2-D grid of weights, got shape [2]", ag::Error);
 }
 
 // ================================================================ 09
@@ -163,8 +226,12 @@ TEST_CASE("09 the document's two faults as attograd reports them, and the fix") 
   CHECK(F.fixed_16.output == ag::Shape{2, 10});
   CHECK(F.fixed_32.output == ag::Shape{2, 10});
   // Parameters, layer by layer: conv (k·k·in·out + out), BatchNorm (2·C), ...
-  auto conv = [](int64_t in, int64_t out, int64_t k, bool bias) { return k * k * in * out + (bias ? out : 0); };
-  auto res = [&](int64_t in, int64_t out) { return conv(in, out, 3, true) + 2 * out + conv(out, out, 3, true) + 2 * out; };
+  auto conv = [](int64_t in, int64_t out, int64_t k, bool bias) {
+    return k * k * in * out + (bias ? out : 0);
+  };
+  auto res = [&](int64_t in, int64_t out) {
+    return conv(in, out, 3, true) + 2 * out + conv(out, out, 3, true) + 2 * out;
+  };
   const int64_t printed = conv(3, 64, 3, true) + 2 * 64 + res(64, 128) + res(128, 256) +
                           2 * conv(256, 32, 1, true) + conv(256, 256, 1, true) + 1 + 4096 * 10 + 10;
   const int64_t shortcuts = conv(64, 128, 1, false) + 2 * 128 + conv(128, 256, 1, false) + 2 * 256;

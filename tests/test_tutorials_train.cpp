@@ -101,8 +101,9 @@ TEST_CASE("06 training translates \"I am a student\" and the loss falls") {
   }
   CHECK(R.log.back().loss == R.final_loss);
   int64_t first = -1;
+  const std::vector<std::string> wanted = {"Je", "suis", "étudiant"};
   for (const auto& line : R.log)
-    if (first < 0 && line.translation == std::vector<std::string>{"Je", "suis", "étudiant"}) first = line.step;
+    if (first < 0 && line.translation == wanted) first = line.step;
   CHECK(R.first_correct_step == first);
   // The printed final loss, recomputed from the trained model's logits.
   const tut::Batch b = tut::make_batch(tut::corpus(), R.english, R.french);
@@ -110,7 +111,8 @@ TEST_CASE("06 training translates \"I am a student\" and the loss falls") {
   // Parameter count: embeddings, one encoder layer, one decoder layer, generator.
   const int64_t D = config.d_model, F = config.d_ff, Ve = R.english.size(), Vf = R.french.size();
   const int64_t mha = 3 * D * D + 3 * D + D * D + D, norm = 2 * D, ff = D * F + F + F * D + D;
-  CHECK(R.num_parameters == Ve * D + Vf * D + (mha + 2 * norm + ff) + (2 * mha + 3 * norm + ff) + D * Vf + Vf);
+  const int64_t encoder = mha + 2 * norm + ff, decoder = 2 * mha + 3 * norm + ff;
+  CHECK(R.num_parameters == Ve * D + Vf * D + encoder + decoder + D * Vf + Vf);
   int64_t correct = 0;
   for (const auto& p : tut::corpus())
     correct += tut::translate(*R.model, p.english, R.english, R.french) == tut::tokenize(p.french);
@@ -119,14 +121,15 @@ TEST_CASE("06 training translates \"I am a student\" and the loss falls") {
 
 TEST_CASE("06 sparkline: column means scaled between their min and max") {
   CHECK(tut::sparkline({0, 1, 2, 3}, 2) == "▁█");           // means 0.5 and 2.5
-  CHECK(tut::sparkline({4, 4, 0, 2, 1, 3}, 3) == "█▁▃");    // means 4, 1, 2: 8·(2-1)/3 = 2.67 -> ▃
+  CHECK(tut::sparkline({4, 4, 0, 2, 1, 3}, 3) == "█▁▃");    // means 4, 1, 2; 8·(2-1)/3 -> ▃
   CHECK(tut::sparkline({1, 1}, 5) == "▁▁");                 // width capped at the count, flat
   CHECK(tut::sparkline({}, 5).empty());
 }
 
 // ================================================================ 07
 TEST_CASE("07 weights saved by 06 load back; missing weights are trained, and it says so") {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "attograd_test_translator";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "attograd_test_translator";
   std::filesystem::remove_all(dir);
   ::setenv("AG_TUTORIAL_OUT", dir.c_str(), 1);
   std::string how;
@@ -195,7 +198,8 @@ TEST_CASE("07 greedy decoding: tokens, top-5 probabilities and cross-attention b
     for (int64_t h = 0; h < H; ++h) {
       std::vector<double> scores(size_t(S), 0.0);
       for (int64_t j = 0; j < S; ++j)
-        for (int64_t c = h * d; c < (h + 1) * d; ++c) scores[j] += q[c] * keys[j][c] / std::sqrt(double(d));
+        for (int64_t c = h * d; c < (h + 1) * d; ++c)
+          scores[j] += q[c] * keys[j][c] / std::sqrt(double(d));
       const Mat w = softmax_rows({scores});
       for (int64_t j = 0; j < S; ++j) want[j] += w[0][j] / double(H);
     }

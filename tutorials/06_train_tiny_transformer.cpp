@@ -85,8 +85,9 @@ int main() {
   heading("Step 6d: the result");
   say("Parameters: " + std::to_string(R.num_parameters) + ". Final loss on the corpus: " +
       fmt(R.final_loss) + ". \"I am a student\" -> \"" + join(R.translation) + "\"" +
-      (R.first_correct_step >= 0 ? ", right from step " + std::to_string(R.first_correct_step) + " on."
-                                 : ", not right yet."));
+      (R.first_correct_step >= 0
+           ? ", right from step " + std::to_string(R.first_correct_step) + " on."
+           : ", not right yet."));
   say("Whole corpus translated word for word right: " + std::to_string(R.corpus_correct) +
       " of " + std::to_string(corpus().size()) + " pairs. (Forty sentences teach a model to "
       "repeat them, not to translate English: try a sentence it has never seen.)");

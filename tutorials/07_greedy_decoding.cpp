@@ -76,7 +76,8 @@ int main() {
       "(averaged over the " + std::to_string(model->options.heads) + " heads).");
   for (size_t k = 0; k < L.greedy.steps.size(); ++k) {
     const GreedyStep& s = L.greedy.steps[k];
-    heading("step " + std::to_string(k + 1) + ": the decoder reads \"" + words_of(fr, s.prefix) + "\"");
+    heading("step " + std::to_string(k + 1) + ": the decoder reads \"" +
+            words_of(fr, s.prefix) + "\"");
     Labels top_tokens;
     std::vector<float> top_probs;
     for (int64_t id : s.top) {
@@ -91,16 +92,16 @@ int main() {
 
   heading("Step 7c: the whole decoding");
   Labels chosen;
-  for (const GreedyStep& s : L.greedy.steps) chosen.push_back(fr.tokens[static_cast<size_t>(s.choice)]);
+  for (const GreedyStep& s : L.greedy.steps)
+    chosen.push_back(fr.tokens[static_cast<size_t>(s.choice)]);
   show_heatmap("cross-attention, one row per chosen token", L.cross_map, chosen, L.source_tokens,
                "07_cross_attention");
-  say("The document's table, redone: \"<s>\" -> " + chosen[0] + (chosen.size() > 1 ? ", \"<s> " +
-      join({chosen.begin(), chosen.begin() + 1}) + "\" -> " + chosen[1] : "") +
-      (chosen.size() > 2 ? ", \"<s> " + join({chosen.begin(), chosen.begin() + 2}) + "\" -> " +
-                               chosen[2] : "") +
-      (chosen.size() > 3 ? ", \"<s> " + join({chosen.begin(), chosen.begin() + 3}) + "\" -> " +
-                               chosen[3] : "") +
-      ". The translation is the choices before </s>: \"" + words_of(fr, L.greedy.output) + "\".");
+  std::string table;
+  for (const GreedyStep& s : L.greedy.steps)
+    table += (table.empty() ? "\"" : ", \"") + words_of(fr, s.prefix) + "\" -> " +
+             fr.tokens[static_cast<size_t>(s.choice)];
+  say("The document's table, redone: " + table + ". The translation is the choices before "
+      "</s>: \"" + words_of(fr, L.greedy.output) + "\".");
   const int64_t column_a = 3;  // <s> I am a: "a" is column 3
   std::string strongest;
   for (size_t k = 0; k < chosen.size(); ++k) {
@@ -108,29 +109,31 @@ int main() {
     size_t best = 0;
     for (size_t j = 1; j < L.source_tokens.size(); ++j)
       if (row.data()[j] > row.data()[best]) best = j;
-    strongest += (k ? ", " : "") + chosen[k] + " -> " + L.source_tokens[best] + " (" + fmt(row.data()[best]) + ")";
+    strongest += (k ? ", " : "") + chosen[k] + " -> " + L.source_tokens[best] + " (" +
+                 fmt(row.data()[best]) + ")";
   }
   say("Where each chosen token looked most: " + strongest + ". Nobody told the model which "
       "English word goes with which French word; it found that out from the forty pairs "
       "alone. The weights still need not line up word for word: the encoder's "
       "self-attention has already mixed every English word into every position, and the "
       "markers <s> and </s> tell where the sentence begins and ends. And \"a\", which has no "
-      "French counterpart (tutorial 04), gets at most " + fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) +
-      " of any row.");
+      "French counterpart (tutorial 04), gets at most " +
+      fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) + " of any row.");
 
   heading("Step 7d: other sentences");
   say("Greedy decoding of a few more sentences: two from the corpus, then three it never "
       "saw, made of words it knows.");
   for (const QuickTranslation& q : L.others)
-    std::printf("  %-18s %-16s ->  %s\n", q.english.c_str(), q.in_corpus ? "(in the corpus)" : "(new)",
-                join(q.french).c_str());
+    std::printf("  %-18s %-16s ->  %s\n", q.english.c_str(),
+                q.in_corpus ? "(in the corpus)" : "(new)", join(q.french).c_str());
   std::fflush(stdout);
   say("Forty sentences are too few to learn much French grammar: where a new sentence "
       "comes out wrong, the model is falling back on the nearest pattern it memorised.");
 
   what_to_try({
-      "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"You are a good student\" or "
-      "\"I have a student\": which step goes wrong first, and what were the runners-up?",
+      "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"You are a good "
+      "student\" or \"I have a student\": which step goes wrong first, and what were the "
+      "runners-up?",
       "Greedy takes the top token at every step. Keep the two best prefixes at each step "
       "instead (beam search, width 2): can it ever find a more probable whole sentence?",
       "Question: why does decoding need a maximum number of steps (max_steps in "

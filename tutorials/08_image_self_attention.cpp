@@ -106,8 +106,8 @@ int main() {
       "is not 0, but ∂result/∂out = gamma = 0: no gradient reaches out, so none reaches "
       "the query, key and value convolutions behind it. They are exactly 0, not small.");
   say("One plain SGD step (lr " + fmt(kGammaLr, 1) + "): gamma = 0 - " + fmt(kGammaLr, 1) +
-      " · (" + fmt(R.dgamma) + ") = " + fmt(R.gamma_after) + ". The loss goes from " + fmt(R.loss_before) +
-      " to " + fmt(R.loss_after) + ". Backward again:");
+      " · (" + fmt(R.dgamma) + ") = " + fmt(R.gamma_after) + ". The loss goes from " +
+      fmt(R.loss_before) + " to " + fmt(R.loss_after) + ". Backward again:");
   show_norms(R.grads_after);
   say("With gamma ≠ 0 the gradient flows into out, and through the softmax and the two "
       "bmm's into the convolutions. All but key.bias: adding one vector b to every key adds "

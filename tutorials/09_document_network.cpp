@@ -70,17 +70,16 @@ int main() {
 
   heading("Step 9d: a short training run");
   const NetTrainConfig config;
-  say("Synthetic pictures (data/synthetic.h): 3×16×16, ten shapes (" +
-      [] {
-        std::string s;
-        for (const auto& n : ag::data::synthetic_class_names()) s += (s.empty() ? "" : ", ") + n;
-        return s;
-      }() +
-      "), each in random colours, place and size, with noise. " + std::to_string(config.train_images) +
+  std::string shapes;
+  for (const auto& name : ag::data::synthetic_class_names())
+    shapes += (shapes.empty() ? "" : ", ") + name;
+  say("Synthetic pictures (data/synthetic.h): 3×16×16, ten shapes (" + shapes + "), each in "
+      "random colours, place and size, with noise. " + std::to_string(config.train_images) +
       " training images, " + std::to_string(config.test_images) + " test images, batches of " +
       std::to_string(config.batch) + ", Adam lr " + fmt(config.lr, 3) + ", " +
-      std::to_string(config.epochs) + " epochs. This takes a while, well under a minute on two cores (about 2 "
-      "GFLOP per image for forward and backward): the numbers appear when it is done.");
+      std::to_string(config.epochs) + " epochs. This takes a while, well under a minute on two "
+      "cores (about 2 GFLOP per image for forward and backward): the numbers appear when it "
+      "is done.");
   std::fflush(stdout);
   const NetTraining R = lesson09_train(config);
   std::printf("\nloss of every step (%zu steps): %s\n", R.step_loss.size(),

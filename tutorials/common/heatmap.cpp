@@ -87,11 +87,15 @@ std::string shade_legend(const ag::Tensor& weights) {
 }
 
 std::string shade_grid(const ag::Tensor& weights, int64_t mark_row, int64_t mark_col) {
-  if (weights.dim() != 2) ag::fail("shade_grid: expected a 2-D grid of weights, got shape ", weights.shape());
+  if (weights.dim() != 2)
+    ag::fail("shade_grid: expected a 2-D grid of weights, got shape ", weights.shape());
   const int64_t H = weights.size(0), W = weights.size(1);
   const float scale = shade_scale(weights);
   std::string out = "    ";
-  for (int64_t x = 0; x < W; ++x) out += " " + std::to_string(x % 10);
+  for (int64_t x = 0; x < W; ++x) {
+    out += ' ';
+    out += static_cast<char>('0' + x % 10);
+  }
   out += "\n";
   for (int64_t y = 0; y < H; ++y) {
     out += pad_left(std::to_string(y), 3) + " ";

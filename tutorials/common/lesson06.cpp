@@ -30,7 +30,8 @@ ag::Tensor translation_loss(const ag::Tensor& logits, const ag::Tensor& target_o
 }
 
 std::vector<std::string> translate(TinyTransformer& model, const std::string& english,
-                                   const Vocabulary& english_vocab, const Vocabulary& french_vocab) {
+                                   const Vocabulary& english_vocab,
+                                   const Vocabulary& french_vocab) {
   const Greedy g = greedy_decode(model, source_ids(english, english_vocab));
   std::vector<std::string> words;
   for (int64_t id : g.output) words.push_back(french_vocab.tokens[static_cast<size_t>(id)]);
@@ -73,7 +74,8 @@ TrainedTranslator lesson06_train(const TranslatorConfig& config) {
   log_now(config.steps, R.final_loss);
   R.translation = R.log.back().translation;
   for (const auto& pair : corpus())
-    R.corpus_correct += translate(*R.model, pair.english, R.english, R.french) == tokenize(pair.french);
+    R.corpus_correct +=
+        translate(*R.model, pair.english, R.english, R.french) == tokenize(pair.french);
   return R;
 }
 

@@ -22,22 +22,22 @@ struct TranslatorConfig {
 
 // One line of the training log.
 struct TrainLog {
-  int64_t step = 0;                       // steps taken before this line
-  float loss = 0.0f;                      // the loss at that step
-  std::vector<std::string> translation;   // greedy translation of "I am a student" then
+  int64_t step = 0;                      // steps taken before this line
+  float loss = 0.0f;                     // the loss at that step
+  std::vector<std::string> translation;  // greedy translation of "I am a student" then
 };
 
 struct TrainedTranslator {
   Vocabulary english, french;
   std::shared_ptr<TinyTransformer> model;
   int64_t num_parameters = 0;
-  std::vector<float> losses;        // losses[i]: the loss step i+1 computed its gradient from
-  std::vector<TrainLog> log;        // every log_every steps, and after the last step
-  int64_t first_correct_step = -1;  // first logged step translating "I am a student" right
-  float final_loss = 0.0f;          // the loss of the trained model on the corpus
-  ag::Tensor final_logits;          // (B, T, V_fr) the trained model's logits on the corpus
+  std::vector<float> losses;             // losses[i]: the loss step i+1 computed its gradient from
+  std::vector<TrainLog> log;             // every log_every steps, and after the last step
+  int64_t first_correct_step = -1;       // first logged step translating "I am a student" right
+  float final_loss = 0.0f;               // the loss of the trained model on the corpus
+  ag::Tensor final_logits;               // (B, T, V_fr) the trained model's logits on the corpus
   std::vector<std::string> translation;  // the trained model's "I am a student"
-  int64_t corpus_correct = 0;       // corpus pairs the trained model translates exactly
+  int64_t corpus_correct = 0;            // corpus pairs the trained model translates exactly
 };
 
 // A fresh model sized for the corpus vocabularies (seeded by config.seed).

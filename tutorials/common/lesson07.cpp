@@ -19,10 +19,12 @@ std::shared_ptr<TinyTransformer> load_or_train_translator(std::string& how) {
     } catch (const ag::Error& e) {
       // A corpus edited since tutorial 06 ran changes the vocabulary sizes,
       // and with them the embedding shapes: the saved file no longer fits.
-      how = "could not load " + path + " (" + e.what() + "), so trained it now with tutorial 06's lesson06_train";
+      how = "could not load " + path + " (" + e.what() +
+            "), so trained it now with tutorial 06's lesson06_train";
     }
   } else {
-    how = path + " does not exist (run tutorial 06 first to save it), so trained it now with "
+    how = path +
+          " does not exist (run tutorial 06 first to save it), so trained it now with "
           "tutorial 06's lesson06_train";
   }
   return lesson06_train(TranslatorConfig()).model;
@@ -49,8 +51,8 @@ DecodingLesson lesson07_decode(TinyTransformer& model) {
 
   // Two sentences from the corpus, then sentences it has never seen, built
   // from words it knows.
-  const std::vector<std::string> sentences = {"You are a student", "She is tired", "He is a teacher",
-                                              "We are happy", "They are tired"};
+  const std::vector<std::string> sentences = {"You are a student", "She is tired",
+                                              "He is a teacher", "We are happy", "They are tired"};
   for (const auto& s : sentences) {
     QuickTranslation q;
     q.english = s;

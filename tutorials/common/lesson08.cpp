@@ -23,8 +23,8 @@ FeatureMap lesson08_feature_map() {
   m.objects = ag::zeros({S, S});
   for (int64_t y = 0; y < S; ++y)
     for (int64_t x = 0; x < S; ++x) {
-      const bool square = y >= 2 && y <= 6 && x >= 2 && x <= 6;    // a 5×5 square, top left
-      const bool bar = y >= 10 && y <= 12 && x >= 7 && x <= 14;    // a 3×8 bar, bottom right
+      const bool square = y >= 2 && y <= 6 && x >= 2 && x <= 6;  // a 5×5 square, top left
+      const bool bar = y >= 10 && y <= 12 && x >= 7 && x <= 14;  // a 3×8 bar, bottom right
       m.objects.data()[y * S + x] = square || bar ? 1.0f : 0.0f;
     }
   m.x = ag::empty({1, C, S, S});

@@ -14,15 +14,15 @@
 
 namespace tut {
 
-constexpr int64_t kMapChannels = 16;  // C, so query and key have C/8 = 2 channels
-constexpr int64_t kMapSide = 16;      // H = W = 16: N = 256 positions
-constexpr uint64_t kMapSeed = 8;      // seeds the feature map and the target
-constexpr uint64_t kBlockSeed = 82;   // seeds the block's 1×1 convolutions
+constexpr int64_t kMapChannels = 16;             // C, so query and key have C/8 = 2 channels
+constexpr int64_t kMapSide = 16;                 // H = W = 16: N = 256 positions
+constexpr uint64_t kMapSeed = 8;                 // seeds the feature map and the target
+constexpr uint64_t kBlockSeed = 82;              // seeds the block's 1×1 convolutions
 constexpr int64_t kQueryRow = 4, kQueryCol = 4;  // the pixel whose attention we draw
-constexpr float kFeatureScale = 3.0f; // size of the object and background vectors' entries
-constexpr float kNoiseScale = 0.2f;   // size of the per-pixel noise
-constexpr float kGammaTarget = 0.5f;  // the loss of step 8d is smallest at gamma = 0.5
-constexpr float kGammaLr = 0.2f;      // plain SGD's learning rate in step 8d
+constexpr float kFeatureScale = 3.0f;  // size of the object and background vectors' entries
+constexpr float kNoiseScale = 0.2f;    // size of the per-pixel noise
+constexpr float kGammaTarget = 0.5f;   // the loss of step 8d is smallest at gamma = 0.5
+constexpr float kGammaLr = 0.2f;       // plain SGD's learning rate in step 8d
 
 // A made-up feature map: every pixel of the two objects carries the same
 // 16-number "object" vector, every other pixel a "background" vector, each
@@ -56,20 +56,20 @@ struct ImageAttentionLesson {
   std::shared_ptr<ag::nn::SelfAttention> block;  // SelfAttention(16), seeded
   FeatureMap map;
   SelfAttentionLines lines;
-  ag::Tensor query_map;       // (H, W): row (kQueryRow·W + kQueryCol) of attention
-  float object_weight = 0;    // mean weight of that row on object pixels
+  ag::Tensor query_map;         // (H, W): row (kQueryRow·W + kQueryCol) of attention
+  float object_weight = 0;      // mean weight of that row on object pixels
   float background_weight = 0;  // ... and on background pixels
   // gamma = 0
-  ag::Tensor module_out;      // block(x) through the module's own forward
-  int64_t identical = 0;      // elements of module_out bit-equal to x (all N·C)
-  ag::Tensor target;          // (1, C, H, W) x + kGammaTarget · out: what the loss asks for
-  float loss_before = 0;      // mse_loss(block(x), target) with gamma = 0
-  GradNorms grads_before;     // after the first backward: only gamma's is not 0
-  float dgamma = 0;           // gamma's gradient in that backward
-  float gamma_after = 0;      // gamma after one SGD step
-  float loss_after = 0;       // the loss with the new gamma
-  GradNorms grads_after;      // the second backward: the convolutions get gradients
-  ag::Tensor dquery_weight;   // (C/8, C, 1, 1) query.weight's gradient in that backward
+  ag::Tensor module_out;     // block(x) through the module's own forward
+  int64_t identical = 0;     // elements of module_out bit-equal to x (all N·C)
+  ag::Tensor target;         // (1, C, H, W) x + kGammaTarget · out: what the loss asks for
+  float loss_before = 0;     // mse_loss(block(x), target) with gamma = 0
+  GradNorms grads_before;    // after the first backward: only gamma's is not 0
+  float dgamma = 0;          // gamma's gradient in that backward
+  float gamma_after = 0;     // gamma after one SGD step
+  float loss_after = 0;      // the loss with the new gamma
+  GradNorms grads_after;     // the second backward: the convolutions get gradients
+  ag::Tensor dquery_weight;  // (C/8, C, 1, 1) query.weight's gradient in that backward
 };
 ImageAttentionLesson lesson08_image_attention();
 

@@ -25,10 +25,10 @@ struct ForwardAttempt {
 ForwardAttempt try_attention_net(const ag::nn::AttentionNetOptions& options);
 
 struct FaultLesson {
-  ForwardAttempt as_printed;     // the document's code: fault 1 stops it in res1
-  ForwardAttempt pool_32;        // fault 2 alone: the printed pooling on 32×32 images
-  ForwardAttempt fixed_16;       // the corrected net on 16×16 images
-  ForwardAttempt fixed_32;       // ... and on 32×32 images
+  ForwardAttempt as_printed;  // the document's code: fault 1 stops it in res1
+  ForwardAttempt pool_32;     // fault 2 alone: the printed pooling on 32×32 images
+  ForwardAttempt fixed_16;    // the corrected net on 16×16 images
+  ForwardAttempt fixed_32;    // ... and on 32×32 images
 };
 FaultLesson lesson09_faults();
 
@@ -37,20 +37,20 @@ struct NetTrainConfig {
   int64_t test_images = 200;
   int64_t epochs = 3;
   int64_t batch = 32;
-  float lr = 1e-3f;            // Adam
-  uint64_t seed = 9;           // model, shuffling and the images
+  float lr = 1e-3f;   // Adam
+  uint64_t seed = 9;  // model, shuffling and the images
 };
 
 struct NetTraining {
   int64_t parameters = 0;
   int64_t steps_per_epoch = 0;
-  std::vector<float> step_loss;             // every optimizer step
-  std::vector<float> epoch_train_loss;      // mean of the epoch's step losses
-  std::vector<float> epoch_test_loss;       // eval mode, on the test images
-  std::vector<float> epoch_test_accuracy;   // fraction of test images right
-  float before_test_loss = 0;               // the untrained net, for comparison
+  std::vector<float> step_loss;            // every optimizer step
+  std::vector<float> epoch_train_loss;     // mean of the epoch's step losses
+  std::vector<float> epoch_test_loss;      // eval mode, on the test images
+  std::vector<float> epoch_test_accuracy;  // fraction of test images right
+  float before_test_loss = 0;              // the untrained net, for comparison
   float before_test_accuracy = 0;
-  float gamma = 0;                          // the attention block's gamma at the end
+  float gamma = 0;  // the attention block's gamma at the end
 };
 NetTraining lesson09_train(const NetTrainConfig& config = NetTrainConfig());
 

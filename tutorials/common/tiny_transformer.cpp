@@ -30,7 +30,8 @@ Tensor feed_forward(nn::Linear& ff1, nn::Linear& ff2, const Tensor& x) {
 
 // ---------------------------------------------------------------- EncoderLayer
 EncoderLayer::EncoderLayer(int64_t d_model, int64_t heads, int64_t d_ff) : Module("EncoderLayer") {
-  self_attn = register_module("self_attn", std::make_shared<nn::MultiheadAttention>(d_model, heads, batch_first()));
+  self_attn = register_module(
+      "self_attn", std::make_shared<nn::MultiheadAttention>(d_model, heads, batch_first()));
   norm1 = register_module("norm1", std::make_shared<nn::LayerNorm>(ag::Shape{d_model}));
   ff1 = register_module("ff1", std::make_shared<nn::Linear>(d_model, d_ff));
   ff2 = register_module("ff2", std::make_shared<nn::Linear>(d_ff, d_model));
@@ -47,17 +48,19 @@ Tensor EncoderLayer::forward(const Tensor& x_in, const Tensor& padding) {
 
 // ---------------------------------------------------------------- DecoderLayer
 DecoderLayer::DecoderLayer(int64_t d_model, int64_t heads, int64_t d_ff) : Module("DecoderLayer") {
-  self_attn = register_module("self_attn", std::make_shared<nn::MultiheadAttention>(d_model, heads, batch_first()));
+  self_attn = register_module(
+      "self_attn", std::make_shared<nn::MultiheadAttention>(d_model, heads, batch_first()));
   norm1 = register_module("norm1", std::make_shared<nn::LayerNorm>(ag::Shape{d_model}));
-  cross_attn = register_module("cross_attn", std::make_shared<nn::MultiheadAttention>(d_model, heads, batch_first()));
+  cross_attn = register_module(
+      "cross_attn", std::make_shared<nn::MultiheadAttention>(d_model, heads, batch_first()));
   norm2 = register_module("norm2", std::make_shared<nn::LayerNorm>(ag::Shape{d_model}));
   ff1 = register_module("ff1", std::make_shared<nn::Linear>(d_model, d_ff));
   ff2 = register_module("ff2", std::make_shared<nn::Linear>(d_ff, d_model));
   norm3 = register_module("norm3", std::make_shared<nn::LayerNorm>(ag::Shape{d_model}));
 }
 
-DecoderLayerOutput DecoderLayer::forward(const Tensor& y_in, const Tensor& memory, const Tensor& causal,
-                                         const Tensor& source_padding) {
+DecoderLayerOutput DecoderLayer::forward(const Tensor& y_in, const Tensor& memory,
+                                         const Tensor& causal, const Tensor& source_padding) {
   // Masked self-attention (tutorial 03): position t reads positions 0..t only.
   // The target's own <pad> positions need no key mask: they come after </s>,
   // so the causal mask already hides them from every real position.
@@ -79,22 +82,27 @@ DecoderLayerOutput DecoderLayer::forward(const Tensor& y_in, const Tensor& memor
 }
 
 // ---------------------------------------------------------------- TinyTransformer
-TinyTransformer::TinyTransformer(const TinyTransformerOptions& opts) : Module("TinyTransformer"), options(opts) {
+TinyTransformer::TinyTransformer(const TinyTransformerOptions& opts)
+    : Module("TinyTransformer"), options(opts) {
   if (opts.source_vocab <= 3 || opts.target_vocab <= 3 || opts.layers <= 0 || opts.max_length <= 0)
     ag::fail("TinyTransformer: vocabularies ", opts.source_vocab, " and ", opts.target_vocab,
              " must hold more than <pad>, <s>, </s>; layers ", opts.layers, " and max_length ",
              opts.max_length, " must be > 0");
   if (opts.d_model % opts.heads != 0)
-    ag::fail("TinyTransformer: d_model ", opts.d_model, " is not divisible by ", opts.heads, " heads");
-  source_embed = register_module("source_embed", std::make_shared<nn::Embedding>(opts.source_vocab, opts.d_model));
-  target_embed = register_module("target_embed", std::make_shared<nn::Embedding>(opts.target_vocab, opts.d_model));
+    ag::fail("TinyTransformer: d_model ", opts.d_model, " is not divisible by ", opts.heads,
+             " heads");
+  source_embed = register_module("source_embed",
+                                 std::make_shared<nn::Embedding>(opts.source_vocab, opts.d_model));
+  target_embed = register_module("target_embed",
+                                 std::make_shared<nn::Embedding>(opts.target_vocab, opts.d_model));
   encoder = register_module("encoder", std::make_shared<LayerList<EncoderLayer>>());
   decoder = register_module("decoder", std::make_shared<LayerList<DecoderLayer>>());
   for (int64_t l = 0; l < opts.layers; ++l) {
     encoder->push_back(std::make_shared<EncoderLayer>(opts.d_model, opts.heads, opts.d_ff));
     decoder->push_back(std::make_shared<DecoderLayer>(opts.d_model, opts.heads, opts.d_ff));
   }
-  generator = register_module("generator", std::make_shared<nn::Linear>(opts.d_model, opts.target_vocab));
+  generator =
+      register_module("generator", std::make_shared<nn::Linear>(opts.d_model, opts.target_vocab));
   positions = sinusoidal_positions(opts.max_length, opts.d_model);
 }
 
@@ -138,7 +146,7 @@ Tensor TinyTransformer::forward(const Tensor& source, const Tensor& source_paddi
 Greedy greedy_decode(TinyTransformer& model, const Tensor& source, int64_t max_steps) {
   if (source.dim() != 2 || source.size(0) != 1)
     ag::fail("greedy_decode: expected one sentence of ids (1, S), got ", source.shape());
-  ag::NoGradGuard no_grad;  // decoding only reads the model
+  ag::NoGradGuard no_grad;                 // decoding only reads the model
   const int64_t end_id = 2, start_id = 1;  // </s> and <s> in every tutorial vocabulary
   Greedy g;
   g.source = source;

@@ -67,8 +67,8 @@ class DecoderLayer : public ag::nn::Module {
   DecoderLayer(int64_t d_model, int64_t heads, int64_t d_ff);
   // y (B, T, D); memory (B, S, D); causal (T, T), 1 above the diagonal;
   // source_padding (B, S), 1 at <pad> keys.
-  DecoderLayerOutput forward(const ag::Tensor& y, const ag::Tensor& memory, const ag::Tensor& causal,
-                             const ag::Tensor& source_padding);
+  DecoderLayerOutput forward(const ag::Tensor& y, const ag::Tensor& memory,
+                             const ag::Tensor& causal, const ag::Tensor& source_padding);
 
   std::shared_ptr<ag::nn::MultiheadAttention> self_attn, cross_attn;
   std::shared_ptr<ag::nn::LayerNorm> norm1, norm2, norm3;
@@ -131,11 +131,11 @@ struct GreedyStep {
   ag::Tensor cross_weights;     // (S) where the last position looked in the source
 };
 struct Greedy {
-  ag::Tensor source;               // (1, S) ids
-  ag::Tensor memory;               // (1, S, D) the encoder's output, computed once
+  ag::Tensor source;  // (1, S) ids
+  ag::Tensor memory;  // (1, S, D) the encoder's output, computed once
   std::vector<GreedyStep> steps;
-  std::vector<int64_t> output;     // the chosen ids, without the final </s>
-  bool finished = false;           // true when </s> was chosen within max_steps
+  std::vector<int64_t> output;  // the chosen ids, without the final </s>
+  bool finished = false;        // true when </s> was chosen within max_steps
 };
 // Greedy decoding, without gradients: encode once, then repeatedly decode the
 // prefix and append the most probable token, until </s> or max_steps tokens.
