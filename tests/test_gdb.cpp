@@ -65,7 +65,7 @@ TEST_SUITE("core.debugging") {
     REQUIRE_MESSAGE(fs::exists(program), compiled);
 
     std::string session = run("gdb -batch -nx -ex 'source " + (repo / "tutorials/gdb/attograd_gdb.py").string() +
-                              "' -ex 'break tut::step_softmax' -ex 'run > /dev/null' -ex next "
+                              "' -ex 'break tut::step_softmax' -ex 'run > /dev/null' -ex next -ex next "
                               "-ex 'p weights' '" + program.string() + "'");
     fs::remove(program);
     INFO(session);
@@ -77,5 +77,15 @@ TEST_SUITE("core.debugging") {
                            four_decimals(w.at({0, 1})) + ", " + four_decimals(w.at({0, 2})) + ", " +
                            four_decimals(w.at({0, 3})) + "], [" + four_decimals(w.at({1, 0}));
     CHECK(session.find(expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("tutorial 02's attention graph: the ops of attention, the named weight leaves" * doctest::test_suite("core.debugging")) {
+  tut::BackwardLesson B = tut::lesson02_backward(tut::lesson02_encoder());
+  std::string dot = ag::to_dot(B.graph_root);
+  for (const char* piece : {"SoftmaxBackward\\n→ weights\\n[4, 4]", "MatmulBackward", "label=\"W_Q\\n[4, 4]\"",
+                            "label=\"W_K\\n[4, 4]\"", "label=\"W_V\\n[4, 4]\""}) {
+    INFO(piece);
+    CHECK(dot.find(piece) != std::string::npos);
   }
 }

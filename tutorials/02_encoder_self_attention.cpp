@@ -12,6 +12,8 @@
 #include <string>
 
 #include "core/ag.h"
+#include "core/dot.h"
+#include "tutorials/common/heatmap.h"
 #include "tutorials/common/lesson02.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
@@ -103,6 +105,16 @@ int main() {
   say(std::string("Largest difference between autograd and the hand-written Jacobian: ") + diff +
       " (float rounding). Autograd's SoftmaxBackward uses the shortcut "
       "dx = p * (dp - sum(dp * p)), which is exactly Jᵀ dp without building J.");
+
+  heading("The graph autograd walked");
+  say("Every op above recorded a node; backward visited them in reverse. ag::write_graph_svg "
+      "draws them: boxes are backward nodes (MatmulBackward, SoftmaxBackward, ...), green "
+      "ellipses the leaves W_Q, W_K, W_V whose .grad() it filled.");
+  try {
+    say("graph: " + ag::write_graph_svg(B.graph_root, output_dir() + "/02_attention_graph"));
+  } catch (const ag::Error& e) {
+    say(e.what());  // Graphviz missing: the .dot file is still written
+  }
 
   what_to_try({
       "Set kWeightScale in tutorials/common/lesson02.h to 5: how peaked do the weights get, "

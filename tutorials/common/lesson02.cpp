@@ -28,8 +28,14 @@ BackwardLesson lesson02_backward(const EncoderLesson& forward) {
   ag::Tensor W_Q = forward.W_Q.clone().detach().requires_grad_();
   ag::Tensor W_K = forward.W_K.clone().detach().requires_grad_();
   ag::Tensor W_V = forward.W_V.clone().detach().requires_grad_();
-  Attention a = attend(ag::matmul(forward.x, W_Q), ag::matmul(forward.x, W_K),
-                       ag::matmul(forward.x, W_V));
+  W_Q.set_name("W_Q");  // names show up in the graph drawing (and in gdb)
+  W_K.set_name("W_K");
+  W_V.set_name("W_V");
+  ag::Tensor query = ag::matmul(forward.x, W_Q).set_name("query");
+  ag::Tensor key = ag::matmul(forward.x, W_K).set_name("key");
+  ag::Tensor value = ag::matmul(forward.x, W_V).set_name("value");
+  Attention a = attend(query, key, value);
+  B.graph_root = a.out;
   // Intermediate tensors drop their gradient after backward unless asked to keep it.
   a.scores.retain_grad();
   a.scaled.retain_grad();

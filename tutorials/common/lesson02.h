@@ -32,6 +32,7 @@ struct BackwardLesson {
   ag::Tensor jacobian_I;       // (4, 4) J = diag(p) - p pᵀ for row "I", by hand
   ag::Tensor dscaled_by_hand;  // row i = J(p_i)ᵀ · dweights row i
   float max_difference = 0;    // max |dscaled - dscaled_by_hand|
+  ag::Tensor graph_root;       // out of the learned attention: ag::to_dot draws its graph
 };
 BackwardLesson lesson02_backward(const EncoderLesson& forward);
 
