@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,15 @@ TEST_CASE("06 corpus, vocabularies and the teacher-forcing batch") {
   CHECK(pairs[0].english == "I am a student");
   CHECK(pairs[0].french == "Je suis étudiant");
   const tut::Vocabulary en = tut::corpus_english_vocabulary(), fr = tut::corpus_french_vocabulary();
+  std::set<std::string> english_words, french_words;  // the printed sizes, counted apart
+  for (const auto& p : pairs) {
+    for (const auto& w : tut::tokenize(p.english)) english_words.insert(w);
+    for (const auto& w : tut::tokenize(p.french)) french_words.insert(w);
+  }
+  CHECK(en.size() == int64_t(english_words.size()) + 3);  // + <pad>, <s>, </s>
+  CHECK(fr.size() == int64_t(french_words.size()) + 3);
+  CHECK(en.size() == 33);
+  CHECK(fr.size() == 45);
   CHECK(en.tokens[0] == "<pad>");
   CHECK(fr.tokens[2] == "</s>");
   CHECK(fr.tokens[3] == "Je");  // first word of the first pair
