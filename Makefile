@@ -12,6 +12,11 @@
 #   make grade EX=softmax_backward   grade an assignment (tutorials/exercises/)
 #   make lines      line count per room (keeps files small and visible)
 
+# Build in parallel on every core unless the caller chose (-j1 keeps it serial).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 CXX      ?= g++
 MODE     ?= release
 ifeq ($(MODE),release)
