@@ -118,7 +118,7 @@ data
                       (default: fashion-mnist when installed, else synthetic)
   --data-dir DIR      where the files are (default /usr/share/datasets/<name>;
                       Debian: apt-get install dataset-fashion-mnist)
-  --limit N           train on the first N training images, 0 = all (default 8000)
+  --limit N           train on the first N training images, 0 = all (default 6000)
   --test-limit N      evaluate on the first N test images, 0 = all (default 2000)
   --augment           random crop (padding 2) and horizontal flip while training
 

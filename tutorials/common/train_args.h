@@ -23,7 +23,7 @@ struct TrainConfig {
   int64_t batch_size = 32;
   float lr = 2e-3f;              // peak learning rate (warm-up, then cosine decay to 0)
   std::string optimizer = "adamw";
-  int64_t limit = 8000;          // train on the first N images (0: all): about 1.5 min on 2 cores
+  int64_t limit = 6000;          // train on the first N images (0: all): about a minute on 2 cores
   int64_t test_limit = 2000;     // evaluate on the first N test images (0: all)
   int threads = 2;
   uint64_t seed = 0;
