@@ -184,6 +184,25 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, std:
   return std::make_unique<optim::AdamW>(std::move(params), o);
 }
 
+struct StepOutcome {
+  float loss;       // the batch's mean cross-entropy
+  int64_t correct;  // how many of its images the model got right
+  float lr;         // the learning rate the step used
+};
+
+// One step of gradient descent on one batch, the heart of the program.
+StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, optim::LRScheduler& schedule,
+                       const data::Batch& batch) {
+  const float lr = optimizer.lr();
+  optimizer.zero_grad();                              // forget the last batch's gradients
+  Tensor logits = model(batch.images);                // (B, C, 16, 16) -> (B, K)
+  Tensor loss = cross_entropy(logits, batch.labels);  // mean over the batch
+  loss.backward();                                    // every parameter's .grad()
+  optimizer.step();                                   // move the parameters against it
+  schedule.step();                                    // the next step's learning rate
+  return {loss.item(), count_correct(logits, batch.labels), lr};
+}
+
 void write_outputs(const TrainConfig& config, const History& history, int64_t steps_per_epoch) {
   std::filesystem::create_directories(config.out);
   write_metrics_csv(config.out + "/metrics.csv", history, steps_per_epoch);
@@ -248,20 +267,13 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     const auto epoch_start = std::chrono::steady_clock::now();
     int64_t images_this_epoch = 0;
     for (data::Batch batch; loader.next(batch);) {
-      const float lr = optimizer->lr();
-      optimizer->zero_grad();
-      Tensor logits = (*model)(batch.images);            // (B, K)
-      Tensor loss = cross_entropy(logits, batch.labels);  // mean over the batch
-      loss.backward();
-      optimizer->step();
-      schedule.step();
-
-      const int64_t B = batch.labels.numel(), correct = count_correct(logits, batch.labels);
-      state.history.step_loss.push_back(loss.item());
-      state.history.step_acc.push_back(float(correct) / float(B));
-      state.history.step_lr.push_back(lr);
-      state.epoch_loss_sum += double(loss.item()) * B;
-      state.epoch_correct += correct;
+      const StepOutcome outcome = train_step(*model, *optimizer, schedule, batch);
+      const int64_t B = batch.labels.numel();
+      state.history.step_loss.push_back(outcome.loss);
+      state.history.step_acc.push_back(float(outcome.correct) / float(B));
+      state.history.step_lr.push_back(outcome.lr);
+      state.epoch_loss_sum += double(outcome.loss) * B;
+      state.epoch_correct += outcome.correct;
       state.epoch_seen += B;
       state.batch = batch.index + 1;
       ++state.step;
