@@ -11,7 +11,6 @@
 // the wall clock: that cost does not change when other programs share the
 // cores (wall times on a busy machine can be several times longer).
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <vector>
@@ -21,33 +20,9 @@
 #include "core/kernels/parallel.h"
 #include "core/ops/matmul.h"
 #include "core/ops/softmax.h"
+#include "tests/bench/timing.h"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Median seconds per call: calls are repeated until one run lasts ≥ 20 ms (so
-// the clock's resolution does not matter), then `runs` runs are timed.
-template <class Call>
-double median_seconds(Call call, int runs) {
-  call();  // warm-up: page-faults the buffers, starts the pool's threads
-  int calls_per_run = 1;
-  for (;;) {
-    auto start = Clock::now();
-    for (int i = 0; i < calls_per_run; ++i) call();
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (seconds > 0.02 || calls_per_run >= (1 << 16)) break;
-    calls_per_run *= 2;
-  }
-  std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    auto start = Clock::now();
-    for (int i = 0; i < calls_per_run; ++i) call();
-    times.push_back(std::chrono::duration<double>(Clock::now() - start).count() / calls_per_run);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 // Minimum CPU seconds of this thread per call over a few runs (1 thread only:
 // the pool's workers would burn CPU time on another clock).
@@ -87,7 +62,7 @@ int main() {
   for (ag::Kernels mode : {ag::Kernels::Fast, ag::Kernels::Naive}) {
     ag::KernelsGuard guard(mode);
     const int runs = mode == ag::Kernels::Fast ? 15 : 3;
-    double s = median_seconds([&] { ag::bmm(query, key_t); }, runs);
+    double s = bench::median_seconds_batched([&] { ag::bmm(query, key_t); }, runs);
     std::printf("%-38s %-6s %10.3f %8.1f GFLOP/s\n", "bmm [32,256,32] x [32,32,256]",
                 ag::kernels_name(mode), s * 1e3, bmm_flops / s * 1e-9);
   }
@@ -96,14 +71,14 @@ int main() {
   for (ag::Kernels mode : {ag::Kernels::Fast, ag::Kernels::Naive}) {
     ag::KernelsGuard guard(mode);
     const int runs = mode == ag::Kernels::Fast ? 15 : 3;
-    double s = median_seconds([&] { ag::softmax(scores, -1); }, runs);
+    double s = bench::median_seconds_batched([&] { ag::softmax(scores, -1); }, runs);
     std::printf("%-38s %-6s %10.3f %8.1f GB/s\n", "softmax [32,256,256] dim -1",
                 ag::kernels_name(mode), s * 1e3, softmax_bytes / s * 1e-9);
   }
   for (ag::Kernels mode : {ag::Kernels::Fast, ag::Kernels::Naive}) {
     ag::KernelsGuard guard(mode);
     const int runs = mode == ag::Kernels::Fast ? 15 : 3;
-    double s = median_seconds([&] { ag::log_softmax(scores, -1); }, runs);
+    double s = bench::median_seconds_batched([&] { ag::log_softmax(scores, -1); }, runs);
     std::printf("%-38s %-6s %10.3f %8.1f GB/s\n", "log_softmax [32,256,256] dim -1",
                 ag::kernels_name(mode), s * 1e3, softmax_bytes / s * 1e-9);
   }

@@ -8,8 +8,6 @@
 // as ms per batch and images per second, then where the forward time goes,
 // stage by stage, with the GFLOP/s of each (multiply-adds counted as 2 flops
 // from the layer shapes).
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -18,6 +16,7 @@
 #include "core/ag.h"
 #include "nn/nn.h"
 #include "optim/optimizer.h"
+#include "tests/bench/timing.h"
 
 using namespace ag;
 using namespace ag::nn;
@@ -25,21 +24,6 @@ using ag::optim::SGD;
 using ag::optim::SGDOptions;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Median seconds of `runs` timed calls, after one warm-up call.
-double median_seconds(const std::function<void()>& call, int runs) {
-  call();
-  std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    auto start = Clock::now();
-    call();
-    times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 // Flops of a 'same'-padded conv on an H×W map: 2 · N·H·W · O · C·k·k.
 double conv_flops(int64_t N, int64_t HW, int64_t C, int64_t O, int64_t k) { return 2.0 * N * HW * O * C * k * k; }
@@ -63,10 +47,10 @@ int main() {
               (long long)S, (long long)S, get_num_threads(), (long long)net.num_parameters());
 
   net.eval();
-  double infer = median_seconds([&] { NoGradGuard no_grad; net(x); }, 7);
+  double infer = bench::median_seconds([&] { NoGradGuard no_grad; net(x); }, 7);
   net.train();
-  double forward = median_seconds([&] { net(x); }, 7);
-  double step = median_seconds([&] {
+  double forward = bench::median_seconds([&] { net(x); }, 7);
+  double step = bench::median_seconds([&] {
     sgd.zero_grad();
     cross_entropy(net(x), targets).backward();
     sgd.step();
@@ -101,7 +85,7 @@ int main() {
   std::printf("  forward by stage (eval, no graph):\n");
   double total_flops = 0;
   for (auto& s : stages) {
-    double t = median_seconds(s.run, 5);
+    double t = bench::median_seconds(s.run, 5);
     total_flops += s.flops;
     std::printf("    %-32s %8.2f ms   %6.1f GFLOP/s\n", s.name, t * 1e3, s.flops / t * 1e-9);
   }

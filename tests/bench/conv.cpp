@@ -10,8 +10,6 @@
 // Printed: the op through autograd (what training sees), each raw kernel on
 // its own, then the naive seven loops on a smaller batch (they are ~100x
 // slower), with the time scaled up to the full batch.
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -19,26 +17,11 @@
 #include "core/kernels/conv_kernels.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/reference/conv_naive.h"
+#include "tests/bench/timing.h"
 
 using namespace ag;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Median seconds of `runs` calls after one warm-up call.
-template <class Call>
-double median_seconds(Call call, int runs) {
-  call();
-  std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    auto start = Clock::now();
-    call();
-    times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 ConvGeometry geometry(int64_t N) {
   ConvGeometry g;
@@ -71,13 +54,13 @@ int main() {
   Tensor bias = zeros({g.O}, true);
   const Tensor dout = randn({g.N, g.O, g.OH, g.OW});
   const Conv2dOptions options = Conv2dOptions().padding(1);
-  const double t_forward = median_seconds(
+  const double t_forward = bench::median_seconds(
       [&] {
         NoGradGuard no_grad;
         conv2d(x, weight, bias, options);
       },
       7);
-  const double t_step = median_seconds(
+  const double t_step = bench::median_seconds(
       [&] {
         x.zero_grad(), weight.zero_grad(), bias.zero_grad();
         conv2d(x, weight, bias, options).backward(dout);
@@ -92,10 +75,10 @@ int main() {
   std::vector<float> out(g.N * g.O * g.OH * g.OW), dinp(g.N * g.C * g.H * g.W);
   std::vector<float> dweight(g.O * g.field_size()), dbias(g.O);
   const float *xp = x.data(), *wp = weight.data(), *bp = bias.data(), *dp = dout.data();
-  const double t_fwd = median_seconds([&] { conv2d_forward(g, xp, wp, bp, out.data()); }, 7);
+  const double t_fwd = bench::median_seconds([&] { conv2d_forward(g, xp, wp, bp, out.data()); }, 7);
   const double t_din =
-      median_seconds([&] { conv2d_backward_input(g, dp, wp, dinp.data()); }, 7);
-  const double t_dw = median_seconds(
+      bench::median_seconds([&] { conv2d_backward_input(g, dp, wp, dinp.data()); }, 7);
+  const double t_dw = bench::median_seconds(
       [&] { conv2d_backward_weight(g, dp, xp, dweight.data(), dbias.data()); }, 7);
   std::printf("kernel forward           %8.2f ms  %7.1f GFLOP/s\n", t_fwd * 1e3,
               flops / t_fwd / 1e9);
@@ -109,11 +92,11 @@ int main() {
   const double scale = double(g.N) / double(small.N);
   std::vector<float> out_small(small.N * small.O * small.OH * small.OW);
   std::vector<float> dinp_small(small.N * small.C * small.H * small.W);
-  const double n_fwd = median_seconds(
+  const double n_fwd = bench::median_seconds(
       [&] { conv2d_forward_naive(small, xp, wp, bp, out_small.data()); }, 1);
-  const double n_din = median_seconds(
+  const double n_din = bench::median_seconds(
       [&] { conv2d_backward_input_naive(small, dp, wp, dinp_small.data()); }, 1);
-  const double n_dw = median_seconds(
+  const double n_dw = bench::median_seconds(
       [&] { conv2d_backward_weight_naive(small, dp, xp, dweight.data(), dbias.data()); }, 1);
   const double n_step = (n_fwd + n_din + n_dw) * scale;
   std::printf("naive (measured on batch %lld, time scaled x%.0f to batch %lld)\n",

@@ -5,8 +5,6 @@
 // shapes the network actually runs: conv2d through im2col and the two matmuls
 // of attention. Single-precision FMA peak on this machine is ~200 GFLOP/s per
 // core, so the square 1-thread line reads directly as a fraction of peak.
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -15,10 +13,10 @@
 
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
+#include "tests/bench/timing.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 struct Shape {
   std::string name;
@@ -34,29 +32,6 @@ std::vector<float> random_matrix(int64_t count, uint32_t seed) {
   return values;
 }
 
-// Median seconds per call: repeat calls until a run lasts ≥ 20 ms (so timer
-// resolution does not matter), time `runs` such runs, keep the median.
-template <class Call>
-double median_seconds(Call call, int runs) {
-  call();  // warm-up: page-faults the buffers, starts the pool's threads
-  int calls_per_run = 1;
-  for (;;) {
-    auto start = Clock::now();
-    for (int i = 0; i < calls_per_run; ++i) call();
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (seconds > 0.02 || calls_per_run >= (1 << 20)) break;
-    calls_per_run *= 2;
-  }
-  std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    auto start = Clock::now();
-    for (int i = 0; i < calls_per_run; ++i) call();
-    times.push_back(std::chrono::duration<double>(Clock::now() - start).count() / calls_per_run);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 double gflops(const Shape& s, double seconds) {
   return 2.0 * double(s.M) * double(s.N) * double(s.K) / seconds * 1e-9;
 }
@@ -68,7 +43,7 @@ double time_shape(const Shape& s, int threads, bool naive, int runs) {
   std::vector<float> A = random_matrix(s.M * s.K, 1), B = random_matrix(s.K * s.N, 2);
   std::vector<float> C(s.M * s.N, 0.0f);
   auto gemm = naive ? ag::sgemm_naive : ag::sgemm;
-  return median_seconds([&] {
+  return bench::median_seconds_batched([&] {
     gemm(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), ldb,
          0.0f, C.data(), s.N);
   }, runs);
