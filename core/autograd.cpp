@@ -120,9 +120,18 @@ static void accumulate_into(Tensor& acc, const Tensor& g) {
   acc = sum;
 }
 
+// A hook may replace a gradient, but not change its shape: the grad buffer and
+// every backward kernel downstream index it by the tensor's own shape.
+static void check_hook_result(const Tensor& replaced, const Shape& expected) {
+  if (replaced.defined() && replaced.shape() != expected)
+    fail("register_hook: a hook on a tensor of shape ", expected,
+         " returned a gradient of shape ", replaced.shape(), " (it must keep the shape)");
+}
+
 static void accumulate_leaf(const std::shared_ptr<TensorImpl>& leaf, Tensor g) {
   for (auto& hook : leaf->grad_hooks) {
     Tensor replaced = hook(g);
+    check_hook_result(replaced, leaf->shape);
     if (replaced.defined()) g = replaced;
   }
   if (!leaf->grad) {
@@ -189,6 +198,7 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
            " was already freed). Pass retain_graph=true to the first backward() to call it twice");
     for (auto& hook : node->pre_hooks) {
       Tensor replaced = hook(grad);
+      check_hook_result(replaced, node->output_shape);
       if (replaced.defined()) grad = replaced;
     }
     std::vector<Tensor> dinputs = node->apply(grad);

@@ -149,6 +149,25 @@ TEST_SUITE("core.autograd") {
     CHECK(x.grad().to_vector() == std::vector<float>{7.0f, 7.0f});  // (1*2)*3 + 1
   }
 
+  TEST_CASE("a hook that changes the gradient's shape is an error, on a leaf and on a non-leaf") {
+    // Accepted, a leaf's .grad() would take the wrong shape (or be overrun when
+    // it accumulates); a non-leaf's node would read dout past its end.
+    Tensor x = ones({4}, true);
+    x.register_hook([](const Tensor&) { return ones({100}); });
+    CHECK_THROWS_WITH_AS(sum(x).backward(),
+                         "register_hook: a hook on a tensor of shape [4] returned a gradient of shape [100] "
+                         "(it must keep the shape)",
+                         Error);
+    CHECK_FALSE(x.grad().defined());
+    Tensor w = ones({2, 3}, true);
+    Tensor y = exp(w);
+    y.register_hook([](const Tensor&) { return ones({1}); });
+    CHECK_THROWS_WITH_AS(sum(y).backward(),
+                         "register_hook: a hook on a tensor of shape [2, 3] returned a gradient of shape [1] "
+                         "(it must keep the shape)",
+                         Error);
+  }
+
   TEST_CASE("anomaly mode names the op that made a NaN") {
     Tensor x = tensor({0.0f, 1.0f}, true);
     x.set_name("x");
