@@ -1,6 +1,7 @@
 // tests/test_conv.cpp: the conv2d op: values by hand, gradcheck over strides,
 // padding, dilation, groups and bias, fast == naive through autograd, and the
 // shape errors with their exact messages.
+#include <limits>
 #include <vector>
 
 #include "tests/op_modes_util.h"
@@ -132,6 +133,27 @@ TEST_CASE("conv2d shape errors say what is wrong") {
   CHECK_THROWS_WITH_AS(conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3, 3}), Tensor(),
                               Conv2dOptions().padding(-1)),
                        "conv2d: padding must be >= 0, got (-1, -1)", Error);
+}
+
+TEST_CASE("conv2d: a padding or dilation near 2^62 is an error, a huge stride a valid single window") {
+  const int64_t huge = int64_t(1) << 62, max = std::numeric_limits<int64_t>::max();
+  // in + 2*pad and dilation*(k-1) + 1 would overflow int64 (undefined behaviour, then a bogus size).
+  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().padding(huge)),
+                       "conv2d: padding (4611686018427387904, 4611686018427387904) or dilation (1, 1) is too "
+                       "large for input [1, 1, 4, 4] and weight [1, 1, 3, 3] (the padded or dilated size "
+                       "overflows int64)",
+                       Error);
+  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().dilation(max)),
+                       doctest::Contains("or dilation (9223372036854775807, 9223372036854775807) is too large"),
+                       Error);
+  // A stride past the input leaves one window, at the top left corner.
+  for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
+    KernelsGuard guard(mode);
+    Tensor x = arange(0.0f, 16.0f).reshape({1, 1, 4, 4}) + 1.0f;
+    Tensor out = conv2d(x, full({1, 1, 2, 2}, 1.0f), Tensor(), Conv2dOptions().stride(max));
+    CHECK(out.shape() == Shape{1, 1, 1, 1});
+    CHECK(out.item() == 1.0f + 2.0f + 5.0f + 6.0f);
+  }
 }
 
 }  // TEST_SUITE

@@ -31,7 +31,8 @@ struct ValidRange {
   int64_t lo, hi;
 };
 ValidRange valid_outputs(int64_t offset, int64_t stride, int64_t size, int64_t out_size) {
-  auto ceil_div = [](int64_t a, int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; };
+  // (a - 1) / b + 1 rather than (a + b - 1) / b: no overflow for a stride near 2^63.
+  auto ceil_div = [](int64_t a, int64_t b) { return a <= 0 ? 0 : (a - 1) / b + 1; };
   int64_t lo = std::min(ceil_div(-offset, stride), out_size);        // first ow with iw >= 0
   int64_t hi = std::min(ceil_div(size - offset, stride), out_size);  // first ow with iw >= size
   return {lo, std::max(lo, hi)};

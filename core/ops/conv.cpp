@@ -24,6 +24,15 @@ namespace ag {
 
 namespace {
 
+// One spatial dim's padded input size in + 2*pad and dilated kernel size
+// dilation*(k-1) + 1; false if either overflows int64 (a padding or dilation
+// near 2^62 would otherwise wrap around into a bogus output size).
+bool spatial_extents(int64_t in, int64_t k, int64_t pad, int64_t dilation, int64_t* padded,
+                     int64_t* dilated) {
+  return !__builtin_mul_overflow(pad, 2, padded) && !__builtin_add_overflow(*padded, in, padded) &&
+         !__builtin_mul_overflow(dilation, k - 1, dilated) && !__builtin_add_overflow(*dilated, 1, dilated);
+}
+
 // Check every rule conv2d has, then describe the shapes for the kernels.
 ConvGeometry conv_geometry(const Tensor& x, const Tensor& weight, const Tensor& bias,
                            const Conv2dOptions& opt) {
@@ -64,12 +73,16 @@ ConvGeometry conv_geometry(const Tensor& x, const Tensor& weight, const Tensor& 
     fail("conv2d: bias ", bias.shape(), " must have shape ", Shape{g.O},
          " (one per output channel of weight ", weight.shape(), ")");
 
+  int64_t padded_h, padded_w, dilated_h, dilated_w;
+  if (!spatial_extents(g.H, g.kh, g.pad_h, g.dilation_h, &padded_h, &dilated_h) ||
+      !spatial_extents(g.W, g.kw, g.pad_w, g.dilation_w, &padded_w, &dilated_w))
+    fail("conv2d: padding (", g.pad_h, ", ", g.pad_w, ") or dilation (", g.dilation_h, ", ",
+         g.dilation_w, ") is too large for input ", x.shape(), " and weight ", weight.shape(),
+         " (the padded or dilated size overflows int64)");
   conv_fill_output_size(g);
   if (g.OH < 1 || g.OW < 1)
-    fail("conv2d: kernel ", Shape{g.kh, g.kw}, " (dilated to ",
-         Shape{g.dilation_h * (g.kh - 1) + 1, g.dilation_w * (g.kw - 1) + 1},
-         ") is larger than the padded input ", Shape{g.H + 2 * g.pad_h, g.W + 2 * g.pad_w},
-         " of input ", x.shape());
+    fail("conv2d: kernel ", Shape{g.kh, g.kw}, " (dilated to ", Shape{dilated_h, dilated_w},
+         ") is larger than the padded input ", Shape{padded_h, padded_w}, " of input ", x.shape());
   return g;
 }
 
