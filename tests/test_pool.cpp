@@ -107,4 +107,25 @@ TEST_CASE("pool shape errors say what is wrong") {
                        "adaptive_avg_pool2d: output size must be >= 1, got (0, 4)", Error);
 }
 
+TEST_CASE("pools refuse an empty image and huge paddings, and average a huge window exactly") {
+  // With no rows at all, every window is pure padding: max_pool2d used to return -inf.
+  CHECK_THROWS_WITH_AS(max_pool2d(zeros({2, 4, 0, 5}), Pool2dOptions(2).padding(1)),
+                       "max_pool2d: input [2, 4, 0, 5] has an empty image", Error);
+  CHECK_THROWS_WITH_AS(avg_pool2d(zeros({2, 4, 5, 0}), Pool2dOptions(1)),
+                       "avg_pool2d: input [2, 4, 5, 0] has an empty image", Error);
+  // 2 * pad overflowed int64 in the padding rule.
+  const int64_t huge = int64_t(1) << 62;
+  CHECK_THROWS_WITH_AS(avg_pool2d(zeros({1, 1, 4, 4}), Pool2dOptions(2).padding(huge)),
+                       "avg_pool2d: padding (4611686018427387904, 4611686018427387904) must be at most "
+                       "half the kernel (2, 2)",
+                       Error);
+  // A 2^32 x 2^32 window (padded by 2^31) is valid: its divisor kh*kw = 2^64
+  // overflowed int64. Fast kernels only: the naive loops visit every cell.
+  KernelsGuard guard(Kernels::Fast);
+  const int64_t k = int64_t(1) << 32;
+  Tensor out = avg_pool2d(full({1, 1, 2, 2}, 3.0f), Pool2dOptions(k).padding(k / 2));
+  REQUIRE(out.shape() == Shape{1, 1, 1, 1});
+  CHECK(out.item() == doctest::Approx(12.0 / 18446744073709551616.0).epsilon(1e-6));
+}
+
 }  // TEST_SUITE

@@ -32,7 +32,9 @@ int64_t plane_grain(int64_t plane_size) {
 }  // namespace
 
 void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
-  const float divisor = float(g.kh * g.kw);  // count_include_pad: padding counts
+  // count_include_pad: padding counts. Multiplied as floats: kh*kw of a
+  // (silly but valid) 2^32 x 2^32 window would overflow int64.
+  const float divisor = float(g.kh) * float(g.kw);
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
     for (int64_t p = lo; p < hi; ++p) {
       const float* plane = x + p * g.H * g.W;
@@ -51,7 +53,7 @@ void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
 }
 
 void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dinp) {
-  const float divisor = float(g.kh * g.kw);
+  const float divisor = float(g.kh) * float(g.kw);
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
     std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {

@@ -35,8 +35,9 @@ struct PoolGeometry {
 };
 
 // PyTorch's floor-mode output size; < 1 when the window is larger than the padded input.
+// Summed as in - k + 2*pad: with pad <= k/2 (the op checks it) no step overflows.
 inline int64_t pool_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad) {
-  const int64_t span = in + 2 * pad - k;
+  const int64_t span = in - k + 2 * pad;
   return span < 0 ? 0 : span / stride + 1;
 }
 inline void pool_fill_output_size(PoolGeometry& g) {

@@ -39,9 +39,12 @@ PoolGeometry pool_geometry(const char* op, const Tensor& x, const Pool2dOptions&
   if (opt.pad_h < 0 || opt.pad_w < 0)
     fail(op, ": padding must be >= 0, got (", opt.pad_h, ", ", opt.pad_w, ")");
   // Wider padding could make a window of pure padding (a max of nothing).
-  if (2 * opt.pad_h > opt.kernel_h || 2 * opt.pad_w > opt.kernel_w)
+  // Written pad > k/2, not 2*pad > k, which overflows for a pad near 2^62.
+  if (opt.pad_h > opt.kernel_h / 2 || opt.pad_w > opt.kernel_w / 2)
     fail(op, ": padding (", opt.pad_h, ", ", opt.pad_w, ") must be at most half the kernel (",
          opt.kernel_h, ", ", opt.kernel_w, ")");
+  // An empty image would leave every window pure padding, so still a max of nothing.
+  if (x.size(2) < 1 || x.size(3) < 1) fail(op, ": input ", x.shape(), " has an empty image");
   PoolGeometry g;
   g.planes = x.size(0) * x.size(1), g.H = x.size(2), g.W = x.size(3);
   g.kh = opt.kernel_h, g.kw = opt.kernel_w;

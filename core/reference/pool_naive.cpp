@@ -25,7 +25,7 @@ void avg_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out)
             const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
             if (inside(g, ih, iw)) sum += x[(p * g.H + ih) * g.W + iw];  // padding adds 0
           }
-        out[(p * g.OH + oh) * g.OW + ow] = sum / float(g.kh * g.kw);  // ...but still counts
+        out[(p * g.OH + oh) * g.OW + ow] = sum / (float(g.kh) * float(g.kw));  // ...but still counts
       }
 }
 
@@ -40,7 +40,7 @@ void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* 
             const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
             if (inside(g, ih, iw))
               dinp[(p * g.H + ih) * g.W + iw] +=
-                  dout[(p * g.OH + oh) * g.OW + ow] / float(g.kh * g.kw);
+                  dout[(p * g.OH + oh) * g.OW + ow] / (float(g.kh) * float(g.kw));
           }
 }
 
