@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -70,6 +71,16 @@ TEST_CASE("an empty or reversed range calls nothing") {
   int calls = 0;
   ag::parallel_for(0, 0, 1, [&](int64_t, int64_t) { ++calls; });
   ag::parallel_for(10, 3, 1, [&](int64_t, int64_t) { ++calls; });
+  CHECK(calls == 0);
+}
+
+TEST_CASE("a range longer than int64 can count is an error, not an overflow") {
+  const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
+  int calls = 0;
+  CHECK_THROWS_WITH_AS(ag::parallel_for(lowest, highest, 1, [&](int64_t, int64_t) { ++calls; }),
+                       "parallel_for: the range [-9223372036854775808, 9223372036854775807) holds more "
+                       "than 2^63 - 1 indices",
+                       ag::Error);
   CHECK(calls == 0);
 }
 

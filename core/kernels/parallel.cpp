@@ -240,7 +240,9 @@ void set_num_threads(int n) {
 void parallel_for(int64_t begin, int64_t end, int64_t grain,
                   const std::function<void(int64_t lo, int64_t hi)>& fn) {
   if (begin >= end) return;
-  int64_t range = end - begin;
+  int64_t range;  // end - begin, which overflows for e.g. [INT64_MIN, INT64_MAX)
+  if (__builtin_sub_overflow(end, begin, &range))
+    fail("parallel_for: the range [", begin, ", ", end, ") holds more than 2^63 - 1 indices");
   grain = std::max<int64_t>(grain, 1);
   int threads = t_inside_parallel ? 1 : get_num_threads();
   if (threads == 1 || range < grain) {
