@@ -137,6 +137,32 @@ TEST_SUITE("core.autograd") {
     CHECK(buf.version() == 2);
   }
 
+  TEST_CASE("in-place ops: gradcheck through the history they take over, and their shape errors") {
+    // Each works on a non-leaf copy y of x (in place on a leaf that requires grad is refused).
+    using Fn = GradcheckFn;
+    Fn f_add = [](const std::vector<Tensor>& v) { Tensor y = v[0] * 1.0f; add_(y, v[1], -2.0f); return y; };
+    Fn f_mul = [](const std::vector<Tensor>& v) { Tensor y = v[0] * 1.0f; mul_(y, v[1]); return y; };
+    Fn f_relu = [](const std::vector<Tensor>& v) { Tensor y = v[0] * 1.0f; relu_(y); return y * v[0]; };
+    Fn f_copy = [](const std::vector<Tensor>& v) { Tensor y = v[0] * 1.0f; copy_(y, v[1]); return y * v[0]; };
+    manual_seed(5);
+    CHECK_GRADCHECK(f_add, {randn({2, 3}, true), randn({3}, true)});  // other broadcasts
+    CHECK_GRADCHECK(f_mul, {randn({2, 3}, true), randn({2, 1}, true)});
+    CHECK_GRADCHECK(f_relu, {tensor({-1.0f, -0.3f, 0.4f, 2.0f}, true)});  // away from the kink at 0
+    CHECK_GRADCHECK(f_copy, {randn({2, 3}, true), randn({2, 3}, true)});
+
+    Tensor target = zeros({3});
+    CHECK_THROWS_WITH_AS(add_(target, zeros({2, 3})),
+                         "add_: shape [2, 3] does not broadcast to the in-place target's shape [3]", Error);
+    CHECK_THROWS_WITH_AS(mul_(target, zeros({2, 3})),
+                         "mul_: shape [2, 3] does not broadcast to the in-place target's shape [3]", Error);
+    CHECK_THROWS_WITH_AS(add_(target, zeros({2})),
+                         "add_: shapes [3] and [2] cannot be broadcast together (3 vs 2 at dimension 0 of the result)",
+                         Error);
+    CHECK_THROWS_WITH_AS(copy_(target, zeros({4})),
+                         "copy_: source of shape [4] does not match destination of shape [3]", Error);
+    CHECK(target.version() == 0);  // nothing was written
+  }
+
   TEST_CASE("hooks see and may replace gradients; retain_grad keeps a non-leaf's grad") {
     Tensor x = tensor({1.0f, 2.0f}, true);
     Tensor y = x * 3.0f;

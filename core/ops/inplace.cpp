@@ -7,6 +7,7 @@
 // backward time instead of silently using the new data.
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/shape.h"
 
 namespace ag {
 
@@ -25,7 +26,11 @@ Tensor& mul_(Tensor& self, const Tensor& other) {
   if (broadcast_shapes("mul_", self.shape(), other.shape()) != self.shape())
     fail("mul_: shape ", other.shape(), " does not broadcast to the in-place target's shape ",
          self.shape());
-  commit_inplace("mul_", self, mul(self, other));
+  // mul saves its inputs for backward, and the commit is about to overwrite
+  // self: with a graph to record, multiply a copy (a differentiable clone),
+  // so the saved value is the one before the write.
+  const Tensor before = needs_grad({self, other}) ? clone(self) : self;
+  commit_inplace("mul_", self, mul(before, other));
   return self;
 }
 Tensor& mul_(Tensor& self, float value) {
