@@ -40,16 +40,18 @@ void constant_(Tensor& t, float value) { fill_with(t, [&] { return value; }); }
 void zeros_(Tensor& t) { constant_(t, 0.0f); }
 void ones_(Tensor& t) { constant_(t, 1.0f); }
 
+// As torch.nn.init: a tensor with no elements has nothing to initialise (and
+// fan_in or fan_out is 0, so the bounds below would divide by zero).
 void kaiming_uniform_(Tensor& weight, double a) {
+  if (weight.numel() == 0) return;
   const Fans f = fans(weight);
-  if (f.fan_in == 0) fail("init.kaiming_uniform_: fan_in is 0 for shape ", weight.shape());
   const double bound = std::sqrt(6.0 / ((1.0 + a * a) * static_cast<double>(f.fan_in)));
   uniform_(weight, static_cast<float>(-bound), static_cast<float>(bound));
 }
 
 void xavier_uniform_(Tensor& weight, double gain) {
+  if (weight.numel() == 0) return;
   const Fans f = fans(weight);
-  if (f.fan_in + f.fan_out == 0) fail("init.xavier_uniform_: tensor ", weight.shape(), " is empty");
   const double bound = gain * std::sqrt(6.0 / static_cast<double>(f.fan_in + f.fan_out));
   uniform_(weight, static_cast<float>(-bound), static_cast<float>(bound));
 }

@@ -179,6 +179,20 @@ TEST_SUITE("nn.init") {
     CHECK(a.bias.to_vector() == b.bias.to_vector());
     CHECK_THROWS_CONTAINING(init::fans(zeros({3})), "at least 2 dimensions, got [3]");
   }
+
+  TEST_CASE("Linear(0, n) builds, as its check promises and PyTorch does: initialising no elements is a no-op") {
+    // kaiming_uniform_ used to throw "fan_in is 0" from inside the constructor.
+    Linear empty_in(0, 3);
+    CHECK(empty_in.weight.shape() == Shape{3, 0});
+    CHECK(empty_in.bias.to_vector() == std::vector<float>{0, 0, 0});  // bound 1/sqrt(fan_in) is taken as 0
+    Tensor y = empty_in(zeros({2, 0}));
+    CHECK(y.shape() == Shape{2, 3});
+    CHECK(y.to_vector() == std::vector<float>(6, 0.0f));
+    Tensor nothing = zeros({0, 4});
+    init::xavier_uniform_(nothing);
+    init::kaiming_uniform_(nothing);
+    CHECK(nothing.version() == 0);  // not even written
+  }
 }
 
 TEST_SUITE("nn.layers") {
