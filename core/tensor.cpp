@@ -26,6 +26,20 @@ int64_t numel_of(const Shape& shape) {
   return n;
 }
 
+int64_t checked_numel(const char* op, const Shape& shape) {
+  int64_t nonzero = 1;  // the product of the non-zero sizes: [0, 2^40, 2^40] holds no
+  bool empty = false;   // elements, yet an op splitting it at dim 0 would multiply 2^40 * 2^40
+  for (int64_t d : shape) {
+    if (d < 0) fail(op, ": negative dimension ", d, " in shape ", shape);
+    if (d == 0) empty = true;
+    else if (nonzero > kMaxNumel / d)
+      fail(op, ": shape ", shape, " is too large (the product of its non-zero sizes exceeds ", kMaxNumel,
+           ", the most elements a float buffer can hold)");
+    else nonzero *= d;
+  }
+  return empty ? 0 : nonzero;
+}
+
 // ---------------------------------------------------------------- TensorImpl
 static std::atomic<int64_t> g_live_impls{0};
 
@@ -192,9 +206,8 @@ const std::string& Tensor::name() const {
 }
 
 // ---------------------------------------------------------------- factories
+// A new leaf over `values`, which the caller sized from checked_numel(shape).
 static Tensor make_tensor(std::vector<float> values, const Shape& shape, bool requires_grad) {
-  for (int64_t d : shape)
-    if (d < 0) fail("tensor: negative dimension ", d, " in shape ", shape);
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape;
   impl->storage = std::make_shared<Storage>();
@@ -203,12 +216,12 @@ static Tensor make_tensor(std::vector<float> values, const Shape& shape, bool re
   return Tensor(std::move(impl));
 }
 
-Tensor empty(const Shape& shape) { return make_tensor(std::vector<float>(numel_of(shape)), shape, false); }
+Tensor empty(const Shape& shape) {
+  return make_tensor(std::vector<float>(checked_numel("empty", shape)), shape, false);
+}
 
 Tensor full(const Shape& shape, float value, bool requires_grad) {
-  for (int64_t d : shape)
-    if (d < 0) fail("full: negative dimension ", d, " in shape ", shape);
-  return make_tensor(std::vector<float>(numel_of(shape), value), shape, requires_grad);
+  return make_tensor(std::vector<float>(checked_numel("full", shape), value), shape, requires_grad);
 }
 Tensor zeros(const Shape& shape, bool requires_grad) { return full(shape, 0.0f, requires_grad); }
 Tensor ones(const Shape& shape, bool requires_grad) { return full(shape, 1.0f, requires_grad); }
@@ -218,7 +231,7 @@ Tensor scalar(float value, bool requires_grad) { return make_tensor({value}, {},
 
 Tensor arange(int64_t end) {
   if (end < 0) fail("arange: end must be non-negative, got ", end);
-  std::vector<float> v(end);
+  std::vector<float> v(checked_numel("arange", {end}));
   for (int64_t i = 0; i < end; ++i) v[i] = static_cast<float>(i);
   return make_tensor(std::move(v), {end}, false);
 }
@@ -228,14 +241,19 @@ Tensor arange(float start, float end, float step) {
     fail("arange: need finite start, end and a non-zero step, got (", start, ", ", end, ", ", step, ")");
   if ((end - start) / step < 0)
     fail("arange: step ", step, " does not lead from ", start, " to ", end);
-  auto n = static_cast<int64_t>(std::ceil((end - start) / step));
+  // Counted in double: (1e30 - 0) / 1e-30 is far past int64, and casting it would be undefined.
+  const double count = std::ceil((double(end) - double(start)) / double(step));
+  if (count > double(kMaxNumel))
+    fail("arange: from ", start, " to ", end, " in steps of ", step, " is ", count,
+         " values, more than a tensor can hold (", kMaxNumel, ")");
+  const auto n = static_cast<int64_t>(count);
   std::vector<float> v(n);
   for (int64_t i = 0; i < n; ++i) v[i] = start + step * static_cast<float>(i);
   return make_tensor(std::move(v), {n}, false);
 }
 
 Tensor from_vector(std::vector<float> values, const Shape& shape, bool requires_grad) {
-  int64_t n = numel_of(shape);
+  const int64_t n = checked_numel("from_vector", shape);
   if (static_cast<int64_t>(values.size()) != n)
     fail("from_vector: ", values.size(), " values cannot fill shape ", shape, " (needs ", n, ")");
   return make_tensor(std::move(values), shape, requires_grad);

@@ -28,6 +28,15 @@ class Tensor;
 
 int64_t numel_of(const Shape& shape);  // product of sizes; 1 for a scalar shape []
 
+// The most elements one float buffer can hold (std::vector<float>'s limit, 2^61 - 1).
+constexpr int64_t kMaxNumel = INT64_MAX / sizeof(float);
+// numel of a shape that a new tensor is about to take, checked first: no
+// negative size, and the product of the non-zero sizes at most kMaxNumel
+// (so numel, and every partial product of sizes an op computes, fits in
+// int64). Otherwise ag::Error naming `op` and the shape. Every factory and
+// every view checks its shape this way before any memory is touched.
+int64_t checked_numel(const char* op, const Shape& shape);
+
 // The float buffer behind one or more tensors (reshape shares it). version
 // counts in-place writes: a tensor saved for backward remembers the version it
 // was saved at, and backward refuses to use it if the data changed since.

@@ -183,6 +183,8 @@ TEST_CASE("safetensors: every malformed file names the file and the problem") {
                    "tensor \"a\": data_offsets [8, 16] go past the end of the data buffer (8 bytes)");
   CHECK_FAILS_WITH(decode(file_with(one_entry("F32", "[4611686018427387904,4]", "[0,4]"), "abcd")),
                    "tensor \"a\": shape [4611686018427387904, 4] is too large");
+  CHECK_FAILS_WITH(decode(file_with(one_entry("F32", "[0,4611686018427387904,4611686018427387904]", "[0,0]"), "")),
+                   prefix + "tensor \"a\": shape [0, 4611686018427387904, 4611686018427387904] is too large");
   CHECK_FAILS_WITH(decode(file_with(one_entry("F32", "[1]", "[0,99999999999999999999]"), "abcd")),
                    "\"data_offsets\" must hold non-negative integers, got [0,1e+20]");
   CHECK_FAILS_WITH(decode(file_with("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"

@@ -60,10 +60,12 @@ TEST_CASE("npy: files match np.save's bytes written by hand") {
 
   // Here NumPy's 20 spare spaces push the header past 128 bytes: the dict is
   // 98 characters, 98 + 20 + '\n' = 119, so header_len = 182 (0xB6) and the
-  // data starts at 192. Without the spare spaces it would be 118.
-  const Shape wide = {0, 10000, 10000, 10000, 10000, 10000, 10000};
+  // data starts at 192. Without the spare spaces it would be 118. (Many dims,
+  // not large ones: like NumPy, attograd refuses a shape whose non-zero sizes
+  // multiply past 2^61, even with a 0 among them.)
+  const Shape wide = {0, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
   const std::string wide_dict =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 10000, 10000, 10000, 10000, 10000, 10000), }";
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), }";
   CHECK(encode_npy(zeros(wide)) ==
         kMagic + bytes({1, 0, 0xB6, 0x00}) + wide_dict + std::string(182 - 98 - 1, ' ') + "\n");
   CHECK(decode_npy(encode_npy(zeros(wide))).shape() == wide);
@@ -152,6 +154,9 @@ TEST_CASE("npy: every malformed file names the file and the problem") {
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(99999999999999999999,)"), four)), "size in shape is too large");
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(4611686018427387904, 2)"), four)),
                    "shape [4611686018427387904, 2] is too large");
+  // No data bytes at all, yet no tensor shape: the non-zero sizes multiply past 2^61.
+  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(0, 4611686018427387904, 4611686018427387904)"), "")),
+                   prefix + "shape [0, 4611686018427387904, 4611686018427387904] is too large");
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(1,)", "Maybe"), four)), "fortran_order must be True or False");
   CHECK_FAILS_WITH(decode(npy_file(1, "{'descr': '<f4', 'shape': (1,), }", four)),
                    prefix + "header lacks 'fortran_order'");

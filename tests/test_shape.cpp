@@ -91,6 +91,13 @@ TEST_SUITE("core.shape") {
                          ag::Error);
     const int64_t big = std::numeric_limits<int64_t>::max() / 2;
     CHECK_THROWS_WITH_AS(ag::reshape(x, {big, big, 0}), doctest::Contains("reshape: shape"), ag::Error);
+    // An empty tensor's view still needs countable sizes: [0, 2^40, 2^40] would
+    // overflow int64 as soon as an op multiplied the sizes after dim 0.
+    const int64_t huge = int64_t(1) << 40;
+    CHECK_THROWS_WITH_AS(ag::reshape(ag::zeros({0}), {0, huge, huge}),
+                         "reshape: shape [0, 1099511627776, 1099511627776] is too large (the product of its non-zero "
+                         "sizes exceeds 2305843009213693951, the most elements a float buffer can hold)",
+                         ag::Error);
   }
 
   TEST_CASE("flatten: merges a range of dims") {
@@ -253,6 +260,12 @@ TEST_SUITE("core.shape") {
                                            "need the same number of dimensions"),
                          ag::Error);
     CHECK_THROWS_WITH_AS(ag::cat({}), doctest::Contains("cat: expected a non-empty list of tensors"), ag::Error);
+    // Empty tensors, but their sizes along dim 1 add up past int64 (2^60 * 8 = 2^63).
+    const Tensor wide_empty = ag::zeros({0, int64_t(1) << 60});
+    CHECK_THROWS_WITH_AS(ag::cat(std::vector<Tensor>(8, wide_empty), 1),
+                         "cat: the sizes along dimension 1 add up to more than int64 can hold (at tensor 7 of shape "
+                         "[0, 1152921504606846976])",
+                         ag::Error);
     CHECK_THROWS_WITH_AS(ag::cat({a, Tensor()}), doctest::Contains("cat: tensor 1 is undefined"), ag::Error);
     CHECK_THROWS_WITH_AS(ag::cat({ag::scalar(1.0f)}), doctest::Contains("cat: tensor 0 is 0-d"), ag::Error);
     CHECK_THROWS_WITH_AS(ag::cat({a, a}, 2),

@@ -1,4 +1,6 @@
 // tests/test_tensor.cpp: the Tensor handle, factories, printing, random numbers.
+#include <limits>
+
 #include "tests/test_util.h"
 
 using namespace ag;
@@ -40,6 +42,29 @@ TEST_SUITE("core.tensor") {
     CHECK_THROWS_WITH_AS(m.size(2), doctest::Contains("dimension 2 out of range for a tensor of shape [2, 3]"), Error);
     CHECK_THROWS_WITH_AS(zeros({2, -1}), doctest::Contains("negative dimension -1 in shape [2, -1]"), Error);
     CHECK_THROWS_WITH_AS(Tensor().shape(), doctest::Contains("undefined tensor"), Error);
+  }
+
+  TEST_CASE("a shape too large to count is an error before any allocation") {
+    // numel used to overflow int64 (undefined behaviour) and the vector got a wrapped-around size.
+    const int64_t huge = int64_t(1) << 40, highest = std::numeric_limits<int64_t>::max();
+    const std::string too_large = " is too large (the product of its non-zero sizes exceeds 2305843009213693951, "
+                                  "the most elements a float buffer can hold)";
+    CHECK_THROWS_WITH_AS(zeros({huge, huge}), ("full: shape [1099511627776, 1099511627776]" + too_large).c_str(), Error);
+    CHECK_THROWS_WITH_AS(empty({highest, 2}), ("empty: shape [9223372036854775807, 2]" + too_large).c_str(), Error);
+    CHECK_THROWS_WITH_AS(rand({huge, huge}), doctest::Contains("full: shape [1099511627776, 1099511627776] is too large"),
+                         Error);
+    // No elements, but an op splitting [0, 2^40, 2^40] after dim 0 would multiply 2^40 * 2^40.
+    CHECK_THROWS_WITH_AS(zeros({0, huge, huge}), ("full: shape [0, 1099511627776, 1099511627776]" + too_large).c_str(),
+                         Error);
+    CHECK_THROWS_WITH_AS(from_vector({}, {highest, 2, 0}),
+                         ("from_vector: shape [9223372036854775807, 2, 0]" + too_large).c_str(), Error);
+    // empty() used to build its vector before checking, and threw std::length_error.
+    CHECK_THROWS_WITH_AS(empty({-5}), "empty: negative dimension -5 in shape [-5]", Error);
+    CHECK_THROWS_WITH_AS(arange(0.0f, 1e30f, 1e-30f),
+                         doctest::Contains("arange: from 0 to 1e+30 in steps of 1e-30 is 1e+60 values, more than a "
+                                           "tensor can hold (2305843009213693951)"),
+                         Error);
+    CHECK(zeros({0, kMaxNumel, 0}).numel() == 0);  // the largest countable size is fine when empty
   }
 
   TEST_CASE("the same seed gives the same numbers; normals look normal") {

@@ -218,9 +218,12 @@ Tensor decode_npy(std::string_view bytes, const std::string& source) {
   const DTypeInfo* dtype = dtype_from_npy(h.descr);
   if (!dtype) error("unsupported dtype '", h.descr, "'");
 
-  int64_t expected = dtype->size;
+  // The bytes the data must have, and (zero sizes aside) no more elements than
+  // a tensor can hold: (0, 2^62, 2^62) needs no bytes but is no tensor shape.
+  int64_t expected = dtype->size, nonzero = 1;
   for (int64_t d : h.shape)
-    if (!checked_mul(expected, d, &expected)) error("shape ", h.shape, " is too large");
+    if (!checked_mul(expected, d, &expected) || !checked_mul(nonzero, d ? d : 1, &nonzero) || nonzero > kMaxNumel)
+      error("shape ", h.shape, " is too large");
   const std::string_view data = bytes.substr(header_start + header_length);
   if (static_cast<int64_t>(data.size()) != expected)
     error("data is ", data.size(), " bytes but shape ", h.shape, " of '", h.descr, "' needs ", expected);

@@ -170,10 +170,12 @@ class Decoder {
     e.end = offsets[1];
     if (e.begin > e.end) error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end, "] end before they begin");
 
-    // numel * element size, refusing shapes whose byte size overflows int64.
-    int64_t expected = e.dtype->size;
+    // numel * element size, refusing shapes whose byte size overflows int64,
+    // or whose non-zero sizes multiply past what a tensor can hold (a zero
+    // among them makes no bytes, but [0, 2^62, 2^62] is still no tensor shape).
+    int64_t expected = e.dtype->size, nonzero = 1;
     for (int64_t d : e.shape)
-      if (!checked_mul(expected, d, &expected))
+      if (!checked_mul(expected, d, &expected) || !checked_mul(nonzero, d ? d : 1, &nonzero) || nonzero > kMaxNumel)
         error("tensor \"", name, "\": shape ", e.shape, " is too large");
     if (e.end - e.begin != expected)
       error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end, "] hold ", e.end - e.begin,

@@ -56,6 +56,7 @@ static Shape infer_shape(const char* op, const Shape& requested, int64_t numel) 
   } else if (known != numel) {
     fail(op, ": shape ", requested, " is invalid for input of size ", numel);
   }
+  checked_numel(op, shape);  // an empty input takes [0, 2^40, 2^40] only if its sizes stay countable
   return shape;
 }
 
@@ -144,7 +145,9 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
         fail("cat: tensor ", t, " has shape ", s, " but tensor 0 has shape ", first,
              "; sizes must match except in dimension ", d, " (", s[e], " vs ", first[e],
              " in dimension ", e, ")");
-    shape[d] += s[d];
+    if (__builtin_add_overflow(shape[d], s[d], &shape[d]))
+      fail("cat: the sizes along dimension ", d, " add up to more than int64 can hold (at tensor ", t,
+           " of shape ", s, ")");
   }
   Tensor out = empty(shape);
   const DimSplit total = split_at(shape, d);
