@@ -36,6 +36,27 @@ TEST_SUITE("core.embedding") {
     CHECK_GRADCHECK(f, {randn({5, 3}, true)});
   }
 
+  TEST_CASE("backward uses the ids forward checked, whatever happens to the ids tensor after") {
+    // EmbeddingBackward used to re-read the ids: one overwritten (through data(),
+    // no version bump) sent its gradient rows outside dweight.
+    Tensor weight = zeros({4, 2}, true);
+    Tensor ids = tensor({1, 3});
+    Tensor out = embedding(weight, ids);
+    ids.data()[0] = 1e6f;
+    out.backward(tensor({{1, 2}, {3, 4}}));
+    ag_test::check_close(weight.grad(), {0, 0, 1, 2, 0, 0, 3, 4});
+  }
+
+  TEST_CASE("the last id of a vocabulary past 2^24 is in range") {
+    // V = 2^24 + 1 rounds to 2^24 as a float, which rejected the valid id 2^24. (D = 0: no memory needed.)
+    Tensor out = embedding(zeros({16777217, 0}), tensor({16777216.0f}));
+    CHECK(out.shape() == Shape{1, 0});
+    CHECK_THROWS_WITH_AS(embedding(zeros({16777217, 0}), tensor({16777218.0f})),
+                         "embedding: id 1.67772e+07 at index 0 is out of range for 16777217 embeddings (weight "
+                         "[16777217, 0])",
+                         Error);
+  }
+
   TEST_CASE("bad ids and weights are errors naming the id, its position and V") {
     Tensor weight = zeros({4, 3});
     CHECK_THROWS_WITH_AS(embedding(weight, tensor({{0, 4}, {1, 2}})),

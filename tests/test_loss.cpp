@@ -124,6 +124,23 @@ TEST_SUITE("core.loss") {
     CHECK_GRADCHECK(mse, {randn({3, 4}, true), randn({3, 4}, true)});
   }
 
+  TEST_CASE("backward uses the targets forward checked, whatever happens to the targets tensor after") {
+    // The backward nodes used to re-read the targets: one overwritten through
+    // data() (no version bump) made nll_loss write outside dlogp, and gave
+    // cross_entropy a silently wrong gradient.
+    Tensor log_probs = zeros({2, 3}, true), logits = zeros({2, 3}, true);
+    Tensor targets = tensor({0, 2});
+    Tensor nll = nll_loss(log_probs, targets), ce = cross_entropy(logits, targets);
+    targets.data()[0] = 1e6f;
+    targets.data()[1] = 1.0f;
+    nll.backward();
+    ce.backward();
+    // dlogp = -1/2 at each target; dlogits = (softmax - onehot) / 2 = (1/3 - [c == t]) / 2.
+    ag_test::check_close(log_probs.grad(), {-0.5f, 0, 0, 0, 0, -0.5f});
+    const float p = 1.0f / 6.0f, q = 1.0f / 6.0f - 0.5f;
+    ag_test::check_close(logits.grad(), {q, p, p, p, p, q});
+  }
+
   TEST_CASE("bad targets name the op, the value and its position") {
     CHECK_THROWS_WITH_AS(cross_entropy(zeros({3, 5}), tensor({0, 4, 7})),
                          "cross_entropy: target 7 at index 2 is out of range for 5 classes", Error);

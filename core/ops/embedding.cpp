@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/autograd.h"
 
@@ -27,23 +28,23 @@ static std::string id_position(int64_t flat, const Shape& shape) {
 }
 
 // dweight = zeros (V, D), then each output row's gradient added to its id's row.
+// It keeps the row numbers forward checked, not the ids tensor: a later write
+// into that tensor must not send backward outside dweight.
 struct EmbeddingBackward : Node {
-  SavedTensor ids;
+  std::vector<int64_t> rows;  // rows[i] = ids[i], in [0, V)
   Shape weight_shape;
   std::string name() const override { return "EmbeddingBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor id_values = ids.unpack(*this);
     const int64_t D = weight_shape[1];
     Tensor dweight = zeros(weight_shape);
-    const float *id = id_values.data(), *dy = dout.data();
+    const float* dy = dout.data();
     float* dw = dweight.data();
-    for (int64_t i = 0; i < id_values.numel(); ++i) {
-      float* row = dw + static_cast<int64_t>(id[i]) * D;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      float* row = dw + rows[i] * D;
       for (int64_t d = 0; d < D; ++d) row[d] += dy[i * D + d];
     }
     return {dweight};
   }
-  void release_saved() override { ids.reset(); }
 };
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
@@ -51,13 +52,16 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
     fail("embedding: weight must be 2-D (V, D), got shape ", weight.shape());
   const int64_t V = weight.size(0), D = weight.size(1);
   const float* id = ids.data();
+  std::vector<int64_t> rows(ids.numel());
   for (int64_t i = 0; i < ids.numel(); ++i) {  // every id checked before any row is read
     if (!(id[i] == std::floor(id[i])))  // also catches NaN and infinities
       fail("embedding: id ", id[i], " at index ", id_position(i, ids.shape()),
            " is not a whole number");
-    if (id[i] < 0 || id[i] >= static_cast<float>(V))
+    // V compared as a double: as a float it rounds past 2^24 (V = 2^24 + 3 becomes 2^24 + 4).
+    if (id[i] < 0 || id[i] >= static_cast<double>(V))
       fail("embedding: id ", id[i], " at index ", id_position(i, ids.shape()),
            " is out of range for ", V, " embeddings (weight ", weight.shape(), ")");
+    rows[i] = static_cast<int64_t>(id[i]);
   }
 
   Shape out_shape = ids.shape();
@@ -65,14 +69,11 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
   Tensor out = empty(out_shape);
   const float* w = weight.data();
   float* y = out.data();
-  for (int64_t i = 0; i < ids.numel(); ++i) {
-    const float* row = w + static_cast<int64_t>(id[i]) * D;
-    std::copy(row, row + D, y + i * D);
-  }
+  for (int64_t i = 0; i < ids.numel(); ++i) std::copy(w + rows[i] * D, w + (rows[i] + 1) * D, y + i * D);
 
   if (needs_grad({weight})) {
     auto node = std::make_shared<EmbeddingBackward>();
-    node->ids = SavedTensor(ids);
+    node->rows = std::move(rows);
     node->weight_shape = weight.shape();
     attach(out, node, {weight});
   }

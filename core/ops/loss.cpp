@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/autograd.h"
 
@@ -31,10 +32,15 @@ std::string position(int64_t flat, const Shape& shape) {
 }
 
 // Checks (N, C, d...) against (N, d...) and every target value, before any
-// arithmetic: a bad class id would otherwise read outside the row.
+// arithmetic: a bad class id would otherwise read outside the row. The checked
+// ids are kept as integers for forward and backward alike: backward must not
+// re-read the targets tensor, which the caller may have overwritten since.
 struct ClassGeometry {
   int64_t N = 0, C = 0, S = 1;
+  std::vector<int64_t> classes;  // (N, S): the class id at (n, s), or kIgnored
+  int64_t kept = 0;              // positions not ignored: the divisor of the mean
 };
+constexpr int64_t kIgnored = -1;
 
 ClassGeometry check_class_targets(const char* op, const char* input_name, const Tensor& input,
                                   const Tensor& targets, int64_t ignore_index) {
@@ -50,24 +56,19 @@ ClassGeometry check_class_targets(const char* op, const char* input_name, const 
   g.C = input.size(1);
   for (int64_t d = 2; d < input.dim(); ++d) g.S *= input.size(d);
   const float* t = targets.data();
+  g.classes.assign(targets.numel(), kIgnored);
   for (int64_t i = 0; i < targets.numel(); ++i) {
     if (t[i] == static_cast<float>(ignore_index)) continue;
     if (!(t[i] == std::floor(t[i])))  // also catches NaN and infinities
       fail(op, ": target ", t[i], " at index ", position(i, targets.shape()),
            " is not a whole number (class ids are whole numbers in [0, ", g.C, "))");
-    if (t[i] < 0 || t[i] >= static_cast<float>(g.C))
+    if (t[i] < 0 || t[i] >= static_cast<double>(g.C))  // C as a float rounds past 2^24
       fail(op, ": target ", t[i], " at index ", position(i, targets.shape()),
            " is out of range for ", g.C, " classes");
+    g.classes[i] = static_cast<int64_t>(t[i]);
+    ++g.kept;
   }
   return g;
-}
-
-// The number of positions that are not ignored: the divisor of the mean.
-int64_t count_kept(const Tensor& targets, int64_t ignore_index) {
-  int64_t kept = 0;
-  const float* t = targets.data();
-  for (int64_t i = 0; i < targets.numel(); ++i) kept += t[i] != static_cast<float>(ignore_index);
-  return kept;
 }
 
 // 0/0 must give NaN (all ignored); spelled out so no compiler flag changes it.
@@ -80,23 +81,22 @@ float mean_of(double total, int64_t count) {
 
 // ---------------------------------------------------------------- cross_entropy
 // loss = mean over kept (n, s) of  -log softmax(x[n, :, s])[t]  =  logsumexp(x[n, :, s]) - x[n, t, s]
-// dx[n, c, s] = dout * (softmax(x[n, :, s])[c] - [c == t]) / count,  0 on ignored positions.
+// dx[n, c, s] = dout * (softmax(x[n, :, s])[c] - [c == t]) / kept,  0 on ignored positions.
 // This fused form needs no log_softmax tensor and is exact where softmax saturates.
 struct CrossEntropyBackward : Node {
-  SavedTensor logits, targets;
-  ClassGeometry g;
-  int64_t ignore_index = -100, count = 0;
+  SavedTensor logits;
+  ClassGeometry g;  // with the checked class ids
   std::string name() const override { return "CrossEntropyBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor x = logits.unpack(*this), t = targets.unpack(*this);
+    Tensor x = logits.unpack(*this);
     Tensor dlogits = zeros(x.shape());
-    const float scale = dout.item() / static_cast<float>(count);  // NaN when all are ignored
-    const float *px = x.data(), *pt = t.data();
+    const float scale = dout.item() / static_cast<float>(g.kept);  // NaN when all are ignored
+    const float* px = x.data();
     float* dx = dlogits.data();
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t s = 0; s < g.S; ++s) {
-        const float target = pt[n * g.S + s];
-        if (target == static_cast<float>(ignore_index)) continue;
+        const int64_t target = g.classes[n * g.S + s];
+        if (target == kIgnored) continue;
         const float* row = px + n * g.C * g.S + s;  // row[c * S] = x[n, c, s]
         float* drow = dx + n * g.C * g.S + s;
         float m = -std::numeric_limits<float>::infinity();
@@ -105,39 +105,35 @@ struct CrossEntropyBackward : Node {
         for (int64_t c = 0; c < g.C; ++c) sum += std::exp(row[c * g.S] - m);
         for (int64_t c = 0; c < g.C; ++c) {
           const float p = std::exp(row[c * g.S] - m) / sum;
-          const float onehot = c == static_cast<int64_t>(target) ? 1.0f : 0.0f;
+          const float onehot = c == target ? 1.0f : 0.0f;
           drow[c * g.S] = (p - onehot) * scale;
         }
       }
     return {dlogits};
   }
-  void release_saved() override { logits.reset(); targets.reset(); }
+  void release_saved() override { logits.reset(); }
 };
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
-  const ClassGeometry g = check_class_targets("cross_entropy", "logits", logits, targets, ignore_index);
-  const int64_t count = count_kept(targets, ignore_index);
-  const float *px = logits.data(), *pt = targets.data();
+  ClassGeometry g = check_class_targets("cross_entropy", "logits", logits, targets, ignore_index);
+  const float* px = logits.data();
   double total = 0.0;  // in double: a mean over many samples loses no digits
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t s = 0; s < g.S; ++s) {
-      const float target = pt[n * g.S + s];
-      if (target == static_cast<float>(ignore_index)) continue;
+      const int64_t target = g.classes[n * g.S + s];
+      if (target == kIgnored) continue;
       const float* row = px + n * g.C * g.S + s;
       float m = -std::numeric_limits<float>::infinity();
       for (int64_t c = 0; c < g.C; ++c) m = std::max(m, row[c * g.S]);
       float sum = 0.0f;
       for (int64_t c = 0; c < g.C; ++c) sum += std::exp(row[c * g.S] - m);
-      total += (m + std::log(sum)) - row[static_cast<int64_t>(target) * g.S];
+      total += (m + std::log(sum)) - row[target * g.S];
     }
-  Tensor out = scalar(mean_of(total, count));
+  Tensor out = scalar(mean_of(total, g.kept));
   if (needs_grad({logits})) {
     auto node = std::make_shared<CrossEntropyBackward>();
     node->logits = SavedTensor(logits);
-    node->targets = SavedTensor(targets);
-    node->g = g;
-    node->ignore_index = ignore_index;
-    node->count = count;
+    node->g = std::move(g);
     attach(out, node, {logits});
   }
   return out;
@@ -145,49 +141,38 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
 
 // ---------------------------------------------------------------- nll_loss
 // loss = -mean over kept (n, s) of logp[n, t, s]
-// dlogp[n, t, s] = -dout / count at each kept target, 0 everywhere else.
+// dlogp[n, t, s] = -dout / kept at each kept target, 0 everywhere else.
 struct NllLossBackward : Node {
-  SavedTensor targets;
-  ClassGeometry g;
+  ClassGeometry g;  // with the checked class ids
   Shape input_shape;
-  int64_t ignore_index = -100, count = 0;
   std::string name() const override { return "NllLossBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor t = targets.unpack(*this);
     Tensor dlogp = zeros(input_shape);
-    const float scale = -dout.item() / static_cast<float>(count);
-    const float* pt = t.data();
+    const float scale = -dout.item() / static_cast<float>(g.kept);
     float* d = dlogp.data();
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t s = 0; s < g.S; ++s) {
-        const float target = pt[n * g.S + s];
-        if (target == static_cast<float>(ignore_index)) continue;
-        d[(n * g.C + static_cast<int64_t>(target)) * g.S + s] = scale;
+        const int64_t target = g.classes[n * g.S + s];
+        if (target != kIgnored) d[(n * g.C + target) * g.S + s] = scale;
       }
     return {dlogp};
   }
-  void release_saved() override { targets.reset(); }
 };
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, int64_t ignore_index) {
-  const ClassGeometry g = check_class_targets("nll_loss", "log_probs", log_probs, targets, ignore_index);
-  const int64_t count = count_kept(targets, ignore_index);
-  const float *lp = log_probs.data(), *pt = targets.data();
+  ClassGeometry g = check_class_targets("nll_loss", "log_probs", log_probs, targets, ignore_index);
+  const float* lp = log_probs.data();
   double total = 0.0;
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t s = 0; s < g.S; ++s) {
-      const float target = pt[n * g.S + s];
-      if (target == static_cast<float>(ignore_index)) continue;
-      total -= lp[(n * g.C + static_cast<int64_t>(target)) * g.S + s];
+      const int64_t target = g.classes[n * g.S + s];
+      if (target != kIgnored) total -= lp[(n * g.C + target) * g.S + s];
     }
-  Tensor out = scalar(mean_of(total, count));
+  Tensor out = scalar(mean_of(total, g.kept));
   if (needs_grad({log_probs})) {
     auto node = std::make_shared<NllLossBackward>();
-    node->targets = SavedTensor(targets);
-    node->g = g;
+    node->g = std::move(g);
     node->input_shape = log_probs.shape();
-    node->ignore_index = ignore_index;
-    node->count = count;
     attach(out, node, {log_probs});
   }
   return out;
