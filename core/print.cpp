@@ -27,11 +27,22 @@ bool needs_scientific(const float* p, int64_t n) {
 }
 
 std::string format_value(float v, int decimals, bool scientific) {
-  char buf[64];
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::snprintf(buf, sizeof buf, scientific ? "%.*e" : "%.*f", decimals, static_cast<double>(v));
-  return buf;
+  // Measured first: 3e38 in fixed point with many decimals is longer than any
+  // fixed buffer, and a cut-off number would print as a different number.
+  const char* format = scientific ? "%.*e" : "%.*f";
+  const int length = std::snprintf(nullptr, 0, format, decimals, static_cast<double>(v));
+  std::string text(static_cast<size_t>(length) + 1, '\0');
+  std::snprintf(text.data(), text.size(), format, decimals, static_cast<double>(v));
+  text.pop_back();  // the terminating NUL
+  return text;
+}
+
+// Printing with a negative number of decimals or edge items has no meaning.
+void check_print_options(const char* op, int decimals, int64_t edge_items) {
+  if (decimals < 0) fail(op, ": decimals must be >= 0, got ", decimals);
+  if (edge_items < 0) fail(op, ": edge_items must be >= 0, got ", edge_items);
 }
 
 struct Printer {
@@ -91,6 +102,7 @@ struct Printer {
 }  // namespace
 
 std::string to_string(const Tensor& t, const PrintOptions& opt) {
+  check_print_options("to_string", opt.decimals, opt.edge_items);
   if (!t.defined()) return "tensor(undefined)";
   const Shape& shape = t.shape();
   std::string body;
@@ -121,6 +133,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << to_st
 
 std::string format_matrix(const Tensor& t, const std::vector<std::string>& row_labels,
                           const std::vector<std::string>& col_labels, int decimals) {
+  check_print_options("format_matrix", decimals, 0);
   if (t.dim() != 2) fail("format_matrix: expected a 2-D tensor, got shape ", t.shape());
   const int64_t rows = t.size(0), cols = t.size(1);
   if (!row_labels.empty() && static_cast<int64_t>(row_labels.size()) != rows)

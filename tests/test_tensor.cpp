@@ -113,6 +113,23 @@ TEST_SUITE("core.tensor") {
     CHECK(big.size() < 100);
   }
 
+  TEST_CASE("printing: a long number is never cut off; negative decimals or edge_items are errors") {
+    // Values were formatted into a 64-byte buffer: 3e38 with 60 decimals is 100 characters.
+    const std::string digits = "300000000549775575777803994281145270272." + std::string(60, '0');
+    CHECK(format_matrix(full({1, 1}, 3e38f), {"r"}, {"c"}, 60) == "   " + std::string(99, ' ') + "c\nr  " + digits + "\n");
+    PrintOptions wide;
+    wide.decimals = 60;
+    CHECK(to_string(tensor({1.5f}), wide) == "tensor([1.5" + std::string(59, '0') + "])");
+    PrintOptions bad;
+    bad.decimals = -1;
+    CHECK_THROWS_WITH_AS(to_string(tensor({1.5f}), bad), "to_string: decimals must be >= 0, got -1", Error);
+    bad.decimals = 4;
+    bad.edge_items = -2;
+    CHECK_THROWS_WITH_AS(to_string(tensor({1.5f}), bad), "to_string: edge_items must be >= 0, got -2", Error);
+    CHECK_THROWS_WITH_AS(format_matrix(ones({1, 1}), {}, {}, -3), "format_matrix: decimals must be >= 0, got -3",
+                         Error);
+  }
+
   TEST_CASE("format_matrix labels rows and columns, UTF-8 aware") {
     Tensor m = tensor({{0.9f, 0.5f}, {0.4f, 0.8f}});
     std::string s = format_matrix(m, {"Je", "étudiant"}, {"I", "am"});
