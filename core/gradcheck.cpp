@@ -19,8 +19,12 @@ static std::string index_str(int64_t flat, const Shape& shape) {
 }
 
 // L = sum(out * weights), accumulated in double so the finite difference is not
-// drowned in float rounding.
-static double project(const Tensor& out, const std::vector<float>& weights) {
+// drowned in float rounding. A perturbed input must give an output of the
+// unperturbed shape (one weight per element), or there is nothing to compare.
+static double project(const Tensor& out, const std::vector<float>& weights, const Shape& shape) {
+  if (!out.defined() || out.shape() != shape)
+    fail("gradcheck: with an input perturbed by eps the function returned ",
+         out.defined() ? shape_str(out.shape()) : std::string("an undefined tensor"), " instead of ", shape);
   double total = 0.0;
   const float* p = out.data();
   for (size_t i = 0; i < weights.size(); ++i) total += static_cast<double>(p[i]) * weights[i];
@@ -65,9 +69,9 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
       {
         NoGradGuard no_grad;
         p[i] = original + static_cast<float>(eps);
-        plus = project(fn(leaves), weights);
+        plus = project(fn(leaves), weights, out.shape());
         p[i] = original - static_cast<float>(eps);
-        minus = project(fn(leaves), weights);
+        minus = project(fn(leaves), weights, out.shape());
         p[i] = original;
       }
       // The perturbation actually applied, as a float, may differ from eps.

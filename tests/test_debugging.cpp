@@ -60,6 +60,16 @@ TEST_SUITE("core.debugging") {
     CHECK(r.report.find("vs numeric") != std::string::npos);
   }
 
+  TEST_CASE("gradcheck: a function whose output shape changes under the perturbation is an error") {
+    // Its output shape jumps at x[0] = 0.5, inside the eps step: the sum of
+    // out * weights used to read 4 weights' worth of a 1-element output.
+    GradcheckFn jumpy = [](const std::vector<Tensor>& v) {
+      return narrow(v[0] * 2.0f, 0, 0, v[0].data()[0] > 0.5f ? 4 : 1);
+    };
+    CHECK_THROWS_WITH_AS(gradcheck(jumpy, {tensor({0.5005f, 1, 2, 3}, true)}),
+                         "gradcheck: with an input perturbed by eps the function returned [1] instead of [4]", Error);
+  }
+
   TEST_CASE("a custom backward with the wrong number of gradients is an error") {
     Tensor a = ones({2}, true), b = ones({2}, true);
     Tensor y = apply_function<WrongCount>({a, b});
