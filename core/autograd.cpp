@@ -236,10 +236,23 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
 }
 
 // ---------------------------------------------------------------- in-place
+// The leaf that `self` is a view of (through reshape-like nodes only), or null.
+static const TensorImpl* viewed_leaf(const Tensor& self) {
+  for (const Node* node = self.grad_fn().get(); node && node->is_view; node = node->next_edges[0].fn.get())
+    if (const TensorImpl* leaf = node->next_edges[0].leaf.get()) return leaf;
+  return nullptr;
+}
+
 void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
   if (self.requires_grad() && self.is_leaf() && grad_enabled())
     fail(op, ": a leaf tensor that requires grad (shape ", self.shape(),
          ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
+  // A view shares its leaf's storage: writing through it would change the
+  // leaf's value behind autograd's back (PyTorch refuses this too).
+  if (grad_enabled())
+    if (const TensorImpl* leaf = viewed_leaf(self); leaf && leaf->storage == self.impl()->storage)
+      fail(op, ": a view (shape ", self.shape(), ") of a leaf tensor that requires grad (shape ", leaf->shape,
+           ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
   if (result.shape() != self.shape())
     fail(op, ": the result of shape ", result.shape(), " cannot be written in place into shape ",
          self.shape());

@@ -137,6 +137,26 @@ TEST_SUITE("core.autograd") {
     CHECK(buf.version() == 2);
   }
 
+  TEST_CASE("in place through a view of a leaf that requires grad is refused, as on the leaf itself") {
+    // The view shares the leaf's storage: mul_ silently tripled the parameter.
+    Tensor w = ones({4}, true);
+    Tensor view = w.reshape({2, 2}).reshape({4, 1});
+    CHECK_THROWS_WITH_AS(mul_(view, 3.0f),
+                         "mul_: a view (shape [4, 1]) of a leaf tensor that requires grad (shape [4]) is being used "
+                         "in an in-place operation; wrap the update in ag::NoGradGuard",
+                         Error);
+    CHECK(w.to_vector() == std::vector<float>{1, 1, 1, 1});
+    {
+      NoGradGuard no_grad;  // an optimizer-style update through a view is fine
+      mul_(view, 3.0f);
+    }
+    CHECK(w.to_vector() == std::vector<float>{3, 3, 3, 3});
+    Tensor copy = w * 1.0f;  // not a view: its own storage
+    Tensor copy_view = copy.reshape({2, 2});
+    relu_(copy_view);
+    CHECK(w.to_vector() == std::vector<float>{3, 3, 3, 3});
+  }
+
   TEST_CASE("in-place ops: gradcheck through the history they take over, and their shape errors") {
     // Each works on a non-leaf copy y of x (in place on a leaf that requires grad is refused).
     using Fn = GradcheckFn;

@@ -71,6 +71,7 @@ static Tensor view_as_shape(const char* op, const Tensor& x, const Shape& reques
   if (needs_grad({x})) {
     auto node = std::make_shared<ReshapeBackward>();
     node->input_shape = x.shape();
+    node->is_view = true;
     attach(out, node, {x});
   }
   return out;
