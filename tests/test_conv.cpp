@@ -146,6 +146,12 @@ TEST_CASE("conv2d: a padding or dilation near 2^62 is an error, a huge stride a 
   CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().dilation(max)),
                        doctest::Contains("or dilation (9223372036854775807, 9223372036854775807) is too large"),
                        Error);
+  // A padding of 2^40 gives sizes int64 can count, but far too many elements.
+  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 1, 1}), zeros({1, 1, 1, 1}), Tensor(),
+                              Conv2dOptions().padding(int64_t(1) << 40)),
+                       "conv2d: shape [1, 1, 2199023255553, 2199023255553] is too large (the product of its "
+                       "non-zero sizes exceeds 2305843009213693951, the most elements a float buffer can hold)",
+                       Error);
   // A stride past the input leaves one window, at the top left corner.
   for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
     KernelsGuard guard(mode);

@@ -119,6 +119,11 @@ TEST_CASE("pools refuse an empty image and huge paddings, and average a huge win
                        "avg_pool2d: padding (4611686018427387904, 4611686018427387904) must be at most "
                        "half the kernel (2, 2)",
                        Error);
+  CHECK_THROWS_WITH_AS(adaptive_avg_pool2d(zeros({1, 1, 2, 2}), huge, huge),
+                       "adaptive_avg_pool2d: shape [1, 1, 4611686018427387904, 4611686018427387904] is too large "
+                       "(the product of its non-zero sizes exceeds 2305843009213693951, the most elements a float "
+                       "buffer can hold)",
+                       Error);
   // A 2^32 x 2^32 window (padded by 2^31) is valid: its divisor kh*kw = 2^64
   // overflowed int64. Fast kernels only: the naive loops visit every cell.
   KernelsGuard guard(Kernels::Fast);

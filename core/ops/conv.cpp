@@ -83,6 +83,7 @@ ConvGeometry conv_geometry(const Tensor& x, const Tensor& weight, const Tensor& 
   if (g.OH < 1 || g.OW < 1)
     fail("conv2d: kernel ", Shape{g.kh, g.kw}, " (dilated to ", Shape{dilated_h, dilated_w},
          ") is larger than the padded input ", Shape{padded_h, padded_w}, " of input ", x.shape());
+  checked_numel("conv2d", {g.N, g.O, g.OH, g.OW});  // a padding of 2^40 gives a countable size, but no tensor
   return g;
 }
 

@@ -29,6 +29,10 @@ void check_image(const char* op, const Tensor& x) {
   if (x.dim() != 4) fail(op, ": expected a 4-D input (N, C, H, W), got ", x.shape());
 }
 
+Shape pooled_shape(const Tensor& x, int64_t OH, int64_t OW) {
+  return {x.size(0), x.size(1), OH, OW};
+}
+
 // Check the window against x and PyTorch's rules, then describe the shapes.
 PoolGeometry pool_geometry(const char* op, const Tensor& x, const Pool2dOptions& opt) {
   check_image(op, x);
@@ -55,10 +59,6 @@ PoolGeometry pool_geometry(const char* op, const Tensor& x, const Pool2dOptions&
     fail(op, ": kernel ", Shape{g.kh, g.kw}, " is larger than the padded input ",
          Shape{g.H + 2 * g.pad_h, g.W + 2 * g.pad_w}, " of input ", x.shape());
   return g;
-}
-
-Shape pooled_shape(const Tensor& x, int64_t OH, int64_t OW) {
-  return {x.size(0), x.size(1), OH, OW};
 }
 
 }  // namespace
@@ -141,6 +141,7 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
     fail("adaptive_avg_pool2d: output size must be >= 1, got (", out_h, ", ", out_w, ")");
   if (x.size(2) < 1 || x.size(3) < 1)
     fail("adaptive_avg_pool2d: input ", x.shape(), " has an empty image");
+  checked_numel("adaptive_avg_pool2d", pooled_shape(x, out_h, out_w));
   Tensor out = empty(pooled_shape(x, out_h, out_w));
   (use_naive() ? adaptive_avg_pool2d_forward_naive : adaptive_avg_pool2d_forward)(
       x.size(0) * x.size(1), x.size(2), x.size(3), out_h, out_w, x.data(), out.data());
