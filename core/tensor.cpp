@@ -59,6 +59,8 @@ const Shape& Tensor::shape() const {
 
 int64_t Tensor::size(int64_t d) const {
   int64_t rank = dim();
+  if (rank == 0)  // not "expected to be in [0, -1]"
+    fail("size: dimension ", d, " specified, but a 0-d tensor (shape []) has no dimensions");
   if (d < -rank || d >= rank)
     fail("size: dimension ", d, " out of range for a tensor of shape ", shape(),
          " (expected to be in [", -rank, ", ", rank - 1, "])");

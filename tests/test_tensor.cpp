@@ -40,6 +40,8 @@ TEST_SUITE("core.tensor") {
     CHECK_THROWS_WITH_AS(m.at({0}), doctest::Contains("needs 2 indices, got 1"), Error);
     CHECK_THROWS_WITH_AS(m.item(), doctest::Contains("a tensor with 6 elements (shape [2, 3]) cannot be converted to a scalar"), Error);
     CHECK_THROWS_WITH_AS(m.size(2), doctest::Contains("dimension 2 out of range for a tensor of shape [2, 3]"), Error);
+    CHECK_THROWS_WITH_AS(scalar(1.0f).size(0),
+                         "size: dimension 0 specified, but a 0-d tensor (shape []) has no dimensions", Error);
     CHECK_THROWS_WITH_AS(zeros({2, -1}), doctest::Contains("negative dimension -1 in shape [2, -1]"), Error);
     CHECK_THROWS_WITH_AS(Tensor().shape(), doctest::Contains("undefined tensor"), Error);
   }
