@@ -28,6 +28,11 @@ class Error : public std::runtime_error {
 // "[2, 3, 4]"; a 0-d (scalar) shape prints as "[]".
 std::string shape_str(const Shape& shape);
 
+// Element `flat` of a row-major tensor of `shape`, as the index a reader would
+// type: 7 in [2, 3, 4] is "[0, 1, 3]". Error messages and reports point at
+// elements this way rather than by flat offset.
+std::string index_str(int64_t flat, const Shape& shape);
+
 namespace detail {
 inline void append(std::ostringstream& os, const Shape& s) { os << shape_str(s); }
 template <class T>

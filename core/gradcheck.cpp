@@ -8,16 +8,6 @@
 
 namespace ag {
 
-// Flat index -> "[i, j, k]" so the report points at the element the way a reader indexes it.
-static std::string index_str(int64_t flat, const Shape& shape) {
-  Shape idx(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    idx[d] = shape[d] ? flat % shape[d] : 0;
-    flat = shape[d] ? flat / shape[d] : 0;
-  }
-  return shape_str(idx);
-}
-
 // L = sum(out * weights), accumulated in double so the finite difference is not
 // drowned in float rounding. A perturbed input must give an output of the
 // unperturbed shape (one weight per element), or there is nothing to compare.

@@ -20,6 +20,15 @@ std::string shape_str(const Shape& shape) {
   return s + "]";
 }
 
+std::string index_str(int64_t flat, const Shape& shape) {
+  Shape index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = shape[d] ? flat % shape[d] : 0;  // a 0-size dimension has no elements
+    flat = shape[d] ? flat / shape[d] : 0;
+  }
+  return shape_str(index);
+}
+
 int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

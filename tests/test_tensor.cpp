@@ -132,6 +132,14 @@ TEST_SUITE("core.tensor") {
                          Error);
   }
 
+  TEST_CASE("shape_str and index_str print shapes and element indices") {
+    CHECK(shape_str({2, 3, 4}) == "[2, 3, 4]");
+    CHECK(shape_str({}) == "[]");
+    CHECK(index_str(7, {2, 3, 4}) == "[0, 1, 3]");   // 7 = 0·12 + 1·4 + 3
+    CHECK(index_str(23, {2, 3, 4}) == "[1, 2, 3]");  // the last element
+    CHECK(index_str(4, {5}) == "[4]");
+  }
+
   TEST_CASE("format_matrix labels rows and columns, UTF-8 aware") {
     Tensor m = tensor({{0.9f, 0.5f}, {0.4f, 0.8f}});
     std::string s = format_matrix(m, {"Je", "étudiant"}, {"I", "am"});

@@ -18,13 +18,7 @@ namespace ag {
 
 // "3" for 1-D ids, "[1, 0]" for more: the position the way a reader indexes it.
 static std::string id_position(int64_t flat, const Shape& shape) {
-  if (shape.size() <= 1) return std::to_string(flat);
-  Shape index(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return shape_str(index);
+  return shape.size() <= 1 ? std::to_string(flat) : index_str(flat, shape);
 }
 
 // dweight = zeros (V, D), then each output row's gradient added to its id's row.

@@ -22,13 +22,7 @@ namespace {
 
 // Flat index -> "2" for 1-D targets, "[1, 2]" otherwise: how a reader indexes it.
 std::string position(int64_t flat, const Shape& shape) {
-  if (shape.size() <= 1) return std::to_string(flat);
-  Shape index(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return shape_str(index);
+  return shape.size() <= 1 ? std::to_string(flat) : index_str(flat, shape);
 }
 
 // Checks (N, C, d...) against (N, d...) and every target value, before any
