@@ -65,6 +65,7 @@ TEST_CASE("06 corpus, vocabularies and the teacher-forcing batch") {
   const tut::Vocabulary en = tut::corpus_english_vocabulary(), fr = tut::corpus_french_vocabulary();
   std::set<std::string> english_words, french_words;  // the printed sizes, counted apart
   for (const auto& p : pairs) {
+    CHECK(tut::join_words(tut::tokenize(p.english)) == p.english);  // no double spaces to lose
     for (const auto& w : tut::tokenize(p.english)) english_words.insert(w);
     for (const auto& w : tut::tokenize(p.french)) french_words.insert(w);
   }

@@ -17,18 +17,9 @@
 #include "nn/serialize.h"
 #include "tutorials/common/lesson06.h"
 #include "tutorials/common/present.h"
+#include "tutorials/common/sentence.h"
 
 using namespace tut;
-
-namespace {
-
-std::string join(const std::vector<std::string>& words) {
-  std::string s;
-  for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
-  return s;
-}
-
-}  // namespace
 
 int main() {
   const TranslatorConfig config;
@@ -74,7 +65,7 @@ int main() {
   std::printf("\n%6s  %8s  %s\n", "step", "loss", "greedy translation of \"I am a student\"");
   for (const TrainLog& line : R.log)
     std::printf("%6lld  %8s  %s\n", static_cast<long long>(line.step), fmt(line.loss).c_str(),
-                join(line.translation).c_str());
+                join_words(line.translation).c_str());
   std::printf("\nloss, step 1 to %zu: %s\n", R.losses.size(), sparkline(R.losses, 50).c_str());
   std::fflush(stdout);
   say("The first loss is close to ln(" + std::to_string(fr.size()) + ") = " +
@@ -84,7 +75,7 @@ int main() {
 
   heading("Step 6d: the result");
   say("Parameters: " + std::to_string(R.num_parameters) + ". Final loss on the corpus: " +
-      fmt(R.final_loss) + ". \"I am a student\" -> \"" + join(R.translation) + "\"" +
+      fmt(R.final_loss) + ". \"I am a student\" -> \"" + join_words(R.translation) + "\"" +
       (R.first_correct_step >= 0
            ? ", right from step " + std::to_string(R.first_correct_step) + " on."
            : ", not right yet."));

@@ -15,6 +15,7 @@
 #include "core/ag.h"
 #include "tutorials/common/lesson07.h"
 #include "tutorials/common/present.h"
+#include "tutorials/common/sentence.h"
 
 using namespace tut;
 
@@ -23,12 +24,6 @@ namespace {
 std::string words_of(const Vocabulary& vocab, const std::vector<int64_t>& ids) {
   std::string s;
   for (int64_t id : ids) s += (s.empty() ? "" : " ") + vocab.tokens[static_cast<size_t>(id)];
-  return s;
-}
-
-std::string join(const std::vector<std::string>& words) {
-  std::string s;
-  for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
   return s;
 }
 
@@ -125,7 +120,7 @@ int main() {
       "saw, made of words it knows.");
   for (const QuickTranslation& q : L.others)
     std::printf("  %-18s %-16s ->  %s\n", q.english.c_str(),
-                q.in_corpus ? "(in the corpus)" : "(new)", join(q.french).c_str());
+                q.in_corpus ? "(in the corpus)" : "(new)", join_words(q.french).c_str());
   std::fflush(stdout);
   say("Forty sentences are too few to learn much French grammar: where a new sentence "
       "comes out wrong, the model is falling back on the nearest pattern it memorised.");

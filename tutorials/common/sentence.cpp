@@ -14,6 +14,12 @@ std::vector<std::string> tokenize(const std::string& sentence) {
   return tokens;
 }
 
+std::string join_words(const std::vector<std::string>& words) {
+  std::string sentence;
+  for (const auto& word : words) sentence += (sentence.empty() ? "" : " ") + word;
+  return sentence;
+}
+
 bool Vocabulary::contains(const std::string& token) const {
   for (const auto& t : tokens)
     if (t == token) return true;

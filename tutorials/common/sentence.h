@@ -22,6 +22,8 @@ constexpr int64_t kWidth = 4;  // the document's embeddings have 4 numbers
 // Splits on spaces. Real tokenizers also split punctuation and sub-words; our
 // sentences have neither, so whitespace is the whole story here.
 std::vector<std::string> tokenize(const std::string& sentence);
+// The way back: the words with one space between them.
+std::string join_words(const std::vector<std::string>& words);
 
 // id -> token and back. Ids 0, 1, 2 are always <pad>, <s>, </s>; the words
 // follow in the order they were first seen.

@@ -94,21 +94,6 @@ Outcome run_in_child(const Check& check) {
   return {message[0] == 'P', message.substr(1)};
 }
 
-// "[2, 7]": the row-major index of element `flat` in `shape`.
-std::string index_str(const ag::Shape& shape, int64_t flat) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    int64_t size = shape[d] > 0 ? shape[d] : 1;
-    index[d] = flat % size;
-    flat /= size;
-  }
-  std::ostringstream os;
-  os << "[";
-  for (size_t d = 0; d < index.size(); ++d) os << (d ? ", " : "") << index[d];
-  os << "]";
-  return os.str();
-}
-
 std::string number_str(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.6g", v);
@@ -165,7 +150,7 @@ void expect_close(const std::string& what, const ag::Shape& shape, const float* 
   if (wrong == 0) return;
   std::ostringstream os;
   os << what << " " << ag::shape_str(shape) << ": " << wrong << " of " << n << " elements wrong; first at "
-     << index_str(shape, first) << ": expected " << number_str(expected[first]) << ", got "
+     << ag::index_str(first, shape) << ": expected " << number_str(expected[first]) << ", got "
      << number_str(got[first]);
   if (std::isnan(got[first])) os << " (NaN: never written, or computed from inf - inf or 0 / 0?)";
   throw Wrong(os.str());
@@ -214,7 +199,7 @@ void Output::expect_written() const {
   check_guard();
   for (int64_t i = 0; i < numel_; ++i)
     if (!std::isfinite(buffer_[static_cast<size_t>(i)]))
-      throw Wrong(name_ + " " + ag::shape_str(shape_) + ": element " + index_str(shape_, i) + " is " +
+      throw Wrong(name_ + " " + ag::shape_str(shape_) + ": element " + ag::index_str(i, shape_) + " is " +
                   number_str(buffer_[static_cast<size_t>(i)]) +
                   (std::isnan(buffer_[static_cast<size_t>(i)]) ? " (never written?)" : ""));
 }
