@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/tensor.h"
+#include "tests/test_util.h"  // error_of, CHECK_FAILS_WITH
 
 namespace ag_test {
 
@@ -39,24 +40,6 @@ struct TempDir {
   }
 };
 
-// The message of the ag::Error that f throws, or "<no error>". Any other
-// exception type escapes, and doctest reports it as a failure.
-inline std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ag::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-// The statement must throw ag::Error whose message contains text.
-#define CHECK_FAILS_WITH(statement, text)                                          \
-  do {                                                                             \
-    std::string io_msg_ = ag_test::error_of([&] { (void)(statement); });           \
-    CHECK_MESSAGE(io_msg_.find(text) != std::string::npos,                         \
-                  "expected an error containing \"" << (text) << "\", got: " << io_msg_); \
-  } while (0)
 
 // Bytes spelled out one by one: bytes({0x93, 'N', 'U'}).
 inline std::string bytes(std::initializer_list<int> values) {

@@ -19,6 +19,7 @@
 
 #include "core/ag.h"
 #include "nn/nn.h"
+#include "tests/test_util.h"  // CHECK_FAILS_WITH
 
 namespace nn_test {
 
@@ -75,18 +76,5 @@ inline std::vector<Checked> input_and_parameters(ag::nn::Module& m, ag::Tensor& 
   for (auto& [name, t] : m.named_parameters()) out.push_back({name, t});
   return out;
 }
-
-// Does `what` throw an ag::Error whose message contains `text`?
-#define CHECK_THROWS_CONTAINING(expr, text)                                              \
-  do {                                                                                   \
-    std::string caught_message_;                                                         \
-    try {                                                                                \
-      (void)(expr);                                                                      \
-    } catch (const ag::Error& e) {                                                       \
-      caught_message_ = e.what();                                                        \
-    }                                                                                    \
-    CHECK_MESSAGE(caught_message_.find(text) != std::string::npos,                       \
-                  "expected an ag::Error containing \"" << (text) << "\", got \"" << caught_message_ << "\""); \
-  } while (0)
 
 }  // namespace nn_test

@@ -1,9 +1,11 @@
-// tests/test_util.h: helpers shared by the Tensor-level suites.
+// tests/test_util.h: helpers shared by the suites: tensor comparison,
+// gradcheck, and checks that bad input throws ag::Error with the right words.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,4 +37,25 @@ inline void check_close(const ag::Tensor& got, const ag::Tensor& expected, doubl
   check_close(got, expected.to_vector(), tol);
 }
 
+// The message of the ag::Error that f throws, or "<no error>". Any other
+// exception type escapes, and doctest reports it as a failure.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ag::Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
 }  // namespace ag_test
+
+// The statement must throw ag::Error whose message contains text: a shorter
+// CHECK_THROWS_WITH_AS(statement, doctest::Contains(text), ag::Error) that
+// prints the message it did get.
+#define CHECK_FAILS_WITH(statement, text)                                                   \
+  do {                                                                                      \
+    std::string error_msg_ = ag_test::error_of([&] { (void)(statement); });                 \
+    CHECK_MESSAGE(error_msg_.find(text) != std::string::npos,                               \
+                  "expected an error containing \"" << (text) << "\", got: " << error_msg_); \
+  } while (0)
