@@ -69,6 +69,13 @@ inline std::string check_gradients(const std::function<ag::Tensor()>& forward, s
   return report.str();
 }
 
+// The names of a named_parameters()/named_buffers() list, in order.
+inline std::vector<std::string> names(const ag::nn::NamedTensors& list) {
+  std::vector<std::string> out;
+  for (auto& e : list) out.push_back(e.first);
+  return out;
+}
+
 // The input x (made a leaf that requires grad) plus every parameter of m.
 inline std::vector<Checked> input_and_parameters(ag::nn::Module& m, ag::Tensor& x) {
   x.requires_grad_(true);
