@@ -80,7 +80,7 @@ struct ThreadCount {
 
 }  // namespace
 
-TEST_SUITE("kernels: conv") {
+TEST_SUITE("kernels.conv") {
 
 TEST_CASE("output size follows PyTorch's formula") {
   CHECK(conv_output_size(16, 3, 1, 1, 1) == 16);

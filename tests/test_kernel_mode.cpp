@@ -8,7 +8,7 @@
 
 using namespace ag;
 
-TEST_SUITE("kernels: mode switch") {
+TEST_SUITE("kernels.mode") {
 
 TEST_CASE("AG_KERNELS values: fast, naive, empty; anything else is a clear error") {
   CHECK(parse_kernels(nullptr) == Kernels::Fast);

@@ -58,7 +58,7 @@ void check_against_finite_differences(const std::function<void(const float*, flo
 
 }  // namespace
 
-TEST_SUITE("kernels: norm") {
+TEST_SUITE("kernels.norm") {
 
 TEST_CASE("naive batch norm on three values, worked by hand") {
   // One channel holding 0, 1, 2: mean 1, biased var 2/3, invstd sqrt(3/2) (eps 0).

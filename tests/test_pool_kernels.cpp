@@ -36,7 +36,7 @@ struct ThreadCount {
 
 }  // namespace
 
-TEST_SUITE("kernels: pool") {
+TEST_SUITE("kernels.pool") {
 
 TEST_CASE("naive avg pool, worked by hand") {
   // 4x4 of 0..15, 2x2 windows, stride 2: the four block means.
