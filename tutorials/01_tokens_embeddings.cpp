@@ -27,7 +27,7 @@ std::string join_ids(const std::vector<int64_t>& ids) {
   return s;
 }
 
-std::string join_words(const std::vector<std::string>& words) {
+std::string quoted_list(const std::vector<std::string>& words) {
   std::string s;
   for (const auto& w : words) s += (s.empty() ? "\"" : ", \"") + w + "\"";
   return s;
@@ -61,9 +61,9 @@ int main() {
       "id selects one row of an embedding table: a vector of 4 numbers.");
 
   heading("Step 1: tokenize");
-  say("English: [" + join_words(L.english) + "]   (" +
+  say("English: [" + quoted_list(L.english) + "]   (" +
       std::to_string(L.english.size()) + " tokens)");
-  say("French:  [" + join_words(L.french) + "]   (" +
+  say("French:  [" + quoted_list(L.french) + "]   (" +
       std::to_string(L.french.size()) + " tokens)");
   say("We split on spaces. Real tokenizers also split punctuation and rare words into "
       "pieces; these sentences need neither.");
