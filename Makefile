@@ -170,4 +170,7 @@ lines:
 clean:
 	rm -rf build
 
+# Keep the object files of programs (make would delete them as intermediates).
+.SECONDARY:
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
