@@ -5,6 +5,8 @@
 // must throw with a message naming the file and the broken expectation.
 #include <doctest/doctest.h>
 
+#include "tests/test_util.h"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -60,17 +62,9 @@ Bytes cifar_records(const Bytes& labels, int64_t first) {
   return bytes;
 }
 
-template <class F>
-std::string error_of(F&& read) {
-  try {
-    read();
-  } catch (const ag::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 }  // namespace
+
+using ag_test::error_of;  // the ag::Error message a call throws
 
 TEST_SUITE("data.readers") {
 

@@ -15,17 +15,9 @@ using ag_test::check_close;
 
 namespace {
 
-template <class F>
-std::string error_of(F&& call) {
-  try {
-    call();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-
 }  // namespace
+
+using ag_test::error_of;  // the ag::Error message a call throws
 
 TEST_SUITE("data.transforms") {
   TEST_CASE("to_float divides by 255") {
