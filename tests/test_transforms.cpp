@@ -13,10 +13,6 @@ using namespace ag;
 using namespace ag::data;
 using ag_test::check_close;
 
-namespace {
-
-}  // namespace
-
 using ag_test::error_of;  // the ag::Error message a call throws
 
 TEST_SUITE("data.transforms") {
