@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/conv_kernels.h"
+#include "core/kernels/conv.h"
 #include "core/kernels/parallel.h"
 #include "core/reference/conv_naive.h"
 #include "tests/kernel_test_util.h"

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
+#include "core/reference/gemm_naive.h"
 
 namespace {
 

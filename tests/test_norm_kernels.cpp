@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/norm_kernels.h"
+#include "core/kernels/norm.h"
 #include "core/kernels/parallel.h"
 #include "core/reference/norm_naive.h"
 #include "tests/kernel_test_util.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/kernels/parallel.h"
-#include "core/kernels/pool_kernels.h"
+#include "core/kernels/pool.h"
 #include "core/reference/pool_naive.h"
 #include "tests/kernel_test_util.h"
 

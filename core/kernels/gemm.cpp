@@ -6,7 +6,7 @@
 //   K the dimension summed over      KC×NC   panel of op(B), packed, lives in L3 (an
 //                                            NR-wide sliver of it, KC×NR, lives in L1)
 //
-// Why not the triple loop of gemm_naive.cpp? It does 2 flops per two loads, and
+// Why not the triple loop of reference/gemm_naive.cpp? It does 2 flops per two loads, and
 // one of those loads (B[k, j] with k moving) jumps a whole row of B each time.
 // The core can do 2 fused multiply-adds of 16 floats per cycle but only a few
 // loads, so the game is to reuse every loaded number many times from registers:

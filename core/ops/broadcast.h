@@ -13,6 +13,14 @@
 
 namespace ag {
 
+// The shape a and b broadcast to (aligned from the right, as NumPy). On a
+// clash, returns false and leaves in *clash the result dimension and the two
+// sizes that disagree, so each op can word its own error.
+struct BroadcastClash {
+  int64_t dim = 0, a_size = 0, b_size = 0;
+};
+bool try_broadcast_shapes(const Shape& a, const Shape& b, Shape* out, BroadcastClash* clash);
+
 // Strides (in elements) of `in` seen through the output shape: 0 where `in`
 // has size 1 (or no such dimension) and the output is larger.
 std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out);

@@ -1,5 +1,5 @@
 // core/ops/conv.cpp: conv2d, the autograd op over the kernels of
-// core/kernels/conv_kernels.h (fast: im2col + sgemm) and
+// core/kernels/conv.h (fast: im2col + sgemm) and
 // core/reference/conv_naive.h (the seven loops), chosen by kernels().
 //
 // Shape legend: N batch, C input channels, O output channels, G groups,
@@ -16,7 +16,7 @@
 #include "core/ops/conv.h"
 
 #include "core/autograd.h"
-#include "core/kernels/conv_kernels.h"
+#include "core/kernels/conv.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/reference/conv_naive.h"
 
@@ -95,25 +95,7 @@ struct Conv2dBackward : Node {
   ConvGeometry geometry;
   std::string name() const override { return "Conv2dBackward"; }
 
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    const bool naive = kernels() == Kernels::Naive;
-    const Tensor saved_x = x.unpack(*this), saved_weight = weight.unpack(*this);
-    Tensor dinp, dweight, dbias;
-    if (next_edges[0].valid()) {
-      dinp = empty(saved_x.shape());
-      (naive ? conv2d_backward_input_naive : conv2d_backward_input)(
-          geometry, dout.data(), saved_weight.data(), dinp.data());
-    }
-    const bool want_weight = next_edges[1].valid();
-    const bool want_bias = next_edges.size() > 2 && next_edges[2].valid();
-    if (want_weight) dweight = empty(saved_weight.shape());
-    if (want_bias) dbias = empty({geometry.O});
-    if (want_weight || want_bias)
-      (naive ? conv2d_backward_weight_naive : conv2d_backward_weight)(
-          geometry, dout.data(), saved_x.data(), want_weight ? dweight.data() : nullptr,
-          want_bias ? dbias.data() : nullptr);
-    return {dinp, dweight, dbias};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override {
     x.reset();
     weight.reset();
@@ -125,10 +107,8 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
   const ConvGeometry g = conv_geometry(x, weight, bias, options);
   Tensor out = empty({g.N, g.O, g.OH, g.OW});
   const float* bias_data = bias.defined() ? bias.data() : nullptr;
-  if (kernels() == Kernels::Naive)
-    conv2d_forward_naive(g, x.data(), weight.data(), bias_data, out.data());
-  else
-    conv2d_forward(g, x.data(), weight.data(), bias_data, out.data());
+  fast_or_naive(conv2d_forward, conv2d_forward_naive)(g, x.data(), weight.data(), bias_data,
+                                                      out.data());
 
   if (needs_grad({x, weight, bias})) {
     auto node = std::make_shared<Conv2dBackward>();
@@ -138,6 +118,25 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
     attach(out, node, {x, weight, bias});
   }
   return out;
+}
+
+std::vector<Tensor> Conv2dBackward::apply(const Tensor& dout) {
+  const Tensor saved_x = x.unpack(*this), saved_weight = weight.unpack(*this);
+  Tensor dinp, dweight, dbias;
+  if (next_edges[0].valid()) {
+    dinp = empty(saved_x.shape());
+    fast_or_naive(conv2d_backward_input, conv2d_backward_input_naive)(
+        geometry, dout.data(), saved_weight.data(), dinp.data());
+  }
+  const bool want_weight = next_edges[1].valid();
+  const bool want_bias = next_edges.size() > 2 && next_edges[2].valid();
+  if (want_weight) dweight = empty(saved_weight.shape());
+  if (want_bias) dbias = empty({geometry.O});
+  if (want_weight || want_bias)
+    fast_or_naive(conv2d_backward_weight, conv2d_backward_weight_naive)(
+        geometry, dout.data(), saved_x.data(), want_weight ? dweight.data() : nullptr,
+        want_bias ? dbias.data() : nullptr);
+  return {dinp, dweight, dbias};
 }
 
 }  // namespace ag

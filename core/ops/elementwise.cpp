@@ -25,17 +25,27 @@ std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
   return strides;
 }
 
-Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
+bool try_broadcast_shapes(const Shape& a, const Shape& b, Shape* out, BroadcastClash* clash) {
   const size_t rank = std::max(a.size(), b.size());
-  Shape out(rank);
+  out->assign(rank, 1);
   for (size_t i = 0; i < rank; ++i) {  // align from the right
     int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
     int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1)
-      fail(op, ": shapes ", a, " and ", b, " cannot be broadcast together (", da, " vs ", db,
-           " at dimension ", i, " of the result)");
-    out[i] = da == 1 ? db : da;
+    if (da != db && da != 1 && db != 1) {
+      *clash = {static_cast<int64_t>(i), da, db};
+      return false;
+    }
+    (*out)[i] = da == 1 ? db : da;
   }
+  return true;
+}
+
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
+  Shape out;
+  BroadcastClash clash;
+  if (!try_broadcast_shapes(a, b, &out, &clash))
+    fail(op, ": shapes ", a, " and ", b, " cannot be broadcast together (", clash.a_size, " vs ",
+         clash.b_size, " at dimension ", clash.dim, " of the result)");
   return out;
 }
 
@@ -43,13 +53,13 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
 struct SumToBackward : Node {
   Shape input_shape;
   std::string name() const override { return "SumToBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {expand(dout, input_shape)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 struct ExpandBackward : Node {
   Shape input_shape;
   std::string name() const override { return "ExpandBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {sum_to(dout, input_shape)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
@@ -68,6 +78,8 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
   return out;
 }
 
+std::vector<Tensor> SumToBackward::apply(const Tensor& dout) { return {expand(dout, input_shape)}; }
+
 Tensor expand(const Tensor& t, const Shape& shape) {
   if (broadcast_shapes("expand", t.shape(), shape) != shape)
     fail("expand: shape ", t.shape(), " cannot be expanded to ", shape);
@@ -84,6 +96,10 @@ Tensor expand(const Tensor& t, const Shape& shape) {
   return out;
 }
 
+std::vector<Tensor> ExpandBackward::apply(const Tensor& dout) {
+  return {sum_to(dout, input_shape)};
+}
+
 // Forward of every binary op: broadcast, then out[i] = f(a[ia], b[ib]).
 template <class F>
 static Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F f) {
@@ -96,83 +112,106 @@ static Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F
   return out;
 }
 
-// ---------------------------------------------------------------- add, sub
-// z = a + b:  da = dz,  db = dz   (then summed back to each input's shape)
+// ---------------------------------------------------------------- add
 struct AddBackward : Node {
   Shape a_shape, b_shape;
-  float b_sign = 1.0f;  // -1 turns this into SubBackward's rule
-  std::string name() const override { return b_sign > 0 ? "AddBackward" : "SubBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor db = sum_to(dout, b_shape);
-    return {sum_to(dout, a_shape), b_sign > 0 ? db : neg(db)};
-  }
+  std::string name() const override { return "AddBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
-static Tensor add_or_sub(const char* op, const Tensor& a, const Tensor& b, float sign) {
-  Tensor out = binary_forward(op, a, b, [sign](float x, float y) { return x + sign * y; });
+Tensor add(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_forward("add", a, b, [](float x, float y) { return x + y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<AddBackward>();
     node->a_shape = a.shape();
     node->b_shape = b.shape();
-    node->b_sign = sign;
     attach(out, node, {a, b});
   }
   return out;
 }
 
-Tensor add(const Tensor& a, const Tensor& b) { return add_or_sub("add", a, b, 1.0f); }
-Tensor sub(const Tensor& a, const Tensor& b) { return add_or_sub("sub", a, b, -1.0f); }
+// z = a + b:  da = dz,  db = dz   (each summed back to its input's shape)
+std::vector<Tensor> AddBackward::apply(const Tensor& dout) {
+  return {sum_to(dout, a_shape), sum_to(dout, b_shape)};
+}
+
+// ---------------------------------------------------------------- sub
+struct SubBackward : Node {
+  Shape a_shape, b_shape;
+  std::string name() const override { return "SubBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+};
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_forward("sub", a, b, [](float x, float y) { return x - y; });
+  if (needs_grad({a, b})) {
+    auto node = std::make_shared<SubBackward>();
+    node->a_shape = a.shape();
+    node->b_shape = b.shape();
+    attach(out, node, {a, b});
+  }
+  return out;
+}
+
+// z = a - b:  da = dz,  db = -dz   (each summed back to its input's shape)
+std::vector<Tensor> SubBackward::apply(const Tensor& dout) {
+  return {sum_to(dout, a_shape), neg(sum_to(dout, b_shape))};
+}
 
 // ---------------------------------------------------------------- mul
 // z = a * b:  da = dz * b,  db = dz * a
 struct MulBackward : Node {
-  SavedTensor a, b;
+  SavedTensor saved_a, saved_b;
   std::string name() const override { return "MulBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor va = a.unpack(*this), vb = b.unpack(*this);
-    Tensor da = next_edges[0].valid() ? sum_to(mul(dout, vb), va.shape()) : Tensor();
-    Tensor db = next_edges[1].valid() ? sum_to(mul(dout, va), vb.shape()) : Tensor();
-    return {da, db};
-  }
-  void release_saved() override { a.reset(); b.reset(); }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+  void release_saved() override { saved_a.reset(); saved_b.reset(); }
 };
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward("mul", a, b, [](float x, float y) { return x * y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<MulBackward>();
-    node->a = SavedTensor(a);
-    node->b = SavedTensor(b);
+    node->saved_a = SavedTensor(a);
+    node->saved_b = SavedTensor(b);
     attach(out, node, {a, b});
   }
   return out;
 }
 
+std::vector<Tensor> MulBackward::apply(const Tensor& dout) {
+  Tensor a = saved_a.unpack(*this), b = saved_b.unpack(*this);
+  Tensor da = next_edges[0].valid() ? sum_to(mul(dout, b), a.shape()) : Tensor();
+  Tensor db = next_edges[1].valid() ? sum_to(mul(dout, a), b.shape()) : Tensor();
+  return {da, db};
+}
+
 // ---------------------------------------------------------------- div
 // z = a / b:  da = dz / b,  db = -dz * a / b²
 struct DivBackward : Node {
-  SavedTensor a, b;
+  SavedTensor saved_a, saved_b;
   std::string name() const override { return "DivBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor va = a.unpack(*this), vb = b.unpack(*this);
-    Tensor da = next_edges[0].valid() ? sum_to(div(dout, vb), va.shape()) : Tensor();
-    Tensor db = next_edges[1].valid()
-                    ? sum_to(neg(div(mul(dout, va), mul(vb, vb))), vb.shape())
-                    : Tensor();
-    return {da, db};
-  }
-  void release_saved() override { a.reset(); b.reset(); }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+  void release_saved() override { saved_a.reset(); saved_b.reset(); }
 };
 
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward("div", a, b, [](float x, float y) { return x / y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<DivBackward>();
-    node->a = SavedTensor(a);
-    node->b = SavedTensor(b);
+    node->saved_a = SavedTensor(a);
+    node->saved_b = SavedTensor(b);
     attach(out, node, {a, b});
   }
   return out;
+}
+
+std::vector<Tensor> DivBackward::apply(const Tensor& dout) {
+  Tensor a = saved_a.unpack(*this), b = saved_b.unpack(*this);
+  Tensor da = next_edges[0].valid() ? sum_to(div(dout, b), a.shape()) : Tensor();
+  Tensor db = next_edges[1].valid()
+                  ? sum_to(neg(div(mul(dout, a), mul(b, b))), b.shape())
+                  : Tensor();
+  return {da, db};
 }
 
 // ---------------------------------------------------------------- masked_fill, where
@@ -180,10 +219,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 struct MaskedFillBackward : Node {
   SavedTensor mask;
   std::string name() const override { return "MaskedFillBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor m = mask.unpack(*this);
-    return {binary_forward("masked_fill", dout, m, [](float g, float k) { return k != 0.0f ? 0.0f : g; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override { mask.reset(); }
 };
 
@@ -202,17 +238,17 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, float value) {
   return out;
 }
 
+std::vector<Tensor> MaskedFillBackward::apply(const Tensor& dout) {
+  Tensor m = mask.unpack(*this);
+  return {binary_forward("masked_fill", dout, m, [](float g, float k) { return k != 0.0f ? 0.0f : g; })};
+}
+
 // out = cond ? a : b:   da = sum_to(cond ? dout : 0),  db = sum_to(cond ? 0 : dout)
 struct WhereBackward : Node {
   SavedTensor cond;
   Shape a_shape, b_shape;
   std::string name() const override { return "WhereBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor c = cond.unpack(*this);
-    Tensor da = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? g : 0.0f; });
-    Tensor db = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? 0.0f : g; });
-    return {sum_to(da, a_shape), sum_to(db, b_shape)};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override { cond.reset(); }
 };
 
@@ -234,6 +270,13 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     attach(out, node, {a, b});
   }
   return out;
+}
+
+std::vector<Tensor> WhereBackward::apply(const Tensor& dout) {
+  Tensor c = cond.unpack(*this);
+  Tensor da = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? g : 0.0f; });
+  Tensor db = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? 0.0f : g; });
+  return {sum_to(da, a_shape), sum_to(db, b_shape)};
 }
 
 }  // namespace ag

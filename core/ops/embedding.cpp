@@ -28,17 +28,7 @@ struct EmbeddingBackward : Node {
   std::vector<int64_t> rows;  // rows[i] = ids[i], in [0, V)
   Shape weight_shape;
   std::string name() const override { return "EmbeddingBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    const int64_t D = weight_shape[1];
-    Tensor dweight = zeros(weight_shape);
-    const float* dy = dout.data();
-    float* dw = dweight.data();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      float* row = dw + rows[i] * D;
-      for (int64_t d = 0; d < D; ++d) row[d] += dy[i * D + d];
-    }
-    return {dweight};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
@@ -72,6 +62,18 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
     attach(out, node, {weight});
   }
   return out;
+}
+
+std::vector<Tensor> EmbeddingBackward::apply(const Tensor& dout) {
+  const int64_t D = weight_shape[1];
+  Tensor dweight = zeros(weight_shape);
+  const float* dy = dout.data();
+  float* dw = dweight.data();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    float* row = dw + rows[i] * D;
+    for (int64_t d = 0; d < D; ++d) row[d] += dy[i * D + d];
+  }
+  return {dweight};
 }
 
 }  // namespace ag

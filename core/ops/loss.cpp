@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/autograd.h"
+#include "core/kernels/softmax.h"  // exp_sum: the log-sum-exp softmax.cpp uses too
 
 namespace ag {
 namespace {
@@ -81,30 +82,7 @@ struct CrossEntropyBackward : Node {
   SavedTensor logits;
   ClassGeometry g;  // with the checked class ids
   std::string name() const override { return "CrossEntropyBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor x = logits.unpack(*this);
-    Tensor dlogits = zeros(x.shape());
-    const float scale = dout.item() / static_cast<float>(g.kept);  // NaN when all are ignored
-    const float* px = x.data();
-    float* dx = dlogits.data();
-    for (int64_t n = 0; n < g.N; ++n)
-      for (int64_t s = 0; s < g.S; ++s) {
-        const int64_t target = g.classes[n * g.S + s];
-        if (target == kIgnored) continue;
-        const float* row = px + n * g.C * g.S + s;  // row[c * S] = x[n, c, s]
-        float* drow = dx + n * g.C * g.S + s;
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t c = 0; c < g.C; ++c) m = std::max(m, row[c * g.S]);
-        float sum = 0.0f;
-        for (int64_t c = 0; c < g.C; ++c) sum += std::exp(row[c * g.S] - m);
-        for (int64_t c = 0; c < g.C; ++c) {
-          const float p = std::exp(row[c * g.S] - m) / sum;
-          const float onehot = c == target ? 1.0f : 0.0f;
-          drow[c * g.S] = (p - onehot) * scale;
-        }
-      }
-    return {dlogits};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override { logits.reset(); }
 };
 
@@ -117,11 +95,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
       const int64_t target = g.classes[n * g.S + s];
       if (target == kIgnored) continue;
       const float* row = px + n * g.C * g.S + s;
-      float m = -std::numeric_limits<float>::infinity();
-      for (int64_t c = 0; c < g.C; ++c) m = std::max(m, row[c * g.S]);
-      float sum = 0.0f;
-      for (int64_t c = 0; c < g.C; ++c) sum += std::exp(row[c * g.S] - m);
-      total += (m + std::log(sum)) - row[target * g.S];
+      total += exp_sum(row, g.C, g.S).log_sum_exp() - row[target * g.S];
     }
   Tensor out = scalar(mean_of(total, g.kept));
   if (needs_grad({logits})) {
@@ -133,6 +107,28 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
   return out;
 }
 
+std::vector<Tensor> CrossEntropyBackward::apply(const Tensor& dout) {
+  Tensor x = logits.unpack(*this);
+  Tensor dlogits = zeros(x.shape());
+  const float scale = dout.item() / static_cast<float>(g.kept);  // NaN when all are ignored
+  const float* px = x.data();
+  float* dx = dlogits.data();
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t s = 0; s < g.S; ++s) {
+      const int64_t target = g.classes[n * g.S + s];
+      if (target == kIgnored) continue;
+      const float* row = px + n * g.C * g.S + s;  // row[c * S] = x[n, c, s]
+      float* drow = dx + n * g.C * g.S + s;
+      const ExpSum e = exp_sum(row, g.C, g.S);
+      for (int64_t c = 0; c < g.C; ++c) {
+        const float p = std::exp(row[c * g.S] - e.max) / e.sum;
+        const float onehot = c == target ? 1.0f : 0.0f;
+        drow[c * g.S] = (p - onehot) * scale;
+      }
+    }
+  return {dlogits};
+}
+
 // ---------------------------------------------------------------- nll_loss
 // loss = -mean over kept (n, s) of logp[n, t, s]
 // dlogp[n, t, s] = -dout / kept at each kept target, 0 everywhere else.
@@ -140,17 +136,7 @@ struct NllLossBackward : Node {
   ClassGeometry g;  // with the checked class ids
   Shape input_shape;
   std::string name() const override { return "NllLossBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor dlogp = zeros(input_shape);
-    const float scale = -dout.item() / static_cast<float>(g.kept);
-    float* d = dlogp.data();
-    for (int64_t n = 0; n < g.N; ++n)
-      for (int64_t s = 0; s < g.S; ++s) {
-        const int64_t target = g.classes[n * g.S + s];
-        if (target != kIgnored) d[(n * g.C + target) * g.S + s] = scale;
-      }
-    return {dlogp};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, int64_t ignore_index) {
@@ -172,23 +158,24 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, int64_t ignore_i
   return out;
 }
 
+std::vector<Tensor> NllLossBackward::apply(const Tensor& dout) {
+  Tensor dlogp = zeros(input_shape);
+  const float scale = -dout.item() / static_cast<float>(g.kept);
+  float* d = dlogp.data();
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t s = 0; s < g.S; ++s) {
+      const int64_t target = g.classes[n * g.S + s];
+      if (target != kIgnored) d[(n * g.C + target) * g.S + s] = scale;
+    }
+  return {dlogp};
+}
+
 // ---------------------------------------------------------------- mse_loss
 // loss = mean((x - t)²):   dx = dout * 2 (x - t) / numel,   dt = -dx
 struct MseLossBackward : Node {
   SavedTensor input, target;
   std::string name() const override { return "MseLossBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor x = input.unpack(*this), t = target.unpack(*this);
-    const float scale = 2.0f * dout.item() / static_cast<float>(x.numel());
-    Tensor dinput = empty(x.shape()), dtarget = empty(x.shape());
-    const float *px = x.data(), *pt = t.data();
-    float *di = dinput.data(), *dt = dtarget.data();
-    for (int64_t i = 0; i < x.numel(); ++i) {
-      di[i] = scale * (px[i] - pt[i]);
-      dt[i] = -di[i];
-    }
-    return {dinput, dtarget};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override { input.reset(); target.reset(); }
 };
 
@@ -212,6 +199,19 @@ Tensor mse_loss(const Tensor& input, const Tensor& target) {
     attach(out, node, {input, target});
   }
   return out;
+}
+
+std::vector<Tensor> MseLossBackward::apply(const Tensor& dout) {
+  Tensor x = input.unpack(*this), t = target.unpack(*this);
+  const float scale = 2.0f * dout.item() / static_cast<float>(x.numel());
+  Tensor dinput = empty(x.shape()), dtarget = empty(x.shape());
+  const float *px = x.data(), *pt = t.data();
+  float *di = dinput.data(), *dt = dtarget.data();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    di[i] = scale * (px[i] - pt[i]);
+    dt[i] = -di[i];
+  }
+  return {dinput, dtarget};
 }
 
 }  // namespace ag

@@ -20,15 +20,10 @@
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/parallel.h"
 #include "core/ops/broadcast.h"
+#include "core/reference/gemm_naive.h"
 
 namespace ag {
 namespace {
-
-using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                        const float*, int64_t, float, float*, int64_t);
-
-// The switch of core/kernels/kernel_mode.h: the blocked sgemm or the triple loop.
-GemmFn selected_gemm() { return kernels() == Kernels::Naive ? sgemm_naive : sgemm; }
 
 // A batch of products that all have the same sizes: product i multiplies
 // matrix a_index[i] of A by matrix b_index[i] of B. With broadcasting one
@@ -54,7 +49,7 @@ void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
                const float* X, const std::vector<int64_t>& x_index,
                const float* Y, const std::vector<int64_t>& y_index,
                float* C, const std::vector<int64_t>& c_index, int64_t c_count) {
-  const GemmFn gemm = selected_gemm();
+  const auto gemm = fast_or_naive(sgemm, sgemm_naive);
   const int64_t ldx = trans_x ? m : k, ldy = trans_y ? k : n;
   const int64_t count = static_cast<int64_t>(c_index.size());
   auto product = [&](int64_t i, float beta) {
@@ -113,16 +108,11 @@ Tensor grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const 
 // ---------------------------------------------------------------- matmul, bmm
 // dA = dC · Bᵀ,  dB = Aᵀ · dC   (summed over the products that shared a matrix)
 struct MatmulBackward : Node {
-  SavedTensor a, b;
+  SavedTensor saved_a, saved_b;
   GemmBatch batch;
   std::string name() const override { return "MatmulBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor va = a.unpack(*this), vb = b.unpack(*this);
-    Tensor da = next_edges[0].valid() ? grad_of_a(batch, dout, vb, va.shape()) : Tensor();
-    Tensor db = next_edges[1].valid() ? grad_of_b(batch, dout, va, vb.shape()) : Tensor();
-    return {da, db};
-  }
-  void release_saved() override { a.reset(); b.reset(); }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+  void release_saved() override { saved_a.reset(); saved_b.reset(); }
 };
 
 // bmm is matmul without broadcasting; its own name shows up in backtraces and graphs.
@@ -138,8 +128,8 @@ static Tensor multiply(const Tensor& a, const Tensor& b, GemmBatch batch, const 
             batch.b_index, out.data(), identity_index(batch.count()), batch.count());
   if (needs_grad({a, b})) {
     auto node = std::make_shared<NodeT>();
-    node->a = SavedTensor(a);
-    node->b = SavedTensor(b);
+    node->saved_a = SavedTensor(a);
+    node->saved_b = SavedTensor(b);
     node->batch = std::move(batch);
     attach(out, node, {a, b});
   }
@@ -163,16 +153,11 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
   // Batch dimensions broadcast as in elementwise ops (aligned from the right).
   const Shape a_batch(a_mat.begin(), a_mat.end() - 2), b_batch(b_mat.begin(), b_mat.end() - 2);
-  const size_t rank = std::max(a_batch.size(), b_batch.size());
-  Shape out_batch(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t da = i < rank - a_batch.size() ? 1 : a_batch[i - (rank - a_batch.size())];
-    int64_t db = i < rank - b_batch.size() ? 1 : b_batch[i - (rank - b_batch.size())];
-    if (da != db && da != 1 && db != 1)
-      fail("matmul: batch dimensions of ", a.shape(), " and ", b.shape(),
-           " cannot be broadcast (", da, " vs ", db, ")");
-    out_batch[i] = da == 1 ? db : da;
-  }
+  Shape out_batch;
+  BroadcastClash clash;
+  if (!try_broadcast_shapes(a_batch, b_batch, &out_batch, &clash))
+    fail("matmul: batch dimensions of ", a.shape(), " and ", b.shape(), " cannot be broadcast (",
+         clash.a_size, " vs ", clash.b_size, ")");
   Shape out_shape = out_batch;
   if (a.dim() > 1) out_shape.push_back(M);
   if (b.dim() > 1) out_shape.push_back(N);
@@ -195,6 +180,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     batch.b_count = numel_of(b_batch);
   }
   return multiply<MatmulBackward>(a, b, std::move(batch), out_shape);
+}
+
+std::vector<Tensor> MatmulBackward::apply(const Tensor& dout) {
+  Tensor a = saved_a.unpack(*this), b = saved_b.unpack(*this);
+  Tensor da = next_edges[0].valid() ? grad_of_a(batch, dout, b, a.shape()) : Tensor();
+  Tensor db = next_edges[1].valid() ? grad_of_b(batch, dout, a, b.shape()) : Tensor();
+  return {da, db};
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -220,35 +212,10 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 //   dW = dyᵀ · x       [out, R]·[R, in]
 //   dbias = column sums of dy
 struct LinearBackward : Node {
-  SavedTensor x, weight;
+  SavedTensor saved_x, saved_weight;
   std::string name() const override { return "LinearBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor vx = x.unpack(*this), vw = weight.unpack(*this);
-    const int64_t out_features = vw.size(0), in_features = vw.size(1);
-    const int64_t rows = leading_rows(vx.shape());
-    const GemmFn gemm = selected_gemm();
-    Tensor dx, dweight, dbias;
-    if (next_edges[0].valid()) {
-      dx = empty(vx.shape());
-      gemm(false, false, rows, in_features, out_features, 1.0f, dout.data(), out_features,
-           vw.data(), in_features, 0.0f, dx.data(), in_features);
-    }
-    if (next_edges[1].valid()) {
-      dweight = empty(vw.shape());
-      gemm(true, false, out_features, in_features, rows, 1.0f, dout.data(), out_features,
-           vx.data(), in_features, 0.0f, dweight.data(), in_features);
-    }
-    if (next_edges.size() > 2 && next_edges[2].valid()) {
-      dbias = zeros({out_features});
-      float* db = dbias.data();
-      const float* dy = dout.data();
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t o = 0; o < out_features; ++o) db[o] += dy[r * out_features + o];
-    }
-    if (next_edges.size() == 2) return {dx, dweight};  // linear was called without a bias
-    return {dx, dweight, dbias};
-  }
-  void release_saved() override { x.reset(); weight.reset(); }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+  void release_saved() override { saved_x.reset(); saved_weight.reset(); }
 };
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -273,18 +240,45 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t o = 0; o < out_features; ++o)
       y[r * out_features + o] = bias_data ? bias_data[o] : 0.0f;
-  selected_gemm()(false, true, rows, out_features, in_features, 1.0f, x.data(), in_features,
-                  weight.data(), in_features, 1.0f, y, out_features);
+  fast_or_naive(sgemm, sgemm_naive)(false, true, rows, out_features, in_features, 1.0f, x.data(),
+                                    in_features, weight.data(), in_features, 1.0f, y, out_features);
 
   std::vector<Tensor> inputs = {x, weight};
   if (bias.defined()) inputs.push_back(bias);
   if (needs_grad(inputs)) {
     auto node = std::make_shared<LinearBackward>();
-    node->x = SavedTensor(x);
-    node->weight = SavedTensor(weight);
+    node->saved_x = SavedTensor(x);
+    node->saved_weight = SavedTensor(weight);
     attach(out, node, inputs);
   }
   return out;
+}
+
+std::vector<Tensor> LinearBackward::apply(const Tensor& dout) {
+  Tensor x = saved_x.unpack(*this), weight = saved_weight.unpack(*this);
+  const int64_t out_features = weight.size(0), in_features = weight.size(1);
+  const int64_t rows = leading_rows(x.shape());
+  const auto gemm = fast_or_naive(sgemm, sgemm_naive);
+  Tensor dx, dweight, dbias;
+  if (next_edges[0].valid()) {
+    dx = empty(x.shape());
+    gemm(false, false, rows, in_features, out_features, 1.0f, dout.data(), out_features,
+         weight.data(), in_features, 0.0f, dx.data(), in_features);
+  }
+  if (next_edges[1].valid()) {
+    dweight = empty(weight.shape());
+    gemm(true, false, out_features, in_features, rows, 1.0f, dout.data(), out_features,
+         x.data(), in_features, 0.0f, dweight.data(), in_features);
+  }
+  if (next_edges.size() > 2 && next_edges[2].valid()) {
+    dbias = zeros({out_features});
+    float* db = dbias.data();
+    const float* dy = dout.data();
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t o = 0; o < out_features; ++o) db[o] += dy[r * out_features + o];
+  }
+  if (next_edges.size() == 2) return {dx, dweight};  // linear was called without a bias
+  return {dx, dweight, dbias};
 }
 
 }  // namespace ag

@@ -1,5 +1,5 @@
 // core/ops/norm.cpp: batch_norm and layer_norm, the autograd ops over
-// core/kernels/norm_kernels.h (fast) and core/reference/norm_naive.h (naive),
+// core/kernels/norm.h (fast) and core/reference/norm_naive.h (naive),
 // chosen by kernels().
 //
 // Shape legend: N batch, C channels, S = product of the dims after C (H*W
@@ -7,7 +7,7 @@
 //
 // Both normalize a group of values with its own mean and biased variance,
 //   xhat = (x - mean) / sqrt(var + eps),  out = xhat * weight + bias,
-// and backpropagate with the closed form (derived in norm_kernels.h)
+// and backpropagate with the closed form (derived in norm.h)
 //   dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dout * weight
 // instead of a graph of a dozen primitive ops: one node, two passes over memory.
 #include "core/ops/norm.h"
@@ -17,14 +17,13 @@
 
 #include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
-#include "core/kernels/norm_kernels.h"
+#include "core/kernels/norm.h"
 #include "core/reference/norm_naive.h"
 
 namespace ag {
 
 namespace {
 
-bool use_naive() { return kernels() == Kernels::Naive; }
 const float* data_or_null(const Tensor& t) { return t.defined() ? t.data() : nullptr; }
 
 // A per-channel (or per-feature) parameter must be undefined or of `shape`.
@@ -44,19 +43,7 @@ struct BatchNormBackward : Node {
   bool training = true;  // batch statistics (they depend on x) or running ones
   std::string name() const override { return "BatchNormBackward"; }
 
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    const Tensor saved_x = x.unpack(*this);
-    const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
-    Tensor dinp, dweight, dbias;
-    if (next_edges[0].valid()) dinp = empty(saved_x.shape());
-    if (next_edges[1].valid()) dweight = empty({shape.C});
-    if (next_edges[2].valid()) dbias = empty({shape.C});
-    (use_naive() ? batch_norm_backward_naive : batch_norm_backward)(
-        shape, saved_x.data(), dout.data(), mean.data(), invstd.data(),
-        data_or_null(saved_weight), training, dinp.defined() ? dinp.data() : nullptr,
-        dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
-    return {dinp, dweight, dbias};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override {
     x.reset();
     weight.reset();
@@ -88,7 +75,7 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
   std::vector<float> mean(s.C), invstd(s.C);
   if (training) {
     std::vector<float> var(s.C);
-    (use_naive() ? batch_norm_forward_train_naive : batch_norm_forward_train)(
+    fast_or_naive(batch_norm_forward_train, batch_norm_forward_train_naive)(
         s, x.data(), data_or_null(weight), data_or_null(bias), eps, out.data(), mean.data(),
         var.data());
     for (int64_t c = 0; c < s.C; ++c) invstd[c] = inverse_std(var[c], eps);
@@ -112,7 +99,7 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
       mean[c] = rm[c];
       invstd[c] = inverse_std(rv[c], eps);
     }
-    (use_naive() ? batch_norm_forward_eval_naive : batch_norm_forward_eval)(
+    fast_or_naive(batch_norm_forward_eval, batch_norm_forward_eval_naive)(
         s, x.data(), mean.data(), invstd.data(), data_or_null(weight), data_or_null(bias),
         out.data());
   }
@@ -130,6 +117,20 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
   return out;
 }
 
+std::vector<Tensor> BatchNormBackward::apply(const Tensor& dout) {
+  const Tensor saved_x = x.unpack(*this);
+  const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
+  Tensor dinp, dweight, dbias;
+  if (next_edges[0].valid()) dinp = empty(saved_x.shape());
+  if (next_edges[1].valid()) dweight = empty({shape.C});
+  if (next_edges[2].valid()) dbias = empty({shape.C});
+  fast_or_naive(batch_norm_backward, batch_norm_backward_naive)(
+      shape, saved_x.data(), dout.data(), mean.data(), invstd.data(),
+      data_or_null(saved_weight), training, dinp.defined() ? dinp.data() : nullptr,
+      dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
+  return {dinp, dweight, dbias};
+}
+
 // ---------------------------------------------------------------- layer norm
 struct LayerNormBackward : Node {
   SavedTensor x, weight;
@@ -137,19 +138,7 @@ struct LayerNormBackward : Node {
   int64_t rows = 0, features = 0;
   std::string name() const override { return "LayerNormBackward"; }
 
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    const Tensor saved_x = x.unpack(*this);
-    const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
-    Tensor dinp, dweight, dbias;
-    if (next_edges[0].valid()) dinp = empty(saved_x.shape());
-    if (next_edges[1].valid()) dweight = empty(saved_weight.shape());
-    if (next_edges[2].valid()) dbias = empty(next_edges[2].shape);
-    (use_naive() ? layer_norm_backward_naive : layer_norm_backward)(
-        rows, features, saved_x.data(), dout.data(), mean.data(), invstd.data(),
-        data_or_null(saved_weight), dinp.defined() ? dinp.data() : nullptr,
-        dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
-    return {dinp, dweight, dbias};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override {
     x.reset();
     weight.reset();
@@ -174,7 +163,7 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   const int64_t D = numel_of(normalized_shape), R = x.numel() / D;
   Tensor out = empty(shape);
   std::vector<float> mean(R), invstd(R);
-  (use_naive() ? layer_norm_forward_naive : layer_norm_forward)(
+  fast_or_naive(layer_norm_forward, layer_norm_forward_naive)(
       R, D, x.data(), data_or_null(weight), data_or_null(bias), eps, out.data(), mean.data(),
       invstd.data());
 
@@ -189,6 +178,20 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
     attach(out, node, {x, weight, bias});
   }
   return out;
+}
+
+std::vector<Tensor> LayerNormBackward::apply(const Tensor& dout) {
+  const Tensor saved_x = x.unpack(*this);
+  const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
+  Tensor dinp, dweight, dbias;
+  if (next_edges[0].valid()) dinp = empty(saved_x.shape());
+  if (next_edges[1].valid()) dweight = empty(saved_weight.shape());
+  if (next_edges[2].valid()) dbias = empty(next_edges[2].shape);
+  fast_or_naive(layer_norm_backward, layer_norm_backward_naive)(
+      rows, features, saved_x.data(), dout.data(), mean.data(), invstd.data(),
+      data_or_null(saved_weight), dinp.defined() ? dinp.data() : nullptr,
+      dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
+  return {dinp, dweight, dbias};
 }
 
 }  // namespace ag

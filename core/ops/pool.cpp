@@ -1,5 +1,5 @@
 // core/ops/pool.cpp: avg_pool2d, max_pool2d, adaptive_avg_pool2d, the autograd
-// ops over core/kernels/pool_kernels.h (fast) and core/reference/pool_naive.h
+// ops over core/kernels/pool.h (fast) and core/reference/pool_naive.h
 // (naive), chosen by kernels().
 //
 // Shape legend: N batch, C channels, H×W input, OH×OW output, kh×kw window.
@@ -15,14 +15,12 @@
 
 #include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
-#include "core/kernels/pool_kernels.h"
+#include "core/kernels/pool.h"
 #include "core/reference/pool_naive.h"
 
 namespace ag {
 
 namespace {
-
-bool use_naive() { return kernels() == Kernels::Naive; }
 
 void check_image(const char* op, const Tensor& x) {
   if (!x.defined()) fail(op, ": input must be defined");
@@ -68,18 +66,13 @@ struct AvgPool2dBackward : Node {
   PoolGeometry geometry;
   Shape input_shape;
   std::string name() const override { return "AvgPool2dBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor dinp = empty(input_shape);
-    (use_naive() ? avg_pool2d_backward_naive : avg_pool2d_backward)(geometry, dout.data(),
-                                                                    dinp.data());
-    return {dinp};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
   const PoolGeometry g = pool_geometry("avg_pool2d", x, options);
   Tensor out = empty(pooled_shape(x, g.OH, g.OW));
-  (use_naive() ? avg_pool2d_forward_naive : avg_pool2d_forward)(g, x.data(), out.data());
+  fast_or_naive(avg_pool2d_forward, avg_pool2d_forward_naive)(g, x.data(), out.data());
   if (needs_grad({x})) {
     auto node = std::make_shared<AvgPool2dBackward>();
     node->geometry = g;
@@ -89,6 +82,13 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
   return out;
 }
 
+std::vector<Tensor> AvgPool2dBackward::apply(const Tensor& dout) {
+  Tensor dinp = empty(input_shape);
+  fast_or_naive(avg_pool2d_backward, avg_pool2d_backward_naive)(geometry, dout.data(),
+                                                                  dinp.data());
+  return {dinp};
+}
+
 // ---------------------------------------------------------------- max_pool2d
 // Saves where each maximum came from, not x: backward only routes dout.
 struct MaxPool2dBackward : Node {
@@ -96,12 +96,7 @@ struct MaxPool2dBackward : Node {
   Shape input_shape;
   std::vector<int64_t> argmax;  // (P, OH, OW), plane-local ih*W + iw
   std::string name() const override { return "MaxPool2dBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor dinp = empty(input_shape);
-    (use_naive() ? max_pool2d_backward_naive : max_pool2d_backward)(geometry, dout.data(),
-                                                                    argmax.data(), dinp.data());
-    return {dinp};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override { argmax = {}; }
 };
 
@@ -109,7 +104,7 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
   const PoolGeometry g = pool_geometry("max_pool2d", x, options);
   Tensor out = empty(pooled_shape(x, g.OH, g.OW));
   std::vector<int64_t> argmax(static_cast<size_t>(out.numel()));
-  (use_naive() ? max_pool2d_forward_naive : max_pool2d_forward)(g, x.data(), out.data(),
+  fast_or_naive(max_pool2d_forward, max_pool2d_forward_naive)(g, x.data(), out.data(),
                                                                 argmax.data());
   if (needs_grad({x})) {
     auto node = std::make_shared<MaxPool2dBackward>();
@@ -121,18 +116,19 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
   return out;
 }
 
+std::vector<Tensor> MaxPool2dBackward::apply(const Tensor& dout) {
+  Tensor dinp = empty(input_shape);
+  fast_or_naive(max_pool2d_backward, max_pool2d_backward_naive)(geometry, dout.data(),
+                                                                  argmax.data(), dinp.data());
+  return {dinp};
+}
+
 // ---------------------------------------------------------------- adaptive_avg_pool2d
 struct AdaptiveAvgPool2dBackward : Node {
   Shape input_shape;
   int64_t out_h = 1, out_w = 1;
   std::string name() const override { return "AdaptiveAvgPool2dBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor dinp = empty(input_shape);
-    (use_naive() ? adaptive_avg_pool2d_backward_naive : adaptive_avg_pool2d_backward)(
-        input_shape[0] * input_shape[1], input_shape[2], input_shape[3], out_h, out_w,
-        dout.data(), dinp.data());
-    return {dinp};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
@@ -143,7 +139,7 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
     fail("adaptive_avg_pool2d: input ", x.shape(), " has an empty image");
   checked_numel("adaptive_avg_pool2d", pooled_shape(x, out_h, out_w));
   Tensor out = empty(pooled_shape(x, out_h, out_w));
-  (use_naive() ? adaptive_avg_pool2d_forward_naive : adaptive_avg_pool2d_forward)(
+  fast_or_naive(adaptive_avg_pool2d_forward, adaptive_avg_pool2d_forward_naive)(
       x.size(0) * x.size(1), x.size(2), x.size(3), out_h, out_w, x.data(), out.data());
   if (needs_grad({x})) {
     auto node = std::make_shared<AdaptiveAvgPool2dBackward>();
@@ -153,6 +149,14 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
     attach(out, node, {x});
   }
   return out;
+}
+
+std::vector<Tensor> AdaptiveAvgPool2dBackward::apply(const Tensor& dout) {
+  Tensor dinp = empty(input_shape);
+  fast_or_naive(adaptive_avg_pool2d_backward, adaptive_avg_pool2d_backward_naive)(
+      input_shape[0] * input_shape[1], input_shape[2], input_shape[3], out_h, out_w,
+      dout.data(), dinp.data());
+  return {dinp};
 }
 
 }  // namespace ag

@@ -113,10 +113,7 @@ struct SumBackward : Node {
   DimSplit split;
   bool is_mean = false;
   std::string name() const override { return is_mean ? "MeanBackward" : "SumBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    float scale = is_mean ? 1.0f / static_cast<float>(split.size) : 1.0f;
-    return {spread(dout, input_shape, split, scale)};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 static Tensor sum_or_mean(const Tensor& x, const Reduction& r, bool is_mean) {
@@ -131,6 +128,11 @@ static Tensor sum_or_mean(const Tensor& x, const Reduction& r, bool is_mean) {
     attach(out, node, {x});
   }
   return out;
+}
+
+std::vector<Tensor> SumBackward::apply(const Tensor& dout) {
+  float scale = is_mean ? 1.0f / static_cast<float>(split.size) : 1.0f;
+  return {spread(dout, input_shape, split, scale)};
 }
 
 Tensor sum(const Tensor& x) { return sum_or_mean(x, over_all(x), false); }
@@ -179,15 +181,7 @@ struct MaxBackward : Node {
   std::vector<int64_t> winner;  // k of the arg-max, one per output (o, i)
   bool is_min = false;
   std::string name() const override { return is_min ? "MinBackward" : "MaxBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor dx = zeros(input_shape);
-    const float* g = dout.data();
-    float* d = dx.data();
-    const int64_t N = split.size, I = split.inner;
-    for (int64_t o = 0; o < split.outer; ++o)
-      for (int64_t i = 0; i < I; ++i) d[(o * N + winner[o * I + i]) * I + i] = g[o * I + i];
-    return {dx};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 static void check_not_empty(const char* op, const Tensor& x, const Reduction& r, bool all) {
@@ -210,6 +204,16 @@ static Tensor extreme(const char* op, const Tensor& x, const Reduction& r, bool 
     attach(out, node, {x});
   }
   return out;
+}
+
+std::vector<Tensor> MaxBackward::apply(const Tensor& dout) {
+  Tensor dx = zeros(input_shape);
+  const float* g = dout.data();
+  float* d = dx.data();
+  const int64_t N = split.size, I = split.inner;
+  for (int64_t o = 0; o < split.outer; ++o)
+    for (int64_t i = 0; i < I; ++i) d[(o * N + winner[o * I + i]) * I + i] = g[o * I + i];
+  return {dx};
 }
 
 Tensor max(const Tensor& x) { return extreme("max", x, over_all(x), true, true); }
@@ -260,22 +264,7 @@ struct VarBackward : Node {
   DimSplit split;
   bool unbiased = true;
   std::string name() const override { return "VarBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor x = input.unpack(*this);
-    std::vector<double> means = row_means(x.data(), split);
-    const double divisor = var_divisor(split, unbiased);
-    Tensor dx = empty(x.shape());
-    const float *g = dout.data(), *px = x.data();
-    float* d = dx.data();
-    const int64_t N = split.size, I = split.inner;
-    for (int64_t o = 0; o < split.outer; ++o)
-      for (int64_t k = 0; k < N; ++k)
-        for (int64_t i = 0; i < I; ++i) {
-          const int64_t at = (o * N + k) * I + i;
-          d[at] = static_cast<float>(g[o * I + i] * 2.0 * (px[at] - means[o * I + i]) / divisor);
-        }
-    return {dx};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
   void release_saved() override { input.reset(); }
 };
 
@@ -302,6 +291,23 @@ static Tensor variance(const Tensor& x, const Reduction& r, bool unbiased) {
     attach(out, node, {x});
   }
   return out;
+}
+
+std::vector<Tensor> VarBackward::apply(const Tensor& dout) {
+  Tensor x = input.unpack(*this);
+  std::vector<double> means = row_means(x.data(), split);
+  const double divisor = var_divisor(split, unbiased);
+  Tensor dx = empty(x.shape());
+  const float *g = dout.data(), *px = x.data();
+  float* d = dx.data();
+  const int64_t N = split.size, I = split.inner;
+  for (int64_t o = 0; o < split.outer; ++o)
+    for (int64_t k = 0; k < N; ++k)
+      for (int64_t i = 0; i < I; ++i) {
+        const int64_t at = (o * N + k) * I + i;
+        d[at] = static_cast<float>(g[o * I + i] * 2.0 * (px[at] - means[o * I + i]) / divisor);
+      }
+  return {dx};
 }
 
 Tensor var(const Tensor& x, bool unbiased) { return variance(x, over_all(x), unbiased); }

@@ -27,7 +27,7 @@ namespace ag {
 struct ReshapeBackward : Node {
   Shape input_shape;
   std::string name() const override { return "ReshapeBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {reshape(dout, input_shape)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 // Resolves the one allowed -1 and checks the sizes multiply to numel.
@@ -77,6 +77,10 @@ static Tensor view_as_shape(const char* op, const Tensor& x, const Shape& reques
   return out;
 }
 
+std::vector<Tensor> ReshapeBackward::apply(const Tensor& dout) {
+  return {reshape(dout, input_shape)};
+}
+
 Tensor reshape(const Tensor& x, const Shape& shape) { return view_as_shape("reshape", x, shape); }
 Tensor view(const Tensor& x, const Shape& shape) { return view_as_shape("view", x, shape); }
 
@@ -116,15 +120,7 @@ struct CatBackward : Node {
   int64_t dim = 0;
   std::vector<int64_t> sizes;  // N_t of each input along dim
   std::string name() const override { return "CatBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    std::vector<Tensor> dxs(sizes.size());
-    int64_t start = 0;
-    for (size_t t = 0; t < sizes.size(); ++t) {
-      if (next_edges[t].valid()) dxs[t] = narrow(dout, dim, start, sizes[t]);
-      start += sizes[t];
-    }
-    return dxs;
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
@@ -171,6 +167,16 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   return out;
 }
 
+std::vector<Tensor> CatBackward::apply(const Tensor& dout) {
+  std::vector<Tensor> dxs(sizes.size());
+  int64_t start = 0;
+  for (size_t t = 0; t < sizes.size(); ++t) {
+    if (next_edges[t].valid()) dxs[t] = narrow(dout, dim, start, sizes[t]);
+    start += sizes[t];
+  }
+  return dxs;
+}
+
 // stack = unsqueeze each at dim, then cat: the gradient follows through both.
 Tensor stack(const std::vector<Tensor>& xs, int64_t dim) {
   if (xs.empty()) fail("stack: expected a non-empty list of tensors");
@@ -192,17 +198,7 @@ struct SliceBackward : Node {
   Shape input_shape;
   int64_t dim = 0, start = 0, step = 1;
   std::string name() const override { return "SliceBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    Tensor dx = zeros(input_shape);
-    const DimSplit in = split_at(input_shape, dim);
-    const int64_t count = dout.shape()[dim], I = in.inner;
-    const float* g = dout.data();
-    for (int64_t o = 0; o < in.outer; ++o)
-      for (int64_t j = 0; j < count; ++j)
-        std::copy(g + (o * count + j) * I, g + (o * count + j + 1) * I,
-                  dx.data() + (o * in.size + start + j * step) * I);
-    return {dx};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 // Callers have checked that start + (count-1)*step lies inside dim d.
@@ -226,6 +222,18 @@ static Tensor slice_copy(const Tensor& x, int64_t d, int64_t start, int64_t coun
     attach(out, node, {x});
   }
   return out;
+}
+
+std::vector<Tensor> SliceBackward::apply(const Tensor& dout) {
+  Tensor dx = zeros(input_shape);
+  const DimSplit in = split_at(input_shape, dim);
+  const int64_t count = dout.shape()[dim], I = in.inner;
+  const float* g = dout.data();
+  for (int64_t o = 0; o < in.outer; ++o)
+    for (int64_t j = 0; j < count; ++j)
+      std::copy(g + (o * count + j) * I, g + (o * count + j + 1) * I,
+                dx.data() + (o * in.size + start + j * step) * I);
+  return {dx};
 }
 
 static int64_t checked_sliceable_dim(const char* op, const Tensor& x, int64_t dim) {
@@ -269,7 +277,7 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
 // A copy with its own storage; dx = dout.
 struct CloneBackward : Node {
   std::string name() const override { return "CloneBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {dout}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor clone(const Tensor& x) {
@@ -277,6 +285,8 @@ Tensor clone(const Tensor& x) {
   if (needs_grad({x})) attach(out, std::make_shared<CloneBackward>(), {x});
   return out;
 }
+
+std::vector<Tensor> CloneBackward::apply(const Tensor& dout) { return {dout}; }
 
 // Every attograd tensor is contiguous already, so there is nothing to do.
 Tensor contiguous(const Tensor& x) { return x; }

@@ -47,7 +47,7 @@ static Tensor record(Tensor out, const Tensor& x, const Tensor& to_save, std::sh
 // ---- neg:  y = -x,  dx = -dy
 struct NegBackward : Node {
   std::string name() const override { return "NegBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {neg(dout)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor neg(const Tensor& x) {
   Tensor out = map(x, [](float v) { return -v; });
@@ -55,15 +55,13 @@ Tensor neg(const Tensor& x) {
   return out;
 }
 
+std::vector<Tensor> NegBackward::apply(const Tensor& dout) { return {neg(dout)}; }
+
 // ---- pow:  y = x^p,  dx = dy * p * x^(p-1)
 struct PowBackward : UnaryNode {
   float exponent = 1.0f;
   std::string name() const override { return "PowBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    float p = exponent;
-    return {times_derivative(dout, saved.unpack(*this),
-                             [p](float x) { return p == 0.0f ? 0.0f : p * std::pow(x, p - 1.0f); })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor pow(const Tensor& x, float exponent) {
   auto node = std::make_shared<PowBackward>();
@@ -71,71 +69,85 @@ Tensor pow(const Tensor& x, float exponent) {
   return record(map(x, [exponent](float v) { return std::pow(v, exponent); }), x, x, node);
 }
 
+std::vector<Tensor> PowBackward::apply(const Tensor& dout) {
+  float p = exponent;
+  return {times_derivative(dout, saved.unpack(*this),
+                           [p](float x) { return p == 0.0f ? 0.0f : p * std::pow(x, p - 1.0f); })};
+}
+
 // ---- exp:  y = e^x,  dx = dy * y
 struct ExpBackward : UnaryNode {
   std::string name() const override { return "ExpBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this), [](float y) { return y; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor exp(const Tensor& x) {
   Tensor out = map(x, [](float v) { return std::exp(v); });
   return record(out, x, out, std::make_shared<ExpBackward>());
 }
 
+std::vector<Tensor> ExpBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this), [](float y) { return y; })};
+}
+
 // ---- log:  y = ln x,  dx = dy / x
 struct LogBackward : UnaryNode {
   std::string name() const override { return "LogBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this), [](float x) { return 1.0f / x; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor log(const Tensor& x) {
   return record(map(x, [](float v) { return std::log(v); }), x, x, std::make_shared<LogBackward>());
 }
 
+std::vector<Tensor> LogBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this), [](float x) { return 1.0f / x; })};
+}
+
 // ---- sqrt:  y = √x,  dx = dy / (2y)
 struct SqrtBackward : UnaryNode {
   std::string name() const override { return "SqrtBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this), [](float y) { return 0.5f / y; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor sqrt(const Tensor& x) {
   Tensor out = map(x, [](float v) { return std::sqrt(v); });
   return record(out, x, out, std::make_shared<SqrtBackward>());
 }
 
+std::vector<Tensor> SqrtBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this), [](float y) { return 0.5f / y; })};
+}
+
 // ---- abs:  y = |x|,  dx = dy * sign(x)   (sign(0) = 0, as PyTorch)
 struct AbsBackward : UnaryNode {
   std::string name() const override { return "AbsBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this),
-                             [](float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor abs(const Tensor& x) {
   return record(map(x, [](float v) { return std::fabs(v); }), x, x, std::make_shared<AbsBackward>());
 }
 
+std::vector<Tensor> AbsBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this),
+                           [](float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); })};
+}
+
 // ---- relu:  y = max(x, 0),  dx = dy * [y > 0]   (0 at x = 0, as PyTorch)
 struct ReluBackward : UnaryNode {
   std::string name() const override { return "ReluBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this), [](float y) { return y > 0.0f ? 1.0f : 0.0f; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor relu(const Tensor& x) {
   Tensor out = map(x, [](float v) { return v > 0.0f ? v : 0.0f; });
   return record(out, x, out, std::make_shared<ReluBackward>());
 }
 
+std::vector<Tensor> ReluBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this), [](float y) { return y > 0.0f ? 1.0f : 0.0f; })};
+}
+
 // ---- sigmoid:  y = 1 / (1 + e^-x),  dx = dy * y * (1 - y)
 struct SigmoidBackward : UnaryNode {
   std::string name() const override { return "SigmoidBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this), [](float y) { return y * (1.0f - y); })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor sigmoid(const Tensor& x) {
   // Two branches so that e^-x never overflows for very negative x.
@@ -147,27 +159,29 @@ Tensor sigmoid(const Tensor& x) {
   return record(out, x, out, std::make_shared<SigmoidBackward>());
 }
 
+std::vector<Tensor> SigmoidBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this), [](float y) { return y * (1.0f - y); })};
+}
+
 // ---- tanh:  dx = dy * (1 - y²)
 struct TanhBackward : UnaryNode {
   std::string name() const override { return "TanhBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    return {times_derivative(dout, saved.unpack(*this), [](float y) { return 1.0f - y * y; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor tanh(const Tensor& x) {
   Tensor out = map(x, [](float v) { return std::tanh(v); });
   return record(out, x, out, std::make_shared<TanhBackward>());
 }
 
+std::vector<Tensor> TanhBackward::apply(const Tensor& dout) {
+  return {times_derivative(dout, saved.unpack(*this), [](float y) { return 1.0f - y * y; })};
+}
+
 // ---- clamp:  dx = dy where min <= x <= max, else 0
 struct ClampBackward : UnaryNode {
   float lo = 0.0f, hi = 0.0f;
   std::string name() const override { return "ClampBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    float a = lo, b = hi;
-    return {times_derivative(dout, saved.unpack(*this),
-                             [a, b](float x) { return (x >= a && x <= b) ? 1.0f : 0.0f; })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor clamp(const Tensor& x, float min, float max) {
   if (min > max) fail("clamp: min ", min, " is greater than max ", max);
@@ -177,12 +191,18 @@ Tensor clamp(const Tensor& x, float min, float max) {
   return record(map(x, [min, max](float v) { return v < min ? min : (v > max ? max : v); }), x, x, node);
 }
 
+std::vector<Tensor> ClampBackward::apply(const Tensor& dout) {
+  float a = lo, b = hi;
+  return {times_derivative(dout, saved.unpack(*this),
+                           [a, b](float x) { return (x >= a && x <= b) ? 1.0f : 0.0f; })};
+}
+
 // ---- tensor-scalar arithmetic: the scalar is a constant, not an input.
 // y = x + c  or  y = c - x:  dx = ±dy
 struct AddScalarBackward : Node {
   float sign = 1.0f;
   std::string name() const override { return sign > 0 ? "AddBackward" : "RsubBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {sign > 0 ? dout : neg(dout)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 static Tensor add_scalar(const Tensor& x, float c, float sign) {
   Tensor out = map(x, [c, sign](float v) { return sign * v + c; });
@@ -193,6 +213,10 @@ static Tensor add_scalar(const Tensor& x, float c, float sign) {
   }
   return out;
 }
+
+std::vector<Tensor> AddScalarBackward::apply(const Tensor& dout) {
+  return {sign > 0 ? dout : neg(dout)};
+}
 Tensor add(const Tensor& a, float b) { return add_scalar(a, b, 1.0f); }
 Tensor sub(const Tensor& a, float b) { return add_scalar(a, -b, 1.0f); }
 Tensor rsub(float a, const Tensor& b) { return add_scalar(b, a, -1.0f); }
@@ -201,7 +225,7 @@ Tensor rsub(float a, const Tensor& b) { return add_scalar(b, a, -1.0f); }
 struct MulScalarBackward : Node {
   float factor = 1.0f;
   std::string name() const override { return "MulBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {mul(dout, factor)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor mul(const Tensor& a, float b) {
   Tensor out = map(a, [b](float v) { return v * b; });
@@ -223,19 +247,23 @@ Tensor div(const Tensor& a, float b) {
   return out;
 }
 
+std::vector<Tensor> MulScalarBackward::apply(const Tensor& dout) { return {mul(dout, factor)}; }
+
 // y = c / x:  dx = -dy * c / x²
 struct RdivBackward : UnaryNode {
   float numerator = 1.0f;
   std::string name() const override { return "RdivBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override {
-    float c = numerator;
-    return {times_derivative(dout, saved.unpack(*this), [c](float x) { return -c / (x * x); })};
-  }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor rdiv(float a, const Tensor& b) {
   auto node = std::make_shared<RdivBackward>();
   node->numerator = a;
   return record(map(b, [a](float v) { return a / v; }), b, b, node);
+}
+
+std::vector<Tensor> RdivBackward::apply(const Tensor& dout) {
+  float c = numerator;
+  return {times_derivative(dout, saved.unpack(*this), [c](float x) { return -c / (x * x); })};
 }
 
 }  // namespace ag

@@ -2,7 +2,7 @@
 //
 // Shape legend: N batch, C/O input/output channels, G groups (Cg = C/G input
 // and Og = O/G output channels per group), H×W input, OH×OW output, kh×kw
-// kernel. Shapes are described by ag::ConvGeometry (core/kernels/conv_kernels.h).
+// kernel. Shapes are described by ag::ConvGeometry (core/kernels/conv.h).
 //
 //   out[n, o, oh, ow] = bias[o] + sum over c < Cg, i < kh, j < kw of
 //       weight[o, c, i, j] * inp[n, g*Cg + c, oh*stride_h - pad_h + i*dilation_h,
@@ -16,7 +16,7 @@
 // multiply-add where it came from. All functions overwrite their outputs.
 #pragma once
 
-#include "core/kernels/conv_kernels.h"
+#include "core/kernels/conv.h"
 
 namespace ag {
 

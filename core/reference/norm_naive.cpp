@@ -1,4 +1,4 @@
-// Normalization, one formula per loop (see norm_naive.h and norm_kernels.h).
+// Normalization, one formula per loop (see norm_naive.h and norm.h).
 //
 // Both norms are "normalize a group of M values, then scale and shift";
 // batch norm's group is one channel across the batch and the image, layer

@@ -2,11 +2,11 @@
 //
 // Shape legend: N batch, C channels, S = H*W spatial positions (S = 1 for an
 // (N, C) input); R rows of D features for layer norm. Same signatures and
-// meaning as core/kernels/norm_kernels.h, which these are tested against:
+// meaning as core/kernels/norm.h, which these are tested against:
 // one loop per formula, every intermediate spelled out, no threads.
 #pragma once
 
-#include "core/kernels/norm_kernels.h"
+#include "core/kernels/norm.h"
 
 namespace ag {
 

@@ -1,13 +1,13 @@
 // core/reference/pool_naive.h: pooling as the textbook writes it.
 //
 // Shape legend: P = N*C planes of H×W, OH×OW output, kh×kw window. Same
-// signatures and meaning as core/kernels/pool_kernels.h (read its top comment
+// signatures and meaning as core/kernels/pool.h (read its top comment
 // for the rules), which these loops are the yardstick for: every window cell
 // is visited, and a cell in the padding is tested for and skipped (it adds 0
 // to an average and is -inf for a max).
 #pragma once
 
-#include "core/kernels/pool_kernels.h"
+#include "core/kernels/pool.h"
 
 namespace ag {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/ag.h"
-#include "core/kernels/conv_kernels.h"
+#include "core/kernels/conv.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/reference/conv_naive.h"
 #include "tests/bench/timing.h"

@@ -13,6 +13,7 @@
 
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
+#include "core/reference/gemm_naive.h"
 #include "tests/bench/timing.h"
 
 namespace {

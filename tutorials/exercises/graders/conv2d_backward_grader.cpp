@@ -1,6 +1,6 @@
 // Grader of assignment A3, conv2d backward via col2im (tutorials/exercises/conv2d_backward.cpp).
 //
-// Sources of truth: attograd's own col2im kernel (core/kernels/conv_kernels.h),
+// Sources of truth: attograd's own col2im kernel (core/kernels/conv.h),
 // ag::conv2d with gradients from backward(), the adjoint identity
 // <im2col(x), c> = <x, col2im(c)>, and central differences of a
 // double-precision convolution written here.
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/ag.h"
-#include "core/kernels/conv_kernels.h"
+#include "core/kernels/conv.h"
 #include "tutorials/exercises/conv2d_backward.h"
 #include "tutorials/exercises/graders/grader.h"
 

@@ -1,4 +1,4 @@
-// core/kernels/conv_kernels.h: the fast 2-D convolution kernels (no autograd).
+// core/kernels/conv.h: the fast 2-D convolution kernels (no autograd).
 //
 // Shape legend: N batch, C input channels, O output channels, G groups,
 // H×W input image, OH×OW output image, kh×kw kernel; Cg = C/G and Og = O/G are

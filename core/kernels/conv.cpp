@@ -1,6 +1,6 @@
 // The fast convolution: im2col + the shared sgemm, one image at a time.
 //
-// Shape legend (as conv_kernels.h): N batch, C/O input/output channels,
+// Shape legend (as conv.h): N batch, C/O input/output channels,
 // G groups with Cg = C/G and Og = O/G channels each, H×W input, OH×OW output,
 // kh×kw kernel, K = Cg*kh*kw, P = OH*OW output positions.
 //
@@ -9,7 +9,7 @@
 // parallel_for nested inside a worker runs inline, so sgemm does not
 // oversubscribe the cores). Otherwise (N = 1, say) the images run one after
 // another and sgemm splits each product over the threads itself.
-#include "core/kernels/conv_kernels.h"
+#include "core/kernels/conv.h"
 
 #include <algorithm>
 #include <memory>

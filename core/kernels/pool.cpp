@@ -2,9 +2,9 @@
 // to the image once (instead of a bounds test per cell), so the inner loops
 // are plain runs over memory.
 //
-// Shape legend (as pool_kernels.h): P = N*C planes of H×W, OH×OW output,
+// Shape legend (as pool.h): P = N*C planes of H×W, OH×OW output,
 // kh×kw window.
-#include "core/kernels/pool_kernels.h"
+#include "core/kernels/pool.h"
 
 #include <algorithm>
 #include <cmath>

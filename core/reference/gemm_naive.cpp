@@ -1,6 +1,7 @@
-// The textbook sgemm: three loops, one dot product per output element.
-// Read this first; gemm.cpp computes exactly the same thing, only faster.
-#include "core/kernels/gemm.h"
+// core/reference/gemm_naive.cpp: the textbook sgemm, three loops, one dot
+// product per output element. Read this first; core/kernels/gemm.cpp computes
+// exactly the same thing, only faster.
+#include "core/reference/gemm_naive.h"
 
 namespace ag {
 

@@ -1,4 +1,4 @@
-// core/kernels/norm_kernels.h: batch norm and layer norm, forward and backward
+// core/kernels/norm.h: batch norm and layer norm, forward and backward
 // (no autograd: plain float pointers).
 //
 // Shape legend: N batch, C channels, S = H*W spatial positions per channel

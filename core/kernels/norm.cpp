@@ -2,7 +2,7 @@
 // passes over memory each way, with the per-element work folded into one
 // fused multiply-add per value.
 //
-// Shape legend (as norm_kernels.h): N batch, C channels, S spatial positions,
+// Shape legend (as norm.h): N batch, C channels, S spatial positions,
 // M = N*S values per channel; R rows of D features for layer norm.
 //
 // The folding: once a channel's statistics are known,
@@ -11,7 +11,7 @@
 //   dx = k * (dout - sum(dout)/M - xhat * sum(dout * xhat)/M),  k = invstd * w
 // is likewise  dx = k * dout + slope * x + offset  for three per-channel numbers.
 // Sums are accumulated in double: a channel may hold a million values.
-#include "core/kernels/norm_kernels.h"
+#include "core/kernels/norm.h"
 
 #include <algorithm>
 

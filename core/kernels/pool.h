@@ -1,4 +1,4 @@
-// core/kernels/pool_kernels.h: 2-D pooling, forward and backward (no autograd).
+// core/kernels/pool.h: 2-D pooling, forward and backward (no autograd).
 //
 // Shape legend: N batch, C channels, H×W input, OH×OW output, kh×kw window.
 // Pooling treats every (n, c) image plane alike, so the kernels see the input
