@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/autograd.h"
+#include "core/splitmix.h"
 
 namespace ag {
 
@@ -303,13 +304,8 @@ Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<
 }
 
 // ---------------------------------------------------------------- random
-// xoshiro256** (Blackman & Vigna), seeded through splitmix64 as its authors advise.
-static uint64_t splitmix64(uint64_t& x) {
-  uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+// xoshiro256** (Blackman & Vigna), seeded through splitmix64
+// (core/splitmix.h) as its authors advise.
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 void Generator::seed_(uint64_t seed) {

@@ -4,17 +4,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/splitmix.h"
+
 namespace ag::data {
 
 namespace {
 
-// splitmix64's finalizer: every input bit affects every output bit.
-uint64_t mix(uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+// One splitmix64 step from state z: every input bit affects every output bit.
+uint64_t mix(uint64_t z) { return splitmix64(z); }
 
 }  // namespace
 
