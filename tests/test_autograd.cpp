@@ -227,13 +227,6 @@ TEST_SUITE("core.autograd") {
   }
 }
 
-TEST_CASE("var(x, 1) means the variance over dim 1 (not unbiased=true)" * doctest::test_suite("core.reduce")) {
-  Tensor x = tensor({{1, 2, 3}, {2, 4, 6}});
-  // Row variances (unbiased): [1, 4]; all six values have mean 3 and squared deviations 4+1+0+1+1+9 = 16, so 16/5 = 3.2.
-  ag_test::check_close(var(x, 1), {1.0f, 4.0f});
-  CHECK(var(x).item() == doctest::Approx(3.2f).epsilon(1e-6));
-}
-
 TEST_CASE("the README's first graph gives the numbers worked out by hand" * doctest::test_suite("core.autograd")) {
   // scores = [1, 2]·w = [0.5 + 4, -1 + 0.5] = [4.5, -0.5]; softmax = [1, e^-5] / (1 + e^-5)
   // loss = -(log p0 + log p1) / 2;  dloss/dscores = p - 1/2;  dloss/dw = xᵀ · (p - 1/2)

@@ -11,6 +11,7 @@
 #include "core/kernels/parallel.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/reduce.h"
+#include "tests/test_util.h"
 
 using ag::Shape;
 using ag::Tensor;
@@ -299,4 +300,11 @@ TEST_SUITE("core.reduce") {
     ag::mul_(scaled, 3.0f);  // var saved `scaled`; its version moved on
     CHECK_THROWS_WITH_AS(v.backward(), doctest::Contains("VarBackward: one of the tensors needed"), ag::Error);
   }
+}
+
+TEST_CASE("var(x, 1) means the variance over dim 1 (not unbiased=true)" * doctest::test_suite("core.reduce")) {
+  Tensor x = ag::tensor({{1, 2, 3}, {2, 4, 6}});
+  // Row variances (unbiased): [1, 4]; all six values have mean 3 and squared deviations 4+1+0+1+1+9 = 16, so 16/5 = 3.2.
+  ag_test::check_close(ag::var(x, 1), {1.0f, 4.0f});
+  CHECK(ag::var(x).item() == doctest::Approx(3.2f).epsilon(1e-6));
 }

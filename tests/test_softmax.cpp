@@ -167,19 +167,18 @@ TEST_SUITE("core.softmax") {
     CHECK_THROWS_WITH_AS(softmax(scalar(1.0f), 1),
                          doctest::Contains("softmax: dim 1 is out of range for a tensor of shape []"), Error);
   }
-}
 
-TEST_CASE("a masked score (-inf) gets weight exactly 0, on the fast and the naive path" * doctest::test_suite("core.softmax")) {
-  // Rows long enough for the 16-lane fast path plus a scalar tail.
-  ag::Tensor x = ag::zeros({2, 37});
-  for (int64_t j = 20; j < 37; ++j) x.data()[j] = -INFINITY;       // row 0: a causal-style tail
-  for (int64_t j = 0; j < 37; j += 3) x.data()[37 + j] = -200.0f;  // row 1: far below the max
-  for (ag::Kernels mode : {ag::Kernels::Fast, ag::Kernels::Naive}) {
-    ag::set_kernels(mode);
-    ag::Tensor y = ag::softmax(x, -1);
-    for (int64_t j = 20; j < 37; ++j) CHECK(y.at({0, j}) == 0.0f);
-    for (int64_t j = 0; j < 20; ++j) CHECK(y.at({0, j}) == doctest::Approx(1.0f / 20));
-    for (int64_t j = 0; j < 37; j += 3) CHECK(y.at({1, j}) == 0.0f);  // e^-200 underflows to 0 in float
+  TEST_CASE("a masked score (-inf) gets weight exactly 0, on the fast and the naive path") {
+    // Rows long enough for the 16-lane fast path plus a scalar tail.
+    ag::Tensor x = ag::zeros({2, 37});
+    for (int64_t j = 20; j < 37; ++j) x.data()[j] = -INFINITY;       // row 0: a causal-style tail
+    for (int64_t j = 0; j < 37; j += 3) x.data()[37 + j] = -200.0f;  // row 1: far below the max
+    for (ag::Kernels mode : {ag::Kernels::Fast, ag::Kernels::Naive}) {
+      ag::KernelsGuard guard(mode);  // restores the previous mode even if a CHECK throws
+      ag::Tensor y = ag::softmax(x, -1);
+      for (int64_t j = 20; j < 37; ++j) CHECK(y.at({0, j}) == 0.0f);
+      for (int64_t j = 0; j < 20; ++j) CHECK(y.at({0, j}) == doctest::Approx(1.0f / 20));
+      for (int64_t j = 0; j < 37; j += 3) CHECK(y.at({1, j}) == 0.0f);  // e^-200 underflows to 0 in float
+    }
   }
-  ag::set_kernels(ag::Kernels::Fast);
 }
