@@ -2,9 +2,10 @@
 //
 // An optimizer holds handles to the parameters (Tensors alias, so updating
 // them updates the model) and, per parameter, its running state (momentum
-// buffer, Adam's moments). step() reads each parameter's .grad() and updates
-// the parameter in place under NoGradGuard, bumping its version. Parameters
-// without a gradient are skipped, as in PyTorch.
+// buffer, Adam's moments). step() reads each parameter's .grad() and writes
+// the parameter's floats in place through p.data(), which records no graph
+// (so no NoGradGuard is needed), then bumps its version. Parameters without a
+// gradient are skipped, as in PyTorch.
 //
 // Each optimizer writes PyTorch's exact update equations beside its step(),
 // so that a run here and a run in PyTorch with the same gradients agree.
