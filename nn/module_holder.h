@@ -21,8 +21,9 @@
 // naming the module type when it is called or dereferenced, instead of
 // crashing: "Conv2d: called an empty ModuleHolder<Conv2d> ...".
 //
-// In gdb, `step` on `conv1(x)` enters operator() below (one line), then the
-// module's own operator() and its forward.
+// In gdb, `step` on `conv1(x)` enters operator() below and its null check
+// (module()), then the module's own operator() and its forward; a backtrace
+// from inside the forward shows one extra frame, ModuleHolder<Conv2d>::operator().
 #pragma once
 
 #include <concepts>
@@ -49,10 +50,11 @@ class ModuleHolder : public std::shared_ptr<M> {
   ModuleHolder(std::shared_ptr<Derived> module) : std::shared_ptr<M>(std::move(module)) {}
 
   // conv1(x) is (*conv1)(x): the module's operator(), so its forward hooks run.
-  // Any arguments are passed on unchanged (MultiheadAttention takes several).
+  // Any arguments are passed on unchanged (MultiheadAttention takes several;
+  // every module's operator() takes them by const reference or by value).
   template <class... Args>
-  decltype(auto) operator()(Args&&... args) const {
-    return module()(std::forward<Args>(args)...);
+  decltype(auto) operator()(const Args&... args) const {
+    return module()(args...);
   }
 
   // What std::shared_ptr gives, but an empty holder throws instead of crashing.
@@ -61,8 +63,9 @@ class ModuleHolder : public std::shared_ptr<M> {
 
  private:
   M& module(const char* action = "called") const {
-    if (!this->get()) fail_empty_holder(typeid(M), action);
-    return *this->get();
+    M* held = this->get();
+    if (!held) fail_empty_holder(typeid(M), action);
+    return *held;
   }
 };
 
