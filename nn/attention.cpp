@@ -93,7 +93,7 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
                  .reshape({B * H, L, S});
   Tensor weights = softmax(scores, -1);
   weights = dropout(weights, options.dropout, is_training());
-  Tensor output = (*out_proj)(join_heads(bmm(weights, v), H));  // (B, L, E)
+  Tensor output = out_proj(join_heads(bmm(weights, v), H));  // (B, L, E)
   if (!options.batch_first) output = transpose(output, 0, 1);
 
   Tensor returned_weights;

@@ -59,7 +59,7 @@ class MultiheadAttention : public Module {
   int64_t embed_dim, num_heads, head_dim;
   MultiheadAttentionOptions options;
   Tensor in_proj_weight, in_proj_bias;  // (3E, E), (3E); bias undefined without bias
-  std::shared_ptr<Linear> out_proj;
+  ModuleHolder<Linear> out_proj;
 };
 
 }  // namespace ag::nn

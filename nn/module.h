@@ -5,6 +5,8 @@
 //   register_parameter("weight", ...)   trainable tensors (requires_grad)
 //   register_buffer("running_mean", ...) state that is saved but not trained
 //   register_module("conv1", ...)        child modules, held by shared_ptr
+// register_module returns a ModuleHolder (nn/module_holder.h): a shared_ptr
+// that can be called, so a forward reads `out = conv1(x)` as in PyTorch.
 // Walking those lists gives PyTorch's dotted names for free
 // ("res1.conv1.weight", "conv1.bn.running_mean"), and the dotted names are
 // what make a state_dict load by name, in attograd or in PyTorch.
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "nn/module_holder.h"
 
 namespace ag::nn {
 
@@ -106,7 +109,7 @@ class Module {
   Tensor register_parameter(const std::string& name, Tensor tensor, bool requires_grad = true);
   Tensor register_buffer(const std::string& name, Tensor tensor);
   template <class M>
-  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+  ModuleHolder<M> register_module(const std::string& name, std::shared_ptr<M> module) {
     add_child(name, module);
     return module;
   }
@@ -134,7 +137,8 @@ class UnaryModule : public Module {
  public:
   using Module::Module;
   virtual Tensor forward(const Tensor& x) = 0;
-  // Call like PyTorch: y = (*layer)(x). Runs forward, then the forward hooks.
+  // Call like PyTorch: y = layer(x) through a ModuleHolder, or (*layer)(x)
+  // through a plain pointer. Runs forward, then the forward hooks.
   Tensor operator()(const Tensor& x) { return finish_forward({x}, forward(x)); }
 };
 

@@ -17,23 +17,23 @@ namespace {
 
 // A two-level module, to check dotted names and their order.
 struct Block : UnaryModule {
-  std::shared_ptr<Linear> fc;
+  ModuleHolder<Linear> fc;
   Tensor scale;
   explicit Block(int64_t in) : UnaryModule("Block") {
     scale = register_parameter("scale", ones({2}));
     fc = register_module("fc", std::make_shared<Linear>(in, 2));
     register_buffer("steps", zeros({1}));
   }
-  Tensor forward(const Tensor& x) override { return (*fc)(x) * scale; }
+  Tensor forward(const Tensor& x) override { return fc(x) * scale; }
 };
 
 struct Net : UnaryModule {
-  std::shared_ptr<Block> first, second;
+  ModuleHolder<Block> first, second;
   Net() : UnaryModule("Net") {
     first = register_module("first", std::make_shared<Block>(3));
     second = register_module("second", std::make_shared<Block>(2));
   }
-  Tensor forward(const Tensor& x) override { return (*second)(relu((*first)(x))); }
+  Tensor forward(const Tensor& x) override { return second(relu(first(x))); }
 };
 
 }  // namespace
@@ -125,6 +125,118 @@ TEST_SUITE("nn.module") {
     CHECK(py_float(1.0) == "1.0");
     CHECK(py_float(0.001) == "0.001");
     CHECK(py_float(1e-6) == "1e-06");
+  }
+}
+
+namespace {
+
+// The same two children held both ways: names, order and repr must not depend on the holder.
+struct HeldByPointer : UnaryModule {
+  std::shared_ptr<Linear> fc;
+  std::shared_ptr<BatchNorm1d> bn;
+  HeldByPointer() : UnaryModule("Held") {
+    fc = register_module("fc", std::make_shared<Linear>(3, 2));
+    bn = register_module("bn", std::make_shared<BatchNorm1d>(2));
+  }
+  Tensor forward(const Tensor& x) override { return (*bn)((*fc)(x)); }
+};
+
+struct HeldByHolder : UnaryModule {
+  ModuleHolder<Linear> fc;
+  ModuleHolder<BatchNorm1d> bn;
+  HeldByHolder() : UnaryModule("Held") {
+    fc = register_module("fc", std::make_shared<Linear>(3, 2));
+    bn = register_module("bn", std::make_shared<BatchNorm1d>(2));
+  }
+  Tensor forward(const Tensor& x) override { return bn(fc(x)); }
+};
+
+// A module whose author forgot to assign one child.
+struct Forgetful : UnaryModule {
+  ModuleHolder<Conv2d> conv;
+  Forgetful() : UnaryModule("Forgetful") {}
+  Tensor forward(const Tensor& x) override { return conv(x); }
+};
+
+}  // namespace
+
+TEST_SUITE("nn.module") {
+  TEST_CASE("ModuleHolder: fc(x) is (*fc)(x): the module's forward, with its hooks") {
+    manual_seed(21);
+    ModuleHolder<Linear> fc = std::make_shared<Linear>(3, 2);
+    int hook_calls = 0;
+    fc->register_forward_hook([&](Module&, const std::vector<Tensor>&, const Tensor&) { ++hook_calls; });
+    Tensor x = randn({4, 3});
+    const std::vector<float> by_forward = fc->forward(x).to_vector();  // forward alone runs no hook
+    CHECK(hook_calls == 0);
+    CHECK(fc(x).to_vector() == by_forward);
+    CHECK(hook_calls == 1);
+    CHECK((*fc)(x).to_vector() == by_forward);
+    CHECK(hook_calls == 2);
+    // y[n][o] = sum_i x[n][i]·W[o][i] + b[o], by a plain loop.
+    const Tensor y = fc(x);
+    for (int64_t n = 0; n < 4; ++n)
+      for (int64_t o = 0; o < 2; ++o) {
+        double sum = fc->bias.at({o});
+        for (int64_t i = 0; i < 3; ++i) sum += double(x.at({n, i})) * fc->weight.at({o, i});
+        CHECK(y.at({n, o}) == doctest::Approx(sum).epsilon(1e-6));
+      }
+
+    // Several arguments, defaults included, are passed on: MultiheadAttention.
+    ModuleHolder<MultiheadAttention> mha = std::make_shared<MultiheadAttention>(4, 2);
+    Tensor q = randn({2, 3, 4}), kv = randn({2, 5, 4});
+    auto [out, weights] = mha(q, kv, kv);
+    auto [out_fw, weights_fw] = mha->forward(q, kv, kv);
+    CHECK(out.to_vector() == out_fw.to_vector());
+    CHECK(weights.to_vector() == weights_fw.to_vector());
+    CHECK(weights.shape() == Shape{2, 3, 5});
+    CHECK_FALSE(mha(q, kv, kv, AttentionMasks(), /*need_weights=*/false).second.defined());
+
+    // A holder of a base class calls the derived module's forward.
+    ModuleHolder<UnaryModule> base = fc;
+    CHECK(base(x).to_vector() == by_forward);
+    CHECK(base.get() == fc.get());
+  }
+
+  TEST_CASE("ModuleHolder: the same parameters, state_dict names and repr as a std::shared_ptr member") {
+    manual_seed(5);
+    HeldByPointer by_pointer;
+    manual_seed(5);
+    HeldByHolder by_holder;
+    CHECK(names(by_holder.state_dict()) == names(by_pointer.state_dict()));
+    CHECK(names(by_holder.state_dict()) ==
+          std::vector<std::string>{"fc.weight", "fc.bias", "bn.weight", "bn.bias", "bn.running_mean",
+                                   "bn.running_var", "bn.num_batches_tracked"});
+    CHECK(by_holder.str() == by_pointer.str());
+    CHECK(by_holder.parameters()[0].same(by_holder.fc->weight));  // the member is the registered module
+    CHECK(&by_holder.submodule("bn") == by_holder.bn.get());
+    CHECK(by_holder.bn.use_count() == 2);  // the member and the parent's list; no extra copy
+    Tensor x = randn({4, 3});
+    CHECK(by_holder(x).to_vector() == by_pointer(x).to_vector());
+    // A holder is a shared_ptr: it converts to one and compares with nullptr.
+    std::shared_ptr<Module> as_pointer = by_holder.fc;
+    CHECK(as_pointer.get() == by_holder.fc.get());
+    CHECK(by_holder.fc != nullptr);
+  }
+
+  TEST_CASE("ModuleHolder: an empty holder throws an ag::Error naming the module type, never crashes") {
+    ModuleHolder<Conv2d> conv;
+    CHECK_FALSE(conv);
+    CHECK_THROWS_WITH_AS(conv(randn({1, 3, 4, 4})),
+                         "Conv2d: called an empty ModuleHolder<Conv2d> (no module was assigned to it); "
+                         "assign one first, as in m = register_module(\"m\", std::make_shared<Conv2d>(...))",
+                         ag::Error);
+    CHECK_FAILS_WITH(conv->weight, "Conv2d: dereferenced an empty ModuleHolder<Conv2d>");
+    CHECK_FAILS_WITH(*conv, "Conv2d: dereferenced an empty ModuleHolder<Conv2d>");
+    ModuleHolder<MultiheadAttention> mha = nullptr;
+    CHECK_FAILS_WITH(mha(randn({1, 2, 4}), randn({1, 2, 4}), randn({1, 2, 4})),
+                     "MultiheadAttention: called an empty ModuleHolder<MultiheadAttention>");
+    // Inside a network: the error names the child's type, not a segfault in forward.
+    Forgetful net;
+    CHECK_FAILS_WITH(net(randn({1, 3, 4, 4})), "Conv2d: called an empty ModuleHolder<Conv2d>");
+    // A module type of the program's own keeps its namespace in the message.
+    ModuleHolder<HeldByHolder> mine;
+    CHECK_FAILS_WITH(mine(randn({1, 3})), "HeldByHolder: called an empty ModuleHolder<");
   }
 }
 

@@ -36,11 +36,11 @@ TEST_SUITE("nn.layers") {
 
   TEST_CASE("Sequential chains its modules in order and names them 0, 1, ...") {
     manual_seed(4);
-    auto fc1 = std::make_shared<Linear>(3, 4);
-    auto fc2 = std::make_shared<Linear>(4, 2);
+    ModuleHolder<Linear> fc1 = std::make_shared<Linear>(3, 4);
+    ModuleHolder<Linear> fc2 = std::make_shared<Linear>(4, 2);
     Sequential seq{fc1, std::make_shared<ReLU>(), fc2};
     Tensor x = randn({5, 3});
-    ag_test::check_close(seq(x), (*fc2)(relu((*fc1)(x))));
+    ag_test::check_close(seq(x), fc2(relu(fc1(x))));
     CHECK(names(seq.named_parameters()) == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"});
     CHECK(seq.size() == 3);
     CHECK(seq[2].get() == fc2.get());

@@ -17,13 +17,13 @@ namespace {
 
 // A small model with every kind of entry: parameters, a BatchNorm's buffers, a child.
 struct Small : UnaryModule {
-  std::shared_ptr<Linear> fc;
-  std::shared_ptr<BatchNorm1d> bn;
+  ModuleHolder<Linear> fc;
+  ModuleHolder<BatchNorm1d> bn;
   explicit Small(int64_t out = 2) : UnaryModule("Small") {
     fc = register_module("fc", std::make_shared<Linear>(3, out));
     bn = register_module("bn", std::make_shared<BatchNorm1d>(out));
   }
-  Tensor forward(const Tensor& x) override { return (*bn)((*fc)(x)); }
+  Tensor forward(const Tensor& x) override { return bn(fc(x)); }
 };
 
 // A path of our own under /tmp, removed at the end of the test.

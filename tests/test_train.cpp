@@ -28,13 +28,13 @@ class TinyNet : public nn::UnaryModule {
     fc = register_module("fc", std::make_shared<nn::Linear>(4 * 2 * 2, classes));
   }
   Tensor forward(const Tensor& x) override {
-    Tensor h = relu((*bn)((*conv)(x)));       // (B, 4, 16, 16)
-    h = adaptive_avg_pool2d(h, 2, 2);         // (B, 4, 2, 2)
-    return (*fc)(h.reshape({h.size(0), -1}));  // (B, K)
+    Tensor h = relu(bn(conv(x)));           // (B, 4, 16, 16)
+    h = adaptive_avg_pool2d(h, 2, 2);       // (B, 4, 2, 2)
+    return fc(h.reshape({h.size(0), -1}));  // (B, K)
   }
-  std::shared_ptr<nn::Conv2d> conv;
-  std::shared_ptr<nn::BatchNorm2d> bn;
-  std::shared_ptr<nn::Linear> fc;
+  nn::ModuleHolder<nn::Conv2d> conv;
+  nn::ModuleHolder<nn::BatchNorm2d> bn;
+  nn::ModuleHolder<nn::Linear> fc;
 };
 
 std::shared_ptr<nn::UnaryModule> tiny(const Shape& input, int64_t classes) {

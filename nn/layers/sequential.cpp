@@ -15,11 +15,11 @@ void Sequential::push_back(std::shared_ptr<UnaryModule> module) {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor out = x;
-  for (auto& layer : layers_) out = (*layer)(out);
+  for (auto& layer : layers_) out = layer(out);
   return out;
 }
 
-std::shared_ptr<UnaryModule> Sequential::operator[](size_t i) const {
+ModuleHolder<UnaryModule> Sequential::operator[](size_t i) const {
   if (i >= layers_.size()) fail("Sequential: index ", i, " is out of range for ", layers_.size(), " modules");
   return layers_[i];
 }

@@ -18,11 +18,11 @@ class Sequential : public UnaryModule {
   void push_back(std::shared_ptr<UnaryModule> module);
   Tensor forward(const Tensor& x) override;  // each module in order, hooks included
   size_t size() const { return layers_.size(); }
-  // The i-th module, or ag::Error for an index past the end.
-  std::shared_ptr<UnaryModule> operator[](size_t i) const;
+  // The i-th module (callable: seq[0](x)), or ag::Error for an index past the end.
+  ModuleHolder<UnaryModule> operator[](size_t i) const;
 
  private:
-  std::vector<std::shared_ptr<UnaryModule>> layers_;
+  std::vector<ModuleHolder<UnaryModule>> layers_;
 };
 
 }  // namespace ag::nn

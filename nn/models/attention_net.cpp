@@ -20,9 +20,9 @@ ConvBlock::ConvBlock(int64_t in, int64_t out) : UnaryModule("ConvBlock") {
 }
 
 Tensor ConvBlock::forward(const Tensor& x) {
-  Tensor out = (*conv)(x);  // out = self.conv(x)
-  out = (*bn)(out);         // out = self.bn(out)
-  return (*relu)(out);      // out = self.relu(out)
+  Tensor out = conv(x);  // out = self.conv(x)
+  out = bn(out);         // out = self.bn(out)
+  return relu(out);      // out = self.relu(out)
 }
 
 // ---------------------------------------------------------------- ResBlock
@@ -41,17 +41,17 @@ ResBlock::ResBlock(int64_t in, int64_t out, bool projection_shortcut) : UnaryMod
 }
 
 Tensor ResBlock::forward(const Tensor& x) {
-  Tensor residual = shortcut ? (*shortcut)(x) : x;  // residual = x   (the printed code)
-  Tensor out = (*conv1)(x);                         // out = self.conv1(x)
-  out = (*bn1)(out);                                // out = self.bn1(out)
-  out = (*relu)(out);                               // out = self.relu(out)
-  out = (*conv2)(out);                              // out = self.conv2(out)
-  out = (*bn2)(out);                                // out = self.bn2(out)
+  Tensor residual = shortcut ? shortcut(x) : x;  // residual = x   (the printed code)
+  Tensor out = conv1(x);                         // out = self.conv1(x)
+  out = bn1(out);                                // out = self.bn1(out)
+  out = relu(out);                               // out = self.relu(out)
+  out = conv2(out);                              // out = self.conv2(out)
+  out = bn2(out);                                // out = self.bn2(out)
   // out += residual. Written out of place: attograd's add_ computes the sum
   // out of place anyway, and this keeps bn2's output untouched for backward.
   // Without the shortcut this is the line that fails for in != out (fault 1).
   out = add(out, residual);
-  return (*relu)(out);  // out = self.relu(out)
+  return relu(out);  // out = self.relu(out)
 }
 
 // ---------------------------------------------------------------- SelfAttention
@@ -67,12 +67,12 @@ Tensor SelfAttention::forward(const Tensor& x) {
   if (x.dim() != 4 || x.size(1) != in_channels)
     fail("SelfAttention(", in_channels, "): expected input (N, ", in_channels, ", H, W), got ", x.shape());
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), P = H * W;
-  Tensor q = permute((*query)(x).reshape({N, -1, P}), {0, 2, 1});  // (N, P, C/8)
-  Tensor k = (*key)(x).reshape({N, -1, P});                         // (N, C/8, P)
-  Tensor energy = bmm(q, k);                                        // (N, P, P): energy[i][j] = q_i·k_j
-  Tensor attention = softmax(energy, -1);                           // each row i sums to 1 over j
+  Tensor q = permute(query(x).reshape({N, -1, P}), {0, 2, 1});  // (N, P, C/8)
+  Tensor k = key(x).reshape({N, -1, P});                        // (N, C/8, P)
+  Tensor energy = bmm(q, k);                                    // (N, P, P): energy[i][j] = q_i·k_j
+  Tensor attention = softmax(energy, -1);                       // each row i sums to 1 over j
   if (keep_attention) last_attention = attention.detach();
-  Tensor v = (*value)(x).reshape({N, -1, P});                       // (N, C, P)
+  Tensor v = value(x).reshape({N, -1, P});                      // (N, C, P)
   // out[c][i] = sum_j v[c][j] · attention[i][j]: value times attentionᵀ.
   Tensor out = bmm(v, permute(attention, {0, 2, 1})).reshape({N, C, H, W});
   return add(mul(gamma, out), x);  // out = self.gamma * out + x
@@ -96,15 +96,15 @@ Tensor AttentionNet::forward(const Tensor& x) {
   if (x.dim() != 4 || x.size(1) != options.in_channels || x.size(2) != S || x.size(3) != S)
     fail("AttentionNet: expected input [N, ", options.in_channels, ", ", S, ", ", S, "] (in_channels ",
          options.in_channels, ", image_size ", S, "), got ", x.shape());
-  Tensor out = (*conv1)(x);    // out = self.conv1(x)
-  out = (*res1)(out);          // out = self.res1(out)
-  out = (*res2)(out);          // out = self.res2(out)
-  out = (*attention)(out);     // out = self.attention(out)
+  Tensor out = conv1(x);  // out = self.conv1(x)
+  out = res1(out);        // out = self.res1(out)
+  out = res2(out);        // out = self.res2(out)
+  out = attention(out);   // out = self.attention(out)
   out = options.as_printed || options.printed_pool
             ? avg_pool2d(out, Pool2dOptions(4))   // F.avg_pool2d(out, 4): H/4 × W/4 (fault 2)
             : adaptive_avg_pool2d(out, 4, 4);     // fault 2's fix: always 4 × 4
   out = out.reshape({out.size(0), -1});           // out = out.view(out.size(0), -1)
-  return (*fc)(out);                              // out = self.fc(out)
+  return fc(out);                                 // out = self.fc(out)
 }
 
 }  // namespace ag::nn

@@ -58,9 +58,9 @@ class ConvBlock : public UnaryModule {
   ConvBlock(int64_t in_channels, int64_t out_channels);
   Tensor forward(const Tensor& x) override;
 
-  std::shared_ptr<Conv2d> conv;
-  std::shared_ptr<BatchNorm2d> bn;
-  std::shared_ptr<ReLU> relu;
+  ModuleHolder<Conv2d> conv;
+  ModuleHolder<BatchNorm2d> bn;
+  ModuleHolder<ReLU> relu;
 };
 
 // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)); keeps H×W.
@@ -71,12 +71,12 @@ class ResBlock : public UnaryModule {
   ResBlock(int64_t in_channels, int64_t out_channels, bool projection_shortcut = true);
   Tensor forward(const Tensor& x) override;
 
-  std::shared_ptr<Conv2d> conv1;
-  std::shared_ptr<BatchNorm2d> bn1;
-  std::shared_ptr<ReLU> relu;
-  std::shared_ptr<Conv2d> conv2;
-  std::shared_ptr<BatchNorm2d> bn2;
-  std::shared_ptr<Sequential> shortcut;  // null when x is added unchanged
+  ModuleHolder<Conv2d> conv1;
+  ModuleHolder<BatchNorm2d> bn1;
+  ModuleHolder<ReLU> relu;
+  ModuleHolder<Conv2d> conv2;
+  ModuleHolder<BatchNorm2d> bn2;
+  ModuleHolder<Sequential> shortcut;  // null when x is added unchanged
 };
 
 // The SAGAN-style block (Zhang et al. 2018). Every position attends to every
@@ -94,7 +94,7 @@ class SelfAttention : public UnaryModule {
   Tensor forward(const Tensor& x) override;
 
   int64_t in_channels;
-  std::shared_ptr<Conv2d> query, key, value;
+  ModuleHolder<Conv2d> query, key, value;
   Tensor gamma;  // shape (1), init 0
   // When true, forward keeps the last attention map (N, P, P), detached, in
   // last_attention: the tutorials draw it.
@@ -118,10 +118,10 @@ class AttentionNet : public UnaryModule {
   Tensor forward(const Tensor& x) override;
 
   AttentionNetOptions options;
-  std::shared_ptr<ConvBlock> conv1;
-  std::shared_ptr<ResBlock> res1, res2;
-  std::shared_ptr<SelfAttention> attention;
-  std::shared_ptr<Linear> fc;
+  ModuleHolder<ConvBlock> conv1;
+  ModuleHolder<ResBlock> res1, res2;
+  ModuleHolder<SelfAttention> attention;
+  ModuleHolder<Linear> fc;
 };
 
 }  // namespace ag::nn

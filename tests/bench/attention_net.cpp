@@ -65,7 +65,7 @@ int main() {
   // Stage by stage, in eval mode without a graph: the cost of each block.
   net.eval();
   NoGradGuard no_grad;
-  Tensor a0 = x, a1 = (*net.conv1)(a0), a2 = (*net.res1)(a1), a3 = (*net.res2)(a2), a4 = (*net.attention)(a3);
+  Tensor a0 = x, a1 = net.conv1(a0), a2 = net.res1(a1), a3 = net.res2(a2), a4 = net.attention(a3);
   struct Stage {
     const char* name;
     std::function<void()> run;
@@ -74,13 +74,13 @@ int main() {
   const double attention_flops = 2 * conv_flops(N, HW, 256, 32, 1) + conv_flops(N, HW, 256, 256, 1) +
                                  2.0 * N * HW * HW * 32 + 2.0 * N * HW * HW * 256;  // energy, then attended
   std::vector<Stage> stages = {
-      {"conv1 (ConvBlock 3->64)", [&] { (*net.conv1)(a0); }, conv_flops(N, HW, 3, 64, 3)},
-      {"res1 (ResBlock 64->128)", [&] { (*net.res1)(a1); },
+      {"conv1 (ConvBlock 3->64)", [&] { net.conv1(a0); }, conv_flops(N, HW, 3, 64, 3)},
+      {"res1 (ResBlock 64->128)", [&] { net.res1(a1); },
        conv_flops(N, HW, 64, 128, 3) + conv_flops(N, HW, 128, 128, 3) + conv_flops(N, HW, 64, 128, 1)},
-      {"res2 (ResBlock 128->256)", [&] { (*net.res2)(a2); },
+      {"res2 (ResBlock 128->256)", [&] { net.res2(a2); },
        conv_flops(N, HW, 128, 256, 3) + conv_flops(N, HW, 256, 256, 3) + conv_flops(N, HW, 128, 256, 1)},
-      {"attention (SelfAttention 256)", [&] { (*net.attention)(a3); }, attention_flops},
-      {"pool + fc", [&] { (*net.fc)(adaptive_avg_pool2d(a4, 4, 4).reshape({N, -1})); }, 2.0 * N * 4096 * 10},
+      {"attention (SelfAttention 256)", [&] { net.attention(a3); }, attention_flops},
+      {"pool + fc", [&] { net.fc(adaptive_avg_pool2d(a4, 4, 4).reshape({N, -1})); }, 2.0 * N * 4096 * 10},
   };
   std::printf("  forward by stage (eval, no graph):\n");
   double total_flops = 0;

@@ -27,8 +27,8 @@ namespace {
 class LinearModel : public nn::UnaryModule {
  public:
   LinearModel() : UnaryModule("LinearModel") { fc = register_module("fc", std::make_shared<nn::Linear>(3 * 16 * 16, 10)); }
-  Tensor forward(const Tensor& x) override { return (*fc)(x.reshape({x.size(0), -1})); }
-  std::shared_ptr<nn::Linear> fc;
+  Tensor forward(const Tensor& x) override { return fc(x.reshape({x.size(0), -1})); }
+  nn::ModuleHolder<nn::Linear> fc;
 };
 
 class SmallCnn : public nn::UnaryModule {
@@ -41,13 +41,13 @@ class SmallCnn : public nn::UnaryModule {
     fc = register_module("fc", std::make_shared<nn::Linear>(32, 10));
   }
   Tensor forward(const Tensor& x) override {
-    Tensor h = max_pool2d(relu((*bn1)((*conv1)(x))), Pool2dOptions(2));  // (B, 16, 8, 8)
-    h = adaptive_avg_pool2d(relu((*bn2)((*conv2)(h))), 1, 1);            // (B, 32, 1, 1)
-    return (*fc)(h.reshape({h.size(0), -1}));
+    Tensor h = max_pool2d(relu(bn1(conv1(x))), Pool2dOptions(2));  // (B, 16, 8, 8)
+    h = adaptive_avg_pool2d(relu(bn2(conv2(h))), 1, 1);           // (B, 32, 1, 1)
+    return fc(h.reshape({h.size(0), -1}));
   }
-  std::shared_ptr<nn::Conv2d> conv1, conv2;
-  std::shared_ptr<nn::BatchNorm2d> bn1, bn2;
-  std::shared_ptr<nn::Linear> fc;
+  nn::ModuleHolder<nn::Conv2d> conv1, conv2;
+  nn::ModuleHolder<nn::BatchNorm2d> bn1, bn2;
+  nn::ModuleHolder<nn::Linear> fc;
 };
 
 double accuracy(nn::UnaryModule& model, data::DataLoader& loader) {

@@ -39,11 +39,11 @@ FeatureMap lesson08_feature_map() {
 SelfAttentionLines self_attention_lines(ag::nn::SelfAttention& block, const Tensor& x) {
   const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
   SelfAttentionLines L;
-  L.query = (*block.query)(x).view({B, -1, H * W}).permute({0, 2, 1});
-  L.key = (*block.key)(x).view({B, -1, H * W});
+  L.query = block.query(x).view({B, -1, H * W}).permute({0, 2, 1});
+  L.key = block.key(x).view({B, -1, H * W});
   L.energy = ag::bmm(L.query, L.key);
   L.attention = ag::softmax(L.energy, -1);
-  L.value = (*block.value)(x).view({B, -1, H * W});
+  L.value = block.value(x).view({B, -1, H * W});
   L.out_flat = ag::bmm(L.value, L.attention.permute({0, 2, 1}));
   L.out = L.out_flat.view({B, C, H, W});
   L.result = block.gamma * L.out + x;
@@ -94,7 +94,7 @@ ImageAttentionLesson lesson08_image_attention() {
   // A target the block meets exactly when gamma = kGammaTarget: x plus that
   // much of the attention output it computes now.
   R.target = x + kGammaTarget * R.lines.out;
-  R.module_out = (*R.block)(x);
+  R.module_out = R.block(x);
   for (int64_t k = 0; k < x.numel(); ++k) R.identical += R.module_out.data()[k] == x.data()[k];
   Tensor loss = ag::mse_loss(R.module_out, R.target);
   R.loss_before = loss.item();
@@ -110,7 +110,7 @@ ImageAttentionLesson lesson08_image_attention() {
   R.gamma_after = R.block->gamma.item();
 
   optimizer.zero_grad();
-  loss = ag::mse_loss((*R.block)(x), R.target);
+  loss = ag::mse_loss(R.block(x), R.target);
   R.loss_after = loss.item();
   loss.backward();
   R.grads_after = grad_norms(*R.block);

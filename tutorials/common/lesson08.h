@@ -53,7 +53,7 @@ struct GradNorms {
 };
 
 struct ImageAttentionLesson {
-  std::shared_ptr<ag::nn::SelfAttention> block;  // SelfAttention(16), seeded
+  ag::nn::ModuleHolder<ag::nn::SelfAttention> block;  // SelfAttention(16), seeded
   FeatureMap map;
   SelfAttentionLines lines;
   ag::Tensor query_map;         // (H, W): row (kQueryRow·W + kQueryCol) of attention

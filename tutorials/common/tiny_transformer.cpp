@@ -41,9 +41,9 @@ EncoderLayer::EncoderLayer(int64_t d_model, int64_t heads, int64_t d_ff) : Modul
 Tensor EncoderLayer::forward(const Tensor& x_in, const Tensor& padding) {
   nn::AttentionMasks masks;
   masks.key_padding_mask = padding;  // no word attends to <pad>
-  Tensor attended = (*self_attn)(x_in, x_in, x_in, masks, /*need_weights=*/false).first;
-  Tensor x = (*norm1)(x_in + attended);
-  return (*norm2)(x + feed_forward(*ff1, *ff2, x));
+  Tensor attended = self_attn(x_in, x_in, x_in, masks, /*need_weights=*/false).first;
+  Tensor x = norm1(x_in + attended);
+  return norm2(x + feed_forward(*ff1, *ff2, x));
 }
 
 // ---------------------------------------------------------------- DecoderLayer
@@ -67,17 +67,17 @@ DecoderLayerOutput DecoderLayer::forward(const Tensor& y_in, const Tensor& memor
   nn::AttentionMasks self_masks;
   self_masks.attn_mask = causal;
   self_masks.attn_mask_is_bool = true;
-  Tensor y = (*norm1)(y_in + (*self_attn)(y_in, y_in, y_in, self_masks, false).first);
+  Tensor y = norm1(y_in + self_attn(y_in, y_in, y_in, self_masks, false).first);
 
   // Cross-attention (tutorial 04): French queries, English keys and values.
   DecoderLayerOutput r;
   r.cross_query = y;
   nn::AttentionMasks cross_masks;
   cross_masks.key_padding_mask = source_padding;
-  auto [attended, weights] = (*cross_attn)(y, memory, memory, cross_masks, /*need_weights=*/true);
+  auto [attended, weights] = cross_attn(y, memory, memory, cross_masks, /*need_weights=*/true);
   r.cross_weights = weights.detach();
-  y = (*norm2)(y + attended);
-  r.out = (*norm3)(y + feed_forward(*ff1, *ff2, y));
+  y = norm2(y + attended);
+  r.out = norm3(y + feed_forward(*ff1, *ff2, y));
   return r;
 }
 
@@ -133,7 +133,7 @@ DecoderOutput TinyTransformer::decode(const Tensor& target_in, const Tensor& mem
     out.cross_query = r.cross_query;
     out.cross_weights = r.cross_weights;
   }
-  out.logits = (*generator)(y);
+  out.logits = generator(y);
   return out;
 }
 

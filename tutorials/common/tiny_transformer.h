@@ -49,9 +49,9 @@ class EncoderLayer : public ag::nn::Module {
   // x (B, S, D); padding (B, S), 1 at <pad> keys -> (B, S, D)
   ag::Tensor forward(const ag::Tensor& x, const ag::Tensor& padding);
 
-  std::shared_ptr<ag::nn::MultiheadAttention> self_attn;
-  std::shared_ptr<ag::nn::LayerNorm> norm1, norm2;
-  std::shared_ptr<ag::nn::Linear> ff1, ff2;
+  ag::nn::ModuleHolder<ag::nn::MultiheadAttention> self_attn;
+  ag::nn::ModuleHolder<ag::nn::LayerNorm> norm1, norm2;
+  ag::nn::ModuleHolder<ag::nn::Linear> ff1, ff2;
 };
 
 // What one decoder layer computes, with the cross-attention's inputs kept so
@@ -70,9 +70,9 @@ class DecoderLayer : public ag::nn::Module {
   DecoderLayerOutput forward(const ag::Tensor& y, const ag::Tensor& memory,
                              const ag::Tensor& causal, const ag::Tensor& source_padding);
 
-  std::shared_ptr<ag::nn::MultiheadAttention> self_attn, cross_attn;
-  std::shared_ptr<ag::nn::LayerNorm> norm1, norm2, norm3;
-  std::shared_ptr<ag::nn::Linear> ff1, ff2;
+  ag::nn::ModuleHolder<ag::nn::MultiheadAttention> self_attn, cross_attn;
+  ag::nn::ModuleHolder<ag::nn::LayerNorm> norm1, norm2, norm3;
+  ag::nn::ModuleHolder<ag::nn::Linear> ff1, ff2;
 };
 
 // Layers named "0", "1", ... as torch.nn.ModuleList names them.
@@ -108,10 +108,10 @@ class TinyTransformer : public ag::nn::Module {
                      const ag::Tensor& target_in);
 
   TinyTransformerOptions options;
-  std::shared_ptr<ag::nn::Embedding> source_embed, target_embed;
-  std::shared_ptr<LayerList<EncoderLayer>> encoder;
-  std::shared_ptr<LayerList<DecoderLayer>> decoder;
-  std::shared_ptr<ag::nn::Linear> generator;  // D -> V_fr, the document's "generator" (step 5)
+  ag::nn::ModuleHolder<ag::nn::Embedding> source_embed, target_embed;
+  ag::nn::ModuleHolder<LayerList<EncoderLayer>> encoder;
+  ag::nn::ModuleHolder<LayerList<DecoderLayer>> decoder;
+  ag::nn::ModuleHolder<ag::nn::Linear> generator;  // D -> V_fr, the document's "generator" (step 5)
   ag::Tensor positions;  // (max_length, D) sinusoidal: fixed, so not a parameter
 
  private:

@@ -21,7 +21,7 @@ using ag::nn::SelfAttention;
 ag::Tensor leaf_copy(const ag::Tensor& t) { return ag::from_vector(t.to_vector(), t.shape(), true); }
 
 struct Setup {
-  std::shared_ptr<SelfAttention> module;
+  ag::nn::ModuleHolder<SelfAttention> module;
   ag::Tensor x;                    // the module's input (a leaf that requires grad)
   ex::SelfAttentionParams params;  // copies of the module's parameters
   ag::Tensor x_copy;               // the student's input
@@ -47,14 +47,14 @@ std::string in(const ag::Shape& x_shape) { return "x " + ag::shape_str(x_shape);
 
 void check_attention(const ag::Shape& x_shape, uint64_t seed) {
   Setup s = make_setup(x_shape, seed, 0.7f);
-  (*s.module)(s.x);
+  s.module(s.x);
   ex::SelfAttentionResult mine = ex::self_attention_forward(s.x_copy, s.params);
   grade::expect_close("attention", mine.attention, s.module->last_attention, 1e-5, 1e-3);
 }
 
 void check_out(const ag::Shape& x_shape, uint64_t seed, float gamma, float x_scale = 1.0f) {
   Setup s = make_setup(x_shape, seed, gamma, x_scale);
-  ag::Tensor expected = (*s.module)(s.x);
+  ag::Tensor expected = s.module(s.x);
   ex::SelfAttentionResult mine = ex::self_attention_forward(s.x_copy, s.params);
   grade::expect_close("out", mine.out, expected, 1e-4, 1e-3);
 }
@@ -68,7 +68,7 @@ void expect_gradient(const std::string& what, const ag::Tensor& mine, const ag::
 // backward(dout) through the module and through the student's composition.
 void check_gradients(const ag::Shape& x_shape, uint64_t seed) {
   Setup s = make_setup(x_shape, seed, 0.7f);
-  ag::Tensor expected = (*s.module)(s.x);
+  ag::Tensor expected = s.module(s.x);
   ag::Tensor dout = ag::from_vector(grade::random_floats(expected.numel(), seed + 200), expected.shape());
   expected.backward(dout);
   ex::SelfAttentionResult mine = ex::self_attention_forward(s.x_copy, s.params);
