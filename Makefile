@@ -57,7 +57,7 @@ EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(
 # A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
 EXERCISE_SOLVED := $(filter $(EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp)))
 EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_skeleton) $(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)
-GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o
+GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o $(BUILD)/obj/tutorials/exercises/graders/diagnose.o
 EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
                  $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
@@ -144,17 +144,32 @@ tutorial: $(TUT_BINS)
 
 # Grade an assignment: make grade EX=softmax_backward grades the student's
 # tutorials/exercises/softmax_backward.cpp; SRC=hand_in.cpp grades that file instead.
-.PHONY: grade
-grade:
-	@test -n "$(filter $(EX),$(EXERCISES))" || { echo "usage: make grade EX=<name> [SRC=file.cpp]   exercises: $(EXERCISES)"; exit 1; }
+# Either way the object file is checked first against the assignment's
+# allow-list (tutorials/exercises/NAME.allow): a forbidden call scores 0.
+# make grade-all EX=NAME DIR=folder grades every folder/*.cpp, one process each,
+# into OUT (default DIR/grades/): grades.csv and one report per hand-in.
+GRADE_TOOLS := tutorials/exercises/tools
+GRADE_WORK  := $(BUILD)/exercises/handins
+GRADE_ENV    = CXX="$(CXX)" CXXFLAGS="$(filter-out -MMD -MP,$(CXXFLAGS))" LDFLAGS="$(LDFLAGS)" \
+               GRADER_LINK="$(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)"
+.PHONY: grade grade-all grade-prereqs
+grade-prereqs:
+	@test -n "$(EX)" -a -n "$(filter $(EX),$(EXERCISES))" || { echo "usage: make grade EX=<name> [SRC=file.cpp]   exercises: $(EXERCISES)"; exit 1; }
+	@$(MAKE) --no-print-directory $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(GRADE_WORK)
+
+grade: grade-prereqs
 ifeq ($(SRC),)
 	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_skeleton
-	@./$(BUILD)/exercises/$(EX)_skeleton
+	@$(GRADE_TOOLS)/check_calls.sh $(EX) $(BUILD)/obj/tutorials/exercises/$(EX).o || { echo; echo "score: 0/100"; exit 0; } && \
+	  ./$(BUILD)/exercises/$(EX)_skeleton
 else
-	@$(MAKE) --no-print-directory $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)
-	$(CXX) $(filter-out -MMD -MP,$(CXXFLAGS)) $(SRC) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB) $(LDFLAGS) -o $(BUILD)/exercises/$(EX)_submission
-	@./$(BUILD)/exercises/$(EX)_submission $(SRC)
+	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_one.sh $(EX) $(SRC) $(GRADE_WORK)/$(EX)
 endif
+
+grade-all: grade-prereqs
+	@test -n "$(DIR)" || { echo "usage: make grade-all EX=<name> DIR=<folder of hand-ins> [OUT=<folder>]"; exit 1; }
+	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_all.sh $(EX) $(DIR) $(or $(OUT),$(DIR)/grades)
 
 # Step through a tutorial in gdb with attograd's pretty-printers loaded:
 #   make gdb T=02     then e.g.  break step_scores / run / p scores

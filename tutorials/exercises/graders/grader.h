@@ -9,6 +9,8 @@
 // Each check runs in its own child process (fork), so a student's crash (an
 // index out of bounds), exception, or endless loop costs that check's points
 // and nothing else, and the grader always reaches its "score: N/100" line.
+// A check that runs longer than 5 s is stopped and reported as an endless
+// loop (AG_GRADE_TIMEOUT=<seconds> changes that, e.g. for a sanitizer build).
 // AG_GRADE_INLINE=1 runs the checks in-process instead, one after another:
 // use it to step through your code in gdb (a crash then stops the grader).
 #pragma once
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "tutorials/exercises/graders/diagnose.h"
 
 namespace grade {
 
@@ -43,14 +46,19 @@ int run_checks(const std::string& title, const std::string& student_file,
 
 // ---- comparisons: each throws Wrong with a readable reason ----
 // |got - expected| <= atol + rtol * |expected| for every element; NaN and Inf
-// are never close. The reason counts the wrong elements and shows the first
-// one by its index in `shape`, e.g.
-//   dx [5, 13]: 12 of 65 elements wrong; first at [2, 7]: expected 0.01234, got 0.04561
+// are never close. The reason counts the wrong elements, says where they are
+// when they form a pattern (diagnose.h), shows the first three by their index
+// in `shape`, and ends with the broken invariants and hints of `diagnosis`:
+//   dx [5, 13]: 13 of 65 elements wrong; every element of row 2 is wrong, every other row is right
+//     at [2, 0]: expected 0.01234, got 0.04561
+//     ...
+//   invariant broken: rows of dx sum to 0: row 2 sums to 0.0456
 void expect_close(const std::string& what, const ag::Shape& shape, const float* got,
-                  const float* expected, double atol = 1e-4, double rtol = 1e-3);
+                  const float* expected, double atol = 1e-4, double rtol = 1e-3,
+                  const Diagnosis& diagnosis = {});
 // For tensors: also checks that got is defined and has expected's shape.
 void expect_close(const std::string& what, const ag::Tensor& got, const ag::Tensor& expected,
-                  double atol = 1e-4, double rtol = 1e-3);
+                  double atol = 1e-4, double rtol = 1e-3, const Diagnosis& diagnosis = {});
 void expect(bool ok, const std::string& reason);
 
 // ---- inputs ----
@@ -67,8 +75,10 @@ class Output {
   const float* data() const { return buffer_.data(); }
   const ag::Shape& shape() const { return shape_; }
   // expect_close against expected (numel floats), after checking the guard zone.
-  void expect_close(const float* expected, double atol = 1e-4, double rtol = 1e-3) const;
-  void expect_close(const std::vector<float>& expected, double atol = 1e-4, double rtol = 1e-3) const;
+  void expect_close(const float* expected, double atol = 1e-4, double rtol = 1e-3,
+                    const Diagnosis& diagnosis = {}) const;
+  void expect_close(const std::vector<float>& expected, double atol = 1e-4, double rtol = 1e-3,
+                    const Diagnosis& diagnosis = {}) const;
   // Every element written with a finite value, nothing past the end (for
   // checks that then test a property of the values rather than the values).
   void expect_written() const;
