@@ -49,17 +49,26 @@ TEST_BIN   := $(BUILD)/tests
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 TUT_BINS   := $(TUT_SRCS:tutorials/%.cpp=$(BUILD)/tutorials/%)
 TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
-# Classroom assignments (tutorials/exercises/README.md). Exercise NAME is a
-# skeleton tutorials/exercises/NAME.cpp, its grader graders/NAME_grader.cpp and a
-# reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
-# with each, and tests/test_exercises.cpp checks both scores (0 and 100).
+# Classroom assignments (tutorials/exercises/README.md), each graded by
+# tutorials/exercises/graders/NAME_grader.cpp. Two kinds:
+#  - a function assignment has a skeleton tutorials/exercises/NAME.cpp and a
+#    reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
+#    with each (NAME_skeleton, NAME_solution);
+#  - a framework assignment is a set of regions of the library itself, marked
+#    "ASSIGNMENT NAME: begin/end"; NAME_solution is the grader with the library
+#    as it is, NAME_skeleton the grader with those files cut by make handout's
+#    tool (build/cut/NAME/...).
+# tests/test_exercises.cpp checks both scores (0 and 100).
 EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
+FUNCTION_EXERCISES  := $(filter $(patsubst tutorials/exercises/%.cpp,%,$(wildcard tutorials/exercises/*.cpp)),$(EXERCISES))
+FRAMEWORK_EXERCISES := $(filter-out $(FUNCTION_EXERCISES),$(EXERCISES))
 # A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
-EXERCISE_SOLVED := $(filter $(EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp)))
+EXERCISE_SOLVED := $(filter $(FUNCTION_EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp))) \
+                   $(FRAMEWORK_EXERCISES)
 EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_skeleton) $(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)
 GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o $(BUILD)/obj/tutorials/exercises/graders/diagnose.o
 EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
-                 $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
+                 $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 DOCTEST_HEADER := /usr/include/doctest/doctest.h
 
@@ -110,13 +119,42 @@ $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 $(TEST_BIN): | $(EXERCISE_BINS)
 .SECONDARY: $(EXERCISE_OBJS)  # built by pattern rules, but kept: they are not throwaway
 
-$(BUILD)/exercises/%_skeleton: $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(BUILD)/exercises/%_solution: $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
+$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
+
+# Framework assignments. The skeleton's copy of a library file F, with NAME's
+# regions replaced, is build/cut/NAME/F; its object comes before the library
+# on the link line, so it stands in for F's own object.
+cut_sources = $(shell grep -l "ASSIGNMENT $(1): begin" $(LIB_SRCS) 2>/dev/null)
+cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
+cut_name    = $(firstword $(subst /, ,$(1)))
+cut_path    = $(patsubst $(call cut_name,$(1))/%,%,$(1))
+.SECONDEXPANSION:
+$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(BUILD)/cut/%.cpp: $$(call cut_path,$$*).cpp tutorials/exercises/skeletons/$$(call cut_name,$$*).txt \
+    tutorials/exercises/tools/cut_regions.awk
+	@mkdir -p $(dir $@)
+	awk -v ex=$(call cut_name,$*) -v path=$(call cut_path,$*).cpp -f tutorials/exercises/tools/cut_regions.awk \
+	  tutorials/exercises/skeletons/$(call cut_name,$*).txt $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp
+	$(CXX) $(CXXFLAGS) -c $< -o $@
 
 # The suite prints doctest's report, then "N passed, N failed" as its last line.
 test: $(TEST_BIN)
@@ -159,13 +197,24 @@ grade-prereqs:
 	@mkdir -p $(GRADE_WORK)
 
 grade: grade-prereqs
-ifeq ($(SRC),)
+ifneq ($(filter $(EX),$(FRAMEWORK_EXERCISES)),)
+	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_solution $(TEST_BIN)
+	@suites="$$(sed -n 's/^@tests //p' tutorials/exercises/skeletons/$(EX).txt)"; \
+	  if [ -n "$$suites" ]; then echo "== the suite's own tests of this region: $$suites"; ./$(TEST_BIN) -ts="$$suites" || true; echo; fi
+	@./$(BUILD)/exercises/$(EX)_solution
+else ifeq ($(SRC),)
 	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_skeleton
 	@$(GRADE_TOOLS)/check_calls.sh $(EX) $(BUILD)/obj/tutorials/exercises/$(EX).o || { echo; echo "score: 0/100"; exit 0; } && \
 	  ./$(BUILD)/exercises/$(EX)_skeleton
 else
 	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_one.sh $(EX) $(SRC) $(GRADE_WORK)/$(EX)
 endif
+
+# A student's copy: make handout EX=engine,adam OUT=/tmp/course (see tutorials/exercises/README.md).
+.PHONY: handout
+handout:
+	@test -n "$(EX)" -a -n "$(OUT)" || { echo "usage: make handout EX=<name>[,<name>...] OUT=<folder>   exercises: $(EXERCISES)"; exit 1; }
+	@$(GRADE_TOOLS)/handout.sh $(EX) $(OUT)
 
 grade-all: grade-prereqs
 	@test -n "$(DIR)" || { echo "usage: make grade-all EX=<name> DIR=<folder of hand-ins> [OUT=<folder>]"; exit 1; }
@@ -188,4 +237,4 @@ clean:
 # Keep the object files of programs (make would delete them as intermediates).
 .SECONDARY:
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/cut -name '*.d' 2>/dev/null)

@@ -55,12 +55,34 @@ Reference attograd_reference(const AttentionShape& s, const Inputs& in) {
   return {out.to_vector(), weights.to_vector(), Q.grad().to_vector(), K.grad().to_vector(), V.grad().to_vector()};
 }
 
+// Each row of weights is a softmax: it sums to 1. And the weights a forward
+// without the 1/sqrt(D) would give, to recognise that bug.
+grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in, const Output& weights) {
+  grade::Diagnosis d;
+  for (int64_t row = 0; row < s.B * s.Tq; ++row) {
+    double sum = 0;
+    for (int64_t j = 0; j < s.Tk; ++j) sum += weights.data()[row * s.Tk + j];
+    if (!(std::fabs(sum - 1) < 1e-4)) {
+      d.invariant(false, "each row of weights sums to 1; row " + ag::index_str(row, {s.B, s.Tq}) + " sums to " +
+                             std::to_string(sum));
+      break;
+    }
+  }
+  Inputs unscaled = in;  // Q times sqrt(D) cancels the 1/sqrt(D)
+  for (float& q : unscaled.Q) q *= std::sqrt(static_cast<float>(s.D));
+  std::vector<float> w = attograd_reference(s, unscaled).weights;
+  bool same = true;
+  for (size_t i = 0; i < w.size() && same; ++i) same = std::fabs(w[i] - weights.data()[i]) <= 1e-5 + 1e-3 * std::fabs(w[i]);
+  if (same) d.hint("your weights are softmax(Q Kᵀ) without the 1/sqrt(D) scale of the scores");
+  return d;
+}
+
 void check_forward(const AttentionShape& s, uint64_t seed, float qk_scale = 1.0f) {
   Inputs in = random_inputs(s, seed, qk_scale);
   Reference ref = attograd_reference(s, in);
   Output out("out", {s.B, s.Tq, s.Dv}), weights("weights", {s.B, s.Tq, s.Tk});
   ex::attention_forward(s, in.Q.data(), in.K.data(), in.V.data(), out.data(), weights.data());
-  weights.expect_close(ref.weights, 1e-5, 1e-3);
+  weights.expect_close(ref.weights, 1e-5, 1e-3, diagnose_weights(s, in, weights));
   out.expect_close(ref.out, 1e-4, 1e-3);
   if (s.causal)  // a future key must get exactly nothing, not a tiny weight
     for (int64_t b = 0; b < s.B; ++b)
@@ -83,12 +105,26 @@ Gradients student_backward(const AttentionShape& s, const Inputs& in, const std:
   return g;
 }
 
+// A dV that used weights[j][i] where weights[i][j] belongs is weights · dout
+// (when Tq = Tk): say so.
+grade::Diagnosis diagnose_dV(const AttentionShape& s, const Inputs& in, const std::vector<float>& weights,
+                             const Output& dV) {
+  grade::Diagnosis d;
+  if (s.Tq != s.Tk) return d;
+  ag::Tensor untransposed = ag::bmm(ag::from_vector(weights, {s.B, s.Tq, s.Tk}), ag::from_vector(in.dout, {s.B, s.Tq, s.Dv}));
+  bool same = true;
+  for (int64_t i = 0; i < untransposed.numel() && same; ++i)
+    same = std::fabs(untransposed.data()[i] - dV.data()[i]) <= 1e-4 + 1e-3 * std::fabs(untransposed.data()[i]);
+  if (same) d.hint("your dV is weights · dout: it needs the transpose of weights (which index of weights does dV[j] sum over?)");
+  return d;
+}
+
 // which: any of "Q", "K", "V".
 void check_backward(const AttentionShape& s, uint64_t seed, const std::string& which) {
   Inputs in = random_inputs(s, seed);
   Reference ref = attograd_reference(s, in);
   Gradients g = student_backward(s, in, ref.weights);
-  if (which.find('V') != std::string::npos) g.dV.expect_close(ref.dV, 1e-4, 1e-3);
+  if (which.find('V') != std::string::npos) g.dV.expect_close(ref.dV, 1e-4, 1e-3, diagnose_dV(s, in, ref.weights, g.dV));
   if (which.find('Q') != std::string::npos) g.dQ.expect_close(ref.dQ, 1e-4, 1e-3);
   if (which.find('K') != std::string::npos) g.dK.expect_close(ref.dK, 1e-4, 1e-3);
 }
@@ -123,10 +159,11 @@ void check_finite_differences(const AttentionShape& s, uint64_t seed) {
   auto dQ = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, x, k, v, in.dout); }, q);
   auto dK = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, q, x, v, in.dout); }, k);
   auto dV = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, q, k, x, in.dout); }, v);
-  Gradients g = student_backward(s, in, attograd_reference(s, in).weights);
+  std::vector<float> weights = attograd_reference(s, in).weights;
+  Gradients g = student_backward(s, in, weights);
   g.dQ.expect_close(grade::to_floats(dQ), 1e-4, 1e-3);
   g.dK.expect_close(grade::to_floats(dK), 1e-4, 1e-3);
-  g.dV.expect_close(grade::to_floats(dV), 1e-4, 1e-3);
+  g.dV.expect_close(grade::to_floats(dV), 1e-4, 1e-3, diagnose_dV(s, in, weights, g.dV));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // its output, its attention map (keep_attention) and the gradients backward()
 // finds through it; then ag::gradcheck (finite differences) of the student's
 // composition.
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -49,7 +50,20 @@ void check_attention(const ag::Shape& x_shape, uint64_t seed) {
   Setup s = make_setup(x_shape, seed, 0.7f);
   s.module(s.x);
   ex::SelfAttentionResult mine = ex::self_attention_forward(s.x_copy, s.params);
-  grade::expect_close("attention", mine.attention, s.module->last_attention, 1e-5, 1e-3);
+  grade::Diagnosis d;  // each row i is a softmax over positions j: it sums to 1
+  if (mine.attention.defined() && mine.attention.dim() == 3) {
+    const int64_t rows = mine.attention.size(0) * mine.attention.size(1), P = mine.attention.size(2);
+    for (int64_t row = 0; row < rows; ++row) {
+      double sum = 0;
+      for (int64_t j = 0; j < P; ++j) sum += mine.attention.data()[row * P + j];
+      if (!(std::fabs(sum - 1) < 1e-4)) {
+        d.invariant(false, "each row of attention sums to 1; row " + std::to_string(row) + " sums to " + std::to_string(sum) +
+                               " (a softmax over the wrong dim, or a transposed bmm?)");
+        break;
+      }
+    }
+  }
+  grade::expect_close("attention", mine.attention, s.module->last_attention, 1e-5, 1e-3, d);
 }
 
 void check_out(const ag::Shape& x_shape, uint64_t seed, float gamma, float x_scale = 1.0f) {
