@@ -1,7 +1,11 @@
 // The classroom assignments (tutorials/exercises/): each grader must give the
-// untouched skeleton 0/100 and the reference solution in
-// tests/exercise_solutions/ 100/100. One TEST_SUITE per assignment, named like
-// the handout, so ./build/tests -ts="A3*" checks one of them.
+// untouched skeleton 0/100 and the reference solution 100/100: for A1-A5 the
+// file in tests/exercise_solutions/, for the framework assignments F1-F7 the
+// library itself (and the skeleton is the library with the assignment's
+// regions cut, as make handout cuts them). One TEST_SUITE per assignment,
+// named like the handout, so ./build/tests -ts="A3*" checks one of them.
+// The hand-in fixtures and the hand-out have their own files
+// (test_exercise_handins.cpp, test_handout.cpp), in the same suites.
 //
 // The Makefile builds the graded programs next to this test binary, in
 // build/exercises/NAME_skeleton and NAME_solution; we run them and read the
@@ -10,28 +14,20 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
+#include "tests/exercise_test_util.h"
+
 namespace {
+
+using ex_test::exercise_dir;
+using ex_test::repo_root;
 
 struct GradeRun {
   std::string output;  // everything the grader printed
   int score = -1;      // from its "score: N/100" line; -1 when there was none
 };
-
-// build/exercises/, beside this test binary (build/, build/debug/ or build/asan/).
-std::filesystem::path exercise_dir() {
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "exercises";
-}
-
-// The checkout this test binary was built from: the nearest directory above
-// it that holds tutorials/exercises/ (build/tests -> the repository).
-std::filesystem::path repo_root() {
-  std::filesystem::path dir = exercise_dir().parent_path();
-  while (!std::filesystem::exists(dir / "tutorials/exercises/exercise.h") && dir != dir.parent_path())
-    dir = dir.parent_path();
-  return dir;
-}
 
 GradeRun run_grader(const std::string& program) {
   GradeRun run;
@@ -48,12 +44,17 @@ GradeRun run_grader(const std::string& program) {
   char chunk[4096];
   for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.output.append(chunk, n);
   pclose(pipe);
-  size_t at = run.output.rfind("score: ");
-  if (at != std::string::npos) std::sscanf(run.output.c_str() + at, "score: %d/100", &run.score);
+  run.score = ex_test::score_of(run.output);
   return run;
 }
 
+bool handed_out(const std::string& exercise);
+
 void check_skeleton_scores_zero(const std::string& exercise) {
+  if (handed_out(exercise) && std::filesystem::exists(repo_root() / ("tutorials/exercises/" + exercise + ".cpp"))) {
+    MESSAGE("a hand-out of " << exercise << ": tutorials/exercises/" << exercise << ".cpp is the student's now");
+    return;
+  }
   GradeRun run = run_grader(exercise + "_skeleton");
   INFO(run.output);
   REQUIRE(run.score >= 0);
@@ -64,6 +65,27 @@ void check_skeleton_scores_zero(const std::string& exercise) {
   CHECK(run.output.find("not written yet") != std::string::npos);
   CHECK(run.output.find("crashed") == std::string::npos);
   CHECK(run.output.find("grader error") == std::string::npos);
+}
+
+// The assignments a student's copy was handed out with (make handout writes
+// tutorials/exercises/HANDOUT): there the student's code is in their place.
+bool handed_out(const std::string& exercise) {
+  std::istringstream names(ex_test::read_file(repo_root() / "tutorials/exercises/HANDOUT"));
+  for (std::string name; names >> name;)
+    if (name == exercise) return true;
+  return false;
+}
+
+// A framework assignment's "solution" is the library itself.
+void check_framework_scores_100(const std::string& exercise) {
+  if (handed_out(exercise)) {
+    MESSAGE("a hand-out of " << exercise << ": the student's code is graded by make grade EX=" << exercise);
+    return;
+  }
+  GradeRun run = run_grader(exercise + "_solution");
+  INFO(run.output);
+  CHECK(run.score == 100);
+  CHECK(run.output.find("FAIL") == std::string::npos);
 }
 
 void check_solution_scores_100(const std::string& exercise) {
@@ -106,4 +128,41 @@ TEST_SUITE("A4 batch-norm backward") {
 TEST_SUITE("A5 SAGAN self-attention") {
   TEST_CASE("A5 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("self_attention"); }
   TEST_CASE("A5 grader: the reference solution scores 100") { check_solution_scores_100("self_attention"); }
+}
+
+TEST_SUITE("F1 engine") {
+  TEST_CASE("F1 grader: the engine's skeleton scores 0") { check_skeleton_scores_zero("engine"); }
+  TEST_CASE("F1 grader: attograd's engine scores 100") { check_framework_scores_100("engine"); }
+}
+
+TEST_SUITE("F2 broadcasting backward") {
+  TEST_CASE("F2 grader: the skeleton scores 0") { check_skeleton_scores_zero("broadcast_backward"); }
+  TEST_CASE("F2 grader: attograd's sum_to and matmul backward score 100") {
+    check_framework_scores_100("broadcast_backward");
+  }
+}
+
+TEST_SUITE("F3 log-softmax and cross-entropy backward") {
+  TEST_CASE("F3 grader: the skeleton scores 0") { check_skeleton_scores_zero("log_softmax_cross_entropy"); }
+  TEST_CASE("F3 grader: attograd's backwards score 100") { check_framework_scores_100("log_softmax_cross_entropy"); }
+}
+
+TEST_SUITE("F4 layer-norm backward") {
+  TEST_CASE("F4 grader: the skeleton scores 0") { check_skeleton_scores_zero("layer_norm_backward"); }
+  TEST_CASE("F4 grader: attograd's kernels score 100") { check_framework_scores_100("layer_norm_backward"); }
+}
+
+TEST_SUITE("F5 max-pool backward") {
+  TEST_CASE("F5 grader: the skeleton scores 0") { check_skeleton_scores_zero("max_pool_backward"); }
+  TEST_CASE("F5 grader: attograd's kernels score 100") { check_framework_scores_100("max_pool_backward"); }
+}
+
+TEST_SUITE("F6 Adam and AdamW step") {
+  TEST_CASE("F6 grader: the skeleton scores 0") { check_skeleton_scores_zero("adam"); }
+  TEST_CASE("F6 grader: attograd's Adam and AdamW score 100") { check_framework_scores_100("adam"); }
+}
+
+TEST_SUITE("F7 multi-head attention") {
+  TEST_CASE("F7 grader: the skeleton scores 0") { check_skeleton_scores_zero("multihead_attention"); }
+  TEST_CASE("F7 grader: attograd's MultiheadAttention scores 100") { check_framework_scores_100("multihead_attention"); }
 }

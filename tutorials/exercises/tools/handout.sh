@@ -24,15 +24,14 @@ for name in $names; do
 done
 if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then echo "handout: $out is not empty"; exit 1; fi
 mkdir -p "$out"
+# The file list, minus the answers, copied in one tar pipe (one process, not one per file).
 if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
   git ls-files
 else
   find . -type f ! -path './build/*' ! -path './.git/*' | sed 's|^\./||'
 fi | grep -v -e '^tests/exercise_solutions/' -e '^tests/exercise_handins/' | while IFS= read -r file; do
-  [ -f "$file" ] || continue  # deleted but not yet committed
-  mkdir -p "$out/$(dirname "$file")"
-  cp -p "$file" "$out/$file"
-done
+  [ -f "$file" ] && printf '%s\n' "$file"  # deleted but not yet committed: skip
+done | tar -cf - -T - | tar -xf - -C "$out"
 for name in $names; do
   grep -rl --exclude-dir=build --exclude-dir=.git "ASSIGNMENT $name: begin" "$out" | while IFS= read -r file; do
     path=${file#"$out"/}
