@@ -170,6 +170,16 @@ TEST_SUITE("A4 batch-norm backward") {
     CHECK(w.output.find("cheat_batch_norm.cpp,0,\"") != std::string::npos);
     CHECK(w.output.find("reference.cpp,100,") != std::string::npos);
     CHECK(w.output.find("hint: dx is off by a constant in each channel: the path through the mean") != std::string::npos);
+    // The report the README prints is the one the workflow wrote, line for line.
+    const std::string readme = ex_test::read_file(ex_test::repo_root() / "tutorials/exercises/README.md");
+    const size_t sample = readme.find("A report of the dropped-mean-term hand-in above:");
+    REQUIRE(sample != std::string::npos);
+    const size_t open = readme.find("```\n", sample) + 4, close = readme.find("```", open);
+    std::istringstream lines(readme.substr(open, close - open));
+    int compared = 0;
+    for (std::string line; std::getline(lines, line); ++compared)
+      CHECK_MESSAGE(w.output.find(line) != std::string::npos, "the README's sample report line is not in the report: " << line);
+    CHECK(compared >= 5);
   }
   TEST_CASE("A4 hand-ins: calling ag::batch_norm is refused by the allow-list") {
     CHECK(score("batchnorm_backward", "cheat_batch_norm") == 0);
