@@ -180,6 +180,15 @@ TEST_SUITE("A4 batch-norm backward") {
     for (std::string line; std::getline(lines, line); ++compared)
       CHECK_MESSAGE(w.output.find(line) != std::string::npos, "the README's sample report line is not in the report: " << line);
     CHECK(compared >= 5);
+    // And the excerpt the top-level README shows (its "..." lines stand for the rest).
+    const std::string top = ex_test::read_file(ex_test::repo_root() / "README.md");
+    const size_t section = top.find("## For teachers: assignments and grading");
+    REQUIRE(section != std::string::npos);
+    const size_t top_open = top.find("```\n", section) + 4, top_close = top.find("```", top_open);
+    std::istringstream excerpt(top.substr(top_open, top_close - top_open));
+    for (std::string line; std::getline(excerpt, line);)
+      if (line.find("...") == std::string::npos)
+        CHECK_MESSAGE(w.output.find(line) != std::string::npos, "README.md's sample line is not in the report: " << line);
   }
   TEST_CASE("A4 hand-ins: calling ag::batch_norm is refused by the allow-list") {
     CHECK(score("batchnorm_backward", "cheat_batch_norm") == 0);
