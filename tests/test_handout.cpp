@@ -187,3 +187,17 @@ TEST_SUITE("A4 batch-norm backward") {
     CHECK(ex_test::score_of(graded.output) == 100);
   }
 }
+
+// A framework assignment is graded in the student's copy by make grade: the
+// suite's own tests of that part of the library, then the grader. Here, on
+// the library itself, both pass.
+TEST_SUITE("F6 Adam and AdamW step") {
+  TEST_CASE("F6: make grade EX=adam runs the optim suite, then the grader (100 on attograd's own step)") {
+    ex_test::Run graded = ex_test::make("grade EX=adam");
+    INFO(graded.output);
+    CHECK(graded.status == 0);
+    CHECK(graded.output.find("== the suite's own tests of this region: optim") != std::string::npos);
+    CHECK(graded.output.find(" 0 failed") != std::string::npos);
+    CHECK(ex_test::score_of(graded.output) == 100);
+  }
+}
