@@ -36,10 +36,11 @@ for name in $names; do
   grep -rl --exclude-dir=build --exclude-dir=.git "ASSIGNMENT $name: begin" "$out" | while IFS= read -r file; do
     path=${file#"$out"/}
     awk -v ex="$name" -v path="$path" -f tutorials/exercises/tools/cut_regions.awk \
-      "tutorials/exercises/skeletons/$name.txt" "$file" > "$file.cut"
+      "tutorials/exercises/skeletons/$name.txt" "$file" > "$file.cut" || {
+      echo "handout: cutting $name out of $path failed (see above)"; exit 1; }
     mv "$file.cut" "$file"
     echo "handout: $path: $name cut"
-  done
+  done || exit 1
   echo "$name" >> "$out/tutorials/exercises/HANDOUT"
 done
 echo "handout: $(printf '%s' "$names" | wc -w) assignment(s) in $out; give it to the students"
