@@ -33,6 +33,11 @@ inline std::string build_mode() {
   return build == "debug" || build == "asan" ? build : "release";
 }
 
+// A student's copy written by make handout (it has tutorials/exercises/HANDOUT
+// and no reference solutions or graded hand-ins): the suites about the
+// teacher's side (hand-ins, hand-outs) have nothing to run there.
+inline bool is_handout() { return std::filesystem::exists(repo_root() / "tutorials/exercises/HANDOUT"); }
+
 struct Run {
   std::string output;  // stdout and stderr
   int status = -1;     // the exit status

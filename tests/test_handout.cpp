@@ -112,6 +112,7 @@ const std::map<std::string, std::vector<std::string>>& repository() {
 }
 
 void check_handout(const std::string& name) {
+  if (ex_test::is_handout()) return;  // a student's copy: its answers are already gone
   const Handout& h = handout();
   INFO("make handout said:\n" << h.run.output);
   REQUIRE(h.run.status == 0);
@@ -140,6 +141,7 @@ void check_handout(const std::string& name) {
 
 // Every .cpp the hand-out tool changed compiles, in the copy.
 void check_cut_files_compile(const std::string& name) {
+  if (ex_test::is_handout()) return;
   const Handout& h = handout();
   std::string files;
   for (const auto& [path, lines] : h.files) {
@@ -180,6 +182,7 @@ HANDOUT_CASES("F7 multi-head attention", "F7", "multihead_attention")
 
 TEST_SUITE("A4 batch-norm backward") {
   TEST_CASE("make grade SRC=... works on a fresh clone (it makes its own build folder)") {
+    if (ex_test::is_handout()) return;  // no tests/exercise_solutions/ to hand in
     fs::remove_all(ex_test::exercise_dir() / "handins");
     ex_test::Run graded = ex_test::make("grade EX=batchnorm_backward SRC=tests/exercise_solutions/batchnorm_backward.cpp");
     INFO(graded.output);
@@ -193,6 +196,7 @@ TEST_SUITE("A4 batch-norm backward") {
 // the library itself, both pass.
 TEST_SUITE("F6 Adam and AdamW step") {
   TEST_CASE("F6: make grade EX=adam runs the optim suite, then the grader (100 on attograd's own step)") {
+    if (ex_test::is_handout()) return;  // there the step is the student's, and so is its score
     ex_test::Run graded = ex_test::make("grade EX=adam");
     INFO(graded.output);
     CHECK(graded.status == 0);
