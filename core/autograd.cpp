@@ -108,6 +108,7 @@ static Tensor copy_of(const Tensor& g) {
 }
 
 static void accumulate_into(Tensor& acc, const Tensor& g) {
+  // ASSIGNMENT engine: begin
   if (!acc.defined()) {
     acc = g;  // first contribution: take it as is (no copy); we own it from here
     return;
@@ -118,6 +119,7 @@ static void accumulate_into(Tensor& acc, const Tensor& g) {
   const float* p = g.data();
   for (int64_t i = 0, n = sum.numel(); i < n; ++i) s[i] += p[i];
   acc = sum;
+  // ASSIGNMENT engine: end
 }
 
 // A hook may replace a gradient, but not change its shape: the grad buffer and
@@ -163,6 +165,7 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
     return;
   }
 
+  // ASSIGNMENT engine: begin
   // 1. Find every node reachable from the root and count, for each node, how
   //    many edges point at it: it may run only after all of them delivered.
   Node* start = root.grad_fn().get();
@@ -233,6 +236,7 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
       }
     }
   }
+  // ASSIGNMENT engine: end
 }
 
 // ---------------------------------------------------------------- in-place

@@ -53,4 +53,14 @@ template <class... Parts>
   throw Error(message(parts...));
 }
 
+// The body of an assignment's region in a student's hand-out (make handout,
+// tutorials/exercises/README.md): throws ag::Error naming the assignment, e.g.
+//   ASSIGNMENT engine: run_backward (steps 1 and 2) is not written yet
+// The arguments are the ones the missing code would use: passing them keeps
+// the hand-out free of "unused" warnings.
+template <class... Unused>
+[[noreturn]] void todo(const char* assignment, const char* what, const Unused&...) {
+  fail("ASSIGNMENT ", assignment, ": ", what, " is not written yet");
+}
+
 }  // namespace ag

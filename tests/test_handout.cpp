@@ -125,8 +125,12 @@ void check_handout(const std::string& name) {
     for (const std::string& line : lines)
       if (answers.count(trim(line))) leaks += path + ": " + trim(line) + "\n";
   CHECK_MESSAGE(leaks.empty(), "lines of " << name << "'s answer in the hand-out:\n" << leaks);
-  // Each region holds the skeleton: a todo that names the assignment.
+  // Each region of a framework assignment holds the skeleton: a todo that
+  // names the assignment. (A function assignment's regions in the library hold
+  // a slower stand-in that gives nothing away, or a todo.)
+  const bool framework = !fs::exists(ex_test::repo_root() / ("tutorials/exercises/" + name + ".cpp"));
   for (const auto& [path, lines] : h.files) {
+    if (!framework) break;
     bool inside = false, todo = false;
     for (const std::string& line : lines) {
       if (line.find(marker(name, "begin")) != std::string::npos) inside = true, todo = false;

@@ -103,8 +103,11 @@ int main() {
   char diff[64];
   std::snprintf(diff, sizeof diff, "%.1e", static_cast<double>(B.max_difference));
   say(std::string("Largest difference between autograd and the hand-written Jacobian: ") + diff +
-      " (float rounding). Autograd's SoftmaxBackward uses the shortcut "
-      "dx = p * (dp - sum(dp * p)), which is exactly Jᵀ dp without building J.");
+      " (float rounding).");
+  // ASSIGNMENT softmax_backward: begin
+  say("Autograd's SoftmaxBackward uses the shortcut dx = p * (dp - sum(dp * p)), which is exactly "
+      "Jᵀ dp without building J.");
+  // ASSIGNMENT softmax_backward: end
 
   heading("The graph autograd walked");
   say("Every op above recorded a node; backward visited them in reverse. ag::write_graph_svg "

@@ -7,14 +7,17 @@
 //
 // The folding: once a channel's statistics are known,
 //   out = (x - mean) * invstd * w + b = x * scale + shift
+// ASSIGNMENT batchnorm_backward: begin
 // with scale = invstd * w and shift = b - mean * scale, and the backward
 //   dx = k * (dout - sum(dout)/M - xhat * sum(dout * xhat)/M),  k = invstd * w
 // is likewise  dx = k * dout + slope * x + offset  for three per-channel numbers.
+// ASSIGNMENT batchnorm_backward: end
 // Sums are accumulated in double: a channel may hold a million values.
 #include "core/kernels/norm.h"
 
 #include <algorithm>
 
+#include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
 #include "core/kernels/parallel.h"
 
 namespace ag {
@@ -106,10 +109,12 @@ void batch_norm_backward(const BatchNormShape& s, const float* x, const float* d
       // Pass 2: dx = k * dout + slope * x + offset (see the top comment).
       const double k = double(invstd[c]) * (weight ? weight[c] : 1.0f);
       double slope = 0.0, offset = 0.0;
+      // ASSIGNMENT batchnorm_backward: begin
       if (training && M > 0) {  // batch statistics depend on x: the two mean terms
         slope = -k * invstd[c] * sum_dout_xhat / M;  // from -xhat * mean(dout * xhat)
         offset = -k * sum_dout / M - slope * mean[c];
       }
+      // ASSIGNMENT batchnorm_backward: end
       const float k_f = float(k), slope_f = float(slope), offset_f = float(offset);
       for (int64_t n = 0; n < s.N; ++n) {
         const int64_t base = (n * s.C + c) * s.S;
@@ -146,6 +151,8 @@ void layer_norm_forward(int64_t R, int64_t D, const float* x, const float* weigh
 void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout,
                          const float* mean, const float* invstd, const float* weight,
                          float* dinp, float* dweight, float* dbias) {
+  // ASSIGNMENT batchnorm_backward: begin
+  // ASSIGNMENT layer_norm_backward: begin
   if (dinp) {  // each row is its own normalization group: rows in parallel
     parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
                  [&](int64_t lo, int64_t hi) {
@@ -168,6 +175,8 @@ void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout
       }
     });
   }
+  // ASSIGNMENT layer_norm_backward: end
+  // ASSIGNMENT batchnorm_backward: end
   if (dweight || dbias) {
     // Sums down the rows, one feature column per d: split the columns over
     // threads (each column summed in row order, whatever the thread count).

@@ -12,10 +12,16 @@
 //   out  = xhat * weight + bias          (weight/bias may be null: 1 and 0)
 // and share one closed-form backward (for a group of M values with its own
 // mean and invstd; dxhat = dout * weight):
+// ASSIGNMENT batchnorm_backward: begin
+// ASSIGNMENT layer_norm_backward: begin
 //   dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+// ASSIGNMENT layer_norm_backward: end
+// ASSIGNMENT batchnorm_backward: end
 //   dweight = sum(dout * xhat),  dbias = sum(dout)
 // In eval mode batch norm uses fixed (running) statistics, which do not depend
+// ASSIGNMENT batchnorm_backward: begin
 // on x, so the two mean terms vanish: dx = invstd * dxhat.
+// ASSIGNMENT batchnorm_backward: end
 //
 // The textbook versions are in core/reference/norm_naive.h. All functions
 // overwrite their outputs; weight, bias, dweight and dbias may be null.

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
 #include "core/kernels/parallel.h"
 
 namespace ag {
@@ -85,12 +86,14 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
           for (int64_t ih = rows.begin; ih < rows.end; ++ih)
             for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
               const float v = plane[ih * g.W + iw];
+              // ASSIGNMENT max_pool_backward: begin
               // The first real cell is taken even if it is -inf; a NaN beats
               // any number and, once taken, stays.
               if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
                 best = v;
                 best_index = ih * g.W + iw;
               }
+              // ASSIGNMENT max_pool_backward: end
             }
           out[(p * g.OH + oh) * g.OW + ow] = best;
           argmax[(p * g.OH + oh) * g.OW + ow] = best_index;
@@ -102,6 +105,7 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
 
 void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t* argmax,
                          float* dinp) {
+  // ASSIGNMENT max_pool_backward: begin
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
     std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {
@@ -109,6 +113,7 @@ void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t
         if (argmax[o] >= 0) dinp[p * g.H * g.W + argmax[o]] += dout[o];  // windows may overlap
     }
   });
+  // ASSIGNMENT max_pool_backward: end
 }
 
 void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,

@@ -11,8 +11,12 @@
 //
 // Both backwards need only the output y: with a column's sums taken along
 // the softmax dimension,
+// ASSIGNMENT softmax_backward: begin
 //   softmax:      dx = y·(dy − Σ dy·y)
+// ASSIGNMENT softmax_backward: end
+// ASSIGNMENT log_softmax_cross_entropy: begin
 //   log_softmax:  dx = dy − exp(y)·Σ dy
+// ASSIGNMENT log_softmax_cross_entropy: end
 // The loops are in core/kernels/softmax.cpp (fast) and
 // core/reference/softmax_naive.cpp (textbook).
 #include "core/ops/softmax.h"
@@ -67,7 +71,9 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   return y;
 }
 
+// ASSIGNMENT softmax_backward: begin
 // dx = y·(dy − Σ dy·y): the Jacobian ∂y_i/∂x_j = y_i (δ_ij − y_j) applied to dy.
+// ASSIGNMENT softmax_backward: end
 std::vector<Tensor> SoftmaxBackward::apply(const Tensor& dy) {
   const Tensor y = saved_y.unpack(*this);
   Tensor dx = empty(y.shape());
@@ -99,7 +105,9 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   return y;
 }
 
+// ASSIGNMENT log_softmax_cross_entropy: begin
 // dx = dy − exp(y)·Σ dy: ∂y_i/∂x_j = δ_ij − softmax_j, and softmax = exp(y).
+// ASSIGNMENT log_softmax_cross_entropy: end
 std::vector<Tensor> LogSoftmaxBackward::apply(const Tensor& dy) {
   const Tensor y = saved_y.unpack(*this);
   Tensor dx = empty(y.shape());

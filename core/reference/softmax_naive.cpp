@@ -3,6 +3,8 @@
 // of exponentials (exp_sum), then the output. No threads, no vector lanes.
 #include "core/reference/softmax_naive.h"
 
+#include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
+
 #include <cmath>
 
 namespace ag {
@@ -30,6 +32,7 @@ void log_softmax_forward_naive(const SoftmaxGeometry& g, const float* x, float* 
     }
 }
 
+// ASSIGNMENT softmax_backward: begin
 // dx = y·(dy − Σ dy·y): the Jacobian ∂y_i/∂x_j = y_i (δ_ij − y_j) applied to dy.
 void softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const float* dy, float* dx) {
   for (int64_t o = 0; o < g.outer; ++o)
@@ -43,7 +46,9 @@ void softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const floa
       }
     }
 }
+// ASSIGNMENT softmax_backward: end
 
+// ASSIGNMENT log_softmax_cross_entropy: begin
 // dx = dy − exp(y)·Σ dy: ∂y_i/∂x_j = δ_ij − softmax_j, and softmax = exp(y).
 void log_softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const float* dy,
                                 float* dx) {
@@ -58,5 +63,6 @@ void log_softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const 
       }
     }
 }
+// ASSIGNMENT log_softmax_cross_entropy: end
 
 }  // namespace ag
