@@ -15,7 +15,10 @@
 #   make help       this list
 
 # Build in parallel on every core unless the caller chose (-j1 keeps it serial).
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# Only the top-level make decides: a sub-make ($(MAKE) in grade, debug, gdb)
+# shares its parent's jobserver, and forcing -j there makes make warn
+# "-jN forced in makefile: resetting jobserver mode".
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
   MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
@@ -162,7 +165,7 @@ tutorials: $(TUT_BINS)
 # ARGS go to the program, e.g. make tutorial T=02 ARGS="--save /tmp/steps".
 TUT_ONE := $(firstword $(filter $(BUILD)/tutorials/$(T)_%,$(TUT_BINS)))
 tutorial: $(TUT_ONE)
-	@test -n "$(TUT_ONE)" || { echo "usage: make tutorial T=NN  (NN: $(patsubst tutorials/%.cpp,%,$(TUT_SRCS)))"; exit 1; }
+	@test -n "$(TUT_ONE)" || { echo "usage: make tutorial T=NN  (NN one of $(foreach s,$(TUT_SRCS),$(firstword $(subst _, ,$(notdir $(s))))))"; exit 1; }
 	./$(TUT_ONE) $(ARGS)
 
 help:
@@ -194,7 +197,7 @@ else
 endif
 
 # Step through a tutorial in gdb with attograd's pretty-printers loaded:
-#   make gdb T=02     then e.g.  break step_scores / run / p scores
+#  (make gdb T=02, then e.g.  break step_scores / run / p scores)
 gdb:
 	$(MAKE) MODE=debug $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
 	gdb -q -x tutorials/gdb/attograd_gdb.py $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
