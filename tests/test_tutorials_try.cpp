@@ -22,7 +22,10 @@
 #include "tutorials/common/article.h"
 #include "tutorials/common/lesson01.h"
 #include "tutorials/common/lesson02.h"
+#include "tutorials/common/lesson03.h"
+#include "tutorials/common/lesson04.h"
 #include "tutorials/common/lesson05.h"
+#include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson08.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
@@ -205,7 +208,9 @@ TEST_CASE("article quotes: each is the article's own text, and tutorials 01-09 q
   for (int n = 1; n <= 9; ++n)
     for (const auto& entry : fs::directory_iterator(repo / "tutorials")) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind((n < 10 ? "0" : "") + std::to_string(n) + "_", 0) != 0) continue;
+      char prefix[8];
+      std::snprintf(prefix, sizeof prefix, "%02d_", n);
+      if (name.rfind(prefix, 0) != 0) continue;
       std::ifstream in(entry.path());
       const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       INFO(name);
@@ -235,6 +240,77 @@ TEST_CASE("article quotes: each is the article's own text, and tutorials 01-09 q
   }
   CHECK_THROWS_WITH_AS(tut::article_quote("99.none"), "article_quote: no quote '99.none' in tutorials/common/article.cpp",
                        ag::Error);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("tutorials") {
+
+TEST_CASE("03 what to try: -1e9 instead of -inf, and one word of look-ahead") {
+  const tut::DecoderLesson L = tut::lesson03_decoder();
+  const ag::Tensor mask = tut::step_causal_mask(3);
+  // -1e9: e^(-1e9 - max) underflows to exactly 0 in float, so no weight changes at all.
+  const ag::Tensor big_negative = tut::step_softmax(ag::masked_fill(L.masked.scaled, mask, -1e9f));
+  CHECK(big_negative.to_vector() == L.masked.weights.to_vector());
+  // Look-ahead of one (mask j > i + 1): "Je" may now see "suis", so changing the last word
+  // ("étudiant") still moves only rows that can see it: "suis" (j = 2 = i + 1) and itself.
+  ag::Tensor ahead = ag::zeros({3, 3});
+  ahead.data()[0 * 3 + 2] = 1.0f;  // only Je -> étudiant stays masked
+  const ag::Tensor q = L.masked.query, k = L.masked.key, v = L.masked.value;
+  const tut::Attention a = tut::attend(q, k, v, ahead);
+  CHECK(a.weights.at({0, 1}) > 0.0f);   // Je sees suis now
+  CHECK(a.weights.at({0, 2}) == 0.0f);  // but not étudiant
+  CHECK(a.weights.at({1, 2}) > 0.0f);   // suis sees étudiant: its output depends on the last word
+}
+
+TEST_CASE("04 what to try: the softmax of the document's claimed products keeps the order") {
+  const tut::DocumentCheck D = tut::lesson04_document();
+  const ag::Tensor claimed = ag::softmax(ag::div(D.claimed, 2.0f), 0);
+  const std::vector<float> c = claimed.to_vector(), w = D.weights.to_vector();
+  for (size_t i = 0; i + 1 < 4; ++i) {
+    CHECK(c[i] > c[i + 1]);  // I > am > a > student, as with the correct products
+    CHECK(w[i] > w[i + 1]);
+  }
+  // By hand: softmax([0.71, 0.52, 0.38, 0.32] / 2) and softmax([1.13, 0.88, 0.59, 0.54] / 2).
+  const double claimed_hand[4] = {0.71, 0.52, 0.38, 0.32}, correct_hand[4] = {1.13, 0.88, 0.59, 0.54};
+  double zc = 0, zw = 0;
+  for (int i = 0; i < 4; ++i) {
+    zc += std::exp(claimed_hand[i] / 2);
+    zw += std::exp(correct_hand[i] / 2);
+  }
+  for (int i = 0; i < 4; ++i) {
+    CHECK(c[size_t(i)] == doctest::Approx(std::exp(claimed_hand[i] / 2) / zc).epsilon(1e-5));
+    CHECK(w[size_t(i)] == doctest::Approx(std::exp(correct_hand[i] / 2) / zw).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("06 what to try: steps = 100, d_model = 16, layers = 2 all train, with these parameter counts") {
+  // Parameters by hand: embeddings (V_en + V_fr)·D; per layer pair an encoder layer
+  // (attention 4D² + 4D, 2 norms 4D, feed-forward 2DF + F + D) and a decoder layer (two
+  // attentions, 3 norms); the generator D·V_fr + V_fr. V_en = 33, V_fr = 45, F = 64.
+  auto count = [](int64_t D, int64_t L) {
+    const int64_t F = 64, attention = 4 * D * D + 4 * D, norm = 2 * D, ff = 2 * D * F + F + D;
+    return (33 + 45) * D + L * ((attention + 2 * norm + ff) + (2 * attention + 3 * norm + ff)) + D * 45 + 45;
+  };
+  CHECK(count(32, 1) == 25357);  // the number tutorial 06 prints
+  tut::TranslatorConfig short_run;
+  short_run.steps = 100;
+  const tut::TrainedTranslator R = tut::lesson06_train(short_run);
+  CHECK(R.losses.size() == 100);
+  CHECK(R.log.back().step == 100);
+  CHECK(R.losses.back() < R.losses.front());
+  for (int64_t d_model : {16, 32})
+    for (int64_t layers : {1, 2}) {
+      if (d_model == 32 && layers == 1) continue;  // the default, trained elsewhere
+      tut::TranslatorConfig c;
+      c.d_model = d_model;
+      c.layers = layers;
+      c.steps = 20;  // the suggestion's question is about size and speed: a few steps show it
+      const tut::TrainedTranslator small = tut::lesson06_train(c);
+      INFO("d_model " << d_model << ", layers " << layers);
+      CHECK(small.num_parameters == count(d_model, layers));
+      CHECK(small.losses.back() < small.losses.front());
+    }
 }
 
 }  // TEST_SUITE

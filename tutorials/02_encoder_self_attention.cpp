@@ -131,8 +131,9 @@ int main(int argc, char** argv) {
       "Remove the scaling (divide by 1 in step_scale): compare the weights. Then imagine d = 512.",
       "Add 10 to every score of one row before the softmax: which numbers change? (Look at J's "
       "row sums.)",
-      "In gdb (make debug): break tut::step_softmax, `next`, then `p *weights.data()@16` "
-      "prints the 16 weights; tutorials/README.md shows a whole session.",
+      "In gdb: make gdb T=02, then the session tutorials/README.md shows (break "
+      "tut::step_softmax, run, next, ag-print weights) prints these 16 weights from inside "
+      "the softmax step; a test runs that very session.",
   });
   return 0;
 }

@@ -65,8 +65,9 @@ int main(int argc, char** argv) {
       "analytic and numeric values gradcheck reports, and does that match your algebra?",
       "Write GELU, y = x · Φ(x) with Φ the normal CDF (use 0.5·(1 + tanh(0.7978846·(x + "
       "0.044715·x³)))), and gradcheck it.",
-      "make gdb T=10, then `break tut::Swish::backward`, `run`, `p dout`: your backward is a "
-      "plain function you can step through.",
+      "Draw both graphs with their numbers: ag::write_graph_svg(y, \"swish\", {.values = "
+      "true}) after the backward in lesson10_custom_op, and compare the boxes of the two "
+      "versions. (Your backward is also a plain function: break tut::Swish::backward in gdb.)",
   });
   return 0;
 }
