@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <filesystem>
 #include <string>
 
@@ -99,6 +101,45 @@ TEST_CASE("make compile_commands.json: one entry per source, with the Makefile's
   }
   CHECK(found);
   CHECK(db.array.size() > 100);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("tutorials") {
+
+TEST_CASE("tutorials/README.md's NumPy check of --save runs and agrees") {
+  // The README's commands: tutorial 02 with --save (the program `make tutorial T=02`
+  // runs), then its python3 lines, with our own directory instead of /tmp/steps.
+  const fs::path repo = repo_root(), program = repo / "build/tutorials/02_encoder_self_attention";
+  if (!fs::exists(program)) {
+    MESSAGE("skipped: build/tutorials/02_encoder_self_attention is not built (make tutorials builds it)");
+    return;
+  }
+  FILE* probe = popen("/usr/bin/python3 -c 'import numpy' 2>/dev/null", "r");
+  if (!probe || pclose(probe) != 0) {
+    MESSAGE("skipped: Debian's python3 has no NumPy (apt-get install python3-numpy)");
+    return;
+  }
+  const std::string readme = ag::io::read_file((repo / "tutorials/README.md").string());
+  const size_t from = readme.find("python3 -c \"import numpy");
+  REQUIRE(from != std::string::npos);
+  std::string python = readme.substr(from, readme.find("\"\n", from) + 1 - from);
+  const fs::path dir = fs::temp_directory_path() / ("ag_numpy_" + std::to_string(::getpid()));
+  for (size_t at; (at = python.find("/tmp/steps")) != std::string::npos;) python.replace(at, 10, dir.string());
+  std::string output;
+  const std::string command = "cd '" + repo.string() + "' && AG_TUTORIAL_OUT='" + dir.string() + "' '" +
+                              program.string() + "' --save '" + dir.string() + "' > /dev/null && /usr/bin/" +
+                              python + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe);
+  char chunk[512];
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) output.append(chunk, n);
+  pclose(pipe);
+  fs::remove_all(dir);
+  INFO(command);
+  INFO(output);
+  CHECK(output.find("e-") != std::string::npos);  // a small number like 4.4703484e-08
+  CHECK(std::atof(output.c_str()) < 1e-6);
 }
 
 }  // TEST_SUITE
