@@ -95,6 +95,16 @@ const Paths& debug_tutorial02() {
   return paths;
 }
 
+// The debug program, or nullptr with a message when gdb tests cannot run here
+// (a failed build is a failure, not a skip).
+const Paths* debug_tutorial02_or_skip() {
+  const Paths& p = debug_tutorial02();
+  if (p.skipped.empty()) return &p;
+  REQUIRE_MESSAGE(p.skipped.rfind("FAILED", 0) != 0, p.skipped);
+  MESSAGE("skipped: " << p.skipped);
+  return nullptr;
+}
+
 // gdb in batch mode with the printer loaded, running `commands` (one per line).
 std::string gdb_session(const Paths& p, const std::vector<std::string>& commands) {
   const fs::path script = p.program.parent_path() / "session.gdb";
@@ -150,12 +160,9 @@ std::vector<Session> readme_sessions(const fs::path& readme) {
 
 TEST_SUITE("core.debugging") {
   TEST_CASE("every gdb session the READMEs show prints what they show") {
-    const Paths& p = debug_tutorial02();
-    if (!p.skipped.empty()) {
-      REQUIRE_MESSAGE(p.skipped.rfind("FAILED", 0) != 0, p.skipped);
-      MESSAGE("skipped: " << p.skipped);
-      return;
-    }
+    const Paths* ready = debug_tutorial02_or_skip();
+    if (!ready) return;
+    const Paths& p = *ready;
     std::vector<Session> sessions = readme_sessions(p.repo / "README.md");
     for (Session& s : readme_sessions(p.repo / "tutorials/README.md")) sessions.push_back(s);
     REQUIRE(sessions.size() >= 3);  // README.md's, and tutorials/README.md's two
@@ -180,12 +187,9 @@ TEST_SUITE("core.debugging") {
   }
 
   TEST_CASE("the gdb printer: garbage, undefined, grad_fn's op, ag-print, values from this process") {
-    const Paths& p = debug_tutorial02();
-    if (!p.skipped.empty()) {
-      REQUIRE_MESSAGE(p.skipped.rfind("FAILED", 0) != 0, p.skipped);
-      MESSAGE("skipped: " << p.skipped);
-      return;
-    }
+    const Paths* ready = debug_tutorial02_or_skip();
+    if (!ready) return;
+    const Paths& p = *ready;
     const std::string output = gdb_session(
         p, {"break tut::lesson02_backward", "run > /dev/null",
             "info locals",                    // W_Q, query, a, ... not constructed yet

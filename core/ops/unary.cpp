@@ -241,7 +241,7 @@ Tensor mul(const Tensor& a, float b) {
 struct DivScalarBackward : Node {
   float divisor = 1.0f;
   std::string name() const override { return "DivBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override { return {div(dout, divisor)}; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor div(const Tensor& a, float b) {
   // Written as a true division (not a * (1/b)) so results match PyTorch bit for bit.
@@ -255,6 +255,7 @@ Tensor div(const Tensor& a, float b) {
 }
 
 std::vector<Tensor> MulScalarBackward::apply(const Tensor& dout) { return {mul(dout, factor)}; }
+std::vector<Tensor> DivScalarBackward::apply(const Tensor& dout) { return {div(dout, divisor)}; }
 
 // y = c / x:  dx = -dy * c / x²
 struct RdivBackward : UnaryNode {
