@@ -7,13 +7,18 @@
 #   make asan       ASan + UBSan build into build/asan, runs the whole suite
 #   make bench      speed benchmarks (GFLOP/s, ms)
 #   make train      the main job: train the document's AttentionNet
-#   make tutorials  run every tutorial in order; make tutorial T=03 runs one
+#   make tutorials  run every tutorial in order; make tutorial T=03 builds and runs one
 #   make gdb T=02   debug build of tutorial 02, opened in gdb with tensor pretty-printing
 #   make grade EX=softmax_backward   grade an assignment (tutorials/exercises/)
 #   make lines      line count per room (keeps files small and visible)
+#   make compile_commands.json   for clangd / VS Code navigation
+#   make help       this list
 
 # Build in parallel on every core unless the caller chose (-j1 keeps it serial).
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# Only the top-level make decides: a sub-make ($(MAKE) in grade, debug, gdb)
+# shares its parent's jobserver, and forcing -j there makes make warn
+# "-jN forced in makefile: resetting jobserver mode".
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
   MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
@@ -72,7 +77,7 @@ EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/gr
 
 DOCTEST_HEADER := /usr/include/doctest/doctest.h
 
-.PHONY: all test debug asan bench train tutorials tutorial gdb lines clean doctest
+.PHONY: all test debug asan bench train train-dataset tutorials tutorial gdb lines clean doctest help compile_commands.json
 all: $(LIB) $(TEST_BIN) $(BENCH_BINS) $(TUT_BINS) $(TRAIN_BIN)
 
 # doctest comes from Debian's doctest-dev. As root we install it; otherwise we
@@ -171,14 +176,49 @@ asan:
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
 
-train: $(TRAIN_BIN)
+# Real data for `make train`: Debian's dataset-fashion-mnist. As root we install
+# it (as `doctest` does for the tests); otherwise we print the one command and
+# the trainer falls back to its synthetic shapes. Skipped when ARGS picks a dataset.
+FASHION_MNIST_DIR ?= /usr/share/datasets/fashion-mnist
+USER_ID ?= $(shell id -u)
+train-dataset:
+	@if [ ! -d $(FASHION_MNIST_DIR) ]; then \
+	  if [ "$(USER_ID)" = 0 ]; then \
+	    echo "Fashion-MNIST missing: installing Debian's dataset-fashion-mnist"; \
+	    apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null) || \
+	    echo "could not install dataset-fashion-mnist: training on the synthetic shapes"; \
+	  else \
+	    echo "Fashion-MNIST is not installed; for real data run:  sudo apt-get install -y dataset-fashion-mnist"; \
+	  fi; \
+	fi
+
+train: $(TRAIN_BIN) | $(if $(findstring --dataset,$(ARGS)),,train-dataset)
 	./$(TRAIN_BIN) $(ARGS)
 
 tutorials: $(TUT_BINS)
 	@for t in $(TUT_BINS); do echo; echo "==================== $$t"; ./$$t || exit 1; done
 
-tutorial: $(TUT_BINS)
-	./$(firstword $(filter $(BUILD)/tutorials/$(T)_%,$(TUT_BINS)))
+# One tutorial: builds only its program (and the library), then runs it.
+# ARGS go to the program, e.g. make tutorial T=02 ARGS="--save /tmp/steps".
+TUT_ONE := $(firstword $(filter $(BUILD)/tutorials/$(T)_%,$(TUT_BINS)))
+tutorial: $(TUT_ONE)
+	@test -n "$(TUT_ONE)" || { echo "usage: make tutorial T=NN  (NN one of $(foreach s,$(TUT_SRCS),$(firstword $(subst _, ,$(notdir $(s))))))"; exit 1; }
+	./$(TUT_ONE) $(ARGS)
+
+help:
+	@sed -n '/^#   make/s/^#   //p' Makefile
+
+# clangd / VS Code: one entry per source file, with the flags this Makefile
+# compiles it with (no bear needed). Not used by the build or the tests.
+compile_commands.json:
+	@{ echo "["; first=1; \
+	  for f in $(LIB_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(TUT_SRCS) $(TUT_LIB) $(wildcard tutorials/train.cpp tutorials/exercises/*.cpp tutorials/exercises/graders/*.cpp); do \
+	    [ $$first = 1 ] || echo ","; first=0; \
+	    printf '  {"directory": "%s", "file": "%s", "command": "%s %s -c %s"}' \
+	      "$(CURDIR)" "$$f" "$(lastword $(CXX))" "$(filter-out -MMD -MP,$(CXXFLAGS))" "$$f"; \
+	  done; echo; echo "]"; } > $@.tmp && mv $@.tmp $@
+	@echo "wrote $@"
 
 # Grade an assignment: make grade EX=softmax_backward grades the student's
 # tutorials/exercises/softmax_backward.cpp; SRC=hand_in.cpp grades that file instead.
@@ -222,7 +262,7 @@ grade-all: grade-prereqs
 	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_all.sh $(EX) $(DIR) $(or $(OUT),$(DIR)/grades)
 
 # Step through a tutorial in gdb with attograd's pretty-printers loaded:
-#   make gdb T=02     then e.g.  break step_scores / run / p scores
+#  (make gdb T=02, then e.g.  break step_scores / run / p scores)
 gdb:
 	$(MAKE) MODE=debug $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
 	gdb -q -x tutorials/gdb/attograd_gdb.py $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))

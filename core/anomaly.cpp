@@ -26,6 +26,24 @@ static std::string describe(const Tensor& t) {
   return name + " " + shape_str(t.shape());
 }
 
+std::string forward_op_name(const std::string& node_name) {
+  std::string camel = node_name;
+  const std::string suffix = "Backward";
+  if (camel.size() > suffix.size() && camel.compare(camel.size() - suffix.size(), suffix.size(), suffix) == 0)
+    camel.resize(camel.size() - suffix.size());
+  std::string snake;  // CamelCase -> snake_case: a capital after the start begins a new word
+  for (size_t i = 0; i < camel.size(); ++i) {
+    const char c = camel[i];
+    if (c >= 'A' && c <= 'Z') {
+      if (i > 0) snake += '_';
+      snake += static_cast<char>(c - 'A' + 'a');
+    } else {
+      snake += c;
+    }
+  }
+  return snake;
+}
+
 void check_anomaly_forward(Node& node, const Tensor& out, const std::vector<Tensor>& inputs) {
   if (!t_anomaly) return;
   std::string listed;
@@ -36,7 +54,7 @@ void check_anomaly_forward(Node& node, const Tensor& out, const std::vector<Tens
   node.anomaly_inputs = listed;
   int64_t bad = first_non_finite(out);
   if (bad >= 0)
-    fail("anomaly: forward of ", node.name(), " produced ", out.data()[bad], " at flat index ", bad,
+    fail("anomaly: ", forward_op_name(node.name()), " produced ", out.data()[bad], " at flat index ", bad,
          " of its output ", shape_str(out.shape()), "; inputs: ", listed);
 }
 
@@ -45,13 +63,15 @@ void check_anomaly_backward(const Node& node, const std::vector<Tensor>& dinputs
   for (size_t i = 0; i < dinputs.size(); ++i) {
     if (!dinputs[i].defined()) continue;
     int64_t bad = first_non_finite(dinputs[i]);
-    if (bad >= 0)
-      fail("anomaly: ", node.name(), " returned ", dinputs[i].data()[bad], " at flat index ", bad,
-           " in the gradient of input ", i, " ", shape_str(dinputs[i].shape()),
-           "; the forward op had output ",
-           node.output_name.empty() ? std::string("unnamed") : "'" + node.output_name + "'", " ",
-           shape_str(node.output_shape),
-           node.anomaly_inputs.empty() ? std::string() : " and inputs: " + node.anomaly_inputs);
+    if (bad >= 0) {
+      const std::string op = forward_op_name(node.name());
+      const std::string output =
+          node.output_name.empty() ? std::string("an unnamed tensor ") : "'" + node.output_name + "' ";
+      fail("anomaly: ", node.name(), " (the backward of ", op, ") returned ", dinputs[i].data()[bad],
+           " at flat index ", bad, " in the gradient of input ", i, " ", shape_str(dinputs[i].shape()),
+           "; in forward, ", op, " made ", output, shape_str(node.output_shape),
+           node.anomaly_inputs.empty() ? std::string() : " from " + node.anomaly_inputs);
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 // produced it. Off by default: the checks read every element.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/tensor.h"
@@ -27,6 +28,10 @@ class DetectAnomalyGuard {
  private:
   bool previous_;
 };
+
+// The forward op behind a backward node, as the user wrote it: "LogBackward"
+// -> "log", "LogSoftmaxBackward" -> "log_softmax", "Conv2dBackward" -> "conv2d".
+std::string forward_op_name(const std::string& node_name);
 
 // Called by attach(): with anomaly mode on, checks the op's output and records
 // the input names and shapes so a later backward error can quote them.

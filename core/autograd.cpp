@@ -75,6 +75,7 @@ void attach(Tensor& out, std::shared_ptr<Node> node, const std::vector<Tensor>& 
   }
   node->output_shape = out.shape();
   node->output_name = out.impl()->name;
+  node->output = out.impl_ptr();
   check_anomaly_forward(*node, out, inputs);
   out.impl()->grad_fn = std::move(node);
   out.impl()->requires_grad = true;

@@ -58,6 +58,9 @@ struct Node {
   uint64_t sequence_nr;   // creation order: later nodes run first on ties
   std::string output_name;  // the output tensor's name when it had one (errors, graphs)
   Shape output_shape;
+  // The output itself, for drawings only (to_dot's values): weak, so a node
+  // never keeps its output alive (the output owns the node, not the reverse).
+  std::weak_ptr<TensorImpl> output;
   std::string anomaly_inputs;  // filled only in anomaly mode: "'x' [2, 3], 'w' [3, 4]"
 
   Node();

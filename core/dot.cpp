@@ -2,6 +2,7 @@
 #include "core/dot.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 #include <unordered_map>
@@ -22,22 +23,33 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-// The first few values of a tensor's storage: "[0.5, -1, 2, ...]".
-std::string preview(const TensorImpl& t) {
-  const std::vector<float>& v = t.storage->data;
-  std::ostringstream os;
-  os.precision(4);
-  os << "[";
-  for (size_t i = 0; i < v.size() && i < 6; ++i) os << (i ? ", " : "") << v[i];
-  if (v.size() > 6) os << ", ...";
-  os << "]";
-  return os.str();
+// A small tensor's values, one row (last dimension) per line, 4 decimals:
+// "[0.1500, 0.2000]\n[-0.0950, 0.0100]". Rows of a 0-d or 1-d tensor: one line.
+std::string values_text(const TensorImpl& t) {
+  const float* v = t.storage->data.data();
+  const int64_t n = numel_of(t.shape);
+  const int64_t row = t.shape.empty() ? 1 : std::max<int64_t>(t.shape.back(), 1);
+  std::string out;
+  char number[32];
+  for (int64_t i = 0; i < n; ++i) {
+    std::snprintf(number, sizeof number, "%.4f", static_cast<double>(v[i]));
+    out += (i % row == 0 ? (i ? "]\\n[" : "[") : ", ") + std::string(number);
+  }
+  return out + "]";
 }
 
+bool small(const TensorImpl& t) {
+  const int64_t n = numel_of(t.shape);
+  return n <= kDotMaxValues && t.storage && static_cast<int64_t>(t.storage->data.size()) >= n;
+}
+
+// name, shape, and with options.values the data and grad of a small tensor.
 std::string tensor_label(const TensorImpl& impl, const DotOptions& opt) {
-  std::string label = (impl.name.empty() ? std::string("tensor") : impl.name) + "\\n" + shape_str(impl.shape);
-  if (opt.show_values) label += "\\n" + escape(preview(impl));
-  if (opt.show_grads && impl.grad) label += "\\ngrad " + escape(preview(*impl.grad));
+  std::string label = (impl.name.empty() ? std::string("tensor") : escape(impl.name)) + "\\n" + shape_str(impl.shape);
+  if (opt.values && small(impl)) {
+    label += "\\ndata " + values_text(impl);
+    if (impl.grad && small(*impl.grad)) label += "\\ngrad " + values_text(*impl.grad);
+  }
   return label;
 }
 
@@ -67,6 +79,11 @@ std::string to_dot(const Tensor& root, const DotOptions& opt) {
     std::string label = node->name();
     if (!node->output_name.empty()) label += "\\n→ " + escape(node->output_name);
     label += "\\n" + shape_str(node->output_shape);
+    if (opt.values && node != root.grad_fn().get())  // the root's values are in the "out" ellipse
+      if (std::shared_ptr<TensorImpl> output = node->output.lock(); output && small(*output)) {
+        label += "\\ndata " + values_text(*output);
+        if (output->grad && small(*output->grad)) label += "\\ngrad " + values_text(*output->grad);
+      }
     dot << "  n" << id << " [shape=box, style=filled, fillcolor=\"#eeeeee\", label=\"" << label << "\"];\n";
     for (const Edge& e : node->next_edges) {
       if (e.fn) {

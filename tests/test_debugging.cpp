@@ -82,16 +82,69 @@ TEST_SUITE("core.debugging") {
     k.set_name("key");
     Tensor scores = mul(q, k).set_name("scores");
     Tensor loss = exp(scores);
-    std::string dot = to_dot(loss, {.show_values = true});
+    std::string dot = to_dot(loss);
     CHECK(dot.rfind("digraph autograd {", 0) == 0);
     CHECK(dot.find("label=\"ExpBackward") != std::string::npos);
     CHECK(dot.find("MulBackward\\n→ scores\\n[4, 2]") != std::string::npos);
-    CHECK(dot.find("query\\n[4, 2]\\n[1, 1, 1, 1, 1, 1, ...]") != std::string::npos);
+    CHECK(dot.find("label=\"query\\n[4, 2]\"") != std::string::npos);  // no values unless asked
     CHECK(dot.find("key\\n[4, 2]") != std::string::npos);
     // 2 op nodes + 2 leaves + the output, and 4 edges (q->mul, k->mul, mul->exp, exp->out).
     size_t arrows = 0;
     for (size_t p = dot.find("->"); p != std::string::npos; p = dot.find("->", p + 2)) ++arrows;
     CHECK(arrows == 4);
+  }
+
+  TEST_CASE("to_dot with .values: data and grad of every small tensor, by op node and leaf") {
+    // micrograd's draw_dot: y = exp(a * b), values by hand.
+    Tensor a = tensor({{1.0f, 2.0f}}, true), b = tensor({{0.5f, -1.0f}}, true);
+    a.set_name("a");
+    b.set_name("b");
+    Tensor product = mul(a, b).set_name("product");  // [0.5, -2]
+    product.retain_grad();
+    Tensor y = exp(product).set_name("y");           // [e^0.5, e^-2] = [1.6487, 0.1353]
+    y.backward(ones({1, 2}));
+    std::string dot = to_dot(y, {.values = true});
+    INFO(dot);
+    // The output ellipse: its values; the op node of product: its values and the retained grad
+    // dproduct = exp(product) = y; leaves: da = b * y, db = a * y.
+    CHECK(dot.find("y\\n[1, 2]\\ndata [1.6487, 0.1353]") != std::string::npos);
+    CHECK(dot.find("MulBackward\\n→ product\\n[1, 2]\\ndata [0.5000, -2.0000]\\ngrad [1.6487, 0.1353]") !=
+          std::string::npos);
+    CHECK(dot.find("a\\n[1, 2]\\ndata [1.0000, 2.0000]\\ngrad [0.8244, -0.1353]") != std::string::npos);
+    CHECK(dot.find("b\\n[1, 2]\\ndata [0.5000, -1.0000]\\ngrad [1.6487, 0.2707]") != std::string::npos);
+    // A 2-D value prints one row per line; more than 16 elements print no values.
+    Tensor m = tensor({{1.0f, 2.0f}, {3.0f, 4.0f}}, true);
+    m.set_name("m");
+    CHECK(to_dot(m * 2.0f, {.values = true}).find("m\\n[2, 2]\\ndata [1.0000, 2.0000]\\n[3.0000, 4.0000]") !=
+          std::string::npos);
+    Tensor big = ones({17}, true);
+    big.set_name("big");
+    CHECK(to_dot(big * 2.0f, {.values = true}).find("label=\"big\\n[17]\"") != std::string::npos);
+    // An op whose output is gone shows name and shape only (the node holds it weakly).
+    Tensor kept;
+    {
+      Tensor gone = mul(m, 3.0f).set_name("gone");
+      kept = exp(gone);
+    }
+    CHECK(to_dot(kept, {.values = true}).find("→ gone\\n[2, 2]\"") != std::string::npos);
+  }
+
+  TEST_CASE("dividing by a number records DivBackward, and its gradient is dout / c") {
+    Tensor scores = tensor({1.0f, -2.0f}, true);
+    Tensor scaled = scores / 2.0f;
+    CHECK(scaled.grad_fn()->name() == "DivBackward");
+    scaled.backward(tensor({1.0f, 3.0f}));
+    ag_test::check_close(scores.grad(), {0.5f, 1.5f});
+    GradcheckFn f = [](const std::vector<Tensor>& v) { return div(v[0], 3.0f); };
+    CHECK_GRADCHECK(f, {tensor({0.3f, -1.2f, 2.0f}, true)});
+  }
+
+  TEST_CASE("anomaly messages name the forward op as the user wrote it") {
+    CHECK(forward_op_name("LogBackward") == "log");
+    CHECK(forward_op_name("LogSoftmaxBackward") == "log_softmax");
+    CHECK(forward_op_name("Conv2dBackward") == "conv2d");
+    CHECK(forward_op_name("AdaptiveAvgPool2dBackward") == "adaptive_avg_pool2d");
+    CHECK(forward_op_name("SwishBackward") == "swish");
   }
 
   TEST_CASE("write_graph_svg renders through Graphviz or says how to install it") {

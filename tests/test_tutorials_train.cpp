@@ -18,6 +18,7 @@
 #include "nn/serialize.h"
 #include "tests/tutorial_test_util.h"
 #include "tutorials/common/lesson06.h"
+#include "tutorials/common/lesson04.h"
 #include "tutorials/common/lesson07.h"
 
 using namespace tut_test;
@@ -213,6 +214,9 @@ TEST_CASE("07 greedy decoding: tokens, top-5 probabilities and cross-attention b
           scores[j] += q[c] * keys[j][c] / std::sqrt(double(d));
       const Mat w = softmax_rows({scores});
       for (int64_t j = 0; j < S; ++j) want[j] += w[0][j] / double(H);
+      // Step 7d's per-head tables: row k of head h is this head's row at step k.
+      for (int64_t j = 0; j < S; ++j)
+        CHECK(L.cross_heads.back().at({h, int64_t(k), j}) == doctest::Approx(w[0][j]).epsilon(1e-4));
     }
     check_vec(s.cross_weights, want, 1e-4);
     check_vec(ag::select(L.cross_map, 0, int64_t(k)), want, 1e-4);
@@ -221,6 +225,58 @@ TEST_CASE("07 greedy decoding: tokens, top-5 probabilities and cross-attention b
   CHECK(L.greedy.output == std::vector<int64_t>{fr.id("Je"), fr.id("suis"), fr.id("étudiant")});
   for (const auto& q : L.others)
     CHECK(q.in_corpus == (q.english == "You are a student" || q.english == "She is tired"));
+  REQUIRE(L.cross_heads.size() == 1);  // one decoder layer
+  CHECK(L.cross_heads[0].shape() == ag::Shape{H, 4, S});
+  CHECK(L.predicted == chosen);
+
+  // Tutorial 04 quotes this model: the step that picks "Je" looks at am, <s>, and hardly at I.
+  const ag::Tensor je = L.greedy.steps[0].cross_weights;
+  CHECK(std::fabs(je.data()[0] - tut::kTrainedJeOnStart) < 6e-5);
+  CHECK(std::fabs(je.data()[1] - tut::kTrainedJeOnI) < 6e-5);
+  CHECK(std::fabs(je.data()[2] - tut::kTrainedJeOnAm) < 6e-5);
+}
+
+TEST_CASE("07 new sentences marked right or wrong against the corpus, and why") {
+  tut::TinyTransformer& model = *trained().model;
+  const tut::DecodingLesson L = tut::lesson07_decode(model);
+  const std::vector<std::pair<std::string, std::string>> references = {
+      {"You are a student", "Tu es étudiant"},   {"She is tired", "Elle est fatiguée"},
+      {"He is a teacher", "Il est professeur"},  {"We are happy", "Nous sommes heureux"},
+      {"They are tired", "Ils sont fatigués"}};
+  REQUIRE(L.others.size() == references.size());
+  for (size_t i = 0; i < references.size(); ++i) {
+    const tut::QuickTranslation& q = L.others[i];
+    INFO(q.english);
+    CHECK(q.english == references[i].first);
+    CHECK(q.reference == references[i].second);
+    CHECK(q.correct == (tut::join_words(q.french) == q.reference));
+    // Greedy output again, independently of the lesson's bookkeeping.
+    CHECK(q.french == tut::translate(model, q.english, L.english, L.french));
+    if (!q.correct) {
+      CHECK(q.chosen == q.french.at(q.first_wrong));
+      CHECK(q.chosen_prob > q.expected_prob);  // greedy took the more probable one
+    }
+  }
+  // What tutorial 07 prints for this model: the corpus sentences and "He is a teacher" right,
+  // the other two wrong, each at its third word.
+  CHECK(L.others[2].correct);
+  CHECK_FALSE(L.others[3].correct);
+  CHECK(L.others[3].first_wrong == 2);
+  CHECK(L.others[3].expected == "heureux");
+  CHECK_FALSE(L.others[4].correct);
+  CHECK(L.others[4].expected == "fatigués");
+  // The paragraph's corpus facts: what follows "Nous sommes" and "Ils sont", and that
+  // neither new sentence's subject ever meets its adjective.
+  std::set<std::string> after_nous, after_ils;
+  for (const auto& p : tut::corpus()) {
+    const std::vector<std::string> f = tut::tokenize(p.french);
+    if (f.size() > 2 && f[0] == "Nous" && f[1] == "sommes") after_nous.insert(f[2]);
+    if (f.size() > 2 && f[0] == "Ils" && f[1] == "sont") after_ils.insert(f[2]);
+    CHECK(p.english.find("We are happy") == std::string::npos);
+    CHECK(p.english.find("They are tired") == std::string::npos);
+  }
+  CHECK(after_nous == std::set<std::string>{"étudiants", "fatigués", "ici"});
+  CHECK(after_ils == std::set<std::string>{"étudiants", "ici"});
 }
 
 }  // TEST_SUITE

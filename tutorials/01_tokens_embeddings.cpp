@@ -12,6 +12,7 @@
 
 #include "core/ag.h"
 #include "tutorials/common/lesson01.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 
 using namespace tut;
@@ -51,7 +52,8 @@ Labels with_ends(const std::vector<std::string>& words) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   const TokensLesson L = lesson01_tokens();
   const Labels dims = {"d0", "d1", "d2", "d3"};
 
@@ -61,6 +63,7 @@ int main() {
       "id selects one row of an embedding table: a vector of 4 numbers.");
 
   heading("Step 1: tokenize");
+  quote_article("01.tokens");
   say("English: [" + quoted_list(L.english) + "]   (" +
       std::to_string(L.english.size()) + " tokens)");
   say("French:  [" + quoted_list(L.french) + "]   (" +
@@ -99,6 +102,14 @@ int main() {
       "lets sentences of different lengths share one batch; a padding mask (built like tutorial 03's causal mask) keeps attention away from <pad>.");
 
   heading("Step 4: embeddings (4 numbers per token)");
+  quote_article("01.embed");
+  if (!L.missing_vector.empty()) {
+    say("The lookup stops here: " + L.missing_vector + ". The vocabulary gave the new word an "
+        "id (step 3), but an id only selects a row, and this table has no row for it. A real "
+        "model has a row for every id of its vocabulary (trained with the rest), and maps "
+        "words it never saw to one shared <unk> row.");
+    return 0;
+  }
   say("The document gives two vectors: \"I\" = [0.1, 0.2, -0.3, 0.4] and \"am\" = "
       "[0.2, 0.3, -0.4, 0.5], \"and so on\". It gives no others, so we chose the rest "
       "ourselves (\"a\", \"student\", <s>, </s> and all French vectors; <pad> is zeros). "
@@ -120,8 +131,9 @@ int main() {
   what_to_try({
       "Change \"a\" in tutorials/common/sentence.cpp to the same vector as \"I\": which "
       "cosines become 1.0000?",
-      "Add a word to kEnglishSentence: which id does it get, and what happens if it has no "
-      "row in the embedding table?",
+      "Add a word to kEnglishSentence (tutorials/common/sentence.h), e.g. \"I am a good "
+      "student\": which id does it get, and what happens when it has no row in the embedding "
+      "table? Then give it one in english_vectors() (tutorials/common/sentence.cpp).",
       "Question: why should <pad> never receive attention weight? (Tutorial 03's mask is "
       "one answer.)",
   });

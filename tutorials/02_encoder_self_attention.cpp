@@ -15,6 +15,7 @@
 #include "core/dot.h"
 #include "tutorials/common/heatmap.h"
 #include "tutorials/common/lesson02.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -33,8 +34,9 @@ void show_attention(const Attention& a, const Labels& words, const std::string& 
 
 }  // namespace
 
-int main() {
-  const EncoderLesson L = lesson02_encoder();
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
+  const EncoderLesson encoder = lesson02_encoder();
   const Labels words = tokenize(kEnglishSentence);
   const Labels dims = {"d0", "d1", "d2", "d3"};
 
@@ -46,62 +48,66 @@ int main() {
       "Then the backward pass: how a gradient flows back through the softmax.");
 
   heading("The document's table");
+  quote_article("02.table");
   say("The document prints these \"relevance scores\" for step 2 and says they were "
       "normalised. They are not softmax weights: a row of weights sums to 1, these rows do not.");
-  show_matrix("document, step 2", L.document_scores, words, words);
-  show_vector("row sums (should be 1)", L.document_row_sums, words);
+  show_matrix("document, step 2", encoder.document_scores, words, words);
+  show_vector("row sums (should be 1)", encoder.document_row_sums, words);
   say("Nor can they come from the document's own vectors: below, with each word's vector "
-      "as its own query, key and value, row \"I\" scores I·I = " + fmt(L.plain.scores.at({0, 0})) +
-      " but I·am = " + fmt(L.plain.scores.at({0, 1})) +
+      "as its own query, key and value, row \"I\" scores I·I = " + fmt(encoder.plain.scores.at({0, 0})) +
+      " but I·am = " + fmt(encoder.plain.scores.at({0, 1})) +
       ": \"I\" matches \"am\" better than itself, while the document's row puts \"I\" first "
       "(0.9).");
 
   heading("Step 2a: each vector as its own query, key and value (the document's way)");
+  quote_article("02.qkv");
+  quote_article("02.sum");
   say("Why scale by √d? If the entries of q and k are independent with variance 1, q·k is a "
       "sum of d such products and has variance d. Dividing by √d brings it back to 1. "
       "Without it, wide vectors give large scores, the softmax puts almost all weight on one "
       "word, and its gradient vanishes. Here d = 4, so we divide by 2.");
-  show_attention(L.plain, words, "02_plain_weights");
+  show_attention(encoder.plain, words, "02_plain_weights");
   say("The weights are close to uniform (1/4 = 0.25): these vectors are short, so every "
       "score is small and softmax barely separates them. And row \"I\" gives more weight to \"am\" (" +
-      fmt(L.plain.weights.at({0, 1})) + ") than to itself (" + fmt(L.plain.weights.at({0, 0})) +
+      fmt(encoder.plain.weights.at({0, 1})) + ") than to itself (" + fmt(encoder.plain.weights.at({0, 0})) +
       "): the two vectors point the same way and \"am\" is longer.");
 
   heading("Step 2b: learned projections W_Q, W_K, W_V");
+  quote_article("02.scores");
   say("A real encoder first multiplies x by three learned matrices, so the question a word "
       "asks (query = x W_Q) can differ from how it is found (key = x W_K) and from what it "
       "passes on (value = x W_V). Ours are seeded random numbers (std " +
       fmt(kWeightScale, 1) + "), standing in for trained ones.");
-  show_matrix("W_Q", L.W_Q, dims, dims);
-  show_matrix("W_K", L.W_K, dims, dims);
-  show_matrix("W_V", L.W_V, dims, dims);
-  show_matrix("query = x W_Q", L.learned.query, words, dims);
-  show_matrix("key = x W_K", L.learned.key, words, dims);
-  show_matrix("value = x W_V", L.learned.value, words, dims);
-  show_attention(L.learned, words, "02_learned_weights");
+  show_matrix("W_Q", encoder.W_Q, dims, dims);
+  show_matrix("W_K", encoder.W_K, dims, dims);
+  show_matrix("W_V", encoder.W_V, dims, dims);
+  show_matrix("query = x W_Q", encoder.learned.query, words, dims);
+  show_matrix("key = x W_K", encoder.learned.key, words, dims);
+  show_matrix("value = x W_V", encoder.learned.value, words, dims);
+  show_attention(encoder.learned, words, "02_learned_weights");
 
   heading("Step 2c: backward through the attention");
-  const BackwardLesson B = lesson02_backward(L);
+  const BackwardLesson backward_lesson = lesson02_backward(encoder);
   say("Training needs dL/dW_Q and friends. Suppose the layers above send back dout, the "
       "gradient of the loss with respect to out (ours is seeded random). Autograd carries it "
       "back: out = weights · value gives dweights = dout · valueᵀ; then through the softmax; "
       "then through the division by 2. retain_grad() keeps these intermediate gradients so we "
       "can print them.");
-  show_matrix("dout (given)", B.dout, words, dims);
-  show_matrix("dweights (autograd)", B.dweights, words, words);
-  show_matrix("dscaled (autograd, through the softmax)", B.dscaled, words, words);
-  show_matrix("dscores (autograd) = dscaled / 2", B.dscores, words, words);
-  show_matrix("dW_Q (autograd): the gradient an optimizer would use", B.dW_Q, dims, dims);
+  show_matrix("dout (given)", backward_lesson.dout, words, dims);
+  show_matrix("dweights (autograd)", backward_lesson.dweights, words, words);
+  show_matrix("dscaled (autograd, through the softmax)", backward_lesson.dscaled, words, words);
+  show_matrix("dscores (autograd) = dscaled / 2", backward_lesson.dscores, words, words);
+  show_matrix("dW_Q (autograd): the gradient an optimizer would use", backward_lesson.dW_Q, dims, dims);
 
   say("Now the softmax by hand. For one row p = softmax(x), ∂p_i/∂x_j = p_i (δ_ij - p_j): "
       "the Jacobian J = diag(p) - p pᵀ. It is symmetric, and each of its rows sums to 0 "
       "(adding a constant to every score changes no weight). The gradient of a row is "
       "dx = Jᵀ dp.");
-  show_matrix("J for row \"I\" (by hand)", B.jacobian_I, words, words);
-  show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", B.dscaled_by_hand, words,
+  show_matrix("J for row \"I\" (by hand)", backward_lesson.jacobian_I, words, words);
+  show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", backward_lesson.dscaled_by_hand, words,
               words);
   char diff[64];
-  std::snprintf(diff, sizeof diff, "%.1e", static_cast<double>(B.max_difference));
+  std::snprintf(diff, sizeof diff, "%.1e", static_cast<double>(backward_lesson.max_difference));
   say(std::string("Largest difference between autograd and the hand-written Jacobian: ") + diff +
       " (float rounding).");
   // ASSIGNMENT softmax_backward: begin
@@ -111,10 +117,13 @@ int main() {
 
   heading("The graph autograd walked");
   say("Every op above recorded a node; backward visited them in reverse. ag::write_graph_svg "
-      "draws them: boxes are backward nodes (MatmulBackward, SoftmaxBackward, ...), green "
-      "ellipses the leaves W_Q, W_K, W_V whose .grad() it filled.");
+      "draws them: boxes are backward nodes (MatmulBackward, DivBackward for the division by 2, "
+      "SoftmaxBackward, ...), green ellipses the leaves W_Q, W_K, W_V whose .grad() it filled. "
+      "With {.values = true} every box of 16 numbers or fewer also shows its data and, where "
+      "backward kept it, its grad: the matrices printed above, in place.");
   try {
-    say("graph: " + ag::write_graph_svg(B.graph_root, output_dir() + "/02_attention_graph"));
+    say("graph: " + ag::write_graph_svg(backward_lesson.graph_root,
+                                        output_dir() + "/02_attention_graph", {.values = true}));
   } catch (const ag::Error& e) {
     say(e.what());  // Graphviz missing: the .dot file is still written
   }
@@ -125,8 +134,9 @@ int main() {
       "Remove the scaling (divide by 1 in step_scale): compare the weights. Then imagine d = 512.",
       "Add 10 to every score of one row before the softmax: which numbers change? (Look at J's "
       "row sums.)",
-      "In gdb (make debug): break tut::step_softmax, `next`, then `p *weights.data()@16` "
-      "prints the 16 weights; tutorials/README.md shows a whole session.",
+      "In gdb: make gdb T=02, then the session tutorials/README.md shows (break "
+      "tut::step_softmax, run, next, ag-print weights) prints these 16 weights from inside "
+      "the softmax step; a test runs that very session.",
   });
   return 0;
 }

@@ -12,12 +12,14 @@
 
 #include "core/ag.h"
 #include "tutorials/common/lesson03.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
 using namespace tut;
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   const DecoderLesson L = lesson03_decoder();
   const Labels words = tokenize(kFrenchSentence);
   const Labels dims = {"d0", "d1", "d2", "d3"};
@@ -29,6 +31,7 @@ int main() {
       "which gives them weight exactly 0 (e^-inf = 0).");
 
   heading("The document's table");
+  quote_article("03.table");
   show_matrix("document, step 3 (three words, four numbers per row)", L.document_scores,
               words, {"Je", "suis", "étudiant", "(none)"});
   show_vector("row sums (should be 1)", L.document_row_sums, words);
@@ -48,6 +51,7 @@ int main() {
   show_matrix("mask", L.mask, words, words);
 
   heading("Step 3b: masked attention (seeded W_Q, W_K, W_V of the decoder)");
+  quote_article("03.mask");
   show_matrix("query = y W_Q", L.masked.query, words, dims);
   show_matrix("key = y W_K", L.masked.key, words, dims);
   show_matrix("value = y W_V", L.masked.value, words, dims);

@@ -12,12 +12,14 @@
 
 #include "core/ag.h"
 #include "tutorials/common/lesson04.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
 using namespace tut;
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   const Labels english = tokenize(kEnglishSentence), french = tokenize(kFrenchSentence);
   const Labels dims = {"d0", "d1", "d2", "d3"};
 
@@ -28,6 +30,7 @@ int main() {
       "weights say where it looks. First we check the document's own numbers.");
 
   heading("Step 4a: the document's dot products, recomputed");
+  quote_article("04.dot");
   const DocumentCheck D = lesson04_document();
   say("The document takes q = [0.9, 0.5, 0.2, 0.3] for \"Je\" and, as keys, the rows of its "
       "step-2 table. Here is every term q_d · k_d and their sum:");
@@ -48,6 +51,7 @@ int main() {
   show_vector("weights = softmax(correct / √4)", D.weights, english);
 
   heading("Step 4b: real cross-attention");
+  quote_article("04.cross");
   const CrossLesson C = lesson04_cross();
   say("Now the real thing. The keys and values come from the encoder's output of tutorial "
       "02 (\"memory\"), the queries from the decoder's masked self-attention output of "
@@ -65,8 +69,12 @@ int main() {
   show_matrix("weights = row softmax", C.cross.weights, french, english);
   show_heatmap("cross-attention weights", C.cross.weights, french, english, "04_cross_weights");
   show_matrix("out = weights · value (one vector per French word)", C.cross.out, french, dims);
-  say("These W are untrained, so the weights do not line up \"Je\" with \"I\" yet; after "
-      "training (tutorials 06-07) they typically do.");
+  say("These W are untrained, so the weights say nothing yet. Training does not make them "
+      "line \"Je\" up with \"I\" either. In tutorial 07's trained model the position that "
+      "picks \"Je\" (it reads only <s>) puts " + fmt(kTrainedJeOnAm) + " on \"am\", " +
+      fmt(kTrainedJeOnStart) + " on <s> and " + fmt(kTrainedJeOnI) + " on \"I\" (the mean of "
+      "its 2 heads): the encoder has already mixed the sentence into every position, so any "
+      "column can carry \"I am\", and nothing in the loss asks for a word-for-word alignment.");
 
   heading("Step 4c: what happens to \"a\"?");
   say("\"a\" has no French counterpart (\"Je suis étudiant\": French drops the article "

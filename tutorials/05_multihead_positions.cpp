@@ -11,17 +11,22 @@
 
 #include "core/ag.h"
 #include "tutorials/common/lesson05.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
 using namespace tut;
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   const Labels words = tokenize(kEnglishSentence);
   const Labels dims = {"d0", "d1", "d2", "d3"};
-  const Labels head_dims = {"h0.d0", "h0.d1", "h1.d0", "h1.d1"};
+  // Every label and number below follows kHeads (lesson05.h): try 1, 2 or 4.
+  const Labels head_dims = head_column_labels(kHeads);
+  const int64_t width = kWidth / kHeads;  // each head's width d_k
+  const std::string root = "√" + std::to_string(width);
   const MultiHeadWeights W = lesson05_weights();
-  const MultiHead M = multi_head(english_word_vectors(), W);
+  const MultiHead M = multi_head(english_word_vectors(), W, kHeads);
 
   heading("Tutorial 05: several heads, and where the words are");
   say("What you will learn: (1) multi-head attention runs several small attentions side by "
@@ -30,32 +35,37 @@ int main() {
       "signal to every input vector.");
 
   heading("Step 5a: split into heads");
-  say("With model width 4 and 2 heads, each head works in width 2. We project once with "
-      "4x4 matrices and give columns 0-1 to head 0 and columns 2-3 to head 1. Each head "
-      "scales its scores by √2, its own width.");
+  quote_article("05.transformer");
+  say("With model width 4 and " + std::to_string(kHeads) + " head" + (kHeads > 1 ? "s" : "") +
+      ", each head works in width " + std::to_string(width) + ". We project once with 4x4 "
+      "matrices and give each head " + std::to_string(width) + " consecutive column" +
+      (width > 1 ? "s" : "") + " (labelled h<head>.d<column>). Each head scales its scores by " +
+      root + ", the square root of its own width.");
   show_matrix("query = x W_Q, columns labelled by head", merge_heads(M.q_heads), words, head_dims);
   show_matrix("key = x W_K", merge_heads(M.k_heads), words, head_dims);
   show_matrix("value = x W_V", merge_heads(M.v_heads), words, head_dims);
   for (int64_t h = 0; h < kHeads; ++h) {
     const std::string name = "head " + std::to_string(h);
     heading("Step 5b: " + name + " attends");
-    show_matrix(name + ": scaled = query_h · key_hᵀ / √2", ag::select(M.heads.scaled, 0, h), words,
-                words);
+    show_matrix(name + ": scaled = query_h · key_hᵀ / " + root, ag::select(M.heads.scaled, 0, h),
+                words, words);
     show_matrix(name + ": weights", ag::select(M.heads.weights, 0, h), words, words);
     show_heatmap(name + " weights", ag::select(M.heads.weights, 0, h), words, words,
                  "05_head" + std::to_string(h) + "_weights");
     show_matrix(name + ": out = weights · value_h", ag::select(M.heads.out, 0, h), words,
-                {"d0", "d1"});
+                head_dim_labels(kHeads));
   }
   heading("Step 5c: concatenate and mix");
-  show_matrix("concat: head 0's output, then head 1's", M.concat, words, head_dims);
+  show_matrix("concat: the heads' outputs side by side", M.concat, words, head_dims);
   show_matrix("out = concat W_O (W_O lets every output column use both heads)", M.out, words,
               dims);
-  say("Compare the two heads' weight tables: with different W_Q and W_K columns they "
-      "distribute their attention differently, and the concatenation keeps both views.");
+  say(kHeads > 1 ? "Compare the heads' weight tables: with different W_Q and W_K columns they "
+                   "distribute their attention differently, and the concatenation keeps every view."
+                 : "With one head there is one weight table, over the full width 4: one view "
+                   "of the sentence, which is what tutorial 02 computed.");
 
   heading("Step 5d: sinusoidal positions");
-  const PositionLesson P = lesson05_positions(W);
+  const PositionLesson P = lesson05_positions(W, kHeads);
   say("PE[pos][2i] = sin(pos / 10000^(2i/4)), PE[pos][2i+1] = cos(pos / 10000^(2i/4)). "
       "Columns 0-1 turn fast (one radian per position), columns 2-3 a hundred times slower. "
       "Every position gets a different pattern, the values stay in [-1, 1], and the pattern "

@@ -16,12 +16,14 @@
 #include "core/ag.h"
 #include "nn/serialize.h"
 #include "tutorials/common/lesson06.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
 using namespace tut;
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   const TranslatorConfig config;
   heading("Tutorial 06: training a tiny Transformer");
   say("What you will learn: tutorials 01-05 took every matrix as given. Here a whole "
@@ -45,6 +47,7 @@ int main() {
       "forcing, tutorial 01).");
 
   heading("Step 6b: the model");
+  quote_article("06.model");
   std::printf("%s\n", make_translator(config)->str().c_str());
   std::fflush(stdout);
   say("One encoder layer and one decoder layer, d_model " + std::to_string(config.d_model) +

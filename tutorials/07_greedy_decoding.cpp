@@ -7,6 +7,7 @@
 // The decoding runs in tutorials/common/lesson07.cpp (greedy_decode is in
 // tiny_transformer.cpp); tests/test_tutorials_train.cpp checks the tokens and
 // recomputes the probabilities and the cross-attention rows with plain loops.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "core/ag.h"
 #include "tutorials/common/lesson07.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -29,7 +31,8 @@ std::string words_of(const Vocabulary& vocab, const std::vector<int64_t>& ids) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   heading("Tutorial 07: greedy decoding, one token at a time");
   say("What you will learn: how a trained Transformer writes a translation. The encoder "
       "reads the English sentence once. The decoder starts from <s>, scores every French "
@@ -44,6 +47,8 @@ int main() {
   const Vocabulary& fr = L.french;
 
   heading("Step 7a: what the document's step 5 says, and why it cannot be");
+  quote_article("07.chinese");
+  quote_article("07.result");
   say("The document: input \"Je\", the most probable output is \"我\"; input \"Je suis\", "
       "output \"是\"; input \"Je suis étudiant\", output \"。\"; \"finally\" the translation "
       "\"Je suis étudiant\" is returned. Three things are wrong.");
@@ -64,6 +69,7 @@ int main() {
               "greedy decoding the output IS the sequence of choices.", 4);
 
   heading("Step 7b: decoding \"I am a student\"");
+  quote_article("07.generate");
   say("Each step runs the decoder on the prefix. Only its last position matters: its "
       "logits, turned into probabilities by softmax, rank every French token. We print the "
       "top five, take the first, and show the last position's cross-attention row: how "
@@ -91,6 +97,7 @@ int main() {
     chosen.push_back(fr.tokens[static_cast<size_t>(s.choice)]);
   show_heatmap("cross-attention, one row per chosen token", L.cross_map, chosen, L.source_tokens,
                "07_cross_attention");
+  save_tensor("cross-attention, one row per chosen token", L.cross_map, chosen, L.source_tokens);
   std::string table;
   for (const GreedyStep& s : L.greedy.steps)
     table += (table.empty() ? "\"" : ", \"") + words_of(fr, s.prefix) + "\" -> " +
@@ -115,15 +122,46 @@ int main() {
       "French counterpart (tutorial 04), gets at most " +
       fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) + " of any row.");
 
-  heading("Step 7d: other sentences");
+  heading("Step 7d: every head of every layer");
+  say("The rows above average the " + std::to_string(model->options.heads) + " heads. Each "
+      "head has its own W_Q and W_K and may look somewhere else. The decoder, run once more on "
+      "the whole prefix \"" + words_of(fr, L.greedy.steps.back().prefix) + "\": row t is where "
+      "position t looks when it predicts the token named on the left.");
+  for (size_t layer = 0; layer < L.cross_heads.size(); ++layer)
+    for (int64_t h = 0; h < L.cross_heads[layer].size(0); ++h) {
+      const std::string name = "layer " + std::to_string(layer) + ", head " + std::to_string(h);
+      const ag::Tensor weights = ag::select(L.cross_heads[layer], 0, h);
+      show_matrix("cross-attention, " + name, weights, L.predicted, L.source_tokens);
+      show_heatmap("cross-attention, " + name, weights, L.predicted, L.source_tokens,
+                   "07_cross_layer" + std::to_string(layer) + "_head" + std::to_string(h));
+    }
+
+  heading("Step 7e: other sentences");
   say("Greedy decoding of a few more sentences: two from the corpus, then three it never "
-      "saw, made of words it knows.");
-  for (const QuickTranslation& q : L.others)
-    std::printf("  %-18s %-16s ->  %s\n", q.english.c_str(),
-                q.in_corpus ? "(in the corpus)" : "(new)", join_words(q.french).c_str());
+      "saw, made of words it knows. Each is marked right or wrong against the translation the "
+      "corpus itself teaches.");
+  for (const QuickTranslation& q : L.others) {
+    const std::string french = join_words(q.french);  // padded by display width: é is 2 bytes
+    std::printf("  %-18s %-16s ->  %s%s %s\n", q.english.c_str(),
+                q.in_corpus ? "(in the corpus)" : "(new)", french.c_str(),
+                std::string(22 - std::min<size_t>(22, display_width(french)), ' ').c_str(),
+                q.correct ? "right" : ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str());
+  }
   std::fflush(stdout);
-  say("Forty sentences are too few to learn much French grammar: where a new sentence "
-      "comes out wrong, the model is falling back on the nearest pattern it memorised.");
+  for (const QuickTranslation& q : L.others) {
+    if (!q.in_corpus) say_hanging("* " + q.english + " -> " + q.reference + ": " + q.why + ".", 2);
+    if (q.correct) continue;
+    say_hanging("  " + q.english + ": at word " + std::to_string(q.first_wrong + 1) + " the model "
+                "gives \"" + q.chosen + "\" " + fmt(q.chosen_prob) + " and \"" + q.expected +
+                "\" " + fmt(q.expected_prob) + ".", 4);
+  }
+  say("Why forty pairs get new sentences wrong: the model never saw \"happy\" after \"We "
+      "are\", nor \"tired\" after \"They are\". After \"Nous sommes\" the corpus only ever "
+      "continues with étudiants, fatigués and ici, and after \"Ils sont\" with étudiants and "
+      "ici; with one example per combination the cheapest way to fit the data is to remember "
+      "which French words follow which French prefix, and the English adjective is only a "
+      "weak hint. Learning that \"happy\" means \"heureux\" whatever the subject takes "
+      "many sentences in which the same word meets different subjects.");
 
   what_to_try({
       "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"You are a good "

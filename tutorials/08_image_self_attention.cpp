@@ -13,6 +13,7 @@
 #include "core/ag.h"
 #include "tutorials/common/heatmap.h"
 #include "tutorials/common/lesson08.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 
 using namespace tut;
@@ -31,7 +32,8 @@ void show_norms(const GradNorms& g) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   heading("Tutorial 08: self-attention over the pixels of a feature map");
   say("What you will learn: the document's SelfAttention block treats every pixel of a "
       "feature map as a token. Each pixel's query meets every pixel's key, so any pixel can "
@@ -50,6 +52,7 @@ int main() {
   std::fflush(stdout);
 
   heading("Step 8b: the forward pass, line by line");
+  quote_article("08.qkv");
   say("B = 1 image, C = 16 channels, H = W = 16, so N = H·W = 256 positions. The 1×1 "
       "convolutions act on each pixel's 16 numbers alone: a Linear layer applied per pixel.");
   show_shape("query = self.query(x).view(B, -1, H*W).permute(0, 2, 1)", L.query, "[B, N, C/8]");
@@ -70,19 +73,23 @@ int main() {
       "i's weights in column i, so each output pixel is a weighted average of all the value "
       "vectors.");
 
-  heading("Step 8c: where pixel (" + std::to_string(kQueryRow) + ", " + std::to_string(kQueryCol) +
-          ") looks");
-  say("Row " + std::to_string(kQueryRow * kMapSide + kQueryCol) + " of attention (pixel at row " +
-      std::to_string(kQueryRow) + ", column " + std::to_string(kQueryCol) + ", inside the square, "
-      "marked []) laid out as the 16×16 map it ranges over. The 1×1 convolutions are freshly "
-      "initialised (seeded): nothing is learned yet.");
-  std::printf("%s%s\n", shade_grid(R.query_map, kQueryRow, kQueryCol).c_str(),
+  const std::string pixel = "(" + std::to_string(R.query_row) + ", " + std::to_string(R.query_col) + ")";
+  const bool on_object = R.map.objects.at({R.query_row, R.query_col}) > 0;
+  heading("Step 8c: where pixel " + pixel + " looks");
+  say("Row " + std::to_string(R.query_row * kMapSide + R.query_col) + " of attention (pixel at "
+      "row " + std::to_string(R.query_row) + ", column " + std::to_string(R.query_col) +
+      (on_object ? ", on an object" : ", on the background") + ", marked []) laid out as the "
+      "16×16 map it ranges over. The 1×1 convolutions are freshly initialised (seeded): "
+      "nothing is learned yet.");
+  std::printf("%s%s\n", shade_grid(R.query_map, R.query_row, R.query_col).c_str(),
               shade_legend(R.query_map).c_str());
   Labels coords;
   for (int64_t k = 0; k < kMapSide; ++k) coords.push_back(std::to_string(k));
   std::printf("  picture with numbers: %s\n",
-              write_heatmap_svg(R.query_map, coords, coords, "attention of pixel (4, 4)",
-                                "08_pixel_attention").c_str());
+              write_heatmap_svg(R.query_map, coords, coords,
+                                "attention of pixel " + pixel + ", framed in red",
+                                "08_pixel_attention", R.query_row, R.query_col).c_str());
+  save_tensor("attention of the query pixel over the map", R.query_map, coords, coords);
   std::fflush(stdout);
   say("Mean weight on an object pixel: " + fmt(R.object_weight) + "; on a background pixel: " +
       fmt(R.background_weight) + " (uniform would be 1/256 = 0.0039). The bar, far from the "
@@ -114,6 +121,11 @@ int main() {
       "the same query_i · b to a whole row of energies, and softmax ignores a constant added "
       "to its row, so key.bias's true gradient is 0 and what is printed is float rounding. "
       "(PyTorch's block has the same useless parameter.)");
+  quote_article("08.gamma");
+  say("That sentence says gamma·(out + x): at gamma = 0 it would output all zeros and throw "
+      "the input away. The document's code, out = self.gamma * out + x, computes "
+      "gamma·out + x, the identity at the start, and the code is what SAGAN means. Trust the "
+      "code here, not the sentence.");
   say("This is the design (SAGAN, Zhang et al. 2018): a "
       "network that already works is not disturbed by a freshly initialised attention block; "
       "the block is blended in only as fast as gamma learns that it helps.");
@@ -121,7 +133,8 @@ int main() {
   what_to_try({
       "Move the query pixel (kQueryRow, kQueryCol in tutorials/common/lesson08.h) onto the "
       "background, e.g. (14, 1): which pixels does it look at now?",
-      "Set the noise in lesson08_feature_map to 1.0: does the map still show the objects?",
+      "Set kNoiseScale in tutorials/common/lesson08.h to 1.0: does pixel (4, 4) still tell "
+      "object pixels from background ones (compare the two mean weights)?",
       "Initialise gamma to 1 in the block (nn/models/attention_net.cpp): which gradients "
       "are 0 in the first backward now?",
       "Question: why does the document's block need no √d scaling with C/8 = 32 channels, "

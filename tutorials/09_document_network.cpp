@@ -15,6 +15,7 @@
 #include "data/synthetic.h"
 #include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson09.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 
 using namespace tut;
@@ -25,16 +26,23 @@ std::string percent(float fraction) { return fmt(100.0f * fraction, 1) + "%"; }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   heading("Tutorial 09: the document's network, fixed and trained");
   say("What you will learn: the document closes with PyTorch code for an image classifier, "
       "AttentionNet: a conv block, two residual blocks, tutorial 08's SelfAttention, "
       "average pooling and a Linear layer. Typed in as printed, it cannot run a single "
       "batch. We let attograd say why, fix both faults the way ResNet does, and train the "
       "corrected network for a few epochs on small synthetic pictures.");
+  quote_article("09.fcn");
+  say("全连接 means fully connected: that is the network's fc = nn.Linear, every input "
+      "feature wired to every output. An FCN, a Fully Convolutional Network, is the opposite: "
+      "a network with no fully connected layer at all (Long et al. 2015, for segmentation). "
+      "The English gloss is a mislabel; the code's Linear layer is what is meant.");
 
   const FaultLesson F = lesson09_faults();
   heading("Step 9a: fault 1, the residual sum");
+  quote_article("09.network");
   say("ResBlock.forward keeps residual = x and ends with out += residual. But the network "
       "builds ResBlock(64, 128) and ResBlock(128, 256): out has twice the channels of x. "
       "attograd's AttentionNet with as_printed = true is the document's code line for line; "
@@ -77,9 +85,9 @@ int main() {
       "random colours, place and size, with noise. " + std::to_string(config.train_images) +
       " training images, " + std::to_string(config.test_images) + " test images, batches of " +
       std::to_string(config.batch) + ", Adam lr " + fmt(config.lr, 3) + ", " +
-      std::to_string(config.epochs) + " epochs. This takes a while, well under a minute on two "
-      "cores (about 2 GFLOP per image for forward and backward): the numbers appear when it "
-      "is done.");
+      std::to_string(config.epochs) + " epochs. This takes a while: measured, about 45 s of CPU "
+      "time, which two idle cores share (some 25 s of waiting; a busy or one-core machine "
+      "takes a minute or more). The numbers appear when it is done.");
   std::fflush(stdout);
   const NetTraining R = lesson09_train(config);
   std::printf("\nloss of every step (%zu steps): %s\n", R.step_loss.size(),
@@ -100,8 +108,9 @@ int main() {
       "(tutorials/train.cpp).");
 
   what_to_try({
-      "Set epochs to 5 in NetTrainConfig (tutorials/common/lesson09.h): how far does the "
-      "test accuracy get? Is the train loss still falling?",
+      "Question: would more epochs help? Which two printed columns would tell you (think of "
+      "a train loss still falling while the test loss rises)? `make train` runs longer, with "
+      "curves.",
       "Build the net with printed_shortcut = true but 16×16 images: which line fails now, "
       "and with what message?",
       "Question: why has the shortcut conv no bias, when the BatchNorm right after it has "

@@ -15,7 +15,8 @@
 
 using namespace tut;
 
-int main() {
+int main(int argc, char** argv) {
+  parse_tutorial_args(argc, argv);
   heading("Tutorial 10: your own differentiable op");
   say("What you will learn: how to add an op that attograd does not have, with a backward you "
       "write yourself, and how to check that backward with gradcheck before trusting it. The "
@@ -36,7 +37,11 @@ int main() {
   heading("Backward: the derivative we wrote");
   say("Product rule, with σ'(x) = σ(x)(1 − σ(x)):  dy/dx = σ(x) + x · σ(x) · (1 − σ(x)). "
       "For x = 0: σ = 0.5, so dy/dx = 0.5. For large x it tends to 1 (like ReLU), for very "
-      "negative x to 0, dipping slightly below 0 around x = −1.3.");
+      "negative x to 0, but from below: read off our backward on a grid of x from 0 to -6, "
+      "dy/dx crosses 0 at x = " + fmt(L.derivative_zero_x, 3) + " (where 1 + x(1 − σ(x)) = 0), "
+      "stays negative for every x below that, and is lowest, " + fmt(L.derivative_min) +
+      ", at x = " + fmt(L.derivative_min_x, 2) + ". Unlike ReLU, a little negative input "
+      "still gets a gradient, and a very negative one a slightly negative gradient.");
   show_vector("dx from SwishBackward", L.dx, cols);
   show_vector("dx through MulBackward + SigmoidBackward", L.dx_composed, cols);
   std::printf("Our op records %d backward node; the composition records %d.\n", L.nodes_custom,
@@ -60,8 +65,9 @@ int main() {
       "analytic and numeric values gradcheck reports, and does that match your algebra?",
       "Write GELU, y = x · Φ(x) with Φ the normal CDF (use 0.5·(1 + tanh(0.7978846·(x + "
       "0.044715·x³)))), and gradcheck it.",
-      "make gdb T=10, then `break tut::Swish::backward`, `run`, `p dout`: your backward is a "
-      "plain function you can step through.",
+      "Draw both graphs with their numbers: ag::write_graph_svg(y, \"swish\", {.values = "
+      "true}) after the backward in lesson10_custom_op, and compare the boxes of the two "
+      "versions. (Your backward is also a plain function: break tut::Swish::backward in gdb.)",
   });
   return 0;
 }

@@ -236,18 +236,26 @@ Tensor mul(const Tensor& a, float b) {
   }
   return out;
 }
+// y = x / c:  dx = dy / c. A node of its own, so a graph drawing of scores / √d
+// says DivBackward, as the text does, and not MulBackward.
+struct DivScalarBackward : Node {
+  float divisor = 1.0f;
+  std::string name() const override { return "DivBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+};
 Tensor div(const Tensor& a, float b) {
   // Written as a true division (not a * (1/b)) so results match PyTorch bit for bit.
   Tensor out = map(a, [b](float v) { return v / b; });
   if (needs_grad({a})) {
-    auto node = std::make_shared<MulScalarBackward>();
-    node->factor = 1.0f / b;
+    auto node = std::make_shared<DivScalarBackward>();
+    node->divisor = b;
     attach(out, node, {a});
   }
   return out;
 }
 
 std::vector<Tensor> MulScalarBackward::apply(const Tensor& dout) { return {mul(dout, factor)}; }
+std::vector<Tensor> DivScalarBackward::apply(const Tensor& dout) { return {div(dout, divisor)}; }
 
 // y = c / x:  dx = -dy * c / x²
 struct RdivBackward : UnaryNode {

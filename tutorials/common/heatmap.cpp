@@ -1,6 +1,8 @@
 // tutorials/common/heatmap.cpp: shaded text heatmaps and SVG heatmaps.
 #include "tutorials/common/heatmap.h"
 
+#include "core/io/atomic_file.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -113,7 +115,8 @@ std::string shade_grid(const ag::Tensor& weights, int64_t mark_row, int64_t mark
 }
 
 std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
-                        const std::vector<std::string>& cols, const std::string& title) {
+                        const std::vector<std::string>& cols, const std::string& title,
+                        int64_t mark_row, int64_t mark_col) {
   check_labels("heatmap_svg", weights, rows, cols);
   const int cell_w = 80, cell_h = 40, left = 100, top = 70;
   const int64_t n_rows = weights.size(0), n_cols = weights.size(1);
@@ -152,6 +155,15 @@ std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string
       svg += buf;
     }
   }
+  if (mark_row >= 0 && mark_row < n_rows && mark_col >= 0 && mark_col < n_cols) {
+    // Drawn last, so no neighbouring cell's border covers it.
+    std::snprintf(buf, sizeof buf,
+                  "<rect class=\"mark\" x=\"%lld\" y=\"%lld\" width=\"%d\" height=\"%d\" "
+                  "fill=\"none\" stroke=\"red\" stroke-width=\"4\"/>\n",
+                  static_cast<long long>(left + mark_col * cell_w),
+                  static_cast<long long>(top + mark_row * cell_h), cell_w, cell_h);
+    svg += buf;
+  }
   return svg + "</svg>\n";
 }
 
@@ -162,16 +174,14 @@ std::string output_dir() {
 
 std::string write_heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                               const std::vector<std::string>& cols, const std::string& title,
-                              const std::string& file_stem) {
-  const std::string svg = heatmap_svg(weights, rows, cols, title);  // checks shapes first
+                              const std::string& file_stem, int64_t mark_row, int64_t mark_col) {
+  const std::string svg = heatmap_svg(weights, rows, cols, title, mark_row, mark_col);  // checks shapes first
   const std::filesystem::path dir = output_dir();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) ag::fail("write_heatmap_svg: cannot create directory '", dir.string(), "': ", ec.message());
   const std::filesystem::path path = dir / (file_stem + ".svg");
-  std::ofstream out(path, std::ios::binary);
-  out << svg;
-  if (!out) ag::fail("write_heatmap_svg: cannot write '", path.string(), "'");
+  ag::io::write_file_atomic(path.string(), svg);  // never half a picture
   return path.string();
 }
 

@@ -31,15 +31,19 @@ float shade_scale(const ag::Tensor& t);
 // pixel (mark_row, mark_col), when given, is drawn as "[]".
 std::string shade_grid(const ag::Tensor& weights, int64_t mark_row = -1, int64_t mark_col = -1);
 
+// The cell (mark_row, mark_col), when given, gets a red frame (class="mark"):
+// tutorial 08 marks the query pixel whose attention the map shows.
 std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
-                        const std::vector<std::string>& cols, const std::string& title);
+                        const std::vector<std::string>& cols, const std::string& title,
+                        int64_t mark_row = -1, int64_t mark_col = -1);
 
 // Where SVG files go: $AG_TUTORIAL_OUT if set, else build/tutorial_out.
 std::string output_dir();
-// Writes <output_dir()>/<file_stem>.svg (creating the directory) and returns its path.
+// Writes <output_dir()>/<file_stem>.svg atomically (creating the directory) and returns its path.
 // Throws ag::Error if the file cannot be written.
 std::string write_heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                               const std::vector<std::string>& cols, const std::string& title,
-                              const std::string& file_stem);
+                              const std::string& file_stem, int64_t mark_row = -1,
+                              int64_t mark_col = -1);
 
 }  // namespace tut

@@ -23,8 +23,12 @@ struct TokensLesson {
   ag::Tensor french_vectors;          // (5, 4): <s> Je suis étudiant </s>
   ag::Tensor english_norms;           // (4): the length ‖x‖ of each word's vector
   ag::Tensor english_cosine;          // (4, 4): cos(x_i, x_j) = x_i·x_j / (‖x_i‖ ‖x_j‖)
+  // Set when a word of the sentence has no vector in the embedding table (the
+  // error's message); then the tensors above are undefined.
+  std::string missing_vector;
 };
 
-TokensLesson lesson01_tokens();
+// The lesson for an English sentence (try adding a word to kEnglishSentence).
+TokensLesson lesson01_tokens(const std::string& english_sentence = kEnglishSentence);
 
 }  // namespace tut

@@ -19,7 +19,8 @@ struct EncoderLesson {
   ag::Tensor W_Q, W_K, W_V;       // (4, 4) seeded stand-ins for learned weights
   Attention learned;              // query = x W_Q, key = x W_K, value = x W_V
 };
-EncoderLesson lesson02_encoder();
+// weight_scale: the std of W_Q, W_K, W_V (try 5: kWeightScale's what-to-try).
+EncoderLesson lesson02_encoder(float weight_scale = kWeightScale);
 
 // Backward through the learned attention, with a made-up upstream gradient
 // dout (what the layers above would send back).
@@ -33,6 +34,7 @@ struct BackwardLesson {
   ag::Tensor dscaled_by_hand;  // row i = J(p_i)ᵀ · dweights row i
   float max_difference = 0;    // max |dscaled - dscaled_by_hand|
   ag::Tensor graph_root;       // out of the learned attention: ag::to_dot draws its graph
+  Attention attention;         // its steps, kept alive so the drawing can show their values
 };
 BackwardLesson lesson02_backward(const EncoderLesson& forward);
 

@@ -8,6 +8,12 @@
 
 namespace tut {
 
+// What tutorial 07's trained model does, quoted by tutorial 04: the
+// cross-attention row (mean of the heads) of the step that picks "Je", over
+// <s> I am a student </s>. tests/test_tutorials_train.cpp checks these three
+// against lesson07_decode, so the sentence cannot drift from the model.
+constexpr float kTrainedJeOnStart = 0.4238f, kTrainedJeOnI = 0.0026f, kTrainedJeOnAm = 0.5102f;
+
 constexpr uint64_t kCrossSeed = 22;  // seeds the cross-attention's W_Q, W_K, W_V (+0, +1, +2)
 // Smaller than kWeightScale: memory and decoder states are already larger than
 // the embeddings, and std 1.5 again would give scores so large that the softmax

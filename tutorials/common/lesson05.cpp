@@ -28,21 +28,37 @@ MultiHeadWeights lesson05_weights() {
   return w;
 }
 
-MultiHead multi_head(const ag::Tensor& x, const MultiHeadWeights& w) {
+std::vector<std::string> head_column_labels(int64_t heads) {
+  std::vector<std::string> labels;
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t d = 0; d < kWidth / heads; ++d)
+      labels.push_back(std::string("h").append(std::to_string(h)).append(".d").append(std::to_string(d)));
+  return labels;
+}
+
+std::vector<std::string> head_dim_labels(int64_t heads) {
+  std::vector<std::string> labels;
+  for (int64_t d = 0; d < kWidth / heads; ++d) labels.push_back(std::string("d").append(std::to_string(d)));
+  return labels;
+}
+
+MultiHead multi_head(const ag::Tensor& x, const MultiHeadWeights& w, int64_t heads) {
+  if (heads <= 0 || kWidth % heads != 0)
+    ag::fail("multi_head: ", heads, " heads do not divide the model width ", kWidth);
   MultiHead m;
   m.x = x;
-  // One big projection per role, then columns 0-1 go to head 0 and 2-3 to head 1:
-  // the same as giving each head its own (4, 2) matrices, in one matmul.
-  m.q_heads = split_heads(ag::matmul(x, w.W_Q), kHeads);
-  m.k_heads = split_heads(ag::matmul(x, w.W_K), kHeads);
-  m.v_heads = split_heads(ag::matmul(x, w.W_V), kHeads);
+  // One big projection per role, then with 2 heads columns 0-1 go to head 0 and
+  // 2-3 to head 1: the same as giving each head its own (4, 2) matrices, in one matmul.
+  m.q_heads = split_heads(ag::matmul(x, w.W_Q), heads);
+  m.k_heads = split_heads(ag::matmul(x, w.W_K), heads);
+  m.v_heads = split_heads(ag::matmul(x, w.W_V), heads);
   m.heads = attend(m.q_heads, m.k_heads, m.v_heads);  // matmul batches over the heads
   m.concat = merge_heads(m.heads.out);
   m.out = ag::matmul(m.concat, w.W_O);  // W_O mixes what the heads found
   return m;
 }
 
-PositionLesson lesson05_positions(const MultiHeadWeights& w) {
+PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads) {
   PositionLesson P;
   P.table = sinusoidal_positions(kPositions, kWidth);
   P.x = english_word_vectors();
@@ -52,13 +68,13 @@ PositionLesson lesson05_positions(const MultiHeadWeights& w) {
   P.order = {3, 1, 0, 2};  // student am I a
 
   // Without positions: reorder the words, attend, compare with the reordered output.
-  P.out = multi_head(P.x, w).out;
-  P.out_reordered = multi_head(reorder_rows(P.x, P.order), w).out;
+  P.out = multi_head(P.x, w, heads).out;
+  P.out_reordered = multi_head(reorder_rows(P.x, P.order), w, heads).out;
   P.gap = row_gap(P.out_reordered, reorder_rows(P.out, P.order));
 
   // With positions: position 0 is now "student", so words meet different positions.
-  P.out_pos = multi_head(P.x_pos, w).out;
-  P.out_pos_reordered = multi_head(reorder_rows(P.x, P.order) + pe, w).out;
+  P.out_pos = multi_head(P.x_pos, w, heads).out;
+  P.out_pos_reordered = multi_head(reorder_rows(P.x, P.order) + pe, w, heads).out;
   P.gap_pos = row_gap(P.out_pos_reordered, reorder_rows(P.out_pos, P.order));
   return P;
 }

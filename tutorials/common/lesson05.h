@@ -3,6 +3,7 @@
 // printing, so tests/test_tutorials.cpp can check every number the program prints.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/tensor.h"
@@ -10,14 +11,14 @@
 
 namespace tut {
 
-constexpr int64_t kHeads = 2;         // 2 heads of width 2 share the model width 4
+constexpr int64_t kHeads = 2;         // 2 heads of width 2 share the model width 4 (1, 2 or 4)
 constexpr uint64_t kMultiSeed = 32;   // seeds W_Q, W_K, W_V, W_O (+0 ... +3)
 constexpr int64_t kPositions = 6;     // rows of the printed position table
 
 struct MultiHead {
   ag::Tensor x;                    // (T, 4) input rows
-  ag::Tensor q_heads, k_heads, v_heads;  // (h, T, 2): the projections, split by columns
-  Attention heads;                 // all heads at once: weights (h, T, T), out (h, T, 2)
+  ag::Tensor q_heads, k_heads, v_heads;  // (h, T, 4/h): the projections, split by columns
+  Attention heads;                 // all heads at once: weights (h, T, T), out (h, T, 4/h)
   ag::Tensor concat;               // (T, 4): the heads' outputs side by side
   ag::Tensor out;                  // (T, 4) = concat W_O
 };
@@ -25,8 +26,13 @@ struct MultiHeadWeights {
   ag::Tensor W_Q, W_K, W_V, W_O;   // (4, 4) seeded
 };
 MultiHeadWeights lesson05_weights();
-// Self-attention of x with kHeads heads: project, split, attend per head, concatenate, mix.
-MultiHead multi_head(const ag::Tensor& x, const MultiHeadWeights& w);
+// Self-attention of x with `heads` heads: project, split, attend per head,
+// concatenate, mix. heads must divide the width 4 (ag::Error otherwise).
+MultiHead multi_head(const ag::Tensor& x, const MultiHeadWeights& w, int64_t heads = kHeads);
+// Column labels of the projections split into heads: "h0.d0", "h0.d1", "h1.d0", ...
+std::vector<std::string> head_column_labels(int64_t heads);
+// Column labels of one head's output: "d0", "d1", ... (4/heads of them).
+std::vector<std::string> head_dim_labels(int64_t heads);
 
 struct PositionLesson {
   ag::Tensor table;                 // (kPositions, 4) sinusoidal positions
@@ -38,6 +44,6 @@ struct PositionLesson {
   ag::Tensor out_pos, out_pos_reordered;  // with positions added after reordering
   ag::Tensor gap_pos;               // (4): the same gap, with positions
 };
-PositionLesson lesson05_positions(const MultiHeadWeights& w);
+PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads = kHeads);
 
 }  // namespace tut

@@ -1,6 +1,7 @@
 // tutorials/common/lesson07.cpp: greedy decoding, step by step.
 #include "tutorials/common/lesson07.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/ag.h"
@@ -49,15 +50,61 @@ DecodingLesson lesson07_decode(TinyTransformer& model) {
     L.chinese_error = e.what();
   }
 
-  // Two sentences from the corpus, then sentences it has never seen, built
-  // from words it knows.
-  const std::vector<std::string> sentences = {"You are a student", "She is tired",
-                                              "He is a teacher", "We are happy", "They are tired"};
-  for (const auto& s : sentences) {
+  // Where each position of the finished decoding looked, layer by layer and head by head.
+  const GreedyStep& last = L.greedy.steps.back();
+  const int64_t T = static_cast<int64_t>(last.prefix.size());
+  const DecoderOutput d =
+      model.decode(ids_tensor(last.prefix).reshape({1, T}), L.greedy.memory, ag::zeros(L.greedy.source.shape()));
+  for (const ag::Tensor& heads : d.cross_heads) L.cross_heads.push_back(ag::select(heads, 0, 0));
+  for (const GreedyStep& s : L.greedy.steps) L.predicted.push_back(L.french.tokens[static_cast<size_t>(s.choice)]);
+
+  // Two sentences from the corpus, then three it has never seen, made of words
+  // it knows. A new sentence's reference takes each part from corpus pairs.
+  struct Probe {
+    const char* english;
+    const char* reference;  // for new sentences; corpus sentences use their own pair
+    const char* why;
+  };
+  const std::vector<Probe> probes = {
+      {"You are a student", "", ""},
+      {"She is tired", "", ""},
+      {"He is a teacher", "Il est professeur",
+       "\"He is\" -> \"Il est\" (He is a student, He is happy, ...), \"a teacher\" -> "
+       "\"professeur\" without the article (I am a teacher -> Je suis professeur)"},
+      {"We are happy", "Nous sommes heureux",
+       "\"We are\" -> \"Nous sommes\" (We are students, We are tired, We are here), "
+       "\"happy\" -> \"heureux\" (I am happy, He is happy; the plural of heureux is heureux)"},
+      {"They are tired", "Ils sont fatigués",
+       "\"They are\" -> \"Ils sont\" (They are students, They are here), \"tired\" after a "
+       "plural -> \"fatigués\" (We are tired -> Nous sommes fatigués)"},
+  };
+  for (const Probe& probe : probes) {
     QuickTranslation q;
-    q.english = s;
-    q.french = translate(model, s, L.english, L.french);
-    for (const auto& p : corpus()) q.in_corpus = q.in_corpus || p.english == s;
+    q.english = probe.english;
+    q.reference = probe.reference;
+    q.why = probe.why;
+    for (const auto& p : corpus())
+      if (p.english == q.english) {
+        q.in_corpus = true;
+        q.reference = p.french;
+      }
+    const Greedy g = greedy_decode(model, source_ids(q.english, L.english));
+    for (int64_t id : g.output) q.french.push_back(L.french.tokens[static_cast<size_t>(id)]);
+    const std::vector<std::string> reference = tokenize(q.reference);
+    q.correct = q.french == reference;
+    if (!q.correct) {
+      // Greedy read the reference's own prefix up to here, so this step's
+      // probabilities are the model's opinion of the reference's next token.
+      size_t k = 0;
+      while (k < q.french.size() && k < reference.size() && q.french[k] == reference[k]) ++k;
+      const GreedyStep& step = g.steps[std::min(k, g.steps.size() - 1)];
+      const std::string expected = k < reference.size() ? reference[k] : kEnd;
+      q.first_wrong = k;
+      q.chosen = L.french.tokens[static_cast<size_t>(step.choice)];
+      q.expected = expected;
+      q.chosen_prob = step.probs.data()[step.choice];
+      q.expected_prob = L.french.contains(expected) ? step.probs.data()[L.french.id(expected)] : 0.0f;
+    }
     L.others.push_back(q);
   }
   return L;

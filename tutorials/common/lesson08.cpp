@@ -11,14 +11,14 @@ namespace tut {
 
 using ag::Tensor;
 
-FeatureMap lesson08_feature_map() {
+FeatureMap lesson08_feature_map(float noise_scale) {
   const int64_t C = kMapChannels, S = kMapSide;
   // Activations deep in a conv net are often several units large; with
   // entries of about 3 the energies differ by a few units and the softmax
   // makes a clear choice (entries of about 1 would give a nearly flat map).
   const Tensor background = seeded_matrix(1, C, kMapSeed, kFeatureScale);
   const Tensor object = seeded_matrix(1, C, kMapSeed + 1, kFeatureScale);
-  const Tensor noise = seeded_matrix(C, S * S, kMapSeed + 2, kNoiseScale);
+  const Tensor noise = seeded_matrix(C, S * S, kMapSeed + 2, noise_scale);
   FeatureMap m;
   m.objects = ag::zeros({S, S});
   for (int64_t y = 0; y < S; ++y)
@@ -67,11 +67,14 @@ GradNorms grad_norms(const ag::nn::Module& m) {
 
 }  // namespace
 
-ImageAttentionLesson lesson08_image_attention() {
+ImageAttentionLesson lesson08_image_attention(int64_t query_row, int64_t query_col, float noise_scale) {
+  if (query_row < 0 || query_row >= kMapSide || query_col < 0 || query_col >= kMapSide)
+    ag::fail("lesson08_image_attention: pixel (", query_row, ", ", query_col, ") is outside the ",
+             kMapSide, "x", kMapSide, " map");
   ImageAttentionLesson R;
   ag::manual_seed(kBlockSeed);
   R.block = std::make_shared<ag::nn::SelfAttention>(kMapChannels);
-  R.map = lesson08_feature_map();
+  R.map = lesson08_feature_map(noise_scale);
   const Tensor& x = R.map.x;
   const int64_t S = kMapSide, N = S * S;
 
@@ -79,7 +82,9 @@ ImageAttentionLesson lesson08_image_attention() {
     ag::NoGradGuard no_grad;  // looking only
     R.lines = self_attention_lines(*R.block, x);
   }
-  const int64_t row = kQueryRow * S + kQueryCol;
+  R.query_row = query_row;
+  R.query_col = query_col;
+  const int64_t row = query_row * S + query_col;
   R.query_map = ag::select(ag::select(R.lines.attention, 0, 0), 0, row).reshape({S, S});
   double on = 0, off = 0, n_on = 0;
   for (int64_t p = 0; p < N; ++p) {

@@ -31,7 +31,7 @@ struct FeatureMap {
   ag::Tensor x;        // (1, C, H, W)
   ag::Tensor objects;  // (H, W): 1 on object pixels, 0 on background
 };
-FeatureMap lesson08_feature_map();
+FeatureMap lesson08_feature_map(float noise_scale = kNoiseScale);
 
 // The document's forward, one line per tensor (its variable names):
 struct SelfAttentionLines {
@@ -56,7 +56,8 @@ struct ImageAttentionLesson {
   ag::nn::ModuleHolder<ag::nn::SelfAttention> block;  // SelfAttention(16), seeded
   FeatureMap map;
   SelfAttentionLines lines;
-  ag::Tensor query_map;         // (H, W): row (kQueryRow·W + kQueryCol) of attention
+  int64_t query_row = 0, query_col = 0;  // the query pixel
+  ag::Tensor query_map;         // (H, W): row (query_row·W + query_col) of attention
   float object_weight = 0;      // mean weight of that row on object pixels
   float background_weight = 0;  // ... and on background pixels
   // gamma = 0
@@ -71,6 +72,9 @@ struct ImageAttentionLesson {
   GradNorms grads_after;     // the second backward: the convolutions get gradients
   ag::Tensor dquery_weight;  // (C/8, C, 1, 1) query.weight's gradient in that backward
 };
-ImageAttentionLesson lesson08_image_attention();
+// The lesson for the query pixel (query_row, query_col) and the map's noise.
+ImageAttentionLesson lesson08_image_attention(int64_t query_row = kQueryRow,
+                                              int64_t query_col = kQueryCol,
+                                              float noise_scale = kNoiseScale);
 
 }  // namespace tut

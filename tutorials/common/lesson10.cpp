@@ -69,6 +69,21 @@ CustomOpLesson lesson10_custom_op() {
   ag::sum(L.y_composed).backward();
   L.dx_composed = x2.grad();
 
+  // Swish's derivative on a fine grid, by our backward: where is it negative?
+  const int64_t points = 6001;
+  ag::Tensor grid = ag::mul(ag::arange(points), -0.001f).detach().requires_grad_();  // 0 .. -6
+  ag::sum(swish(grid)).backward();
+  const float* slope = grid.grad().data();
+  const float* at = grid.data();
+  int64_t lowest = 0;
+  for (int64_t i = 0; i < points; ++i) {
+    if (slope[i] < slope[lowest]) lowest = i;
+    if (i > 0 && slope[i - 1] > 0 && slope[i] <= 0)  // x falls with i: the sign flips here
+      L.derivative_zero_x = at[i - 1] + (at[i] - at[i - 1]) * slope[i - 1] / (slope[i - 1] - slope[i]);
+  }
+  L.derivative_min_x = at[lowest];
+  L.derivative_min = slope[lowest];
+
   ag::manual_seed(10);
   ag::Tensor probe = ag::randn({3, 4}, true);
   probe.set_name("x");

@@ -43,6 +43,11 @@ struct CustomOpLesson {
   ag::GradcheckResult check_broken;  // ... and of the broken version
   std::string dot_custom;   // the two graphs, as DOT
   std::string dot_composed;
+  // Where Swish's derivative goes negative, read off our own backward on a grid
+  // x = -6, -5.999, ..., 0 (one backward of 6001 points):
+  float derivative_zero_x = 0;  // dy/dx crosses 0 here (linear interpolation)
+  float derivative_min_x = 0;   // the grid point where dy/dx is lowest
+  float derivative_min = 0;     // dy/dx there
 };
 CustomOpLesson lesson10_custom_op();
 

@@ -3,13 +3,20 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
+#include "core/io/atomic_file.h"
+#include "core/io/json.h"
+#include "core/io/npy.h"
 #include "core/print.h"
 #include "tutorials/common/heatmap.h"
 
 namespace tut {
+
+namespace io = ag::io;
 
 size_t display_width(const std::string& s) {
   size_t w = 0;
@@ -24,7 +31,88 @@ std::string fmt(float value, int decimals) {
   return buf;
 }
 
+namespace {
+
+// What --save has written so far (the program is single-threaded).
+struct SaveState {
+  std::string dir;
+  std::string heading;  // the last heading shown: each entry records its step
+  io::JsonValue steps = io::JsonValue::make_array();
+};
+SaveState& save_state() {
+  static SaveState state;
+  return state;
+}
+
+io::JsonValue string_array(const Labels& labels) {
+  io::JsonValue a = io::JsonValue::make_array();
+  for (const std::string& l : labels) a.array.push_back(io::JsonValue::make_string(l));
+  return a;
+}
+
+}  // namespace
+
+void parse_tutorial_args(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--save" && i + 1 < argc) {
+      set_save_dir(argv[++i]);
+    } else {
+      std::cerr << "usage: " << argv[0] << " [--save DIR]\n"
+                << "  --save DIR   also write every labelled matrix to DIR/NNN_<label>.npy, "
+                   "indexed in DIR/steps.json\n";
+      std::exit(2);
+    }
+  }
+}
+
+const std::string& save_dir() { return save_state().dir; }
+
+void set_save_dir(const std::string& dir) {
+  SaveState& state = save_state();
+  state.dir = dir;
+  state.steps = io::JsonValue::make_array();
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+}
+
+std::string label_slug(const std::string& label) {
+  std::string slug;
+  for (unsigned char c : label) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    if (keep)
+      slug += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    else if (!slug.empty() && slug.back() != '_')
+      slug += '_';  // spaces, punctuation and non-ASCII letters all become one '_'
+  }
+  while (!slug.empty() && slug.back() == '_') slug.pop_back();
+  if (slug.size() > 48) slug.resize(48);
+  return slug.empty() ? "tensor" : slug;
+}
+
+void save_tensor(const std::string& label, const ag::Tensor& t, const Labels& rows,
+                 const Labels& cols) {
+  SaveState& state = save_state();
+  if (state.dir.empty()) return;
+  char number[16];
+  std::snprintf(number, sizeof number, "%03zu_", state.steps.array.size() + 1);
+  const std::string file = number + label_slug(label) + ".npy";
+  io::save_npy(state.dir + "/" + file, t.detach());
+  io::JsonValue shape = io::JsonValue::make_array();
+  for (int64_t d : t.shape()) shape.array.push_back(io::JsonValue::make_int(d));
+  io::JsonValue entry = io::JsonValue::make_object();
+  entry.add("file", io::JsonValue::make_string(file))
+      .add("label", io::JsonValue::make_string(label))
+      .add("step", io::JsonValue::make_string(state.heading))
+      .add("shape", shape)
+      .add("rows", string_array(rows))
+      .add("cols", string_array(cols));
+  state.steps.array.push_back(entry);
+  // Rewritten whole after every tensor: a run stopped halfway leaves a valid index.
+  io::write_file_atomic(state.dir + "/steps.json", io::write_json(state.steps) + "\n");
+}
+
 void heading(const std::string& title) {
+  save_state().heading = title;
   std::cout << "\n" << title << "\n" << std::string(display_width(title), '-') << "\n";
 }
 
@@ -49,17 +137,25 @@ void say_hanging(const std::string& text, size_t hang) {
   }
 }
 
-void show_matrix(const std::string& name, const ag::Tensor& m, const Labels& rows,
-                 const Labels& cols) {
-  // A value that rounds to zero prints as 0.0000, not -0.0000 (display only).
+// The values as printed: one that rounds to zero shows as 0.0000, not -0.0000
+// (display only: --save keeps the exact values).
+ag::Tensor displayed(const ag::Tensor& m, const ag::Shape& shape) {
   std::vector<float> values = m.to_vector();
   for (float& v : values)
     if (std::fabs(v) < 5e-5f) v = 0.0f;
-  std::cout << "\n" << name << "\n" << ag::format_matrix(ag::from_vector(values, m.shape()), rows, cols, 4);
+  return ag::from_vector(values, shape);
+}
+
+void show_matrix(const std::string& name, const ag::Tensor& m, const Labels& rows,
+                 const Labels& cols) {
+  std::cout << "\n" << name << "\n" << ag::format_matrix(displayed(m, m.shape()), rows, cols, 4);
+  save_tensor(name, m, rows, cols);
 }
 
 void show_vector(const std::string& name, const ag::Tensor& v, const Labels& cols) {
-  show_matrix(name, v.reshape({1, v.numel()}), {""}, cols);
+  // Shown as one row; saved with its own 1-D shape.
+  std::cout << "\n" << name << "\n" << ag::format_matrix(displayed(v, {1, v.numel()}), {""}, cols, 4);
+  save_tensor(name, v, {}, cols);
 }
 
 void show_heatmap(const std::string& name, const ag::Tensor& weights, const Labels& rows,

@@ -34,6 +34,23 @@ void show_heatmap(const std::string& name, const ag::Tensor& weights, const Labe
 // The program's last section: what to change and rerun.
 void what_to_try(const std::vector<std::string>& ideas);
 
+// ---- --save DIR: every step's tensors as .npy files, for NumPy ----
+// Every tutorial accepts `--save DIR`: from then on each labelled matrix it
+// shows (show_matrix, show_vector, save_tensor) is also written, at full float
+// precision, to DIR/NNN_<label>.npy (NNN counts up from 001), and
+// DIR/steps.json lists them in order: file, label, the heading it was shown
+// under, shape, row and column labels. Files are written atomically.
+// Anything else on the command line prints the usage and exits with status 2.
+void parse_tutorial_args(int argc, char** argv);
+// The directory given to --save ("" when not saving), and setting it directly.
+const std::string& save_dir();
+void set_save_dir(const std::string& dir);
+// Saves t under `label` when --save is on (for tensors shown as pictures or curves).
+void save_tensor(const std::string& label, const ag::Tensor& t, const Labels& rows = {},
+                 const Labels& cols = {});
+// The file name a label gets: "scaled = scores / 2" -> "scaled_scores_2".
+std::string label_slug(const std::string& label);
+
 // Display width of a UTF-8 string: code points (every label here is one column each).
 size_t display_width(const std::string& s);
 // One number with `decimals` decimals, as the matrices print it ("-inf" for -∞).

@@ -60,27 +60,66 @@ ag::Tensor ids_tensor(const std::vector<int64_t>& ids) {
   return ag::from_vector(values, {static_cast<int64_t>(ids.size())});
 }
 
-ag::Tensor english_embedding_table() {
-  return ag::tensor({
-      {0.0f, 0.0f, 0.0f, 0.0f},      // <pad>: zeros by convention (ours)
-      {0.5f, -0.5f, 0.5f, -0.5f},    // <s>       (ours)
-      {-0.5f, 0.5f, -0.5f, 0.5f},    // </s>      (ours)
-      {0.1f, 0.2f, -0.3f, 0.4f},     // I         (the document's)
-      {0.2f, 0.3f, -0.4f, 0.5f},     // am        (the document's)
-      {-0.4f, 0.1f, 0.3f, -0.2f},    // a         (ours)
-      {0.6f, -0.3f, 0.2f, 0.2f},     // student   (ours)
-  });
+namespace {
+
+struct WordVector {
+  const char* word;
+  float v[4];
+};
+
+// One vector per word; a vocabulary's table takes its rows from here by word,
+// so adding a word to a sentence cannot shift the other words' rows.
+const std::vector<WordVector>& english_vectors() {
+  static const std::vector<WordVector> table = {
+      {"<pad>", {0.0f, 0.0f, 0.0f, 0.0f}},      // zeros by convention (ours)
+      {"<s>", {0.5f, -0.5f, 0.5f, -0.5f}},      // ours
+      {"</s>", {-0.5f, 0.5f, -0.5f, 0.5f}},     // ours
+      {"I", {0.1f, 0.2f, -0.3f, 0.4f}},         // the document's
+      {"am", {0.2f, 0.3f, -0.4f, 0.5f}},        // the document's
+      {"a", {-0.4f, 0.1f, 0.3f, -0.2f}},        // ours
+      {"student", {0.6f, -0.3f, 0.2f, 0.2f}},   // ours
+  };
+  return table;
 }
 
+const std::vector<WordVector>& french_vectors() {
+  static const std::vector<WordVector> table = {  // all ours: the document gives no French vectors
+      {"<pad>", {0.0f, 0.0f, 0.0f, 0.0f}},  {"<s>", {0.5f, -0.5f, 0.5f, -0.5f}},
+      {"</s>", {-0.5f, 0.5f, -0.5f, 0.5f}}, {"Je", {0.3f, 0.1f, -0.2f, 0.4f}},
+      {"suis", {-0.1f, 0.4f, 0.2f, 0.3f}},  {"étudiant", {0.5f, -0.2f, 0.3f, 0.1f}},
+  };
+  return table;
+}
+
+ag::Tensor table_for(const Vocabulary& vocab, const std::vector<WordVector>& vectors,
+                     const char* language) {
+  std::vector<float> rows;
+  for (int64_t id = 0; id < vocab.size(); ++id) {
+    const std::string& word = vocab.tokens[static_cast<size_t>(id)];
+    const WordVector* found = nullptr;
+    for (const WordVector& wv : vectors)
+      if (word == wv.word) found = &wv;
+    if (!found)
+      ag::fail(language, " embedding table: \"", word, "\" (id ", id, ") has no vector; give it "
+               "one in ", language, "_vectors() in tutorials/common/sentence.cpp");
+    rows.insert(rows.end(), found->v, found->v + kWidth);
+  }
+  return ag::from_vector(rows, {vocab.size(), kWidth});
+}
+
+}  // namespace
+
+ag::Tensor english_embedding_table(const Vocabulary& vocab) {
+  return table_for(vocab, english_vectors(), "english");
+}
+ag::Tensor french_embedding_table(const Vocabulary& vocab) {
+  return table_for(vocab, french_vectors(), "french");
+}
+ag::Tensor english_embedding_table() {
+  return english_embedding_table(build_vocabulary(tokenize(kEnglishSentence)));
+}
 ag::Tensor french_embedding_table() {
-  return ag::tensor({
-      {0.0f, 0.0f, 0.0f, 0.0f},      // <pad>
-      {0.5f, -0.5f, 0.5f, -0.5f},    // <s>
-      {-0.5f, 0.5f, -0.5f, 0.5f},    // </s>
-      {0.3f, 0.1f, -0.2f, 0.4f},     // Je
-      {-0.1f, 0.4f, 0.2f, 0.3f},     // suis
-      {0.5f, -0.2f, 0.3f, 0.1f},     // étudiant
-  });  // all ours: the document gives no French vectors
+  return french_embedding_table(build_vocabulary(tokenize(kFrenchSentence)));
 }
 
 ag::Tensor english_word_vectors() {

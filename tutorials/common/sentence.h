@@ -41,8 +41,11 @@ std::vector<int64_t> encode(const Vocabulary& vocab, const std::vector<std::stri
 std::vector<int64_t> pad_to(const std::vector<int64_t>& ids, int64_t length);
 ag::Tensor ids_tensor(const std::vector<int64_t>& ids);  // floats, as ag::embedding takes them
 
-// Embedding tables, one row per vocabulary id: (V, 4). English uses the
-// document's vectors for "I" and "am"; every other row is our choice.
+// Embedding tables, one row per vocabulary id: (V, 4), each row the vector of
+// that id's word. English uses the document's vectors for "I" and "am"; every
+// other vector is our choice. A word without a vector is an ag::Error naming it.
+ag::Tensor english_embedding_table(const Vocabulary& vocab);
+ag::Tensor french_embedding_table(const Vocabulary& vocab);
 ag::Tensor english_embedding_table();  // for build_vocabulary(tokenize(kEnglishSentence))
 ag::Tensor french_embedding_table();   // for build_vocabulary(tokenize(kFrenchSentence))
 // The words' vectors without <s>/</s>: English (4, 4), French (3, 4).

@@ -74,8 +74,10 @@ DecoderLayerOutput DecoderLayer::forward(const Tensor& y_in, const Tensor& memor
   r.cross_query = y;
   nn::AttentionMasks cross_masks;
   cross_masks.key_padding_mask = source_padding;
-  auto [attended, weights] = cross_attn(y, memory, memory, cross_masks, /*need_weights=*/true);
-  r.cross_weights = weights.detach();
+  auto [attended, heads] = cross_attn(y, memory, memory, cross_masks, /*need_weights=*/true,
+                                      /*average_attn_weights=*/false);
+  r.cross_heads = heads.detach();
+  r.cross_weights = ag::mean(r.cross_heads, 1);  // what average_attn_weights would return
   y = norm2(y + attended);
   r.out = norm3(y + feed_forward(*ff1, *ff2, y));
   return r;
@@ -132,6 +134,7 @@ DecoderOutput TinyTransformer::decode(const Tensor& target_in, const Tensor& mem
     y = r.out;
     out.cross_query = r.cross_query;
     out.cross_weights = r.cross_weights;
+    out.cross_heads.push_back(r.cross_heads);
   }
   out.logits = generator(y);
   return out;

@@ -60,6 +60,7 @@ struct DecoderLayerOutput {
   ag::Tensor out;            // (B, T, D)
   ag::Tensor cross_query;    // (B, T, D): y after the self-attention block, the queries' input
   ag::Tensor cross_weights;  // (B, T, S): cross-attention weights, averaged over the heads
+  ag::Tensor cross_heads;    // (B, H, T, S): the same, head by head
 };
 
 class DecoderLayer : public ag::nn::Module {
@@ -90,6 +91,7 @@ struct DecoderOutput {
   ag::Tensor logits;         // (B, T, V_fr)
   ag::Tensor cross_query;    // (B, T, D)  of the last decoder layer
   ag::Tensor cross_weights;  // (B, T, S)  of the last decoder layer
+  std::vector<ag::Tensor> cross_heads;  // per decoder layer: (B, H, T, S), head by head
 };
 
 class TinyTransformer : public ag::nn::Module {
