@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -234,14 +235,19 @@ std::string one_step_checkpoint(const test::TempDir& dir) {
   return dir.file("run") + "/checkpoint.safetensors";
 }
 
-// Rewrites the checkpoint at path with one metadata field changed.
-void set_metadata(const std::string& path, const std::string& key, const std::string& value) {
+// Loads the checkpoint at path, lets `change` edit it, and saves it back
+// (I64 tensors stay I64).
+void rewrite_checkpoint(const std::string& path, const std::function<void(io::SafetensorsFile&)>& change) {
   io::SafetensorsFile file = io::load_safetensors_file(path);
-  file.metadata[key] = value;
+  change(file);
   std::set<std::string> int64_names;
   for (const auto& [name, dtype] : file.dtypes)
     if (dtype == "I64") int64_names.insert(name);
   io::save_safetensors(path, file.tensors, file.metadata, int64_names);
+}
+
+void set_metadata(const std::string& path, const std::string& key, const std::string& value) {
+  rewrite_checkpoint(path, [&](io::SafetensorsFile& file) { file.metadata[key] = value; });
 }
 
 // Sets AG_NUM_THREADS for one scope, then puts back what was there.
@@ -325,13 +331,10 @@ TEST_SUITE("train.checks") {
   TEST_CASE("resuming refuses non-finite weights, naming the tensor") {
     test::TempDir dir;
     const std::string ckpt = one_step_checkpoint(dir);
-    io::SafetensorsFile file = io::load_safetensors_file(ckpt);
-    std::set<std::string> int64_names;
-    for (auto& [name, t] : file.tensors) {
-      if (name == "model.fc.weight") t.data()[5] = NAN;
-      if (file.dtypes[name] == "I64") int64_names.insert(name);
-    }
-    io::save_safetensors(ckpt, file.tensors, file.metadata, int64_names);
+    rewrite_checkpoint(ckpt, [](io::SafetensorsFile& file) {
+      for (auto& [name, t] : file.tensors)
+        if (name == "model.fc.weight") t.data()[5] = NAN;
+    });
     CHECK(run_error_of(parse_train_args({"--resume", ckpt, "--threads", "1"})) ==
           "checkpoint " + ckpt + ": tensor 'model.fc.weight' [10, 16] holds nan at [0, 5] (the run had diverged: "
           "resume from an earlier checkpoint, with a smaller --lr)");
