@@ -241,6 +241,7 @@ struct Output {
     if (bytes.size() - size < n) bytes.resize(std::min(limit, std::max(2 * bytes.size(), size + n + 4096)));
   }
   void append(const uint8_t* src, size_t n) {
+    if (n == 0) return;  // an empty stored block: memcpy into a still-empty (null) buffer is UB
     make_room(n);
     std::memcpy(bytes.data() + size, src, n);
     size += n;
