@@ -10,9 +10,12 @@
 #   make tutorials  run every tutorial in order; make tutorial T=03 builds and runs one
 #   make gdb T=02   debug build of tutorial 02, opened in gdb with tensor pretty-printing
 #   make grade EX=softmax_backward   grade an assignment (tutorials/exercises/)
+#   make grade-all EX=NAME DIR=folder   grade a class's hand-ins into grades.csv
+#   make handout EX=NAME[,NAME] OUT=dir   a student copy with the assignment's regions cut
 #   make lines      line count per room (keeps files small and visible)
 #   make compile_commands.json   for clangd / VS Code navigation
 #   make help       this list
+#   make fuzz       libFuzzer harnesses of the file readers into build/fuzz/bin (clang)
 
 # Build in parallel on every core unless the caller chose (-j1 keeps it serial).
 # Only the top-level make decides: a sub-make ($(MAKE) in grade, debug, gdb)
@@ -33,6 +36,11 @@ else ifeq ($(MODE),debug)
 else ifeq ($(MODE),asan)
   BUILD    := build/asan
   OPTFLAGS := -O1 -g -march=native -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(MODE),fuzz)
+  # clang only: coverage for libFuzzer in every object, sanitizers on.
+  BUILD    := build/fuzz
+  OPTFLAGS := -O1 -g -march=native -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined -DAG_LIBFUZZER
 endif
 
 CXXFLAGS ?=
@@ -41,7 +49,7 @@ LDFLAGS  += -pthread $(filter -fsanitize=%,$(OPTFLAGS))
 
 # The rooms that make up the library. Data flows data -> nn -> core.
 LIB_SRCS   := $(sort $(shell find core nn optim data -name '*.cpp' 2>/dev/null))
-TEST_SRCS  := $(sort $(wildcard tests/*.cpp))
+TEST_SRCS  := $(sort $(wildcard tests/*.cpp tests/fuzz/*_fuzz.cpp))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
 TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
@@ -266,6 +274,27 @@ grade-all: grade-prereqs
 gdb:
 	$(MAKE) MODE=debug $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
 	gdb -q -x tutorials/gdb/attograd_gdb.py $(patsubst tutorials/%.cpp,build/debug/tutorials/%,$(firstword $(wildcard tutorials/$(T)_*.cpp)))
+
+# Fuzzing (tests/fuzz/fuzz_harness.h): one libFuzzer binary per file reader,
+# built with clang, ASan and UBSan. Run one on its seeds for a minute with
+#   build/fuzz/bin/json -max_total_time=60 build/fuzz/corpus/json tests/fuzz/corpus/json
+# (new inputs go to the first folder; the checked-in seeds stay as they are).
+FUZZ_CXX     ?= clang++
+FUZZERS      := $(patsubst tests/fuzz/%_fuzz.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
+FUZZ_BINS    := $(FUZZERS:%=build/fuzz/bin/%)
+.PHONY: fuzz fuzzers
+fuzz:
+	@command -v $(firstword $(FUZZ_CXX)) >/dev/null 2>&1 || command -v $(lastword $(FUZZ_CXX)) >/dev/null 2>&1 || \
+	  { echo "make fuzz needs clang++ with libFuzzer (apt-get install clang libclang-rt-dev)"; exit 1; }
+	$(MAKE) MODE=fuzz CXX="$(FUZZ_CXX)" fuzzers
+	@for f in $(FUZZERS); do mkdir -p build/fuzz/corpus/$$f; done
+	@echo "built $(FUZZ_BINS)"
+
+fuzzers: $(FUZZ_BINS)
+
+build/fuzz/bin/%: build/fuzz/obj/tests/fuzz/%_fuzz.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $< $(LIB) $(LDFLAGS) -fsanitize=fuzzer -o $@
 
 lines:
 	@for room in core nn optim data tutorials tests; do \

@@ -2,6 +2,8 @@
 // Printing lives in core/print.cpp; the ops in core/ops/.
 #include "core/tensor.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -217,6 +219,32 @@ const std::string& Tensor::name() const {
   return impl_->name;
 }
 
+// ---------------------------------------------------------------- storage
+// The one place a tensor's memory is allocated (a caching allocator will take
+// it over: keep it this one small function). A shape can pass checked_numel
+// and still be more than the machine has: zeros({1LL << 40}) asks for 4 TiB.
+// The allocator would throw std::bad_alloc, which says nothing of where, and
+// under AddressSanitizer it ends the program instead. So a request larger
+// than the machine's memory is refused before asking, one that fails anyway
+// is caught, and both become an ag::Error naming the op, shape and bytes.
+static std::vector<float> allocate_floats(const char* op, const Shape& shape, int64_t numel, float fill) {
+  static const double machine_bytes = [] {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page_size > 0 ? double(pages) * double(page_size) : HUGE_VAL;
+  }();
+  const double bytes = double(numel) * sizeof(float);
+  if (bytes <= machine_bytes) {
+    try {
+      return std::vector<float>(static_cast<size_t>(numel), fill);
+    } catch (const std::bad_alloc&) {
+    } catch (const std::length_error&) {
+    }
+  }
+  constexpr double kGiB = double(1ULL << 30);
+  fail(op, ": cannot allocate ", numel * int64_t{sizeof(float)}, " bytes (", bytes / kGiB, " GiB) for shape ", shape,
+       ": out of memory (the machine has ", machine_bytes / kGiB, " GiB)");
+}
+
 // ---------------------------------------------------------------- factories
 // A new leaf over `values`, which the caller sized from checked_numel(shape).
 static Tensor make_tensor(std::vector<float> values, const Shape& shape, bool requires_grad) {
@@ -229,21 +257,23 @@ static Tensor make_tensor(std::vector<float> values, const Shape& shape, bool re
 }
 
 Tensor empty(const Shape& shape) {
-  return make_tensor(std::vector<float>(checked_numel("empty", shape)), shape, false);
+  return make_tensor(allocate_floats("empty", shape, checked_numel("empty", shape), 0.0f), shape, false);
 }
 
-Tensor full(const Shape& shape, float value, bool requires_grad) {
-  return make_tensor(std::vector<float>(checked_numel("full", shape), value), shape, requires_grad);
+// full, zeros and ones, under their own names in error messages.
+static Tensor filled(const char* op, const Shape& shape, float value, bool requires_grad) {
+  return make_tensor(allocate_floats(op, shape, checked_numel(op, shape), value), shape, requires_grad);
 }
-Tensor zeros(const Shape& shape, bool requires_grad) { return full(shape, 0.0f, requires_grad); }
-Tensor ones(const Shape& shape, bool requires_grad) { return full(shape, 1.0f, requires_grad); }
+Tensor full(const Shape& shape, float value, bool requires_grad) { return filled("full", shape, value, requires_grad); }
+Tensor zeros(const Shape& shape, bool requires_grad) { return filled("zeros", shape, 0.0f, requires_grad); }
+Tensor ones(const Shape& shape, bool requires_grad) { return filled("ones", shape, 1.0f, requires_grad); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape()); }
 Tensor scalar(float value, bool requires_grad) { return make_tensor({value}, {}, requires_grad); }
 
 Tensor arange(int64_t end) {
   if (end < 0) fail("arange: end must be non-negative, got ", end);
-  std::vector<float> v(checked_numel("arange", {end}));
+  std::vector<float> v = allocate_floats("arange", {end}, checked_numel("arange", {end}), 0.0f);
   for (int64_t i = 0; i < end; ++i) v[i] = static_cast<float>(i);
   return make_tensor(std::move(v), {end}, false);
 }
@@ -259,7 +289,7 @@ Tensor arange(float start, float end, float step) {
     fail("arange: from ", start, " to ", end, " in steps of ", step, " is ", count,
          " values, more than a tensor can hold (", kMaxNumel, ")");
   const auto n = static_cast<int64_t>(count);
-  std::vector<float> v(n);
+  std::vector<float> v = allocate_floats("arange", {n}, n, 0.0f);
   for (int64_t i = 0; i < n; ++i) v[i] = start + step * static_cast<float>(i);
   return make_tensor(std::move(v), {n}, false);
 }

@@ -37,7 +37,16 @@ CifarImages parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::st
   return images;
 }
 
-CifarImages read_cifar10_batch(const std::string& path) { return parse_cifar10_batch(read_maybe_gzip(path), path); }
+CifarImages read_cifar10_batch(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_maybe_gzip(path, kCifarMaxBatchBytes);
+  } catch (const InflateLimitError&) {
+    fail("read_cifar10: '", path, "' decompresses to more than ", kCifarMaxBatchBytes, " bytes (",
+         kCifarMaxBatchRecords, " records of ", kCifarRecordBytes, " bytes, the most a batch file holds)");
+  }
+  return parse_cifar10_batch(bytes, path);
+}
 
 CifarImages read_cifar10(const std::string& dir, bool train) {
   std::vector<std::string> names;

@@ -10,6 +10,7 @@
 // so a batch file is exactly N x 3073 bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ constexpr int64_t kCifarChannels = 3;
 constexpr int64_t kCifarImageBytes = kCifarChannels * kCifarSide * kCifarSide;  // 3072
 constexpr int64_t kCifarRecordBytes = 1 + kCifarImageBytes;                      // 3073
 constexpr int kCifarClasses = 10;
+// A batch file holds 10000 records; a gzipped one may not decompress to more.
+constexpr int64_t kCifarMaxBatchRecords = 10000;
+constexpr size_t kCifarMaxBatchBytes = kCifarMaxBatchRecords * kCifarRecordBytes;
 
 // N images with their labels.
 struct CifarImages {
@@ -32,7 +36,7 @@ struct CifarImages {
 // Parse the bytes of one batch file; `what` names it in error messages.
 CifarImages parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::string& what);
 
-// Read one batch file (raw, or gzipped).
+// Read one batch file (raw, or gzipped: then at most kCifarMaxBatchBytes decoded).
 CifarImages read_cifar10_batch(const std::string& path);
 
 // Read the training set (data_batch_1..5.bin, 50000 images, in order) or the

@@ -65,13 +65,16 @@ std::string hex(uint32_t value, int digits) {
   return text;
 }
 
-// Decodes the member starting at bytes[pos], appends its data to `out` and
-// returns the position just after it.
-size_t read_member(const std::vector<uint8_t>& bytes, size_t pos, const std::string& what, int member,
-                   std::vector<uint8_t>& out) {
+std::string member_name(const std::string& what, int member) {
+  return member == 1 ? what : what + " (gzip member " + std::to_string(member) + ")";
+}
+
+// Checks the header of the member starting at bytes[pos] and returns the
+// position of its DEFLATE stream.
+size_t read_member_header(const std::vector<uint8_t>& bytes, size_t pos, const std::string& what, int member) {
   const size_t size = bytes.size();
   const uint8_t* data = bytes.data();
-  const std::string where = member == 1 ? what : what + " (gzip member " + std::to_string(member) + ")";
+  const std::string where = member_name(what, member);
   auto need = [&](size_t n, const char* part) {
     if (size - pos < n) fail("gunzip: ", where, ": truncated gzip ", part);
   };
@@ -113,31 +116,36 @@ size_t read_member(const std::vector<uint8_t>& bytes, size_t pos, const std::str
       fail("gunzip: ", where, ": header CRC mismatch (stored ", hex(stored, 4), ", computed ", hex(actual, 4), ")");
     pos += 2;
   }
+  return pos;
+}
 
-  // For a single-member file the last 4 bytes are the output size: use them
-  // to allocate once. Only a hint (it could be another member's, or damaged),
-  // so cap it by DEFLATE's best possible ratio, about 1032:1.
-  size_t hint = size >= 4 ? read_le32(data + size - 4) : 0;
-  hint = std::min(hint, 1032 * (size - pos));
-  size_t consumed = 0;
-  std::vector<uint8_t> content = inflate_raw(data + pos, size - pos, where, &consumed, hint);
-  pos += consumed;
+// Decodes the member starting at bytes[pos] onto the end of `out` (which may
+// not pass max_output bytes), checks its trailer, and returns the position
+// just after it. The output is never copied: later members append in place.
+size_t read_member(const std::vector<uint8_t>& bytes, size_t pos, const std::string& what, int member,
+                   std::vector<uint8_t>& out, size_t max_output) {
+  const std::string where = member_name(what, member);
+  pos = read_member_header(bytes, pos, what, member);
+  const size_t start = out.size();
+  try {
+    pos += inflate_append(bytes.data() + pos, bytes.size() - pos, where, out, max_output);
+  } catch (const InflateLimitError&) {
+    throw InflateLimitError(message("gunzip: ", what, ": decompresses to more than the limit of ", max_output,
+                                    " bytes (a decompression bomb, or not the file expected)"));
+  }
 
-  need(8, "trailer (CRC-32 and length)");
-  const uint32_t stored_crc = read_le32(data + pos);
-  const uint32_t stored_size = read_le32(data + pos + 4);
-  const uint32_t actual_crc = crc32(content.data(), content.size());
+  if (bytes.size() - pos < 8) fail("gunzip: ", where, ": truncated gzip trailer (CRC-32 and length)");
+  const uint32_t stored_crc = read_le32(bytes.data() + pos);
+  const uint32_t stored_size = read_le32(bytes.data() + pos + 4);
+  const size_t content_size = out.size() - start;
+  const uint32_t actual_crc = crc32(out.data() + start, content_size);
   if (stored_crc != actual_crc)
     fail("gunzip: ", where, ": CRC-32 mismatch (trailer says ", hex(stored_crc, 8), ", data gives ",
          hex(actual_crc, 8), "): the data is corrupt");
-  if (stored_size != static_cast<uint32_t>(content.size()))
+  if (stored_size != static_cast<uint32_t>(content_size))
     fail("gunzip: ", where, ": length mismatch (trailer says ", stored_size, " bytes mod 2^32, decoded ",
-         content.size(), ")");
-  pos += 8;
-
-  if (out.empty()) out = std::move(content);
-  else out.insert(out.end(), content.begin(), content.end());
-  return pos;
+         content_size, ")");
+  return pos + 8;
 }
 
 }  // namespace
@@ -161,11 +169,25 @@ bool looks_gzipped(const std::vector<uint8_t>& bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string& what) {
+std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string& what, size_t max_output) {
   if (bytes.empty()) fail("gunzip: ", what, ": empty input, expected a gzip header");
   std::vector<uint8_t> out;
   size_t pos = 0;
-  for (int member = 1; pos < bytes.size(); ++member) pos = read_member(bytes, pos, what, member, out);
+  for (int member = 1; pos < bytes.size(); ++member) pos = read_member(bytes, pos, what, member, out, max_output);
+  return out;
+}
+
+std::vector<uint8_t> gunzip_head(const std::vector<uint8_t>& bytes, const std::string& what, size_t n) {
+  if (bytes.empty()) fail("gunzip: ", what, ": empty input, expected a gzip header");
+  std::vector<uint8_t> out;
+  size_t pos = 0;
+  for (int member = 1; pos < bytes.size() && out.size() < n; ++member) {
+    pos = read_member_header(bytes, pos, what, member);
+    const size_t used = inflate_append(bytes.data() + pos, bytes.size() - pos, member_name(what, member), out,
+                                       SIZE_MAX, n);
+    if (out.size() >= n) break;
+    pos += used + 8;  // the trailer: checked only by gunzip, which decodes everything
+  }
   return out;
 }
 
@@ -186,9 +208,9 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
+std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_output) {
   std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (looks_gzipped(bytes)) return gunzip(bytes, path);
+  if (looks_gzipped(bytes)) return gunzip(bytes, path, max_output);
   return bytes;
 }
 

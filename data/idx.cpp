@@ -27,11 +27,20 @@ uint32_t read_be32(const uint8_t* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
 }
 
+// The layout an IDX header promises: its dimensions and how many bytes the
+// whole file must then have.
+struct IdxLayout {
+  std::vector<int64_t> dims;
+  size_t header_bytes = 0;
+  uint64_t data_bytes = 0;  // product of the dims, if !too_big
+  bool too_big = false;     // the product overflows 64 bits
+  std::string product;      // "60000 x 28 x 28", for messages
+};
+
 // Checks the header of an IDX file that should hold unsigned bytes in
-// `ndims` dimensions and that the data after it has exactly the size the
-// dimensions promise. Returns the dimensions; the data starts at 4 + 4*ndims.
-std::vector<int64_t> read_header(const std::vector<uint8_t>& bytes, const std::string& what, const char* op,
-                                 int ndims, const char* kind, const char* dims_meaning) {
+// `ndims` dimensions (bytes may hold only the header, or more).
+IdxLayout read_layout(const std::vector<uint8_t>& bytes, const std::string& what, const char* op, int ndims,
+                      const char* kind, const char* dims_meaning) {
   const uint32_t expected_magic = 0x800u | static_cast<uint32_t>(ndims);
   if (bytes.size() < 4)
     fail(op, ": '", what, "' is ", bytes.size(), " bytes, too short for an IDX header (expected magic ",
@@ -47,49 +56,81 @@ std::vector<int64_t> read_header(const std::vector<uint8_t>& bytes, const std::s
     fail(op, ": '", what, "' has ", int{bytes[3]}, " dimensions (magic ", hex32(magic), "), expected ", ndims,
          " ", dims_meaning, " (magic ", hex32(expected_magic), ", ", kind, ")");
 
-  const size_t header_bytes = 4 + 4 * static_cast<size_t>(ndims);
-  if (bytes.size() < header_bytes)
-    fail(op, ": '", what, "' is ", bytes.size(), " bytes, too short for its ", header_bytes,
+  IdxLayout layout;
+  layout.header_bytes = 4 + 4 * static_cast<size_t>(ndims);
+  if (bytes.size() < layout.header_bytes)
+    fail(op, ": '", what, "' is ", bytes.size(), " bytes, too short for its ", layout.header_bytes,
          "-byte IDX header (truncated file)");
-  std::vector<int64_t> dims(ndims);
-  for (int d = 0; d < ndims; ++d) dims[d] = read_be32(bytes.data() + 4 + 4 * d);
+  layout.dims.resize(ndims);
+  for (int d = 0; d < ndims; ++d) layout.dims[d] = read_be32(bytes.data() + 4 + 4 * d);
 
   // Expected data size = product of the dims. Three 32-bit dims can
   // overflow 64 bits, so check before each multiplication.
-  const uint64_t payload = bytes.size() - header_bytes;
-  uint64_t expected = 1;
-  bool too_big = false;
-  std::string product;
+  layout.data_bytes = 1;
   for (int d = 0; d < ndims; ++d) {
-    product += (d ? " x " : "") + std::to_string(dims[d]);
-    uint64_t dim = static_cast<uint64_t>(dims[d]);
-    if (dim != 0 && expected > std::numeric_limits<uint64_t>::max() / dim) too_big = true;
-    else expected *= dim;
+    layout.product += (d ? " x " : "") + std::to_string(layout.dims[d]);
+    uint64_t dim = static_cast<uint64_t>(layout.dims[d]);
+    if (dim != 0 && layout.data_bytes > std::numeric_limits<uint64_t>::max() / dim) layout.too_big = true;
+    else layout.data_bytes *= dim;
   }
-  if (too_big || expected != payload)
-    fail(op, ": '", what, "' header says ", product, (too_big ? "" : " = " + std::to_string(expected)),
-         " bytes of data but the file holds ", payload, " after the ", header_bytes, "-byte header",
-         (too_big || expected > payload ? " (truncated file?)" : " (extra bytes at the end)"));
-  return dims;
+  return layout;
+}
+
+// The data after the header must have exactly the size the dimensions promise.
+void check_payload(const IdxLayout& layout, uint64_t payload, const std::string& what, const char* op) {
+  const uint64_t expected = layout.data_bytes;
+  if (layout.too_big || expected != payload)
+    fail(op, ": '", what, "' header says ", layout.product,
+         (layout.too_big ? "" : " = " + std::to_string(expected)), " bytes of data but the file holds ", payload,
+         " after the ", layout.header_bytes, "-byte header",
+         (layout.too_big || expected > payload ? " (truncated file?)" : " (extra bytes at the end)"));
+}
+
+// The header, checked; the bytes are then the header and exactly its data.
+IdxLayout read_header(const std::vector<uint8_t>& bytes, const std::string& what, const char* op, int ndims,
+                      const char* kind, const char* dims_meaning) {
+  IdxLayout layout = read_layout(bytes, what, op, ndims, kind, dims_meaning);
+  check_payload(layout, bytes.size() - layout.header_bytes, what, op);
+  return layout;
+}
+
+// A file's bytes, decompressed if gzipped. That takes two steps: the first
+// bytes, whose header says how large the whole must be, then the whole with
+// exactly that limit, so a small .gz cannot decode into more than it promised.
+std::vector<uint8_t> decompress_idx(std::vector<uint8_t> bytes, const std::string& path, const char* op, int ndims,
+                                    const char* kind, const char* dims_meaning) {
+  if (!looks_gzipped(bytes)) return bytes;
+  const size_t header_bytes = 4 + 4 * static_cast<size_t>(ndims);
+  IdxLayout layout = read_layout(gunzip_head(bytes, path, header_bytes), path, op, ndims, kind, dims_meaning);
+  if (layout.too_big || layout.data_bytes > SIZE_MAX - header_bytes) check_payload(layout, 0, path, op);
+  const size_t limit = header_bytes + layout.data_bytes;
+  try {
+    return gunzip(bytes, path, limit);
+  } catch (const InflateLimitError&) {
+    fail(op, ": '", path, "' decompresses to more than the ", limit, " bytes its header promises (", header_bytes,
+         "-byte header + ", layout.product, ")");
+  }
 }
 
 }  // namespace
 
-IdxImages parse_idx_images(const std::vector<uint8_t>& bytes, const std::string& what) {
-  std::vector<int64_t> dims =
-      read_header(bytes, what, "read_idx_images", 3, "images", "(count, rows, cols)");
+// The header is cut off in place (a memmove inside the same buffer), so a
+// 47 MB file is never held twice.
+IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what) {
+  const IdxLayout layout = read_header(bytes, what, "read_idx_images", 3, "images", "(count, rows, cols)");
   IdxImages images;
-  images.count = dims[0];
-  images.rows = dims[1];
-  images.cols = dims[2];
-  images.pixels.assign(bytes.begin() + 16, bytes.end());
+  images.count = layout.dims[0];
+  images.rows = layout.dims[1];
+  images.cols = layout.dims[2];
+  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.header_bytes));
+  images.pixels = std::move(bytes);
   return images;
 }
 
-std::vector<uint8_t> parse_idx_labels(const std::vector<uint8_t>& bytes, const std::string& what,
-                                      int num_classes) {
-  read_header(bytes, what, "read_idx_labels", 1, "labels", "(count)");
-  std::vector<uint8_t> labels(bytes.begin() + 8, bytes.end());
+std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::string& what, int num_classes) {
+  const IdxLayout layout = read_header(bytes, what, "read_idx_labels", 1, "labels", "(count)");
+  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.header_bytes));
+  std::vector<uint8_t> labels = std::move(bytes);
   if (num_classes > 0) {
     for (size_t i = 0; i < labels.size(); ++i)
       if (labels[i] >= num_classes)
@@ -99,10 +140,20 @@ std::vector<uint8_t> parse_idx_labels(const std::vector<uint8_t>& bytes, const s
   return labels;
 }
 
-IdxImages read_idx_images(const std::string& path) { return parse_idx_images(read_maybe_gzip(path), path); }
+IdxImages decode_idx_images(std::vector<uint8_t> file_bytes, const std::string& what) {
+  return parse_idx_images(
+      decompress_idx(std::move(file_bytes), what, "read_idx_images", 3, "images", "(count, rows, cols)"), what);
+}
+
+std::vector<uint8_t> decode_idx_labels(std::vector<uint8_t> file_bytes, const std::string& what, int num_classes) {
+  return parse_idx_labels(decompress_idx(std::move(file_bytes), what, "read_idx_labels", 1, "labels", "(count)"),
+                          what, num_classes);
+}
+
+IdxImages read_idx_images(const std::string& path) { return decode_idx_images(read_file_bytes(path), path); }
 
 std::vector<uint8_t> read_idx_labels(const std::string& path, int num_classes) {
-  return parse_idx_labels(read_maybe_gzip(path), path, num_classes);
+  return decode_idx_labels(read_file_bytes(path), path, num_classes);
 }
 
 }  // namespace ag::data

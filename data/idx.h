@@ -26,12 +26,18 @@ struct IdxImages {
 };
 
 // Parse an already-decompressed IDX file; `what` names it in error messages.
-IdxImages parse_idx_images(const std::vector<uint8_t>& bytes, const std::string& what);
+// The bytes are taken (move them in): the data is kept in their buffer.
+IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what);
 // Labels; each must be < num_classes (pass 0 to skip that check).
-std::vector<uint8_t> parse_idx_labels(const std::vector<uint8_t>& bytes, const std::string& what,
-                                      int num_classes = 10);
+std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::string& what, int num_classes = 10);
 
-// Read from a path, raw or gzipped.
+// The bytes of a file, raw or gzipped. A gzipped file may not decompress to
+// more than its header promises (the error names the file and that size).
+IdxImages decode_idx_images(std::vector<uint8_t> file_bytes, const std::string& what);
+std::vector<uint8_t> decode_idx_labels(std::vector<uint8_t> file_bytes, const std::string& what,
+                                       int num_classes = 10);
+
+// Read from a path, raw or gzipped, as decode_idx_* do.
 IdxImages read_idx_images(const std::string& path);
 std::vector<uint8_t> read_idx_labels(const std::string& path, int num_classes = 10);
 

@@ -221,21 +221,32 @@ int decode_symbol(BitReader& in, const Huffman& h) {
   return static_cast<int>(entry >> 4);
 }
 
-// The output buffer. It grows before each symbol so that a whole match
-// (at most 258 bytes) always fits, and never shrinks until the end.
+// The output buffer. Its bytes [0, size) are the output so far (earlier gzip
+// members' output first, from `start` this stream's). It grows as output is
+// produced, at most doubling, so memory follows what the stream actually
+// decodes: no size taken from a trailer or a header is trusted in advance.
+// A whole match (at most 258 bytes) is made room for at once; nothing may
+// pass `limit`, and decoding stops early once `stop_at` bytes are there.
 struct Output {
-  std::vector<uint8_t> bytes;
-  size_t size = 0;
+  std::vector<uint8_t>& bytes;
+  size_t size, start, limit, stop_at;
+  const std::string& what;
 
+  bool full() const { return size >= stop_at; }
   void make_room(size_t n) {
-    if (bytes.size() - size < n) bytes.resize(std::max(2 * bytes.size(), size + n + 4096));
+    if (n > limit - size)
+      throw InflateLimitError(message("inflate: ", what, ": the decompressed data passes the limit of ", limit,
+                                      " bytes"));
+    // Double (capped at the limit), so growing costs amortised O(1) per byte.
+    if (bytes.size() - size < n) bytes.resize(std::min(limit, std::max(2 * bytes.size(), size + n + 4096)));
   }
   void append(const uint8_t* src, size_t n) {
+    if (n == 0) return;  // an empty stored block: memcpy into a still-empty (null) buffer is UB
     make_room(n);
     std::memcpy(bytes.data() + size, src, n);
     size += n;
   }
-  // Caller has checked distance <= size and made room for `length` bytes.
+  // Caller has checked distance <= size - start and made room for `length` bytes.
   void copy_match(size_t distance, size_t length) {
     uint8_t* dst = bytes.data() + size;
     const uint8_t* src = dst - distance;
@@ -272,7 +283,7 @@ void copy_stored_block(BitReader& in, Output& out, const std::string& what) {
 
 // The heart of it: decode symbols until end-of-block.
 void decode_huffman_block(BitReader& in, Output& out, const Huffman& litlen, const Huffman& dist) {
-  for (;;) {
+  while (!out.full()) {
     in.refill();
     int sym = decode_symbol(in, litlen);
     if (sym < 0) in.fail_corrupt("invalid literal/length code");
@@ -291,8 +302,8 @@ void decode_huffman_block(BitReader& in, Output& out, const Huffman& litlen, con
     if (dsym > 29) in.fail_corrupt("invalid distance symbol ", dsym, " (valid: 0..29)");
     size_t distance = kDistBase[dsym] + in.bits(kDistExtra[dsym]);
     if (in.overrun()) in.fail_truncated();
-    if (distance > out.size)
-      in.fail_corrupt("back-reference distance ", distance, " too far back (only ", out.size,
+    if (distance > out.size - out.start)
+      in.fail_corrupt("back-reference distance ", distance, " too far back (only ", out.size - out.start,
                       " bytes decoded so far)");
     out.make_room(length);
     out.copy_match(distance, length);
@@ -386,38 +397,54 @@ struct FixedCodes {
 
 }  // namespace
 
-std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what, size_t* consumed,
-                                 size_t size_hint) {
+size_t inflate_append(const uint8_t* data, size_t size, const std::string& what, std::vector<uint8_t>& out,
+                      size_t max_output, size_t stop_at) {
   static const FixedCodes fixed;
+  if (out.size() > max_output)
+    throw InflateLimitError(message("inflate: ", what, ": the decompressed data passes the limit of ", max_output,
+                                    " bytes"));
   BitReader in(data, size, what);
-  Output out;
-  out.bytes.resize(size_hint + 258);  // + one match: no regrow if the hint is exact
+  Output output{out, out.size(), out.size(), max_output, stop_at, what};
+  // Whatever happens, `out` ends holding exactly the bytes decoded.
+  struct Trim {
+    Output& o;
+    ~Trim() { o.bytes.resize(o.size); }
+  } trim{output};
 
   bool last = false;
-  while (!last) {
+  while (!last && !output.full()) {
     in.refill();
     last = in.bits(1) == 1;
     uint32_t type = in.bits(2);
     if (type == 0) {
-      copy_stored_block(in, out, what);
+      copy_stored_block(in, output, what);
     } else if (type == 1) {
-      decode_huffman_block(in, out, fixed.litlen, fixed.dist);
+      decode_huffman_block(in, output, fixed.litlen, fixed.dist);
     } else if (type == 2) {
       Huffman litlen, dist;
       read_dynamic_codes(in, litlen, dist);
-      decode_huffman_block(in, out, litlen, dist);
+      decode_huffman_block(in, output, litlen, dist);
     } else {
       in.fail_corrupt("invalid block type 3");
     }
   }
-  size_t end = in.align_to_byte();  // also throws if the final bits were past the end
-  if (consumed != nullptr) *consumed = end;
-  out.bytes.resize(out.size);
-  return std::move(out.bytes);
+  if (output.full()) {  // stopped early on purpose: the rest of the stream is unread
+    output.size = std::min(output.size, stop_at);
+    return 0;
+  }
+  return in.align_to_byte();  // also throws if the final bits were past the end
 }
 
-std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what) {
-  return inflate_raw(bytes.data(), bytes.size(), what);
+std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what, size_t max_output,
+                                 size_t* consumed) {
+  std::vector<uint8_t> out;
+  size_t used = inflate_append(data, size, what, out, max_output);
+  if (consumed != nullptr) *consumed = used;
+  return out;
+}
+
+std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what, size_t max_output) {
+  return inflate_raw(bytes.data(), bytes.size(), what, max_output);
 }
 
 }  // namespace ag::data

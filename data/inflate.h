@@ -20,20 +20,50 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace ag::data {
+
+// A small file can inflate to a huge one (DEFLATE reaches about 1032:1: a
+// 1 MB .gz can hold 1 GB of zeros), so every decoder here takes the most
+// output its caller will accept and throws InflateLimitError, naming `what`
+// and the limit, as soon as the data would pass it. Memory grows only as
+// output is actually produced. The IDX and CIFAR readers pass the size their
+// format allows; other callers get kDefaultInflateLimit.
+constexpr size_t kDefaultInflateLimit = size_t{256} << 20;  // 256 MiB
+
+class InflateLimitError : public Error {
+ public:
+  using Error::Error;
+};
 
 // Decode one raw DEFLATE stream (no zlib or gzip header) starting at
 // `data[0]`. Decoding stops after the block marked final; if `consumed` is not
 // null it receives the number of input bytes the stream occupied (rounded up
 // to a whole byte, as the stream ends on a byte boundary in every container).
-// `size_hint` is a guess of the output size, used only to reserve memory.
-std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what,
-                                 size_t* consumed = nullptr, size_t size_hint = 0);
-std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what);
+std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what, size_t max_output,
+                                 size_t* consumed = nullptr);
+std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what,
+                                 size_t max_output = kDefaultInflateLimit);
+
+// The engine of both: decodes the stream at data[0..size) onto the end of
+// `out` (back-references never reach into what `out` held before), keeping
+// out.size() <= max_output. Returns the input bytes the stream occupied, or 0
+// if it stopped early because out.size() reached stop_at (then out is cut to
+// exactly stop_at bytes and the rest of the stream is not checked).
+size_t inflate_append(const uint8_t* data, size_t size, const std::string& what, std::vector<uint8_t>& out,
+                      size_t max_output, size_t stop_at = SIZE_MAX);
 
 // Decode a complete .gz file: one or more gzip members back to back (what
 // `cat a.gz b.gz` produces), each checked against its CRC-32 and length.
-std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string& what);
+// max_output limits the total decoded size.
+std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string& what,
+                            size_t max_output = kDefaultInflateLimit);
+
+// The first n decoded bytes of a .gz file (fewer if it holds less), across
+// members, without decoding the rest: enough to read a header that says how
+// big the whole is. Nothing after those bytes is checked (not even the CRCs).
+std::vector<uint8_t> gunzip_head(const std::vector<uint8_t>& bytes, const std::string& what, size_t n);
 
 // CRC-32 as gzip, zip and PNG use it (reflected polynomial 0xEDB88320).
 // Pass the previous result as `crc` to continue a running checksum.
@@ -47,6 +77,6 @@ std::vector<uint8_t> read_file_bytes(const std::string& path);
 
 // The file's bytes, gunzipped first if the file starts with 1f 8b, so a reader
 // accepts both "train-images-idx3-ubyte" and "train-images-idx3-ubyte.gz".
-std::vector<uint8_t> read_maybe_gzip(const std::string& path);
+std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_output = kDefaultInflateLimit);
 
 }  // namespace ag::data

@@ -51,19 +51,52 @@ StateDict Optimizer::state_dict() const {
   return out;
 }
 
+namespace {
+
+// The step count a checkpoint stores as a float, as a whole number. Checked
+// before the cast: casting NaN, -5 or 1e30 to int64 is undefined behaviour.
+int64_t step_from_state(const Tensor& t) {
+  const char* op = "optimizer load_state_dict";
+  if (t.numel() != 1) fail(op, ": 'step' must hold one number, got shape ", t.shape());
+  const double step = t.item();
+  constexpr double kLargest = 9007199254740992.0;  // 2^53: every whole number up to it is exact
+  if (!(step >= 0.0 && step <= kLargest) || step != std::floor(step))
+    fail(op, ": 'step' is ", step, ", expected a whole number from 0 to ", int64_t{1} << 53);
+  return static_cast<int64_t>(step);
+}
+
+// The parameter index in front of the dot of "3.exp_avg", or -1 if there is
+// none: digits only, and small enough not to overflow.
+int64_t parameter_index(const std::string& key, size_t dot) {
+  if (dot == std::string::npos || dot == 0 || dot > 9) return -1;
+  int64_t index = 0;
+  for (size_t k = 0; k < dot; ++k) {
+    if (!std::isdigit(static_cast<unsigned char>(key[k]))) return -1;
+    index = index * 10 + (key[k] - '0');
+  }
+  return index;
+}
+
+}  // namespace
+
 void Optimizer::load_state_dict(const StateDict& state) {
   // Validate everything first, then apply: a bad dict changes nothing.
   std::vector<std::vector<std::pair<std::string, Tensor>>> loaded(params_.size());
-  float step = -1.0f, lr = lr_;
+  bool has_step = false;
+  int64_t step = 0;
+  float lr = lr_;
   for (const auto& [key, t] : state) {
-    if (key == "step") { step = t.item(); continue; }
-    if (key == "lr") { lr = t.item(); continue; }
-    size_t dot = key.find('.');
-    size_t index = 0;
-    bool numeric = dot != std::string::npos && dot > 0;
-    for (size_t k = 0; numeric && k < dot; ++k) numeric = std::isdigit(static_cast<unsigned char>(key[k]));
-    if (numeric) index = std::stoul(key.substr(0, dot));
-    if (!numeric || index >= params_.size())
+    if (key == "step") { step = step_from_state(t); has_step = true; continue; }
+    if (key == "lr") {
+      if (t.numel() != 1) fail("optimizer load_state_dict: 'lr' must hold one number, got shape ", t.shape());
+      lr = t.item();
+      if (!(lr >= 0.0f) || !std::isfinite(lr))
+        fail("optimizer load_state_dict: 'lr' is ", lr, ", expected a finite learning rate >= 0");
+      continue;
+    }
+    const size_t dot = key.find('.');
+    const int64_t index = parameter_index(key, dot);
+    if (index < 0 || index >= static_cast<int64_t>(params_.size()))
       fail("optimizer load_state_dict: unexpected key '", key, "' (the optimizer has ",
            params_.size(), " parameters)");
     if (t.shape() != params_[index].shape())
@@ -71,9 +104,9 @@ void Optimizer::load_state_dict(const StateDict& state) {
            " has shape ", params_[index].shape());
     loaded[index].emplace_back(key.substr(dot + 1), from_vector(t.to_vector(), t.shape()));
   }
-  if (step < 0.0f) fail("optimizer load_state_dict: missing key 'step'");
+  if (!has_step) fail("optimizer load_state_dict: missing key 'step'");
   buffers_ = std::move(loaded);
-  steps_ = static_cast<int64_t>(step);
+  steps_ = step;
   set_lr(lr);
 }
 

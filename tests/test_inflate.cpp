@@ -120,6 +120,10 @@ TEST_CASE("hand-made stored blocks") {
   // Two blocks: "hi" (not final), then an empty final block.
   Bytes two = {0x00, 0x02, 0x00, 0xfd, 0xff, 'h', 'i', 0x01, 0x00, 0x00, 0xff, 0xff};
   CHECK(ag::data::inflate_raw(two, "stored") == to_bytes("hi"));
+  // An empty stored block first of all: nothing to copy into a buffer not yet
+  // allocated (the fuzzer found a memcpy to a null pointer here: UBSan).
+  Bytes empty = {0x01, 0x00, 0x00, 0xff, 0xff};
+  CHECK(ag::data::inflate_raw(empty, "stored").empty());
   // Wrapped in a gzip header with every optional field, checked by gunzip.
   CHECK(ag::data::gunzip(make_gzip(one, to_bytes("hello"), true), "all-fields.gz") == to_bytes("hello"));
 }

@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cmath>
 
 #include <filesystem>
 #include <fstream>
@@ -127,6 +130,49 @@ TEST_CASE("json: writer output is exact, compact and reads back") {
   CHECK_FAILS_WITH(not_object.add("x", JsonValue::make_null()), "json: add(\"x\") on a value of kind integer (needs an object)");
 }
 
+TEST_CASE("json: a double written and read back is the same double, never an integer") {
+  // -0.0 used to be written "-0" (read back: the integer 0), 1.0 as "1".
+  for (double d : {-0.0, 0.0, 1.0, -3.0, 100.0, 1e30, -1e-300, 123456789012345678.0, 0.1, 2.5e15}) {
+    CAPTURE(d);
+    const std::string text = write_json(JsonValue::make_number(d));
+    const JsonValue back = parse_json(text);
+    CHECK(back.is(Kind::Number));
+    CHECK(back.number == d);
+    CHECK(std::signbit(back.number) == std::signbit(d));
+    CHECK(write_json(back) == text);
+  }
+  CHECK(write_json(JsonValue::make_number(-0.0)) == "-0.0");
+  CHECK(write_json(JsonValue::make_number(1.0)) == "1.0");
+  CHECK(write_json(JsonValue::make_number(1e30)) == "1e+30");
+  // Integers stay integers.
+  for (int64_t i : {int64_t{0}, int64_t{-7}, INT64_MAX, INT64_MIN}) {
+    const JsonValue back = parse_json(write_json(JsonValue::make_int(i)));
+    CHECK((back.is(Kind::Int) && back.integer == i));
+  }
+}
+
+TEST_CASE("json: a check sees each value's path before its contents") {
+  std::vector<std::string> seen;
+  JsonLimits limits;
+  limits.check = [&](const JsonPath& path, Kind kind) {
+    std::string where;
+    for (const JsonStep& step : path) {
+      if (step.index >= 0) where.append("[").append(std::to_string(step.index)).append("]");
+      else where.append(".").append(step.key);
+    }
+    seen.push_back(where + "=" + json_kind_name(kind));
+    if (where == ".b[1]") fail("no second element in b");
+  };
+  CHECK(parse_json(R"({"a":{"x":true},"c":null})", limits).is(Kind::Object));
+  CHECK(seen == std::vector<std::string>{"=object", ".a=object", ".a.x=bool", ".c=null"});
+  CHECK_FAILS_WITH(parse_json(R"({"b":[1,[2,3]]})", limits), "json: no second element in b at byte 8");
+  // Many keys: the duplicate check is a set, not a scan per key.
+  std::string wide = "{";
+  for (int i = 0; i < 200000; ++i) wide += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+  CHECK(parse_json(wide + "}").object.size() == 200000);
+  CHECK_FAILS_WITH(parse_json(wide + ",\"k7\":1}"), "duplicate key \"k7\"");
+}
+
 // ---------------------------------------------------------------- atomic writes
 namespace {
 std::string slurp(const std::string& path) {
@@ -191,6 +237,27 @@ TEST_CASE("atomic write: a failure leaves the old file intact and no temp file")
   }
   CHECK(dir.temp_files() == 0);
   CHECK(slurp(path) == "old contents");
+}
+
+TEST_CASE("atomic write: a dead process's temp file is removed by the next save") {
+  ag_test::TempDir dir;
+  const std::string path = dir.file("checkpoint.safetensors");
+  // A pid that is certainly dead: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  const std::string dead = path + ".tmp." + std::to_string(child);
+  const std::string live = path + ".tmp.1";                   // pid 1 is always alive
+  const std::string other = dir.file("other.bin.tmp.") + std::to_string(child);  // another file's
+  const std::string not_ours = path + ".tmp.12ab";            // not our pattern
+  for (const std::string& f : {dead, live, other, not_ours}) write_file_atomic(f, "partial");
+  write_file_atomic(path, "new");
+  CHECK(slurp(path) == "new");
+  CHECK_FALSE(std::filesystem::exists(dead));
+  CHECK(std::filesystem::exists(live));
+  CHECK(std::filesystem::exists(other));
+  CHECK(std::filesystem::exists(not_ours));
 }
 
 TEST_CASE("read_file: missing files and directories are clear errors") {

@@ -34,6 +34,13 @@ TEST_SUITE("nn.layers") {
     CHECK(no_bias.str() == "Linear(in_features=3, out_features=2, bias=False)");
   }
 
+  TEST_CASE("Linear too large for memory is an ag::Error naming the allocation, not std::bad_alloc") {
+    // 2^20 x 2^20 floats passes the element count check but is 4 TiB.
+    CHECK_THROWS_WITH_AS(nn::Linear(1 << 20, 1 << 20),
+                         doctest::Contains("empty: cannot allocate 4398046511104 bytes (4096 GiB) for shape [1048576, 1048576]: out of memory (the machine has "),
+                         Error);
+  }
+
   TEST_CASE("Sequential chains its modules in order and names them 0, 1, ...") {
     manual_seed(4);
     ModuleHolder<Linear> fc1 = std::make_shared<Linear>(3, 4);

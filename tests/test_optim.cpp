@@ -144,6 +144,38 @@ TEST_SUITE("optim") {
     CHECK_THROWS_WITH_AS(b.load_state_dict(bad), doctest::Contains("unexpected key '7.exp_avg'"), Error);
   }
 
+  TEST_CASE("a checkpoint's step must be a whole number >= 0 (no float-to-int64 undefined behaviour)") {
+    Tensor p = ones({2}, true);
+    Adam a({p}, {.lr = 0.1f});
+    trajectory(a, p, 3);
+    const StateDict saved = a.state_dict();
+    auto with_step = [&](float step) {
+      StateDict changed = saved;
+      changed[0].second = scalar(step);  // saved[0] is "step"
+      return changed;
+    };
+    Adam b({p}, {.lr = 0.1f});
+    const std::string want = ", expected a whole number from 0 to 9007199254740992";
+    CHECK_THROWS_WITH_AS(b.load_state_dict(with_step(NAN)), ("optimizer load_state_dict: 'step' is nan" + want).c_str(), Error);
+    CHECK_THROWS_WITH_AS(b.load_state_dict(with_step(1e30f)), ("optimizer load_state_dict: 'step' is 1e+30" + want).c_str(),
+                         Error);
+    CHECK_THROWS_WITH_AS(b.load_state_dict(with_step(-5.0f)), ("optimizer load_state_dict: 'step' is -5" + want).c_str(), Error);
+    CHECK_THROWS_WITH_AS(b.load_state_dict(with_step(2.5f)), ("optimizer load_state_dict: 'step' is 2.5" + want).c_str(), Error);
+    CHECK(b.step_count() == 0);  // every refusal changed nothing
+    StateDict no_step(saved.begin() + 1, saved.end());
+    CHECK_THROWS_WITH_AS(b.load_state_dict(no_step), "optimizer load_state_dict: missing key 'step'", Error);
+    StateDict bad_lr = saved;
+    bad_lr[1].second = scalar(NAN);
+    CHECK_THROWS_WITH_AS(b.load_state_dict(bad_lr),
+                         "optimizer load_state_dict: 'lr' is nan, expected a finite learning rate >= 0", Error);
+    StateDict long_index = saved;
+    long_index.emplace_back("99999999999999999999999.exp_avg", zeros({2}));
+    CHECK_THROWS_WITH_AS(b.load_state_dict(long_index), doctest::Contains("unexpected key '99999999999999999999999.exp_avg'"),
+                         Error);
+    b.load_state_dict(with_step(3.0f));
+    CHECK(b.step_count() == 3);
+  }
+
   TEST_CASE("clip_grad_norm_ scales to the max norm and reports the old norm") {
     Tensor p = ones({2}, true);
     p.set_grad(tensor({3.0f, 4.0f}));

@@ -46,17 +46,27 @@ TEST_SUITE("core.tensor") {
     CHECK_THROWS_WITH_AS(Tensor().shape(), doctest::Contains("undefined tensor"), Error);
   }
 
+  TEST_CASE("a shape that fits the count but not the machine is an ag::Error, not std::bad_alloc") {
+    // 2^40 floats = 4 TiB: within kMaxNumel, far beyond any test machine.
+    CHECK_THROWS_WITH_AS(zeros({int64_t(1) << 40}),
+                         doctest::Contains("zeros: cannot allocate 4398046511104 bytes (4096 GiB) for shape [1099511627776]: out of memory (the machine has "),
+                         Error);
+    CHECK_THROWS_WITH_AS(empty({int64_t(1) << 20, int64_t(1) << 20}),
+                         doctest::Contains("empty: cannot allocate 4398046511104 bytes (4096 GiB) for shape [1048576, 1048576]: out of memory (the machine has "),
+                         Error);
+  }
+
   TEST_CASE("a shape too large to count is an error before any allocation") {
     // numel used to overflow int64 (undefined behaviour) and the vector got a wrapped-around size.
     const int64_t huge = int64_t(1) << 40, highest = std::numeric_limits<int64_t>::max();
     const std::string too_large = " is too large (the product of its non-zero sizes exceeds 2305843009213693951, "
                                   "the most elements a float buffer can hold)";
-    CHECK_THROWS_WITH_AS(zeros({huge, huge}), ("full: shape [1099511627776, 1099511627776]" + too_large).c_str(), Error);
+    CHECK_THROWS_WITH_AS(zeros({huge, huge}), ("zeros: shape [1099511627776, 1099511627776]" + too_large).c_str(), Error);
     CHECK_THROWS_WITH_AS(empty({highest, 2}), ("empty: shape [9223372036854775807, 2]" + too_large).c_str(), Error);
     CHECK_THROWS_WITH_AS(rand({huge, huge}), doctest::Contains("full: shape [1099511627776, 1099511627776] is too large"),
                          Error);
     // No elements, but an op splitting [0, 2^40, 2^40] after dim 0 would multiply 2^40 * 2^40.
-    CHECK_THROWS_WITH_AS(zeros({0, huge, huge}), ("full: shape [0, 1099511627776, 1099511627776]" + too_large).c_str(),
+    CHECK_THROWS_WITH_AS(zeros({0, huge, huge}), ("zeros: shape [0, 1099511627776, 1099511627776]" + too_large).c_str(),
                          Error);
     CHECK_THROWS_WITH_AS(from_vector({}, {highest, 2, 0}),
                          ("from_vector: shape [9223372036854775807, 2, 0]" + too_large).c_str(), Error);

@@ -6,11 +6,17 @@
 // images, with one thread, so the whole suite takes seconds.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 
 #include "core/ag.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors.h"
 #include "nn/nn.h"
 #include "tests/data_test_util.h"
 #include "tutorials/common/trainer.h"
@@ -205,5 +211,185 @@ TEST_SUITE("train.loop") {
     CHECK(total == 20);  // --test-limit 20
     CHECK(r.last_eval.accuracy == doctest::Approx(double(diagonal) / 20));
     CHECK(log.str().find("confusion matrix") != std::string::npos);
+  }
+}
+
+// ---------------------------------------------------------------- issue 14: inputs the trainer must not trust
+namespace {
+
+// The error of running `config`, of any kind, or "(no error)".
+std::string run_error_of(const TrainConfig& config) {
+  std::ostringstream log;
+  try {
+    run_training(config, log, tiny);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// A checkpoint after one step of the tiny run, in dir/run.
+std::string one_step_checkpoint(const test::TempDir& dir) {
+  std::ostringstream log;
+  run_training(tiny_run(dir.file("run"), {"--stop-after", "1"}), log, tiny);
+  return dir.file("run") + "/checkpoint.safetensors";
+}
+
+// Loads the checkpoint at path, lets `change` edit it, and saves it back
+// (I64 tensors stay I64).
+void rewrite_checkpoint(const std::string& path, const std::function<void(io::SafetensorsFile&)>& change) {
+  io::SafetensorsFile file = io::load_safetensors_file(path);
+  change(file);
+  std::set<std::string> int64_names;
+  for (const auto& [name, dtype] : file.dtypes)
+    if (dtype == "I64") int64_names.insert(name);
+  io::save_safetensors(path, file.tensors, file.metadata, int64_names);
+}
+
+void set_metadata(const std::string& path, const std::string& key, const std::string& value) {
+  rewrite_checkpoint(path, [&](io::SafetensorsFile& file) { file.metadata[key] = value; });
+}
+
+// Sets AG_NUM_THREADS for one scope, then puts back what was there.
+struct ThreadsEnv {
+  std::string saved;
+  bool had;
+  explicit ThreadsEnv(const char* value) : had(std::getenv("AG_NUM_THREADS") != nullptr) {
+    if (had) saved = std::getenv("AG_NUM_THREADS");
+    if (value) ::setenv("AG_NUM_THREADS", value, 1);
+    else ::unsetenv("AG_NUM_THREADS");
+  }
+  ~ThreadsEnv() {
+    if (had) ::setenv("AG_NUM_THREADS", saved.c_str(), 1);
+    else ::unsetenv("AG_NUM_THREADS");
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("train.checks") {
+  TEST_CASE("--threads out of range is refused, not narrowed; AG_NUM_THREADS counts unless --threads is given") {
+    const std::string hint = "\n(run with --help to see every flag)";
+    CHECK(usage_error_of({"--threads", "4294967297"}) == "--threads: must be at most 256, got 4294967297" + hint);
+    CHECK(usage_error_of({"--threads", "2147483648"}) == "--threads: must be at most 256, got 2147483648" + hint);
+    CHECK(usage_error_of({"--threads", "99999999999999999999"}) ==
+          "--threads: must be at most 256, got 99999999999999999999" + hint);
+    CHECK(usage_error_of({"--threads", "0"}) == "--threads: must be at least 1, got 0" + hint);
+    {
+      ThreadsEnv env("3");
+      CHECK(parse_train_args({}).threads == 3);
+      CHECK(parse_train_args({"--threads", "1"}).threads == 1);  // the flag wins
+    }
+    {
+      ThreadsEnv env("lots");
+      CHECK(usage_error_of({}) == "AG_NUM_THREADS: expected a whole number, got 'lots'" + hint);
+      CHECK(parse_train_args({"--threads", "2"}).threads == 2);
+    }
+    ThreadsEnv unset(nullptr);
+    CHECK(parse_train_args({}).threads == 2);
+    // The flag's limit is set_num_threads' limit.
+    const int before = get_num_threads();
+    CHECK_NOTHROW(set_num_threads(kMaxTrainThreads));
+    CHECK_THROWS_AS(set_num_threads(kMaxTrainThreads + 1), Error);
+    set_num_threads(before);
+  }
+
+  TEST_CASE("--epochs so large that epochs x steps overflows is refused before training") {
+    test::TempDir dir;
+    CHECK(run_error_of(tiny_run(dir.file("run"), {"--epochs", "9223372036854775807"})) ==
+          "--epochs 9223372036854775807: 9223372036854775807 epochs of 4 steps is more steps than can be counted "
+          "(at most 9223372036854775807)");
+  }
+
+  TEST_CASE("an unwritable --out or --checkpoint is found before training") {
+    test::TempDir dir;
+    ag::test::write_file(dir.file("a_file"), {'x'});
+    const std::string under_file = dir.file("a_file") + "/run";
+    CHECK(run_error_of(tiny_run(under_file)) ==
+          "--out " + under_file + ": cannot create the folder '" + under_file + "': Not a directory");
+    const std::string ckpt = under_file + "/c.safetensors";
+    CHECK(run_error_of(tiny_run(dir.file("ok"), {"--checkpoint", ckpt})) ==
+          "--checkpoint " + ckpt + ": cannot create the folder '" + under_file + "': Not a directory");
+    CHECK_FALSE(std::filesystem::exists(dir.file("ok") + "/metrics.csv"));  // no training happened
+  }
+
+  TEST_CASE("a non-finite loss stops the run, names the step, and keeps the last checkpoint") {
+    test::TempDir dir;
+    const std::string ckpt = one_step_checkpoint(dir);
+    const std::string good = io::read_file(ckpt);
+    // --lr 1e30: the first step's update throws the weights to ~1e30, and the
+    // next loss is not a number. Same --out: the checkpoint it would overwrite.
+    const std::string error = run_error_of(tiny_run(dir.file("run"), {"--lr", "1e30"}));
+    CAPTURE(error);
+    CHECK(error.starts_with("training diverged: the loss is "));
+    CHECK(error.find(" at step 2 (epoch 1, batch 2, learning rate ") != std::string::npos);
+    CHECK(error.ends_with("). Stopped before that step, saving nothing, so the last checkpoint is still good. "
+                          "Try a smaller --lr (a tenth, say)"));
+    CHECK(io::read_file(ckpt) == good);
+  }
+
+  TEST_CASE("resuming refuses non-finite weights, naming the tensor") {
+    test::TempDir dir;
+    const std::string ckpt = one_step_checkpoint(dir);
+    rewrite_checkpoint(ckpt, [](io::SafetensorsFile& file) {
+      for (auto& [name, t] : file.tensors)
+        if (name == "model.fc.weight") t.data()[5] = NAN;
+    });
+    CHECK(run_error_of(parse_train_args({"--resume", ckpt, "--threads", "1"})) ==
+          "checkpoint " + ckpt + ": tensor 'model.fc.weight' [10, 16] holds nan at [0, 5] (the run had diverged: "
+          "resume from an earlier checkpoint, with a smaller --lr)");
+  }
+
+  TEST_CASE("every metadata field is checked, and errors name the file, the key and the value") {
+    test::TempDir dir;
+    const std::string ckpt = one_step_checkpoint(dir);
+    const std::string pristine = io::read_file(ckpt);
+    struct Bad { std::string key, value, expected; };
+    const std::string whole = "a whole number from 0 to 9223372036854775807";
+    const Bad cases[] = {
+        {"optimizer", "bogus", "sgd|adam|adamw"},
+        {"dataset", "bogus", "fashion-mnist|mnist|cifar10|synthetic"},
+        {"epoch", "-1", whole},
+        {"batch", "1x", whole},
+        {"step", "", whole},
+        {"epoch_correct", "99", "a whole number from 0 to 16"},  // more right than seen
+        {"lr", "abc", "a finite number greater than 0"},
+        {"lr", "1e39", "a learning rate a float can hold"},
+        {"epoch_loss_sum", "nan", "a finite number >= 0"},
+        {"seed", "-3", "a whole number from 0 to 18446744073709551615"},
+        {"batch_size", "0", "a whole number from 1 to 9223372036854775807"},
+        {"epochs", "99999999999999999999", "a whole number from 1 to 9223372036854775807"},
+        {"augment", "yes", "0|1"},
+        {"threads", "4294967297", "a whole number from 1 to 256"},
+        {"rng", "0,0,0,0,0,0", "six comma-separated whole numbers (four state words, not all 0, a 0/1 flag, 32 bits)"},
+        {"rng", "1,2,3,4,0", "six comma-separated whole numbers (four state words, not all 0, a 0/1 flag, 32 bits)"},
+        {"rng", "1,2,3,4,0,0,", "six comma-separated whole numbers (four state words, not all 0, a 0/1 flag, 32 bits)"},
+    };
+    for (const Bad& bad : cases) {
+      CAPTURE(bad.key);
+      CAPTURE(bad.value);
+      io::write_file_atomic(ckpt, pristine);
+      set_metadata(ckpt, bad.key, bad.value);
+      CHECK(run_error_of(parse_train_args({"--resume", ckpt, "--threads", "1"})) ==
+            "checkpoint " + ckpt + ": metadata '" + bad.key + "' is '" + bad.value + "', expected " + bad.expected);
+    }
+    // A position that does not fit the run.
+    io::write_file_atomic(ckpt, pristine);
+    set_metadata(ckpt, "step", "7");
+    CHECK(run_error_of(parse_train_args({"--resume", ckpt, "--threads", "1"})) ==
+          "checkpoint " + ckpt + ": epoch 0, batch 1 and step 7 do not fit a run of 4 steps per epoch (step should "
+          "be epoch * 4 + batch)");
+  }
+
+  TEST_CASE("a checkpoint never chooses where files are written") {
+    test::TempDir dir;
+    const std::string ckpt = one_step_checkpoint(dir);
+    // What an old or crafted checkpoint may carry: a folder of its choosing.
+    set_metadata(ckpt, "out", dir.file("chosen_by_the_file"));
+    std::ostringstream log;
+    TrainResult rest = run_training(parse_train_args({"--resume", ckpt, "--threads", "1"}), log, tiny);
+    CHECK(rest.out == dir.file("run"));  // the checkpoint's own folder, from the --resume path
+    CHECK_FALSE(std::filesystem::exists(dir.file("chosen_by_the_file")));
+    CHECK(std::filesystem::exists(dir.file("run") + "/metrics.csv"));
   }
 }

@@ -2,11 +2,13 @@
 #include "core/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
 
@@ -41,6 +43,40 @@ int write_all(int fd, std::string_view bytes) {
   return 0;
 }
 
+// The pid in "<name>.tmp.<pid>", or 0 if file_name is not a temp file of name.
+long temp_file_pid(const std::string& file_name, const std::string& name) {
+  const std::string prefix = name + ".tmp.";
+  if (file_name.size() <= prefix.size() || file_name.compare(0, prefix.size(), prefix) != 0) return 0;
+  long pid = 0;
+  for (size_t i = prefix.size(); i < file_name.size(); ++i) {
+    const char c = file_name[i];
+    if (c < '0' || c > '9' || pid > 100000000) return 0;  // digits only, and a plausible pid
+    pid = pid * 10 + (c - '0');
+  }
+  return pid;
+}
+
+// A process killed while writing (kill -9, power cut) leaves its temp file
+// behind: 15 MB per checkpoint, forever. Before each save, remove the temp
+// files of this same path whose process no longer exists (kill(pid, 0) says
+// ESRCH). A live process's file is left alone, and so is anything else in
+// the folder. Best effort: a failure here must not stop the save.
+// (A pid from another pid namespace sharing the folder looks dead from here;
+// two containers saving the same path at once are not supported.)
+void remove_stale_temp_files(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string name = fs::path(path).filename().string();
+  std::error_code ec;
+  for (fs::directory_iterator it(parent_directory(path), ec), end; !ec && it != end; it.increment(ec)) {
+    const long pid = temp_file_pid(it->path().filename().string(), name);
+    if (pid <= 0 || pid == static_cast<long>(::getpid())) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove(it->path(), ignored);
+    }
+  }
+}
+
 }  // namespace
 
 std::string atomic_temp_path(const std::string& path) {
@@ -51,6 +87,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   const char* op = "write_file_atomic";
   if (path.empty()) fail(op, ": empty path");
   const std::string temp = atomic_temp_path(path);
+  remove_stale_temp_files(path);
 
   // 0666 minus the umask: the same permissions a plain fopen(path, "w") would give.
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);

@@ -3,11 +3,14 @@
 // The parser is a cursor over the text (pos_) with one function per grammar
 // rule: parse_value dispatches on the first byte, parse_object/parse_array
 // recurse (counting depth), parse_string decodes escapes and checks UTF-8,
-// parse_number checks the grammar first and only then converts.
+// parse_number checks the grammar first and only then converts. path_ follows
+// the recursion (the key or index of each enclosing container) for the
+// caller's check. The writer is in json_writer.cpp.
 #include "core/io/json.h"
 
 #include <charconv>
 #include <cmath>
+#include <unordered_set>
 
 #include "core/error.h"
 
@@ -88,10 +91,11 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
-// Length of the well-formed UTF-8 sequence that starts at s[pos] (a byte >=
-// 0x80), or 0 if it is malformed: a bad lead or continuation byte, truncated,
-// an overlong form (e.g. 0xC0 0x80 for NUL), a surrogate, or above U+10FFFF.
-size_t utf8_sequence_length(std::string_view s, size_t pos) {
+}  // namespace
+
+// Malformed: a bad lead or continuation byte, truncated, an overlong form
+// (e.g. 0xC0 0x80 for NUL), a surrogate, or above U+10FFFF.
+size_t detail::utf8_sequence_length(std::string_view s, size_t pos) {
   auto lead = static_cast<unsigned char>(s[pos]);
   size_t length;
   uint32_t cp;
@@ -110,9 +114,12 @@ size_t utf8_sequence_length(std::string_view s, size_t pos) {
   return length;
 }
 
+namespace {
+using detail::utf8_sequence_length;
+
 class Parser {
  public:
-  Parser(std::string_view text, int max_depth) : text_(text), max_depth_(max_depth) {}
+  Parser(std::string_view text, const JsonLimits& limits) : text_(text), limits_(limits) {}
 
   JsonValue parse_document() {
     skip_whitespace();
@@ -125,9 +132,27 @@ class Parser {
  private:
   std::string_view text_;
   size_t pos_ = 0;
-  int max_depth_;
+  const JsonLimits& limits_;
+  int64_t values_ = 0;  // parsed so far, against limits_.max_values
+  JsonPath path_;       // of the value being parsed
 
   [[noreturn]] void error(const std::string& what) const { fail("json: ", what, " at byte ", pos_); }
+
+  // Every value passes here before (containers) or after (scalars) its text
+  // is read: the value budget first, then the caller's check.
+  void admit(JsonValue::Kind kind, size_t value_pos) {
+    if (++values_ > limits_.max_values) {
+      pos_ = value_pos;
+      error("more than " + std::to_string(limits_.max_values) + " values");
+    }
+    if (!limits_.check) return;
+    try {
+      limits_.check(path_, kind);
+    } catch (const Error& e) {
+      pos_ = value_pos;
+      error(e.what());
+    }
+  }
 
   bool at_end() const { return pos_ >= text_.size(); }
   unsigned char peek() const { return static_cast<unsigned char>(text_[pos_]); }
@@ -144,17 +169,22 @@ class Parser {
 
   JsonValue parse_value(int depth) {
     if (at_end()) error("unexpected end of input, expected a value");
+    const size_t start = pos_;
+    JsonValue v;
     switch (peek()) {
       case '{': return parse_object(depth + 1);
       case '[': return parse_array(depth + 1);
-      case '"': return JsonValue::make_string(parse_string());
-      case 't': parse_keyword("true"); return JsonValue::make_bool(true);
-      case 'f': parse_keyword("false"); return JsonValue::make_bool(false);
-      case 'n': parse_keyword("null"); return JsonValue::make_null();
+      case '"': v = JsonValue::make_string(parse_string()); break;
+      case 't': parse_keyword("true"); v = JsonValue::make_bool(true); break;
+      case 'f': parse_keyword("false"); v = JsonValue::make_bool(false); break;
+      case 'n': parse_keyword("null"); break;
       default:
-        if (peek() == '-' || (peek() >= '0' && peek() <= '9')) return parse_number();
-        error(std::string("unexpected character '") + static_cast<char>(peek()) + "'");
+        if (peek() != '-' && !(peek() >= '0' && peek() <= '9'))
+          error(std::string("unexpected character '") + static_cast<char>(peek()) + "'");
+        v = parse_number();
     }
+    admit(v.kind, start);
+    return v;
   }
 
   void parse_keyword(std::string_view word) {
@@ -163,13 +193,17 @@ class Parser {
   }
 
   void check_depth(int depth) {
-    if (depth > max_depth_) error("nesting deeper than " + std::to_string(max_depth_));
+    if (depth > limits_.max_depth) error("nesting deeper than " + std::to_string(limits_.max_depth));
   }
 
   JsonValue parse_object(int depth) {
     check_depth(depth);
+    admit(JsonValue::Kind::Object, pos_);
     ++pos_;  // '{'
     JsonValue obj = JsonValue::make_object();
+    // Keys seen so far, for the duplicate check: a set, because a linear
+    // search per key makes an object of n keys cost n^2 (minutes for 300k).
+    std::unordered_set<std::string> keys;
     skip_whitespace();
     if (!at_end() && peek() == '}') { ++pos_; return obj; }
     while (true) {
@@ -177,14 +211,16 @@ class Parser {
       if (at_end() || peek() != '"') error("expected a string key in object");
       size_t key_pos = pos_;
       std::string key = parse_string();
-      if (obj.find(key)) {
+      if (!keys.insert(key).second) {
         pos_ = key_pos;  // report the offset of the repeated key
         error("duplicate key \"" + key + "\"");
       }
       skip_whitespace();
       expect(':', "after object key");
       skip_whitespace();
+      path_.push_back(JsonStep{key, -1});
       JsonValue value = parse_value(depth);
+      path_.pop_back();
       obj.object.push_back(JsonMember{std::move(key), std::move(value)});
       skip_whitespace();
       if (!at_end() && peek() == ',') { ++pos_; continue; }
@@ -195,13 +231,16 @@ class Parser {
 
   JsonValue parse_array(int depth) {
     check_depth(depth);
+    admit(JsonValue::Kind::Array, pos_);
     ++pos_;  // '['
     JsonValue arr = JsonValue::make_array();
     skip_whitespace();
     if (!at_end() && peek() == ']') { ++pos_; return arr; }
     while (true) {
       skip_whitespace();
+      path_.push_back(JsonStep{{}, static_cast<int64_t>(arr.array.size())});
       arr.array.push_back(parse_value(depth));
+      path_.pop_back();
       skip_whitespace();
       if (!at_end() && peek() == ',') { ++pos_; continue; }
       expect(']', "or ',' after array element");
@@ -319,83 +358,14 @@ class Parser {
   }
 };
 
-// ---------------------------------------------------------------- writer
-void write_string(std::string& out, const std::string& s) {
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {  // copy a multi-byte character whole, after checking it
-      size_t n = utf8_sequence_length(s, i);
-      if (n == 0) fail("json: cannot write a string that is not valid UTF-8 (byte ", i, " of \"", s, "\")");
-      out.append(s, i, n);
-      i += n - 1;
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-void write_value(std::string& out, const JsonValue& v) {
-  switch (v.kind) {
-    case JsonValue::Kind::Null: out += "null"; return;
-    case JsonValue::Kind::Bool: out += v.boolean ? "true" : "false"; return;
-    case JsonValue::Kind::Int: out += std::to_string(v.integer); return;
-    case JsonValue::Kind::Number: {
-      if (!std::isfinite(v.number)) fail("json: cannot write ", v.number, " (JSON has no NaN or infinity)");
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v.number);  // shortest round trip
-      (void)ec;  // 32 bytes always suffice for a double
-      out.append(buf, end);
-      return;
-    }
-    case JsonValue::Kind::String: write_string(out, v.string); return;
-    case JsonValue::Kind::Array:
-      out += '[';
-      for (size_t i = 0; i < v.array.size(); ++i) {
-        if (i) out += ',';
-        write_value(out, v.array[i]);
-      }
-      out += ']';
-      return;
-    case JsonValue::Kind::Object:
-      out += '{';
-      for (size_t i = 0; i < v.object.size(); ++i) {
-        if (i) out += ',';
-        write_string(out, v.object[i].key);
-        out += ':';
-        write_value(out, v.object[i].value);
-      }
-      out += '}';
-      return;
-  }
-}
-
 }  // namespace
 
-JsonValue parse_json(std::string_view text, int max_depth) { return Parser(text, max_depth).parse_document(); }
+JsonValue parse_json(std::string_view text, const JsonLimits& limits) { return Parser(text, limits).parse_document(); }
 
-std::string write_json(const JsonValue& value) {
-  std::string out;
-  write_value(out, value);
-  return out;
+JsonValue parse_json(std::string_view text, int max_depth) {
+  JsonLimits limits;
+  limits.max_depth = max_depth;
+  return parse_json(text, limits);
 }
 
 }  // namespace ag::io

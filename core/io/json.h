@@ -15,13 +15,24 @@
 //
 // A number written without fraction or exponent that fits in int64 is kept
 // exactly as an integer (Kind::Int): byte offsets in a file header must not
-// pass through a double. Every other number is a double (Kind::Number).
+// pass through a double. Every other number is a double (Kind::Number). The
+// writer keeps the two apart: a double is always written with a '.' or an
+// exponent (1.0, -0.0, 1e+30), so it reads back as the same double, and an
+// integer never has one.
+//
+// Hostile input: the text is already in memory, but the tree built from it
+// can be far larger (about 100 bytes per value: "0," is 2 bytes of text), so
+// parse_json counts values against JsonLimits::max_values, limits nesting
+// (the parser recurses), and can run a caller's check on each value before
+// its contents are read (the safetensors reader refuses an unknown key
+// before parsing the 10 million numbers behind it).
 //
 // Errors throw ag::Error with the byte offset where parsing stopped, e.g.
 //     json: expected ':' after object key at byte 7
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,14 +85,42 @@ struct JsonMember {
 // "null", "bool", "integer", "number", "string", "array", "object": for messages.
 const char* json_kind_name(JsonValue::Kind kind);
 
+// Where a value sits in the document: one step per enclosing container, the
+// member's key inside an object or the element's index inside an array.
+struct JsonStep {
+  std::string_view key;  // inside an object
+  int64_t index = -1;    // inside an array (then key is empty)
+};
+using JsonPath = std::vector<JsonStep>;
+
+// Called for every value, with its path from the root and its kind: for an
+// array or object before its contents are read, for a scalar just after. It
+// refuses a value by throwing (its message is passed on, with the byte offset).
+using JsonCheck = std::function<void(const JsonPath& path, JsonValue::Kind kind)>;
+
+struct JsonLimits {
+  int max_depth = 64;             // arrays and objects nested deeper are refused
+  int64_t max_values = 1 << 20;   // every value counts, containers included (~100 MB of tree)
+  JsonCheck check;                // optional
+};
+
 // Parse exactly one JSON value; only whitespace may surround it. Arrays and
 // objects nested deeper than max_depth are rejected (a hostile file cannot
-// blow the stack of this recursive-descent parser).
+// blow the stack of this recursive-descent parser), and so is a document of
+// more than limits.max_values values.
+JsonValue parse_json(std::string_view text, const JsonLimits& limits);
 JsonValue parse_json(std::string_view text, int max_depth = 64);
 
 // Compact JSON (no spaces), members in their stored order. Non-ASCII text is
 // written as raw UTF-8; control characters and quotes are escaped. Doubles use
-// the shortest text that reads back to the same value; NaN/inf throw.
+// the shortest text that reads back to the same value, with ".0" added when
+// that text would look like an integer ("-0" becomes "-0.0"); NaN/inf throw.
 std::string write_json(const JsonValue& value);
+
+namespace detail {
+// Length of the well-formed UTF-8 sequence that starts at s[pos] (a byte >=
+// 0x80), or 0 if it is malformed. Shared by the parser and the writer.
+size_t utf8_sequence_length(std::string_view s, size_t pos);
+}  // namespace detail
 
 }  // namespace ag::io

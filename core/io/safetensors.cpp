@@ -69,17 +69,25 @@ class Decoder {
     for (int i = 0; i < 8; ++i) header_length |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[i])) << (8 * i);
     if (header_length > bytes_.size() - 8)
       error("header length ", header_length, " goes past the end of the file (", bytes_.size(), " bytes)");
+    if (header_length > kMaxSafetensorsHeader)
+      error("header of ", header_length, " bytes is larger than the limit of ", kMaxSafetensorsHeader,
+            " bytes (a real header takes about 80 bytes per tensor)");
     std::string_view header_text = bytes_.substr(8, header_length);
     data_ = bytes_.substr(8 + header_length);
 
     JsonValue header;
+    std::string refusal;  // set when the schema check, not the JSON grammar, stopped the parse
+    JsonLimits limits;
+    limits.check = [&](const JsonPath& path, JsonValue::Kind kind) {
+      refusal = schema_problem(path, kind);
+      if (!refusal.empty()) throw Error(refusal);
+    };
     try {
-      header = parse_json(header_text);
+      header = parse_json(header_text, limits);
     } catch (const Error& e) {
+      if (!refusal.empty()) error(refusal);
       error("header is not valid JSON: ", e.what(), " of the header");
     }
-    if (!header.is(JsonValue::Kind::Object))
-      error("header must be a JSON object, got ", json_kind_name(header.kind));
 
     // Pass 1: validate every entry against the data buffer.
     SafetensorsFile file;
@@ -115,6 +123,43 @@ class Decoder {
   template <class... Parts>
   [[noreturn]] void error(const Parts&... parts) const {
     fail("load_safetensors: '", source_, "': ", parts...);
+  }
+
+  // What is wrong with a header value of `kind` at `path`, or "" if nothing.
+  // Run by the parser on each value before reading its contents, so the
+  // header's tree never holds more than the schema allows: an object of
+  // tensor entries {dtype: string, shape: [ints], data_offsets: [ints]} and
+  // "__metadata__": {string: string}. The integers themselves, the dtype
+  // name and everything about sizes are checked after parsing (read_entry).
+  static std::string schema_problem(const JsonPath& path, JsonValue::Kind kind) {
+    using Kind = JsonValue::Kind;
+    const char* got = json_kind_name(kind);
+    if (path.empty())
+      return kind == Kind::Object ? "" : message("header must be a JSON object, got ", got);
+    const std::string_view name = path[0].key;
+    if (name == kMetadataKey) {
+      if (path.size() == 1 && kind != Kind::Object)
+        return message("\"", kMetadataKey, "\" must be an object of strings, got ", got);
+      if (path.size() == 2 && kind != Kind::String)
+        return message("\"", kMetadataKey, "\" value of \"", path[1].key, "\" must be a string, got ", got);
+      return "";
+    }
+    if (path.size() == 1)
+      return kind == Kind::Object ? "" : message("tensor \"", name, "\" must be an object, got ", got);
+    const std::string_view key = path[1].key;
+    const Kind wanted = key == "dtype" ? Kind::String : Kind::Array;
+    if (key != "dtype" && key != "shape" && key != "data_offsets")
+      return message("tensor \"", name, "\" has an unknown key \"", key,
+                     "\" (a tensor entry has only dtype, shape and data_offsets)");
+    if (path.size() == 2)
+      return kind == wanted ? "" : message("tensor \"", name, "\": \"", key, "\" must be ", json_kind_name(wanted), ", got ", got);
+    // An element of shape or data_offsets: a number (which kind of number
+    // read_sizes checks), and not too many of them.
+    if (path[2].index >= kMaxSafetensorsRank)
+      return message("tensor \"", name, "\": \"", key, "\" has more than ", kMaxSafetensorsRank, " numbers");
+    if (kind == Kind::Array || kind == Kind::Object)
+      return message("tensor \"", name, "\": \"", key, "\" must hold non-negative integers, got an ", got);
+    return "";
   }
 
   std::map<std::string, std::string> read_metadata(const JsonValue& value) const {

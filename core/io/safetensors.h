@@ -30,6 +30,14 @@
 // naming the file and the problem, before anything is returned: a load either
 // gives the whole state dict or throws. Overlapping or out-of-order offsets
 // are allowed, as long as they are in bounds.
+//
+// A small file must not cost a large amount of memory. The header may be at
+// most kMaxSafetensorsHeader bytes (the format allows 100 MB; real headers are
+// kilobytes: about 80 bytes per tensor), and it is checked against the schema
+// while it is parsed: a tensor entry has exactly the keys dtype, shape and
+// data_offsets (anything else is refused at its key, before its value is
+// read), arrays hold at most kMaxSafetensorsRank numbers, and "__metadata__"
+// holds only strings. So a header costs about as much memory as its text.
 #pragma once
 
 #include <map>
@@ -42,6 +50,9 @@
 #include "core/tensor.h"
 
 namespace ag::io {
+
+constexpr uint64_t kMaxSafetensorsHeader = 16 << 20;  // 16 MiB
+constexpr int64_t kMaxSafetensorsRank = 64;           // numbers in a shape
 
 // name -> tensor, in a fixed order (the order of a state dict).
 using TensorMap = std::vector<std::pair<std::string, Tensor>>;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+
 namespace ag::train {
 
 namespace {
@@ -15,13 +16,17 @@ namespace {
   throw UsageError(message + "\n(run with --help to see every flag)");
 }
 
-// Whole numbers: the entire text must be digits (no "12abc", no "1e3").
-int64_t parse_int(const std::string& flag, const std::string& text, int64_t min_value) {
+// Whole numbers: the entire text must be digits (no "12abc", no "1e3"),
+// within [min_value, max_value] (checked here, so no caller narrows a value).
+int64_t parse_int(const std::string& flag, const std::string& text, int64_t min_value,
+                  int64_t max_value = INT64_MAX) {
   char* end = nullptr;
   errno = 0;
   const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE)
+  if (text.empty() || *end != '\0')
     usage_error(flag + ": expected a whole number, got '" + text + "'");
+  if (errno == ERANGE || value > max_value)
+    usage_error(flag + ": must be at most " + std::to_string(max_value) + ", got " + text);
   if (value < min_value)
     usage_error(flag + ": must be at least " + std::to_string(min_value) + ", got " + text);
   return value;
@@ -72,7 +77,7 @@ TrainConfig parse_train_args(const std::vector<std::string>& args) {
       {"--optimizer", [&](auto& f, auto& v) { config.optimizer = one_of(f, v, {"sgd", "adam", "adamw"}); }},
       {"--limit", [&](auto& f, auto& v) { config.limit = parse_int(f, v, 0); }},
       {"--test-limit", [&](auto& f, auto& v) { config.test_limit = parse_int(f, v, 0); }},
-      {"--threads", [&](auto& f, auto& v) { config.threads = static_cast<int>(parse_int(f, v, 1)); }},
+      {"--threads", [&](auto& f, auto& v) { config.threads = static_cast<int>(parse_int(f, v, 1, kMaxTrainThreads)); }},
       {"--seed", [&](auto& f, auto& v) { config.seed = static_cast<uint64_t>(parse_int(f, v, 0)); }},
       {"--checkpoint", [&](auto&, auto& v) { config.checkpoint = v; }},
       {"--resume", [&](auto&, auto& v) { config.resume = v; }},
@@ -105,6 +110,11 @@ TrainConfig parse_train_args(const std::vector<std::string>& args) {
     setter->second(flag, value);
     config.given.insert(flag);
   }
+  // The thread count: --threads, else AG_NUM_THREADS (as for every attograd
+  // program), else the default.
+  const char* env_threads = std::getenv("AG_NUM_THREADS");
+  if (!config.given.count("--threads") && env_threads != nullptr && *env_threads != '\0')
+    config.threads = static_cast<int>(parse_int("AG_NUM_THREADS", env_threads, 1, kMaxTrainThreads));
   return config;
 }
 
@@ -128,7 +138,8 @@ training
   --lr X              peak learning rate: linear warm-up over the first 5% of
                       steps, then cosine decay to 0 (default 0.002)
   --optimizer NAME    sgd (momentum 0.9) | adam | adamw (default adamw)
-  --threads N         compute threads (default 2)
+  --threads N         compute threads, 1 to 256 (default: AG_NUM_THREADS if
+                      set, else 2)
   --seed N            weights, shuffling and augmentation all follow it (default 0)
 
 checkpoints and output
@@ -136,13 +147,16 @@ checkpoints and output
                       metrics.csv go (default runs/latest)
   --checkpoint PATH   checkpoint file (default <out>/checkpoint.safetensors)
   --resume PATH       continue an interrupted run from its checkpoint; with the
-                      same --threads it reproduces the uninterrupted losses
+                      same --threads it reproduces the uninterrupted losses;
+                      files go to PATH's folder unless --out is given
   --stop-after N      stop after N steps, saving a checkpoint (as Ctrl-C does)
   --progress MODE     bar | lines | auto (a bar when stdout is a terminal)
   --help              this text
 
 Ctrl-C saves a checkpoint at the end of the current step and exits; a second
-Ctrl-C exits at once. A bad flag or value exits with code 2.
+Ctrl-C exits at once. A bad flag or value, or a folder that cannot be written,
+exits with code 2 before training; a loss that is not a number (too large an
+--lr) stops the run with code 1, leaving the last checkpoint as it was.
 )";
 }
 

@@ -14,6 +14,10 @@
 
 namespace ag::train {
 
+// The most threads a run may ask for: set_num_threads' own limit
+// (core/kernels/parallel.cpp; tests/test_train.cpp checks they agree).
+constexpr int kMaxTrainThreads = 256;
+
 struct TrainConfig {
   // "fashion-mnist", "mnist", "cifar10" or "synthetic". Empty means: Fashion-MNIST
   // if it is installed in the default folder, otherwise the synthetic set.
@@ -25,7 +29,7 @@ struct TrainConfig {
   std::string optimizer = "adamw";
   int64_t limit = 6000;          // train on the first N images (0: all): about a minute on 2 cores
   int64_t test_limit = 2000;     // evaluate on the first N test images (0: all)
-  int threads = 2;
+  int threads = 2;               // --threads, else AG_NUM_THREADS, else 2
   uint64_t seed = 0;
   std::string checkpoint;        // empty: <out>/checkpoint.safetensors
   std::string resume;            // a checkpoint to continue from
@@ -45,6 +49,7 @@ class UsageError : public std::runtime_error {
 };
 
 // argv[1..] without the program name. Accepts "--flag value" and "--flag=value".
+// Without --threads, a set AG_NUM_THREADS gives the thread count.
 TrainConfig parse_train_args(const std::vector<std::string>& args);
 
 // The --help text.

@@ -1,10 +1,12 @@
 // tutorials/common/train_checkpoint.cpp: saving and restoring a training run.
 #include "tutorials/common/train_checkpoint.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <set>
-#include <sstream>
+
 
 namespace ag::train {
 
@@ -52,19 +54,106 @@ auto history_curve(H& h, const std::string& name) -> decltype(&h.step_loss) {
 const std::vector<std::string> kCurves = {"step_loss",       "step_acc",        "step_lr",       "epoch_train_loss",
                                           "epoch_train_acc", "epoch_test_loss", "epoch_test_acc"};
 
-const std::string& need(const std::map<std::string, std::string>& meta, const std::string& key,
-                        const std::string& path) {
-  auto it = meta.find(key);
-  if (it == meta.end()) fail("checkpoint ", path, ": metadata has no '", key, "' (not a build/train checkpoint?)");
-  return it->second;
+// The metadata of one checkpoint file, read with every value checked: a
+// field must hold what a run could have written there, and an error names
+// the file, the key and the value (never a bare "stof").
+class Metadata {
+ public:
+  Metadata(const std::map<std::string, std::string>& meta, const std::string& path) : meta_(meta), path_(path) {}
+
+  const std::string& text(const std::string& key) const {
+    auto it = meta_.find(key);
+    if (it == meta_.end()) fail("checkpoint ", path_, ": metadata has no '", key, "' (not a build/train checkpoint?)");
+    return it->second;
+  }
+
+  int64_t integer(const std::string& key, int64_t min_value, int64_t max_value = INT64_MAX) const {
+    const std::string& value = text(key);
+    int64_t n = 0;
+    if (!parse_whole(value, n) || n < min_value || n > max_value)
+      bad(key, value, message("a whole number from ", min_value, " to ", max_value));
+    return n;
+  }
+
+  uint64_t unsigned64(const std::string& key) const {
+    const std::string& value = text(key);
+    uint64_t n = 0;
+    if (!parse_whole(value, n)) bad(key, value, "a whole number from 0 to 18446744073709551615");
+    return n;
+  }
+
+  // A finite number >= min_value (> 0 if positive).
+  double number(const std::string& key, double min_value, bool positive) const {
+    const std::string& value = text(key);
+    double x = 0.0;
+    const char* end = value.data() + value.size();
+    auto [stop, ec] = std::from_chars(value.data(), end, x);
+    if (value.empty() || ec != std::errc() || stop != end || !std::isfinite(x) || x < min_value ||
+        (positive && !(x > 0.0)))
+      bad(key, value, positive ? "a finite number greater than 0" : message("a finite number >= ", min_value));
+    return x;
+  }
+
+  const std::string& one_of(const std::string& key, const std::vector<std::string>& choices) const {
+    const std::string& value = text(key);
+    std::string list;
+    for (const std::string& choice : choices) {
+      if (value == choice) return value;
+      list += (list.empty() ? "" : "|") + choice;
+    }
+    bad(key, value, list);
+  }
+
+  [[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& expected) const {
+    fail("checkpoint ", path_, ": metadata '", key, "' is '", value, "', expected ", expected);
+  }
+
+ private:
+  template <class Int>
+  static bool parse_whole(const std::string& text, Int& out) {
+    const char* end = text.data() + text.size();
+    auto [stop, ec] = std::from_chars(text.data(), end, out);
+    return !text.empty() && ec == std::errc() && stop == end;
+  }
+
+  const std::map<std::string, std::string>& meta_;
+  const std::string& path_;
+};
+
+// The generator state "w0,w1,w2,w3,spare_flag,spare_bits": four xoshiro
+// words, not all zero (the one state xoshiro can never leave), a 0/1 flag
+// and 32 bits of a cached normal.
+std::vector<uint64_t> read_rng_state(const Metadata& meta, const std::string& key) {
+  const std::string& value = meta.text(key);
+  const char* expected = "six comma-separated whole numbers (four state words, not all 0, a 0/1 flag, 32 bits)";
+  std::vector<uint64_t> words;
+  for (size_t start = 0; words.size() <= 6;) {
+    const size_t comma = value.find(',', start);
+    const std::string_view word = std::string_view(value).substr(start, comma - std::min(comma, start));
+    uint64_t w = 0;
+    auto [stop, ec] = std::from_chars(word.data(), word.data() + word.size(), w);
+    if (word.empty() || ec != std::errc() || stop != word.data() + word.size()) meta.bad(key, value, expected);
+    words.push_back(w);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (words.size() != 6 || (words[0] | words[1] | words[2] | words[3]) == 0 || words[4] > 1 ||
+      words[5] > 0xFFFFFFFFu)
+    meta.bad(key, value, expected);
+  return words;
 }
 
-int64_t to_int(const std::string& text, const std::string& key, const std::string& path) {
-  size_t used = 0;
-  long long value = 0;
-  try { value = std::stoll(text, &used); } catch (const std::exception&) { used = 0; }
-  if (used == 0 || used != text.size()) fail("checkpoint ", path, ": metadata '", key, "' is not a number: '", text, "'");
-  return value;
+// A checkpoint of a run that diverged must not quietly continue: every
+// model and optimizer value must be finite.
+void check_finite(const io::TensorMap& tensors, const std::string& path) {
+  for (const auto& [name, t] : tensors) {
+    if (!name.starts_with("model.") && !name.starts_with("optimizer.")) continue;
+    const float* values = t.data();
+    for (int64_t i = 0; i < t.numel(); ++i)
+      if (!std::isfinite(values[i]))
+        fail("checkpoint ", path, ": tensor '", name, "' ", t.shape(), " holds ", values[i], " at ",
+             index_str(i, t.shape()), " (the run had diverged: resume from an earlier checkpoint, with a smaller --lr)");
+  }
 }
 
 }  // namespace
@@ -86,7 +175,6 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
   meta["format"] = kFormat;
   meta["epochs"] = std::to_string(config.epochs);
   meta["threads"] = std::to_string(config.threads);
-  meta["out"] = config.out;
   meta["epoch"] = std::to_string(state.epoch);
   meta["batch"] = std::to_string(state.batch);
   meta["step"] = std::to_string(state.step);
@@ -106,36 +194,59 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
 
 io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config) {
   io::SafetensorsFile file = io::load_safetensors_file(path);
-  if (need(file.metadata, "format", path) != kFormat)
-    fail("checkpoint ", path, ": format '", file.metadata["format"], "', expected '", kFormat, "'");
-  const auto mine = run_settings(config);
-  for (const auto& [key, value] : mine) {
-    const std::string& saved = need(file.metadata, key, path);
+  const Metadata meta(file.metadata, path);
+  if (meta.text("format") != kFormat)
+    fail("checkpoint ", path, ": format '", meta.text("format"), "', expected '", kFormat, "'");
+
+  // Every setting must be one a run can have, before it is compared or taken.
+  TrainConfig saved;
+  saved.dataset = meta.one_of("dataset", {"fashion-mnist", "mnist", "cifar10", "synthetic"});
+  saved.data_dir = meta.text("data_dir");
+  saved.limit = meta.integer("limit", 0);
+  saved.test_limit = meta.integer("test_limit", 0);
+  saved.batch_size = meta.integer("batch_size", 1);
+  saved.optimizer = meta.one_of("optimizer", {"sgd", "adam", "adamw"});
+  const double lr = meta.number("lr", 0.0, true);
+  if (!(lr <= 3.4e38)) meta.bad("lr", meta.text("lr"), "a learning rate a float can hold");
+  saved.lr = static_cast<float>(lr);
+  saved.seed = meta.unsigned64("seed");
+  saved.augment = meta.one_of("augment", {"0", "1"}) == "1";
+  saved.epochs = meta.integer("epochs", 1);
+  meta.integer("threads", 1, kMaxTrainThreads);
+  check_finite(file.tensors, path);
+
+  const auto settings = run_settings(saved);
+  for (const auto& [key, value] : run_settings(config)) {
     const std::string& flag = kFlagOf.at(key);
-    if (config.given.count(flag) && saved != value)
-      throw UsageError("--resume " + path + ": the checkpoint's run has " + flag + " " + saved + ", not " + value +
-                       " (a resumed run keeps its settings; leave " + flag + " out)");
+    if (config.given.count(flag) && settings.at(key) != value)
+      throw UsageError("--resume " + path + ": the checkpoint's run has " + flag + " " + settings.at(key) +
+                       ", not " + value + " (a resumed run keeps its settings; leave " + flag + " out)");
   }
   // Take the run's settings from the checkpoint.
-  const auto& meta = file.metadata;
-  config.dataset = meta.at("dataset");
-  config.data_dir = meta.at("data_dir");
-  config.limit = to_int(meta.at("limit"), "limit", path);
-  config.test_limit = to_int(meta.at("test_limit"), "test_limit", path);
-  config.batch_size = to_int(meta.at("batch_size"), "batch_size", path);
-  config.optimizer = meta.at("optimizer");
-  config.lr = std::stof(meta.at("lr"));
-  config.seed = static_cast<uint64_t>(to_int(meta.at("seed"), "seed", path));
-  config.augment = meta.at("augment") == "1";
-  if (!config.given.count("--epochs")) config.epochs = to_int(need(meta, "epochs", path), "epochs", path);
-  // Unless told otherwise, keep writing where the interrupted run wrote.
-  if (!config.given.count("--out") && meta.count("out")) config.out = meta.at("out");
+  config.dataset = saved.dataset;
+  config.data_dir = saved.data_dir;
+  config.limit = saved.limit;
+  config.test_limit = saved.test_limit;
+  config.batch_size = saved.batch_size;
+  config.optimizer = saved.optimizer;
+  config.lr = saved.lr;
+  config.seed = saved.seed;
+  config.augment = saved.augment;
+  if (!config.given.count("--epochs")) config.epochs = saved.epochs;
+  // Where to write comes from the command line, never from the file (a
+  // crafted checkpoint must not choose where files go): without --out, the
+  // folder the resumed checkpoint is in, which is the run's --out when the
+  // checkpoint has its default name.
+  if (!config.given.count("--out")) {
+    const std::string folder = std::filesystem::path(path).parent_path().string();
+    config.out = folder.empty() ? "." : folder;
+  }
   if (!config.given.count("--checkpoint")) config.checkpoint = path;
   return file;
 }
 
-TrainState restore_checkpoint(const io::SafetensorsFile& file, nn::Module& model, optim::Optimizer& optimizer) {
-  const std::string path = "(resume)";
+TrainState restore_checkpoint(const io::SafetensorsFile& file, const std::string& path, nn::Module& model,
+                              optim::Optimizer& optimizer) {
   nn::StateDict model_state;
   optim::StateDict optimizer_state;
   TrainState state;
@@ -146,22 +257,20 @@ TrainState restore_checkpoint(const io::SafetensorsFile& file, nn::Module& model
       optimizer_state.emplace_back(name.substr(10), t);
     } else if (name.starts_with("history.")) {
       std::vector<float>* curve = history_curve(state.history, name.substr(8));
-      if (!curve) fail("checkpoint: unexpected tensor '", name, "'");
+      if (!curve) fail("checkpoint ", path, ": unexpected tensor '", name, "'");
       *curve = t.to_vector();
     } else {
-      fail("checkpoint: unexpected tensor '", name, "'");
+      fail("checkpoint ", path, ": unexpected tensor '", name, "'");
     }
   }
-  const auto& meta = file.metadata;
-  state.epoch = to_int(need(meta, "epoch", path), "epoch", path);
-  state.batch = to_int(need(meta, "batch", path), "batch", path);
-  state.step = to_int(need(meta, "step", path), "step", path);
-  state.epoch_loss_sum = std::stod(need(meta, "epoch_loss_sum", path));
-  state.epoch_correct = to_int(need(meta, "epoch_correct", path), "epoch_correct", path);
-  state.epoch_seen = to_int(need(meta, "epoch_seen", path), "epoch_seen", path);
-  std::vector<uint64_t> rng;
-  std::stringstream words(need(meta, "rng", path));
-  for (std::string word; std::getline(words, word, ',');) rng.push_back(std::stoull(word));
+  const Metadata meta(file.metadata, path);
+  state.epoch = meta.integer("epoch", 0);
+  state.batch = meta.integer("batch", 0);
+  state.step = meta.integer("step", 0);
+  state.epoch_loss_sum = meta.number("epoch_loss_sum", 0.0, false);
+  state.epoch_seen = meta.integer("epoch_seen", 0);
+  state.epoch_correct = meta.integer("epoch_correct", 0, state.epoch_seen);
+  const std::vector<uint64_t> rng = read_rng_state(meta, "rng");
   // Check everything, then change: load_state_dict validates before copying.
   model.load_state_dict(model_state);
   optimizer.load_state_dict(optimizer_state);

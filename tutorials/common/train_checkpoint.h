@@ -13,7 +13,9 @@
 //   rng                 the default generator's state, six words
 //   dataset, limit, test_limit, batch_size, optimizer, lr, seed, augment,
 //   epochs, threads     the settings that define the run
-//   out                 where its files went (a resume keeps writing there)
+// Reading checks every field against what a run can write (an error names
+// the file, the key and the value) and refuses non-finite weights. No path
+// is taken from the file: a resume writes where the command line says.
 //
 // Continuing needs no other randomness: the DataLoader derives each epoch's
 // order and each example's augmentation from (seed, epoch, index) alone.
@@ -47,11 +49,14 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
 // Reads the file and takes its run-defining settings into `config`. A setting
 // given on the command line that differs from the checkpoint's is a
 // UsageError (a resumed run must be the same run); --epochs may grow.
+// Without --out the run writes into the folder the checkpoint is in.
 io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config);
 
-// Copies the model, optimizer and generator state from a read checkpoint and
-// returns where to continue. Shapes and names are checked (by the model's and
-// the optimizer's load_state_dict) before anything is copied.
-TrainState restore_checkpoint(const io::SafetensorsFile& file, nn::Module& model, optim::Optimizer& optimizer);
+// Copies the model, optimizer and generator state from a read checkpoint
+// (read from `path`, for messages) and returns where to continue. Shapes and
+// names are checked (by the model's and the optimizer's load_state_dict)
+// before anything is copied.
+TrainState restore_checkpoint(const io::SafetensorsFile& file, const std::string& path, nn::Module& model,
+                              optim::Optimizer& optimizer);
 
 }  // namespace ag::train

@@ -18,6 +18,7 @@
 #include "nn/models/attention_net.h"
 #include "optim/scheduler.h"
 #include "tutorials/common/train_checkpoint.h"
+#include "tutorials/common/train_checks.h"
 
 namespace ag::train {
 
@@ -93,19 +94,20 @@ RunData load_run_data(TrainConfig& config, std::ostream& log) {
   // copies of the gray would only triple conv1's input with no new information.
   run.input_shape = {train->image_shape()[0], kSide, kSide};
 
-  std::vector<data::Transform> steps;
+  // The test images are only resized and normalized; the training images
+  // may also be cropped and flipped in between (--augment).
+  std::vector<data::Transform> test_transforms, train_transforms;
   if (train->image_shape()[1] != kSide || train->image_shape()[2] != kSide)
-    steps.push_back(data::resize_transform(kSide, kSide));
-  run.test_transform = data::compose(steps);
-  std::vector<data::Transform> train_steps = steps;
+    test_transforms.push_back(data::resize_transform(kSide, kSide));
+  train_transforms = test_transforms;
   if (config.augment) {
-    train_steps.push_back(data::random_crop_transform(2));
-    train_steps.push_back(data::random_flip_transform(0.5f));
+    train_transforms.push_back(data::random_crop_transform(2));
+    train_transforms.push_back(data::random_flip_transform(0.5f));
   }
-  train_steps.push_back(data::normalize_transform(mean, std));
-  steps.push_back(data::normalize_transform(mean, std));
-  run.train_transform = data::compose(train_steps);
-  run.test_transform = data::compose(steps);
+  train_transforms.push_back(data::normalize_transform(mean, std));
+  test_transforms.push_back(data::normalize_transform(mean, std));
+  run.train_transform = data::compose(train_transforms);
+  run.test_transform = data::compose(test_transforms);
   return run;
 }
 
@@ -190,23 +192,37 @@ struct StepOutcome {
   float lr;         // the learning rate the step used
 };
 
-// One step of gradient descent on one batch, the heart of the program.
+// One step of gradient descent on one batch, the heart of the program. A
+// loss that is not finite stops the program before the step is taken (and
+// before anything is saved): the weights, and the last checkpoint, stay good.
 StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, optim::LRScheduler& schedule,
-                       const data::Batch& batch) {
+                       const data::Batch& batch, const TrainState& state) {
   const float lr = optimizer.lr();
   optimizer.zero_grad();                              // forget the last batch's gradients
   Tensor logits = model(batch.images);                // (B, C, 16, 16) -> (B, K)
   Tensor loss = cross_entropy(logits, batch.labels);  // mean over the batch
+  check_finite_loss(loss.item(), state, lr);
   loss.backward();                                    // every parameter's .grad()
   optimizer.step();                                   // move the parameters against it
   schedule.step();                                    // the next step's learning rate
   return {loss.item(), count_correct(logits, batch.labels), lr};
 }
 
-void write_outputs(const TrainConfig& config, const History& history, int64_t steps_per_epoch) {
+// The files a run keeps up to date: the checkpoint (of `resume_at`, where a
+// resumed run should continue), metrics.csv and curves.svg.
+void save_progress(const TrainConfig& config, nn::UnaryModule& model, const optim::Optimizer& optimizer,
+                   const TrainState& resume_at, int64_t steps_per_epoch) {
+  save_checkpoint(config.checkpoint_path(), model, optimizer, resume_at, config);
   std::filesystem::create_directories(config.out);
-  write_metrics_csv(config.out + "/metrics.csv", history, steps_per_epoch);
-  write_curves_svg(config.out + "/curves.svg", history, steps_per_epoch);
+  write_metrics_csv(config.out + "/metrics.csv", resume_at.history, steps_per_epoch);
+  write_curves_svg(config.out + "/curves.svg", resume_at.history, steps_per_epoch);
+}
+
+// The end of a call, whether the run finished or was stopped.
+void finish(TrainResult& result, const TrainState& state, double images_per_second) {
+  result.history = state.history;
+  result.steps = state.step;
+  result.images_per_second = images_per_second;
 }
 
 }  // namespace
@@ -214,6 +230,10 @@ void write_outputs(const TrainConfig& config, const History& history, int64_t st
 TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFactory& factory) {
   io::SafetensorsFile checkpoint;
   if (!config.resume.empty()) checkpoint = read_checkpoint(config.resume, config);  // takes the run's settings
+  // Found now, not after an epoch of work: can we write where we will write?
+  check_writable_folder("--out", config.out, config.out);
+  check_writable_folder("--checkpoint", config.checkpoint_path(),
+                        std::filesystem::path(config.checkpoint_path()).parent_path().string());
   set_num_threads(config.threads);
   RunData run = load_run_data(config, log);
 
@@ -233,13 +253,14 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     throw UsageError("--batch-size " + std::to_string(config.batch_size) + " is larger than the " +
                      std::to_string(run.train->size()) + " training images");
   // Warm up over the first 5% of steps, then cosine decay to 0 at the last step.
-  const int64_t total_steps = config.epochs * steps_per_epoch;
+  const int64_t total_steps = total_training_steps(config.epochs, steps_per_epoch);
   optim::WarmupCosineLR schedule(*optimizer, std::max<int64_t>(1, total_steps / 20), total_steps, 0.1f);
 
   TrainState state;
   TrainResult result;
   if (!config.resume.empty()) {
-    state = restore_checkpoint(checkpoint, *model, *optimizer);
+    state = restore_checkpoint(checkpoint, config.resume, *model, *optimizer);
+    check_resume_position(state, steps_per_epoch, config.resume);
     if (checkpoint.metadata["threads"] != std::to_string(config.threads))
       log << "note: the checkpoint was written by a run with " << checkpoint.metadata["threads"] << " thread(s), this one has "
           << config.threads << ": sums split differently, so the losses may differ in the last digits\n";
@@ -257,7 +278,6 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
       << steps_per_epoch << " steps, " << config.threads << " thread(s), seed " << config.seed << "\n";
 
   const bool bar = config.progress == "bar" || (config.progress == "auto" && ::isatty(STDOUT_FILENO) && &log == &std::cout);
-  const std::string checkpoint_path = config.checkpoint_path();
   int64_t steps_this_call = 0;
   double train_seconds = 0.0;  // time spent in training steps (evaluation excluded)
   for (; state.epoch < config.epochs; ++state.epoch, state.batch = 0) {
@@ -267,7 +287,13 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     const auto epoch_start = std::chrono::steady_clock::now();
     int64_t images_this_epoch = 0;
     for (data::Batch batch; loader.next(batch);) {
-      const StepOutcome outcome = train_step(*model, *optimizer, schedule, batch);
+      StepOutcome outcome;
+      try {
+        outcome = train_step(*model, *optimizer, schedule, batch, state);
+      } catch (const TrainingDiverged&) {
+        progress.finish();  // end the progress line before main() prints the message
+        throw;
+      }
       const int64_t B = batch.labels.numel();
       state.history.step_loss.push_back(outcome.loss);
       state.history.step_acc.push_back(float(outcome.correct) / float(B));
@@ -285,14 +311,11 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
       if (stop_requested() || (config.stop_after > 0 && steps_this_call >= config.stop_after)) {
         progress.finish();
         loader.stop();
-        save_checkpoint(checkpoint_path, *model, *optimizer, state, config);
-        write_outputs(config, state.history, steps_per_epoch);
+        save_progress(config, *model, *optimizer, state, steps_per_epoch);
         log << (stop_requested() ? "interrupted" : "stopped") << " after step " << state.step << ": checkpoint saved to "
-            << checkpoint_path << "\n  continue with: ./build/train --resume " << checkpoint_path << "\n";
+            << config.checkpoint_path() << "\n  continue with: ./build/train --resume " << config.checkpoint_path() << "\n";
         result.interrupted = true;
-        result.history = state.history;
-        result.steps = state.step;
-        result.images_per_second = progress.images_per_second();
+        finish(result, state, progress.images_per_second());
         return result;
       }
     }
@@ -312,14 +335,11 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     TrainState next = state;  // what a resume should find: the next epoch, batch 0
     ++next.epoch;
     next.batch = 0;
-    save_checkpoint(checkpoint_path, *model, *optimizer, next, config);
-    write_outputs(config, state.history, steps_per_epoch);
+    save_progress(config, *model, *optimizer, next, steps_per_epoch);
     write_confusion_svg(config.out + "/confusion.svg", result.last_eval, run.class_names);
   }
-  result.history = state.history;
-  result.steps = state.step;
   const int64_t trained = (state.step - result.first_step) * config.batch_size;
-  result.images_per_second = train_seconds > 0 ? trained / train_seconds : 0.0;
+  finish(result, state, train_seconds > 0 ? trained / train_seconds : 0.0);
   return result;
 }
 

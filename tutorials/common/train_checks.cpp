@@ -1,0 +1,62 @@
+// tutorials/common/train_checks.cpp: the early checks of a training run (see train_checks.h).
+#include "tutorials/common/train_checks.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+namespace ag::train {
+
+void check_writable_folder(const std::string& flag, const std::string& value, const std::string& folder) {
+  const std::string dir = folder.empty() ? "." : folder;
+  const std::string where = flag + " " + value + ": ";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw UsageError(where + "cannot create the folder '" + dir + "': " + ec.message());
+  // The same kind of file the run will write (create, then remove), with a
+  // name no run uses; O_EXCL so an existing file is never touched.
+  const std::string probe = dir + "/.attograd-write-check." + std::to_string(static_cast<long>(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int err = errno;
+    throw UsageError(where + "cannot write in '" + dir + "': " + std::strerror(err) +
+                     " (checked before training, so no work is lost)");
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+int64_t total_training_steps(int64_t epochs, int64_t steps_per_epoch) {
+  int64_t total = 0;
+  if (__builtin_mul_overflow(epochs, steps_per_epoch, &total))
+    throw UsageError("--epochs " + std::to_string(epochs) + ": " + std::to_string(epochs) + " epochs of " +
+                     std::to_string(steps_per_epoch) + " steps is more steps than can be counted (at most " +
+                     std::to_string(INT64_MAX) + ")");
+  return total;
+}
+
+void check_resume_position(const TrainState& state, int64_t steps_per_epoch, const std::string& path) {
+  int64_t expected = 0;
+  const bool fits = state.batch <= steps_per_epoch &&
+                    !__builtin_mul_overflow(state.epoch, steps_per_epoch, &expected) &&
+                    !__builtin_add_overflow(expected, state.batch, &expected) && expected == state.step;
+  if (!fits)
+    fail("checkpoint ", path, ": epoch ", state.epoch, ", batch ", state.batch, " and step ", state.step,
+         " do not fit a run of ", steps_per_epoch, " steps per epoch (step should be epoch * ", steps_per_epoch,
+         " + batch)");
+}
+
+void check_finite_loss(float loss, const TrainState& state, float lr) {
+  if (std::isfinite(loss)) return;
+  const char* value = std::isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf";  // never "-nan"
+  throw TrainingDiverged(message("training diverged: the loss is ", value, " at step ", state.step + 1, " (epoch ",
+                                 state.epoch + 1, ", batch ", state.batch + 1, ", learning rate ", lr,
+                                 "). Stopped before that step, saving nothing, so the last checkpoint is still "
+                                 "good. Try a smaller --lr (a tenth, say)"));
+}
+
+}  // namespace ag::train
