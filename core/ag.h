@@ -10,6 +10,7 @@
 #include "core/print.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
+#include "core/ops/activation.h"
 #include "core/ops/conv.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/embedding.h"
