@@ -125,6 +125,15 @@ class Tensor {
   Tensor mean(int64_t dim, bool keepdim = false) const;
   Tensor matmul(const Tensor& other) const;
   Tensor clone() const;  // a copy with its own storage, differentiable
+  // indexing and splitting (core/ops/index.h, shape.h): auto qkv = x.chunk(3, -1);
+  std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
+  std::vector<Tensor> split(const std::vector<int64_t>& split_sizes, int64_t dim = 0) const;
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor repeat(const std::vector<int64_t>& repeats) const;
+  Tensor flip(const std::vector<int64_t>& dims) const;
+  Tensor squeeze() const;
 
  private:
   void check_defined(const char* what) const;

@@ -291,4 +291,13 @@ std::vector<Tensor> CloneBackward::apply(const Tensor& dout) { return {dout}; }
 // Every attograd tensor is contiguous already, so there is nothing to do.
 Tensor contiguous(const Tensor& x) { return x; }
 
+// ---------------------------------------------------------------- squeeze() (all size-1 dims)
+// A view like squeeze(x, dim): [1, 3, 1] -> [3], [1, 1] -> [].
+Tensor squeeze(const Tensor& x) {
+  Shape shape;
+  for (int64_t size : x.shape())
+    if (size != 1) shape.push_back(size);
+  return view_as_shape("squeeze", x, shape);
+}
+
 }  // namespace ag

@@ -17,3 +17,21 @@ Tensor Tensor::matmul(const Tensor& other) const { return ag::matmul(*this, othe
 Tensor Tensor::clone() const { return ag::clone(*this); }
 
 }  // namespace ag
+
+// ---- indexing and splitting (core/ops/index.h, core/ops/split.cpp)
+#include "core/ops/index.h"
+
+namespace ag {
+
+std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim) const { return ag::chunk(*this, chunks, dim); }
+std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const { return ag::split(*this, split_size, dim); }
+std::vector<Tensor> Tensor::split(const std::vector<int64_t>& split_sizes, int64_t dim) const {
+  return ag::split(*this, split_sizes, dim);
+}
+Tensor Tensor::index_select(int64_t dim, const Tensor& index) const { return ag::index_select(*this, dim, index); }
+Tensor Tensor::gather(int64_t dim, const Tensor& index) const { return ag::gather(*this, dim, index); }
+Tensor Tensor::repeat(const std::vector<int64_t>& repeats) const { return ag::repeat(*this, repeats); }
+Tensor Tensor::flip(const std::vector<int64_t>& dims) const { return ag::flip(*this, dims); }
+Tensor Tensor::squeeze() const { return ag::squeeze(*this); }
+
+}  // namespace ag
