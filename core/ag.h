@@ -20,6 +20,7 @@
 #include "core/ops/norm.h"
 #include "core/ops/pool.h"
 #include "core/ops/reduce.h"
+#include "core/ops/reduce_more.h"
 #include "core/ops/shape.h"
 #include "core/ops/softmax.h"
 #include "core/tensor.h"
