@@ -48,7 +48,7 @@ TEST_SUITE("core.index") {
     ag_test::check_close(w.grad(), {0, 0, 0, 2, 1, 1, 0, 0, 1, 0, 1, 0});
     Tensor v = smooth({3, 4});
     CHECK_GRADCHECK([&](const std::vector<Tensor>& in) { return gather(in[0], 0, rows); }, {v});
-    CHECK_THROWS_WITH_AS(gather(x, 1, tensor({{4.0f}})),
+    CHECK_THROWS_WITH_AS(gather(x, 1, from_vector({4.0f}, {1, 1})),
                          "gather: index 4 at [0, 0] is out of range for dimension 1 of size 4 (input [3, 4])", Error);
     CHECK_THROWS_WITH_AS(gather(x, 1, zeros({4, 1})),
                          "gather: index [4, 1] is larger than the input [3, 4] at dimension 0 (4 > 3); only dimension 1 "
@@ -69,7 +69,7 @@ TEST_SUITE("core.index") {
     ag_test::check_close(s.grad(), {8, 1, 6, 3, 0, 8, 5, 10, 3, 0});  // dsrc = gather(dout, 0, index), 0 beyond
     CHECK_THROWS_WITH_AS(scatter_add(zeros({3, 4}), 0, index, ones({2, 3})),
                          "scatter_add: index [2, 4] is larger than src [2, 3] at dimension 1 (4 > 3)", Error);
-    CHECK_FAILS_WITH(scatter_add(zeros({3, 4}), 0, tensor({{3.0f}}), ones({1, 1})),
+    CHECK_FAILS_WITH(scatter_add(zeros({3, 4}), 0, from_vector({3.0f}, {1, 1}), ones({1, 1})),
                      "scatter_add: index 3 at [0, 0] is out of range for dimension 0 of size 3");
   }
 
