@@ -44,7 +44,7 @@ TEST_SUITE("core.reduce_more") {
     Tensor x = tensor({{1.0f, 2.0f, 3.0f, 4.0f}, {2.0f, 2.0f, 2.0f, 2.0f}});
     ag_test::check_close(ag::std(x, 1), {static_cast<float>(std::sqrt(5.0 / 3.0)), 0.0f});  // Σ(x-2.5)² = 5
     ag_test::check_close(ag::std(x, 1, false), {static_cast<float>(std::sqrt(5.0 / 4.0)), 0.0f});
-    ag_test::check_close(ag::std(x, {0, 1}, 2), {static_cast<float>(std::sqrt(5.0 / 6.0))});  // mean 2.25, Σ = 5.5 - 0.5
+    ag_test::check_close(ag::std(x, {0, 1}, 2), {static_cast<float>(std::sqrt(5.5 / 6.0))});  // mean 2.25: Σ = 5.25 + 4·0.0625
     ag_test::check_close(ag::std(tensor({1.0f, 3.0f})), {static_cast<float>(std::sqrt(2.0))});
     ag_test::check_close(ag::std(tensor({1.0f, 3.0f}), false), {1.0f});
     CHECK(std::isnan(ag::std(tensor({1.0f})).item()));  // N - 1 = 0
