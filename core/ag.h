@@ -1,6 +1,7 @@
 // core/ag.h: everything in attograd's core, for programs and tests.
 #pragma once
 
+#include "core/allocator.h"
 #include "core/autograd.h"
 #include "core/dot.h"
 #include "core/error.h"

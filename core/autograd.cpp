@@ -104,8 +104,12 @@ Tensor SavedTensor::unpack(const Node& owner) const {
 }
 
 // ---------------------------------------------------------------- engine
+// A fresh buffer with g's values (straight into a block from the allocator;
+// no std::vector in between, which would cost a second copy).
 static Tensor copy_of(const Tensor& g) {
-  return from_vector(g.to_vector(), g.shape());
+  Tensor copy = empty(g.shape());
+  std::copy(g.data(), g.data() + g.numel(), copy.data());
+  return copy;
 }
 
 static void accumulate_into(Tensor& acc, const Tensor& g) {
@@ -114,11 +118,12 @@ static void accumulate_into(Tensor& acc, const Tensor& g) {
     acc = g;  // first contribution: take it as is (no copy); we own it from here
     return;
   }
-  // Copy-on-accumulate: `acc` may alias a gradient some node returned as-is.
-  Tensor sum = from_vector(acc.to_vector(), acc.shape());
+  // Out of place: `acc` may alias a gradient some node returned as-is.
+  Tensor sum = empty(acc.shape());
   float* s = sum.data();
+  const float* a = acc.data();
   const float* p = g.data();
-  for (int64_t i = 0, n = sum.numel(); i < n; ++i) s[i] += p[i];
+  for (int64_t i = 0, n = sum.numel(); i < n; ++i) s[i] = a[i] + p[i];
   acc = sum;
   // ASSIGNMENT engine: end
 }

@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <new>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -175,7 +177,8 @@ void Tensor::retain_grad() {
       if (!self->grad) {
         auto copy = std::make_shared<TensorImpl>();
         copy->shape = g.shape();
-        copy->storage = std::make_shared<Storage>(Storage{g.to_vector(), 0});
+        copy->storage = new_storage("retain_grad", g.shape());
+        std::copy(g.data(), g.data() + g.numel(), copy->storage->data.data());
         self->grad = copy;
       } else {
         float* acc = self->grad->storage->data.data();
@@ -219,25 +222,27 @@ const std::string& Tensor::name() const {
   return impl_->name;
 }
 
-// ---------------------------------------------------------------- storage
-// The one place a tensor's memory is allocated (a caching allocator will take
-// it over: keep it this one small function). A shape can pass checked_numel
-// and still be more than the machine has: zeros({1LL << 40}) asks for 4 TiB.
-// The allocator would throw std::bad_alloc, which says nothing of where, and
-// under AddressSanitizer it ends the program instead. So a request larger
-// than the machine's memory is refused before asking, one that fails anyway
-// is caught, and both become an ag::Error naming the op, shape and bytes.
-static std::vector<float> allocate_floats(const char* op, const Shape& shape, int64_t numel, float fill) {
+// ---------------------------------------------------------------- factories
+// The one place a tensor's memory is asked for. A shape can pass
+// checked_numel and still be more than the machine has: zeros({1LL << 40})
+// asks for 4 TiB. The allocator would throw std::bad_alloc, which says nothing
+// of where, and under AddressSanitizer it ends the program instead. So a
+// request larger than the machine's memory is refused before asking, one that
+// fails anyway (after the allocator emptied its cache and retried) is caught,
+// and both become an ag::Error naming the op, shape and bytes.
+std::shared_ptr<Storage> new_storage(const char* op, const Shape& shape) {
   static const double machine_bytes = [] {
     const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
     return pages > 0 && page_size > 0 ? double(pages) * double(page_size) : HUGE_VAL;
   }();
+  const int64_t numel = checked_numel(op, shape);
   const double bytes = double(numel) * sizeof(float);
   if (bytes <= machine_bytes) {
     try {
-      return std::vector<float>(static_cast<size_t>(numel), fill);
+      auto storage = std::make_shared<Storage>();
+      storage->data = FloatBuffer(numel);
+      return storage;
     } catch (const std::bad_alloc&) {
-    } catch (const std::length_error&) {
     }
   }
   constexpr double kGiB = double(1ULL << 30);
@@ -245,37 +250,46 @@ static std::vector<float> allocate_floats(const char* op, const Shape& shape, in
        ": out of memory (the machine has ", machine_bytes / kGiB, " GiB)");
 }
 
-// ---------------------------------------------------------------- factories
-// A new leaf over `values`, which the caller sized from checked_numel(shape).
-static Tensor make_tensor(std::vector<float> values, const Shape& shape, bool requires_grad) {
+// A new leaf of `shape`, uninitialised; `op` names the caller in errors.
+static Tensor new_leaf(const char* op, const Shape& shape, bool requires_grad) {
   auto impl = std::make_shared<TensorImpl>();
+  impl->storage = new_storage(op, shape);
   impl->shape = shape;
-  impl->storage = std::make_shared<Storage>();
-  impl->storage->data = std::move(values);
   impl->requires_grad = requires_grad;
   return Tensor(std::move(impl));
 }
 
-Tensor empty(const Shape& shape) {
-  return make_tensor(allocate_floats("empty", shape, checked_numel("empty", shape), 0.0f), shape, false);
+// A new leaf holding a copy of `values` (the caller checked they fill `shape`).
+static Tensor leaf_from(const char* op, const std::vector<float>& values, const Shape& shape,
+                        bool requires_grad) {
+  Tensor t = new_leaf(op, shape, requires_grad);
+  std::copy(values.begin(), values.end(), t.data());
+  return t;
 }
 
-// full, zeros and ones, under their own names in error messages.
+Tensor empty(const Shape& shape) { return new_leaf("empty", shape, false); }
+
+// A new leaf with every element `value`: the only factories that write memory.
 static Tensor filled(const char* op, const Shape& shape, float value, bool requires_grad) {
-  return make_tensor(allocate_floats(op, shape, checked_numel(op, shape), value), shape, requires_grad);
+  Tensor t = new_leaf(op, shape, requires_grad);
+  std::fill_n(t.data(), t.numel(), value);
+  return t;
 }
-Tensor full(const Shape& shape, float value, bool requires_grad) { return filled("full", shape, value, requires_grad); }
+
+Tensor full(const Shape& shape, float value, bool requires_grad) {
+  return filled("full", shape, value, requires_grad);
+}
 Tensor zeros(const Shape& shape, bool requires_grad) { return filled("zeros", shape, 0.0f, requires_grad); }
 Tensor ones(const Shape& shape, bool requires_grad) { return filled("ones", shape, 1.0f, requires_grad); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape()); }
-Tensor scalar(float value, bool requires_grad) { return make_tensor({value}, {}, requires_grad); }
+Tensor scalar(float value, bool requires_grad) { return filled("scalar", {}, value, requires_grad); }
 
 Tensor arange(int64_t end) {
   if (end < 0) fail("arange: end must be non-negative, got ", end);
-  std::vector<float> v = allocate_floats("arange", {end}, checked_numel("arange", {end}), 0.0f);
-  for (int64_t i = 0; i < end; ++i) v[i] = static_cast<float>(i);
-  return make_tensor(std::move(v), {end}, false);
+  Tensor t = new_leaf("arange", {end}, false);
+  for (int64_t i = 0; i < end; ++i) t.data()[i] = static_cast<float>(i);
+  return t;
 }
 
 Tensor arange(float start, float end, float step) {
@@ -289,20 +303,20 @@ Tensor arange(float start, float end, float step) {
     fail("arange: from ", start, " to ", end, " in steps of ", step, " is ", count,
          " values, more than a tensor can hold (", kMaxNumel, ")");
   const auto n = static_cast<int64_t>(count);
-  std::vector<float> v = allocate_floats("arange", {n}, n, 0.0f);
-  for (int64_t i = 0; i < n; ++i) v[i] = start + step * static_cast<float>(i);
-  return make_tensor(std::move(v), {n}, false);
+  Tensor t = new_leaf("arange", {n}, false);
+  for (int64_t i = 0; i < n; ++i) t.data()[i] = start + step * static_cast<float>(i);
+  return t;
 }
 
 Tensor from_vector(std::vector<float> values, const Shape& shape, bool requires_grad) {
   const int64_t n = checked_numel("from_vector", shape);
   if (static_cast<int64_t>(values.size()) != n)
     fail("from_vector: ", values.size(), " values cannot fill shape ", shape, " (needs ", n, ")");
-  return make_tensor(std::move(values), shape, requires_grad);
+  return leaf_from("from_vector", values, shape, requires_grad);
 }
 
 Tensor tensor(std::initializer_list<float> values, bool requires_grad) {
-  return make_tensor(std::vector<float>(values), {static_cast<int64_t>(values.size())}, requires_grad);
+  return leaf_from("tensor", std::vector<float>(values), {static_cast<int64_t>(values.size())}, requires_grad);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<float>> rows, bool requires_grad) {
@@ -314,7 +328,7 @@ Tensor tensor(std::initializer_list<std::initializer_list<float>> rows, bool req
     v.insert(v.end(), row.begin(), row.end());
     ++r;
   }
-  return make_tensor(std::move(v), {static_cast<int64_t>(rows.size()), cols}, requires_grad);
+  return leaf_from("tensor", v, {static_cast<int64_t>(rows.size()), cols}, requires_grad);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<float>>> mats,
@@ -329,8 +343,7 @@ Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<
     v.insert(v.end(), t.data(), t.data() + t.numel());
   }
   if (inner.empty()) inner = {0, 0};
-  return make_tensor(std::move(v), {static_cast<int64_t>(mats.size()), inner[0], inner[1]},
-                     requires_grad);
+  return leaf_from("tensor", v, {static_cast<int64_t>(mats.size()), inner[0], inner[1]}, requires_grad);
 }
 
 // ---------------------------------------------------------------- random
@@ -407,14 +420,14 @@ Tensor rand(const Shape& shape, bool requires_grad) { return uniform(shape, 0.0f
 
 Tensor uniform(const Shape& shape, float low, float high, bool requires_grad) {
   if (!(low <= high)) fail("uniform: low ", low, " must not exceed high ", high);
-  Tensor t = full(shape, 0.0f, requires_grad);
+  Tensor t = new_leaf("uniform", shape, requires_grad);
   float* p = t.data();
   for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = low + (high - low) * default_generator().uniform();
   return t;
 }
 
 Tensor randn(const Shape& shape, bool requires_grad) {
-  Tensor t = full(shape, 0.0f, requires_grad);
+  Tensor t = new_leaf("randn", shape, requires_grad);
   float* p = t.data();
   for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = default_generator().normal();
   return t;

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/allocator.h"
 #include "core/error.h"
 
 namespace ag {
@@ -28,7 +29,7 @@ class Tensor;
 
 int64_t numel_of(const Shape& shape);  // product of sizes; 1 for a scalar shape []
 
-// The most elements one float buffer can hold (std::vector<float>'s limit, 2^61 - 1).
+// The most elements one float buffer can hold (2^61 - 1: its size in bytes fits in int64).
 constexpr int64_t kMaxNumel = INT64_MAX / sizeof(float);
 // numel of a shape that a new tensor is about to take, checked first: no
 // negative size, and the product of the non-zero sizes at most kMaxNumel
@@ -37,13 +38,18 @@ constexpr int64_t kMaxNumel = INT64_MAX / sizeof(float);
 // every view checks its shape this way before any memory is touched.
 int64_t checked_numel(const char* op, const Shape& shape);
 
-// The float buffer behind one or more tensors (reshape shares it). version
-// counts in-place writes: a tensor saved for backward remembers the version it
-// was saved at, and backward refuses to use it if the data changed since.
+// The float buffer behind one or more tensors (reshape shares it), a block
+// from the caching allocator (core/allocator.h). version counts in-place
+// writes: a tensor saved for backward remembers the version it was saved at,
+// and backward refuses to use it if the data changed since.
 struct Storage {
-  std::vector<float> data;
+  FloatBuffer data;
   uint64_t version = 0;
 };
+// A Storage of numel_of(shape) floats, uninitialised: the one place tensor
+// memory is asked for. Out of memory is an ag::Error naming `op`, the shape
+// and the bytes, never a bare std::bad_alloc.
+std::shared_ptr<Storage> new_storage(const char* op, const Shape& shape);
 
 struct TensorImpl {
   Shape shape;
@@ -144,7 +150,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 // ---- factories ----
 // All take a shape; requires_grad makes the result a leaf that collects .grad().
-Tensor empty(const Shape& shape);  // contents unspecified (zeros, in practice)
+Tensor empty(const Shape& shape);  // uninitialised: whatever the block held (NaN under NaN fill)
 Tensor zeros(const Shape& shape, bool requires_grad = false);
 Tensor ones(const Shape& shape, bool requires_grad = false);
 Tensor full(const Shape& shape, float value, bool requires_grad = false);

@@ -7,6 +7,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
+
+#include "core/allocator.h"
 
 namespace {
 
@@ -38,6 +41,11 @@ struct CountingListener : doctest::IReporter {
 REGISTER_LISTENER("counting", 1, CountingListener);
 
 int main(int argc, char** argv) {
+  // Every block the allocator hands out is filled with NaN (unless
+  // AG_ALLOCATOR_NAN says otherwise), so an op that reads memory it never
+  // wrote, e.g. an accumulator started from empty() instead of zeros(),
+  // gives NaN and fails its test.
+  if (std::getenv("AG_ALLOCATOR_NAN") == nullptr) ag::set_nan_fill(true);
   doctest::Context context(argc, argv);
   int status = context.run();
   if (context.shouldExit()) return status;

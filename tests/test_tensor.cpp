@@ -63,7 +63,7 @@ TEST_SUITE("core.tensor") {
                                   "the most elements a float buffer can hold)";
     CHECK_THROWS_WITH_AS(zeros({huge, huge}), ("zeros: shape [1099511627776, 1099511627776]" + too_large).c_str(), Error);
     CHECK_THROWS_WITH_AS(empty({highest, 2}), ("empty: shape [9223372036854775807, 2]" + too_large).c_str(), Error);
-    CHECK_THROWS_WITH_AS(rand({huge, huge}), doctest::Contains("full: shape [1099511627776, 1099511627776] is too large"),
+    CHECK_THROWS_WITH_AS(rand({huge, huge}), doctest::Contains("uniform: shape [1099511627776, 1099511627776] is too large"),
                          Error);
     // No elements, but an op splitting [0, 2^40, 2^40] after dim 0 would multiply 2^40 * 2^40.
     CHECK_THROWS_WITH_AS(zeros({0, huge, huge}), ("zeros: shape [0, 1099511627776, 1099511627776]" + too_large).c_str(),

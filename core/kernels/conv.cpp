@@ -12,8 +12,8 @@
 #include "core/kernels/conv.h"
 
 #include <algorithm>
-#include <memory>
 
+#include "core/allocator.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
 
@@ -21,9 +21,10 @@ namespace ag {
 
 namespace {
 
-// A scratch buffer that is not zero-filled (im2col writes every element).
-using Scratch = std::unique_ptr<float[]>;
-Scratch make_scratch(int64_t count) { return Scratch(new float[std::max<int64_t>(count, 1)]); }
+// A scratch buffer: not zero-filled (im2col writes every element), and from
+// the caching allocator, so the next call gets it back without page faults.
+using Scratch = FloatBuffer;
+Scratch make_scratch(int64_t count) { return Scratch(count); }
 
 // For the taps that read input column iw = ow*stride + offset, the outputs
 // ow in [lo, hi) land inside the image (0 <= iw < size); the rest read padding.
@@ -57,11 +58,11 @@ void for_each_image(int64_t N, int64_t scratch_size, const Body& body) {
   if (images_in_parallel(N)) {
     parallel_for(0, N, 1, [&](int64_t lo, int64_t hi) {
       Scratch scratch = make_scratch(scratch_size);
-      for (int64_t n = lo; n < hi; ++n) body(n, scratch.get());
+      for (int64_t n = lo; n < hi; ++n) body(n, scratch.data());
     });
   } else {
     Scratch scratch = make_scratch(scratch_size);
-    for (int64_t n = 0; n < N; ++n) body(n, scratch.get());
+    for (int64_t n = 0; n < N; ++n) body(n, scratch.data());
   }
 }
 
@@ -195,6 +196,10 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
     });
   }
   if (dweight == nullptr) return;  // only the bias wanted a gradient
+  if (g.N == 0) {  // an empty batch: a sum of nothing
+    std::fill(dweight, dweight + weight_size, 0.0f);
+    return;
+  }
 
   // dweight is a sum over images. With several slots (one per thread) each
   // sums its own contiguous run of images into its own buffer, and the
@@ -202,18 +207,20 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
   // bit-identical. A single slot sums straight into dweight.
   const int64_t slots = images_in_parallel(g.N) ? std::min<int64_t>(get_num_threads(), g.N) : 1;
   Scratch partials = make_scratch(slots > 1 ? slots * weight_size : 0);
-  auto slot_sum = [&](int64_t s) { return slots > 1 ? partials.get() + s * weight_size : dweight; };
+  auto slot_sum = [&](int64_t s) { return slots > 1 ? partials.data() + s * weight_size : dweight; };
   auto sum_slot = [&](int64_t s) {
     float* dweight_slot = slot_sum(s);
-    std::fill(dweight_slot, dweight_slot + weight_size, 0.0f);
     Scratch col = make_scratch(pointwise ? 0 : K * P);
-    for (int64_t n = s * g.N / slots; n < (s + 1) * g.N / slots; ++n) {
+    const int64_t first = s * g.N / slots;  // every slot has at least one image (slots <= N)
+    for (int64_t n = first; n < (s + 1) * g.N / slots; ++n) {
       for (int64_t grp = 0; grp < g.groups; ++grp) {
         const float* img = inp + (n * g.C + grp * Cg) * HW;
         const float* dout_g = dout + (n * g.O + grp * Og) * P;
-        if (!pointwise) im2col(g, img, col.get());
-        // dweight_g (Og, K) += dout_g (Og, P) · colᵀ (P, K)
-        sgemm(false, true, Og, K, P, 1.0f, dout_g, P, pointwise ? img : col.get(), P, 1.0f,
+        if (!pointwise) im2col(g, img, col.data());
+        // dweight_g (Og, K) += dout_g (Og, P) · colᵀ (P, K); the slot's first
+        // image writes it (beta 0), so the slot needs no zero-fill first.
+        const float beta = n == first ? 0.0f : 1.0f;
+        sgemm(false, true, Og, K, P, 1.0f, dout_g, P, pointwise ? img : col.data(), P, beta,
               dweight_slot + grp * Og * K, K);
       }
     }

@@ -281,7 +281,8 @@ struct CloneBackward : Node {
 };
 
 Tensor clone(const Tensor& x) {
-  Tensor out = from_vector(x.to_vector(), x.shape());
+  Tensor out = empty(x.shape());
+  std::copy(x.data(), x.data() + x.numel(), out.data());
   if (needs_grad({x})) attach(out, std::make_shared<CloneBackward>(), {x});
   return out;
 }

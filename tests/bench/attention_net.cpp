@@ -5,7 +5,9 @@
 //   - a forward pass in eval mode without a graph (inference),
 //   - a forward pass in training mode, recording the graph,
 //   - a training step: zero_grad, forward, cross-entropy, backward, SGD step,
-// as ms per batch and images per second, then where the forward time goes,
+// as ms per batch and images per second, then what one training step asks of
+// the caching allocator, the same calls with AG_ALLOCATOR=system (every
+// buffer from the C library), then where the forward time goes,
 // stage by stage, with the GFLOP/s of each (multiply-adds counted as 2 flops
 // from the layer shapes).
 #include <cstdio>
@@ -46,21 +48,48 @@ int main() {
   std::printf("AttentionNet, batch %lld of 3x%lldx%lld, %d threads, %lld parameters\n", (long long)N,
               (long long)S, (long long)S, get_num_threads(), (long long)net.num_parameters());
 
-  net.eval();
-  double infer = bench::median_seconds([&] { NoGradGuard no_grad; net(x); }, 7);
-  net.train();
-  double forward = bench::median_seconds([&] { net(x); }, 7);
-  double step = bench::median_seconds([&] {
+  auto infer_once = [&] { NoGradGuard no_grad; net(x); };
+  auto train_step = [&] {
     sgd.zero_grad();
     cross_entropy(net(x), targets).backward();
     sgd.step();
-  }, 7);
+  };
+  set_allocator_mode(AllocatorMode::Caching);
+  net.eval();
+  double infer = bench::median_seconds(infer_once, 7);
+  net.train();
+  double forward = bench::median_seconds([&] { net(x); }, 7);
+  double step = bench::median_seconds(train_step, 7);
   auto line = [&](const char* what, double seconds) {
-    std::printf("  %-34s %8.1f ms   %7.0f img/s\n", what, seconds * 1e3, N / seconds);
+    std::printf("  %-38s %8.1f ms   %7.0f img/s\n", what, seconds * 1e3, N / seconds);
   };
   line("forward, eval, no graph", infer);
   line("forward, training (graph recorded)", forward);
   line("training step (fwd+bwd+SGD)", step);
+
+  // What one training step asks of the caching allocator (core/allocator.h):
+  // after the warm-up steps above, nearly every block should be a cache hit.
+  const MemoryStats before = memory_stats();
+  reset_peak_memory_stats();
+  train_step();
+  const MemoryStats after = memory_stats();
+  const double MiB = 1024.0 * 1024.0;
+  std::printf("  allocator, one training step: %lld allocations (%lld cache hits), %.1f MiB handed out,\n"
+              "    peak in use %.1f MiB, %.1f MiB cached after the step\n",
+              (long long)(after.allocations - before.allocations), (long long)(after.cache_hits - before.cache_hits),
+              (after.bytes_allocated - before.bytes_allocated) / MiB, after.peak_bytes_in_use / MiB,
+              after.bytes_cached / MiB);
+
+  // The same with every block from the C library (AG_ALLOCATOR=system): the
+  // cost of page faults and zeroing that the cache saves.
+  set_allocator_mode(AllocatorMode::System);
+  net.eval();
+  double infer_system = bench::median_seconds(infer_once, 7);
+  net.train();
+  double step_system = bench::median_seconds(train_step, 7);
+  set_allocator_mode(AllocatorMode::Caching);
+  line("forward, eval, AG_ALLOCATOR=system", infer_system);
+  line("training step, AG_ALLOCATOR=system", step_system);
 
   // Stage by stage, in eval mode without a graph: the cost of each block.
   net.eval();

@@ -13,7 +13,8 @@
 # Load it with `make gdb T=02`, or add this line to ~/.gdbinit:
 #     source /path/to/attograd/tutorials/gdb/attograd_gdb.py
 # It reads libstdc++'s layouts of std::shared_ptr, std::vector and
-# std::string (g++'s standard library, what this project builds with).
+# std::string (g++'s standard library, what this project builds with), and
+# the two fields of attograd's FloatBuffer (core/allocator.h).
 import re
 import struct
 
@@ -58,6 +59,17 @@ def _vector_span(vec, item_size):
     if not (0 < start <= finish <= end) or (finish - start) % item_size:
         raise Garbage()
     return start, (finish - start) // item_size
+
+
+def _float_buffer_span(buffer):
+    """(address of the first float, float count) of an ag::FloatBuffer, validated."""
+    start = int(buffer["data_"])
+    count = int(buffer["size_"])
+    if start == 0 and count == 0:
+        return 0, 0
+    if start == 0 or start % 64 or not 0 < count <= MAX_NUMEL:  # the allocator's blocks are 64-byte aligned
+        raise Garbage()
+    return start, count
 
 
 def _read(address, size):
@@ -117,7 +129,7 @@ class TensorView:
             self.problem = "(no storage)"
         else:
             storage = impl["storage"]["_M_ptr"].dereference()
-            data, count = _vector_span(storage["data"], 4)
+            data, count = _float_buffer_span(storage["data"])
             if count < self.numel:
                 self.problem = "(storage too small: %d < %d)" % (count, self.numel)
             else:
