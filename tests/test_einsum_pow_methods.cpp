@@ -89,7 +89,7 @@ TEST_SUITE("core.pow") {
   }
 
   TEST_CASE("d/da = b a^(b-1), d/db = a^b log a, summed over the broadcast") {
-    Tensor a = tensor({2, 3}, true), b = tensor({{2}, {1}}, true);  // result [[4, 9], [2, 3]]
+    Tensor a = tensor({2.0f, 3.0f}, true), b = from_vector({2.0f, 1.0f}, {2, 1}, true);  // result [[4, 9], [2, 3]]
     sum(pow(a, b)).backward();
     // da = 2a + 1 = [5, 7];  db = [4 log 2 + 9 log 3, 2 log 2 + 3 log 3]
     ag_test::check_close(a.grad(), {5, 7});
@@ -101,11 +101,11 @@ TEST_SUITE("core.pow") {
   }
 
   TEST_CASE("pow at a zero base: the exponent's gradient is 0 there, as PyTorch") {
-    Tensor a = tensor({0, 2, 0}, true), b = tensor({2, 0, 0}, true);
+    Tensor a = tensor({0.0f, 2.0f, 0.0f}, true), b = tensor({2.0f, 0.0f, 0.0f}, true);
     sum(pow(a, b)).backward();
     ag_test::check_close(a.grad(), {0, 0, 0});
     ag_test::check_close(b.grad(), {0, static_cast<float>(std::log(2.0)), 0});
-    Tensor e = tensor({1, 2}, true);
+    Tensor e = tensor({1.0f, 2.0f}, true);
     sum(pow(0.0f, e)).backward();
     ag_test::check_close(e.grad(), {0, 0});
   }
