@@ -14,6 +14,7 @@
 #include "core/ops/activation.h"
 #include "core/ops/conv.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/einsum.h"
 #include "core/ops/embedding.h"
 #include "core/ops/index.h"
 #include "core/ops/loss.h"

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/anomaly.h"
+#include "core/ops/shape.h"
 
 namespace ag {
 
@@ -193,6 +194,10 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
   //    Among ready nodes the most recently created runs first, as in PyTorch.
   std::unordered_map<Node*, Tensor> pending_grads;
   pending_grads[start] = dout;
+  // A leaf's gradient is summed over all its incoming edges first, so its
+  // hooks see the total once (x * x: once, with 2x), as in PyTorch.
+  std::vector<std::shared_ptr<TensorImpl>> leaves;  // in order of first arrival
+  std::unordered_map<TensorImpl*, Tensor> leaf_grads;
   auto later_first = [](Node* a, Node* b) { return a->sequence_nr < b->sequence_nr; };
   std::vector<Node*> ready{start};
   while (!ready.empty()) {
@@ -228,7 +233,10 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
         fail(node->name(), ": backward produced a gradient of shape ", g.shape(), " for input ", i,
              " of shape ", e.shape);
       if (e.leaf) {
-        if (g.defined()) accumulate_leaf(e.leaf, g);
+        if (!g.defined()) continue;
+        auto [it, first] = leaf_grads.try_emplace(e.leaf.get());
+        if (first) leaves.push_back(e.leaf);
+        accumulate_into(it->second, g);
         continue;
       }
       Node* child = e.fn.get();
@@ -242,6 +250,7 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
       }
     }
   }
+  for (const auto& leaf : leaves) accumulate_leaf(leaf, leaf_grads[leaf.get()]);
   // ASSIGNMENT engine: end
 }
 
@@ -252,6 +261,8 @@ static const TensorImpl* viewed_leaf(const Tensor& self) {
     if (const TensorImpl* leaf = node->next_edges[0].leaf.get()) return leaf;
   return nullptr;
 }
+
+static void rebase_history(Tensor& self);
 
 void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
   if (self.requires_grad() && self.is_leaf() && grad_enabled())
@@ -266,18 +277,53 @@ void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
   if (result.shape() != self.shape())
     fail(op, ": the result of shape ", result.shape(), " cannot be written in place into shape ",
          self.shape());
+  if (grad_enabled()) (void)self.grad_fn();  // a stale view takes its base's history first
   std::copy(result.data(), result.data() + result.numel(), self.data());
   self.bump_version();
+  TensorImpl& impl = *self.impl();
+  impl.view_version = impl.storage->version;  // the history set below is the current one
   if (result.grad_fn()) {
     // self now holds result's value, so it takes over result's history.
-    self.impl()->grad_fn = result.grad_fn();
-    self.impl()->requires_grad = true;
-  } else if (grad_enabled() && self.grad_fn()) {
+    impl.grad_fn = result.grad_fn();
+    impl.requires_grad = true;
+  } else if (grad_enabled() && impl.grad_fn) {
     // The new value does not depend on anything that requires grad (fill_,
     // copy_ of a constant): the old history no longer applies.
-    self.impl()->grad_fn.reset();
-    self.impl()->requires_grad = false;
+    impl.grad_fn.reset();
+    impl.requires_grad = false;
   }
+  if (grad_enabled() && impl.view_base) rebase_history(self);
+}
+
+// self, a view, was just written in place. Its storage is the whole of its
+// base's (every view here is a reshape), so the base's new value is exactly
+// reshape(self's new value): the base's new grad_fn is a ReshapeBackward over
+// self's new history, as PyTorch's CopySlices does for a view that covers its
+// whole base. Other views of the same base see the bumped version and rebuild
+// their history from the base's on next use (refresh_view_history).
+static void rebase_history(Tensor& self) {
+  Tensor base(self.impl()->view_base);
+  if (self.requires_grad()) {
+    Tensor rebased = reshape(self, base.shape());
+    base.impl()->grad_fn = rebased.grad_fn();
+    base.impl()->grad_fn->output_name = base.impl()->name;
+    base.impl()->requires_grad = true;
+  } else if (base.impl()->grad_fn) {
+    base.impl()->grad_fn.reset();  // the new value is a constant: no history left
+    base.impl()->requires_grad = false;
+  }
+}
+
+void refresh_view_history(const std::shared_ptr<TensorImpl>& view) {
+  TensorImpl& impl = *view;
+  impl.view_version = impl.storage->version;  // first: reshape below reads requires_grad again
+  const bool previous = t_grad_enabled;
+  t_grad_enabled = true;  // the history is rebuilt even when asked for under NoGradGuard
+  Tensor fresh = reshape(Tensor(impl.view_base), impl.shape);
+  t_grad_enabled = previous;
+  impl.grad_fn = fresh.grad_fn();
+  impl.requires_grad = fresh.requires_grad();
+  if (impl.grad_fn) impl.grad_fn->output_name = impl.name;
 }
 
 }  // namespace ag

@@ -104,5 +104,9 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph);
 // value): writes result's data into self's storage, bumps the version and
 // moves self's history to result's grad_fn. Refuses a leaf that requires grad.
 void commit_inplace(const char* op, Tensor& self, const Tensor& result);
+// A view whose storage was written in place since its grad_fn was made takes
+// a fresh history: a reshape of its base's current one (Tensor::grad_fn and
+// requires_grad call this; see TensorImpl::view_base).
+void refresh_view_history(const std::shared_ptr<TensorImpl>& view);
 
 }  // namespace ag

@@ -119,7 +119,11 @@ std::vector<float> Tensor::to_vector() const {
   return std::vector<float>(data(), data() + numel());
 }
 
-bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
+bool Tensor::requires_grad() const {
+  if (impl_ && impl_->view_base && impl_->view_version != impl_->storage->version)
+    refresh_view_history(impl_);
+  return impl_ && impl_->requires_grad;
+}
 
 Tensor& Tensor::requires_grad_(bool on) {
   check_defined("requires_grad_");
@@ -127,6 +131,9 @@ Tensor& Tensor::requires_grad_(bool on) {
     fail("requires_grad_: can only change requires_grad of a leaf tensor; this one was made by ",
          grad_fn()->name(), " (use detach() to get a leaf)");
   impl_->requires_grad = on;
+  // A leaf of its own from now on: its history no longer follows its base's
+  // (and the base's graph may come to point at this leaf: no cycle back).
+  if (on) impl_->view_base.reset();
   return *this;
 }
 
@@ -149,6 +156,8 @@ void Tensor::zero_grad() {
 
 const std::shared_ptr<Node>& Tensor::grad_fn() const {
   static const std::shared_ptr<Node> none;
+  if (impl_ && impl_->view_base && impl_->view_version != impl_->storage->version)
+    refresh_view_history(impl_);
   return impl_ ? impl_->grad_fn : none;
 }
 

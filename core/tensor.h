@@ -61,6 +61,15 @@ struct TensorImpl {
   // Gradient hooks of a leaf: called on each incoming gradient before it is
   // accumulated; a hook may return a replacement (or an undefined Tensor to keep it).
   std::vector<std::function<Tensor(const Tensor&)>> grad_hooks;
+  // A view (reshape and friends, made with grad enabled) remembers the tensor
+  // that owns its storage (always the root: a view of a view points at the
+  // first base) and the storage version its grad_fn was made at. An in-place
+  // op on the view rebases the base's history; an in-place op on the base (or
+  // a sibling view) bumps the version, and the stale view rebuilds its
+  // grad_fn as a reshape of the base's new history on next use (PyTorch does
+  // the same with _base and its version counter).
+  std::shared_ptr<TensorImpl> view_base;
+  uint64_t view_version = 0;
 
   TensorImpl();
   ~TensorImpl();
@@ -140,6 +149,31 @@ class Tensor {
   Tensor repeat(const std::vector<int64_t>& repeats) const;
   Tensor flip(const std::vector<int64_t>& dims) const;
   Tensor squeeze() const;
+  // The same ops as the free functions, spelled as PyTorch tutorials write
+  // them: x.relu(), x.pow(3), scores.softmax(-1), q.matmul(k.transpose(-2, -1)).
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor neg() const;
+  Tensor pow(float exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor clamp(float min, float max) const;
+  Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
+  Tensor max() const;
+  Tensor max(int64_t dim, bool keepdim = false) const;
+  Tensor min() const;
+  Tensor min(int64_t dim, bool keepdim = false) const;
+  Tensor argmax(int64_t dim, bool keepdim = false) const;
+  Tensor bmm(const Tensor& other) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor masked_fill(const Tensor& mask, float value) const;
 
  private:
   void check_defined(const char* what) const;

@@ -29,6 +29,10 @@ Tensor rdiv(float a, const Tensor& b);  // a / b
 
 Tensor neg(const Tensor& x);
 Tensor pow(const Tensor& x, float exponent);
+// a^b with a tensor exponent (a and b broadcast; d/db = a^b log a) and with a
+// scalar base (core/ops/pow.cpp).
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor pow(float a, const Tensor& b);
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);

@@ -1,4 +1,5 @@
-// core/ops/loss.cpp: cross_entropy, nll_loss and mse_loss (mean reduction), with backward.
+// core/ops/loss.cpp: cross_entropy and nll_loss (class losses), with backward.
+// The element-wise losses (mse, l1, smooth_l1, bce, kl_div) are in loss_pointwise.cpp.
 //
 // Shape legend: N samples, C classes, S = product of the extra dims d... (1 for
 // plain (N, C) logits). Logits (N, C, d...) are read as (N, C, S): the class
@@ -8,6 +9,8 @@
 // A position whose target equals ignore_index adds nothing to the loss and is
 // not counted in the mean. When every position is ignored the mean is 0/0 =
 // NaN, exactly as PyTorch returns (and its gradient is NaN too).
+// With class weights w (C), a position with target t counts w[t] times, and
+// the mean divides by the sum of w[t] over the counted positions (PyTorch's rule).
 #include "core/ops/loss.h"
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 
 #include "core/autograd.h"
 #include "core/kernels/softmax.h"  // exp_sum: the log-sum-exp softmax.cpp uses too
+#include "core/ops/shape.h"
 
 namespace ag {
 namespace {
@@ -66,43 +70,148 @@ ClassGeometry check_class_targets(const char* op, const char* input_name, const 
   return g;
 }
 
-// 0/0 must give NaN (all ignored); spelled out so no compiler flag changes it.
-float mean_of(double total, int64_t count) {
-  return count == 0 ? std::numeric_limits<float>::quiet_NaN()
-                    : static_cast<float>(total / static_cast<double>(count));
+// ---------------------------------------------------------------- options
+// The per-class weights (1 each when none are given), checked against C.
+std::vector<float> class_weights(const char* op, const Tensor& weight, int64_t C) {
+  if (!weight.defined()) return std::vector<float>(C, 1.0f);
+  if (weight.dim() != 1 || weight.size(0) != C)
+    fail(op, ": weight of shape ", weight.shape(), " must be a 1-D tensor of ", C,
+         " class weights (one per class)");
+  return weight.to_vector();
+}
+
+// Everything forward and backward share about one class loss.
+struct ClassLoss {
+  ClassGeometry g;
+  std::vector<float> weight;  // (C)
+  float smoothing = 0.0f;     // label_smoothing eps
+  LossReduction reduction = LossReduction::Mean;
+  double divisor = 1.0;       // of the mean: the summed weights of counted targets
+  Shape out_shape;            // of reduction none: the targets' shape
+};
+
+// The loss's value, from the per-position losses.
+Tensor reduce_positions(const ClassLoss& L, std::vector<float> per_position) {
+  if (L.reduction == LossReduction::None) return from_vector(std::move(per_position), L.out_shape);
+  double total = 0.0;  // in double: a mean over many samples loses no digits
+  for (float v : per_position) total += v;
+  if (L.reduction == LossReduction::Sum) return scalar(static_cast<float>(total));
+  return scalar(L.divisor == 0.0 ? std::numeric_limits<float>::quiet_NaN()  // all ignored: NaN
+                                 : static_cast<float>(total / L.divisor));
+}
+
+// The gradient each position's loss receives from dout.
+float position_scale(const ClassLoss& L, const Tensor& dout, int64_t position) {
+  if (L.reduction == LossReduction::None) return dout.data()[position];
+  if (L.reduction == LossReduction::Sum) return dout.item();
+  return dout.item() / static_cast<float>(L.divisor);  // NaN when all are ignored
+}
+
+LossReduction check_class_reduction(const char* op, LossReduction r) {
+  if (r == LossReduction::BatchMean)
+    fail(op, ": reduction 'batchmean' is only for kl_div (use none, mean or sum)");
+  return r;
 }
 
 }  // namespace
 
+LossReduction loss_reduction(const char* op, const char* name) {
+  const std::string word = name;
+  if (word == "none") return LossReduction::None;
+  if (word == "mean") return LossReduction::Mean;
+  if (word == "sum") return LossReduction::Sum;
+  if (word == "batchmean") return LossReduction::BatchMean;
+  fail(op, ": '", word, "' is not a valid value for reduction (none, mean, sum or batchmean)");
+}
+
 // ---------------------------------------------------------------- cross_entropy
-// loss = mean over kept (n, s) of  -log softmax(x[n, :, s])[t]  =  logsumexp(x[n, :, s]) - x[n, t, s]
-// dx[n, c, s] = dout * (softmax(x[n, :, s])[c] - [c == t]) / kept,  0 on ignored positions.
-// This fused form needs no log_softmax tensor and is exact where softmax saturates.
+// With class ids, per kept position (n, s) with target t, p = softmax(x[n, :, s]),
+// logp = log p = x - logsumexp(x), W = sum_c w_c:
+//   loss = (1 - eps) w_t (-logp_t) + eps/C sum_c w_c (-logp_c)
+//   dx_c = scale * ((1 - eps) w_t (p_c - [c == t]) + eps/C (p_c W - w_c))
+// The fused form needs no log_softmax tensor and is exact where softmax saturates.
+// With class probabilities T (the logits' shape), t_c = (1 - eps) T_c + eps/C:
+//   loss = -sum_c w_c t_c logp_c,   dx_c = scale * (p_c sum_k w_k t_k - w_c t_c),
+//   dT_c = -scale (1 - eps) w_c logp_c;  the mean divides by the N*S positions.
 struct CrossEntropyBackward : Node {
-  SavedTensor logits;
-  ClassGeometry g;  // with the checked class ids
+  SavedTensor logits, probabilities;  // probabilities: defined for probability targets
+  ClassLoss L;                        // with the checked class ids
   std::string name() const override { return "CrossEntropyBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { logits.reset(); }
+  void release_saved() override { logits.reset(); probabilities.reset(); }
 };
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
-  ClassGeometry g = check_class_targets("cross_entropy", "logits", logits, targets, ignore_index);
-  const float* px = logits.data();
-  double total = 0.0;  // in double: a mean over many samples loses no digits
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t s = 0; s < g.S; ++s) {
-      const int64_t target = g.classes[n * g.S + s];
-      if (target == kIgnored) continue;
-      const float* row = px + n * g.C * g.S + s;
-      total += exp_sum(row, g.C, g.S).log_sum_exp() - row[target * g.S];
+  return cross_entropy(logits, targets, CrossEntropyOptions{.ignore_index = ignore_index});
+}
+
+// Unbatched logits (C): the same as a batch of one, as PyTorch. The target is a
+// 0-d class id or a (C) row of probabilities; reduction none gives a 0-d loss.
+static Tensor cross_entropy_unbatched(const Tensor& logits, const Tensor& targets,
+                                      const CrossEntropyOptions& options) {
+  const bool probabilities = targets.shape() == logits.shape();
+  if (!probabilities && targets.dim() != 0)
+    fail("cross_entropy: for logits of shape ", logits.shape(),
+         " (one sample) the target must be a 0-d class id or probabilities of shape ",
+         logits.shape(), ", got ", targets.shape());
+  Tensor batched = cross_entropy(unsqueeze(logits, 0), unsqueeze(targets, 0), options);
+  return options.reduction == LossReduction::None ? reshape(batched, {}) : batched;
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEntropyOptions& options) {
+  const char* op = "cross_entropy";
+  if (logits.dim() == 1) return cross_entropy_unbatched(logits, targets, options);
+  if (!(options.label_smoothing >= 0.0f && options.label_smoothing <= 1.0f))
+    fail(op, ": label_smoothing must be between 0.0 and 1.0, got ", options.label_smoothing);
+  const bool probabilities = logits.dim() >= 2 && targets.shape() == logits.shape();
+  ClassLoss L;
+  L.reduction = check_class_reduction(op, options.reduction);
+  L.smoothing = options.label_smoothing;
+  if (probabilities) {
+    L.g.N = logits.size(0);
+    L.g.C = logits.size(1);
+    for (int64_t d = 2; d < logits.dim(); ++d) L.g.S *= logits.size(d);
+    L.divisor = static_cast<double>(L.g.N * L.g.S);
+  } else {
+    L.g = check_class_targets(op, "logits", logits, targets, options.ignore_index);
+  }
+  L.weight = class_weights(op, options.weight, L.g.C);
+  L.out_shape = logits.shape();
+  L.out_shape.erase(L.out_shape.begin() + 1);  // (N, d...)
+
+  const int64_t C = L.g.C, S = L.g.S;
+  const float eps = L.smoothing, *w = L.weight.data(), *px = logits.data();
+  const float* pt = probabilities ? targets.data() : nullptr;
+  std::vector<float> per_position(L.g.N * S, 0.0f);
+  double counted_weight = 0.0;
+  for (int64_t n = 0; n < L.g.N; ++n)
+    for (int64_t s = 0; s < S; ++s) {
+      const float* row = px + n * C * S + s;  // row[c * S] = x[n, c, s]
+      const float lse = exp_sum(row, C, S).log_sum_exp();
+      double loss = 0.0;
+      if (probabilities) {
+        const float* trow = pt + n * C * S + s;
+        for (int64_t c = 0; c < C; ++c)
+          loss -= w[c] * ((1.0 - eps) * trow[c * S] + eps / C) * (row[c * S] - lse);
+      } else {
+        const int64_t t = L.g.classes[n * S + s];
+        if (t == kIgnored) continue;
+        loss = (1.0 - eps) * w[t] * (lse - row[t * S]);
+        if (eps > 0.0f)
+          for (int64_t c = 0; c < C; ++c) loss += eps / C * w[c] * (lse - row[c * S]);
+        counted_weight += w[t];
+      }
+      per_position[n * S + s] = static_cast<float>(loss);
     }
-  Tensor out = scalar(mean_of(total, g.kept));
-  if (needs_grad({logits})) {
+  if (!probabilities) L.divisor = counted_weight;
+  Tensor out = reduce_positions(L, std::move(per_position));
+  const bool target_grad = probabilities && targets.requires_grad();
+  if (needs_grad({logits}) || (target_grad && grad_enabled())) {
     auto node = std::make_shared<CrossEntropyBackward>();
     node->logits = SavedTensor(logits);
-    node->g = std::move(g);
-    attach(out, node, {logits});
+    if (probabilities) node->probabilities = SavedTensor(targets);
+    node->L = std::move(L);
+    attach(out, node, {logits, probabilities ? targets : Tensor()});
   }
   return out;
 }
@@ -110,50 +219,89 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore
 std::vector<Tensor> CrossEntropyBackward::apply(const Tensor& dout) {
   Tensor x = logits.unpack(*this);
   // ASSIGNMENT log_softmax_cross_entropy: begin
+  const bool by_probability = probabilities.defined();
+  Tensor T = by_probability ? probabilities.unpack(*this) : Tensor();
+  const int64_t C = L.g.C, S = L.g.S;
+  const float eps = L.smoothing, *w = L.weight.data();
+  float weight_total = 0.0f;
+  for (float wc : L.weight) weight_total += wc;
   Tensor dlogits = zeros(x.shape());
-  const float scale = dout.item() / static_cast<float>(g.kept);  // NaN when all are ignored
+  Tensor dtargets = by_probability && next_edges[1].valid() ? zeros(x.shape()) : Tensor();
   const float* px = x.data();
-  float* dx = dlogits.data();
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t s = 0; s < g.S; ++s) {
-      const int64_t target = g.classes[n * g.S + s];
-      if (target == kIgnored) continue;
-      const float* row = px + n * g.C * g.S + s;  // row[c * S] = x[n, c, s]
-      float* drow = dx + n * g.C * g.S + s;
-      const ExpSum e = exp_sum(row, g.C, g.S);
-      for (int64_t c = 0; c < g.C; ++c) {
-        const float p = std::exp(row[c * g.S] - e.max) / e.sum;
-        const float onehot = c == target ? 1.0f : 0.0f;
-        drow[c * g.S] = (p - onehot) * scale;
+  for (int64_t n = 0; n < L.g.N; ++n)
+    for (int64_t s = 0; s < S; ++s) {
+      const int64_t t = by_probability ? 0 : L.g.classes[n * S + s];
+      if (t == kIgnored) continue;
+      const float scale = position_scale(L, dout, n * S + s);
+      const float* row = px + n * C * S + s;
+      float* drow = dlogits.data() + n * C * S + s;
+      const ExpSum e = exp_sum(row, C, S);
+      if (by_probability) {
+        const float* trow = T.data() + n * C * S + s;
+        float weighted_total = 0.0f;  // sum_k w_k t_k
+        for (int64_t c = 0; c < C; ++c) weighted_total += w[c] * ((1.0f - eps) * trow[c * S] + eps / C);
+        for (int64_t c = 0; c < C; ++c) {
+          const float p = std::exp(row[c * S] - e.max) / e.sum;
+          const float tc = (1.0f - eps) * trow[c * S] + eps / C;
+          drow[c * S] = scale * (p * weighted_total - w[c] * tc);
+          if (dtargets.defined())
+            dtargets.data()[n * C * S + s + c * S] =
+                -scale * (1.0f - eps) * w[c] * (row[c * S] - e.log_sum_exp());
+        }
+        continue;
+      }
+      for (int64_t c = 0; c < C; ++c) {
+        const float p = std::exp(row[c * S] - e.max) / e.sum;
+        const float onehot = c == t ? 1.0f : 0.0f;
+        drow[c * S] = scale * ((1.0f - eps) * w[t] * (p - onehot) + eps / C * (p * weight_total - w[c]));
       }
     }
   // ASSIGNMENT log_softmax_cross_entropy: end
-  return {dlogits};
+  return {dlogits, dtargets};
 }
 
 // ---------------------------------------------------------------- nll_loss
-// loss = -mean over kept (n, s) of logp[n, t, s]
-// dlogp[n, t, s] = -dout / kept at each kept target, 0 everywhere else.
+// loss = w_t (-logp[n, t, s]) per kept position;  dlogp[n, t, s] = -scale w_t, 0 elsewhere.
 struct NllLossBackward : Node {
-  ClassGeometry g;  // with the checked class ids
+  ClassLoss L;  // with the checked class ids
   Shape input_shape;
   std::string name() const override { return "NllLossBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, int64_t ignore_index) {
-  ClassGeometry g = check_class_targets("nll_loss", "log_probs", log_probs, targets, ignore_index);
+  return nll_loss(log_probs, targets, NllLossOptions{.ignore_index = ignore_index});
+}
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, const NllLossOptions& options) {
+  const char* op = "nll_loss";
+  if (log_probs.dim() == 1) {  // unbatched (C) with a 0-d target, as PyTorch
+    if (targets.dim() != 0)
+      fail(op, ": for log_probs of shape ", log_probs.shape(), " the target must be a 0-d class id, got ",
+           targets.shape());
+    Tensor batched = nll_loss(unsqueeze(log_probs, 0), unsqueeze(targets, 0), options);
+    return options.reduction == LossReduction::None ? reshape(batched, {}) : batched;
+  }
+  ClassLoss L;
+  L.reduction = check_class_reduction(op, options.reduction);
+  L.g = check_class_targets(op, "log_probs", log_probs, targets, options.ignore_index);
+  L.weight = class_weights(op, options.weight, L.g.C);
+  L.out_shape = targets.shape();
   const float* lp = log_probs.data();
-  double total = 0.0;
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t s = 0; s < g.S; ++s) {
-      const int64_t target = g.classes[n * g.S + s];
-      if (target != kIgnored) total -= lp[(n * g.C + target) * g.S + s];
+  std::vector<float> per_position(L.g.N * L.g.S, 0.0f);
+  double counted_weight = 0.0;
+  for (int64_t n = 0; n < L.g.N; ++n)
+    for (int64_t s = 0; s < L.g.S; ++s) {
+      const int64_t t = L.g.classes[n * L.g.S + s];
+      if (t == kIgnored) continue;
+      per_position[n * L.g.S + s] = -L.weight[t] * lp[(n * L.g.C + t) * L.g.S + s];
+      counted_weight += L.weight[t];
     }
-  Tensor out = scalar(mean_of(total, g.kept));
+  L.divisor = counted_weight;
+  Tensor out = reduce_positions(L, std::move(per_position));
   if (needs_grad({log_probs})) {
     auto node = std::make_shared<NllLossBackward>();
-    node->g = std::move(g);
+    node->L = std::move(L);
     node->input_shape = log_probs.shape();
     attach(out, node, {log_probs});
   }
@@ -162,58 +310,13 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, int64_t ignore_i
 
 std::vector<Tensor> NllLossBackward::apply(const Tensor& dout) {
   Tensor dlogp = zeros(input_shape);
-  const float scale = -dout.item() / static_cast<float>(g.kept);
   float* d = dlogp.data();
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t s = 0; s < g.S; ++s) {
-      const int64_t target = g.classes[n * g.S + s];
-      if (target != kIgnored) d[(n * g.C + target) * g.S + s] = scale;
+  for (int64_t n = 0; n < L.g.N; ++n)
+    for (int64_t s = 0; s < L.g.S; ++s) {
+      const int64_t t = L.g.classes[n * L.g.S + s];
+      if (t != kIgnored) d[(n * L.g.C + t) * L.g.S + s] = -position_scale(L, dout, n * L.g.S + s) * L.weight[t];
     }
   return {dlogp};
-}
-
-// ---------------------------------------------------------------- mse_loss
-// loss = mean((x - t)²):   dx = dout * 2 (x - t) / numel,   dt = -dx
-struct MseLossBackward : Node {
-  SavedTensor input, target;
-  std::string name() const override { return "MseLossBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { input.reset(); target.reset(); }
-};
-
-Tensor mse_loss(const Tensor& input, const Tensor& target) {
-  // Stricter than PyTorch, which broadcasts with a warning: (N, 1) against (N)
-  // silently becomes (N, N), a classic bug, so here it is an error.
-  if (input.shape() != target.shape())
-    fail("mse_loss: input ", input.shape(), " and target ", target.shape(),
-         " must have the same shape");
-  const float *px = input.data(), *pt = target.data();
-  double total = 0.0;
-  for (int64_t i = 0; i < input.numel(); ++i) {
-    const double diff = static_cast<double>(px[i]) - pt[i];
-    total += diff * diff;
-  }
-  Tensor out = scalar(mean_of(total, input.numel()));  // empty input: NaN, as PyTorch
-  if (needs_grad({input, target})) {
-    auto node = std::make_shared<MseLossBackward>();
-    node->input = SavedTensor(input);
-    node->target = SavedTensor(target);
-    attach(out, node, {input, target});
-  }
-  return out;
-}
-
-std::vector<Tensor> MseLossBackward::apply(const Tensor& dout) {
-  Tensor x = input.unpack(*this), t = target.unpack(*this);
-  const float scale = 2.0f * dout.item() / static_cast<float>(x.numel());
-  Tensor dinput = empty(x.shape()), dtarget = empty(x.shape());
-  const float *px = x.data(), *pt = t.data();
-  float *di = dinput.data(), *dt = dtarget.data();
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    di[i] = scale * (px[i] - pt[i]);
-    dt[i] = -di[i];
-  }
-  return {dinput, dtarget};
 }
 
 }  // namespace ag

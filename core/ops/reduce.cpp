@@ -10,6 +10,7 @@
 //   sum:  dx[o,k,i] = dout[o,i]
 //   mean: dx[o,k,i] = dout[o,i] / N
 //   max:  dx[o,k,i] = dout[o,i] if k is the (first) arg-max of x[o,:,i], else 0
+//   max over everything: dout / T to each of the T elements tied at the max (PyTorch 1.13)
 //   var:  dx[o,k,i] = dout[o,i] * 2 (x[o,k,i] - mean[o,i]) / (N - correction)
 #include "core/ops/reduce.h"
 
@@ -180,6 +181,7 @@ struct MaxBackward : Node {
   DimSplit split;
   std::vector<int64_t> winner;  // k of the arg-max, one per output (o, i)
   bool is_min = false;
+  bool split_ties = false;  // over everything: winner lists every tied element
   std::string name() const override { return is_min ? "MinBackward" : "MaxBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
@@ -201,6 +203,13 @@ static Tensor extreme(const char* op, const Tensor& x, const Reduction& r, bool 
     node->split = r.split;
     node->winner = std::move(winner);
     node->is_min = !want_max;
+    if (all) {  // PyTorch 1.13 splits the gradient of max() evenly among its ties (NaN ties NaN)
+      const float top = out.data()[0];
+      node->winner.clear();
+      for (int64_t k = 0, n = x.numel(); k < n; ++k)
+        if (x.data()[k] == top || (std::isnan(x.data()[k]) && std::isnan(top))) node->winner.push_back(k);
+      node->split_ties = true;
+    }
     attach(out, node, {x});
   }
   return out;
@@ -210,6 +219,11 @@ std::vector<Tensor> MaxBackward::apply(const Tensor& dout) {
   Tensor dx = zeros(input_shape);
   const float* g = dout.data();
   float* d = dx.data();
+  if (split_ties) {
+    const float share = g[0] / static_cast<float>(winner.size());
+    for (int64_t k : winner) d[k] = share;
+    return {dx};
+  }
   const int64_t N = split.size, I = split.inner;
   for (int64_t o = 0; o < split.outer; ++o)
     for (int64_t i = 0; i < I; ++i) d[(o * N + winner[o * I + i]) * I + i] = g[o * I + i];
@@ -220,6 +234,7 @@ Tensor max(const Tensor& x) { return extreme("max", x, over_all(x), true, true);
 Tensor max(const Tensor& x, int64_t dim, bool keepdim) {
   return extreme("max", x, over_dim("max", x, dim, keepdim), false, true);
 }
+Tensor min(const Tensor& x) { return extreme("min", x, over_all(x), true, false); }
 Tensor min(const Tensor& x, int64_t dim, bool keepdim) {
   return extreme("min", x, over_dim("min", x, dim, keepdim), false, false);
 }

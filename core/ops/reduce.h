@@ -10,9 +10,12 @@ Tensor sum(const Tensor& x);  // 0-d result
 Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);
-// Max values; the gradient flows only to the arg-max (the first one on ties).
+// Max/min values, NaN propagating. As PyTorch 1.13: max(x)/min(x) over everything
+// split the gradient evenly among tied elements; max(x, dim)/min(x, dim) send it
+// to one index per output, the first on ties.
 Tensor max(const Tensor& x);
 Tensor max(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, int64_t dim, bool keepdim = false);
 // Index of the max along dim, as float values (not differentiable).
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);

@@ -90,45 +90,6 @@ std::vector<Tensor> LogsumexpBackward::apply(const Tensor& dout) {
   return {dx};
 }
 
-// ---------------------------------------------------------------- min over everything
-// dx = dout / ties where x is the minimum (or, if the minimum is NaN, where x is NaN), else 0
-struct MinAllBackward : Node {
-  SavedTensor input;
-  float minimum = 0.0f;
-  std::string name() const override { return "MinBackward"; }
-  std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { input.reset(); }
-};
-
-Tensor min(const Tensor& x) {
-  if (x.numel() == 0) fail("min: cannot reduce an empty tensor of shape ", x.shape(), " (it has no min)");
-  const float* px = x.data();
-  float best = px[0];
-  for (int64_t i = 1; i < x.numel() && !std::isnan(best); ++i)
-    if (std::isnan(px[i]) || px[i] < best) best = px[i];
-  Tensor out = scalar(best);
-  if (needs_grad({x})) {
-    auto node = std::make_shared<MinAllBackward>();
-    node->input = SavedTensor(x);
-    node->minimum = best;
-    attach(out, node, {x});
-  }
-  return out;
-}
-
-std::vector<Tensor> MinAllBackward::apply(const Tensor& dout) {
-  Tensor x = input.unpack(*this);
-  const float* px = x.data();
-  const bool nan_min = std::isnan(minimum);
-  auto is_min = [&](float v) { return nan_min ? std::isnan(v) : v == minimum; };
-  int64_t ties = 0;
-  for (int64_t i = 0; i < x.numel(); ++i) ties += is_min(px[i]) ? 1 : 0;
-  Tensor dx = empty(x.shape());
-  const float share = dout.data()[0] / static_cast<float>(ties);
-  for (int64_t i = 0; i < x.numel(); ++i) dx.data()[i] = is_min(px[i]) ? share : 0.0f;
-  return {dx};
-}
-
 // ---------------------------------------------------------------- prod
 // Π of the others is out / x[k] unless x[k] is 0; with zeros it is written out:
 //   no zero:   dx[k] = dout · out / x[k]

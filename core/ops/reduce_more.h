@@ -28,8 +28,7 @@ Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction
 // log Σ_k e^(x_k) along dim, without overflow (an all -inf row gives -inf).
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
 
-// The smallest element; on ties the gradient is split evenly among them (PyTorch 1.13).
-Tensor min(const Tensor& x);
+// min() over everything is in reduce.h, beside max().
 
 // Product; the gradient is right with zeros: with one zero only that element
 // gets a gradient (the product of the others), with two or more none does.

@@ -67,6 +67,10 @@ static Tensor view_as_shape(const char* op, const Tensor& x, const Shape& reques
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = std::move(shape);
   impl->storage = x.impl()->storage;
+  if (grad_enabled()) {  // remember the base, so in-place writes keep both histories right
+    impl->view_base = x.impl()->view_base ? x.impl()->view_base : x.impl_ptr();
+    impl->view_version = x.impl()->storage->version;
+  }
   Tensor out(std::move(impl));
   if (needs_grad({x})) {
     auto node = std::make_shared<ReshapeBackward>();

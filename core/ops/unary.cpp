@@ -130,18 +130,19 @@ std::vector<Tensor> AbsBackward::apply(const Tensor& dout) {
                            [](float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); })};
 }
 
-// ---- relu:  y = max(x, 0),  dx = dy * [y > 0]   (0 at x = 0, as PyTorch)
+// ---- relu:  y = max(x, 0),  dx = dy * [not y <= 0]   (0 at x = 0; NaN passes through
+//      forward and lets the gradient through backward, as PyTorch's threshold)
 struct ReluBackward : UnaryNode {
   std::string name() const override { return "ReluBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor relu(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return v > 0.0f ? v : 0.0f; });
+  Tensor out = map(x, [](float v) { return v <= 0.0f ? 0.0f : v; });
   return record(out, x, out, std::make_shared<ReluBackward>());
 }
 
 std::vector<Tensor> ReluBackward::apply(const Tensor& dout) {
-  return {times_derivative(dout, saved.unpack(*this), [](float y) { return y > 0.0f ? 1.0f : 0.0f; })};
+  return {times_derivative(dout, saved.unpack(*this), [](float y) { return y <= 0.0f ? 0.0f : 1.0f; })};
 }
 
 // ---- sigmoid:  y = 1 / (1 + e^-x),  dx = dy * y * (1 - y)
