@@ -125,6 +125,7 @@ LossReduction loss_reduction(const char* op, const char* name) {
 }
 
 // ---------------------------------------------------------------- cross_entropy
+// ASSIGNMENT log_softmax_cross_entropy: begin
 // With class ids, per kept position (n, s) with target t, p = softmax(x[n, :, s]),
 // logp = log p = x - logsumexp(x), W = sum_c w_c:
 //   loss = (1 - eps) w_t (-logp_t) + eps/C sum_c w_c (-logp_c)
@@ -133,6 +134,7 @@ LossReduction loss_reduction(const char* op, const char* name) {
 // With class probabilities T (the logits' shape), t_c = (1 - eps) T_c + eps/C:
 //   loss = -sum_c w_c t_c logp_c,   dx_c = scale * (p_c sum_k w_k t_k - w_c t_c),
 //   dT_c = -scale (1 - eps) w_c logp_c;  the mean divides by the N*S positions.
+// ASSIGNMENT log_softmax_cross_entropy: end
 struct CrossEntropyBackward : Node {
   SavedTensor logits, probabilities;  // probabilities: defined for probability targets
   ClassLoss L;                        // with the checked class ids
