@@ -185,10 +185,10 @@ TEST_SUITE("core.reduce") {
     CHECK(std::isnan(ag::max(ag::tensor({1, nan, 3})).item()));
   }
 
-  TEST_CASE("max: the gradient goes only to the (first) arg-max") {
+  TEST_CASE("max: over everything ties share the gradient (PyTorch 1.13); max(dim) sends it to the arg-max") {
     Tensor x = ag::tensor({1, 5, 5, 2}, true);
     ag::max(x).backward();
-    check_values(x.grad(), {0, 1, 0, 0});
+    check_values(x.grad(), {0, 0.5f, 0.5f, 0});
 
     Tensor y = ag::tensor({{1, 9, 3}, {7, 2, 8}}, true);
     ag::max(y, 1).backward(ag::tensor({10, 20}));
