@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
   show_matrix("out = weights · value (one vector per French word)", C.cross.out, french, dims);
   say("These W are untrained, so the weights say nothing yet. Training does not make them "
       "line \"Je\" up with \"I\" either. In tutorial 07's trained model the position that "
-      "picks \"Je\" (it reads only <s>) puts " + fmt(kTrainedJeOnAm) + " on \"am\", " +
-      fmt(kTrainedJeOnStart) + " on <s> and " + fmt(kTrainedJeOnI) + " on \"I\" (the mean of "
+      "picks \"Je\" (it reads only <s>) puts " + fmt(kTrainedJeOnAm, kTrainedDecimals) +
+      " on \"am\", " + fmt(kTrainedJeOnStart, kTrainedDecimals) + " on <s> and " +
+      fmt(kTrainedJeOnI, kTrainedDecimals) + " on \"I\" (the mean of "
       "its 2 heads): the encoder has already mixed the sentence into every position, so any "
       "column can carry \"I am\", and nothing in the loss asks for a word-for-word alignment.");
 
