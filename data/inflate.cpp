@@ -14,10 +14,10 @@
 // Fixed blocks use code lengths written in the RFC; dynamic blocks send their
 // own code lengths first, themselves Huffman-coded (see read_dynamic_codes).
 //
-// Two speed decisions, both standard: the bit reader keeps up to 64 bits in
-// a register and refills 8 bytes at a time, and Huffman codes up to kFastBits
-// long are decoded by one table lookup; longer (rarer) codes take the
-// textbook bit-by-bit walk over the canonical code.
+// Two speed decisions, both standard: the bit reader (data/bit_reader.h)
+// keeps up to 64 bits in a register and refills 8 bytes at a time, and
+// Huffman codes up to kFastBits long are decoded by one table lookup; longer
+// (rarer) codes take the textbook bit-by-bit walk over the canonical code.
 
 #include "data/inflate.h"
 
@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "data/bit_reader.h"
 
 namespace ag::data {
 namespace {
@@ -46,96 +47,6 @@ constexpr uint16_t kDistBase[30] = {1,   2,   3,   4,   5,   7,    9,    13,   1
                                     193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 constexpr uint8_t kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                     6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-
-// Reads the stream's bits. DEFLATE packs bits into bytes starting at the
-// least significant bit, so we keep a 64-bit buffer whose lowest bit is the
-// next bit of the stream: peek(n) is "buffer & (2^n - 1)", consume(n) is a
-// shift. (Huffman codes are the one exception: they are packed starting from
-// their most significant bit, which is why the tables below hold bit-reversed
-// codes.)
-//
-// Past the end of the input, refill() appends zero bytes and counts them in
-// `padding_`. The decoder may look ahead into them harmlessly, but once it has
-// *consumed* one of those bits the input was truncated: overrun() tells, and
-// every loop checks it, so a truncated stream can never decode into garbage.
-class BitReader {
- public:
-  BitReader(const uint8_t* data, size_t size, const std::string& what) : data_(data), size_(size), what_(what) {}
-
-  // Top the buffer up to at least 56 bits: enough for one whole
-  // length/distance pair (15 + 5 + 15 + 13 = 48 bits) without another refill.
-  void refill() {
-    if (size_ - pos_ >= 8) {
-      // Fast path: OR in 8 bytes at once, then count only the whole bytes
-      // that fit above the bits we hold: (63 - count) / 8 of them, which
-      // brings count to 56..63, i.e. count | 56. Bits that did not count
-      // are the stream's true next bits, so ORing them in again later is
-      // harmless.
-      bits_ |= load_le64(data_ + pos_) << count_;
-      pos_ += (63 - count_) >> 3;
-      count_ |= 56;
-    } else {
-      while (count_ < 56) {  // stops at 56..63 bits, like the fast path
-        uint64_t byte = 0;
-        if (pos_ < size_) byte = data_[pos_++];
-        else ++padding_;
-        bits_ |= byte << count_;
-        count_ += 8;
-      }
-    }
-  }
-  uint32_t peek(int n) const { return static_cast<uint32_t>(bits_ & ((uint64_t{1} << n) - 1)); }
-  void consume(int n) { bits_ >>= n; count_ -= n; }
-  uint32_t bits(int n) {
-    uint32_t value = peek(n);
-    consume(n);
-    return value;
-  }
-  bool overrun() const { return count_ < 8 * padding_; }
-
-  // Stored blocks and the end of the stream are byte-aligned: skip to the next
-  // byte boundary, give back the whole bytes still buffered, and return the
-  // input position, so the caller can read plain bytes from there.
-  size_t align_to_byte() {
-    consume(count_ % 8);
-    if (overrun()) fail_truncated();
-    pos_ -= count_ / 8 - padding_;
-    bits_ = 0;
-    count_ = 0;
-    padding_ = 0;
-    return pos_;
-  }
-  void seek(size_t pos) { pos_ = pos; }
-  const uint8_t* data() const { return data_; }
-  size_t size() const { return size_; }
-
-  [[noreturn]] void fail_truncated() const {
-    fail("inflate: ", what_, ": truncated stream (the input ends inside a DEFLATE block)");
-  }
-  // A decoding error. If we already read past the end, the real problem is
-  // the truncation, and saying so is more useful than the symptom.
-  template <class... Parts>
-  [[noreturn]] void fail_corrupt(const Parts&... parts) const {
-    if (overrun()) fail_truncated();
-    fail("inflate: ", what_, ": ", parts...);
-  }
-
- private:
-  // Bytes p[0..7] as a little-endian number (compilers turn this into one load).
-  static uint64_t load_le64(const uint8_t* p) {
-    uint64_t value = 0;
-    for (int i = 7; i >= 0; --i) value = (value << 8) | p[i];
-    return value;
-  }
-
-  const uint8_t* data_;
-  size_t size_;
-  const std::string& what_;
-  size_t pos_ = 0;      // next input byte to load into the buffer
-  uint64_t bits_ = 0;   // buffered bits, next stream bit lowest
-  int count_ = 0;       // how many bits of `bits_` are valid
-  int padding_ = 0;     // how many of the buffered bytes are zeros past the end
-};
 
 // A canonical Huffman code, given only the code length of each symbol
 // (0 = symbol unused). RFC 1951 3.2.2: codes of the same length are

@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
       "random colours, place and size, with noise. " + std::to_string(config.train_images) +
       " training images, " + std::to_string(config.test_images) + " test images, batches of " +
       std::to_string(config.batch) + ", Adam lr " + fmt(config.lr, 3) + ", " +
-      std::to_string(config.epochs) + " epochs. This takes a while: measured, about 45 s of CPU "
-      "time, which two idle cores share (some 25 s of waiting; a busy or one-core machine "
+      std::to_string(config.epochs) + " epochs. This takes a while: measured, about 30 s of CPU "
+      "time, which two idle cores share (15 s of waiting; a busy or one-core machine "
       "takes a minute or more). The numbers appear when it is done.");
   std::fflush(stdout);
   const NetTraining R = lesson09_train(config);

@@ -12,20 +12,11 @@
 #include "core/autograd.h"
 #include "core/ops/broadcast.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/map.h"
 
 namespace ag {
 
 namespace {
-
-// y[i] = f(x[i])
-template <class F>
-Tensor map_values(const Tensor& x, F f) {
-  Tensor out = empty(x.shape());
-  const float* in = x.data();
-  float* o = out.data();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = f(in[i]);
-  return out;
-}
 
 // dx[i] = dout[i] · slope(x[i]), computed in double so gradcheck sees the small terms.
 template <class F>
@@ -75,11 +66,11 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
     fail("gelu: approximate must be \"none\" or \"tanh\", got \"", approximate, "\"");
   auto node = std::make_shared<GeluBackward>();
   node->tanh_form = approximate == "tanh";
-  Tensor out = node->tanh_form ? map_values(x, [](float v) {
+  Tensor out = node->tanh_form ? map_elements(x, [](float v) {
     const double u = kSqrt2OverPi * (v + kGeluCubic * v * v * v);
     return static_cast<float>(0.5 * v * (1.0 + std::tanh(u)));
   })
-                               : map_values(x, [](float v) {
+                               : map_elements(x, [](float v) {
                                    return static_cast<float>(0.5 * v * (1.0 + std::erf(v / kSqrt2)));
                                  });
   return record(out, x, node);
@@ -108,7 +99,7 @@ struct LeakyReluBackward : ActivationNode {
 Tensor leaky_relu(const Tensor& x, float negative_slope) {
   auto node = std::make_shared<LeakyReluBackward>();
   node->slope = negative_slope;
-  return record(map_values(x, [negative_slope](float v) { return v > 0.0f ? v : v * negative_slope; }), x,
+  return record(map_elements(x, [negative_slope](float v) { return v > 0.0f ? v : v * negative_slope; }), x,
                 node);
 }
 
@@ -127,7 +118,7 @@ struct SiluBackward : ActivationNode {
 };
 
 Tensor silu(const Tensor& x) {
-  return record(map_values(x, [](float v) { return static_cast<float>(v * sigmoid_of(v)); }), x,
+  return record(map_elements(x, [](float v) { return static_cast<float>(v * sigmoid_of(v)); }), x,
                 std::make_shared<SiluBackward>());
 }
 
@@ -152,7 +143,7 @@ Tensor softplus(const Tensor& x, float beta, float threshold) {
   auto node = std::make_shared<SoftplusBackward>();
   node->beta = beta;
   node->threshold = threshold;
-  return record(map_values(x,
+  return record(map_elements(x,
                            [beta, threshold](float v) {
                              const double bx = static_cast<double>(v) * beta;
                              return bx > threshold ? v : static_cast<float>(std::log1p(std::exp(bx)) / beta);
@@ -181,7 +172,7 @@ struct EluBackward : ActivationNode {
 Tensor elu(const Tensor& x, float alpha) {
   auto node = std::make_shared<EluBackward>();
   node->alpha = alpha;
-  return record(map_values(x,
+  return record(map_elements(x,
                            [alpha](float v) {
                              return v > 0.0f ? v : static_cast<float>(alpha * std::expm1(static_cast<double>(v)));
                            }),
@@ -201,7 +192,7 @@ struct SinBackward : ActivationNode {
 };
 
 Tensor sin(const Tensor& x) {
-  return record(map_values(x, [](float v) { return std::sin(v); }), x, std::make_shared<SinBackward>());
+  return record(map_elements(x, [](float v) { return std::sin(v); }), x, std::make_shared<SinBackward>());
 }
 
 std::vector<Tensor> SinBackward::apply(const Tensor& dout) {
@@ -214,7 +205,7 @@ struct CosBackward : ActivationNode {
 };
 
 Tensor cos(const Tensor& x) {
-  return record(map_values(x, [](float v) { return std::cos(v); }), x, std::make_shared<CosBackward>());
+  return record(map_elements(x, [](float v) { return std::cos(v); }), x, std::make_shared<CosBackward>());
 }
 
 std::vector<Tensor> CosBackward::apply(const Tensor& dout) {
@@ -227,7 +218,7 @@ struct Log1pBackward : ActivationNode {
 };
 
 Tensor log1p(const Tensor& x) {
-  return record(map_values(x, [](float v) { return std::log1p(v); }), x, std::make_shared<Log1pBackward>());
+  return record(map_elements(x, [](float v) { return std::log1p(v); }), x, std::make_shared<Log1pBackward>());
 }
 
 std::vector<Tensor> Log1pBackward::apply(const Tensor& dout) {

@@ -46,4 +46,23 @@ inline DimSplit split_at(const Shape& shape, int64_t dim) {
   return s;
 }
 
+// Where a reduction along `dim` reads (the (O, N, I) split) and the shape it
+// writes: `dim` removed, or kept with size 1 when keepdim. A 0-d tensor
+// reduces to itself. Shared by every reduce_*.cpp.
+struct Reduction {
+  DimSplit split;
+  Shape out_shape;
+};
+
+inline Reduction over_dim(const char* op, const Tensor& x, int64_t dim, bool keepdim) {
+  const int64_t d = wrap_dim(op, dim, x.shape());
+  Reduction r{split_at(x.shape(), d), x.shape()};
+  if (r.out_shape.empty()) return r;
+  if (keepdim)
+    r.out_shape[d] = 1;
+  else
+    r.out_shape.erase(r.out_shape.begin() + d);
+  return r;
+}
+
 }  // namespace ag

@@ -33,24 +33,7 @@ int64_t wrap_dim(const char* op, int64_t dim, int64_t rank) {
 
 namespace {
 
-// Where a reduction reads (the (O, N, I) split) and the shape it writes.
-struct Reduction {
-  DimSplit split;
-  Shape out_shape;
-};
-
 Reduction over_all(const Tensor& x) { return {{1, x.numel(), 1}, {}}; }
-
-Reduction over_dim(const char* op, const Tensor& x, int64_t dim, bool keepdim) {
-  const int64_t d = wrap_dim(op, dim, x.shape());
-  Reduction r{split_at(x.shape(), d), x.shape()};
-  if (r.out_shape.empty()) return r;  // a 0-d tensor reduces to itself
-  if (keepdim)
-    r.out_shape[d] = 1;
-  else
-    r.out_shape.erase(r.out_shape.begin() + d);
-  return r;
-}
 
 // ---------------------------------------------------------------- sum kernels
 // Sum of n contiguous floats. Sixteen independent partial sums let the

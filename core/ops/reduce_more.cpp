@@ -19,27 +19,6 @@
 
 namespace ag {
 
-namespace {
-
-// The (O, N, I) split around dim and the output shape (keepdim or not).
-struct Along {
-  DimSplit split;
-  Shape out_shape;
-};
-
-Along along(const char* op, const Tensor& x, int64_t dim, bool keepdim) {
-  const int64_t d = wrap_dim(op, dim, x.shape());
-  Along a{split_at(x.shape(), d), x.shape()};
-  if (a.out_shape.empty()) return a;
-  if (keepdim)
-    a.out_shape[d] = 1;
-  else
-    a.out_shape.erase(a.out_shape.begin() + d);
-  return a;
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------- logsumexp
 struct LogsumexpBackward : Node {
   SavedTensor input, output;
@@ -50,7 +29,7 @@ struct LogsumexpBackward : Node {
 };
 
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
-  const Along a = along("logsumexp", x, dim, keepdim);
+  const Reduction a = over_dim("logsumexp", x, dim, keepdim);
   const DimSplit s = a.split;
   Tensor out = empty(a.out_shape);
   for (int64_t o = 0; o < s.outer; ++o)
@@ -103,7 +82,7 @@ struct ProdBackward : Node {
   void release_saved() override { input.reset(); }
 };
 
-static Tensor product(const Tensor& x, const Along& a) {
+static Tensor product(const Tensor& x, const Reduction& a) {
   const DimSplit s = a.split;
   Tensor out = empty(a.out_shape);
   const float* px = x.data();
@@ -148,8 +127,8 @@ std::vector<Tensor> ProdBackward::apply(const Tensor& dout) {
   return {dx};
 }
 
-Tensor prod(const Tensor& x) { return product(x, Along{{1, x.numel(), 1}, {}}); }
-Tensor prod(const Tensor& x, int64_t dim, bool keepdim) { return product(x, along("prod", x, dim, keepdim)); }
+Tensor prod(const Tensor& x) { return product(x, Reduction{{1, x.numel(), 1}, {}}); }
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim) { return product(x, over_dim("prod", x, dim, keepdim)); }
 
 // ---------------------------------------------------------------- argmax, argmin
 // Indices are step functions of x (zero gradient almost everywhere): no graph.
@@ -166,7 +145,7 @@ Tensor argmin(const Tensor& x) {
 }
 
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) {
-  const Along a = along("argmin", x, dim, keepdim);
+  const Reduction a = over_dim("argmin", x, dim, keepdim);
   if (a.split.size == 0)
     fail("argmin: cannot reduce over a dimension of size 0 (input shape ", x.shape(), ")");
   return argmax(neg(x.detach()), dim, keepdim);

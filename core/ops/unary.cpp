@@ -7,17 +7,9 @@
 
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/map.h"
 
 namespace ag {
-
-template <class F>
-static Tensor map(const Tensor& x, F f) {
-  Tensor out = empty(x.shape());
-  const float* in = x.data();
-  float* o = out.data();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = f(in[i]);
-  return out;
-}
 
 // dx[i] = dout[i] * g(saved[i]): the backward of every op in this file.
 template <class G>
@@ -50,7 +42,7 @@ struct NegBackward : Node {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor neg(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return -v; });
+  Tensor out = map_elements(x, [](float v) { return -v; });
   if (needs_grad({x})) attach(out, std::make_shared<NegBackward>(), {x});
   return out;
 }
@@ -66,7 +58,7 @@ struct PowBackward : UnaryNode {
 Tensor pow(const Tensor& x, float exponent) {
   auto node = std::make_shared<PowBackward>();
   node->exponent = exponent;
-  return record(map(x, [exponent](float v) { return std::pow(v, exponent); }), x, x, node);
+  return record(map_elements(x, [exponent](float v) { return std::pow(v, exponent); }), x, x, node);
 }
 
 std::vector<Tensor> PowBackward::apply(const Tensor& dout) {
@@ -81,7 +73,7 @@ struct ExpBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor exp(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return std::exp(v); });
+  Tensor out = map_elements(x, [](float v) { return std::exp(v); });
   return record(out, x, out, std::make_shared<ExpBackward>());
 }
 
@@ -95,7 +87,7 @@ struct LogBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor log(const Tensor& x) {
-  return record(map(x, [](float v) { return std::log(v); }), x, x, std::make_shared<LogBackward>());
+  return record(map_elements(x, [](float v) { return std::log(v); }), x, x, std::make_shared<LogBackward>());
 }
 
 std::vector<Tensor> LogBackward::apply(const Tensor& dout) {
@@ -108,7 +100,7 @@ struct SqrtBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor sqrt(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return std::sqrt(v); });
+  Tensor out = map_elements(x, [](float v) { return std::sqrt(v); });
   return record(out, x, out, std::make_shared<SqrtBackward>());
 }
 
@@ -122,7 +114,7 @@ struct AbsBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor abs(const Tensor& x) {
-  return record(map(x, [](float v) { return std::fabs(v); }), x, x, std::make_shared<AbsBackward>());
+  return record(map_elements(x, [](float v) { return std::fabs(v); }), x, x, std::make_shared<AbsBackward>());
 }
 
 std::vector<Tensor> AbsBackward::apply(const Tensor& dout) {
@@ -137,7 +129,7 @@ struct ReluBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor relu(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return v <= 0.0f ? 0.0f : v; });
+  Tensor out = map_elements(x, [](float v) { return v <= 0.0f ? 0.0f : v; });
   return record(out, x, out, std::make_shared<ReluBackward>());
 }
 
@@ -152,7 +144,7 @@ struct SigmoidBackward : UnaryNode {
 };
 Tensor sigmoid(const Tensor& x) {
   // Two branches so that e^-x never overflows for very negative x.
-  Tensor out = map(x, [](float v) {
+  Tensor out = map_elements(x, [](float v) {
     if (v >= 0.0f) return 1.0f / (1.0f + std::exp(-v));
     float e = std::exp(v);
     return e / (1.0f + e);
@@ -170,7 +162,7 @@ struct TanhBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor tanh(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return std::tanh(v); });
+  Tensor out = map_elements(x, [](float v) { return std::tanh(v); });
   return record(out, x, out, std::make_shared<TanhBackward>());
 }
 
@@ -189,7 +181,7 @@ Tensor clamp(const Tensor& x, float min, float max) {
   auto node = std::make_shared<ClampBackward>();
   node->lo = min;
   node->hi = max;
-  return record(map(x, [min, max](float v) { return v < min ? min : (v > max ? max : v); }), x, x, node);
+  return record(map_elements(x, [min, max](float v) { return v < min ? min : (v > max ? max : v); }), x, x, node);
 }
 
 std::vector<Tensor> ClampBackward::apply(const Tensor& dout) {
@@ -206,7 +198,7 @@ struct AddScalarBackward : Node {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 static Tensor add_scalar(const Tensor& x, float c, float sign) {
-  Tensor out = map(x, [c, sign](float v) { return sign * v + c; });
+  Tensor out = map_elements(x, [c, sign](float v) { return sign * v + c; });
   if (needs_grad({x})) {
     auto node = std::make_shared<AddScalarBackward>();
     node->sign = sign;
@@ -229,7 +221,7 @@ struct MulScalarBackward : Node {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor mul(const Tensor& a, float b) {
-  Tensor out = map(a, [b](float v) { return v * b; });
+  Tensor out = map_elements(a, [b](float v) { return v * b; });
   if (needs_grad({a})) {
     auto node = std::make_shared<MulScalarBackward>();
     node->factor = b;
@@ -246,7 +238,7 @@ struct DivScalarBackward : Node {
 };
 Tensor div(const Tensor& a, float b) {
   // Written as a true division (not a * (1/b)) so results match PyTorch bit for bit.
-  Tensor out = map(a, [b](float v) { return v / b; });
+  Tensor out = map_elements(a, [b](float v) { return v / b; });
   if (needs_grad({a})) {
     auto node = std::make_shared<DivScalarBackward>();
     node->divisor = b;
@@ -267,7 +259,7 @@ struct RdivBackward : UnaryNode {
 Tensor rdiv(float a, const Tensor& b) {
   auto node = std::make_shared<RdivBackward>();
   node->numerator = a;
-  return record(map(b, [a](float v) { return a / v; }), b, b, node);
+  return record(map_elements(b, [a](float v) { return a / v; }), b, b, node);
 }
 
 std::vector<Tensor> RdivBackward::apply(const Tensor& dout) {
