@@ -57,6 +57,10 @@ TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TUT_LIB_OBJS := $(TUT_LIB:%.cpp=$(BUILD)/obj/%.o)
+# The training program's own files (trainer.cpp, train_*.cpp): the tutorials
+# do not need them, so `make tutorials` does not compile them.
+TRAIN_LIB_OBJS  := $(filter $(BUILD)/obj/tutorials/common/train%,$(TUT_LIB_OBJS))
+LESSON_LIB_OBJS := $(filter-out $(TRAIN_LIB_OBJS),$(TUT_LIB_OBJS))
 LIB        := $(BUILD)/libattograd.a
 TEST_BIN   := $(BUILD)/tests
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
@@ -101,9 +105,25 @@ doctest:
 	  fi; \
 	fi
 
-$(BUILD)/obj/%.o: %.cpp
+# g++ only: the standard headers of core/std_headers.h, parsed once into a
+# precompiled header that every object of this build then loads (about a third
+# less compile time). The copy of the header beside the .gch is what g++ reads
+# instead if it finds the .gch unusable. clang builds go without it.
+CXX_IS_GCC := $(shell $(CXX) --version 2>/dev/null | head -n 1 | grep -q 'g++\|GCC' && echo yes)
+ifeq ($(CXX_IS_GCC),yes)
+  PCH       := $(BUILD)/pch/std_headers.h.gch
+  PCH_FLAGS := -include $(BUILD)/pch/std_headers.h
+  # ccache caches objects built with a precompiled header only when told to.
+  export CCACHE_SLOPPINESS := pch_defines,time_macros
+$(PCH): core/std_headers.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	cp $< $(BUILD)/pch/std_headers.h
+	$(CXX) $(CXXFLAGS) -x c++-header $< -o $@
+endif
+
+$(BUILD)/obj/%.o: %.cpp $(PCH)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
 # Test objects need the doctest header first (order-only: no rebuild when it appears).
 $(TEST_OBJS): | doctest
@@ -121,9 +141,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $< $(LIB) $(LDFLAGS) -o $@
 
-$(BUILD)/tutorials/%: $(BUILD)/obj/tutorials/%.o $(TUT_LIB_OBJS) $(LIB)
+$(BUILD)/tutorials/%: $(BUILD)/obj/tutorials/%.o $(LESSON_LIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $< $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
+	$(CXX) $< $(LESSON_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
 
 $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 	$(CXX) $< $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@

@@ -26,12 +26,13 @@ struct CrossEntropyOptions {
   LossReduction reduction = LossReduction::Mean;
   int64_t ignore_index = -100;   // class-index targets only
   float label_smoothing = 0.0f;  // in [0, 1]: target = (1 - eps) * target + eps / C
-  Tensor weight;                 // optional (C): a weight per class
+  Tensor weight{};               // optional (C): a weight per class ({} here: no warning
+                                 // when a designated initializer leaves it out)
 };
 struct NllLossOptions {
   LossReduction reduction = LossReduction::Mean;
   int64_t ignore_index = -100;
-  Tensor weight;  // optional (C)
+  Tensor weight{};  // optional (C)
 };
 
 // logits: (N, C), (N, C, d...) or (C); targets: class ids (N), (N, d...) or () for
