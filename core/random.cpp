@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <memory>
 #include <vector>
 
 #include "core/error.h"
@@ -14,15 +13,6 @@
 #include "core/tensor.h"
 
 namespace ag {
-
-// A new leaf of `shape`, uninitialised; errors name the random factory `op`.
-static Tensor random_leaf(const char* op, const Shape& shape, bool requires_grad) {
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = new_storage(op, shape);
-  impl->shape = shape;
-  impl->requires_grad = requires_grad;
-  return Tensor(std::move(impl));
-}
 
 // xoshiro256** (Blackman & Vigna), seeded through splitmix64
 // (core/splitmix.h) as its authors advise.
@@ -97,14 +87,14 @@ Tensor rand(const Shape& shape, bool requires_grad) { return uniform(shape, 0.0f
 
 Tensor uniform(const Shape& shape, float low, float high, bool requires_grad) {
   if (!(low <= high)) fail("uniform: low ", low, " must not exceed high ", high);
-  Tensor t = random_leaf("uniform", shape, requires_grad);
+  Tensor t = new_leaf("uniform", shape, requires_grad);
   float* p = t.data();
   for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = low + (high - low) * default_generator().uniform();
   return t;
 }
 
 Tensor randn(const Shape& shape, bool requires_grad) {
-  Tensor t = random_leaf("randn", shape, requires_grad);
+  Tensor t = new_leaf("randn", shape, requires_grad);
   float* p = t.data();
   for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = default_generator().normal();
   return t;

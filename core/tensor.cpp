@@ -259,7 +259,7 @@ std::shared_ptr<Storage> new_storage(const char* op, const Shape& shape) {
 }
 
 // A new leaf of `shape`, uninitialised; `op` names the caller in errors.
-static Tensor new_leaf(const char* op, const Shape& shape, bool requires_grad) {
+Tensor new_leaf(const char* op, const Shape& shape, bool requires_grad) {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = new_storage(op, shape);
   impl->shape = shape;

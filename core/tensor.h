@@ -185,6 +185,8 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t);
 // ---- factories ----
 // All take a shape; requires_grad makes the result a leaf that collects .grad().
 Tensor empty(const Shape& shape);  // uninitialised: whatever the block held (NaN under NaN fill)
+// empty() for another factory: its errors (shape too large, out of memory) name `op`.
+Tensor new_leaf(const char* op, const Shape& shape, bool requires_grad = false);
 Tensor zeros(const Shape& shape, bool requires_grad = false);
 Tensor ones(const Shape& shape, bool requires_grad = false);
 Tensor full(const Shape& shape, float value, bool requires_grad = false);
