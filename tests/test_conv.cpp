@@ -122,8 +122,8 @@ TEST_CASE("conv2d shape errors say what is wrong") {
                        "conv2d: bias [3] must have shape [2] (one per output channel of weight "
                        "[2, 3, 3, 3])",
                        Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({3, 4, 4}), zeros({2, 3, 3, 3})),
-                       "conv2d: expected a 4-D input (N, C, H, W), got [3, 4, 4]", Error);
+  CHECK_THROWS_WITH_AS(conv2d(zeros({4, 4}), zeros({2, 3, 3, 3})),
+                       "conv2d: expected a 3-D (unbatched) or 4-D input (N, C, H, W), got [4, 4]", Error);
   CHECK_THROWS_WITH_AS(conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3})),
                        "conv2d: expected a 4-D weight (O, C/groups, kh, kw), got [2, 3, 3]",
                        Error);
