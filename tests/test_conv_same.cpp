@@ -144,6 +144,8 @@ TEST_CASE("conv2d with zero input channels gives PyTorch 1.13's empty (N, 0, OH,
     CHECK(conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().group_count(3)).shape() ==
           Shape{2, 0, 3, 3});
     CHECK(conv2d(zeros({0, 4, 4}), zeros({3, 0, 2, 2})).shape() == Shape{0, 3, 3});  // unbatched
+    CHECK(conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().padding("same")).shape() ==
+          Shape{2, 0, 4, 4});
     CHECK(conv2d(zeros({1, 0, 0, 3}), zeros({2, 0, 1, 1}), Tensor(), Conv2dOptions().padding(1)).shape() ==
           Shape{1, 0, 2, 5});
     // An empty batch with channels runs the kernels on nothing.
