@@ -100,7 +100,8 @@ TEST_CASE("pool shape errors say what is wrong") {
                        "avg_pool2d: padding (2, 2) must be at most half the kernel (3, 3)",
                        Error);
   CHECK_THROWS_WITH_AS(avg_pool2d(zeros({8, 8}), Pool2dOptions(2)),
-                       "avg_pool2d: expected a 4-D input (N, C, H, W), got [8, 8]", Error);
+                       "avg_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got [8, 8]",
+                       Error);
   CHECK_THROWS_WITH_AS(max_pool2d(zeros({1, 1, 8, 8}), Pool2dOptions(2).stride(0)),
                        "max_pool2d: stride must be >= 1, got (0, 0)", Error);
   CHECK_THROWS_WITH_AS(adaptive_avg_pool2d(zeros({1, 1, 8, 8}), 0, 4),
