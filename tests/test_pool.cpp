@@ -3,22 +3,14 @@
 #include <vector>
 
 #include "tests/op_modes_util.h"
+#include "tests/pool_test_util.h"
 
 using namespace ag;
 
 namespace {
 
 using Inputs = std::vector<Tensor>;
-
-// Distinct values 0.1 apart in a scrambled order: no two cells of a window
-// are within gradcheck's step of each other, so max pooling is differentiable
-// at every one of them.
-Tensor distinct_values(const Shape& shape) {
-  const int64_t n = numel_of(shape);
-  std::vector<float> values(n);
-  for (int64_t i = 0; i < n; ++i) values[i] = 0.1f * float((i * 7919) % n) - 0.05f * float(n);
-  return from_vector(values, shape, true);
-}
+using ag_test::distinct_values;
 
 }  // namespace
 

@@ -13,21 +13,14 @@
 #include "core/reference/pool_naive.h"
 #include "tests/kernel_test_util.h"
 #include "tests/op_modes_util.h"
+#include "tests/pool_test_util.h"
 
 using namespace ag;
 
 namespace {
 
 using Inputs = std::vector<Tensor>;
-
-// Distinct values 0.1 apart in a scrambled order (as test_pool.cpp): max
-// pooling is differentiable at every cell for gradcheck's step.
-Tensor distinct_values(const Shape& shape) {
-  const int64_t n = numel_of(shape);
-  std::vector<float> values(n);
-  for (int64_t i = 0; i < n; ++i) values[i] = 0.1f * float((i * 7919) % n) - 0.05f * float(n);
-  return from_vector(values, shape, true);
-}
+using ag_test::distinct_values;
 
 // PyTorch's pooling_output_shape with dilation 1, as its source writes it:
 // floor division (rounding toward -inf) of in + 2p - k (+ s - 1 in ceil mode),
