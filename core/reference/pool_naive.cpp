@@ -15,6 +15,13 @@ bool inside(const PoolGeometry& g, int64_t ih, int64_t iw) {
   return ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
 }
 
+// Adaptive pooling's bin i of `out` bins over `in` cells, the textbook way:
+// start = floor(i * in / out), end = ceil((i + 1) * in / out).
+int64_t bin_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+int64_t bin_end(int64_t i, int64_t in, int64_t out) {
+  return static_cast<int64_t>(std::ceil(double((i + 1) * in) / double(out)));
+}
+
 // What window (oh, ow)'s sum is divided by, counted cell by cell: the
 // override if set, else the cells inside the padded input
 // (count_include_pad) or inside the image.
@@ -105,11 +112,8 @@ void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {
-        // bin edges: start = floor(i * in / out), end = ceil((i + 1) * in / out)
-        const int64_t h0 = (oh * H) / OH;
-        const int64_t h1 = static_cast<int64_t>(std::ceil(double((oh + 1) * H) / double(OH)));
-        const int64_t w0 = (ow * W) / OW;
-        const int64_t w1 = static_cast<int64_t>(std::ceil(double((ow + 1) * W) / double(OW)));
+        const int64_t h0 = bin_start(oh, H, OH), h1 = bin_end(oh, H, OH);
+        const int64_t w0 = bin_start(ow, W, OW), w1 = bin_end(ow, W, OW);
         float sum = 0.0f;
         for (int64_t ih = h0; ih < h1; ++ih)
           for (int64_t iw = w0; iw < w1; ++iw) sum += x[(p * H + ih) * W + iw];
@@ -123,10 +127,8 @@ void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, in
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {
-        const int64_t h0 = (oh * H) / OH;
-        const int64_t h1 = static_cast<int64_t>(std::ceil(double((oh + 1) * H) / double(OH)));
-        const int64_t w0 = (ow * W) / OW;
-        const int64_t w1 = static_cast<int64_t>(std::ceil(double((ow + 1) * W) / double(OW)));
+        const int64_t h0 = bin_start(oh, H, OH), h1 = bin_end(oh, H, OH);
+        const int64_t w0 = bin_start(ow, W, OW), w1 = bin_end(ow, W, OW);
         const float count = float((h1 - h0) * (w1 - w0));
         for (int64_t ih = h0; ih < h1; ++ih)
           for (int64_t iw = w0; iw < w1; ++iw)
@@ -140,11 +142,8 @@ void adaptive_max_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {
-        // bin edges: start = floor(i * in / out), end = ceil((i + 1) * in / out)
-        const int64_t h0 = (oh * H) / OH;
-        const int64_t h1 = static_cast<int64_t>(std::ceil(double((oh + 1) * H) / double(OH)));
-        const int64_t w0 = (ow * W) / OW;
-        const int64_t w1 = static_cast<int64_t>(std::ceil(double((ow + 1) * W) / double(OW)));
+        const int64_t h0 = bin_start(oh, H, OH), h1 = bin_end(oh, H, OH);
+        const int64_t w0 = bin_start(ow, W, OW), w1 = bin_end(ow, W, OW);
         float best = -std::numeric_limits<float>::infinity();
         int64_t best_index = h0 * W + w0;
         for (int64_t ih = h0; ih < h1; ++ih)
