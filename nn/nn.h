@@ -7,6 +7,7 @@
 #include "nn/layers/conv.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/norm.h"
+#include "nn/layers/pool.h"
 #include "nn/layers/sequential.h"
 #include "nn/models/attention_net.h"
 #include "nn/module.h"

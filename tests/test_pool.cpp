@@ -3,22 +3,14 @@
 #include <vector>
 
 #include "tests/op_modes_util.h"
+#include "tests/pool_test_util.h"
 
 using namespace ag;
 
 namespace {
 
 using Inputs = std::vector<Tensor>;
-
-// Distinct values 0.1 apart in a scrambled order: no two cells of a window
-// are within gradcheck's step of each other, so max pooling is differentiable
-// at every one of them.
-Tensor distinct_values(const Shape& shape) {
-  const int64_t n = numel_of(shape);
-  std::vector<float> values(n);
-  for (int64_t i = 0; i < n; ++i) values[i] = 0.1f * float((i * 7919) % n) - 0.05f * float(n);
-  return from_vector(values, shape, true);
-}
+using ag_test::distinct_values;
 
 }  // namespace
 
@@ -100,7 +92,8 @@ TEST_CASE("pool shape errors say what is wrong") {
                        "avg_pool2d: padding (2, 2) must be at most half the kernel (3, 3)",
                        Error);
   CHECK_THROWS_WITH_AS(avg_pool2d(zeros({8, 8}), Pool2dOptions(2)),
-                       "avg_pool2d: expected a 4-D input (N, C, H, W), got [8, 8]", Error);
+                       "avg_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got [8, 8]",
+                       Error);
   CHECK_THROWS_WITH_AS(max_pool2d(zeros({1, 1, 8, 8}), Pool2dOptions(2).stride(0)),
                        "max_pool2d: stride must be >= 1, got (0, 0)", Error);
   CHECK_THROWS_WITH_AS(adaptive_avg_pool2d(zeros({1, 1, 8, 8}), 0, 4),

@@ -1,4 +1,4 @@
-// The fast batch norm and layer norm: threaded over channels (rows), two
+// The fast batch norm, layer norm and group norm: threaded over channels (rows, groups), two
 // passes over memory each way, with the per-element work folded into one
 // fused multiply-add per value.
 //
@@ -16,6 +16,7 @@
 #include "core/kernels/norm.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
 #include "core/kernels/parallel.h"
@@ -192,6 +193,106 @@ void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout
       }
     });
   }
+}
+
+// ---------------------------------------------------------------- group norm
+// Threaded over the N*G groups (each a contiguous run of M values), with the
+// same folding as batch norm: out = x * scale_c + shift_c per channel, and
+//   dx = k_c * dout + slope * x + offset,  k_c = invstd * w_c,
+// ASSIGNMENT batchnorm_backward: begin
+// ASSIGNMENT layer_norm_backward: begin
+//   slope  = -invstd^2 * mean(dxhat * xhat),
+//   offset = -invstd * mean(dxhat) - slope * mean,
+// ASSIGNMENT layer_norm_backward: end
+// ASSIGNMENT batchnorm_backward: end
+// where the means over the group come from per-(n, c) sums A = sum(dout),
+// B = sum(dout * x): sum(dxhat) = Σc w_c A_c, sum(dxhat * xhat) = Σc w_c (B_c - mean A_c) invstd.
+void group_norm_forward(const GroupNormShape& s, const float* x, const float* weight,
+                        const float* bias, float eps, float* out, float* mean, float* invstd) {
+  const int64_t Cg = s.C / s.G, M = s.group_size();
+  parallel_for(0, s.N * s.G, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, M)),
+               [&](int64_t lo, int64_t hi) {
+    for (int64_t ng = lo; ng < hi; ++ng) {
+      const float* group = x + ng * M;
+      // A group is a contiguous run: the exact two-pass mean and variance.
+      double sum = 0.0;
+      for (int64_t i = 0; i < M; ++i) sum += group[i];
+      const double group_mean = M > 0 ? sum / double(M) : 0.0;
+      double sum_sq = 0.0;
+      for (int64_t i = 0; i < M; ++i) sum_sq += (group[i] - group_mean) * (group[i] - group_mean);
+      mean[ng] = float(group_mean);
+      invstd[ng] = inverse_std(M > 0 ? float(sum_sq / double(M)) : 0.0f, eps);
+      const int64_t g = ng % s.G;
+      for (int64_t j = 0; j < Cg; ++j) {
+        const int64_t c = g * Cg + j;
+        const float scale = invstd[ng] * (weight ? weight[c] : 1.0f);
+        const float shift = (bias ? bias[c] : 0.0f) - mean[ng] * scale;
+        const int64_t base = ng * M + j * s.S;
+        for (int64_t i = 0; i < s.S; ++i) out[base + i] = x[base + i] * scale + shift;
+      }
+    }
+  });
+}
+
+void group_norm_backward(const GroupNormShape& s, const float* x, const float* dout,
+                         const float* mean, const float* invstd, const float* weight,
+                         float* dinp, float* dweight, float* dbias) {
+  const int64_t Cg = s.C / s.G;
+  const double M = double(s.group_size());
+  // Pass 1: per (n, c), A = sum(dout) and B = sum(dout * x) over the S positions.
+  std::vector<double> A(static_cast<size_t>(s.N * s.C)), B(A.size());
+  parallel_for(0, s.N * s.C, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.S)),
+               [&](int64_t lo, int64_t hi) {
+    for (int64_t nc = lo; nc < hi; ++nc) {
+      double a = 0.0, b = 0.0;
+      for (int64_t i = 0; i < s.S; ++i) {
+        a += dout[nc * s.S + i];
+        b += double(dout[nc * s.S + i]) * x[nc * s.S + i];
+      }
+      A[nc] = a, B[nc] = b;
+    }
+  });
+  if (dweight || dbias) {  // per channel, summed over the batch in order
+    parallel_for(0, s.C, 256, [&](int64_t lo, int64_t hi) {
+      for (int64_t c = lo; c < hi; ++c) {
+        double dw = 0.0, db = 0.0;
+        for (int64_t n = 0; n < s.N; ++n) {
+          const int64_t nc = n * s.C + c, ng = n * s.G + c / Cg;
+          dw += (B[nc] - double(mean[ng]) * A[nc]) * invstd[ng];  // sum(dout * xhat)
+          db += A[nc];
+        }
+        if (dweight) dweight[c] = float(dw);
+        if (dbias) dbias[c] = float(db);
+      }
+    });
+  }
+  if (!dinp || M == 0) return;
+  // Pass 2: dx = k_c * dout + slope * x + offset, per group.
+  parallel_for(0, s.N * s.G, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.group_size())),
+               [&](int64_t lo, int64_t hi) {
+    for (int64_t ng = lo; ng < hi; ++ng) {
+      const int64_t n = ng / s.G, g = ng % s.G;
+      double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+      for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
+        const double w = weight ? weight[c] : 1.0f, a = A[n * s.C + c], b = B[n * s.C + c];
+        sum_dxhat += w * a;
+        sum_dxhat_xhat += w * (b - double(mean[ng]) * a) * invstd[ng];
+      }
+      // ASSIGNMENT batchnorm_backward: begin
+      // ASSIGNMENT layer_norm_backward: begin
+      const double slope = -double(invstd[ng]) * invstd[ng] * sum_dxhat_xhat / M;
+      const double offset = -double(invstd[ng]) * sum_dxhat / M - slope * mean[ng];
+      // ASSIGNMENT layer_norm_backward: end
+      // ASSIGNMENT batchnorm_backward: end
+      const float slope_f = float(slope), offset_f = float(offset);
+      for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
+        const float k = invstd[ng] * (weight ? weight[c] : 1.0f);
+        const int64_t base = (n * s.C + c) * s.S;
+        for (int64_t i = 0; i < s.S; ++i)
+          dinp[base + i] = k * dout[base + i] + slope_f * x[base + i] + offset_f;
+      }
+    }
+  });
 }
 
 }  // namespace ag

@@ -63,4 +63,19 @@ void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout
                          const float* mean, const float* invstd, const float* weight,
                          float* dinp, float* dweight, float* dbias);
 
+// Group norm: x (N, C, S) with the C channels split into G groups of C/G;
+// statistics per (n, g) over its M = (C/G)*S values (contiguous in memory),
+// weight and bias per channel. The same closed-form backward with
+// dxhat = dout * weight[c]; dweight[c] = sum over n, s of dout * xhat.
+struct GroupNormShape {
+  int64_t N = 1, C = 1, S = 1, G = 1;
+  int64_t group_size() const { return C / G * S; }  // M
+};
+// Writes out and, per (n, g), mean and invstd (N*G each, saved for backward).
+void group_norm_forward(const GroupNormShape& s, const float* x, const float* weight,
+                        const float* bias, float eps, float* out, float* mean, float* invstd);
+void group_norm_backward(const GroupNormShape& s, const float* x, const float* dout,
+                         const float* mean, const float* invstd, const float* weight,
+                         float* dinp, float* dweight, float* dbias);
+
 }  // namespace ag

@@ -30,12 +30,20 @@ int64_t plane_grain(int64_t plane_size) {
   return std::max<int64_t>(1, 8192 / std::max<int64_t>(1, plane_size));
 }
 
+// What avg pooling divides the window starting at (h0, w0) by, given its part
+// inside the image (rows, cols): see pool.h. A floor-mode window never reaches
+// past the padding, so with count_include_pad it is kh*kw. Multiplied as
+// floats: kh*kw of a (silly but valid) 2^32 x 2^32 window would overflow int64.
+float avg_divisor(const PoolGeometry& g, int64_t h0, int64_t w0, Span rows, Span cols) {
+  if (g.divisor_override != 0) return float(g.divisor_override);
+  if (!g.count_include_pad) return float(rows.end - rows.begin) * float(cols.end - cols.begin);
+  const int64_t h1 = std::min(h0 + g.kh, g.H + g.pad_h), w1 = std::min(w0 + g.kw, g.W + g.pad_w);
+  return float(h1 - h0) * float(w1 - w0);
+}
+
 }  // namespace
 
 void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
-  // count_include_pad: padding counts. Multiplied as floats: kh*kw of a
-  // (silly but valid) 2^32 x 2^32 window would overflow int64.
-  const float divisor = float(g.kh) * float(g.kw);
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
     for (int64_t p = lo; p < hi; ++p) {
       const float* plane = x + p * g.H * g.W;
@@ -46,7 +54,8 @@ void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
           float sum = 0.0f;
           for (int64_t ih = rows.begin; ih < rows.end; ++ih)
             for (int64_t iw = cols.begin; iw < cols.end; ++iw) sum += plane[ih * g.W + iw];
-          out[(p * g.OH + oh) * g.OW + ow] = sum / divisor;
+          out[(p * g.OH + oh) * g.OW + ow] =
+              sum / avg_divisor(g, oh * g.stride_h - g.pad_h, ow * g.stride_w - g.pad_w, rows, cols);
         }
       }
     }
@@ -54,7 +63,6 @@ void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
 }
 
 void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dinp) {
-  const float divisor = float(g.kh) * float(g.kw);
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
     std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {
@@ -64,7 +72,9 @@ void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dinp) 
         for (int64_t ow = 0; ow < g.OW; ++ow) {
           const Span cols = clip(ow * g.stride_w - g.pad_w, g.kw, g.W);
           // every cell of the window got 1/divisor of this output
-          const float share = dout[(p * g.OH + oh) * g.OW + ow] / divisor;
+          const float share =
+              dout[(p * g.OH + oh) * g.OW + ow] /
+              avg_divisor(g, oh * g.stride_h - g.pad_h, ow * g.stride_w - g.pad_w, rows, cols);
           for (int64_t ih = rows.begin; ih < rows.end; ++ih)
             for (int64_t iw = cols.begin; iw < cols.end; ++iw) dplane[ih * g.W + iw] += share;
         }
@@ -148,6 +158,32 @@ void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t 
           const float share = dout[(p * OH + oh) * OW + ow] / float((h1 - h0) * (w1 - w0));
           for (int64_t ih = h0; ih < h1; ++ih)
             for (int64_t iw = w0; iw < w1; ++iw) dplane[ih * W + iw] += share;
+        }
+      }
+    }
+  });
+}
+
+// The first cell of the bin is the start, then any larger value or any NaN
+// takes over (PyTorch's adaptive kernel: `val > maxval || isnan(val)`).
+void adaptive_max_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                 const float* x, float* out, int64_t* argmax) {
+  parallel_for(0, planes, plane_grain(H * W), [&](int64_t lo, int64_t hi) {
+    for (int64_t p = lo; p < hi; ++p) {
+      const float* plane = x + p * H * W;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = adaptive_bin_start(oh, H, OH), h1 = adaptive_bin_end(oh, H, OH);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = adaptive_bin_start(ow, W, OW), w1 = adaptive_bin_end(ow, W, OW);
+          int64_t best_index = h0 * W + w0;
+          float best = plane[best_index];
+          for (int64_t ih = h0; ih < h1; ++ih)
+            for (int64_t iw = w0; iw < w1; ++iw) {
+              const float v = plane[ih * W + iw];
+              if (v > best || std::isnan(v)) best = v, best_index = ih * W + iw;
+            }
+          out[(p * OH + oh) * OW + ow] = best;
+          argmax[(p * OH + oh) * OW + ow] = best_index;
         }
       }
     }

@@ -7,16 +7,21 @@
 // Window (oh, ow) covers input rows oh*stride_h - pad_h + [0, kh) and columns
 // ow*stride_w - pad_w + [0, kw); output size as PyTorch (floor mode):
 //   out = floor((in + 2*pad - k) / stride) + 1
+// and in ceil mode ceil(...) + 1, less one if that last window would start
+// past the input and its left padding ((out - 1)*stride >= in + pad).
 //
-//   avg: mean over the window, padded cells count as zeros in the divisor
-//        (PyTorch's count_include_pad=true): divisor kh*kw. In floor mode a
-//        window never reaches past the padding, so it is always kh*kw.
+//   avg: sum over the window divided by, as PyTorch:
+//        divisor_override when set; else with count_include_pad the window's
+//        cells inside the padded input (kh*kw, except a ceil-mode window that
+//        reaches past the padding); else only its cells inside the image.
 //   max: padded cells are -inf (never chosen). argmax records the chosen
 //        cell as ih*W + iw within its plane; the first maximum wins ties, and
 //        the first NaN wins over numbers (NaN propagates, as in PyTorch).
 //   adaptive avg: output cell (oh, ow) averages rows [floor(oh*H/OH),
 //        ceil((oh+1)*H/OH)) and the columns likewise: bins that cover the
 //        whole input, possibly overlapping by one.
+//   adaptive max: the max over the same bins; argmax as for max, except that
+//        a NaN always takes over (so the last NaN is kept), as PyTorch's kernel.
 //
 // The textbook versions live in core/reference/pool_naive.h. All functions
 // overwrite their outputs and assume a valid geometry (the op checks it).
@@ -32,17 +37,29 @@ struct PoolGeometry {
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_h = 0, pad_w = 0;
   int64_t OH = 1, OW = 1;  // fill with pool_fill_output_size
+  bool ceil_mode = false;
+  bool count_include_pad = true;  // avg only
+  int64_t divisor_override = 0;   // avg only; 0: none (the op refuses a zero override)
 };
 
-// PyTorch's floor-mode output size; < 1 when the window is larger than the padded input.
-// Summed as in - k + 2*pad: with pad <= k/2 (the op checks it) no step overflows.
-inline int64_t pool_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad) {
+// PyTorch's output size; < 1 when the window is larger than the padded input
+// (in ceil mode: by a stride or more). Summed as in - k + 2*pad: with
+// pad <= k/2 (the op checks it) no step overflows, and the ceil rounding and
+// PyTorch's "last window starts inside the input or its left padding" rule,
+// (out - 1)*stride >= in + pad  <=>  out - 1 > (in + pad - 1) / stride,
+// are written with divisions so a huge stride cannot overflow either.
+inline int64_t pool_output_size(int64_t in, int64_t k, int64_t stride, int64_t pad,
+                                bool ceil_mode = false) {
   const int64_t span = in - k + 2 * pad;
-  return span < 0 ? 0 : span / stride + 1;
+  if (!ceil_mode) return span < 0 ? 0 : span / stride + 1;
+  if (span < 0) return -span < stride ? 1 : 0;  // ceil(span / stride) + 1 for span in (-stride, 0)
+  int64_t out = span / stride + 1 + (span % stride != 0 ? 1 : 0);
+  if (out > 1 && out - 1 > (in + pad - 1) / stride) --out;
+  return out;
 }
 inline void pool_fill_output_size(PoolGeometry& g) {
-  g.OH = pool_output_size(g.H, g.kh, g.stride_h, g.pad_h);
-  g.OW = pool_output_size(g.W, g.kw, g.stride_w, g.pad_w);
+  g.OH = pool_output_size(g.H, g.kh, g.stride_h, g.pad_h, g.ceil_mode);
+  g.OW = pool_output_size(g.W, g.kw, g.stride_w, g.pad_w, g.ceil_mode);
 }
 
 // Adaptive pooling's bin i of `out` bins over `in` cells: [start, end).
@@ -64,5 +81,10 @@ void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t O
                                  const float* x, float* out);
 void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
                                   const float* dout, float* dinp);
+
+// x (P, H, W) -> out (P, OH, OW), argmax (P, OH, OW) plane-local ih*W + iw.
+// Its backward is max_pool2d_backward's scatter (only P, H, W, OH, OW are read).
+void adaptive_max_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                 const float* x, float* out, int64_t* argmax);
 
 }  // namespace ag

@@ -4,7 +4,7 @@
 // I = number of ids (any shape, flattened). weight (V, D), ids (...) -> out (..., D).
 //
 //   out[i, :] = weight[ids[i], :]
-//   dweight[v, :] = Σ over every i with ids[i] == v of dout[i, :]
+//   dweight[v, :] = Σ over every i with ids[i] == v of dout[i, :]   (0 for v = padding_idx)
 // An id used twice receives both gradients, so backward adds (+=), never assigns.
 #include "core/ops/embedding.h"
 
@@ -27,14 +27,23 @@ static std::string id_position(int64_t flat, const Shape& shape) {
 struct EmbeddingBackward : Node {
   std::vector<int64_t> rows;  // rows[i] = ids[i], in [0, V)
   Shape weight_shape;
+  int64_t padding_idx = -1;   // a row that gets no gradient, or -1 for none
   std::string name() const override { return "EmbeddingBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
-Tensor embedding(const Tensor& weight, const Tensor& ids) {
+int64_t normalized_padding_idx(const char* op, int64_t padding_idx, int64_t V) {
+  if (padding_idx >= V || padding_idx < -V)
+    fail(op, ": padding_idx ", padding_idx, " must be within num_embeddings ", V,
+         " (in [", -V, ", ", V - 1, "])");
+  return padding_idx < 0 ? padding_idx + V : padding_idx;
+}
+
+Tensor embedding(const Tensor& weight, const Tensor& ids, std::optional<int64_t> padding_idx) {
   if (weight.dim() != 2)
     fail("embedding: weight must be 2-D (V, D), got shape ", weight.shape());
   const int64_t V = weight.size(0), D = weight.size(1);
+  const int64_t padding_row = padding_idx ? normalized_padding_idx("embedding", *padding_idx, V) : -1;
   const float* id = ids.data();
   std::vector<int64_t> rows(ids.numel());
   for (int64_t i = 0; i < ids.numel(); ++i) {  // every id checked before any row is read
@@ -59,6 +68,7 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
     auto node = std::make_shared<EmbeddingBackward>();
     node->rows = std::move(rows);
     node->weight_shape = weight.shape();
+    node->padding_idx = padding_row;
     attach(out, node, {weight});
   }
   return out;
@@ -70,6 +80,7 @@ std::vector<Tensor> EmbeddingBackward::apply(const Tensor& dout) {
   const float* dy = dout.data();
   float* dw = dweight.data();
   for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] == padding_idx) continue;  // the padding row is not trained
     float* row = dw + rows[i] * D;
     for (int64_t d = 0; d < D; ++d) row[d] += dy[i * D + d];
   }

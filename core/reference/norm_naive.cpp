@@ -150,4 +150,64 @@ void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float
   }
 }
 
+// Group norm's groups: sample n's channels g*Cg .. (g+1)*Cg - 1, all S positions each.
+static std::vector<int64_t> group_offsets(const GroupNormShape& s, int64_t n, int64_t g) {
+  const int64_t Cg = s.C / s.G;
+  std::vector<int64_t> offsets;
+  for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c)
+    for (int64_t i = 0; i < s.S; ++i) offsets.push_back((n * s.C + c) * s.S + i);
+  return offsets;
+}
+
+void group_norm_forward_naive(const GroupNormShape& s, const float* x, const float* weight,
+                              const float* bias, float eps, float* out, float* mean,
+                              float* invstd) {
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t g = 0; g < s.G; ++g) {
+      const int64_t ng = n * s.G + g;
+      const std::vector<int64_t> group = group_offsets(s, n, g);
+      float var = 0.0f;
+      mean[ng] = 0.0f;
+      if (!group.empty()) group_stats(x, group, &mean[ng], &var);
+      invstd[ng] = inverse_std(var, eps);
+      // The weight is per channel here, so normalize without it, then apply it.
+      group_normalize(x, group, mean[ng], invstd[ng], 1.0f, 0.0f, out);
+    }
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t i = 0; i < s.S; ++i) {
+        const int64_t e = (n * s.C + c) * s.S + i;
+        out[e] = out[e] * (weight ? weight[c] : 1.0f) + (bias ? bias[c] : 0.0f);
+      }
+}
+
+void group_norm_backward_naive(const GroupNormShape& s, const float* x, const float* dout,
+                               const float* mean, const float* invstd, const float* weight,
+                               float* dinp, float* dweight, float* dbias) {
+  const int64_t Cg = s.C / s.G;
+  for (int64_t c = 0; c < s.C; ++c) {  // dweight[c] = sum over n, s of dout * xhat
+    double sum_dout_xhat = 0.0, sum_dout = 0.0;
+    for (int64_t n = 0; n < s.N; ++n) {
+      const int64_t ng = n * s.G + c / Cg;
+      for (int64_t i = 0; i < s.S; ++i) {
+        const int64_t e = (n * s.C + c) * s.S + i;
+        sum_dout_xhat += double(dout[e]) * ((x[e] - mean[ng]) * invstd[ng]);
+        sum_dout += dout[e];
+      }
+    }
+    if (dweight) dweight[c] = float(sum_dout_xhat);
+    if (dbias) dbias[c] = float(sum_dout);
+  }
+  if (!dinp) return;
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t g = 0; g < s.G; ++g) {
+      const std::vector<int64_t> group = group_offsets(s, n, g);
+      if (group.empty()) continue;
+      // the k-th value of the group is in channel g*Cg + k/S
+      group_backward(x, dout, group, mean[n * s.G + g], invstd[n * s.G + g],
+                     [&](size_t k) { return weight ? weight[g * Cg + int64_t(k) / s.S] : 1.0f; },
+                     true, dinp);
+    }
+}
+
 }  // namespace ag

@@ -1,4 +1,4 @@
-// core/reference/norm_naive.h: batch norm and layer norm as the textbook writes them.
+// core/reference/norm_naive.h: batch, layer and group norm as the textbook writes them.
 //
 // Shape legend: N batch, C channels, S = H*W spatial positions (S = 1 for an
 // (N, C) input); R rows of D features for layer norm. Same signatures and
@@ -24,6 +24,13 @@ void layer_norm_forward_naive(int64_t R, int64_t D, const float* x, const float*
                               const float* bias, float eps, float* out, float* mean,
                               float* invstd);
 void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float* dout,
+                               const float* mean, const float* invstd, const float* weight,
+                               float* dinp, float* dweight, float* dbias);
+
+void group_norm_forward_naive(const GroupNormShape& s, const float* x, const float* weight,
+                              const float* bias, float eps, float* out, float* mean,
+                              float* invstd);
+void group_norm_backward_naive(const GroupNormShape& s, const float* x, const float* dout,
                                const float* mean, const float* invstd, const float* weight,
                                float* dinp, float* dweight, float* dbias);
 

@@ -21,5 +21,7 @@ void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int
                                        int64_t OW, const float* x, float* out);
 void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
                                         int64_t OW, const float* dout, float* dinp);
+void adaptive_max_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
+                                       int64_t OW, const float* x, float* out, int64_t* argmax);
 
 }  // namespace ag

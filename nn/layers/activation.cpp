@@ -1,6 +1,9 @@
-// nn/layers/activation.cpp: ReLU and dropout.
+// nn/layers/activation.cpp: ReLU, GELU, LeakyReLU, SiLU and dropout.
 #include "nn/layers/activation.h"
 
+#include <utility>
+
+#include "core/ops/activation.h"
 #include "core/ops/elementwise.h"
 
 namespace ag::nn {
@@ -11,6 +14,19 @@ Tensor ReLU::forward(const Tensor& x) {
   relu_(self);
   return self;
 }
+
+GELU::GELU(std::string approximate_) : UnaryModule("GELU"), approximate(std::move(approximate_)) {
+  if (approximate != "none" && approximate != "tanh")
+    fail("GELU: approximate must be 'none' or 'tanh', got '", approximate, "'");
+}
+
+Tensor GELU::forward(const Tensor& x) { return gelu(x, approximate); }
+
+Tensor LeakyReLU::forward(const Tensor& x) {
+  return leaky_relu(x, static_cast<float>(negative_slope));
+}
+
+Tensor SiLU::forward(const Tensor& x) { return silu(x); }
 
 Tensor dropout(const Tensor& x, double p, bool training) {
   if (!(p >= 0.0 && p <= 1.0)) fail("dropout: probability p must be in [0, 1], got ", p);

@@ -1,4 +1,5 @@
-// nn/layers/activation.h: ReLU, Dropout, and the functional dropout they share.
+// nn/layers/activation.h: ReLU, GELU, LeakyReLU, SiLU, Dropout, and the
+// functional dropout.
 #pragma once
 
 #include "nn/module.h"
@@ -15,6 +16,38 @@ class ReLU : public UnaryModule {
   std::string extra_repr() const override { return inplace ? "inplace=True" : ""; }
 
   bool inplace;
+};
+
+// The smooth activations over core/ops/activation.h, with PyTorch's names,
+// arguments and printed form. No `inplace` for LeakyReLU and SiLU: attograd
+// has no in-place form of those ops (ReLU's is relu_).
+
+// x·Φ(x) (approximate = "none") or its tanh approximation ("tanh").
+class GELU : public UnaryModule {
+ public:
+  explicit GELU(std::string approximate = "none");
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
+
+  std::string approximate;
+};
+
+// x if x > 0 else negative_slope·x.
+class LeakyReLU : public UnaryModule {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01)
+      : UnaryModule("LeakyReLU"), negative_slope(negative_slope) {}
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override { return "negative_slope=" + py_float(negative_slope); }
+
+  double negative_slope;
+};
+
+// x·sigmoid(x).
+class SiLU : public UnaryModule {
+ public:
+  SiLU() : UnaryModule("SiLU") {}
+  Tensor forward(const Tensor& x) override;
 };
 
 // Inverted dropout: in training each element is zeroed with probability p and

@@ -1,6 +1,8 @@
 // nn/layers/linear.cpp: Linear and Embedding, thin wrappers over core ops.
 #include "nn/layers/linear.h"
 
+#include <algorithm>
+
 #include "core/ops/embedding.h"
 #include "core/ops/matmul.h"
 #include "nn/init.h"
@@ -30,13 +32,20 @@ std::string Linear::extra_repr() const {
                  ", bias=", py_bool(bias.defined()));
 }
 
-Embedding::Embedding(int64_t v, int64_t d) : UnaryModule("Embedding"), num_embeddings(v), embedding_dim(d) {
+Embedding::Embedding(int64_t v, int64_t d, std::optional<int64_t> padding)
+    : UnaryModule("Embedding"), num_embeddings(v), embedding_dim(d) {
   if (v <= 0 || d <= 0) fail("Embedding: num_embeddings ", v, " and embedding_dim ", d, " must be > 0");
-  weight = register_parameter("weight", randn({v, d}));  // N(0, 1), PyTorch's default
+  if (padding) padding_idx = normalized_padding_idx("Embedding", *padding, v);
+  Tensor table = randn({v, d});  // N(0, 1), PyTorch's default
+  if (padding_idx) std::fill(table.data() + *padding_idx * d, table.data() + (*padding_idx + 1) * d, 0.0f);
+  weight = register_parameter("weight", table);
 }
 
-Tensor Embedding::forward(const Tensor& ids) { return embedding(weight, ids); }
+Tensor Embedding::forward(const Tensor& ids) { return embedding(weight, ids, padding_idx); }
 
-std::string Embedding::extra_repr() const { return message(num_embeddings, ", ", embedding_dim); }
+std::string Embedding::extra_repr() const {
+  return message(num_embeddings, ", ", embedding_dim,
+                 padding_idx ? ", padding_idx=" + std::to_string(*padding_idx) : "");
+}
 
 }  // namespace ag::nn

@@ -4,6 +4,8 @@
 // V vocabulary size, D embedding width.
 #pragma once
 
+#include <optional>
+
 #include "nn/module.h"
 
 namespace ag::nn {
@@ -30,13 +32,17 @@ class Identity : public UnaryModule {
 };
 
 // ids: (N...) whole numbers in [0, V) -> (N..., D). weight (V, D) ~ N(0, 1), as PyTorch.
+// padding_idx (negative counts from the end, kept as PyTorch stores it, in
+// [0, V)): that row starts at zero and gets no gradient.
 class Embedding : public UnaryModule {
  public:
-  Embedding(int64_t num_embeddings, int64_t embedding_dim);
+  Embedding(int64_t num_embeddings, int64_t embedding_dim,
+            std::optional<int64_t> padding_idx = std::nullopt);
   Tensor forward(const Tensor& ids) override;
   std::string extra_repr() const override;
 
   int64_t num_embeddings, embedding_dim;
+  std::optional<int64_t> padding_idx;
   Tensor weight;
 };
 

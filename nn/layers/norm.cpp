@@ -79,4 +79,30 @@ std::string LayerNorm::extra_repr() const {
   return message(shape, ", eps=", py_float(eps), ", elementwise_affine=", py_bool(weight.defined()));
 }
 
+GroupNorm::GroupNorm(int64_t groups, int64_t channels, double eps_, bool affine_)
+    : UnaryModule("GroupNorm"), num_groups(groups), num_channels(channels), eps(eps_), affine(affine_) {
+  if (groups <= 0 || channels <= 0)
+    fail("GroupNorm: num_groups ", groups, " and num_channels ", channels, " must be > 0");
+  if (channels % groups != 0)  // PyTorch's words
+    fail("GroupNorm: num_channels must be divisible by num_groups, got num_channels=", channels,
+         " and num_groups=", groups);
+  if (!(eps >= 0.0)) fail("GroupNorm: eps must be >= 0, got ", eps);
+  if (affine) {
+    weight = register_parameter("weight", ones({channels}));
+    bias = register_parameter("bias", zeros({channels}));
+  }
+}
+
+Tensor GroupNorm::forward(const Tensor& x) {
+  // Checked here so the message names the layer, not only the op.
+  if (x.dim() < 2 || x.size(1) != num_channels)
+    fail("GroupNorm(", num_groups, ", ", num_channels, "): input ", x.shape(),
+         " must be (N, ", num_channels, ", *)");
+  return group_norm(x, num_groups, weight, bias, static_cast<float>(eps));
+}
+
+std::string GroupNorm::extra_repr() const {
+  return message(num_groups, ", ", num_channels, ", eps=", py_float(eps), ", affine=", py_bool(affine));
+}
+
 }  // namespace ag::nn

@@ -1,4 +1,4 @@
-// nn/layers/norm.h: BatchNorm1d, BatchNorm2d and LayerNorm modules.
+// nn/layers/norm.h: BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm modules.
 //
 // Shape legend: N batch, C channels (num_features), L length, H×W image.
 //   BatchNorm1d: (N, C) or (N, C, L);  BatchNorm2d: (N, C, H, W)
@@ -60,6 +60,22 @@ class LayerNorm : public UnaryModule {
   Shape normalized_shape;
   double eps;
   Tensor weight, bias;  // of normalized_shape, when elementwise_affine
+};
+
+// x (N, C, *): each sample's channels in num_groups groups, each group
+// normalized with its own statistics (ag::group_norm), then a per-channel
+// weight (init 1) and bias (init 0) when affine. No running statistics:
+// training and eval compute the same thing, as PyTorch.
+class GroupNorm : public UnaryModule {
+ public:
+  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true);
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+  int64_t num_groups, num_channels;
+  double eps;
+  bool affine;
+  Tensor weight, bias;  // (C), when affine
 };
 
 }  // namespace ag::nn
