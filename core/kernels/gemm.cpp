@@ -199,6 +199,22 @@ void pack_b(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
   }
 }
 
+// The same panel from a GemmRows source (gemm.h): each row k of op(B) is
+// produced once, as nc contiguous numbers, and cut into the NR-wide slivers.
+// The row lands in `row_scratch` (or is read in place), which stays in L1.
+void pack_b_rows(const GemmRows& rows, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+                 float* row_scratch, float* packed) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* row = rows(p0 + k, j0, nc, row_scratch);
+    for (int64_t s = 0; s < nc; s += NR) {
+      int64_t cols = std::min<int64_t>(NR, nc - s);
+      float* dst = packed + s * kc + k * NR;  // sliver s/NR starts at (s/NR)·kc·NR = s·kc
+      std::memcpy(dst, row + s, cols * sizeof(float));
+      for (int64_t c = cols; c < NR; ++c) dst[c] = 0.0f;
+    }
+  }
+}
+
 // 64-byte aligned scratch, one pair per thread, grown on demand and freed when
 // the thread exits (pool workers exit at program end).
 struct AlignedFree {
@@ -215,14 +231,29 @@ float* scratch(AlignedBuffer& buffer, int64_t& capacity, int64_t floats) {
   return buffer.get();
 }
 
+// Where gemm_serial finds its operands. op(A): packed block by block as the
+// loops reach it, or read from a PackedA that holds all of it already. op(B):
+// a stored matrix, or a GemmRows source (its columns start at j_offset).
+struct ASource {
+  Operand A{};
+  const PackedA* packed = nullptr;
+};
+struct BSource {
+  Operand B{};
+  const GemmRows* rows = nullptr;
+  int64_t j_offset = 0;
+};
+
 // C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread: the five loops
 // around the micro-kernel (the BLIS design of Goto and van de Geijn).
-void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
-                 const Operand& B, float beta, float* C, int64_t ldc) {
-  thread_local AlignedBuffer a_buffer, b_buffer;
-  thread_local int64_t a_capacity = 0, b_capacity = 0;
+void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_src,
+                 const BSource& b_src, float beta, float* C, int64_t ldc) {
+  thread_local AlignedBuffer a_buffer, b_buffer, row_buffer;
+  thread_local int64_t a_capacity = 0, b_capacity = 0, row_capacity = 0;
+  const Operand& A = a_src.A;
   float* a_packed = scratch(a_buffer, a_capacity, MC * KC);
   float* b_packed = scratch(b_buffer, b_capacity, KC * ((std::min(N, NC) + NR - 1) / NR * NR));
+  float* row_scratch = b_src.rows ? scratch(row_buffer, row_capacity, std::min(N, NC)) : nullptr;
 
   // Loop 5: column panels of B and C, NC wide.
   for (int64_t jc = 0; jc < N; jc += NC) {
@@ -232,15 +263,24 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
     for (int64_t pc = 0; pc < K; pc += KC) {
       int64_t kc = std::min(KC, K - pc);
       float beta_here = pc == 0 ? beta : 1.0f;
-      pack_b(B, pc, kc, jc, nc, b_packed);  // KC×NC panel: reused by every ic block
+      // KC×NC panel: reused by every ic block
+      if (b_src.rows)
+        pack_b_rows(*b_src.rows, pc, kc, b_src.j_offset + jc, nc, row_scratch, b_packed);
+      else
+        pack_b(b_src.B, pc, kc, jc, nc, b_packed);
       // Loop 3: row blocks of A and C, MC tall.
       for (int64_t ic = 0; ic < M; ic += MC) {
         int64_t mc = std::min(MC, M - ic);
         // Packing pays when the block is reused by several B slivers; with a
         // single one (N <= NR: a matrix-vector-like product) every number of
-        // A is used once, so the micro-kernel reads A where it lies.
-        bool pack_block = nc > NR;
-        if (pack_block) pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC, reused by every jr sliver
+        // A is used once, so the micro-kernel reads A where it lies. A PackedA
+        // was packed once for many products: its block is simply looked up.
+        const float* a_block = a_packed;
+        bool pack_block = nc > NR || a_src.packed;
+        if (a_src.packed)
+          a_block = a_src.packed->block(ic, pc);
+        else if (pack_block)
+          pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC, reused by every jr sliver
         // Loop 2: NR-wide slivers of the B panel; each stays in L1 for loop 1.
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t n = std::min<int64_t>(NR, nc - jr);
@@ -249,7 +289,7 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t m = std::min<int64_t>(MR, mc - ir);
             float* c = C + (ic + ir) * ldc + jc + jr;
-            const float* a = a_packed + ir * kc;  // packed: number (r, k) at r + k·MR
+            const float* a = a_block + ir * kc;  // packed: number (r, k) at r + k·MR
             int64_t a_row_step = 1, a_k_step = MR;
             if (!pack_block && m == MR) {  // op(A)[ic+ir+r, pc+k] in place
               a = A.trans ? A.data + pc * A.ld + ic + ir : A.data + (ic + ir) * A.ld + pc;
@@ -288,6 +328,20 @@ void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K
   check_ld("ldc", ldc, M, N);
 }
 
+// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0).
+void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      float& c = C[i * ldc + j];
+      c = alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c);
+    }
+}
+
+// Threads split C into stripes of whole micro-tiles, each stripe a smaller
+// gemm of its own. The grain keeps a stripe at >= ~2 MFLOP so the wake-up of
+// a worker (a few µs) stays small next to the work it gets.
+constexpr int64_t kMinFlopsPerThread = 2'000'000;
+
 }  // namespace
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
@@ -295,23 +349,13 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
            int64_t ldb, float beta, float* C, int64_t ldc) {
   check_arguments(trans_a, trans_b, M, N, K, lda, ldb, ldc);
   if (M == 0 || N == 0) return;
-  if (K == 0) {  // an empty sum: C = alpha·0 + beta·C, as gemm_naive computes it
-    for (int64_t i = 0; i < M; ++i)
-      for (int64_t j = 0; j < N; ++j) {
-        float& c = C[i * ldc + j];
-        c = alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c);
-      }
-    return;
-  }
+  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);
 
-  // Threads split C into stripes of whole micro-tiles, each stripe a smaller
-  // gemm of its own: rows of C (and A) when M is the longer side, columns of C
-  // (and B) otherwise. Threads share nothing but the inputs, so no locks; each
+  // Stripes of rows of C (and A) when M is the longer side, columns of C (and
+  // B) otherwise. Threads share nothing but the inputs, so no locks; each
   // packs its own copy of the operand it shares, a small cost next to the
-  // compute. The grain keeps a stripe at ≥ ~2 MFLOP so the wake-up of a worker
-  // (a few µs) stays small next to the work it gets.
+  // compute (sgemm_packed avoids even that).
   Operand a_op{A, lda, trans_a}, b_op{B, ldb, trans_b};
-  constexpr int64_t kMinFlopsPerThread = 2'000'000;
   int64_t row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
   if (row_tiles * MR >= col_tiles * NR) {
     int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * MR * N * K));
@@ -319,7 +363,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
       int64_t i0 = lo * MR, i1 = std::min(M, hi * MR);
       Operand a_rows = a_op;
       a_rows.data += trans_a ? i0 : i0 * lda;  // op(A)[i0:i1, :]
-      gemm_serial(i1 - i0, N, K, alpha, a_rows, b_op, beta, C + i0 * ldc, ldc);
+      gemm_serial(i1 - i0, N, K, alpha, ASource{a_rows}, BSource{b_op}, beta, C + i0 * ldc, ldc);
     });
   } else {
     int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
@@ -327,9 +371,56 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
       int64_t j0 = lo * NR, j1 = std::min(N, hi * NR);
       Operand b_cols = b_op;
       b_cols.data += trans_b ? j0 * ldb : j0;  // op(B)[:, j0:j1]
-      gemm_serial(M, j1 - j0, K, alpha, a_op, b_cols, beta, C + j0, ldc);
+      gemm_serial(M, j1 - j0, K, alpha, ASource{a_op}, BSource{b_cols}, beta, C + j0, ldc);
     });
   }
+}
+
+// ---------------------------------------------------------------- PackedA
+// The layout: for each KC-deep step pc of K, every MR-row sliver of op(A)
+// exactly as pack_a writes one block, so block (ic, pc) is one pointer away.
+PackedA::PackedA(bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda)
+    : M_(M), K_(K), m_padded_((M + MR - 1) / MR * MR), data_(m_padded_ * K) {
+  check_arguments(trans_a, false, M, 1, K, lda, 1, 1);
+  const Operand a_op{A, lda, trans_a};
+  const int64_t steps = (K + KC - 1) / KC;
+  parallel_for(0, steps, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t step = lo; step < hi; ++step) {
+      const int64_t pc = step * KC;
+      pack_a(a_op, 0, M, pc, std::min(KC, K - pc), data_.data() + pc * m_padded_);
+    }
+  });
+}
+
+const float* PackedA::block(int64_t ic, int64_t pc) const {
+  // Every step before pc is KC deep and m_padded_ tall; block ic of step pc
+  // follows ic/MR slivers of kc·MR numbers each.
+  return data_.data() + pc * m_padded_ + ic * std::min(KC, K_ - pc);
+}
+
+GemmRows matrix_rows(const float* B, int64_t ldb) {
+  return [B, ldb](int64_t k, int64_t j0, int64_t, float*) { return B + k * ldb + j0; };
+}
+
+void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta,
+                  float* C, int64_t ldc) {
+  const int64_t M = A.rows(), K = A.cols();
+  if (N < 0) fail("sgemm_packed: N must be non-negative, got ", N);
+  if (M > 1 && ldc < N) fail("sgemm_packed: ldc=", ldc, " is smaller than N=", N);
+  if (M == 0 || N == 0) return;
+  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);
+  // Stripes of whole NR-wide column tiles: every thread reads the one PackedA.
+  const int64_t col_tiles = (N + NR - 1) / NR;
+  const int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
+  parallel_for(0, col_tiles, grain, [&](int64_t lo, int64_t hi) {
+    const int64_t j0 = lo * NR, j1 = std::min(N, hi * NR);
+    ASource a_src;
+    a_src.packed = &A;
+    BSource b_src;
+    b_src.rows = &B;
+    b_src.j_offset = j0;
+    gemm_serial(M, j1 - j0, K, alpha, a_src, b_src, beta, C + j0, ldc);
+  });
 }
 
 }  // namespace ag
