@@ -17,6 +17,7 @@
 #include "core/kernels/conv.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "core/allocator.h"
@@ -99,25 +100,25 @@ void im2col_row(const ConvGeometry& g, const float* img, int64_t tap, int64_t p0
   const int64_t w_offset = j * g.dilation_w - g.pad_w;  // iw = ow*stride_w + w_offset
   const ValidRange valid = valid_outputs(w_offset, g.stride_w, g.W, g.OW);
   // The positions p0 .. p0+n-1 cover pieces of one or more output rows oh.
-  for (int64_t p = p0; p < p0 + n;) {
-    const int64_t oh = p / g.OW, ow_begin = p % g.OW;
-    const int64_t ow_end = std::min(g.OW, ow_begin + (p0 + n - p));
-    float* dst = out + (p - p0);  // dst[k] is output column ow_begin + k
+  // This runs once per row of every gemm panel, so the divisions are done
+  // once and each piece is a fill, a copy and a fill.
+  int64_t oh = p0 / g.OW, ow_begin = p0 % g.OW;
+  for (int64_t done = 0; done < n; done += g.OW - ow_begin, ow_begin = 0, ++oh) {
+    const int64_t ow_end = std::min(g.OW, ow_begin + (n - done));
+    float* dst = out + done;  // dst[k] is output column ow_begin + k
     const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
     if (ih < 0 || ih >= g.H) {  // the whole output row reads padding
       std::fill(dst, dst + (ow_end - ow_begin), 0.0f);
-    } else {
-      const float* src = img + (c * g.H + ih) * g.W;  // input row ih
-      const int64_t lo = std::clamp(valid.lo, ow_begin, ow_end), hi = std::clamp(valid.hi, lo, ow_end);
-      std::fill(dst, dst + (lo - ow_begin), 0.0f);
-      if (g.stride_w == 1) {  // contiguous: a straight copy the compiler vectorizes
-        for (int64_t ow = lo; ow < hi; ++ow) dst[ow - ow_begin] = src[ow + w_offset];
-      } else {
-        for (int64_t ow = lo; ow < hi; ++ow) dst[ow - ow_begin] = src[ow * g.stride_w + w_offset];
-      }
-      std::fill(dst + (hi - ow_begin), dst + (ow_end - ow_begin), 0.0f);
+      continue;
     }
-    p += ow_end - ow_begin;
+    const float* src = img + (c * g.H + ih) * g.W;  // input row ih
+    const int64_t lo = std::clamp(valid.lo, ow_begin, ow_end), hi = std::clamp(valid.hi, lo, ow_end);
+    std::fill(dst, dst + (lo - ow_begin), 0.0f);
+    if (g.stride_w == 1)  // contiguous: one block copy
+      std::memcpy(dst + (lo - ow_begin), src + lo + w_offset, (hi - lo) * sizeof(float));
+    else
+      for (int64_t ow = lo; ow < hi; ++ow) dst[ow - ow_begin] = src[ow * g.stride_w + w_offset];
+    std::fill(dst + (hi - ow_begin), dst + (ow_end - ow_begin), 0.0f);
   }
 }
 

@@ -36,10 +36,12 @@
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <utility>
 
 #include "core/error.h"
 #include "core/kernels/parallel.h"
@@ -85,25 +87,26 @@ inline vfloat load(const float* p) {
 }
 inline void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
 
-// The micro-kernel: C[0:MR, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
+// The micro-kernel: C[0:Rows, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
 // sliver of B (kc steps of NR numbers) and Ã a sliver of A whose number (r, k)
-// is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Only
-// full MR×NR tiles of C come here; edge tiles go through edge_kernel.
+// is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Full
+// tiles have Rows = MR; edge_kernel instantiates it with fewer rows.
+template <int Rows = MR>
 [[gnu::always_inline]] inline void micro_kernel_body(
     int64_t kc, const float* __restrict a, int64_t a_row_step, int64_t a_k_step,
     const float* __restrict b, float alpha, float beta, float* __restrict c, int64_t ldc) {
-  vfloat acc[MR][kVecPerRow] = {};
+  vfloat acc[Rows][kVecPerRow] = {};
   for (int64_t k = 0; k < kc; ++k) {
     vfloat b_row[kVecPerRow];
     for (int v = 0; v < kVecPerRow; ++v) b_row[v] = load(b + v * kLanes);
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < Rows; ++r) {
       float a_rk = a[r * a_row_step];  // broadcast: scalar * vector multiplies every lane
       for (int v = 0; v < kVecPerRow; ++v) acc[r][v] += a_rk * b_row[v];
     }
     a += a_k_step;
     b += NR;
   }
-  for (int r = 0; r < MR; ++r) {
+  for (int r = 0; r < Rows; ++r) {
     for (int v = 0; v < kVecPerRow; ++v) {
       float* cv = c + r * ldc + v * kLanes;
       vfloat out = alpha * acc[r][v];
@@ -127,14 +130,31 @@ void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step,
   micro_kernel_body(kc, a, a_row_step, a_k_step, b, alpha, beta, c, ldc);
 }
 
-// An edge tile (m < MR or n < NR rows/columns of C left): compute the full tile
-// into a scratch buffer (the packed zeros make the extra rows/columns zero),
-// then update only the m×n part of C that exists.
+// The Rows×NR product of an edge tile into a scratch tile (alpha 1, beta 0).
+template <int Rows>
+void edge_rows(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step, const float* b,
+               float* tile) {
+  micro_kernel_body<Rows>(kc, a, a_row_step, a_k_step, b, 1.0f, 0.0f, tile, NR);
+}
+
+// edge_rows<1> ... edge_rows<MR>, indexed by the number of rows minus one.
+using EdgeRowsFn = void (*)(int64_t, const float*, int64_t, int64_t, const float*, float*);
+template <int... R>
+constexpr std::array<EdgeRowsFn, sizeof...(R)> edge_rows_table(std::integer_sequence<int, R...>) {
+  return {&edge_rows<R + 1>...};
+}
+constexpr auto kEdgeRows = edge_rows_table(std::make_integer_sequence<int, MR>());
+
+// An edge tile (m < MR or n < NR rows/columns of C left): compute the tile
+// into a scratch buffer (the packed zeros make the extra columns zero), then
+// update only the m×n part of C that exists. It uses exactly m rows of
+// accumulators: M = 128 output channels leaves a 2-row edge with MR = 14, and
+// a full-height tile would spend 12 rows of multiply-adds on nothing.
 void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
                  const float* b, float alpha, float beta, float* c, int64_t ldc,
                  int64_t m, int64_t n) {
   alignas(64) float tile[MR * NR];
-  micro_kernel_strided(kc, a, a_row_step, a_k_step, b, 1.0f, 0.0f, tile, NR);
+  kEdgeRows[m - 1](kc, a, a_row_step, a_k_step, b, tile);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       float out = alpha * tile[i * NR + j];
