@@ -229,6 +229,16 @@ TEST_CASE("fast conv equals naive conv on random shapes") {
   }
 }
 
+TEST_CASE("pad_image surrounds the image with zeros") {
+  const ConvGeometry g = geometry(1, 2, 2, 3, 1, 3, 3, 1, 1, 1, 1);  // padding 1
+  const std::vector<float> img = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  std::vector<float> padded(padded_image_size(g), 5.0f);
+  REQUIRE(padded.size() == 2u * 4 * 5);
+  pad_image(g, img.data(), padded.data());
+  CHECK(padded == std::vector<float>{0, 0, 0, 0, 0,  0, 1, 2,  3,  0,  0, 4, 5,  6,  0,  0, 0, 0, 0, 0,
+                                     0, 0, 0, 0, 0,  0, 7, 8,  9,  0,  0, 10, 11, 12, 0, 0, 0, 0, 0, 0});
+}
+
 TEST_CASE("im2col_row gives any piece of a row of im2col's matrix") {
   // Pieces that start and end inside output rows, span several, or all of P.
   for (const ConvGeometry& g : {geometry(1, 2, 7, 6, 1, 3, 3, 2, 1, 1, 1),
@@ -236,14 +246,15 @@ TEST_CASE("im2col_row gives any piece of a row of im2col's matrix") {
     INFO(describe(g));
     const int64_t K = g.field_size(), P = g.OH * g.OW;
     const auto img = random_values(g.C * g.H * g.W, 8);
-    std::vector<float> col(K * P);
+    std::vector<float> col(K * P), padded(padded_image_size(g), 5.0f);
     im2col(g, img.data(), col.data());
+    pad_image(g, img.data(), padded.data());
     for (int64_t tap = 0; tap < K; ++tap)
       for (int64_t p0 : {int64_t(0), int64_t(1), g.OW - 1, g.OW + 2})
         for (int64_t n : {int64_t(1), g.OW, P - p0}) {
           if (p0 + n > P) continue;
           std::vector<float> piece(n + 1, 7.0f);  // one extra: must stay untouched
-          im2col_row(g, img.data(), tap, p0, n, piece.data());
+          im2col_row(g, padded.data(), tap, p0, n, piece.data());
           for (int64_t k = 0; k < n; ++k) CHECK(piece[k] == col[tap * P + p0 + k]);
           CHECK(piece[n] == 7.0f);
         }

@@ -94,38 +94,51 @@ void conv_fill_output_size(ConvGeometry& g) {
   g.OW = conv_output_size(g.W, g.kw, g.stride_w, g.pad_w, g.dilation_w);
 }
 
-void im2col_row(const ConvGeometry& g, const float* img, int64_t tap, int64_t p0, int64_t n,
+int64_t padded_image_size(const ConvGeometry& g) {
+  return g.in_channels_per_group() * (g.H + 2 * g.pad_h) * (g.W + 2 * g.pad_w);
+}
+
+void pad_image(const ConvGeometry& g, const float* img, float* padded) {
+  const int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w;
+  std::fill(padded, padded + padded_image_size(g), 0.0f);
+  for (int64_t c = 0; c < g.in_channels_per_group(); ++c)
+    for (int64_t h = 0; h < g.H; ++h)
+      std::memcpy(padded + (c * Hp + h + g.pad_h) * Wp + g.pad_w, img + (c * g.H + h) * g.W,
+                  g.W * sizeof(float));
+}
+
+void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t p0, int64_t n,
                 float* out) {
   const int64_t c = tap / (g.kh * g.kw), i = tap / g.kw % g.kh, j = tap % g.kw;
-  const int64_t w_offset = j * g.dilation_w - g.pad_w;  // iw = ow*stride_w + w_offset
-  const ValidRange valid = valid_outputs(w_offset, g.stride_w, g.W, g.OW);
+  const int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w;
   // The positions p0 .. p0+n-1 cover pieces of one or more output rows oh.
-  // This runs once per row of every gemm panel, so the divisions are done
-  // once and each piece is a fill, a copy and a fill.
+  // Output (oh, ow) reads padded pixel (oh·stride_h + i·dilation_h,
+  // ow·stride_w + j·dilation_w), always inside the padded image: each piece
+  // is one strided copy (a memcpy for stride 1), with no bounds to check.
+  // This runs for every row of every gemm panel, so the divisions are done
+  // once per call.
   int64_t oh = p0 / g.OW, ow_begin = p0 % g.OW;
-  for (int64_t done = 0; done < n; done += g.OW - ow_begin, ow_begin = 0, ++oh) {
-    const int64_t ow_end = std::min(g.OW, ow_begin + (n - done));
-    float* dst = out + done;  // dst[k] is output column ow_begin + k
-    const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
-    if (ih < 0 || ih >= g.H) {  // the whole output row reads padding
-      std::fill(dst, dst + (ow_end - ow_begin), 0.0f);
-      continue;
-    }
-    const float* src = img + (c * g.H + ih) * g.W;  // input row ih
-    const int64_t lo = std::clamp(valid.lo, ow_begin, ow_end), hi = std::clamp(valid.hi, lo, ow_end);
-    std::fill(dst, dst + (lo - ow_begin), 0.0f);
-    if (g.stride_w == 1)  // contiguous: one block copy
-      std::memcpy(dst + (lo - ow_begin), src + lo + w_offset, (hi - lo) * sizeof(float));
+  for (int64_t done = 0; done < n; ++oh) {
+    const int64_t count = std::min(g.OW - ow_begin, n - done);
+    const float* src = padded + (c * Hp + oh * g.stride_h + i * g.dilation_h) * Wp +
+                       j * g.dilation_w + ow_begin * g.stride_w;
+    float* dst = out + done;
+    if (g.stride_w == 1)
+      std::memcpy(dst, src, count * sizeof(float));
     else
-      for (int64_t ow = lo; ow < hi; ++ow) dst[ow - ow_begin] = src[ow * g.stride_w + w_offset];
-    std::fill(dst + (hi - ow_begin), dst + (ow_end - ow_begin), 0.0f);
+      for (int64_t k = 0; k < count; ++k) dst[k] = src[k * g.stride_w];
+    done += count;
+    ow_begin = 0;
   }
 }
 
 void im2col(const ConvGeometry& g, const float* img, float* col) {
   const int64_t P = g.OH * g.OW, taps = g.kh * g.kw;
+  FloatBuffer padded(padded_image_size(g));
+  pad_image(g, img, padded.data());
   parallel_for(0, g.in_channels_per_group(), channel_grain(g), [&](int64_t c_lo, int64_t c_hi) {
-    for (int64_t tap = c_lo * taps; tap < c_hi * taps; ++tap) im2col_row(g, img, tap, 0, P, col + tap * P);
+    for (int64_t tap = c_lo * taps; tap < c_hi * taps; ++tap)
+      im2col_row(g, padded.data(), tap, 0, P, col + tap * P);
   });
 }
 
@@ -164,13 +177,14 @@ void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight
   const bool pointwise = is_pointwise(g);
   std::vector<PackedA> weights;  // one per group
   for (int64_t grp = 0; grp < g.groups; ++grp) weights.emplace_back(false, Og, K, weight + grp * Og * K, K);
-  for_each_image(g.N, 0, [&](int64_t n, float*) {
+  for_each_image(g.N, pointwise ? 0 : padded_image_size(g), [&](int64_t n, float* padded) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* img = inp + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
       float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
+      if (!pointwise) pad_image(g, img, padded);
       const GemmRows col = pointwise ? matrix_rows(img, HW)
                                      : GemmRows([&](int64_t tap, int64_t p0, int64_t count, float* row) {
-                                         im2col_row(g, img, tap, p0, count, row);
+                                         im2col_row(g, padded, tap, p0, count, row);
                                          return static_cast<const float*>(row);
                                        });
       sgemm_packed(weights[grp], P, 1.0f, col, 0.0f, out_g, P);

@@ -57,9 +57,14 @@ void conv_fill_output_size(ConvGeometry& g);
 // output position, the input pixel the kernel tap (i, j) of channel c sees
 // there (0 where it falls in the padding).
 void im2col(const ConvGeometry& g, const float* img, float* col);
-// One row of that matrix, tap = (c, i, j), columns p0 .. p0+n-1 only, into
-// out[0 : n]: what the fast conv packs straight into the gemm's panel.
-void im2col_row(const ConvGeometry& g, const float* img, int64_t tap, int64_t p0, int64_t n,
+// img (Cg, H, W) -> padded (Cg, H + 2·pad_h, W + 2·pad_w), zeros around it:
+// every receptive field lies inside, so im2col_row needs no bounds checks.
+int64_t padded_image_size(const ConvGeometry& g);
+void pad_image(const ConvGeometry& g, const float* img, float* padded);
+// One row of im2col's matrix from the padded image, tap = (c, i, j), columns
+// p0 .. p0+n-1 only, into out[0 : n]: what the fast conv packs straight into
+// the gemm's panel (and what im2col writes row by row).
+void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t p0, int64_t n,
                 float* out);
 // The adjoint of im2col: img (Cg, H, W) = sum of every col entry onto the
 // pixel it was copied from. Overwrites img.
