@@ -34,6 +34,7 @@
 // AVX-512) and `a * b + c` on it compiles to one vfmadd instruction. No
 // intrinsics: the same code builds, slower, on machines with AVX2 or only SSE.
 #include "core/kernels/gemm.h"
+#include "core/kernels/gemm_internal.h"
 
 #include <algorithm>
 #include <array>
@@ -47,35 +48,9 @@
 #include "core/kernels/parallel.h"
 
 namespace ag {
-namespace {
-
-// The vector width follows the instruction set we are compiled for, and the
-// micro-tile follows the register file: AVX-512 has 32 vector registers, so an
-// MR×NR = 14×32 tile takes 14·2 = 28 accumulators, plus 2 for a row of B and
-// 1 for a broadcast number of A: 31 of 32. Each k step then does 28 FMAs for
-// 2 vector loads + 14 broadcasts. AVX2/SSE have 16 registers: 6×2 = 12 + 3.
-#if defined(__AVX512F__)
-constexpr int kLanes = 16;
-constexpr int MR = 14;
-#elif defined(__AVX__)
-constexpr int kLanes = 8;
-constexpr int MR = 6;
-#else
-constexpr int kLanes = 4;
-constexpr int MR = 6;
-#endif
-constexpr int kVecPerRow = 2;           // vectors across one row of the tile
-constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512
+namespace gemm_detail {
 
 typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
-
-// Cache blocking (AVX-512 machine: 48 KB L1d, 1 MB L2 per core):
-//   KC·NR·4 B  = 256·32·4  = 32 KB: B's sliver stays in L1 across the ir loop,
-//   MC·KC·4 B  = 112·256·4 = 112 KB: A's block stays in L2 across the jr loop,
-//   KC·NC·4 B  = 256·4096·4 = 4 MB: B's panel comes from L3 for each ic block.
-constexpr int64_t KC = 256;
-constexpr int64_t MC = 8 * MR;
-constexpr int64_t NC = 4096;
 
 // Loads and stores of a vector from floats with no alignment promise; memcpy
 // is how C++ says "reinterpret these bytes" without breaking aliasing rules,
@@ -163,17 +138,6 @@ void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_ste
     }
 }
 
-// op(A)[i, k] and op(B)[k, j] of the stored, possibly transposed matrices.
-struct Operand {
-  const float* data;
-  int64_t ld;
-  bool trans;
-  // Element (row, col) of op(X).
-  float at(int64_t row, int64_t col) const {
-    return trans ? data[col * ld + row] : data[row * ld + col];
-  }
-};
-
 // Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows: sliver s holds, for
 // k = 0..kc-1, the MR numbers op(A)[i0+s·MR+r, p0+k], r = 0..MR-1. Rows past
 // the end of A are zero-filled so the micro-kernel never needs a special case.
@@ -250,19 +214,6 @@ float* scratch(AlignedBuffer& buffer, int64_t& capacity, int64_t floats) {
   }
   return buffer.get();
 }
-
-// Where gemm_serial finds its operands. op(A): packed block by block as the
-// loops reach it, or read from a PackedA that holds all of it already. op(B):
-// a stored matrix, or a GemmRows source (its columns start at j_offset).
-struct ASource {
-  Operand A{};
-  const PackedA* packed = nullptr;
-};
-struct BSource {
-  Operand B{};
-  const GemmRows* rows = nullptr;
-  int64_t j_offset = 0;
-};
 
 // C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread: the five loops
 // around the micro-kernel (the BLIS design of Goto and van de Geijn).
@@ -357,12 +308,9 @@ void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t
     }
 }
 
-// Threads split C into stripes of whole micro-tiles, each stripe a smaller
-// gemm of its own. The grain keeps a stripe at >= ~2 MFLOP so the wake-up of
-// a worker (a few µs) stays small next to the work it gets.
-constexpr int64_t kMinFlopsPerThread = 2'000'000;
+}  // namespace gemm_detail
 
-}  // namespace
+using namespace gemm_detail;
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
            float alpha, const float* A, int64_t lda, const float* B,
@@ -394,53 +342,6 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
       gemm_serial(M, j1 - j0, K, alpha, ASource{a_op}, BSource{b_cols}, beta, C + j0, ldc);
     });
   }
-}
-
-// ---------------------------------------------------------------- PackedA
-// The layout: for each KC-deep step pc of K, every MR-row sliver of op(A)
-// exactly as pack_a writes one block, so block (ic, pc) is one pointer away.
-PackedA::PackedA(bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda)
-    : M_(M), K_(K), m_padded_((M + MR - 1) / MR * MR), data_(m_padded_ * K) {
-  check_arguments(trans_a, false, M, 1, K, lda, 1, 1);
-  const Operand a_op{A, lda, trans_a};
-  const int64_t steps = (K + KC - 1) / KC;
-  parallel_for(0, steps, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t step = lo; step < hi; ++step) {
-      const int64_t pc = step * KC;
-      pack_a(a_op, 0, M, pc, std::min(KC, K - pc), data_.data() + pc * m_padded_);
-    }
-  });
-}
-
-const float* PackedA::block(int64_t ic, int64_t pc) const {
-  // Every step before pc is KC deep and m_padded_ tall; block ic of step pc
-  // follows ic/MR slivers of kc·MR numbers each.
-  return data_.data() + pc * m_padded_ + ic * std::min(KC, K_ - pc);
-}
-
-GemmRows matrix_rows(const float* B, int64_t ldb) {
-  return [B, ldb](int64_t k, int64_t j0, int64_t, float*) { return B + k * ldb + j0; };
-}
-
-void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta,
-                  float* C, int64_t ldc) {
-  const int64_t M = A.rows(), K = A.cols();
-  if (N < 0) fail("sgemm_packed: N must be non-negative, got ", N);
-  if (M > 1 && ldc < N) fail("sgemm_packed: ldc=", ldc, " is smaller than N=", N);
-  if (M == 0 || N == 0) return;
-  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);
-  // Stripes of whole NR-wide column tiles: every thread reads the one PackedA.
-  const int64_t col_tiles = (N + NR - 1) / NR;
-  const int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
-  parallel_for(0, col_tiles, grain, [&](int64_t lo, int64_t hi) {
-    const int64_t j0 = lo * NR, j1 = std::min(N, hi * NR);
-    ASource a_src;
-    a_src.packed = &A;
-    BSource b_src;
-    b_src.rows = &B;
-    b_src.j_offset = j0;
-    gemm_serial(M, j1 - j0, K, alpha, a_src, b_src, beta, C + j0, ldc);
-  });
 }
 
 }  // namespace ag
