@@ -49,9 +49,12 @@ void check_fast_matches_naive(const ConvGeometry& g) {
   const auto bias = random_values(g.O, 3), dout = random_values(out_size, 4);
 
   std::vector<float> out_fast(out_size, -7.0f), out_naive(out_size, -7.0f);
+  std::vector<float> out_im2col(out_size, -7.0f);
   conv2d_forward(g, inp.data(), weight.data(), bias.data(), out_fast.data());
   conv2d_forward_naive(g, inp.data(), weight.data(), bias.data(), out_naive.data());
+  conv2d_forward_im2col(g, inp.data(), weight.data(), bias.data(), out_im2col.data());
   CHECK(max_error(out_fast, out_naive) < 1e-5);
+  CHECK(max_error(out_im2col, out_naive) < 1e-5);
 
   // Garbage in the outputs first: the kernels must overwrite, not accumulate.
   std::vector<float> dinp_fast(in_size, 9.0f), dinp_naive(in_size, 9.0f);
@@ -181,6 +184,9 @@ TEST_CASE("fast conv equals naive conv on many shapes") {
       geometry(4, 3, 6, 6, 2, 6, 6, 1, 0, 1, 1),    // kernel the size of the image
       geometry(5, 3, 8, 5, 4, 2, 3, 3, 1, 1, 1),    // stride 3, odd batch
       geometry(2, 2, 4, 4, 2, 3, 3, 1, 3, 1, 1),    // padding wider than half the kernel
+      geometry(2, 32, 6, 5, 20, 3, 3, 1, 1, 1, 1),  // K = 288: two KC-deep steps of the gemm
+      geometry(1, 2, 66, 65, 3, 1, 1, 1, 0, 1, 1),  // P = 4290: two NC-wide column panels
+      geometry(1, 2, 66, 65, 3, 3, 3, 1, 1, 1, 1),  // the same through im2col_row's pieces
   };
   // A different stride and dilation per axis.
   ConvGeometry skewed = geometry(2, 3, 10, 9, 4, 3, 2, 1, 0, 1, 1);
@@ -196,6 +202,62 @@ TEST_CASE("fast conv equals naive conv on many shapes") {
       REQUIRE(g.OW >= 1);
       check_fast_matches_naive(g);
     }
+  }
+}
+
+TEST_CASE("fast conv equals naive conv on random shapes") {
+  // Sizes drawn from a fixed LCG: every stride, padding, dilation and group
+  // count below, batch 1 to 3, odd images; shapes with no output are redrawn.
+  uint64_t state = 12345;
+  auto draw = [&](int64_t lo, int64_t hi) {  // uniform in [lo, hi]
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  };
+  int tried = 0;
+  while (tried < 40) {
+    const int64_t groups = draw(1, 3);
+    ConvGeometry g = geometry(draw(1, 3), groups * draw(1, 4), draw(1, 12), draw(1, 12),
+                              groups * draw(1, 5), draw(1, 4), draw(1, 4), 1, 0, 1, groups);
+    g.stride_h = draw(1, 3), g.stride_w = draw(1, 3);
+    g.pad_h = draw(0, 2), g.pad_w = draw(0, 2);
+    g.dilation_h = draw(1, 2), g.dilation_w = draw(1, 2);
+    conv_fill_output_size(g);
+    if (g.OH < 1 || g.OW < 1) continue;
+    ThreadCount scope(1 + tried % 2);
+    check_fast_matches_naive(g);
+    ++tried;
+  }
+}
+
+TEST_CASE("pad_image surrounds the image with zeros") {
+  const ConvGeometry g = geometry(1, 2, 2, 3, 1, 3, 3, 1, 1, 1, 1);  // padding 1
+  const std::vector<float> img = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  std::vector<float> padded(padded_image_size(g), 5.0f);
+  REQUIRE(padded.size() == 2u * 4 * 5);
+  pad_image(g, img.data(), padded.data());
+  CHECK(padded == std::vector<float>{0, 0, 0, 0, 0,  0, 1, 2,  3,  0,  0, 4, 5,  6,  0,  0, 0, 0, 0, 0,
+                                     0, 0, 0, 0, 0,  0, 7, 8,  9,  0,  0, 10, 11, 12, 0, 0, 0, 0, 0, 0});
+}
+
+TEST_CASE("im2col_row gives any piece of a row of im2col's matrix") {
+  // Pieces that start and end inside output rows, span several, or all of P.
+  for (const ConvGeometry& g : {geometry(1, 2, 7, 6, 1, 3, 3, 2, 1, 1, 1),
+                                geometry(1, 2, 9, 8, 1, 3, 2, 1, 2, 2, 1)}) {
+    INFO(describe(g));
+    const int64_t K = g.field_size(), P = g.OH * g.OW;
+    const auto img = random_values(g.C * g.H * g.W, 8);
+    std::vector<float> col(K * P), padded(padded_image_size(g), 5.0f);
+    im2col(g, img.data(), col.data());
+    pad_image(g, img.data(), padded.data());
+    for (int64_t tap = 0; tap < K; ++tap)
+      for (int64_t p0 : {int64_t(0), int64_t(1), g.OW - 1, g.OW + 2})
+        for (int64_t n : {int64_t(1), g.OW, P - p0}) {
+          if (p0 + n > P) continue;
+          std::vector<float> piece(n + 1, 7.0f);  // one extra: must stay untouched
+          im2col_row(g, padded.data(), tap, p0, n, piece.data());
+          for (int64_t k = 0; k < n; ++k) CHECK(piece[k] == col[tap * P + p0 + k]);
+          CHECK(piece[n] == 7.0f);
+        }
   }
 }
 

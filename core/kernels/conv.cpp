@@ -1,4 +1,9 @@
-// The fast convolution: im2col + the shared sgemm, one image at a time.
+// The fast convolution: the shared sgemm over im2col's matrix, one image at a
+// time, without storing that matrix. The weight is packed once per call
+// (gemm.h's PackedA) and read by every image and thread; the gemm asks for
+// col's rows one KC×NC panel at a time and im2col_row writes each straight
+// into it from the image, so col's K·P numbers never travel through memory.
+// conv2d_forward_im2col keeps the plain version (im2col, then sgemm).
 //
 // Shape legend (as conv.h): N batch, C/O input/output channels,
 // G groups with Cg = C/G and Og = O/G channels each, H×W input, OH×OW output,
@@ -12,6 +17,8 @@
 #include "core/kernels/conv.h"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 #include "core/allocator.h"
 #include "core/kernels/gemm.h"
@@ -66,6 +73,15 @@ void for_each_image(int64_t N, int64_t scratch_size, const Body& body) {
   }
 }
 
+// out_g (Og, P) += bias_g[o] on row o.
+void add_bias(const float* bias_g, int64_t Og, int64_t P, float* out_g) {
+  for (int64_t o = 0; o < Og; ++o) {
+    const float b = bias_g[o];
+    float* row = out_g + o * P;
+    for (int64_t p = 0; p < P; ++p) row[p] += b;
+  }
+}
+
 // Enough channels per chunk that a thread has real work to do.
 int64_t channel_grain(const ConvGeometry& g) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.kh * g.kw * g.OH * g.OW));
@@ -78,34 +94,51 @@ void conv_fill_output_size(ConvGeometry& g) {
   g.OW = conv_output_size(g.W, g.kw, g.stride_w, g.pad_w, g.dilation_w);
 }
 
+int64_t padded_image_size(const ConvGeometry& g) {
+  return g.in_channels_per_group() * (g.H + 2 * g.pad_h) * (g.W + 2 * g.pad_w);
+}
+
+void pad_image(const ConvGeometry& g, const float* img, float* padded) {
+  const int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w;
+  std::fill(padded, padded + padded_image_size(g), 0.0f);
+  for (int64_t c = 0; c < g.in_channels_per_group(); ++c)
+    for (int64_t h = 0; h < g.H; ++h)
+      std::memcpy(padded + (c * Hp + h + g.pad_h) * Wp + g.pad_w, img + (c * g.H + h) * g.W,
+                  g.W * sizeof(float));
+}
+
+void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t p0, int64_t n,
+                float* out) {
+  const int64_t c = tap / (g.kh * g.kw), i = tap / g.kw % g.kh, j = tap % g.kw;
+  const int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w;
+  // The positions p0 .. p0+n-1 cover pieces of one or more output rows oh.
+  // Output (oh, ow) reads padded pixel (oh·stride_h + i·dilation_h,
+  // ow·stride_w + j·dilation_w), always inside the padded image: each piece
+  // is one strided copy (a memcpy for stride 1), with no bounds to check.
+  // This runs for every row of every gemm panel, so the divisions are done
+  // once per call.
+  int64_t oh = p0 / g.OW, ow_begin = p0 % g.OW;
+  for (int64_t done = 0; done < n; ++oh) {
+    const int64_t count = std::min(g.OW - ow_begin, n - done);
+    const float* src = padded + (c * Hp + oh * g.stride_h + i * g.dilation_h) * Wp +
+                       j * g.dilation_w + ow_begin * g.stride_w;
+    float* dst = out + done;
+    if (g.stride_w == 1)
+      std::memcpy(dst, src, count * sizeof(float));
+    else
+      for (int64_t k = 0; k < count; ++k) dst[k] = src[k * g.stride_w];
+    done += count;
+    ow_begin = 0;
+  }
+}
+
 void im2col(const ConvGeometry& g, const float* img, float* col) {
-  const int64_t P = g.OH * g.OW;
+  const int64_t P = g.OH * g.OW, taps = g.kh * g.kw;
+  FloatBuffer padded(padded_image_size(g));
+  pad_image(g, img, padded.data());
   parallel_for(0, g.in_channels_per_group(), channel_grain(g), [&](int64_t c_lo, int64_t c_hi) {
-    for (int64_t c = c_lo; c < c_hi; ++c) {
-      for (int64_t i = 0; i < g.kh; ++i) {
-        for (int64_t j = 0; j < g.kw; ++j) {
-          float* row = col + ((c * g.kh + i) * g.kw + j) * P;  // col row (c, i, j)
-          const int64_t w_offset = j * g.dilation_w - g.pad_w;  // iw = ow*stride_w + w_offset
-          const ValidRange valid = valid_outputs(w_offset, g.stride_w, g.W, g.OW);
-          for (int64_t oh = 0; oh < g.OH; ++oh) {
-            float* dst = row + oh * g.OW;
-            const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
-            if (ih < 0 || ih >= g.H) {  // the whole output row reads padding
-              std::fill(dst, dst + g.OW, 0.0f);
-              continue;
-            }
-            const float* src = img + (c * g.H + ih) * g.W;  // input row ih
-            std::fill(dst, dst + valid.lo, 0.0f);
-            if (g.stride_w == 1) {  // contiguous: a straight copy the compiler vectorizes
-              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow] = src[ow + w_offset];
-            } else {
-              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow] = src[ow * g.stride_w + w_offset];
-            }
-            std::fill(dst + valid.hi, dst + g.OW, 0.0f);
-          }
-        }
-      }
-    }
+    for (int64_t tap = c_lo * taps; tap < c_hi * taps; ++tap)
+      im2col_row(g, padded.data(), tap, 0, P, col + tap * P);
   });
 }
 
@@ -133,42 +166,66 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
   });
 }
 
+// out_g (Og, P) = weight_g (Og, K) · col (K, P), for each image and group, with
+// the weight packed once per call (PackedA) and col never stored: the gemm
+// asks for its rows panel by panel, and im2col_row computes them from the
+// image (a pointwise conv's col is the image itself, read in place).
 void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
                     const float* bias, float* out) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
-  for_each_image(g.N, pointwise ? 0 : K * P, [&](int64_t n, float* col) {
+  std::vector<PackedA> weights;  // one per group
+  for (int64_t grp = 0; grp < g.groups; ++grp) weights.emplace_back(false, Og, K, weight + grp * Og * K, K);
+  for_each_image(g.N, pointwise ? 0 : padded_image_size(g), [&](int64_t n, float* padded) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* img = inp + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
-      const float* weight_g = weight + grp * Og * K;       // (Og, K)
       float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
-      if (!pointwise) im2col(g, img, col);
-      // out_g (Og, P) = weight_g (Og, K) · col (K, P)
-      sgemm(false, false, Og, P, K, 1.0f, weight_g, K, pointwise ? img : col, P, 0.0f, out_g, P);
-      if (bias != nullptr) {
-        for (int64_t o = 0; o < Og; ++o) {
-          const float b = bias[grp * Og + o];
-          float* row = out_g + o * P;
-          for (int64_t p = 0; p < P; ++p) row[p] += b;
-        }
-      }
+      if (!pointwise) pad_image(g, img, padded);
+      const GemmRows col = pointwise ? matrix_rows(img, HW)
+                                     : GemmRows([&](int64_t tap, int64_t p0, int64_t count, float* row) {
+                                         im2col_row(g, padded, tap, p0, count, row);
+                                         return static_cast<const float*>(row);
+                                       });
+      sgemm_packed(weights[grp], P, 1.0f, col, 0.0f, out_g, P);
+      if (bias != nullptr) add_bias(bias + grp * Og, Og, P, out_g);
     }
   });
 }
 
+// The middle path between the seven naive loops and conv2d_forward: im2col
+// into a real (K, P) matrix per image, then one plain sgemm. Easiest to read;
+// tests hold the three equal.
+void conv2d_forward_im2col(const ConvGeometry& g, const float* inp, const float* weight,
+                           const float* bias, float* out) {
+  const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
+  const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
+  for_each_image(g.N, K * P, [&](int64_t n, float* col) {
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      const float* img = inp + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
+      const float* weight_g = weight + grp * Og * K;       // (Og, K)
+      float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
+      im2col(g, img, col);
+      sgemm(false, false, Og, P, K, 1.0f, weight_g, K, col, P, 0.0f, out_g, P);
+      if (bias != nullptr) add_bias(bias + grp * Og, Og, P, out_g);
+    }
+  });
+}
+
+// dcol (K, P) = weight_gᵀ (K, Og) · dout_g (Og, P), then col2im; weight_gᵀ is
+// packed once per call. Pointwise: dcol is dimg itself.
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dinp) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
+  std::vector<PackedA> weights_t;  // weight_gᵀ, one per group
+  for (int64_t grp = 0; grp < g.groups; ++grp) weights_t.emplace_back(true, K, Og, weight + grp * Og * K, K);
   for_each_image(g.N, pointwise ? 0 : K * P, [&](int64_t n, float* dcol) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* dout_g = dout + (n * g.O + grp * Og) * P;  // (Og, P)
-      const float* weight_g = weight + grp * Og * K;          // (Og, K)
       float* dimg = dinp + (n * g.C + grp * Cg) * HW;         // (Cg, H, W)
-      // dcol (K, P) = weight_gᵀ (K, Og) · dout_g (Og, P); pointwise: dcol is dimg itself.
-      sgemm(true, false, K, P, Og, 1.0f, weight_g, K, dout_g, P, 0.0f, pointwise ? dimg : dcol, P);
+      sgemm_packed(weights_t[grp], P, 1.0f, matrix_rows(dout_g, P), 0.0f, pointwise ? dimg : dcol, P);
       if (!pointwise) col2im(g, dcol, dimg);
     }
   });

@@ -57,13 +57,27 @@ void conv_fill_output_size(ConvGeometry& g);
 // output position, the input pixel the kernel tap (i, j) of channel c sees
 // there (0 where it falls in the padding).
 void im2col(const ConvGeometry& g, const float* img, float* col);
+// img (Cg, H, W) -> padded (Cg, H + 2·pad_h, W + 2·pad_w), zeros around it:
+// every receptive field lies inside, so im2col_row needs no bounds checks.
+int64_t padded_image_size(const ConvGeometry& g);
+void pad_image(const ConvGeometry& g, const float* img, float* padded);
+// One row of im2col's matrix from the padded image, tap = (c, i, j), columns
+// p0 .. p0+n-1 only, into out[0 : n]: what the fast conv packs straight into
+// the gemm's panel (and what im2col writes row by row).
+void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t p0, int64_t n,
+                float* out);
 // The adjoint of im2col: img (Cg, H, W) = sum of every col entry onto the
 // pixel it was copied from. Overwrites img.
 void col2im(const ConvGeometry& g, const float* col, float* img);
 
-// out = conv(inp, weight) + bias. bias may be null.
+// out = conv(inp, weight) + bias. bias may be null. The fast path: the
+// weight packed once, col's rows computed into the gemm's panel as needed.
 void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
                     const float* bias, float* out);
+// The same through a stored im2col matrix and sgemm, image by image: the
+// readable middle path, kept for tests and teaching.
+void conv2d_forward_im2col(const ConvGeometry& g, const float* inp, const float* weight,
+                           const float* bias, float* out);
 // dinp (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dinp);

@@ -34,46 +34,23 @@
 // AVX-512) and `a * b + c` on it compiles to one vfmadd instruction. No
 // intrinsics: the same code builds, slower, on machines with AVX2 or only SSE.
 #include "core/kernels/gemm.h"
+#include "core/kernels/gemm_internal.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <utility>
 
 #include "core/error.h"
 #include "core/kernels/parallel.h"
 
 namespace ag {
-namespace {
-
-// The vector width follows the instruction set we are compiled for, and the
-// micro-tile follows the register file: AVX-512 has 32 vector registers, so an
-// MR×NR = 14×32 tile takes 14·2 = 28 accumulators, plus 2 for a row of B and
-// 1 for a broadcast number of A: 31 of 32. Each k step then does 28 FMAs for
-// 2 vector loads + 14 broadcasts. AVX2/SSE have 16 registers: 6×2 = 12 + 3.
-#if defined(__AVX512F__)
-constexpr int kLanes = 16;
-constexpr int MR = 14;
-#elif defined(__AVX__)
-constexpr int kLanes = 8;
-constexpr int MR = 6;
-#else
-constexpr int kLanes = 4;
-constexpr int MR = 6;
-#endif
-constexpr int kVecPerRow = 2;           // vectors across one row of the tile
-constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512
+namespace gemm_detail {
 
 typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
-
-// Cache blocking (AVX-512 machine: 48 KB L1d, 1 MB L2 per core):
-//   KC·NR·4 B  = 256·32·4  = 32 KB: B's sliver stays in L1 across the ir loop,
-//   MC·KC·4 B  = 112·256·4 = 112 KB: A's block stays in L2 across the jr loop,
-//   KC·NC·4 B  = 256·4096·4 = 4 MB: B's panel comes from L3 for each ic block.
-constexpr int64_t KC = 256;
-constexpr int64_t MC = 8 * MR;
-constexpr int64_t NC = 4096;
 
 // Loads and stores of a vector from floats with no alignment promise; memcpy
 // is how C++ says "reinterpret these bytes" without breaking aliasing rules,
@@ -85,25 +62,26 @@ inline vfloat load(const float* p) {
 }
 inline void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
 
-// The micro-kernel: C[0:MR, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
+// The micro-kernel: C[0:Rows, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
 // sliver of B (kc steps of NR numbers) and Ã a sliver of A whose number (r, k)
-// is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Only
-// full MR×NR tiles of C come here; edge tiles go through edge_kernel.
+// is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Full
+// tiles have Rows = MR; edge_kernel instantiates it with fewer rows.
+template <int Rows = MR>
 [[gnu::always_inline]] inline void micro_kernel_body(
     int64_t kc, const float* __restrict a, int64_t a_row_step, int64_t a_k_step,
     const float* __restrict b, float alpha, float beta, float* __restrict c, int64_t ldc) {
-  vfloat acc[MR][kVecPerRow] = {};
+  vfloat acc[Rows][kVecPerRow] = {};
   for (int64_t k = 0; k < kc; ++k) {
     vfloat b_row[kVecPerRow];
     for (int v = 0; v < kVecPerRow; ++v) b_row[v] = load(b + v * kLanes);
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < Rows; ++r) {
       float a_rk = a[r * a_row_step];  // broadcast: scalar * vector multiplies every lane
       for (int v = 0; v < kVecPerRow; ++v) acc[r][v] += a_rk * b_row[v];
     }
     a += a_k_step;
     b += NR;
   }
-  for (int r = 0; r < MR; ++r) {
+  for (int r = 0; r < Rows; ++r) {
     for (int v = 0; v < kVecPerRow; ++v) {
       float* cv = c + r * ldc + v * kLanes;
       vfloat out = alpha * acc[r][v];
@@ -127,14 +105,31 @@ void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step,
   micro_kernel_body(kc, a, a_row_step, a_k_step, b, alpha, beta, c, ldc);
 }
 
-// An edge tile (m < MR or n < NR rows/columns of C left): compute the full tile
-// into a scratch buffer (the packed zeros make the extra rows/columns zero),
-// then update only the m×n part of C that exists.
+// The Rows×NR product of an edge tile into a scratch tile (alpha 1, beta 0).
+template <int Rows>
+void edge_rows(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step, const float* b,
+               float* tile) {
+  micro_kernel_body<Rows>(kc, a, a_row_step, a_k_step, b, 1.0f, 0.0f, tile, NR);
+}
+
+// edge_rows<1> ... edge_rows<MR>, indexed by the number of rows minus one.
+using EdgeRowsFn = void (*)(int64_t, const float*, int64_t, int64_t, const float*, float*);
+template <int... R>
+constexpr std::array<EdgeRowsFn, sizeof...(R)> edge_rows_table(std::integer_sequence<int, R...>) {
+  return {&edge_rows<R + 1>...};
+}
+constexpr auto kEdgeRows = edge_rows_table(std::make_integer_sequence<int, MR>());
+
+// An edge tile (m < MR or n < NR rows/columns of C left): compute the tile
+// into a scratch buffer (the packed zeros make the extra columns zero), then
+// update only the m×n part of C that exists. It uses exactly m rows of
+// accumulators: M = 128 output channels leaves a 2-row edge with MR = 14, and
+// a full-height tile would spend 12 rows of multiply-adds on nothing.
 void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
                  const float* b, float alpha, float beta, float* c, int64_t ldc,
                  int64_t m, int64_t n) {
   alignas(64) float tile[MR * NR];
-  micro_kernel_strided(kc, a, a_row_step, a_k_step, b, 1.0f, 0.0f, tile, NR);
+  kEdgeRows[m - 1](kc, a, a_row_step, a_k_step, b, tile);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       float out = alpha * tile[i * NR + j];
@@ -142,17 +137,6 @@ void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_ste
       c[i * ldc + j] = out;
     }
 }
-
-// op(A)[i, k] and op(B)[k, j] of the stored, possibly transposed matrices.
-struct Operand {
-  const float* data;
-  int64_t ld;
-  bool trans;
-  // Element (row, col) of op(X).
-  float at(int64_t row, int64_t col) const {
-    return trans ? data[col * ld + row] : data[row * ld + col];
-  }
-};
 
 // Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows: sliver s holds, for
 // k = 0..kc-1, the MR numbers op(A)[i0+s·MR+r, p0+k], r = 0..MR-1. Rows past
@@ -199,6 +183,22 @@ void pack_b(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
   }
 }
 
+// The same panel from a GemmRows source (gemm.h): each row k of op(B) is
+// produced once, as nc contiguous numbers, and cut into the NR-wide slivers.
+// The row lands in `row_scratch` (or is read in place), which stays in L1.
+void pack_b_rows(const GemmRows& rows, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+                 float* row_scratch, float* packed) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* row = rows(p0 + k, j0, nc, row_scratch);
+    for (int64_t s = 0; s < nc; s += NR) {
+      int64_t cols = std::min<int64_t>(NR, nc - s);
+      float* dst = packed + s * kc + k * NR;  // sliver s/NR starts at (s/NR)·kc·NR = s·kc
+      std::memcpy(dst, row + s, cols * sizeof(float));
+      for (int64_t c = cols; c < NR; ++c) dst[c] = 0.0f;
+    }
+  }
+}
+
 // 64-byte aligned scratch, one pair per thread, grown on demand and freed when
 // the thread exits (pool workers exit at program end).
 struct AlignedFree {
@@ -217,12 +217,14 @@ float* scratch(AlignedBuffer& buffer, int64_t& capacity, int64_t floats) {
 
 // C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread: the five loops
 // around the micro-kernel (the BLIS design of Goto and van de Geijn).
-void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
-                 const Operand& B, float beta, float* C, int64_t ldc) {
-  thread_local AlignedBuffer a_buffer, b_buffer;
-  thread_local int64_t a_capacity = 0, b_capacity = 0;
+void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_src,
+                 const BSource& b_src, float beta, float* C, int64_t ldc) {
+  thread_local AlignedBuffer a_buffer, b_buffer, row_buffer;
+  thread_local int64_t a_capacity = 0, b_capacity = 0, row_capacity = 0;
+  const Operand& A = a_src.A;
   float* a_packed = scratch(a_buffer, a_capacity, MC * KC);
   float* b_packed = scratch(b_buffer, b_capacity, KC * ((std::min(N, NC) + NR - 1) / NR * NR));
+  float* row_scratch = b_src.rows ? scratch(row_buffer, row_capacity, std::min(N, NC)) : nullptr;
 
   // Loop 5: column panels of B and C, NC wide.
   for (int64_t jc = 0; jc < N; jc += NC) {
@@ -232,15 +234,24 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
     for (int64_t pc = 0; pc < K; pc += KC) {
       int64_t kc = std::min(KC, K - pc);
       float beta_here = pc == 0 ? beta : 1.0f;
-      pack_b(B, pc, kc, jc, nc, b_packed);  // KC×NC panel: reused by every ic block
+      // KC×NC panel: reused by every ic block
+      if (b_src.rows)
+        pack_b_rows(*b_src.rows, pc, kc, b_src.j_offset + jc, nc, row_scratch, b_packed);
+      else
+        pack_b(b_src.B, pc, kc, jc, nc, b_packed);
       // Loop 3: row blocks of A and C, MC tall.
       for (int64_t ic = 0; ic < M; ic += MC) {
         int64_t mc = std::min(MC, M - ic);
         // Packing pays when the block is reused by several B slivers; with a
         // single one (N <= NR: a matrix-vector-like product) every number of
-        // A is used once, so the micro-kernel reads A where it lies.
-        bool pack_block = nc > NR;
-        if (pack_block) pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC, reused by every jr sliver
+        // A is used once, so the micro-kernel reads A where it lies. A PackedA
+        // was packed once for many products: its block is simply looked up.
+        const float* a_block = a_packed;
+        bool pack_block = nc > NR || a_src.packed;
+        if (a_src.packed)
+          a_block = a_src.packed->block(ic, pc);
+        else if (pack_block)
+          pack_a(A, ic, mc, pc, kc, a_packed);  // MC×KC, reused by every jr sliver
         // Loop 2: NR-wide slivers of the B panel; each stays in L1 for loop 1.
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t n = std::min<int64_t>(NR, nc - jr);
@@ -249,7 +260,7 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const Operand& A,
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t m = std::min<int64_t>(MR, mc - ir);
             float* c = C + (ic + ir) * ldc + jc + jr;
-            const float* a = a_packed + ir * kc;  // packed: number (r, k) at r + k·MR
+            const float* a = a_block + ir * kc;  // packed: number (r, k) at r + k·MR
             int64_t a_row_step = 1, a_k_step = MR;
             if (!pack_block && m == MR) {  // op(A)[ic+ir+r, pc+k] in place
               a = A.trans ? A.data + pc * A.ld + ic + ir : A.data + (ic + ir) * A.ld + pc;
@@ -288,30 +299,31 @@ void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K
   check_ld("ldc", ldc, M, N);
 }
 
-}  // namespace
+// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0).
+void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      float& c = C[i * ldc + j];
+      c = alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c);
+    }
+}
+
+}  // namespace gemm_detail
+
+using namespace gemm_detail;
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
            float alpha, const float* A, int64_t lda, const float* B,
            int64_t ldb, float beta, float* C, int64_t ldc) {
   check_arguments(trans_a, trans_b, M, N, K, lda, ldb, ldc);
   if (M == 0 || N == 0) return;
-  if (K == 0) {  // an empty sum: C = alpha·0 + beta·C, as gemm_naive computes it
-    for (int64_t i = 0; i < M; ++i)
-      for (int64_t j = 0; j < N; ++j) {
-        float& c = C[i * ldc + j];
-        c = alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c);
-      }
-    return;
-  }
+  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);
 
-  // Threads split C into stripes of whole micro-tiles, each stripe a smaller
-  // gemm of its own: rows of C (and A) when M is the longer side, columns of C
-  // (and B) otherwise. Threads share nothing but the inputs, so no locks; each
+  // Stripes of rows of C (and A) when M is the longer side, columns of C (and
+  // B) otherwise. Threads share nothing but the inputs, so no locks; each
   // packs its own copy of the operand it shares, a small cost next to the
-  // compute. The grain keeps a stripe at ≥ ~2 MFLOP so the wake-up of a worker
-  // (a few µs) stays small next to the work it gets.
+  // compute (sgemm_packed avoids even that).
   Operand a_op{A, lda, trans_a}, b_op{B, ldb, trans_b};
-  constexpr int64_t kMinFlopsPerThread = 2'000'000;
   int64_t row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
   if (row_tiles * MR >= col_tiles * NR) {
     int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * MR * N * K));
@@ -319,7 +331,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
       int64_t i0 = lo * MR, i1 = std::min(M, hi * MR);
       Operand a_rows = a_op;
       a_rows.data += trans_a ? i0 : i0 * lda;  // op(A)[i0:i1, :]
-      gemm_serial(i1 - i0, N, K, alpha, a_rows, b_op, beta, C + i0 * ldc, ldc);
+      gemm_serial(i1 - i0, N, K, alpha, ASource{a_rows}, BSource{b_op}, beta, C + i0 * ldc, ldc);
     });
   } else {
     int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
@@ -327,7 +339,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
       int64_t j0 = lo * NR, j1 = std::min(N, hi * NR);
       Operand b_cols = b_op;
       b_cols.data += trans_b ? j0 * ldb : j0;  // op(B)[:, j0:j1]
-      gemm_serial(M, j1 - j0, K, alpha, a_op, b_cols, beta, C + j0, ldc);
+      gemm_serial(M, j1 - j0, K, alpha, ASource{a_op}, BSource{b_cols}, beta, C + j0, ldc);
     });
   }
 }

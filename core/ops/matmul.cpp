@@ -32,6 +32,7 @@ struct GemmBatch {
   int64_t M = 0, N = 0, K = 0;
   std::vector<int64_t> a_index, b_index;
   int64_t a_count = 0, b_count = 0;  // how many matrices A and B hold
+  bool trans_a = false, trans_b = false;  // bmm's options: A stored [K, M], B stored [N, K]
   int64_t count() const { return static_cast<int64_t>(a_index.size()); }
 };
 
@@ -45,15 +46,18 @@ std::vector<int64_t> identity_index(int64_t count) {
 // and op(Y) [k, n]. Each operand is a stack of contiguous row-major matrices.
 // When c_index repeats (the gradient of a broadcast operand) the products that
 // land on the same matrix are summed into it.
+// alpha scales every product; accumulate adds them onto C instead of
+// overwriting it (both only for distinct outputs: baddbmm).
 void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
                const float* X, const std::vector<int64_t>& x_index,
                const float* Y, const std::vector<int64_t>& y_index,
-               float* C, const std::vector<int64_t>& c_index, int64_t c_count) {
+               float* C, const std::vector<int64_t>& c_index, int64_t c_count,
+               float alpha = 1.0f, bool accumulate = false) {
   const auto gemm = fast_or_naive(sgemm, sgemm_naive);
   const int64_t ldx = trans_x ? m : k, ldy = trans_y ? k : n;
   const int64_t count = static_cast<int64_t>(c_index.size());
   auto product = [&](int64_t i, float beta) {
-    gemm(trans_x, trans_y, m, n, k, 1.0f, X + x_index[i] * m * k, ldx, Y + y_index[i] * k * n,
+    gemm(trans_x, trans_y, m, n, k, alpha, X + x_index[i] * m * k, ldx, Y + y_index[i] * k * n,
          ldy, beta, C + c_index[i] * m * n, n);
   };
 
@@ -75,15 +79,16 @@ void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
   // product) the products run one by one, each threaded inside sgemm.
   const int64_t threads = get_num_threads();
   const bool split_batch = count % threads == 0 || count >= 4 * threads;
+  const float beta = accumulate ? 1.0f : 0.0f;
   if (kernels() == Kernels::Naive || count == 1 || !split_batch) {
-    for (int64_t i = 0; i < count; ++i) product(i, 0.0f);
+    for (int64_t i = 0; i < count; ++i) product(i, beta);
     return;
   }
   // Grain: ≥ ~1 MFLOP per chunk, so a batch of tiny matrices stays on one thread.
   const int64_t flops = std::max<int64_t>(1, 2 * m * n * k);
   const int64_t grain = std::max<int64_t>(1, 1'000'000 / flops);
   parallel_for(0, count, grain, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) product(i, 0.0f);
+    for (int64_t i = lo; i < hi; ++i) product(i, beta);
   });
 }
 
@@ -109,6 +114,63 @@ Tensor grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const 
   // ASSIGNMENT broadcast_backward: end
 }
 
+// The same two gradients for bmm, whose operands may be stored transposed
+// (no broadcasting there, so every product has its own matrices), each scaled
+// by alpha (baddbmm's; 1 for bmm):
+//   dA = dC·op(B)ᵀ,  or  op(B)·dCᵀ  when A is stored transposed [K, M]
+//   dB = op(A)ᵀ·dC,  or  dCᵀ·op(A)  when B is stored transposed [N, K]
+Tensor bmm_grad_of_a(const GemmBatch& g, const Tensor& dout, const Tensor& b, const Shape& a_shape,
+                     float alpha = 1.0f) {
+  Tensor da = empty(a_shape);
+  const std::vector<int64_t> all = identity_index(g.count());
+  if (g.trans_a)
+    run_batch(g.trans_b, true, g.K, g.M, g.N, b.data(), all, dout.data(), all, da.data(), all, g.count(), alpha);
+  else
+    run_batch(false, !g.trans_b, g.M, g.K, g.N, dout.data(), all, b.data(), all, da.data(), all, g.count(), alpha);
+  return da;
+}
+
+Tensor bmm_grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const Shape& b_shape,
+                     float alpha = 1.0f) {
+  Tensor db = empty(b_shape);
+  const std::vector<int64_t> all = identity_index(g.count());
+  if (g.trans_b)
+    run_batch(true, g.trans_a, g.N, g.K, g.M, dout.data(), all, a.data(), all, db.data(), all, g.count(), alpha);
+  else
+    run_batch(!g.trans_a, false, g.K, g.N, g.M, a.data(), all, dout.data(), all, db.data(), all, g.count(), alpha);
+  return db;
+}
+
+// bmm's and baddbmm's rules, checked before anything is computed; returns the
+// batch of products. `op` names the caller in the messages.
+GemmBatch bmm_batch(const char* op, const Tensor& a, const Tensor& b, const BmmOptions& options) {
+  if (a.dim() != 3 || b.dim() != 3)
+    fail(op, ": expected two 3-D tensors (B, N, K) and (B, K, M), got shapes ", a.shape(), " and ",
+         b.shape());
+  if (a.size(0) != b.size(0))
+    fail(op, ": shapes ", a.shape(), " and ", b.shape(), " have different batch sizes (",
+         a.size(0), " != ", b.size(0), ")");
+  // op(a) is [M, K] and op(b) is [K, N], each read transposed if asked.
+  const int64_t M = options.transpose_a ? a.size(2) : a.size(1);
+  const int64_t K = options.transpose_a ? a.size(1) : a.size(2);
+  const int64_t Kb = options.transpose_b ? b.size(2) : b.size(1);
+  const int64_t N = options.transpose_b ? b.size(1) : b.size(2);
+  if (K != Kb) {
+    const char* which = options.transpose_a && options.transpose_b ? " (both transposed)"
+                        : options.transpose_a                      ? " (a transposed)"
+                        : options.transpose_b                      ? " (b transposed)"
+                                                                   : "";
+    fail(op, ": shapes ", a.shape(), " and ", b.shape(), which, " cannot be multiplied (", K, " != ",
+         Kb, ")");
+  }
+  GemmBatch batch;
+  batch.M = M, batch.K = K, batch.N = N;
+  batch.a_index = batch.b_index = identity_index(a.size(0));
+  batch.a_count = batch.b_count = a.size(0);
+  batch.trans_a = options.transpose_a, batch.trans_b = options.transpose_b;
+  return batch;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- matmul, bmm
@@ -121,16 +183,18 @@ struct MatmulBackward : Node {
   void release_saved() override { saved_a.reset(); saved_b.reset(); }
 };
 
-// bmm is matmul without broadcasting; its own name shows up in backtraces and graphs.
+// bmm is matmul without broadcasting, but with transposed operands; its own
+// name shows up in backtraces and graphs.
 struct BmmBackward : MatmulBackward {
   std::string name() const override { return "BmmBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 // Runs the batch forward and records the node (shared by matmul and bmm).
 template <class NodeT>
 static Tensor multiply(const Tensor& a, const Tensor& b, GemmBatch batch, const Shape& out_shape) {
   Tensor out = empty(out_shape);
-  run_batch(false, false, batch.M, batch.N, batch.K, a.data(), batch.a_index, b.data(),
+  run_batch(batch.trans_a, batch.trans_b, batch.M, batch.N, batch.K, a.data(), batch.a_index, b.data(),
             batch.b_index, out.data(), identity_index(batch.count()), batch.count());
   if (needs_grad({a, b})) {
     auto node = std::make_shared<NodeT>();
@@ -195,21 +259,83 @@ std::vector<Tensor> MatmulBackward::apply(const Tensor& dout) {
   return {da, db};
 }
 
-Tensor bmm(const Tensor& a, const Tensor& b) {
-  if (a.dim() != 3 || b.dim() != 3)
-    fail("bmm: expected two 3-D tensors (B, N, K) and (B, K, M), got shapes ", a.shape(), " and ",
-         b.shape());
-  if (a.size(0) != b.size(0))
-    fail("bmm: shapes ", a.shape(), " and ", b.shape(), " have different batch sizes (",
-         a.size(0), " != ", b.size(0), ")");
-  if (a.size(2) != b.size(1))
-    fail("bmm: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", a.size(2),
-         " != ", b.size(1), ")");
+Tensor bmm(const Tensor& a, const Tensor& b, const BmmOptions& options) {
+  GemmBatch batch = bmm_batch("bmm", a, b, options);
+  const Shape out_shape{a.size(0), batch.M, batch.N};
+  return multiply<BmmBackward>(a, b, std::move(batch), out_shape);
+}
+
+std::vector<Tensor> BmmBackward::apply(const Tensor& dout) {
+  Tensor a = saved_a.unpack(*this), b = saved_b.unpack(*this);
+  Tensor da = next_edges[0].valid() ? bmm_grad_of_a(batch, dout, b, a.shape()) : Tensor();
+  Tensor db = next_edges[1].valid() ? bmm_grad_of_b(batch, dout, a, b.shape()) : Tensor();
+  return {da, db};
+}
+
+// ---------------------------------------------------------------- baddbmm
+// out = input + alpha · op(a)·op(b), alpha a one-element tensor (SAGAN's
+// learnable gamma). The gemm does it all: C starts as a copy of input and
+// the products are added on with the gemm's alpha, so the product never
+// exists alone in memory. With S = op(A)·op(B):
+//   dinput = dout
+//   dA = alpha · (dA of bmm),  dB = alpha · (dB of bmm)
+//   dalpha = Σ dout ⊙ S = <A, G>, G = dA / alpha: the sum of dout_n · op(B_n)ᵀ
+//            against op(A_n), so S itself is never needed (nor is alpha != 0).
+struct BaddbmmBackward : Node {
+  SavedTensor saved_a, saved_b, saved_alpha;
   GemmBatch batch;
-  batch.M = a.size(1), batch.K = a.size(2), batch.N = b.size(2);
-  batch.a_index = batch.b_index = identity_index(a.size(0));
-  batch.a_count = batch.b_count = a.size(0);
-  return multiply<BmmBackward>(a, b, std::move(batch), {a.size(0), a.size(1), b.size(2)});
+  std::string name() const override { return "BaddbmmBackward"; }
+  std::vector<Tensor> apply(const Tensor& dout) override;
+  void release_saved() override { saved_a.reset(); saved_b.reset(); saved_alpha.reset(); }
+};
+
+Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tensor& alpha,
+               const BmmOptions& options) {
+  GemmBatch batch = bmm_batch("baddbmm", a, b, options);
+  const Shape out_shape{a.size(0), batch.M, batch.N};
+  if (!alpha.defined() || alpha.numel() != 1)
+    fail("baddbmm: alpha must hold one number, got shape ", alpha.defined() ? alpha.shape() : Shape{0});
+  if (!input.defined() || input.shape() != out_shape)
+    fail("baddbmm: input ", input.defined() ? input.shape() : Shape{0}, " must have the product's shape ",
+         out_shape, " (of ", a.shape(), " and ", b.shape(), ")");
+  Tensor out = empty(out_shape);
+  std::copy(input.data(), input.data() + input.numel(), out.data());
+  run_batch(batch.trans_a, batch.trans_b, batch.M, batch.N, batch.K, a.data(), batch.a_index, b.data(),
+            batch.b_index, out.data(), identity_index(batch.count()), batch.count(), alpha.data()[0],
+            /*accumulate=*/true);
+  if (needs_grad({input, a, b, alpha})) {
+    auto node = std::make_shared<BaddbmmBackward>();
+    node->saved_a = SavedTensor(a);
+    node->saved_b = SavedTensor(b);
+    node->saved_alpha = SavedTensor(alpha);
+    node->batch = std::move(batch);
+    attach(out, node, {input, a, b, alpha});
+  }
+  return out;
+}
+
+std::vector<Tensor> BaddbmmBackward::apply(const Tensor& dout) {
+  Tensor a = saved_a.unpack(*this), b = saved_b.unpack(*this), alpha = saved_alpha.unpack(*this);
+  const float scale = alpha.data()[0];
+  Tensor dinput = next_edges[0].valid() ? dout : Tensor();  // passed on as it is, as add does
+  Tensor da, db, dalpha;
+  if (next_edges[3].valid()) {
+    // G = dA of the plain product; dalpha = <A, G>, summed in double.
+    Tensor grad_a = bmm_grad_of_a(batch, dout, b, a.shape());
+    const float *g = grad_a.data(), *x = a.data();
+    double total = 0.0;
+    for (int64_t e = 0; e < a.numel(); ++e) total += double(g[e]) * x[e];
+    dalpha = full(alpha.shape(), static_cast<float>(total));
+    if (next_edges[1].valid()) {  // dA = alpha · G, in place: G is ours
+      float* d = grad_a.data();
+      for (int64_t e = 0; e < a.numel(); ++e) d[e] *= scale;
+      da = grad_a;
+    }
+  } else if (next_edges[1].valid()) {
+    da = bmm_grad_of_a(batch, dout, b, a.shape(), scale);
+  }
+  if (next_edges[2].valid()) db = bmm_grad_of_b(batch, dout, a, b.shape(), scale);
+  return {dinput, da, db, dalpha};
 }
 
 // ---------------------------------------------------------------- linear

@@ -9,8 +9,20 @@ namespace ag {
 // get a dimension prepended/appended then removed, and >2-D operands are
 // batches of matrices whose batch dimensions broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
+// BLAS's transa/transb for bmm: read a stored operand as its transpose
+// without a permute copy. bmm(q, k, {.transpose_a = true}) is qᵀ·k.
+struct BmmOptions {
+  bool transpose_a = false;  // a is stored (B, K, N): op(a) = aᵀ per batch
+  bool transpose_b = false;  // b is stored (B, M, K): op(b) = bᵀ per batch
+};
 // a: (B, N, K) · b: (B, K, M) -> (B, N, M); no broadcasting, as torch.bmm.
-Tensor bmm(const Tensor& a, const Tensor& b);
+// With options, op(a)·op(b): the gradients come back in each operand's own layout.
+Tensor bmm(const Tensor& a, const Tensor& b, const BmmOptions& options = {});
+// input + alpha · op(a)·op(b) -> (B, N, M), alpha a one-element tensor that
+// may require grad (torch.baddbmm with beta = 1 and a tensor alpha): SAGAN's
+// `gamma * attended + x` as one gemm, with no separate product, mul or add.
+Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tensor& alpha,
+               const BmmOptions& options = {});
 // x: (..., in) · weight(out, in)ᵀ + bias(out) -> (..., out), as torch.nn.functional.linear.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 

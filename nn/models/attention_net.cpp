@@ -67,15 +67,18 @@ Tensor SelfAttention::forward(const Tensor& x) {
   if (x.dim() != 4 || x.size(1) != in_channels)
     fail("SelfAttention(", in_channels, "): expected input (N, ", in_channels, ", H, W), got ", x.shape());
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), P = H * W;
-  Tensor q = permute(query(x).reshape({N, -1, P}), {0, 2, 1});  // (N, P, C/8)
+  // The document permutes query to (N, P, C/8) and attention to its
+  // transpose; bmm reads both transposed in place instead (BmmOptions), so
+  // neither is copied.
+  Tensor q = query(x).reshape({N, -1, P});                      // (N, C/8, P)
   Tensor k = key(x).reshape({N, -1, P});                        // (N, C/8, P)
-  Tensor energy = bmm(q, k);                                    // (N, P, P): energy[i][j] = q_i·k_j
+  Tensor energy = bmm(q, k, {.transpose_a = true});             // (N, P, P): energy[i][j] = q_i·k_j
   Tensor attention = softmax(energy, -1);                       // each row i sums to 1 over j
   if (keep_attention) last_attention = attention.detach();
   Tensor v = value(x).reshape({N, -1, P});                      // (N, C, P)
-  // out[c][i] = sum_j v[c][j] · attention[i][j]: value times attentionᵀ.
-  Tensor out = bmm(v, permute(attention, {0, 2, 1})).reshape({N, C, H, W});
-  return add(mul(gamma, out), x);  // out = self.gamma * out + x
+  // out = self.gamma * out + x, with out[c][i] = sum_j v[c][j] · attention[i][j]
+  // (value times attentionᵀ): one baddbmm adds gamma·v·attentionᵀ onto x.
+  return baddbmm(x.reshape({N, C, P}), v, attention, gamma, {.transpose_b = true}).reshape({N, C, H, W});
 }
 
 // ---------------------------------------------------------------- AttentionNet

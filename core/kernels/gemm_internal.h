@@ -1,0 +1,80 @@
+// core/kernels/gemm_internal.h: what gemm.cpp (the loops, sgemm) and
+// gemm_packed.cpp (PackedA, sgemm_packed) share. Not for use outside them:
+// everything else calls the functions of gemm.h.
+#pragma once
+
+#include <cstdint>
+
+#include "core/kernels/gemm.h"
+
+namespace ag::gemm_detail {
+
+// The vector width follows the instruction set we are compiled for, and the
+// micro-tile follows the register file: AVX-512 has 32 vector registers, so an
+// MR×NR = 14×32 tile takes 14·2 = 28 accumulators, plus 2 for a row of B and
+// 1 for a broadcast number of A: 31 of 32. Each k step then does 28 FMAs for
+// 2 vector loads + 14 broadcasts. AVX2/SSE have 16 registers: 6×2 = 12 + 3.
+#if defined(__AVX512F__)
+constexpr int kLanes = 16;
+constexpr int MR = 14;
+#elif defined(__AVX__)
+constexpr int kLanes = 8;
+constexpr int MR = 6;
+#else
+constexpr int kLanes = 4;
+constexpr int MR = 6;
+#endif
+constexpr int kVecPerRow = 2;           // vectors across one row of the tile
+constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512
+
+// Cache blocking (AVX-512 machine: 48 KB L1d, 1 MB L2 per core):
+//   KC·NR·4 B  = 256·32·4  = 32 KB: B's sliver stays in L1 across the ir loop,
+//   MC·KC·4 B  = 112·256·4 = 112 KB: A's block stays in L2 across the jr loop,
+//   KC·NC·4 B  = 256·4096·4 = 4 MB: B's panel comes from L3 for each ic block.
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 8 * MR;
+constexpr int64_t NC = 4096;
+
+// op(A)[i, k] and op(B)[k, j] of the stored, possibly transposed matrices.
+struct Operand {
+  const float* data;
+  int64_t ld;
+  bool trans;
+  // Element (row, col) of op(X).
+  float at(int64_t row, int64_t col) const {
+    return trans ? data[col * ld + row] : data[row * ld + col];
+  }
+};
+
+// Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows (see gemm.cpp).
+void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* packed);
+
+// Where gemm_serial finds its operands. op(A): packed block by block as the
+// loops reach it, or read from a PackedA that holds all of it already. op(B):
+// a stored matrix, or a GemmRows source (its columns start at j_offset).
+struct ASource {
+  Operand A{};
+  const PackedA* packed = nullptr;
+};
+struct BSource {
+  Operand B{};
+  const GemmRows* rows = nullptr;
+  int64_t j_offset = 0;
+};
+
+// C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread (see gemm.cpp).
+void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_src,
+                 const BSource& b_src, float beta, float* C, int64_t ldc);
+
+// Rejects sizes and leading dimensions no valid matrix could have.
+void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                     int64_t lda, int64_t ldb, int64_t ldc);
+// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0).
+void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc);
+
+// Threads split C into stripes of whole micro-tiles, each stripe a smaller
+// gemm of its own. The grain keeps a stripe at >= ~2 MFLOP so the wake-up of
+// a worker (a few µs) stays small next to the work it gets.
+constexpr int64_t kMinFlopsPerThread = 2'000'000;
+
+}  // namespace ag::gemm_detail
