@@ -2,6 +2,8 @@
 // then the im2col + sgemm path against the naive loops on many shapes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,8 +69,12 @@ void check_fast_matches_naive(const ConvGeometry& g) {
   conv2d_backward_weight(g, dout.data(), inp.data(), dweight_fast.data(), dbias_fast.data());
   conv2d_backward_weight_naive(g, dout.data(), inp.data(), dweight_naive.data(),
                                dbias_naive.data());
-  CHECK(max_error(dweight_fast, dweight_naive) < 1e-5);
-  CHECK(max_error(dbias_fast, dbias_naive) < 1e-5);
+  // Each dweight and dbias element sums N·OH·OW products, and float rounding
+  // grows like the square root of the number of terms: 1e-5 holds up to about
+  // a thousand terms, the 66x65 image below sums 4290 (1.1e-5 in the ASan build).
+  const double sum_tol = 1e-5 * std::max(1.0, std::sqrt(double(g.N * g.OH * g.OW) / 1024.0));
+  CHECK(max_error(dweight_fast, dweight_naive) < sum_tol);
+  CHECK(max_error(dbias_fast, dbias_naive) < sum_tol);
 
   // Only the bias wants a gradient: dweight is null and left alone.
   std::vector<float> dbias_only(g.O, 9.0f);
