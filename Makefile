@@ -151,6 +151,9 @@ $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 # The grader programs (the suite runs them; order-only: no relink of the tests).
 $(TEST_BIN): | $(EXERCISE_BINS)
 .SECONDARY: $(EXERCISE_OBJS)  # built by pattern rules, but kept: they are not throwaway
+# The cut copies too: make would otherwise delete them after the run, and its
+# "rm build/cut/..." line would follow the suite's "N passed, N failed".
+.PRECIOUS: $(BUILD)/cut/%.cpp $(BUILD)/cut/%.o
 
 $(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
     $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
