@@ -231,6 +231,21 @@ void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float
   });
 }
 
+void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, float* dbias) {
+  parallel_for(0, O, 8, [&](int64_t o_lo, int64_t o_hi) {
+    for (int64_t o = o_lo; o < o_hi; ++o) {
+      float total = 0.0f;
+      for (int64_t n = 0; n < N; ++n) {
+        const float* row = dout + (n * O + o) * plane;
+        float image_sum = 0.0f;
+        for (int64_t k = 0; k < plane; ++k) image_sum += row[k];
+        total += image_sum;
+      }
+      dbias[o] = total;
+    }
+  });
+}
+
 void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,
                             float* dweight, float* dbias) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
@@ -238,20 +253,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
   const int64_t weight_size = g.O * K;
   const bool pointwise = is_pointwise(g);
 
-  if (dbias != nullptr) {  // dbias[o] = sum of dout over images and positions
-    parallel_for(0, g.O, 8, [&](int64_t o_lo, int64_t o_hi) {
-      for (int64_t o = o_lo; o < o_hi; ++o) {
-        float total = 0.0f;
-        for (int64_t n = 0; n < g.N; ++n) {
-          const float* row = dout + (n * g.O + o) * P;
-          float image_sum = 0.0f;
-          for (int64_t p = 0; p < P; ++p) image_sum += row[p];
-          total += image_sum;
-        }
-        dbias[o] = total;
-      }
-    });
-  }
+  if (dbias != nullptr) conv_bias_backward(dout, g.N, g.O, P, dbias);
   if (dweight == nullptr) return;  // only the bias wanted a gradient
   if (g.N == 0) {  // an empty batch: a sum of nothing
     std::fill(dweight, dweight + weight_size, 0.0f);

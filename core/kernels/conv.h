@@ -81,6 +81,9 @@ void conv2d_forward_im2col(const ConvGeometry& g, const float* inp, const float*
 // dinp (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dinp);
+// dbias[o] = dout (N, O, plane) summed over the batch and the plane, in a
+// fixed order per o (shared by conv2d and conv_transpose2d).
+void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, float* dbias);
 // dweight (O, Cg, kh, kw) and dbias (O) from dout and inp. Either may be null
 // (not wanted).
 void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,

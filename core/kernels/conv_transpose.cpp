@@ -50,20 +50,7 @@ void conv_transpose2d_backward_weight(const ConvTransposeGeometry& g, const floa
                                       const float* inp, float* dweight, float* dbias) {
   if (dweight != nullptr) conv2d_backward_weight(as_conv_geometry(g), inp, dout, dweight, nullptr);
   if (dbias == nullptr) return;
-  const int64_t plane = g.OH * g.OW;
-  // dbias[o] = dout summed over the batch and the output plane; a fixed order per o.
-  parallel_for(0, g.O, 8, [&](int64_t o_lo, int64_t o_hi) {
-    for (int64_t o = o_lo; o < o_hi; ++o) {
-      float total = 0.0f;
-      for (int64_t n = 0; n < g.N; ++n) {
-        const float* row = dout + (n * g.O + o) * plane;
-        float image_sum = 0.0f;
-        for (int64_t k = 0; k < plane; ++k) image_sum += row[k];
-        total += image_sum;
-      }
-      dbias[o] = total;
-    }
-  });
+  conv_bias_backward(dout, g.N, g.O, g.OH * g.OW, dbias);
 }
 
 }  // namespace ag
