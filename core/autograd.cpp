@@ -264,7 +264,7 @@ static const TensorImpl* viewed_leaf(const Tensor& self) {
 
 static void rebase_history(Tensor& self);
 
-void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
+void begin_inplace(const char* op, Tensor& self) {
   if (self.requires_grad() && self.is_leaf() && grad_enabled())
     fail(op, ": a leaf tensor that requires grad (shape ", self.shape(),
          ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
@@ -274,17 +274,16 @@ void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
     if (const TensorImpl* leaf = viewed_leaf(self); leaf && leaf->storage == self.impl()->storage)
       fail(op, ": a view (shape ", self.shape(), ") of a leaf tensor that requires grad (shape ", leaf->shape,
            ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
-  if (result.shape() != self.shape())
-    fail(op, ": the result of shape ", result.shape(), " cannot be written in place into shape ",
-         self.shape());
   if (grad_enabled()) (void)self.grad_fn();  // a stale view takes its base's history first
-  std::copy(result.data(), result.data() + result.numel(), self.data());
+}
+
+void end_inplace(Tensor& self, const std::shared_ptr<Node>& history) {
   self.bump_version();
   TensorImpl& impl = *self.impl();
   impl.view_version = impl.storage->version;  // the history set below is the current one
-  if (result.grad_fn()) {
-    // self now holds result's value, so it takes over result's history.
-    impl.grad_fn = result.grad_fn();
+  if (history) {
+    // self now holds the new value, so it takes over that value's history.
+    impl.grad_fn = history;
     impl.requires_grad = true;
   } else if (grad_enabled() && impl.grad_fn) {
     // The new value does not depend on anything that requires grad (fill_,
@@ -293,6 +292,15 @@ void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
     impl.requires_grad = false;
   }
   if (grad_enabled() && impl.view_base) rebase_history(self);
+}
+
+void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
+  begin_inplace(op, self);
+  if (result.shape() != self.shape())
+    fail(op, ": the result of shape ", result.shape(), " cannot be written in place into shape ",
+         self.shape());
+  std::copy(result.data(), result.data() + result.numel(), self.data());
+  end_inplace(self, result.grad_fn());
 }
 
 // self, a view, was just written in place. Its storage is the whole of its

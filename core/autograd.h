@@ -104,6 +104,15 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph);
 // value): writes result's data into self's storage, bumps the version and
 // moves self's history to result's grad_fn. Refuses a leaf that requires grad.
 void commit_inplace(const char* op, Tensor& self, const Tensor& result);
+// The two halves of commit_inplace, for an op that really computes in place
+// (softmax_ writes its output over its input, no second buffer):
+//   begin_inplace  refuses what commit_inplace refuses (a leaf that requires
+//                  grad, a view of one) before anything is written;
+//   end_inplace    after the write: bumps the version, so nodes that saved
+//                  the old value fail loudly, and gives self `history` (the
+//                  node made for the new value, or null for a constant).
+void begin_inplace(const char* op, Tensor& self);
+void end_inplace(Tensor& self, const std::shared_ptr<Node>& history);
 // A view whose storage was written in place since its grad_fn was made takes
 // a fresh history: a reshape of its base's current one (Tensor::grad_fn and
 // requires_grad call this; see TensorImpl::view_base).

@@ -181,4 +181,57 @@ TEST_SUITE("core.softmax") {
       for (int64_t j = 0; j < 37; j += 3) CHECK(y.at({1, j}) == 0.0f);  // e^-200 underflows to 0 in float
     }
   }
+
+  TEST_CASE("softmax_ writes softmax over its input: same values, same gradient, one buffer") {
+    manual_seed(26);
+    for (int64_t dim : {-1, 1, 0}) {
+      CAPTURE(dim);
+      Tensor x = randn({3, 4, 19}, true);
+      Tensor scores = mul(x, 2.0f);  // a non-leaf, as bmm's output in SelfAttention
+      const float* storage = scores.data();
+      Tensor& y = softmax_(scores, dim);
+      CHECK(&y == &scores);
+      CHECK(y.data() == storage);  // no second buffer
+      CHECK(scores.version() == 1);
+      CHECK(scores.grad_fn()->name() == "SoftmaxBackward");
+      ag_test::check_close(scores, softmax(mul(x.detach(), 2.0f), dim), 1e-6);
+      // The gradient equals out-of-place softmax's, through the history before the write.
+      manual_seed(27);
+      Tensor dout = randn(x.shape());
+      scores.backward(dout);
+      Tensor x2 = x.detach().requires_grad_();
+      softmax(mul(x2, 2.0f), dim).backward(dout);
+      ag_test::check_close(x.grad(), x2.grad(), 1e-6);
+    }
+    auto f = [](const Inputs& v) {
+      Tensor scores = mul(v[0], 1.5f);
+      return mul(softmax_(scores, -1), v[1]);
+    };
+    CHECK_GRADCHECK(f, {randn({2, 19}, true), randn({2, 19}, true)});
+    {  // without a graph, a plain tensor is fine (and keeps no history)
+      NoGradGuard no_grad;
+      Tensor t = tensor({1, 2, 3});
+      softmax_(t, 0);
+      ag_test::check_close(t, {0.0900306f, 0.2447285f, 0.6652410f});
+    }
+  }
+
+  TEST_CASE("softmax_ refuses what in-place ops refuse, and a node that saved the old value notices") {
+    Tensor leaf = randn({2, 3}, true);
+    CHECK_THROWS_WITH_AS(softmax_(leaf, -1),
+                         "softmax_: a leaf tensor that requires grad (shape [2, 3]) is being used in an in-place "
+                         "operation; wrap the update in ag::NoGradGuard",
+                         Error);
+    CHECK(leaf.version() == 0);
+    Tensor plain = zeros({2, 3});
+    CHECK_THROWS_WITH_AS(softmax_(plain, 2),
+                         "softmax_: dim 2 is out of range for a tensor of shape [2, 3] (expected a dim in [-2, 1])",
+                         Error);
+    // exp saves its output; softmax_ then overwrites that output, so exp's
+    // backward would read softmax values as if they were e^x: refused.
+    Tensor x = randn({2, 3}, true);
+    Tensor e = exp(x);
+    softmax_(e, -1);
+    CHECK_THROWS_WITH_AS(sum(e).backward(), doctest::Contains("modified by an inplace operation"), Error);
+  }
 }

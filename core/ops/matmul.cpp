@@ -324,11 +324,11 @@ std::vector<Tensor> BaddbmmBackward::apply(const Tensor& dout) {
     Tensor grad_a = bmm_grad_of_a(batch, dout, b, a.shape());
     const float *g = grad_a.data(), *x = a.data();
     double total = 0.0;
-    for (int64_t e = 0; e < a.numel(); ++e) total += double(g[e]) * x[e];
+    for (int64_t e = 0, n = a.numel(); e < n; ++e) total += double(g[e]) * x[e];
     dalpha = full(alpha.shape(), static_cast<float>(total));
     if (next_edges[1].valid()) {  // dA = alpha · G, in place: G is ours
       float* d = grad_a.data();
-      for (int64_t e = 0; e < a.numel(); ++e) d[e] *= scale;
+      for (int64_t e = 0, n = a.numel(); e < n; ++e) d[e] *= scale;
       da = grad_a;
     }
   } else if (next_edges[1].valid()) {

@@ -71,6 +71,28 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   return y;
 }
 
+// softmax_ writes y over x: no second buffer (the attention's (N, P, P) scores
+// are the biggest activation of AttentionNet's last stage, 8 MB at batch 32).
+// Autograd allows it because the backward needs only y, which is exactly what
+// x then holds; the scores x are not needed by anyone (bmm saved q and k, not
+// its product). A node that did save x sees the version bump and refuses to
+// run, rather than read y as if it were x. The kernels read x[i] before they
+// write y[i], so the same pointer may be passed for both.
+Tensor& softmax_(Tensor& x, int64_t dim) {
+  const SoftmaxGeometry g = geometry("softmax_", x.shape(), dim);
+  begin_inplace("softmax_", x);
+  std::shared_ptr<SoftmaxBackward> node;
+  if (needs_grad({x})) {
+    node = std::make_shared<SoftmaxBackward>();
+    node->g = g;
+    attach(x, node, {x});  // its edge goes to x's history before the write
+  }
+  if (x.numel() > 0) fast_or_naive(softmax_forward, softmax_forward_naive)(g, x.data(), x.data());
+  end_inplace(x, node);
+  if (node) node->saved_y = SavedTensor(x);  // saved at the new version
+  return x;
+}
+
 // ASSIGNMENT softmax_backward: begin
 // dx = y·(dy − Σ dy·y): the Jacobian ∂y_i/∂x_j = y_i (δ_ij − y_j) applied to dy.
 // ASSIGNMENT softmax_backward: end

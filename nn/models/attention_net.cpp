@@ -73,7 +73,7 @@ Tensor SelfAttention::forward(const Tensor& x) {
   Tensor q = query(x).reshape({N, -1, P});                      // (N, C/8, P)
   Tensor k = key(x).reshape({N, -1, P});                        // (N, C/8, P)
   Tensor energy = bmm(q, k, {.transpose_a = true});             // (N, P, P): energy[i][j] = q_i·k_j
-  Tensor attention = softmax(energy, -1);                       // each row i sums to 1 over j
+  Tensor attention = softmax_(energy, -1);                      // each row i sums to 1 over j (in place)
   if (keep_attention) last_attention = attention.detach();
   Tensor v = value(x).reshape({N, -1, P});                      // (N, C, P)
   // out = self.gamma * out + x, with out[c][i] = sum_j v[c][j] · attention[i][j]
