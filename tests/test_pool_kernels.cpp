@@ -78,10 +78,13 @@ TEST_CASE("naive max pool treats padding as -inf, worked by hand") {
   CHECK(dinp == std::vector<float>{4, 2, 2, 1});
 }
 
-TEST_CASE("max pool: first maximum wins ties, NaN propagates") {
+TEST_CASE("max pool: first maximum wins ties, NaN propagates, the last NaN is the argmax") {
+  // PyTorch 1.13: max_pool2d(tensor([[[[1, nan, 7, 3]]]]).view(1, 1, 2, 2), 2,
+  // return_indices=True) gives (nan, 1); with NaNs at cells 1 and 3 it gives 3.
   const std::vector<float> ties = {5, 5, 5, 5};
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<float> with_nan = {1, nan, 7, 3};
+  const std::vector<float> two_nans = {1, nan, 7, nan};
   const PoolGeometry g = pool_geometry(1, 2, 2, 2, 2, 2, 2, 0, 0);
   float out = 0;
   int64_t argmax = -1;
@@ -92,6 +95,9 @@ TEST_CASE("max pool: first maximum wins ties, NaN propagates") {
     forward(g, with_nan.data(), &out, &argmax);
     CHECK(std::isnan(out));
     CHECK(argmax == 1);
+    forward(g, two_nans.data(), &out, &argmax);
+    CHECK(std::isnan(out));
+    CHECK(argmax == 3);
   }
 }
 

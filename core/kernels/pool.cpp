@@ -97,9 +97,11 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
             for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
               const float v = plane[ih * g.W + iw];
               // ASSIGNMENT max_pool_backward: begin
-              // The first real cell is taken even if it is -inf; a NaN beats
-              // any number and, once taken, stays.
-              if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+              // The first real cell is taken even if it is -inf; then a larger
+              // number, or any NaN: the last NaN of the window wins, as in
+              // PyTorch's kernel (`val > maxval || isnan(val)`), so the
+              // gradient and the indices go where PyTorch sends them.
+              if (best_index < 0 || v > best || std::isnan(v)) {
                 best = v;
                 best_index = ih * g.W + iw;
               }

@@ -16,7 +16,8 @@
 //        reaches past the padding); else only its cells inside the image.
 //   max: padded cells are -inf (never chosen). argmax records the chosen
 //        cell as ih*W + iw within its plane; the first maximum wins ties, and
-//        the first NaN wins over numbers (NaN propagates, as in PyTorch).
+//        the last NaN of a window wins over numbers (NaN propagates; the
+//        gradient and the indices go where PyTorch 1.13 sends them).
 //   adaptive avg: output cell (oh, ow) averages rows [floor(oh*H/OH),
 //        ceil((oh+1)*H/OH)) and the columns likewise: bins that cover the
 //        whole input, possibly overlapping by one.

@@ -82,8 +82,8 @@ void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out,
             if (!inside(g, ih, iw)) continue;
             const float v = x[(p * g.H + ih) * g.W + iw];
             // ASSIGNMENT max_pool_backward: begin
-            // first real cell always; then a strictly larger one; a NaN beats numbers
-            if (best_index < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+            // first real cell always; then a strictly larger one, or any NaN (the last NaN wins)
+            if (best_index < 0 || v > best || std::isnan(v)) {
               best = v;
               best_index = ih * g.W + iw;
             }
