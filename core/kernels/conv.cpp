@@ -17,7 +17,6 @@
 #include "core/kernels/conv.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "core/allocator.h"
@@ -100,11 +99,19 @@ int64_t padded_image_size(const ConvGeometry& g) {
 
 void pad_image(const ConvGeometry& g, const float* img, float* padded) {
   const int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w;
-  std::fill(padded, padded + padded_image_size(g), 0.0f);
-  for (int64_t c = 0; c < g.in_channels_per_group(); ++c)
-    for (int64_t h = 0; h < g.H; ++h)
-      std::memcpy(padded + (c * Hp + h + g.pad_h) * Wp + g.pad_w, img + (c * g.H + h) * g.W,
-                  g.W * sizeof(float));
+  // Only the border is zeroed: the image rows overwrite the rest.
+  for (int64_t c = 0; c < g.in_channels_per_group(); ++c) {
+    float* plane = padded + c * Hp * Wp;
+    std::fill(plane, plane + g.pad_h * Wp, 0.0f);  // the rows above
+    for (int64_t h = 0; h < g.H; ++h) {
+      float* row = plane + (h + g.pad_h) * Wp;
+      const float* src = img + (c * g.H + h) * g.W;
+      std::fill(row, row + g.pad_w, 0.0f);
+      for (int64_t w = 0; w < g.W; ++w) row[g.pad_w + w] = src[w];
+      std::fill(row + g.pad_w + g.W, row + Wp, 0.0f);
+    }
+    std::fill(plane + (g.pad_h + g.H) * Wp, plane + Hp * Wp, 0.0f);  // the rows below
+  }
 }
 
 void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t p0, int64_t n,
@@ -114,7 +121,7 @@ void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t
   // The positions p0 .. p0+n-1 cover pieces of one or more output rows oh.
   // Output (oh, ow) reads padded pixel (oh·stride_h + i·dilation_h,
   // ow·stride_w + j·dilation_w), always inside the padded image: each piece
-  // is one strided copy (a memcpy for stride 1), with no bounds to check.
+  // is one strided copy (a plain copy for stride 1), with no bounds to check.
   // This runs for every row of every gemm panel, so the divisions are done
   // once per call.
   int64_t oh = p0 / g.OW, ow_begin = p0 % g.OW;
@@ -244,8 +251,15 @@ void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, 
       float total = 0.0f;
       for (int64_t n = 0; n < N; ++n) {
         const float* row = dout + (n * O + o) * plane;
+        // 16 partial sums side by side (one vector register): a single
+        // running sum makes each addition wait for the one before.
+        float lanes[16] = {};
+        int64_t k = 0;
+        for (; k + 16 <= plane; k += 16)
+          for (int l = 0; l < 16; ++l) lanes[l] += row[k + l];
         float image_sum = 0.0f;
-        for (int64_t k = 0; k < plane; ++k) image_sum += row[k];
+        for (int l = 0; l < 16; ++l) image_sum += lanes[l];
+        for (; k < plane; ++k) image_sum += row[k];
         total += image_sum;
       }
       dbias[o] = total;
