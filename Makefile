@@ -129,12 +129,16 @@ $(BUILD)/obj/%.o: %.cpp $(PCH)
 # they spend their time in the library (always built with OPTFLAGS), and -Og
 # compiles doctest's many small functions in about 60% of the time, which on
 # 2 cores was 50 s of a fresh `make test` (measured: the tests' objects took
-# 124 s at -O3, 72 s at -Og, and the suite ran no slower).
+# 124 s at -O3, 72 s at -Og, and the suite ran no slower). -Og is also what
+# g++ recommends for code one steps through.
 # (g++ 12 at -Og warns "may be used uninitialized" inside <regex>'s own
 # std::function, a false positive: that one warning is off for these files.)
 TEST_OPTFLAGS := $(subst -O3,-Og -Wno-maybe-uninitialized,$(OPTFLAGS))
 TEST_CXXFLAGS  = $(subst $(OPTFLAGS),$(TEST_OPTFLAGS),$(CXXFLAGS))
-$(TEST_OBJS) $(EXERCISE_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH)
+# The tutorials' own files likewise (their arithmetic runs in the library; a
+# first `make tutorials` compiles 27 of them), but not the trainer's.
+LESSON_OBJS := $(LESSON_LIB_OBJS) $(TUT_SRCS:%.cpp=$(BUILD)/obj/%.o)
+$(TEST_OBJS) $(EXERCISE_OBJS) $(LESSON_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
