@@ -201,6 +201,45 @@ TEST_CASE("fast batch norm statistics survive a large mean") {
   CHECK(max_error(out_f, out_n) < 1e-3);
 }
 
+TEST_CASE("fast batch norm statistics: a first value far from the mean, huge values, and the backward sums") {
+  // The fast kernel shifts its sums by the channel's first value. A first
+  // value far from the rest, or values near 1e19 whose squares overflow a
+  // float, must not cost precision (both broke a float-lane version).
+  const BatchNormShape s{16, 1, 256};
+  auto noise = random_values(s.N * s.S, 32);
+  std::vector<float> far = noise, huge(noise.size());
+  far[0] = 1000.0f;  // the rest is N(0, 1)-like
+  for (size_t i = 0; i < huge.size(); ++i) huge[i] = (i % 2 ? 4e18f : -4e18f) * (1.0f + 0.1f * noise[i]);
+  for (const auto* x : {&far, &huge}) {
+    std::vector<float> out_f(x->size()), out_n(x->size()), mean_f(1), mean_n(1), var_f(1), var_n(1);
+    batch_norm_forward_train(s, x->data(), nullptr, nullptr, 1e-5f, out_f.data(), mean_f.data(), var_f.data());
+    batch_norm_forward_train_naive(s, x->data(), nullptr, nullptr, 1e-5f, out_n.data(), mean_n.data(),
+                                   var_n.data());
+    CHECK(std::isfinite(var_f[0]));
+    CHECK(var_f[0] == doctest::Approx(var_n[0]).epsilon(1e-6));
+    CHECK(max_error(out_f, out_n) < 1e-4);
+  }
+  // Backward: dout with a large common part, x with a nonzero mean. dweight
+  // is sum(dout * xhat), where the large part must cancel: checked against
+  // the same sums in double (the naive twin forms xhat in float first, which
+  // costs it ~1e-3 here, so it is not the reference for this case).
+  std::vector<float> x(noise.size()), dout(noise.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 5.0f + noise[i], dout[i] = 1000.0f + 0.01f * noise[(i * 7) % noise.size()];
+  std::vector<float> out(x.size()), mean(1), var(1), invstd(1);
+  batch_norm_forward_train_naive(s, x.data(), nullptr, nullptr, 1e-5f, out.data(), mean.data(), var.data());
+  invstd[0] = 1.0f / std::sqrt(var[0] + 1e-5f);
+  std::vector<float> dx(x.size()), dw(1), db(1);
+  batch_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, true, dx.data(),
+                      dw.data(), db.data());
+  double sum_dout = 0.0, sum_dout_xhat = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sum_dout += dout[i];
+    sum_dout_xhat += double(dout[i]) * (double(x[i]) - mean[0]) * invstd[0];
+  }
+  CHECK(dw[0] == doctest::Approx(sum_dout_xhat).epsilon(1e-6));
+  CHECK(db[0] == doctest::Approx(sum_dout).epsilon(1e-7));
+}
+
 TEST_CASE("fast layer norm equals naive layer norm") {
   for (int threads : {1, 2})
     for (const auto& rows_by_features : std::vector<std::pair<int64_t, int64_t>>{

@@ -208,6 +208,15 @@ TEST_SUITE("core.softmax") {
       return mul(softmax_(scores, -1), v[1]);
     };
     CHECK_GRADCHECK(f, {randn({2, 19}, true), randn({2, 19}, true)});
+    {  // anomaly mode checks softmax_'s output, not the scores it overwrote
+      Tensor w = tensor({1, 2, 3}, true);
+      Tensor masked = add(mul(w, 1.0f), tensor({0.0f, -INFINITY, 0.0f}));
+      DetectAnomalyGuard anomaly;
+      Tensor& probs = softmax_(masked, 0);
+      CHECK(probs.at({1}) == 0.0f);
+      sum(mul(probs, tensor({1, 2, 3}))).backward();
+      CHECK(std::isfinite(w.grad().at({0})));
+    }
     {  // without a graph, a plain tensor is fine (and keeps no history)
       NoGradGuard no_grad;
       Tensor t = tensor({1, 2, 3});

@@ -168,8 +168,7 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
             const float* src = row + oh * g.OW;
             float* dst = img + (c * g.H + ih) * g.W;  // input row ih
             if (g.stride_w == 1) {  // contiguous both sides: the compiler vectorizes this one
-              float* shifted = dst + w_offset;
-              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) shifted[ow] += src[ow];
+              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow + w_offset] += src[ow];
             } else {
               for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow * g.stride_w + w_offset] += src[ow];
             }

@@ -26,35 +26,31 @@ namespace ag {
 
 namespace {
 
-// Two running sums over a run of floats, Σ f(i) and Σ g(i), the way the
-// hardware likes them: 16 float lanes side by side (one AVX-512 register
-// each, no step waiting for the one before), and every block of 1024 values
-// poured into the double totals. A single double chain (total += v, one value
-// after another) cannot be vectorized, since it fixes the order of the
-// additions, and took 4 cycles per value: more than reading the memory.
-// Float lanes lose nothing that matters over 64 values each; the double
-// totals keep a million-value channel exact to float precision.
+// Two running sums over a run of values, Σ f(i) and Σ g(i), in double, the
+// way the hardware likes them: 8 double lanes side by side (one AVX-512
+// register each), so no addition waits for the one before. A single chain
+// (total += v, one value after another) cannot be vectorized, since it fixes
+// the order of the additions, and took 4 cycles a value: more than reading
+// the memory. Each lane is a double sum, as the single chain was, so the
+// precision is the same (float lanes were tried: they overflow past |x| ~ 1e19
+// and cancel when a channel's first value is far from its mean).
 template <class TermsAt>
 void add_sums(int64_t n, const TermsAt& terms_at, double& total_a, double& total_b) {
-  constexpr int kLanes = 16;
-  constexpr int64_t kBlock = 1024;
-  for (int64_t begin = 0; begin < n; begin += kBlock) {
-    const int64_t end = std::min(n, begin + kBlock);
-    float a[kLanes] = {}, b[kLanes] = {};
-    int64_t i = begin;
-    for (; i + kLanes <= end; i += kLanes)
-      for (int l = 0; l < kLanes; ++l) {
-        const auto [ta, tb] = terms_at(i + l);
-        a[l] += ta;
-        b[l] += tb;
-      }
-    for (; i < end; ++i) {
-      const auto [ta, tb] = terms_at(i);
-      a[0] += ta;
-      b[0] += tb;
+  constexpr int kLanes = 8;
+  double a[kLanes] = {}, b[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const auto [ta, tb] = terms_at(i + l);
+      a[l] += ta;
+      b[l] += tb;
     }
-    for (int l = 0; l < kLanes; ++l) total_a += a[l], total_b += b[l];
+  for (; i < n; ++i) {
+    const auto [ta, tb] = terms_at(i);
+    a[0] += ta;
+    b[0] += tb;
   }
+  for (int l = 0; l < kLanes; ++l) total_a += a[l], total_b += b[l];
 }
 
 // Mean and biased variance of one channel (N runs of S values, C*S apart).
@@ -62,13 +58,13 @@ void add_sums(int64_t n, const TermsAt& terms_at, double& total_a, double& total
 // E[x^2] - E[x]^2 cancels catastrophically when |mean| >> std, the shifted
 // form does not (it is exact for a constant channel).
 void channel_stats(const BatchNormShape& s, const float* x, int64_t c, float* mean, float* var) {
-  const float shift = x[c * s.S];
+  const double shift = x[c * s.S];
   double sum = 0.0, sum_sq = 0.0;
   for (int64_t n = 0; n < s.N; ++n) {
     const float* run = x + (n * s.C + c) * s.S;
     add_sums(s.S, [&](int64_t i) {
-      const float d = run[i] - shift;
-      return std::pair<float, float>{d, d * d};
+      const double d = run[i] - shift;
+      return std::pair<double, double>{d, d * d};
     }, sum, sum_sq);
   }
   const double M = double(s.count());
@@ -131,7 +127,7 @@ void batch_norm_backward(const BatchNormShape& s, const float* x, const float* d
         const float* dout_run = dout + (n * s.C + c) * s.S;
         const float* x_run = x + (n * s.C + c) * s.S;
         add_sums(s.S, [&](int64_t i) {
-          return std::pair<float, float>{dout_run[i], dout_run[i] * (x_run[i] - mean_c)};
+          return std::pair<double, double>{dout_run[i], double(dout_run[i]) * (x_run[i] - mean_c)};
         }, sum_dout, sum_dout_centered);
       }
       const double sum_dout_xhat = sum_dout_centered * invstd[c];

@@ -81,13 +81,15 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 Tensor& softmax_(Tensor& x, int64_t dim) {
   const SoftmaxGeometry g = geometry("softmax_", x.shape(), dim);
   begin_inplace("softmax_", x);
+  if (x.numel() > 0) fast_or_naive(softmax_forward, softmax_forward_naive)(g, x.data(), x.data());
   std::shared_ptr<SoftmaxBackward> node;
   if (needs_grad({x})) {
     node = std::make_shared<SoftmaxBackward>();
     node->g = g;
-    attach(x, node, {x});  // its edge goes to x's history before the write
+    // After the write, so anomaly mode checks the output it names; x's
+    // history is still the old one until end_inplace, so the edge goes there.
+    attach(x, node, {x});
   }
-  if (x.numel() > 0) fast_or_naive(softmax_forward, softmax_forward_naive)(g, x.data(), x.data());
   end_inplace(x, node);
   if (node) node->saved_y = SavedTensor(x);  // saved at the new version
   return x;
