@@ -1,8 +1,10 @@
 // tests/kernel_test_util.h: small helpers for the raw-kernel suites
-// (test_conv_kernels, test_norm_kernels, test_pool_kernels).
+// (test_conv_kernels, test_conv_transpose_kernels, test_gemm,
+// test_norm_kernels, test_pool_kernels).
 //
 // They work on plain std::vector<float>, so the kernel tests need nothing of
 // the Tensor library: a kernel is checked against its naive twin directly.
+// (ThreadCount needs only the thread pool's header.)
 #pragma once
 
 #include <algorithm>
@@ -10,7 +12,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/kernels/parallel.h"
+
 namespace ag_test {
+
+// Sets the thread count for a scope and restores the previous one after, so
+// a failing CHECK cannot leave the other suites on the wrong count.
+struct ThreadCount {
+  int saved = ag::get_num_threads();
+  explicit ThreadCount(int n) { ag::set_num_threads(n); }
+  ~ThreadCount() { ag::set_num_threads(saved); }
+};
 
 // Deterministic values in [-1, 1) from a 64-bit LCG (Knuth's MMIX constants):
 // the same data with every compiler, independent of the library's generator.

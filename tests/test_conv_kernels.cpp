@@ -16,6 +16,7 @@
 using namespace ag;
 using ag_test::max_error;
 using ag_test::random_values;
+using ag_test::ThreadCount;
 
 namespace {
 
@@ -81,13 +82,6 @@ void check_fast_matches_naive(const ConvGeometry& g) {
   conv2d_backward_weight(g, dout.data(), inp.data(), nullptr, dbias_only.data());
   CHECK(max_error(dbias_only, dbias_naive) < 1e-5);
 }
-
-// Restores the thread count a test changed.
-struct ThreadCount {
-  int saved = get_num_threads();
-  explicit ThreadCount(int n) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-};
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 
 using namespace ag;
 using ag_test::max_error;
+using ag_test::ThreadCount;
 using ag_test::random_values;
 
 namespace {
@@ -67,13 +68,6 @@ void check_fast_matches_naive(const ConvTransposeGeometry& g) {
   CHECK(max_error(dw_fast, dw_naive) < 1e-4);
   CHECK(max_error(db_fast, db_naive) < 1e-4);
 }
-
-// Restores the thread count a test changed.
-struct ThreadCount {
-  int saved = get_num_threads();
-  explicit ThreadCount(int n) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-};
 
 }  // namespace
 

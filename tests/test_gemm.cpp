@@ -18,16 +18,13 @@
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
 #include "core/reference/gemm_naive.h"
+#include "tests/kernel_test_util.h"
 
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kSentinel = 12345.0f;  // marks C's padding, which must stay untouched
 
-struct ThreadCountGuard {
-  int saved = ag::get_num_threads();
-  ~ThreadCountGuard() { ag::set_num_threads(saved); }
-};
 
 // A rows×cols matrix stored with leading dimension ld = cols + pad. The padding
 // holds `pad_value`: NaN for inputs (a kernel that reads it poisons C).
@@ -133,7 +130,7 @@ TEST_CASE("sgemm matches sgemm_naive: every shape, transpose, padding and alpha/
 }
 
 TEST_CASE("sgemm matches sgemm_naive on 1, 2 and 3 threads") {
-  ThreadCountGuard guard;
+  ag_test::ThreadCount guard(ag::get_num_threads());
   for (int threads : {1, 2, 3}) {
     ag::set_num_threads(threads);
     CAPTURE(threads);
@@ -162,7 +159,7 @@ TEST_CASE("beta == 0 overwrites C without reading it; K == 0 scales C by beta") 
 }
 
 TEST_CASE("the same thread count gives bit-identical results run after run") {
-  ThreadCountGuard guard;
+  ag_test::ThreadCount guard(ag::get_num_threads());
   std::mt19937 gen(42);
   const int64_t M = 203, N = 171, K = 611;  // several K blocks, ragged edges
   Stored A(M, K, 0, 0.0f, gen), B(K, N, 0, 0.0f, gen);
