@@ -49,7 +49,7 @@ LDFLAGS  += -pthread $(filter -fsanitize=%,$(OPTFLAGS))
 
 # The rooms that make up the library. Data flows data -> nn -> core.
 LIB_SRCS   := $(sort $(shell find core nn optim data -name '*.cpp' 2>/dev/null))
-TEST_SRCS  := $(sort $(wildcard tests/*.cpp tests/fuzz/*_fuzz.cpp))
+TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/fuzz/*_fuzz.cpp))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
 TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
@@ -75,7 +75,7 @@ TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
 #    "ASSIGNMENT NAME: begin/end"; NAME_solution is the grader with the library
 #    as it is, NAME_skeleton the grader with those files cut by make handout's
 #    tool (build/cut/NAME/...).
-# tests/test_exercises.cpp checks both scores (0 and 100).
+# tests/exercises/test_exercises.cpp checks both scores (0 and 100).
 EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
 FUNCTION_EXERCISES  := $(filter $(patsubst tutorials/exercises/%.cpp,%,$(wildcard tutorials/exercises/*.cpp)),$(EXERCISES))
 FRAMEWORK_EXERCISES := $(filter-out $(FUNCTION_EXERCISES),$(EXERCISES))
@@ -151,7 +151,7 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The tutorials' shared step functions are linked in too: tests/test_tutorials.cpp checks them.
+# The tutorials' shared step functions are linked in too: tests/tutorials/test_tutorials.cpp checks them.
 $(TEST_BIN): $(TEST_OBJS) $(TUT_LIB_OBJS) $(LIB)
 	$(CXX) $(TEST_OBJS) $(TUT_LIB_OBJS) $(LIB) $(LDFLAGS) -o $@
 

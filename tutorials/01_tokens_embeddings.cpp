@@ -5,7 +5,7 @@
 //   (gdb) break tut::lesson01_tokens
 //
 // The numbers are computed in tutorials/common/lesson01.cpp; this file prints
-// them. tests/test_tutorials.cpp recomputes every one of them with plain loops.
+// them. tests/tutorials/test_tutorials.cpp recomputes every one of them with plain loops.
 #include <iostream>
 #include <string>
 #include <vector>

@@ -6,7 +6,7 @@
 //   (gdb) break tut::step_softmax        stops in every softmax of this program
 //
 // The numbers come from tutorials/common/lesson02.cpp and attention_steps.cpp;
-// tests/test_tutorials.cpp recomputes each one with plain loops.
+// tests/tutorials/test_tutorials.cpp recomputes each one with plain loops.
 #include <cstdio>
 #include <iostream>
 #include <string>

@@ -5,7 +5,7 @@
 //   make debug; gdb build/debug/tutorials/03_decoder_masked_attention
 //   (gdb) break tut::step_apply_mask
 //
-// The numbers come from tutorials/common/lesson03.cpp; tests/test_tutorials.cpp
+// The numbers come from tutorials/common/lesson03.cpp; tests/tutorials/test_tutorials.cpp
 // recomputes each one with plain loops.
 #include <iostream>
 #include <string>

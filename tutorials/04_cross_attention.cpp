@@ -5,7 +5,7 @@
 //   make debug; gdb build/debug/tutorials/04_cross_attention
 //   (gdb) break tut::lesson04_document
 //
-// The numbers come from tutorials/common/lesson04.cpp; tests/test_tutorials.cpp
+// The numbers come from tutorials/common/lesson04.cpp; tests/tutorials/test_tutorials.cpp
 // recomputes each one with plain loops and checks the hand sums below.
 #include <iostream>
 #include <string>

@@ -4,7 +4,7 @@
 //   make debug; gdb build/debug/tutorials/05_multihead_positions
 //   (gdb) break tut::split_heads
 //
-// The numbers come from tutorials/common/lesson05.cpp; tests/test_tutorials.cpp
+// The numbers come from tutorials/common/lesson05.cpp; tests/tutorials/test_tutorials.cpp
 // recomputes each one with plain loops.
 #include <iostream>
 #include <string>

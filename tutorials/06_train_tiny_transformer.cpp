@@ -6,7 +6,7 @@
 //
 // The training runs in tutorials/common/lesson06.cpp (the model is in
 // tiny_transformer.cpp, the sentences in corpus.cpp); this file prints it.
-// tests/test_tutorials_train.cpp reruns it and checks the translation.
+// tests/tutorials/test_tutorials_train.cpp reruns it and checks the translation.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>

@@ -5,7 +5,7 @@
 //   (gdb) break tut::greedy_decode
 //
 // The decoding runs in tutorials/common/lesson07.cpp (greedy_decode is in
-// tiny_transformer.cpp); tests/test_tutorials_train.cpp checks the tokens and
+// tiny_transformer.cpp); tests/tutorials/test_tutorials_train.cpp checks the tokens and
 // recomputes the probabilities and the cross-attention rows with plain loops.
 #include <algorithm>
 #include <cstdio>

@@ -5,7 +5,7 @@
 //   make debug; gdb build/debug/tutorials/08_image_self_attention
 //   (gdb) break tut::self_attention_lines
 //
-// The numbers come from tutorials/common/lesson08.cpp; tests/test_tutorials_train.cpp
+// The numbers come from tutorials/common/lesson08.cpp; tests/tutorials/test_tutorials_train.cpp
 // recomputes them with plain loops (and the convolutions' gradient by finite differences).
 #include <cstdio>
 #include <string>

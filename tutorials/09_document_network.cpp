@@ -6,7 +6,7 @@
 //   (gdb) break ag::nn::ResBlock::forward
 //
 // The computations are in tutorials/common/lesson09.cpp, the network in
-// nn/models/attention_net.{h,cpp}; tests/test_tutorials_train.cpp checks the
+// nn/models/attention_net.{h,cpp}; tests/tutorials/test_tutorials_train.cpp checks the
 // messages, the shapes, the parameter counts and that the loss goes down.
 #include <cstdio>
 #include <string>

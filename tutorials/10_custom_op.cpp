@@ -4,7 +4,7 @@
 //   make gdb T=10, then: break tut::Swish::backward
 //
 // The numbers come from tutorials/common/lesson10.cpp;
-// tests/test_tutorials_custom.cpp recomputes them with plain loops.
+// tests/tutorials/test_tutorials_custom.cpp recomputes them with plain loops.
 #include <cstdio>
 #include <string>
 

@@ -1,5 +1,5 @@
 // Reference solution of assignment A2 (tutorials/exercises/attention.cpp).
-// tests/test_exercises.cpp grades it (100/100).
+// tests/exercises/test_exercises.cpp grades it (100/100).
 //
 // Per batch element, with scale = 1/sqrt(D):
 //   dV = Pᵀ dO,   dP = dO Vᵀ,   dS[i][j] = P[i][j] (dP[i][j] - sum_k dP[i][k] P[i][k]),

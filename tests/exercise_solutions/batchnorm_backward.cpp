@@ -1,5 +1,5 @@
 // Reference solution of assignment A4 (tutorials/exercises/batchnorm_backward.cpp).
-// tests/test_exercises.cpp grades it (100/100).
+// tests/exercises/test_exercises.cpp grades it (100/100).
 //
 // With dx_hat = dout * gamma, per channel:
 //   dbeta  = sum dout,   dgamma = sum dout * x_hat,

@@ -1,5 +1,5 @@
 // Reference solution of assignment A3 (tutorials/exercises/conv2d_backward.cpp).
-// tests/test_exercises.cpp grades it (100/100).
+// tests/exercises/test_exercises.cpp grades it (100/100).
 //
 // For out_n = weight · col_n:  dweight = sum_n dout_n · col_nᵀ,  dcol_n = weightᵀ · dout_n,
 // and dx[n] = col2im(dcol_n), col2im being im2col's adjoint (scatter-add).

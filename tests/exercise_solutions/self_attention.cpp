@@ -1,5 +1,5 @@
 // Reference solution of assignment A5 (tutorials/exercises/self_attention.cpp).
-// tests/test_exercises.cpp grades it (100/100).
+// tests/exercises/test_exercises.cpp grades it (100/100).
 #include "core/ag.h"
 #include "tutorials/exercises/self_attention.h"
 

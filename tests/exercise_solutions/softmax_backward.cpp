@@ -1,5 +1,5 @@
 // Reference solution of assignment A1 (tutorials/exercises/softmax_backward.cpp).
-// Keep it out of students' hands; tests/test_exercises.cpp grades it (100/100).
+// Keep it out of students' hands; tests/exercises/test_exercises.cpp grades it (100/100).
 //
 // dy_i/dx_j = y_i (d_ij - y_j), so
 //   dx_j = sum_i dy_i y_i (d_ij - y_j) = y_j (dy_j - sum_i dy_i y_i).

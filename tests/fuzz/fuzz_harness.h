@@ -11,7 +11,7 @@
 //   make fuzz      links each file with libFuzzer (clang, -DAG_LIBFUZZER:
 //                  each file then also defines LLVMFuzzerTestOneInput) into
 //                  build/fuzz/<reader>; run e.g. build/fuzz/json tests/fuzz/corpus/json
-//   the test suite tests/test_fuzz_corpus.cpp runs every function over its
+//   the test suite tests/data/test_fuzz_corpus.cpp runs every function over its
 //                  checked-in seed corpus, tests/fuzz/corpus/<reader>/.
 #pragma once
 

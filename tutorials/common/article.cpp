@@ -7,7 +7,7 @@
 namespace tut {
 
 const std::vector<ArticleQuote>& article_quotes() {
-  // Chinese exactly as the article prints it (tests/test_tutorials.cpp checks
+  // Chinese exactly as the article prints it (tests/tutorials/test_tutorials.cpp checks
   // each against the article's text); the English is ours, close to the word.
   static const std::vector<ArticleQuote> quotes = {
       {"01.tokens", "§1.3 step 1",

@@ -1,5 +1,5 @@
 // tutorials/common/lesson01.h: the computations of tutorial 01 (tokens and
-// embeddings), apart from the printing, so tests/test_tutorials.cpp can check
+// embeddings), apart from the printing, so tests/tutorials/test_tutorials.cpp can check
 // every number the program prints.
 #pragma once
 

@@ -1,6 +1,6 @@
 // tutorials/common/lesson02.h: the computations of tutorial 02 (encoder
 // self-attention, forward and backward), apart from the printing, so
-// tests/test_tutorials.cpp can check every number the program prints.
+// tests/tutorials/test_tutorials.cpp can check every number the program prints.
 #pragma once
 
 #include "core/tensor.h"

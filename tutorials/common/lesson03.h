@@ -1,5 +1,5 @@
 // tutorials/common/lesson03.h: the computations of tutorial 03 (decoder masked
-// self-attention), apart from the printing, so tests/test_tutorials.cpp can
+// self-attention), apart from the printing, so tests/tutorials/test_tutorials.cpp can
 // check every number the program prints.
 #pragma once
 

@@ -1,6 +1,6 @@
 // tutorials/common/lesson04.h: the computations of tutorial 04 (encoder-decoder
 // cross-attention and the document's step-4 arithmetic), apart from the
-// printing, so tests/test_tutorials.cpp can check every number the program prints.
+// printing, so tests/tutorials/test_tutorials.cpp can check every number the program prints.
 #pragma once
 
 #include "core/tensor.h"
@@ -10,7 +10,7 @@ namespace tut {
 
 // What tutorial 07's trained model does, quoted by tutorial 04: the
 // cross-attention row (mean of the heads) of the step that picks "Je", over
-// <s> I am a student </s>. tests/test_tutorials_train.cpp checks these three
+// <s> I am a student </s>. tests/tutorials/test_tutorials_train.cpp checks these three
 // against lesson07_decode, so the sentence cannot drift from the model.
 // Quoted with kTrainedDecimals decimals: 400 steps of training amplify the
 // last-bit differences between builds (g++ or clang, -O2 or the ASan build's

@@ -1,6 +1,6 @@
 // tutorials/common/lesson05.h: the computations of tutorial 05 (multi-head
 // attention, sinusoidal positions, permutation-equivariance), apart from the
-// printing, so tests/test_tutorials.cpp can check every number the program prints.
+// printing, so tests/tutorials/test_tutorials.cpp can check every number the program prints.
 #pragma once
 
 #include <string>

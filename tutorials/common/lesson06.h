@@ -1,6 +1,6 @@
 // tutorials/common/lesson06.h: the computations of tutorial 06 (training the
 // tiny Transformer on the tutorial corpus), apart from the printing, so
-// tests/test_tutorials_train.cpp can check what the program prints.
+// tests/tutorials/test_tutorials_train.cpp can check what the program prints.
 #pragma once
 
 #include <memory>

@@ -1,6 +1,6 @@
 // tutorials/common/lesson07.h: the computations of tutorial 07 (greedy
 // decoding with the model trained in tutorial 06), apart from the printing,
-// so tests/test_tutorials_train.cpp can check every number the program prints.
+// so tests/tutorials/test_tutorials_train.cpp can check every number the program prints.
 #pragma once
 
 #include <memory>

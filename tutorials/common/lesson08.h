@@ -1,6 +1,6 @@
 // tutorials/common/lesson08.h: the computations of tutorial 08 (the
 // document's image SelfAttention block, section 4.3), apart from the
-// printing, so tests/test_tutorials_train.cpp can check every printed number.
+// printing, so tests/tutorials/test_tutorials_train.cpp can check every printed number.
 //
 // Shape legend: B batch (1 here), C channels, H×W feature map, N = H·W pixel
 // positions, C/8 the query and key width.

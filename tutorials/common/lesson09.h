@@ -1,6 +1,6 @@
 // tutorials/common/lesson09.h: the computations of tutorial 09 (the
 // document's AttentionNet: its two faults, the fix, a short training run),
-// apart from the printing, so tests/test_tutorials_train.cpp can check them.
+// apart from the printing, so tests/tutorials/test_tutorials_train.cpp can check them.
 //
 // Shape legend: N batch, 3 colour channels, S×S image, K = 10 classes.
 #pragma once

@@ -1,6 +1,6 @@
 // tutorials/common/lesson10.h: the computations of tutorial 10 (writing your
 // own op with ag::apply_function), apart from the printing, so
-// tests/test_tutorials_custom.cpp can check every number the program prints.
+// tests/tutorials/test_tutorials_custom.cpp can check every number the program prints.
 #pragma once
 
 #include <string>

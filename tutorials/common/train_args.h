@@ -15,7 +15,7 @@
 namespace ag::train {
 
 // The most threads a run may ask for: set_num_threads' own limit
-// (core/kernels/parallel.cpp; tests/test_train.cpp checks they agree).
+// (core/kernels/parallel.cpp; tests/tutorials/test_train.cpp checks they agree).
 constexpr int kMaxTrainThreads = 256;
 
 struct TrainConfig {

@@ -1,0 +1,196 @@
+// tests/data/test_hostile_files.cpp: small files built to cost a lot (issue 14).
+//
+// Each file is built here in memory, then read with the peak memory measured
+// around the call (tests/helpers/memory_test_util.h): it must be refused with an
+// error naming the file and the limit, having taken only a few megabytes.
+// Before the limits, the safetensors header below took 1.7 GB and the gzip
+// bombs as much as they expand to (1 GB and more).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/io/json.h"
+#include "core/io/safetensors.h"
+#include "data/cifar.h"
+#include "data/idx.h"
+#include "data/inflate.h"
+#include "tests/helpers/data_test_util.h"
+#include "tests/helpers/memory_test_util.h"
+#include "tests/helpers/test_util.h"
+
+using ag::test::BitWriter;
+using ag::test::Bytes;
+using ag_test::error_of;
+
+namespace {
+
+// A memory bound far below what any of these files cost without the limits,
+// and far above what refusing them costs (ASan's allocator included).
+constexpr double kSmallMB = 24.0;
+
+std::string with_length_prefix(const std::string& header) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+  return out + header;
+}
+
+// The issue's header: one valid tensor entry plus a "pad" array of n zeros.
+std::string padded_header(size_t zeros) {
+  std::string header = R"({"a":{"dtype":"F32","shape":[],"data_offsets":[0,4],"pad":[)";
+  header.reserve(header.size() + 2 * zeros + 4);
+  for (size_t i = 0; i < zeros; ++i) header += i ? ",0" : "0";
+  return header + "]}}";
+}
+
+// A fixed-Huffman DEFLATE block: `prefix` as literals, then one zero byte and
+// `matches` copies of "258 bytes from distance 1": 13 bits per 258 bytes of
+// output, DEFLATE's best ratio (about 1:1032).
+Bytes deflate_bomb(const Bytes& prefix, size_t matches) {
+  BitWriter bw;
+  bw.put(1, 1);  // BFINAL
+  bw.put(1, 2);  // BTYPE = 1, fixed codes
+  auto literal = [&](uint8_t c) {
+    if (c < 144) bw.put_code(0x30 + c, 8);
+    else bw.put_code(0x190 + (c - 144), 9);
+  };
+  for (uint8_t c : prefix) literal(c);
+  literal(0);
+  for (size_t i = 0; i < matches; ++i) {
+    bw.put_code(0xC0 + (285 - 280), 8);  // length 258
+    bw.put_code(0, 5);                   // distance 1
+  }
+  bw.put_code(0, 7);  // end of block
+  return bw.bytes;
+}
+
+// A gzip member around `deflate` whose trailer claims 4 GiB - 1 of output
+// (the old decoder allocated from that claim before decoding a bit).
+Bytes gzip_claiming_4gb(const Bytes& deflate) {
+  const Bytes header = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+  const Bytes trailer = {0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};  // CRC (unchecked: never reached), ISIZE
+  Bytes gz(header.size() + deflate.size() + trailer.size());
+  std::copy(header.begin(), header.end(), gz.begin());
+  std::copy(deflate.begin(), deflate.end(), gz.begin() + header.size());
+  std::copy(trailer.begin(), trailer.end(), gz.end() - trailer.size());
+  return gz;
+}
+
+}  // namespace
+
+TEST_SUITE("core.io") {
+
+TEST_CASE("safetensors: a 20 MB header is refused before it is parsed") {
+  const std::string file = with_length_prefix(padded_header(10'000'000));
+  REQUIRE(file.size() > 20'000'000);
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::io::decode_safetensors(file, "pad.safetensors"); }) ==
+        "load_safetensors: 'pad.safetensors': header of " + std::to_string(file.size() - 8) +
+            " bytes is larger than the limit of 16777216 bytes (a real header takes about 80 bytes per tensor)");
+  if (peak.available()) CHECK(peak.growth_mb() < kSmallMB);
+}
+
+TEST_CASE("safetensors: an unknown key is refused before its value is read") {
+  // 8 MB: under the size limit, so the schema check has to stop it.
+  const std::string file = with_length_prefix(padded_header(4'000'000));
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::io::decode_safetensors(file, "pad.safetensors"); }) ==
+        "load_safetensors: 'pad.safetensors': tensor \"a\" has an unknown key \"pad\" (a tensor entry has only "
+        "dtype, shape and data_offsets)");
+  if (peak.available()) {
+    MESSAGE("peak memory growth refusing an 8 MB header: " << peak.growth_mb() << " MB");
+    CHECK(peak.growth_mb() < kSmallMB);
+  }
+}
+
+TEST_CASE("safetensors: arrays and metadata hold only what the format allows") {
+  using ag::io::decode_safetensors;
+  std::string dims;
+  for (int i = 0; i < 65; ++i) dims += i ? ",1" : "1";
+  CHECK_FAILS_WITH(decode_safetensors(with_length_prefix(R"({"a":{"dtype":"F32","shape":[)" + dims +
+                                                         R"(],"data_offsets":[0,4]}})") + "abcd"),
+                   "tensor \"a\": \"shape\" has more than 64 numbers");
+  CHECK_FAILS_WITH(decode_safetensors(with_length_prefix(R"({"a":{"dtype":"F32","shape":[[1]]}})")),
+                   "tensor \"a\": \"shape\" must hold non-negative integers, got an array");
+  CHECK_FAILS_WITH(decode_safetensors(with_length_prefix(R"({"__metadata__":{"k":["v"]}})")),
+                   "\"__metadata__\" value of \"k\" must be a string, got array");
+  CHECK_FAILS_WITH(decode_safetensors(with_length_prefix(R"({"a":{"dtype":{"x":1}}})")),
+                   "tensor \"a\": \"dtype\" must be string, got object");
+}
+
+TEST_CASE("json: the value budget stops a wide document early") {
+  ag::io::JsonLimits limits;
+  limits.max_values = 1000;
+  std::string wide = "[";
+  for (int i = 0; i < 5000; ++i) wide += i ? ",0" : "0";
+  wide += "]";
+  CHECK_FAILS_WITH(ag::io::parse_json(wide, limits), "json: more than 1000 values at byte 1999");
+  CHECK(ag::io::parse_json(wide).array.size() == 5000);  // the default budget is 2^20
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("data.inflate") {
+
+TEST_CASE("a gzip bomb is refused at the caller's limit, with little memory") {
+  // 1,625,016 bytes of .gz that would inflate to 1 GiB (4,161,790 matches).
+  const Bytes gz = gzip_claiming_4gb(deflate_bomb({}, 4'161'790));
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::data::gunzip(gz, "bomb.gz", 1 << 20); }) ==
+        "gunzip: bomb.gz: decompresses to more than the limit of 1048576 bytes (a decompression bomb, or not the "
+        "file expected)");
+  CHECK(error_of([&] { ag::data::inflate_raw(gz.data() + 10, gz.size() - 18, "bomb", 1 << 20); }) ==
+        "inflate: bomb: the decompressed data passes the limit of 1048576 bytes");
+  if (peak.available()) {
+    MESSAGE("peak memory growth refusing a 1 GiB bomb at 1 MiB: " << peak.growth_mb() << " MB");
+    CHECK(peak.growth_mb() < kSmallMB);
+  }
+  // Under the limit the same stream decodes: 1 + 258 * matches zeros.
+  const Bytes small = ag::data::inflate_raw(deflate_bomb({}, 1000), "small", 258001);
+  CHECK(small == Bytes(258001, 0));
+  CHECK_FAILS_WITH(ag::data::inflate_raw(deflate_bomb({}, 1000), "small", 258000), "passes the limit of 258000");
+}
+
+TEST_CASE("a damaged first block fails at once, whatever the trailer claims") {
+  // Old behaviour: 1 GB zero-filled from the trailer's size before decoding.
+  Bytes body(1 << 20, 0);
+  body[0] = 0x07;  // BFINAL = 1, BTYPE = 3 (invalid)
+  const Bytes gz = gzip_claiming_4gb(body);
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::data::gunzip(gz, "bad.gz"); }) == "inflate: bad.gz: invalid block type 3");
+  if (peak.available()) CHECK(peak.growth_mb() < kSmallMB);
+}
+
+TEST_CASE("the IDX readers stop past the size their header promises") {
+  ag::test::TempDir dir;
+  // An IDX header for 10 images of 28 x 28, then a gigabyte of zeros.
+  const Bytes header = {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28};
+  ag::test::write_file(dir.file("images.gz"), gzip_claiming_4gb(deflate_bomb(header, 4'161'790)));
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::data::read_idx_images(dir.file("images.gz")); }) ==
+        "read_idx_images: '" + dir.file("images.gz") +
+            "' decompresses to more than the 7856 bytes its header promises (16-byte header + 10 x 28 x 28)");
+  if (peak.available()) CHECK(peak.growth_mb() < kSmallMB);
+  // Labels the same way: a header for 5 labels.
+  ag::test::write_file(dir.file("labels.gz"), gzip_claiming_4gb(deflate_bomb({0, 0, 8, 1, 0, 0, 0, 5}, 1000)));
+  CHECK(error_of([&] { ag::data::read_idx_labels(dir.file("labels.gz")); }) ==
+        "read_idx_labels: '" + dir.file("labels.gz") +
+            "' decompresses to more than the 13 bytes its header promises (8-byte header + 5)");
+}
+
+TEST_CASE("a CIFAR batch may not decompress past 10000 records") {
+  ag::test::TempDir dir;
+  ag::test::write_file(dir.file("data_batch_1.bin.gz"), gzip_claiming_4gb(deflate_bomb({}, 4'161'790)));
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::data::read_cifar10_batch(dir.file("data_batch_1.bin.gz")); }) ==
+        "read_cifar10: '" + dir.file("data_batch_1.bin.gz") +
+            "' decompresses to more than 30730000 bytes (10000 records of 3073 bytes, the most a batch file holds)");
+  // It decodes up to the limit before it knows: about 31 MB, not 1 GB.
+  if (peak.available()) {
+    MESSAGE("peak memory growth refusing a CIFAR bomb: " << peak.growth_mb() << " MB");
+    CHECK(peak.growth_mb() < 2 * 31 + kSmallMB);
+  }
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,215 @@
+// make handout: the students' copy of the repository (tutorials/exercises/README.md).
+//
+// One hand-out of every assignment is written once per run into
+// build/exercises/handout-test/ and checked per assignment, in its suite:
+//   - no line that only the assignment's answer holds (the lines of its marked
+//     regions and of its reference solution that appear nowhere else in the
+//     repository) is anywhere in the copy;
+//   - the regions hold the skeleton (a todo naming the assignment);
+//   - every file the tool changed still compiles (-fsyntax-only, in the copy).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/helpers/exercise_test_util.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kAssignments = {
+    "softmax_backward", "attention", "conv2d_backward", "batchnorm_backward", "self_attention", "engine",
+    "broadcast_backward", "log_softmax_cross_entropy", "layer_norm_backward", "max_pool_backward", "adam",
+    "multihead_attention"};
+
+std::string trim(const std::string& line) {
+  const size_t first = line.find_first_not_of(" \t"), last = line.find_last_not_of(" \t\r");
+  return first == std::string::npos ? "" : line.substr(first, last - first + 1);
+}
+
+// A line worth looking for: code, long enough not to be a brace or a common loop head.
+bool is_telling(const std::string& line) {
+  return line.size() >= 24 && line.rfind("//", 0) != 0 && line.rfind("#", 0) != 0 && line.rfind("*", 0) != 0;
+}
+
+// The files of the repository (or of a hand-out), by path relative to root.
+std::map<std::string, std::vector<std::string>> read_tree(const fs::path& root) {
+  std::map<std::string, std::vector<std::string>> files;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && (name == "build" || name == ".git")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file()) continue;
+    const std::string ext = it->path().extension().string();
+    if (ext != ".cpp" && ext != ".h" && ext != ".md" && ext != ".txt" && name != "Makefile") continue;
+    std::istringstream text(ex_test::read_file(it->path()));
+    std::vector<std::string>& lines = files[fs::relative(it->path(), root).string()];
+    for (std::string line; std::getline(text, line);) lines.push_back(line);
+  }
+  return files;
+}
+
+// The marker text, built here so that this file holds no marker of its own.
+std::string marker(const std::string& name, const char* which) { return "ASSIGNMENT " + name + ": " + which; }
+
+bool answer_file(const std::string& path) {
+  return path.rfind("tests/exercise_solutions/", 0) == 0 || path.rfind("tests/exercise_handins/", 0) == 0;
+}
+
+// The lines only NAME's answer holds: inside its regions, or in its reference
+// solution, and nowhere else in the repository.
+std::set<std::string> answer_lines(const std::map<std::string, std::vector<std::string>>& repo, const std::string& name) {
+  std::set<std::string> candidates;
+  std::map<std::string, int> elsewhere;
+  for (const auto& [path, lines] : repo) {
+    bool inside = false;
+    const bool solution = path == "tests/exercise_solutions/" + name + ".cpp";
+    for (const std::string& raw : lines) {
+      if (raw.find(marker(name, "begin")) != std::string::npos) inside = true;
+      const std::string line = trim(raw);
+      if ((inside || solution) && is_telling(line)) candidates.insert(line);
+      else if (!answer_file(path)) ++elsewhere[line];
+      if (raw.find(marker(name, "end")) != std::string::npos) inside = false;
+    }
+  }
+  std::set<std::string> answers;
+  for (const std::string& line : candidates)
+    if (!elsewhere.count(line)) answers.insert(line);
+  return answers;
+}
+
+struct Handout {
+  fs::path dir;
+  ex_test::Run run;
+  std::map<std::string, std::vector<std::string>> files;
+};
+
+const Handout& handout() {
+  static Handout h = [] {
+    Handout made;
+    made.dir = ex_test::exercise_dir() / "handout-test";
+    fs::remove_all(made.dir);
+    std::string names;
+    for (const std::string& name : kAssignments) names += (names.empty() ? "" : ",") + name;
+    made.run = ex_test::make("handout EX=" + names + " OUT=" + made.dir.string());
+    made.files = read_tree(made.dir);
+    return made;
+  }();
+  return h;
+}
+
+const std::map<std::string, std::vector<std::string>>& repository() {
+  static auto repo = read_tree(ex_test::repo_root());
+  return repo;
+}
+
+void check_handout(const std::string& name) {
+  if (ex_test::is_handout()) return;  // a student's copy: its answers are already gone
+  const Handout& h = handout();
+  INFO("make handout said:\n" << h.run.output);
+  REQUIRE(h.run.status == 0);
+  CHECK(!fs::exists(h.dir / "tests/exercise_solutions"));
+  CHECK(!fs::exists(h.dir / "tests/exercise_handins"));
+  const std::set<std::string> answers = answer_lines(repository(), name);
+  REQUIRE_MESSAGE(!answers.empty(), "no line of " << name << "'s answer found in the repository: nothing to look for");
+  std::string leaks;  // one assertion for the whole tree: a CHECK per line would be 100,000 of them
+  for (const auto& [path, lines] : h.files)
+    for (const std::string& line : lines)
+      if (answers.count(trim(line))) leaks += path + ": " + trim(line) + "\n";
+  CHECK_MESSAGE(leaks.empty(), "lines of " << name << "'s answer in the hand-out:\n" << leaks);
+  // Each region of a framework assignment holds the skeleton: a todo that
+  // names the assignment. (A function assignment's regions in the library hold
+  // a slower stand-in that gives nothing away, or a todo.)
+  const bool framework = !fs::exists(ex_test::repo_root() / ("tutorials/exercises/" + name + ".cpp"));
+  for (const auto& [path, lines] : h.files) {
+    if (!framework) break;
+    // A region whose skeleton is only comments (a formula cut from a comment) needs no todo.
+    bool inside = false, todo = false, code = false;
+    for (const std::string& line : lines) {
+      if (line.find(marker(name, "begin")) != std::string::npos) inside = true, todo = false, code = false;
+      else if (inside && line.find(marker(name, "end")) == std::string::npos && !trim(line).empty() &&
+               trim(line).rfind("//", 0) != 0)
+        code = true;
+      if (inside && line.find("todo(\"" + name + "\"") != std::string::npos) todo = true;
+      if (line.find(marker(name, "end")) != std::string::npos) {
+        CHECK_MESSAGE((todo || !code), path << ": a region of " << name << " in the hand-out has code but no todo(\"" << name << "\", ...)");
+        inside = false;
+      }
+    }
+  }
+}
+
+// Every .cpp the hand-out tool changed compiles, in the copy.
+void check_cut_files_compile(const std::string& name) {
+  if (ex_test::is_handout()) return;
+  const Handout& h = handout();
+  std::string files;
+  for (const auto& [path, lines] : h.files) {
+    if (path.size() < 4 || path.substr(path.size() - 4) != ".cpp") continue;
+    bool has_region = false;
+    for (const std::string& line : lines) has_region = has_region || line.find(marker(name, "begin")) != std::string::npos;
+    if (has_region) files += " '" + path + "'";
+  }
+  if (files.empty()) return;  // no region: the copy's file is the repository's
+  ex_test::Run compile = ex_test::run("cd '" + h.dir.string() + "' && for f in" + files +
+                                      "; do ${CXX:-g++} -std=c++20 -march=native -I. -fsyntax-only \"$f\" || exit 1; done");
+  INFO(compile.output);
+  CHECK(compile.status == 0);
+}
+
+}  // namespace
+
+#define HANDOUT_CASES(suite, prefix, name)                                                          \
+  TEST_SUITE(suite) {                                                                               \
+    TEST_CASE(prefix " hand-out: no line of the answer ships, the regions hold the skeleton") {    \
+      check_handout(name);                                                                          \
+    }                                                                                               \
+    TEST_CASE(prefix " hand-out: the files cut by make handout compile") { check_cut_files_compile(name); } \
+  }
+
+HANDOUT_CASES("A1 softmax backward", "A1", "softmax_backward")
+HANDOUT_CASES("A2 attention forward and backward", "A2", "attention")
+HANDOUT_CASES("A3 conv2d backward via col2im", "A3", "conv2d_backward")
+HANDOUT_CASES("A4 batch-norm backward", "A4", "batchnorm_backward")
+HANDOUT_CASES("A5 SAGAN self-attention", "A5", "self_attention")
+HANDOUT_CASES("F1 engine", "F1", "engine")
+HANDOUT_CASES("F2 broadcasting backward", "F2", "broadcast_backward")
+HANDOUT_CASES("F3 log-softmax and cross-entropy backward", "F3", "log_softmax_cross_entropy")
+HANDOUT_CASES("F4 layer-norm backward", "F4", "layer_norm_backward")
+HANDOUT_CASES("F5 max-pool backward", "F5", "max_pool_backward")
+HANDOUT_CASES("F6 Adam and AdamW step", "F6", "adam")
+HANDOUT_CASES("F7 multi-head attention", "F7", "multihead_attention")
+
+TEST_SUITE("A4 batch-norm backward") {
+  TEST_CASE("make grade SRC=... works on a fresh clone (it makes its own build folder)") {
+    if (ex_test::is_handout()) return;  // no tests/exercise_solutions/ to hand in
+    fs::remove_all(ex_test::exercise_dir() / "handins");
+    ex_test::Run graded = ex_test::make("grade EX=batchnorm_backward SRC=tests/exercise_solutions/batchnorm_backward.cpp");
+    INFO(graded.output);
+    CHECK(graded.status == 0);
+    CHECK(ex_test::score_of(graded.output) == 100);
+  }
+}
+
+// A framework assignment is graded in the student's copy by make grade: the
+// suite's own tests of that part of the library, then the grader. Here, on
+// the library itself, both pass.
+TEST_SUITE("F6 Adam and AdamW step") {
+  TEST_CASE("F6: make grade EX=adam runs the optim suite, then the grader (100 on attograd's own step)") {
+    if (ex_test::is_handout()) return;  // there the step is the student's, and so is its score
+    ex_test::Run graded = ex_test::make("grade EX=adam");
+    INFO(graded.output);
+    CHECK(graded.status == 0);
+    CHECK(graded.output.find("== the suite's own tests of this region: optim") != std::string::npos);
+    CHECK(graded.output.find(" 0 failed") != std::string::npos);
+    CHECK(ex_test::score_of(graded.output) == 100);
+  }
+}

@@ -1,0 +1,81 @@
+// tests/helpers/exercise_test_util.h: running the classroom's programs and make
+// targets from the suites (test_exercises.cpp, test_exercise_handins.cpp,
+// test_handout.cpp).
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace ex_test {
+
+// build/exercises/, beside this test binary (build/, build/debug/ or build/asan/).
+inline std::filesystem::path exercise_dir() {
+  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "exercises";
+}
+
+// The checkout this test binary was built from: the nearest directory above
+// it that holds tutorials/exercises/ (build/tests -> the repository).
+inline std::filesystem::path repo_root() {
+  std::filesystem::path dir = exercise_dir().parent_path();
+  while (!std::filesystem::exists(dir / "tutorials/exercises/exercise.h") && dir != dir.parent_path())
+    dir = dir.parent_path();
+  return dir;
+}
+
+// release, debug or asan: the MODE this test binary was built in (its folder).
+inline std::string build_mode() {
+  const std::string build = exercise_dir().parent_path().filename().string();
+  return build == "debug" || build == "asan" ? build : "release";
+}
+
+// A student's copy written by make handout (it has tutorials/exercises/HANDOUT
+// and no reference solutions or graded hand-ins): the suites about the
+// teacher's side (hand-ins, hand-outs) have nothing to run there.
+inline bool is_handout() { return std::filesystem::exists(repo_root() / "tutorials/exercises/HANDOUT"); }
+
+struct Run {
+  std::string output;  // stdout and stderr
+  int status = -1;     // the exit status
+};
+
+// Runs a shell command in the repository's root.
+inline Run run(const std::string& command) {
+  Run result;
+  const std::string full = "cd '" + repo_root().string() + "' && { " + command + " ; } 2>&1";
+  FILE* pipe = popen(full.c_str(), "r");
+  if (!pipe) return result;
+  char chunk[4096];
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) result.output.append(chunk, n);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// `make ARGS` in the repository, in this binary's MODE. The variables of a
+// make that runs this suite (make test: its jobserver, its level) are not
+// passed on, so the inner make is a fresh one, as a teacher's would be.
+inline Run make(const std::string& args) {
+  return run("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory MODE=" + build_mode() + " " + args);
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The last "score: N/100" of a report, or -1.
+inline int score_of(const std::string& report) {
+  const size_t at = report.rfind("score: ");
+  int score = -1;
+  if (at != std::string::npos) std::sscanf(report.c_str() + at, "score: %d/100", &score);
+  return score;
+}
+
+}  // namespace ex_test
