@@ -4,8 +4,8 @@
 // kh×kw kernel, L a 1-D length. Output size per spatial dim, as PyTorch:
 //   out = floor((in + 2*padding - dilation*(k-1) - 1) / stride) + 1
 //
-// Also here: conv1d (core/ops/conv.cpp, run as conv2d over (N, C, 1, L)) and
-// conv_transpose2d (core/ops/conv_transpose.cpp). Each takes an unbatched
+// Also here: conv1d (core/ops/conv.cpp, run as conv2d over (N, C, 1, L)).
+// conv_transpose2d is in core/ops/conv_transpose.h. Each takes an unbatched
 // input too, as PyTorch: (C, H, W) / (C, L) in, (O, OH, OW) / (O, OL) out.
 // An input with zero channels gives what PyTorch 1.13 gives: an empty
 // (N, 0, OH, OW), not a bias-filled (N, O, OH, OW); gradients empty, bias's zero.
@@ -72,28 +72,5 @@ struct Conv1dOptions {
 // -> (N, O, OL). Computed as conv2d of (N, C, 1, L) with weight (O, C/groups, 1, k).
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv1dOptions& options = Conv1dOptions());
-
-// conv_transpose2d: the adjoint of conv2d (its input gradient), PyTorch's
-// "deconvolution". Output size per spatial dim:
-//   out = (in - 1)*stride - 2*padding + dilation*(k-1) + output_padding + 1
-// output_padding (0 <= it < stride or < dilation) picks among the input
-// sizes a strided conv2d maps to the same output size.
-struct ConvTranspose2dOptions {
-  int64_t stride_h = 1, stride_w = 1;
-  int64_t pad_h = 0, pad_w = 0;
-  int64_t output_pad_h = 0, output_pad_w = 0;
-  int64_t dilation_h = 1, dilation_w = 1;
-  int64_t groups = 1;
-  ConvTranspose2dOptions& stride(int64_t s) { stride_h = stride_w = s; return *this; }
-  ConvTranspose2dOptions& padding(int64_t p) { pad_h = pad_w = p; return *this; }
-  ConvTranspose2dOptions& output_padding(int64_t p) { output_pad_h = output_pad_w = p; return *this; }
-  ConvTranspose2dOptions& dilation(int64_t d) { dilation_h = dilation_w = d; return *this; }
-  ConvTranspose2dOptions& group_count(int64_t g) { groups = g; return *this; }
-};
-
-// x: (N, C, H, W) or (C, H, W), weight: (C, O/groups, kh, kw) (PyTorch's
-// layout: input channels first), bias: (O) or undefined -> (N, O, OH, OW).
-Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
-                        const ConvTranspose2dOptions& options = ConvTranspose2dOptions());
 
 }  // namespace ag

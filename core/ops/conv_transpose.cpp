@@ -16,6 +16,7 @@
 #include "core/kernels/conv_transpose.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/ops/conv.h"
+#include "core/ops/conv_transpose.h"
 #include "core/ops/shape.h"
 #include "core/reference/conv_transpose_naive.h"
 

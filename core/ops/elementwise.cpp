@@ -1,6 +1,7 @@
 // core/ops/elementwise.cpp: binary arithmetic with broadcasting, and its backward.
 //
-// Each op is a forward function followed by its backward Node. The chain rule
+// Each op is its Node struct (what backward saves), the forward function, then
+// the Node's apply (the backward), in that order. The chain rule
 // for z = f(a, b) with z of the broadcast shape:
 //   da = sum_to(dz * ∂f/∂a, a.shape)     db = sum_to(dz * ∂f/∂b, b.shape)
 // sum_to undoes the broadcast: an input that was stretched along a dimension

@@ -20,6 +20,7 @@
 #include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/norm.h"
+#include "core/ops/group_norm.h"
 #include "core/ops/norm.h"
 #include "core/reference/norm_naive.h"
 

@@ -7,6 +7,7 @@
 // backward time instead of silently using the new data.
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/inplace.h"
 #include "core/ops/shape.h"
 
 namespace ag {

@@ -15,6 +15,7 @@
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/loss.h"
+#include "core/ops/loss_pointwise.h"
 
 namespace ag {
 

@@ -1,6 +1,8 @@
-// core/ops/norm.h: batch, layer and group normalization.
+// core/ops/norm.h: batch and layer normalization (core/ops/norm.cpp); group
+// normalization, their sibling, is in core/ops/group_norm.h, included here.
 #pragma once
 
+#include "core/ops/group_norm.h"
 #include "core/tensor.h"
 
 namespace ag {
@@ -17,12 +19,6 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var,
 
 // Normalize over the last normalized_shape.size() dims; weight/bias of that shape or undefined.
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
-                  const Tensor& bias = Tensor(), float eps = 1e-5f);
-
-// x: (N, C, *). Splits the C channels into num_groups groups and normalizes
-// each sample's group with its own mean and biased variance (core/ops/group_norm.cpp);
-// weight/bias: (C) or undefined. C must be divisible by num_groups.
-Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = Tensor(),
                   const Tensor& bias = Tensor(), float eps = 1e-5f);
 
 }  // namespace ag

@@ -1,4 +1,4 @@
-// core/ops/permute.cpp: permute and transpose (declared in core/ops/shape.h).
+// core/ops/permute.cpp: permute and transpose (declared in core/ops/permute.h).
 //
 // Shape legend: x has rank r; out = permute(x, dims) has r dims too, with
 //   out.shape[d] = x.shape[dims[d]]      e.g. (B, T, H, D) -> (B, H, T, D) for dims {0, 2, 1, 3}
@@ -12,6 +12,7 @@
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/permute.h"
 #include "core/ops/dim.h"
+#include "core/ops/permute.h"
 #include "core/ops/shape.h"
 #include "core/reference/permute_naive.h"
 

@@ -9,6 +9,7 @@
 #include "core/autograd.h"
 #include "core/ops/broadcast.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/pow.h"
 
 namespace ag {
 

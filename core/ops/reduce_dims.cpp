@@ -1,5 +1,5 @@
 // core/ops/reduce_dims.cpp: sum, mean, std and norm over several dimensions
-// at once, each forward then backward (declared in core/ops/reduce_more.h).
+// at once, each forward then backward (declared in core/ops/reduce_dims.h).
 //
 // Shape legend: x: (d_0, ..., d_{r-1}); R = the reduced dimensions, N = the
 // number of elements each output sums (Π of d_k for k in R).
@@ -19,7 +19,7 @@
 #include "core/ops/broadcast.h"
 #include "core/ops/dim.h"
 #include "core/ops/elementwise.h"
-#include "core/ops/reduce_more.h"
+#include "core/ops/reduce_dims.h"
 #include "core/ops/shape.h"
 
 namespace ag {

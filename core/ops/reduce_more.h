@@ -1,29 +1,16 @@
-// core/ops/reduce_more.h: the reductions beyond core/ops/reduce.h: over
-// several dimensions at once, std, logsumexp, prod, norm, min over
-// everything, and argmax/argmin, with PyTorch 1.13's gradients at the edges
-// (ties, zeros). A dims list {} means every dimension, as in PyTorch.
+// core/ops/reduce_more.h: the reductions beyond core/ops/reduce.h
+// (core/ops/reduce_more.cpp): logsumexp, prod and argmax/argmin over
+// everything, with PyTorch 1.13's gradients at the edges (ties, zeros).
+// The reductions over several dimensions at once (sum, mean, std, norm) are
+// in core/ops/reduce_dims.h, included here.
 #pragma once
 
 #include <vector>
 
+#include "core/ops/reduce_dims.h"
 #include "core/tensor.h"
 
 namespace ag {
-
-// Over every dimension in dims at once (negative dims count from the end; a
-// dimension listed twice is an error).
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
-
-// Standard deviation sqrt(Σ(x - mean)² / (N - correction)); correction 1 is
-// the unbiased estimate (PyTorch's default), 0 the biased one, and std(x, dim,
-// false) reads as PyTorch's unbiased=False. Its gradient where std is 0 is 0.
-Tensor std(const Tensor& x, bool unbiased = true);
-Tensor std(const Tensor& x, int64_t dim, int64_t correction = 1, bool keepdim = false);
-inline Tensor std(const Tensor& x, int dim, int64_t correction = 1, bool keepdim = false) {
-  return std(x, static_cast<int64_t>(dim), correction, keepdim);
-}
-Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction = 1, bool keepdim = false);
 
 // log Σ_k e^(x_k) along dim, without overflow (an all -inf row gives -inf).
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
@@ -34,14 +21,6 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
 // gets a gradient (the product of the others), with two or more none does.
 Tensor prod(const Tensor& x);
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim = false);
-
-// p-norm (Σ|x|^p)^(1/p) over everything or over dims, p = 2 (Frobenius) by
-// default; p = INFINITY is max|x| (ties split the gradient evenly). The
-// gradient at a zero norm is 0, as PyTorch. attograd takes p >= 1 or p = inf
-// (PyTorch also takes 0 < p < 1, p = 0 and -inf).
-Tensor norm(const Tensor& x, float p = 2.0f);
-Tensor norm(const Tensor& x, float p, int64_t dim, bool keepdim = false);
-Tensor norm(const Tensor& x, float p, const std::vector<int64_t>& dims, bool keepdim = false);
 
 // Flat index of the first largest (smallest) element as a 0-d float tensor,
 // and the index along dim (argmax(x, dim) lives in reduce.h). NaN counts as

@@ -1,12 +1,13 @@
-// core/ops/shape.h: ops that move elements around without arithmetic.
-//
-// reshape shares storage with its input (the data is contiguous, so any shape
-// with the same numel is a valid view). permute/transpose and the slicing ops
-// copy: attograd has no strided views, which keeps every kernel contiguous.
+// core/ops/shape.h: ops that move elements around without arithmetic
+// (core/ops/shape.cpp). reshape shares storage with its input (the data is
+// contiguous, so any shape with the same numel is a valid view). The slicing
+// ops copy, and so do permute/transpose (core/ops/permute.h, included here):
+// attograd has no strided views, which keeps every kernel contiguous.
 #pragma once
 
 #include <vector>
 
+#include "core/ops/permute.h"
 #include "core/tensor.h"
 
 namespace ag {
@@ -14,8 +15,6 @@ namespace ag {
 Tensor reshape(const Tensor& x, const Shape& shape);  // one size may be -1
 Tensor view(const Tensor& x, const Shape& shape);     // same as reshape
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
-Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
-Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1);
 Tensor squeeze(const Tensor& x, int64_t dim);
 Tensor squeeze(const Tensor& x);  // drops every size-1 dimension: [1, 3, 1] -> [3]
 Tensor unsqueeze(const Tensor& x, int64_t dim);

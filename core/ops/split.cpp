@@ -12,7 +12,7 @@
 
 #include "core/autograd.h"
 #include "core/ops/dim.h"
-#include "core/ops/index.h"
+#include "core/ops/split.h"
 #include "core/ops/shape.h"
 
 namespace ag {

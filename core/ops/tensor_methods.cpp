@@ -46,6 +46,7 @@ Tensor Tensor::masked_fill(const Tensor& mask, float value) const { return ag::m
 
 // ---- indexing and splitting (core/ops/index.h, core/ops/split.cpp)
 #include "core/ops/index.h"
+#include "core/ops/split.h"
 
 namespace ag {
 

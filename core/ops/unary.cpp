@@ -2,11 +2,13 @@
 //
 // y = f(x) elementwise, so dx = dy * f'(x). Where f' is cheaper written with
 // the output (exp: f' = y; sigmoid: f' = y(1-y); tanh: f' = 1-y²) the node
-// saves y instead of x. Every op here is a forward function, then its Node.
+// saves y instead of x. Every op here is its Node struct, the forward
+// function, then the Node's apply (the backward).
 #include <cmath>
 
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/unary.h"
 #include "core/ops/map.h"
 
 namespace ag {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "core/ops/conv.h"
+#include "core/ops/conv_transpose.h"
 #include "nn/module.h"
 
 namespace ag::nn {

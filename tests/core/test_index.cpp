@@ -3,6 +3,7 @@
 // with a broadcast mask. Values by hand (x = arange, so x's value is its flat
 // index) or by a plain loop; gradients by finite differences; error texts.
 #include "core/ops/index.h"
+#include "core/ops/split.h"
 #include "tests/helpers/test_util.h"
 
 using namespace ag;
