@@ -210,3 +210,52 @@ TEST_SUITE("exercises.cut") {
     CHECK(includes == 3);  // lib.h, <vector>, core/error.h: none in a region
   }
 }
+
+// make handout's tool on a repository of four files: what the cut checks per
+// file, handout.sh checks across files (a section for a file without regions).
+namespace {
+
+// A copy of the tools beside a made-up assignment "demo" (skeleton, grader)
+// and lib.cpp; not a git checkout, so handout.sh copies every file.
+void make_small_repository(const Scratch& s, const std::string& skeleton) {
+  const fs::path tools = s.dir / "tutorials/exercises/tools";
+  fs::create_directories(tools);
+  fs::create_directories(s.dir / "tutorials/exercises/skeletons");
+  fs::create_directories(s.dir / "tutorials/exercises/graders");
+  for (const char* tool : {"handout.sh", "cut_regions.awk"})
+    fs::copy_file(ex_test::repo_root() / "tutorials/exercises/tools" / tool, tools / tool);
+  s.write("tutorials/exercises/graders/demo_grader.cpp", "int main() {}\n");
+  s.write("tutorials/exercises/skeletons/demo.txt", skeleton);
+  s.write("lib.cpp", library());
+  s.write("other.cpp", "int untouched() { return 4; }\n");
+}
+
+ex_test::Run handout(const Scratch& s) {
+  return ex_test::run("cd '" + s.dir.string() + "' && sh tutorials/exercises/tools/handout.sh demo out");
+}
+
+}  // namespace
+
+TEST_SUITE("exercises.cut") {
+  TEST_CASE("handout.sh cuts every file with a region, and refuses a section for a file that has none") {
+    const std::string sections = "@@ lib.cpp first\nA1\n@@ lib.cpp second\nA2\n@@ lib.cpp shared\nA3\n";
+    {
+      Scratch s;
+      make_small_repository(s, sections);
+      const ex_test::Run run = handout(s);
+      INFO(run.output);
+      REQUIRE(run.status == 0);
+      const std::string cut = ex_test::read_file(s.dir / "out/lib.cpp");
+      CHECK(cut.find("answer") == std::string::npos);
+      CHECK(cut.find(mark("demo/second", "begin") + "A2\n" + mark("demo/second", "end")) != std::string::npos);
+      CHECK(ex_test::read_file(s.dir / "out/other.cpp") == "int untouched() { return 4; }\n");
+      CHECK(ex_test::read_file(s.dir / "out/tutorials/exercises/HANDOUT") == "demo\n");
+    }
+    Scratch s;
+    make_small_repository(s, sections + "@@ other.cpp untouched\nA4\n");
+    const ex_test::Run run = handout(s);
+    CHECK(run.status == 1);
+    CHECK(run.output.find("handout: tutorials/exercises/skeletons/demo.txt has sections for other.cpp, which holds "
+                          "no region of demo") != std::string::npos);
+  }
+}
