@@ -8,9 +8,9 @@
 // The folding: once a channel's statistics are known,
 //   out = (x - mean) * invstd * w + b = x * scale + shift
 // with scale = invstd * w and shift = b - mean * scale. The backward's closed
-// form (formula: see core/reference/norm_naive.cpp, group_backward) is as
-// linear:  dx = k * dout + slope * x + offset, three numbers per channel
-// (k = invstd * w).
+// form (formula: see core/reference/norm_naive.cpp, group_backward) folds the
+// same way, into three numbers per channel:
+//   dx = k * dout + slope * x + offset,  k = invstd * w
 // Sums are accumulated in double: a channel may hold a million values.
 #include "core/kernels/norm.h"
 
