@@ -7,9 +7,10 @@
 #   ...
 #   // ASSIGNMENT NAME,OTHER_NAME/REGION: end
 # (in lower case: core/reference/norm_naive.cpp has one): the assignments it
-# belongs to, comma-separated, then its own name, unique in FILE. Each SKELETON is tutorials/exercises/skeletons/NAME.txt for one NAME
-# of ex (the file's name is the assignment's); its section headed
-# "@@ PATH REGION" is what replaces region REGION of the file PATH.
+# belongs to, comma-separated, then its own name, unique in FILE. Each
+# SKELETON is tutorials/exercises/skeletons/NAME.txt for one NAME of ex (the
+# file's name is the assignment's); its section headed "@@ PATH REGION" is
+# what replaces region REGION of the file PATH.
 #
 # Every region that names an assignment of ex is replaced by the section of
 # the first assignment on its marker that ex holds (the marker lines are kept,
