@@ -72,7 +72,7 @@ TRAIN_BIN  := $(if $(wildcard tutorials/train.cpp),$(BUILD)/train)
 #    reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
 #    with each (NAME_skeleton, NAME_solution);
 #  - a framework assignment is a set of regions of the library itself, marked
-#    "ASSIGNMENT NAME: begin/end"; NAME_solution is the grader with the library
+#    "ASSIGNMENT NAME/REGION: begin/end"; NAME_solution is the grader with the library
 #    as it is, NAME_skeleton the grader with those files cut by make handout's
 #    tool (build/cut/NAME/...).
 # tests/exercises/test_exercises.cpp checks both scores (0 and 100).
@@ -186,7 +186,7 @@ $(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solu
 # Framework assignments. The skeleton's copy of a library file F, with NAME's
 # regions replaced, is build/cut/NAME/F; its object comes before the library
 # on the link line, so it stands in for F's own object.
-cut_sources = $(shell grep -l "ASSIGNMENT $(1): begin" $(LIB_SRCS) 2>/dev/null)
+cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" $(LIB_SRCS) 2>/dev/null)
 cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
 cut_name    = $(firstword $(subst /, ,$(1)))
 cut_path    = $(patsubst $(call cut_name,$(1))/%,%,$(1))

@@ -114,7 +114,7 @@ static Tensor copy_of(const Tensor& g) {
 }
 
 static void accumulate_into(Tensor& acc, const Tensor& g) {
-  // ASSIGNMENT engine: begin
+  // ASSIGNMENT engine/accumulate_into: begin
   if (!acc.defined()) {
     acc = g;  // first contribution: take it as is (no copy); we own it from here
     return;
@@ -126,7 +126,7 @@ static void accumulate_into(Tensor& acc, const Tensor& g) {
   const float* p = g.data();
   for (int64_t i = 0, n = sum.numel(); i < n; ++i) s[i] = a[i] + p[i];
   acc = sum;
-  // ASSIGNMENT engine: end
+  // ASSIGNMENT engine/accumulate_into: end
 }
 
 // A hook may replace a gradient, but not change its shape: the grad buffer and
@@ -172,7 +172,7 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
     return;
   }
 
-  // ASSIGNMENT engine: begin
+  // ASSIGNMENT engine/run_backward: begin
   // 1. Find every node reachable from the root and count, for each node, how
   //    many edges point at it: it may run only after all of them delivered.
   Node* start = root.grad_fn().get();
@@ -251,7 +251,7 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
     }
   }
   for (const auto& leaf : leaves) accumulate_leaf(leaf, leaf_grads[leaf.get()]);
-  // ASSIGNMENT engine: end
+  // ASSIGNMENT engine/run_backward: end
 }
 
 // ---------------------------------------------------------------- in-place

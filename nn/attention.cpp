@@ -38,7 +38,7 @@ void MultiheadAttention::reset_parameters() {
   if (out_proj->bias.defined()) init::zeros_(out_proj->bias);
 }
 
-// ASSIGNMENT multihead_attention: begin
+// ASSIGNMENT multihead_attention/head_helpers: begin
 // (B, T, E) -> (B·H, T, d): each head becomes its own batch entry for bmm.
 static Tensor split_heads(const Tensor& x, int64_t heads) {
   const int64_t B = x.size(0), T = x.size(1), d = x.size(2) / heads;
@@ -55,7 +55,7 @@ static Tensor join_heads(const Tensor& x, int64_t heads) {
 static Tensor project(const Tensor& x, const Tensor& w, const Tensor& b, int64_t part, int64_t E) {
   return linear(x, narrow(w, 0, part * E, E), b.defined() ? narrow(b, 0, part * E, E) : Tensor());
 }
-// ASSIGNMENT multihead_attention: end
+// ASSIGNMENT multihead_attention/head_helpers: end
 
 std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, const Tensor& key_in,
                                                       const Tensor& value_in, const AttentionMasks& masks,
@@ -80,7 +80,7 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
   if (am.defined() && am.shape() != Shape{L, S} && am.shape() != Shape{B * H, L, S})
     fail(op, ": attn_mask ", am.shape(), " must be ", Shape{L, S}, " or ", Shape{B * H, L, S});
 
-  // ASSIGNMENT multihead_attention: begin
+  // ASSIGNMENT multihead_attention/forward: begin
   const int64_t E = embed_dim;
   // Scaling q (not the scores) by 1/sqrt(d) is the same product, on fewer numbers.
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)));
@@ -105,7 +105,7 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
     if (average_attn_weights) returned_weights = mean(returned_weights, 1);
   }
   return {output, returned_weights};
-  // ASSIGNMENT multihead_attention: end
+  // ASSIGNMENT multihead_attention/forward: end
 }
 
 std::pair<Tensor, Tensor> MultiheadAttention::operator()(const Tensor& query, const Tensor& key,

@@ -28,7 +28,7 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled)
 AdamW::AdamW(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, true) {}
 
 void Adam::step() {
-  // ASSIGNMENT adam: begin
+  // ASSIGNMENT adam/step: begin
   ++steps_;
   const double t = static_cast<double>(steps_);
   const float bias_correction1 = static_cast<float>(1.0 - std::pow(double(opt_.beta1), t));
@@ -56,7 +56,7 @@ void Adam::step() {
     }
     p.bump_version();
   }
-  // ASSIGNMENT adam: end
+  // ASSIGNMENT adam/step: end
 }
 
 }  // namespace ag::optim

@@ -110,10 +110,10 @@ int main(int argc, char** argv) {
   std::snprintf(diff, sizeof diff, "%.1e", static_cast<double>(backward_lesson.max_difference));
   say(std::string("Largest difference between autograd and the hand-written Jacobian: ") + diff +
       " (float rounding).");
-  // ASSIGNMENT softmax_backward: begin
+  // ASSIGNMENT softmax_backward/shortcut_sentence: begin
   say("Autograd's SoftmaxBackward uses the shortcut dx = p * (dp - sum(dp * p)), which is exactly "
       "Jᵀ dp without building J.");
-  // ASSIGNMENT softmax_backward: end
+  // ASSIGNMENT softmax_backward/shortcut_sentence: end
 
   heading("The graph autograd walked");
   say("Every op above recorded a node; backward visited them in reverse. ag::write_graph_svg "

@@ -7,11 +7,10 @@
 //
 // The folding: once a channel's statistics are known,
 //   out = (x - mean) * invstd * w + b = x * scale + shift
-// ASSIGNMENT batchnorm_backward: begin
-// with scale = invstd * w and shift = b - mean * scale, and the backward
-//   dx = k * (dout - sum(dout)/M - xhat * sum(dout * xhat)/M),  k = invstd * w
-// is likewise  dx = k * dout + slope * x + offset  for three per-channel numbers.
-// ASSIGNMENT batchnorm_backward: end
+// with scale = invstd * w and shift = b - mean * scale. The backward's closed
+// form (formula: see core/reference/norm_naive.cpp, group_backward) folds the
+// same way, into three numbers per channel:
+//   dx = k * dout + slope * x + offset,  k = invstd * w
 // Sums are accumulated in double: a channel may hold a million values.
 #include "core/kernels/norm.h"
 
@@ -19,7 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
 #include "core/kernels/parallel.h"
 
 namespace ag {
@@ -138,12 +136,12 @@ void batch_norm_backward(const BatchNormShape& s, const float* x, const float* d
       // Pass 2: dx = k * dout + slope * x + offset (see the top comment).
       const double k = double(invstd[c]) * (weight ? weight[c] : 1.0f);
       double slope = 0.0, offset = 0.0;
-      // ASSIGNMENT batchnorm_backward: begin
+      // ASSIGNMENT batchnorm_backward/batch_norm_mean_terms: begin
       if (training && M > 0) {  // batch statistics depend on x: the two mean terms
         slope = -k * invstd[c] * sum_dout_xhat / M;  // from -xhat * mean(dout * xhat)
         offset = -k * sum_dout / M - slope * mean[c];
       }
-      // ASSIGNMENT batchnorm_backward: end
+      // ASSIGNMENT batchnorm_backward/batch_norm_mean_terms: end
       const float k_f = float(k), slope_f = float(slope), offset_f = float(offset);
       for (int64_t n = 0; n < s.N; ++n) {
         const int64_t base = (n * s.C + c) * s.S;
@@ -180,8 +178,7 @@ void layer_norm_forward(int64_t R, int64_t D, const float* x, const float* weigh
 void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout,
                          const float* mean, const float* invstd, const float* weight,
                          float* dinp, float* dweight, float* dbias) {
-  // ASSIGNMENT batchnorm_backward: begin
-  // ASSIGNMENT layer_norm_backward: begin
+  // ASSIGNMENT layer_norm_backward,batchnorm_backward/layer_norm_dx: begin
   if (dinp) {  // each row is its own normalization group: rows in parallel
     parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
                  [&](int64_t lo, int64_t hi) {
@@ -204,8 +201,7 @@ void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout
       }
     });
   }
-  // ASSIGNMENT layer_norm_backward: end
-  // ASSIGNMENT batchnorm_backward: end
+  // ASSIGNMENT layer_norm_backward,batchnorm_backward/layer_norm_dx: end
   if (dweight || dbias) {
     // Sums down the rows, one feature column per d: split the columns over
     // threads (each column summed in row order, whatever the thread count).
@@ -227,14 +223,10 @@ void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout
 // Threaded over the N*G groups (each a contiguous run of M values), with the
 // same folding as batch norm: out = x * scale_c + shift_c per channel, and
 //   dx = k_c * dout + slope * x + offset,  k_c = invstd * w_c,
-// ASSIGNMENT batchnorm_backward: begin
-// ASSIGNMENT layer_norm_backward: begin
-//   slope  = -invstd^2 * mean(dxhat * xhat),
-//   offset = -invstd * mean(dxhat) - slope * mean,
-// ASSIGNMENT layer_norm_backward: end
-// ASSIGNMENT batchnorm_backward: end
-// where the means over the group come from per-(n, c) sums A = sum(dout),
-// B = sum(dout * x): sum(dxhat) = Σc w_c A_c, sum(dxhat * xhat) = Σc w_c (B_c - mean A_c) invstd.
+// with slope and offset from the group's closed form (formula: see
+// core/reference/norm_naive.cpp, group_backward), which needs two sums over
+// the group. They come from per-(n, c) sums A = sum(dout), B = sum(dout * x):
+// sum(dxhat) = Σc w_c A_c, sum(dxhat * xhat) = Σc w_c (B_c - mean A_c) invstd.
 void group_norm_forward(const GroupNormShape& s, const float* x, const float* weight,
                         const float* bias, float eps, float* out, float* mean, float* invstd) {
   const int64_t Cg = s.C / s.G, M = s.group_size();
@@ -306,12 +298,10 @@ void group_norm_backward(const GroupNormShape& s, const float* x, const float* d
         sum_dxhat += w * a;
         sum_dxhat_xhat += w * (b - double(mean[ng]) * a) * invstd[ng];
       }
-      // ASSIGNMENT batchnorm_backward: begin
-      // ASSIGNMENT layer_norm_backward: begin
+      // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_norm_slope_offset: begin
       const double slope = -double(invstd[ng]) * invstd[ng] * sum_dxhat_xhat / M;
       const double offset = -double(invstd[ng]) * sum_dxhat / M - slope * mean[ng];
-      // ASSIGNMENT layer_norm_backward: end
-      // ASSIGNMENT batchnorm_backward: end
+      // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_norm_slope_offset: end
       const float slope_f = float(slope), offset_f = float(offset);
       for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
         const float k = invstd[ng] * (weight ? weight[c] : 1.0f);

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <limits>
 
-#include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
 #include "core/kernels/parallel.h"
 
 namespace ag {
@@ -96,7 +95,7 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
           for (int64_t ih = rows.begin; ih < rows.end; ++ih)
             for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
               const float v = plane[ih * g.W + iw];
-              // ASSIGNMENT max_pool_backward: begin
+              // ASSIGNMENT max_pool_backward/window_max: begin
               // The first real cell is taken even if it is -inf; then a larger
               // number, or any NaN: the last NaN of the window wins, as in
               // PyTorch's kernel (`val > maxval || isnan(val)`), so the
@@ -105,7 +104,7 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
                 best = v;
                 best_index = ih * g.W + iw;
               }
-              // ASSIGNMENT max_pool_backward: end
+              // ASSIGNMENT max_pool_backward/window_max: end
             }
           out[(p * g.OH + oh) * g.OW + ow] = best;
           argmax[(p * g.OH + oh) * g.OW + ow] = best_index;
@@ -117,7 +116,7 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
 
 void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t* argmax,
                          float* dinp) {
-  // ASSIGNMENT max_pool_backward: begin
+  // ASSIGNMENT max_pool_backward/max_pool2d_backward: begin
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
     std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {
@@ -125,7 +124,7 @@ void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t
         if (argmax[o] >= 0) dinp[p * g.H * g.W + argmax[o]] += dout[o];  // windows may overlap
     }
   });
-  // ASSIGNMENT max_pool_backward: end
+  // ASSIGNMENT max_pool_backward/max_pool2d_backward: end
 }
 
 void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,

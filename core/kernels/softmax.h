@@ -8,13 +8,9 @@
 //
 //   softmax:      y_i = e^(x_i - m) / Σ_j e^(x_j - m)          m = max_j x_j
 //   log_softmax:  y_i = x_i - m - log Σ_j e^(x_j - m)
-// ASSIGNMENT softmax_backward: begin
-//   softmax backward:      dx = y·(dy − Σ dy·y)
-// ASSIGNMENT softmax_backward: end
-// ASSIGNMENT log_softmax_cross_entropy: begin
-//   log_softmax backward:  dx = dy − exp(y)·Σ dy
-// ASSIGNMENT log_softmax_cross_entropy: end
-// Each textbook twin is in core/reference/softmax_naive.h.
+// The two backwards take the output y and dy; their formulas are beside their
+// textbook loops, in core/reference/softmax_naive.cpp (softmax_backward_naive,
+// log_softmax_backward_naive). Each textbook twin is in core/reference/softmax_naive.h.
 #pragma once
 
 #include <cstdint>

@@ -67,12 +67,12 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
   if (t.shape() == shape) return t;
   if (broadcast_shapes("sum_to", shape, t.shape()) != t.shape())
     fail("sum_to: shape ", t.shape(), " cannot be summed down to ", shape);
-  // ASSIGNMENT broadcast_backward: begin
+  // ASSIGNMENT broadcast_backward/sum_to: begin
   Tensor out = zeros(shape);
   float* o = out.data();
   const float* x = t.data();
   for_each_broadcast(t.shape(), t.shape(), shape, [&](int64_t i, int64_t, int64_t j) { o[j] += x[i]; });
-  // ASSIGNMENT broadcast_backward: end
+  // ASSIGNMENT broadcast_backward/sum_to: end
   if (needs_grad({t})) {
     auto node = std::make_shared<SumToBackward>();
     node->input_shape = t.shape();

@@ -125,16 +125,12 @@ LossReduction loss_reduction(const char* op, const char* name) {
 }
 
 // ---------------------------------------------------------------- cross_entropy
-// ASSIGNMENT log_softmax_cross_entropy: begin
 // With class ids, per kept position (n, s) with target t, p = softmax(x[n, :, s]),
-// logp = log p = x - logsumexp(x), W = sum_c w_c:
+// logp = log p = x - logsumexp(x):
 //   loss = (1 - eps) w_t (-logp_t) + eps/C sum_c w_c (-logp_c)
-//   dx_c = scale * ((1 - eps) w_t (p_c - [c == t]) + eps/C (p_c W - w_c))
-// The fused form needs no log_softmax tensor and is exact where softmax saturates.
 // With class probabilities T (the logits' shape), t_c = (1 - eps) T_c + eps/C:
-//   loss = -sum_c w_c t_c logp_c,   dx_c = scale * (p_c sum_k w_k t_k - w_c t_c),
-//   dT_c = -scale (1 - eps) w_c logp_c;  the mean divides by the N*S positions.
-// ASSIGNMENT log_softmax_cross_entropy: end
+//   loss = -sum_c w_c t_c logp_c;  the mean divides by the N*S positions.
+// The gradients are written beside their loop, in CrossEntropyBackward::apply.
 struct CrossEntropyBackward : Node {
   SavedTensor logits, probabilities;  // probabilities: defined for probability targets
   ClassLoss L;                        // with the checked class ids
@@ -220,7 +216,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEnt
 
 std::vector<Tensor> CrossEntropyBackward::apply(const Tensor& dout) {
   Tensor x = logits.unpack(*this);
-  // ASSIGNMENT log_softmax_cross_entropy: begin
+  // ASSIGNMENT log_softmax_cross_entropy/cross_entropy_backward: begin
+  // With class ids (the top comment's notation), W = sum_c w_c and scale the
+  // position's share of dout:
+  //   dx_c = scale * ((1 - eps) w_t (p_c - [c == t]) + eps/C (p_c W - w_c))
+  // This fused form needs no log_softmax tensor and is exact where softmax saturates.
+  // With class probabilities T:
+  //   dx_c = scale * (p_c sum_k w_k t_k - w_c t_c),  dT_c = -scale (1 - eps) w_c logp_c
   const bool by_probability = probabilities.defined();
   Tensor T = by_probability ? probabilities.unpack(*this) : Tensor();
   const int64_t C = L.g.C, S = L.g.S;
@@ -258,7 +260,7 @@ std::vector<Tensor> CrossEntropyBackward::apply(const Tensor& dout) {
         drow[c * S] = scale * ((1.0f - eps) * w[t] * (p - onehot) + eps / C * (p * weight_total - w[c]));
       }
     }
-  // ASSIGNMENT log_softmax_cross_entropy: end
+  // ASSIGNMENT log_softmax_cross_entropy/cross_entropy_backward: end
   return {dlogits, dtargets};
 }
 

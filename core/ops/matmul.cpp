@@ -61,7 +61,7 @@ void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
          ldy, beta, C + c_index[i] * m * n, n);
   };
 
-  // ASSIGNMENT broadcast_backward: begin
+  // ASSIGNMENT broadcast_backward/run_batch: begin
   if (c_count != count) {
     // Several products share an output matrix: start from zero and add each in
     // turn. Serial over the batch (two threads must not add into one matrix);
@@ -70,7 +70,7 @@ void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
     for (int64_t i = 0; i < count; ++i) product(i, 1.0f);
     return;
   }
-  // ASSIGNMENT broadcast_backward: end
+  // ASSIGNMENT broadcast_backward/run_batch: end
   // Independent products (attention's [B, T, T] scores): one thread per group
   // of whole matrices beats splitting each small matrix across threads, since
   // every thread packs its own operands once and never waits. The sgemm calls
@@ -97,21 +97,21 @@ int64_t leading_rows(const Shape& shape) { return numel_of(Shape(shape.begin(), 
 
 // Gradients of C = A·B for a whole batch (A stored [M, K], B stored [K, N]).
 Tensor grad_of_a(const GemmBatch& g, const Tensor& dout, const Tensor& b, const Shape& a_shape) {
-  // ASSIGNMENT broadcast_backward: begin
+  // ASSIGNMENT broadcast_backward/grad_of_a: begin
   Tensor da = empty(a_shape);  // dA_{a(i)} += dC_i · B_{b(i)}ᵀ
   run_batch(false, true, g.M, g.K, g.N, dout.data(), identity_index(g.count()), b.data(),
             g.b_index, da.data(), g.a_index, g.a_count);
   return da;
-  // ASSIGNMENT broadcast_backward: end
+  // ASSIGNMENT broadcast_backward/grad_of_a: end
 }
 
 Tensor grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const Shape& b_shape) {
-  // ASSIGNMENT broadcast_backward: begin
+  // ASSIGNMENT broadcast_backward/grad_of_b: begin
   Tensor db = empty(b_shape);  // dB_{b(i)} += A_{a(i)}ᵀ · dC_i
   run_batch(true, false, g.K, g.N, g.M, a.data(), g.a_index, dout.data(),
             identity_index(g.count()), db.data(), g.b_index, g.b_count);
   return db;
-  // ASSIGNMENT broadcast_backward: end
+  // ASSIGNMENT broadcast_backward/grad_of_b: end
 }
 
 // The same two gradients for bmm, whose operands may be stored transposed

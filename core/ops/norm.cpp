@@ -7,13 +7,9 @@
 //
 // Both normalize a group of values with its own mean and biased variance,
 //   xhat = (x - mean) / sqrt(var + eps),  out = xhat * weight + bias,
-// and backpropagate with the closed form (derived in norm.h)
-// ASSIGNMENT batchnorm_backward: begin
-// ASSIGNMENT layer_norm_backward: begin
-//   dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dout * weight
-// ASSIGNMENT layer_norm_backward: end
-// ASSIGNMENT batchnorm_backward: end
-// instead of a graph of a dozen primitive ops: one node, two passes over memory.
+// and backpropagate with the closed form (formula: see
+// core/reference/norm_naive.cpp, group_backward) instead of a graph of a
+// dozen primitive ops: one node, two passes over memory.
 #include "core/ops/norm.h"
 
 #include <algorithm>

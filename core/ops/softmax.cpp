@@ -9,16 +9,10 @@
 // Subtracting m changes nothing mathematically (it cancels) but keeps every
 // exponent ≤ 0, so e^ never overflows: a row of 1000s gives 1/n each, not NaN.
 //
-// Both backwards need only the output y: with a column's sums taken along
-// the softmax dimension,
-// ASSIGNMENT softmax_backward: begin
-//   softmax:      dx = y·(dy − Σ dy·y)
-// ASSIGNMENT softmax_backward: end
-// ASSIGNMENT log_softmax_cross_entropy: begin
-//   log_softmax:  dx = dy − exp(y)·Σ dy
-// ASSIGNMENT log_softmax_cross_entropy: end
-// The loops are in core/kernels/softmax.cpp (fast) and
-// core/reference/softmax_naive.cpp (textbook).
+// Both backwards need only the output y. Their formulas are written once,
+// beside their textbook loops: core/reference/softmax_naive.cpp,
+// softmax_backward_naive and log_softmax_backward_naive. The loops are in
+// core/kernels/softmax.cpp (fast) and core/reference/softmax_naive.cpp (textbook).
 #include "core/ops/softmax.h"
 
 #include <algorithm>
@@ -95,9 +89,7 @@ Tensor& softmax_(Tensor& x, int64_t dim) {
   return x;
 }
 
-// ASSIGNMENT softmax_backward: begin
-// dx = y·(dy − Σ dy·y): the Jacobian ∂y_i/∂x_j = y_i (δ_ij − y_j) applied to dy.
-// ASSIGNMENT softmax_backward: end
+// formula: see core/reference/softmax_naive.cpp, softmax_backward_naive
 std::vector<Tensor> SoftmaxBackward::apply(const Tensor& dy) {
   const Tensor y = saved_y.unpack(*this);
   Tensor dx = empty(y.shape());
@@ -129,9 +121,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   return y;
 }
 
-// ASSIGNMENT log_softmax_cross_entropy: begin
-// dx = dy − exp(y)·Σ dy: ∂y_i/∂x_j = δ_ij − softmax_j, and softmax = exp(y).
-// ASSIGNMENT log_softmax_cross_entropy: end
+// formula: see core/reference/softmax_naive.cpp, log_softmax_backward_naive
 std::vector<Tensor> LogSoftmaxBackward::apply(const Tensor& dy) {
   const Tensor y = saved_y.unpack(*this);
   Tensor dx = empty(y.shape());

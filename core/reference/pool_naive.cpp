@@ -1,8 +1,6 @@
 // Pooling, one window cell at a time (see pool_naive.h).
 #include "core/reference/pool_naive.h"
 
-#include "core/error.h"  // ag::todo, in a hand-out's skeleton (tutorials/exercises/README.md)
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -81,20 +79,20 @@ void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out,
             const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
             if (!inside(g, ih, iw)) continue;
             const float v = x[(p * g.H + ih) * g.W + iw];
-            // ASSIGNMENT max_pool_backward: begin
+            // ASSIGNMENT max_pool_backward/window_max: begin
             // first real cell always; then a strictly larger one, or any NaN (the last NaN wins)
             if (best_index < 0 || v > best || std::isnan(v)) {
               best = v;
               best_index = ih * g.W + iw;
             }
-            // ASSIGNMENT max_pool_backward: end
+            // ASSIGNMENT max_pool_backward/window_max: end
           }
         out[(p * g.OH + oh) * g.OW + ow] = best;
         argmax[(p * g.OH + oh) * g.OW + ow] = best_index;
       }
 }
 
-// ASSIGNMENT max_pool_backward: begin
+// ASSIGNMENT max_pool_backward/max_pool2d_backward_naive: begin
 // out = x[argmax], so only that cell gets the gradient (accumulated: windows overlap).
 void max_pool2d_backward_naive(const PoolGeometry& g, const float* dout, const int64_t* argmax,
                                float* dinp) {
@@ -105,7 +103,7 @@ void max_pool2d_backward_naive(const PoolGeometry& g, const float* dout, const i
       if (cell >= 0) dinp[p * g.H * g.W + cell] += dout[p * g.OH * g.OW + o];
     }
 }
-// ASSIGNMENT max_pool_backward: end
+// ASSIGNMENT max_pool_backward/max_pool2d_backward_naive: end
 
 void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
                                        int64_t OW, const float* x, float* out) {

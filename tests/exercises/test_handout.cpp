@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -33,9 +34,11 @@ std::string trim(const std::string& line) {
   return first == std::string::npos ? "" : line.substr(first, last - first + 1);
 }
 
-// A line worth looking for: code, long enough not to be a brace or a common loop head.
+// A line worth looking for: code or a comment (a formula is an answer too), long
+// enough not to be a brace or a common loop head; not a marker or an #include.
 bool is_telling(const std::string& line) {
-  return line.size() >= 24 && line.rfind("//", 0) != 0 && line.rfind("#", 0) != 0 && line.rfind("*", 0) != 0;
+  return line.size() >= 24 && line.find("ASSIGNMENT ") == std::string::npos && line.rfind("#", 0) != 0 &&
+         line.rfind("*", 0) != 0;
 }
 
 // The files of the repository (or of a hand-out), by path relative to root.
@@ -57,8 +60,43 @@ std::map<std::string, std::vector<std::string>> read_tree(const fs::path& root) 
   return files;
 }
 
-// The marker text, built here so that this file holds no marker of its own.
-std::string marker(const std::string& name, const char* which) { return "ASSIGNMENT " + name + ": " + which; }
+// A marker line, "ASSIGNMENT name[,name...]/region: begin" (or end), read the
+// way tutorials/exercises/tools/cut_regions.awk reads it. This file spells no
+// whole marker, so it holds no region of its own.
+struct Marker {
+  std::vector<std::string> names;  // the assignments the region belongs to
+  std::string region;
+  bool begin = false;
+};
+
+std::optional<Marker> marker_of(const std::string& line) {
+  const size_t at = line.find("ASSIGNMENT ");
+  if (at == std::string::npos) return std::nullopt;
+  const std::string rest = line.substr(at + std::string("ASSIGNMENT ").size());
+  const size_t slash = rest.find('/'), colon = rest.find(": ");
+  if (slash == std::string::npos || colon == std::string::npos || slash > colon) return std::nullopt;
+  const std::string which = rest.substr(colon + 2, 5);
+  if (which != "begin" && which.substr(0, 3) != "end") return std::nullopt;
+  // Lower-case names only, as the tool's: "ASSIGNMENT NAME/REGION" in a comment is no marker.
+  auto is_name = [](const std::string& word) {
+    return !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+  };
+  Marker m;
+  std::istringstream names(rest.substr(0, slash) + ",");
+  for (std::string name; std::getline(names, name, ',');) {
+    if (!is_name(name)) return std::nullopt;
+    m.names.push_back(name);
+  }
+  m.region = rest.substr(slash + 1, colon - slash - 1);
+  m.begin = which == "begin";
+  return is_name(m.region) ? std::optional<Marker>(m) : std::nullopt;
+}
+
+// Whether the line begins (which = true) or ends a region that names NAME.
+bool marks(const std::string& line, const std::string& name, bool which) {
+  const std::optional<Marker> m = marker_of(line);
+  return m && m->begin == which && std::find(m->names.begin(), m->names.end(), name) != m->names.end();
+}
 
 bool answer_file(const std::string& path) {
   return path.rfind("tests/exercise_solutions/", 0) == 0 || path.rfind("tests/exercise_handins/", 0) == 0;
@@ -73,11 +111,11 @@ std::set<std::string> answer_lines(const std::map<std::string, std::vector<std::
     bool inside = false;
     const bool solution = path == "tests/exercise_solutions/" + name + ".cpp";
     for (const std::string& raw : lines) {
-      if (raw.find(marker(name, "begin")) != std::string::npos) inside = true;
+      if (marks(raw, name, true)) inside = true;
       const std::string line = trim(raw);
       if ((inside || solution) && is_telling(line)) candidates.insert(line);
       else if (!answer_file(path)) ++elsewhere[line];
-      if (raw.find(marker(name, "end")) != std::string::npos) inside = false;
+      if (marks(raw, name, false)) inside = false;
     }
   }
   std::set<std::string> answers;
@@ -134,12 +172,12 @@ void check_handout(const std::string& name) {
     // A region whose skeleton is only comments (a formula cut from a comment) needs no todo.
     bool inside = false, todo = false, code = false;
     for (const std::string& line : lines) {
-      if (line.find(marker(name, "begin")) != std::string::npos) inside = true, todo = false, code = false;
-      else if (inside && line.find(marker(name, "end")) == std::string::npos && !trim(line).empty() &&
-               trim(line).rfind("//", 0) != 0)
+      if (marks(line, name, true)) inside = true, todo = false, code = false;
+      else if (inside && !marks(line, name, false) && !trim(line).empty() && trim(line).rfind("//", 0) != 0 &&
+               trim(line).rfind("#include", 0) != 0)
         code = true;
       if (inside && line.find("todo(\"" + name + "\"") != std::string::npos) todo = true;
-      if (line.find(marker(name, "end")) != std::string::npos) {
+      if (marks(line, name, false)) {
         CHECK_MESSAGE((todo || !code), path << ": a region of " << name << " in the hand-out has code but no todo(\"" << name << "\", ...)");
         inside = false;
       }
@@ -155,7 +193,7 @@ void check_cut_files_compile(const std::string& name) {
   for (const auto& [path, lines] : h.files) {
     if (path.size() < 4 || path.substr(path.size() - 4) != ".cpp") continue;
     bool has_region = false;
-    for (const std::string& line : lines) has_region = has_region || line.find(marker(name, "begin")) != std::string::npos;
+    for (const std::string& line : lines) has_region = has_region || marks(line, name, true);
     if (has_region) files += " '" + path + "'";
   }
   if (files.empty()) return;  // no region: the copy's file is the repository's
@@ -211,5 +249,39 @@ TEST_SUITE("F6 Adam and AdamW step") {
     CHECK(graded.output.find("== the suite's own tests of this region: optim") != std::string::npos);
     CHECK(graded.output.find(" 0 failed") != std::string::npos);
     CHECK(ex_test::score_of(graded.output) == 100);
+  }
+}
+
+// The house rules of the markers, over every .cpp and .h of the repository:
+// regions do not nest, and each holds code. A region that holds only a
+// comment means a formula written twice: it belongs beside its textbook loop
+// (core/reference/<family>_naive.cpp), once, and the other places point there.
+TEST_SUITE("exercises.cut") {
+  TEST_CASE("every region of the repository holds code, and no region is inside another") {
+    if (ex_test::is_handout()) return;  // a student's copy: some regions hold a skeleton's comment
+    int regions = 0;
+    for (const auto& [path, lines] : repository()) {
+      const std::string ext = fs::path(path).extension().string();
+      if (ext != ".cpp" && ext != ".h") continue;
+      std::string open;  // the region we are in, "" outside
+      bool code = false;
+      for (size_t i = 0; i < lines.size(); ++i) {
+        const std::optional<Marker> m = marker_of(lines[i]);
+        const std::string where = path + ":" + std::to_string(i + 1);
+        if (m && m->begin) {
+          CHECK_MESSAGE(open.empty(), where << ": region " << m->region << " begins inside region " << open);
+          open = m->region, code = false;
+          ++regions;
+        } else if (m) {
+          CHECK_MESSAGE(m->region == open, where << ": end of region " << m->region << " while " << open << " is open");
+          CHECK_MESSAGE(code, where << ": region " << m->region << " holds only comments (a formula written twice?)");
+          open.clear();
+        } else if (!open.empty() && !trim(lines[i]).empty() && trim(lines[i]).rfind("//", 0) != 0) {
+          code = true;
+        }
+      }
+      CHECK_MESSAGE(open.empty(), path << ": region " << open << " has no end");
+    }
+    CHECK(regions > 0);  // the scan found the markers at all
   }
 }

@@ -74,12 +74,10 @@ TEST_CASE("naive batch norm on three values, worked by hand") {
   CHECK(out[1] == doctest::Approx(0.5));
   CHECK(out[2] == doctest::Approx(0.5 + 2 * r));
 
-  // ASSIGNMENT batchnorm_backward: begin
-  // ASSIGNMENT layer_norm_backward: begin
-  // dout = (1, 0, 0), weight 1: xhat = (-r, 0, r), mean(dxhat) = 1/3,
-  // mean(dxhat * xhat) = -r/3, so dx = r * (dxhat - 1/3 + xhat * r/3) = r * (1/6, -1/3, 1/6).
-  // ASSIGNMENT layer_norm_backward: end
-  // ASSIGNMENT batchnorm_backward: end
+  // dout = (1, 0, 0), weight 1, so dx_j = ∂out_0/∂x_j with out_0 = (x_0 - mean) * invstd,
+  // ∂mean/∂x_j = 1/3 and ∂invstd/∂x_j = -invstd^3 (x_j - mean) / 3 (var moves by 2 (x_j - mean) / 3):
+  // dx_j = r ([j == 0] - 1/3) - (x_0 - mean) r^3 (x_j - mean) / 3, with x_0 - mean = -1, r^2 = 3/2:
+  // dx = r * (2/3 - 1/2, -1/3, -1/3 + 1/2) = r * (1/6, -1/3, 1/6).
   const std::vector<float> dout = {1, 0, 0}, invstd = {r};
   std::vector<float> dinp(3), dweight(1), dbias(1);
   batch_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, true,

@@ -78,13 +78,13 @@ PlainGrads plain_backward(const PlainForward& f, const Mat& x, double gamma, con
   const Mat dvalue = mat_mul(dout, f.attention);          // (C, N)
   const Mat dattention = mat_mul(mat_t(dout), f.value);   // dA[i][j] = Σ_c dout[c][i] v[c][j]
   Mat denergy = dattention;                               // softmax backward, row by row
-  // ASSIGNMENT softmax_backward: begin
+  // ASSIGNMENT softmax_backward/denergy: begin
   for (size_t i = 0; i < N; ++i) {
     double dot = 0;
     for (size_t j = 0; j < N; ++j) dot += dattention[i][j] * f.attention[i][j];
     for (size_t j = 0; j < N; ++j) denergy[i][j] = f.attention[i][j] * (dattention[i][j] - dot);
   }
-  // ASSIGNMENT softmax_backward: end
+  // ASSIGNMENT softmax_backward/denergy: end
   const Mat dquery = mat_mul(denergy, mat_t(f.key));  // (N, C/8)
   const Mat dkey = mat_mul(mat_t(f.query), denergy);  // (C/8, N)
   auto row_sums_of = [](const Mat& m) { return row_sums(m); };

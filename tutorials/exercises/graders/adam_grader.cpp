@@ -1,5 +1,5 @@
 // Grader of framework assignment F6, the Adam and AdamW step (optim/adam.cpp,
-// the region marked "ASSIGNMENT adam").
+// the region marked "ASSIGNMENT adam/...").
 //
 // Source of truth: steps worked out by hand from the equations at the top of
 // optim/adam.cpp (lr 0.1, betas 0.9 and 0.999, eps 1e-8 unless a check says

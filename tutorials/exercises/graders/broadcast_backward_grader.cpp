@@ -1,6 +1,6 @@
 // Grader of framework assignment F2, broadcasting in backward: sum_to
 // (core/ops/elementwise.cpp) and matmul's backward over broadcast batch
-// dimensions (core/ops/matmul.cpp), the regions marked "ASSIGNMENT broadcast_backward".
+// dimensions (core/ops/matmul.cpp), the regions marked "ASSIGNMENT broadcast_backward/...".
 //
 // Source of truth: central differences, in double, of L = sum(op(a, b) * dout)
 // with op written here as plain loops over NumPy's broadcasting rule. Every

@@ -1,5 +1,5 @@
 // Grader of framework assignment F1, the backward engine (core/autograd.cpp,
-// run_backward: the region marked "ASSIGNMENT engine").
+// run_backward: the region marked "ASSIGNMENT engine/...").
 //
 // Every check builds a small graph with attograd's ops, calls backward(), and
 // compares the leaves' .grad() with gradients worked out by hand in the

@@ -1,5 +1,5 @@
 // Grader of framework assignment F4, layer norm's backward (the regions
-// marked "ASSIGNMENT layer_norm_backward": the fast kernel and its naive twin).
+// marked "ASSIGNMENT layer_norm_backward/...": the fast kernel and its naive twin).
 //
 // Source of truth: central differences, in double, of L = sum(layer_norm(x) * dout)
 // with the forward written here: per row of the normalized dims, the mean,

@@ -1,6 +1,6 @@
 // Grader of framework assignment F3, the backward of log_softmax
 // (core/ops/softmax.cpp) and of cross_entropy (core/ops/loss.cpp), the
-// regions marked "ASSIGNMENT log_softmax_cross_entropy".
+// regions marked "ASSIGNMENT log_softmax_cross_entropy/...".
 //
 // Source of truth: central differences, in double, of forwards written here
 // (log-softmax with the max subtracted; cross-entropy as the mean over the

@@ -1,5 +1,5 @@
 // Grader of framework assignment F5, max-pool's backward (the regions marked
-// "ASSIGNMENT max_pool_backward": the fast kernel and its naive twin).
+// "ASSIGNMENT max_pool_backward/...": the fast kernel and its naive twin).
 //
 // Sources of truth: gradients worked out by hand for ties, overlapping
 // windows and padding (in each check's comment), and central differences in

@@ -1,5 +1,5 @@
 // Grader of framework assignment F7, multi-head attention forward and backward
-// (nn/attention.cpp, the regions marked "ASSIGNMENT multihead_attention").
+// (nn/attention.cpp, the regions marked "ASSIGNMENT multihead_attention/...").
 //
 // Source of truth: the same attention written here as plain loops in double
 // (per head h, columns [h d, (h+1) d) of the projections: scores = q kᵀ / sqrt(d)
