@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -50,13 +51,57 @@ void check_resume_position(const TrainState& state, int64_t steps_per_epoch, con
          " + batch)");
 }
 
+namespace {
+const char* name_of(double x) { return std::isnan(x) ? "nan" : x > 0 ? "inf" : "-inf"; }  // never "-nan"
+
+std::string megabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / 1e6);
+  return text;
+}
+}  // namespace
+
 void check_finite_loss(float loss, const TrainState& state, float lr) {
   if (std::isfinite(loss)) return;
-  const char* value = std::isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf";  // never "-nan"
+  const char* value = name_of(loss);
   throw TrainingDiverged(message("training diverged: the loss is ", value, " at step ", state.step + 1, " (epoch ",
                                  state.epoch + 1, ", batch ", state.batch + 1, ", learning rate ", lr,
                                  "). Stopped before that step, saving nothing, so the last checkpoint is still "
                                  "good. Try a smaller --lr (a tenth, say)"));
+}
+
+}  // namespace ag::train
+
+namespace ag::train {
+
+void check_finite_test_loss(double loss, const TrainState& state) {
+  if (std::isfinite(loss)) return;
+  throw TrainingDiverged(message("training diverged: the test loss after epoch ", state.epoch + 1, " (step ",
+                                 state.step, ") is ", name_of(loss),
+                                 ". Stopped before saving, so the last checkpoint is still good. Try a smaller "
+                                 "--lr (a tenth, say)"));
+}
+
+void check_state_finite(const nn::Module& model, const optim::Optimizer& optimizer, const TrainState& state) {
+  auto check = [&](const std::string& name, const Tensor& t) {
+    const float* values = t.data();
+    for (int64_t i = 0; i < t.numel(); ++i)
+      if (!std::isfinite(values[i]))
+        throw TrainingDiverged(message("training diverged: '", name, "' ", t.shape(), " holds ", name_of(values[i]),
+                                       " at ", index_str(i, t.shape()), " after step ", state.step,
+                                       ". Stopped before saving, so the last checkpoint is still good. Try a "
+                                       "smaller --lr (a tenth, say)"));
+  };
+  for (const auto& [name, t] : model.state_dict()) check("model." + name, t);
+  for (const auto& [name, t] : optimizer.state_dict()) check("optimizer." + name, t);
+}
+
+void check_disk_space(const std::string& flag, const std::string& value, const DiskNeed& need, int64_t available) {
+  if (available >= need.total()) return;
+  throw UsageError(flag + " " + value + ": the run needs " + megabytes(need.total()) + " free there (a checkpoint of " +
+                   megabytes(need.checkpoint_bytes) + ", its previous copy and the copy being written, and " +
+                   megabytes(need.report_bytes) + " of metrics and curves) but " + megabytes(available) +
+                   " are free (checked before training, so no work is lost)");
 }
 
 }  // namespace ag::train

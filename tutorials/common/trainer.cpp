@@ -171,6 +171,10 @@ EvalResult evaluate(nn::UnaryModule& model, std::shared_ptr<const data::Dataset>
 // ---------------------------------------------------------------- training
 namespace {
 
+// Buffers per parameter the optimizer keeps (what a checkpoint stores):
+// SGD's momentum buffer, or Adam's two moments.
+int64_t optimizer_state_slots(const TrainConfig& config) { return config.optimizer == "sgd" ? 1 : 2; }
+
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, std::vector<Tensor> params) {
   if (config.optimizer == "sgd") {
     optim::SGDOptions o;
@@ -197,7 +201,7 @@ struct StepOutcome {
 // before anything is saved): the weights, and the last checkpoint, stay good.
 StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, optim::LRScheduler& schedule,
                        const data::Batch& batch, const TrainState& state) {
-  const float lr = optimizer.lr();
+  const float lr = static_cast<float>(optimizer.lr());
   optimizer.zero_grad();                              // forget the last batch's gradients
   Tensor logits = model(batch.images);                // (B, C, 16, 16) -> (B, K)
   Tensor loss = cross_entropy(logits, batch.labels);  // mean over the batch
@@ -209,13 +213,49 @@ StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, opti
 }
 
 // The files a run keeps up to date: the checkpoint (of `resume_at`, where a
-// resumed run should continue), metrics.csv and curves.svg.
+// resumed run should continue), metrics.csv and curves.svg. Nothing is
+// written unless every weight and optimizer value is finite: a NaN saved
+// over the last good checkpoint would leave nothing to resume from.
 void save_progress(const TrainConfig& config, nn::UnaryModule& model, const optim::Optimizer& optimizer,
                    const TrainState& resume_at, int64_t steps_per_epoch) {
+  check_state_finite(model, optimizer, resume_at);
   save_checkpoint(config.checkpoint_path(), model, optimizer, resume_at, config);
   std::filesystem::create_directories(config.out);
   write_metrics_csv(config.out + "/metrics.csv", resume_at.history, steps_per_epoch);
   write_curves_svg(config.out + "/curves.svg", resume_at.history, steps_per_epoch);
+}
+
+// Found before training, not when the first checkpoint fails to fit: room in
+// the checkpoint's folder for the checkpoints kept in rotation (and the
+// reports, when they go to the same folder), room in --out for the reports.
+void check_room_for_checkpoints(const TrainConfig& config, const nn::Module& model, int64_t total_steps) {
+  namespace fs = std::filesystem;
+  const std::string path = config.checkpoint_path();
+  auto size_or_zero = [](const std::string& file) {
+    std::error_code ec;
+    const auto bytes = fs::file_size(file, ec);
+    return ec ? int64_t{0} : static_cast<int64_t>(bytes);
+  };
+  auto free_in = [](const std::string& folder) {
+    std::error_code ec;
+    const fs::space_info info = fs::space(folder.empty() ? "." : folder, ec);
+    return ec ? INT64_MAX : static_cast<int64_t>(std::min<uintmax_t>(info.available, INT64_MAX));
+  };
+  DiskNeed reports;  // metrics.csv and curves.svg grow by under 256 bytes a step
+  reports.report_bytes = 256 * total_steps + (128 << 10);
+  DiskNeed checkpoints;
+  checkpoints.checkpoint_bytes = checkpoint_bytes(model, optimizer_state_slots(config), total_steps, config.epochs);
+  checkpoints.replaced_bytes = size_or_zero(path) + size_or_zero(previous_checkpoint_path(path));
+  const std::string folder = fs::path(path).parent_path().string();
+  std::error_code ec;
+  const bool same_folder = fs::equivalent(folder.empty() ? "." : folder, config.out, ec);
+  if (same_folder) {
+    checkpoints.report_bytes = reports.report_bytes;
+  } else {
+    check_disk_space("--out", config.out, reports, free_in(config.out));
+  }
+  check_disk_space(config.given.count("--checkpoint") ? "--checkpoint" : "--out",
+                   config.given.count("--checkpoint") ? path : config.out, checkpoints, free_in(folder));
 }
 
 // The end of a call, whether the run finished or was stopped.
@@ -255,6 +295,7 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
   // Warm up over the first 5% of steps, then cosine decay to 0 at the last step.
   const int64_t total_steps = total_training_steps(config.epochs, steps_per_epoch);
   optim::WarmupCosineLR schedule(*optimizer, std::max<int64_t>(1, total_steps / 20), total_steps, 0.1f);
+  check_room_for_checkpoints(config, *model, total_steps);
 
   TrainState state;
   TrainResult result;
@@ -323,6 +364,7 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
 
     result.last_eval = evaluate(*model, run.test, run.test_transform, config.batch_size, run.num_classes);
+    check_finite_test_loss(result.last_eval.loss, state);  // before anything is printed or saved
     result.evaluated = true;
     print_evaluation(log, result.last_eval, run.class_names);
     state.history.epoch_train_loss.push_back(float(state.epoch_loss_sum / std::max<int64_t>(1, state.epoch_seen)));
