@@ -220,10 +220,10 @@ std::string previous_checkpoint_path(const std::string& path) {
 
 int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps, int64_t epochs) {
   constexpr int64_t kEntryBytes = 128;       // a header entry beyond its name: dtype, shape, offsets
-  constexpr int64_t kMetadataBytes = 4096;   // the __metadata__ strings (about 600 bytes in practice)
-  int64_t bytes = kMetadataBytes;
+  constexpr int64_t kMetadataBytes = 8192;   // __metadata__: about 600 bytes, plus --data-dir (up to 4096)
+  double bytes = kMetadataBytes;  // a double: 10^18 steps must not overflow the sum
   auto add = [&](const std::string& name, int64_t numel, int64_t element_bytes) {
-    bytes += numel * element_bytes + kEntryBytes + static_cast<int64_t>(name.size());
+    bytes += double(numel) * double(element_bytes) + kEntryBytes + double(name.size());
   };
   for (const auto& [name, t] : model.state_dict())
     add("model." + name, t.numel(), name.ends_with("num_batches_tracked") ? 8 : 4);
@@ -235,7 +235,7 @@ int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t t
       add("optimizer." + std::to_string(i) + ".max_exp_avg_sq", params[i].numel(), 4);  // the longest name
   for (const std::string& curve : kCurves)
     add("history." + curve, curve.starts_with("step_") ? total_steps : epochs, 4);
-  return bytes;
+  return bytes < 9e18 ? static_cast<int64_t>(bytes) : INT64_MAX;
 }
 
 io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config) {

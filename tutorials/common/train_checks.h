@@ -67,4 +67,12 @@ struct DiskNeed {
 void check_disk_space(const std::string& flag, const std::string& value, const DiskNeed& need,
                       int64_t available);
 
+// Found before training, not when the first checkpoint fails to fit: room
+// (std::filesystem::space) in the checkpoint's folder for the checkpoints
+// kept in rotation, with state_slots optimizer buffers per parameter (and
+// for the reports, when they go to the same folder), and in --out for the
+// reports.
+void check_room_for_checkpoints(const TrainConfig& config, const nn::Module& model, int64_t state_slots,
+                                int64_t total_steps);
+
 }  // namespace ag::train

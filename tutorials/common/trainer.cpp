@@ -225,39 +225,6 @@ void save_progress(const TrainConfig& config, nn::UnaryModule& model, const opti
   write_curves_svg(config.out + "/curves.svg", resume_at.history, steps_per_epoch);
 }
 
-// Found before training, not when the first checkpoint fails to fit: room in
-// the checkpoint's folder for the checkpoints kept in rotation (and the
-// reports, when they go to the same folder), room in --out for the reports.
-void check_room_for_checkpoints(const TrainConfig& config, const nn::Module& model, int64_t total_steps) {
-  namespace fs = std::filesystem;
-  const std::string path = config.checkpoint_path();
-  auto size_or_zero = [](const std::string& file) {
-    std::error_code ec;
-    const auto bytes = fs::file_size(file, ec);
-    return ec ? int64_t{0} : static_cast<int64_t>(bytes);
-  };
-  auto free_in = [](const std::string& folder) {
-    std::error_code ec;
-    const fs::space_info info = fs::space(folder.empty() ? "." : folder, ec);
-    return ec ? INT64_MAX : static_cast<int64_t>(std::min<uintmax_t>(info.available, INT64_MAX));
-  };
-  DiskNeed reports;  // metrics.csv and curves.svg grow by under 256 bytes a step
-  reports.report_bytes = 256 * total_steps + (128 << 10);
-  DiskNeed checkpoints;
-  checkpoints.checkpoint_bytes = checkpoint_bytes(model, optimizer_state_slots(config), total_steps, config.epochs);
-  checkpoints.replaced_bytes = size_or_zero(path) + size_or_zero(previous_checkpoint_path(path));
-  const std::string folder = fs::path(path).parent_path().string();
-  std::error_code ec;
-  const bool same_folder = fs::equivalent(folder.empty() ? "." : folder, config.out, ec);
-  if (same_folder) {
-    checkpoints.report_bytes = reports.report_bytes;
-  } else {
-    check_disk_space("--out", config.out, reports, free_in(config.out));
-  }
-  check_disk_space(config.given.count("--checkpoint") ? "--checkpoint" : "--out",
-                   config.given.count("--checkpoint") ? path : config.out, checkpoints, free_in(folder));
-}
-
 // The end of a call, whether the run finished or was stopped.
 void finish(TrainResult& result, const TrainState& state, double images_per_second) {
   result.history = state.history;
@@ -295,7 +262,7 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
   // Warm up over the first 5% of steps, then cosine decay to 0 at the last step.
   const int64_t total_steps = total_training_steps(config.epochs, steps_per_epoch);
   optim::WarmupCosineLR schedule(*optimizer, std::max<int64_t>(1, total_steps / 20), total_steps, 0.1f);
-  check_room_for_checkpoints(config, *model, total_steps);
+  check_room_for_checkpoints(config, *model, optimizer_state_slots(config), total_steps);
 
   TrainState state;
   TrainResult result;
