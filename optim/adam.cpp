@@ -24,7 +24,9 @@
 // compiler PyTorch is built with fuses its last product into the addition
 // (checked against Debian's torch 1.13: rounding value·t1·t2 separately
 // differs in 2 of 1003 elements, this FMA in none). Nothing else may fuse,
-// so optim/ is compiled with -ffp-contract=off (sgd.cpp says why a flag).
+// so optim/ is compiled with -ffp-contract=off (sgd.cpp says why a flag):
+// without it g++ fuses even AdamW's 1 − lr·wd, in double, where Python
+// rounds the product and the difference apart.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -39,8 +41,9 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled)
     : Optimizer(std::move(params), options.lr), opt_(options), decoupled_weight_decay_(decoupled) {
   if (!(opt_.beta1 >= 0.0 && opt_.beta1 < 1.0) || !(opt_.beta2 >= 0.0 && opt_.beta2 < 1.0))
     fail("Adam: betas must be in [0, 1), got (", opt_.beta1, ", ", opt_.beta2, ")");
-  if (!(opt_.eps >= 0.0)) fail("Adam: invalid epsilon ", opt_.eps);
-  if (!(opt_.weight_decay >= 0.0)) fail("Adam: invalid weight_decay ", opt_.weight_decay);
+  if (!(opt_.eps >= 0.0 && opt_.eps <= kFloatMax)) fail("Adam: invalid epsilon ", opt_.eps);
+  if (!(opt_.weight_decay >= 0.0 && opt_.weight_decay <= kFloatMax))
+    fail("Adam: invalid weight_decay ", opt_.weight_decay);
 }
 
 // The second moments are averages of squares: a negative one (its square

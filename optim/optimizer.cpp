@@ -19,8 +19,12 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(
   buffers_.resize(params_.size());
 }
 
+// The steps round every scalar to float (as PyTorch's kernels do), and
+// converting a double beyond float's range is undefined behaviour in C++:
+// such a learning rate is refused here.
 void Optimizer::set_lr(double lr) {
-  if (!(lr >= 0.0) || !std::isfinite(lr)) fail("optimizer: invalid learning rate ", lr);
+  if (!(lr >= 0.0 && lr <= kFloatMax))
+    fail("optimizer: invalid learning rate ", lr, " (expected a number from 0 to ", kFloatMax, ")");
   lr_ = lr;
 }
 

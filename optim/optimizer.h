@@ -23,6 +23,9 @@
 
 namespace ag::optim {
 
+// The largest hyperparameter a step accepts: each is rounded to float.
+constexpr double kFloatMax = 3.4028234663852886e38;
+
 // Named state tensors, in a stable order (what a checkpoint stores).
 using StateDict = std::vector<std::pair<std::string, Tensor>>;
 

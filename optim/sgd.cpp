@@ -33,8 +33,10 @@ namespace ag::optim {
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions options)
     : Optimizer(std::move(params), options.lr), opt_(options) {
-  if (!(opt_.momentum >= 0.0)) fail("SGD: invalid momentum ", opt_.momentum);
-  if (!(opt_.weight_decay >= 0.0)) fail("SGD: invalid weight_decay ", opt_.weight_decay);
+  if (!(opt_.momentum >= 0.0 && opt_.momentum <= kFloatMax)) fail("SGD: invalid momentum ", opt_.momentum);
+  if (!(opt_.weight_decay >= 0.0 && opt_.weight_decay <= kFloatMax))
+    fail("SGD: invalid weight_decay ", opt_.weight_decay);
+  if (!(std::fabs(opt_.dampening) <= kFloatMax)) fail("SGD: invalid dampening ", opt_.dampening);
   if (opt_.nesterov && (opt_.momentum <= 0.0 || opt_.dampening != 0.0))
     fail("SGD: nesterov momentum requires a momentum and zero dampening");
 }
