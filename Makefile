@@ -143,6 +143,12 @@ $(TEST_OBJS) $(EXERCISE_OBJS) $(LESSON_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
+# optim/ rounds each step as PyTorch does, once per torch op (optim/sgd.cpp
+# says why): the compiler must not fuse a product into the next addition.
+# The parity test's hand-written reference steps likewise.
+FP_STRICT_OBJS := $(filter $(BUILD)/obj/optim/%,$(LIB_OBJS)) $(BUILD)/obj/tests/optim/test_optim_parity.o
+$(FP_STRICT_OBJS): CXXFLAGS += -ffp-contract=off
+
 # Test objects need the doctest header first (order-only: no rebuild when it appears).
 $(TEST_OBJS): | doctest
 

@@ -8,7 +8,7 @@
 
 namespace ag::optim {
 
-Optimizer::Optimizer(std::vector<Tensor> params, float lr) : params_(std::move(params)), lr_(lr) {
+Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(params)), lr_(lr) {
   for (size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].defined()) fail("optimizer: parameter ", i, " is an undefined tensor");
     if (!params_[i].is_leaf())
@@ -19,8 +19,12 @@ Optimizer::Optimizer(std::vector<Tensor> params, float lr) : params_(std::move(p
   buffers_.resize(params_.size());
 }
 
-void Optimizer::set_lr(float lr) {
-  if (!(lr >= 0.0f) || !std::isfinite(lr)) fail("optimizer: invalid learning rate ", lr);
+// The steps round every scalar to float (as PyTorch's kernels do), and
+// converting a double beyond float's range is undefined behaviour in C++:
+// such a learning rate is refused here.
+void Optimizer::set_lr(double lr) {
+  if (!(lr >= 0.0 && lr <= kFloatMax))
+    fail("optimizer: invalid learning rate ", lr, " (expected a number from 0 to ", kFloatMax, ")");
   lr_ = lr;
 }
 
@@ -44,7 +48,7 @@ bool Optimizer::has_buffer(size_t i, const std::string& name) const {
 StateDict Optimizer::state_dict() const {
   StateDict out;
   out.emplace_back("step", scalar(static_cast<float>(steps_)));
-  out.emplace_back("lr", scalar(lr_));
+  out.emplace_back("lr", scalar(static_cast<float>(lr_)));
   for (size_t i = 0; i < buffers_.size(); ++i)
     for (const auto& [name, t] : buffers_[i])
       out.emplace_back(std::to_string(i) + "." + name, from_vector(t.to_vector(), t.shape()));
@@ -79,12 +83,16 @@ int64_t parameter_index(const std::string& key, size_t dot) {
 
 }  // namespace
 
+std::string Optimizer::invalid_state(const std::string&, float value) const {
+  return std::isfinite(value) ? "" : "expected a finite number";
+}
+
 void Optimizer::load_state_dict(const StateDict& state) {
   // Validate everything first, then apply: a bad dict changes nothing.
   std::vector<std::vector<std::pair<std::string, Tensor>>> loaded(params_.size());
   bool has_step = false;
   int64_t step = 0;
-  float lr = lr_;
+  double lr = lr_;
   for (const auto& [key, t] : state) {
     if (key == "step") { step = step_from_state(t); has_step = true; continue; }
     if (key == "lr") {
@@ -102,7 +110,16 @@ void Optimizer::load_state_dict(const StateDict& state) {
     if (t.shape() != params_[index].shape())
       fail("optimizer load_state_dict: '", key, "' has shape ", t.shape(), " but parameter ", index,
            " has shape ", params_[index].shape());
-    loaded[index].emplace_back(key.substr(dot + 1), from_vector(t.to_vector(), t.shape()));
+    // A diverged run's moments (NaN) or a hand-edited one's (exp_avg_sq -1,
+    // whose square root is NaN) would turn every weight into NaN at the
+    // first step: refused here, naming the entry and the element.
+    const std::string name = key.substr(dot + 1);
+    const float* values = t.data();
+    for (int64_t k = 0; k < t.numel(); ++k)
+      if (const std::string why = invalid_state(name, values[k]); !why.empty())
+        fail("optimizer load_state_dict: '", key, "' ", t.shape(), " holds ", values[k], " at ",
+             index_str(k, t.shape()), " (", why, ")");
+    loaded[index].emplace_back(name, from_vector(t.to_vector(), t.shape()));
   }
   if (!has_step) fail("optimizer load_state_dict: missing key 'step'");
   buffers_ = std::move(loaded);

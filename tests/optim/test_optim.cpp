@@ -176,6 +176,16 @@ TEST_SUITE("optim") {
     CHECK(b.step_count() == 3);
   }
 
+  TEST_CASE("hyperparameters a float cannot hold are refused (the steps round each to float)") {
+    Tensor p = ones({1}, true);
+    CHECK_THROWS_WITH_AS(SGD({p}, {.lr = 1e39}), "optimizer: invalid learning rate 1e+39 (expected a number from 0 to 3.40282e+38)", Error);
+    CHECK_THROWS_WITH_AS(SGD({p}, {.lr = -0.1}), "optimizer: invalid learning rate -0.1 (expected a number from 0 to 3.40282e+38)", Error);
+    CHECK_THROWS_WITH_AS(SGD({p}, {.weight_decay = 1e300}), "SGD: invalid weight_decay 1e+300", Error);
+    CHECK_THROWS_WITH_AS(Adam({p}, {.eps = 1e40}), "Adam: invalid epsilon 1e+40", Error);
+    SGD ok({p}, {.lr = kFloatMax});
+    CHECK_THROWS_WITH_AS(ok.set_lr(std::nan("")), "optimizer: invalid learning rate nan (expected a number from 0 to 3.40282e+38)", Error);
+  }
+
   TEST_CASE("clip_grad_norm_ scales to the max norm and reports the old norm") {
     Tensor p = ones({2}, true);
     p.set_grad(tensor({3.0f, 4.0f}));

@@ -1,9 +1,9 @@
 // tests/tutorials/test_train.cpp: build/train's flags, and that an interrupted run,
 // resumed from its checkpoint, retraces the uninterrupted run step for step.
 //
-// The runs use a tiny conv net (conv, BatchNorm, pool, linear: BatchNorm's
-// running statistics must survive the checkpoint too) on 64 synthetic
-// images, with one thread, so the whole suite takes seconds.
+// The runs are tests/helpers/train_test_util.h's tiny net on 64 synthetic
+// images, so the whole suite takes seconds. Checkpoint rotation, resume
+// validation and divergence are in test_train_checkpoint.cpp.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -17,61 +17,12 @@
 #include "core/ag.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
-#include "nn/nn.h"
-#include "tests/helpers/data_test_util.h"
+#include "tests/helpers/train_test_util.h"
 #include "tutorials/common/trainer.h"
 
 using namespace ag;
 using namespace ag::train;
-
-namespace {
-
-class TinyNet : public nn::UnaryModule {
- public:
-  TinyNet(int64_t channels, int64_t classes) : UnaryModule("TinyNet") {
-    conv = register_module("conv", std::make_shared<nn::Conv2d>(channels, 4, 3, Conv2dOptions().padding(1)));
-    bn = register_module("bn", std::make_shared<nn::BatchNorm2d>(4));
-    fc = register_module("fc", std::make_shared<nn::Linear>(4 * 2 * 2, classes));
-  }
-  Tensor forward(const Tensor& x) override {
-    Tensor h = relu(bn(conv(x)));           // (B, 4, 16, 16)
-    h = adaptive_avg_pool2d(h, 2, 2);       // (B, 4, 2, 2)
-    return fc(h.reshape({h.size(0), -1}));  // (B, K)
-  }
-  nn::ModuleHolder<nn::Conv2d> conv;
-  nn::ModuleHolder<nn::BatchNorm2d> bn;
-  nn::ModuleHolder<nn::Linear> fc;
-};
-
-std::shared_ptr<nn::UnaryModule> tiny(const Shape& input, int64_t classes) {
-  return std::make_shared<TinyNet>(input[0], classes);
-}
-
-TrainConfig tiny_run(const std::string& out, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"--dataset", "synthetic", "--limit", "64", "--test-limit", "20", "--epochs", "2",
-                                   "--batch-size", "16", "--threads", "1", "--seed", "11", "--lr", "0.01",
-                                   "--out", out, "--augment"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return parse_train_args(args);
-}
-
-std::string usage_error_of(const std::vector<std::string>& args) {
-  try {
-    parse_train_args(args);
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "(no UsageError)";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
+using namespace ag::train_test;
 
 TEST_SUITE("train.args") {
   TEST_CASE("defaults and every flag") {
@@ -216,39 +167,6 @@ TEST_SUITE("train.loop") {
 
 // ---------------------------------------------------------------- issue 14: inputs the trainer must not trust
 namespace {
-
-// The error of running `config`, of any kind, or "(no error)".
-std::string run_error_of(const TrainConfig& config) {
-  std::ostringstream log;
-  try {
-    run_training(config, log, tiny);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-// A checkpoint after one step of the tiny run, in dir/run.
-std::string one_step_checkpoint(const test::TempDir& dir) {
-  std::ostringstream log;
-  run_training(tiny_run(dir.file("run"), {"--stop-after", "1"}), log, tiny);
-  return dir.file("run") + "/checkpoint.safetensors";
-}
-
-// Loads the checkpoint at path, lets `change` edit it, and saves it back
-// (I64 tensors stay I64).
-void rewrite_checkpoint(const std::string& path, const std::function<void(io::SafetensorsFile&)>& change) {
-  io::SafetensorsFile file = io::load_safetensors_file(path);
-  change(file);
-  std::set<std::string> int64_names;
-  for (const auto& [name, dtype] : file.dtypes)
-    if (dtype == "I64") int64_names.insert(name);
-  io::save_safetensors(path, file.tensors, file.metadata, int64_names);
-}
-
-void set_metadata(const std::string& path, const std::string& key, const std::string& value) {
-  rewrite_checkpoint(path, [&](io::SafetensorsFile& file) { file.metadata[key] = value; });
-}
 
 // Sets AG_NUM_THREADS for one scope, then puts back what was there.
 struct ThreadsEnv {

@@ -7,6 +7,10 @@
 #include <functional>
 #include <map>
 
+#include "core/allocator.h"
+#include "core/error.h"
+#include "core/kernels/kernel_mode.h"
+
 
 namespace ag::train {
 
@@ -32,12 +36,20 @@ int64_t parse_int(const std::string& flag, const std::string& text, int64_t min_
   return value;
 }
 
+// A number a float can hold: strtof reports ERANGE both for 1e39 (too
+// large: it returns inf) and for 1e-50 (too small: it returns 0 or a
+// subnormal), and each gets its own message rather than "expected a number".
 float parse_positive_float(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   errno = 0;
   const float value = std::strtof(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+  const bool out_of_range = errno == ERANGE;
+  if (text.empty() || *end != '\0' || (!out_of_range && !std::isfinite(value)))
     usage_error(flag + ": expected a number, got '" + text + "'");
+  if (out_of_range)
+    usage_error(flag + ": " + text +
+                (std::fabs(value) > 1.0f ? " is out of range for a float (max 3.4e38)"
+                                         : " is too small for a float (min 1.2e-38)"));
   if (!(value > 0.0f)) usage_error(flag + ": must be greater than 0, got " + text);
   return value;
 }
@@ -115,6 +127,15 @@ TrainConfig parse_train_args(const std::vector<std::string>& args) {
   const char* env_threads = std::getenv("AG_NUM_THREADS");
   if (!config.given.count("--threads") && env_threads != nullptr && *env_threads != '\0')
     config.threads = static_cast<int>(parse_int("AG_NUM_THREADS", env_threads, 1, kMaxTrainThreads));
+  // The library reads AG_ALLOCATOR and AG_KERNELS on first use and throws
+  // ag::Error on a bad value, which would surface mid-run as an error (exit
+  // 1). Read here, a bad value is what it is, a usage error (exit 2).
+  try {
+    parse_allocator_mode(std::getenv("AG_ALLOCATOR"));
+    parse_kernels(std::getenv("AG_KERNELS"));
+  } catch (const Error& e) {
+    usage_error(e.what());
+  }
   return config;
 }
 
@@ -145,18 +166,23 @@ training
 checkpoints and output
   --out DIR           where checkpoint, curves.svg, confusion.svg and
                       metrics.csv go (default runs/latest)
-  --checkpoint PATH   checkpoint file (default <out>/checkpoint.safetensors)
+  --checkpoint PATH   checkpoint file (default <out>/checkpoint.safetensors);
+                      the one it replaces is kept as <name>.prev.safetensors
   --resume PATH       continue an interrupted run from its checkpoint; with the
                       same --threads it reproduces the uninterrupted losses;
-                      files go to PATH's folder unless --out is given
+                      files go to PATH's folder unless --out is given, the
+                      checkpoint to --checkpoint (default as above)
   --stop-after N      stop after N steps, saving a checkpoint (as Ctrl-C does)
   --progress MODE     bar | lines | auto (a bar when stdout is a terminal)
   --help              this text
 
 Ctrl-C saves a checkpoint at the end of the current step and exits; a second
-Ctrl-C exits at once. A bad flag or value, or a folder that cannot be written,
-exits with code 2 before training; a loss that is not a number (too large an
---lr) stops the run with code 1, leaving the last checkpoint as it was.
+Ctrl-C exits at once. A bad flag or value (AG_ALLOCATOR and AG_KERNELS
+included), or a folder that cannot be written or has no room for the
+checkpoints, exits with code 2 before training. A training or test loss, a
+weight or an optimizer value that is not a number (too large an --lr) stops
+the run with code 1 before anything is saved, leaving the last checkpoint as
+it was.
 )";
 }
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <set>
 
+#include "core/io/atomic_file.h"
+
 
 namespace ag::train {
 
@@ -143,16 +145,30 @@ std::vector<uint64_t> read_rng_state(const Metadata& meta, const std::string& ke
   return words;
 }
 
-// A checkpoint of a run that diverged must not quietly continue: every
-// model and optimizer value must be finite.
-void check_finite(const io::TensorMap& tensors, const std::string& path) {
+// A checkpoint of a run that diverged, or one edited by hand, must not
+// quietly continue: every model and optimizer value must be finite, and the
+// ones that are counts or variances must be >= 0 (a negative running_var
+// makes every evaluation NaN; a negative exp_avg_sq makes the first step's
+// square root NaN, and with it every weight).
+std::string why_invalid(const std::string& name, float value) {
+  if (!std::isfinite(value)) return "the run had diverged: resume from an earlier checkpoint, with a smaller --lr";
+  if (value >= 0.0f) return "";
+  const auto is = [&](const char* suffix) { return name.ends_with(suffix); };
+  if (is(".running_var")) return "a variance cannot be negative";
+  if (is(".num_batches_tracked") || name == "optimizer.step") return "a count cannot be negative";
+  if (name.starts_with("optimizer.") && (is(".exp_avg_sq") || is(".max_exp_avg_sq")))
+    return "a second moment is a mean of squares, so it cannot be negative";
+  return "";
+}
+
+void check_tensor_values(const io::TensorMap& tensors, const std::string& path) {
   for (const auto& [name, t] : tensors) {
     if (!name.starts_with("model.") && !name.starts_with("optimizer.")) continue;
     const float* values = t.data();
     for (int64_t i = 0; i < t.numel(); ++i)
-      if (!std::isfinite(values[i]))
+      if (const std::string why = why_invalid(name, values[i]); !why.empty())
         fail("checkpoint ", path, ": tensor '", name, "' ", t.shape(), " holds ", values[i], " at ",
-             index_str(i, t.shape()), " (the run had diverged: resume from an earlier checkpoint, with a smaller --lr)");
+             index_str(i, t.shape()), " (", why, ")");
   }
 }
 
@@ -189,7 +205,37 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
   meta["rng"] = rng;
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  io::save_safetensors(path, tensors, meta, int64_names);
+  // Encode first: nothing on disk changes unless the new file is ready.
+  const std::string bytes = io::encode_safetensors(tensors, meta, int64_names);
+  // Keep the checkpoint being replaced, by a copy (not a rename), so that
+  // there is never a moment without a whole checkpoint.safetensors.
+  if (std::filesystem::exists(path)) io::write_file_atomic(previous_checkpoint_path(path), io::read_file(path));
+  io::write_file_atomic(path, bytes);
+}
+
+std::string previous_checkpoint_path(const std::string& path) {
+  std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + ".prev" + p.extension().string())).string();
+}
+
+int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps, int64_t epochs) {
+  constexpr int64_t kEntryBytes = 128;       // a header entry beyond its name: dtype, shape, offsets
+  constexpr int64_t kMetadataBytes = 8192;   // __metadata__: about 600 bytes, plus --data-dir (up to 4096)
+  double bytes = kMetadataBytes;  // a double: 10^18 steps must not overflow the sum
+  auto add = [&](const std::string& name, int64_t numel, int64_t element_bytes) {
+    bytes += double(numel) * double(element_bytes) + kEntryBytes + double(name.size());
+  };
+  for (const auto& [name, t] : model.state_dict())
+    add("model." + name, t.numel(), name.ends_with("num_batches_tracked") ? 8 : 4);
+  add("optimizer.step", 1, 4);
+  add("optimizer.lr", 1, 4);
+  const std::vector<Tensor> params = model.parameters();
+  for (size_t i = 0; i < params.size(); ++i)
+    for (int64_t slot = 0; slot < state_slots; ++slot)
+      add("optimizer." + std::to_string(i) + ".max_exp_avg_sq", params[i].numel(), 4);  // the longest name
+  for (const std::string& curve : kCurves)
+    add("history." + curve, curve.starts_with("step_") ? total_steps : epochs, 4);
+  return bytes < 9e18 ? static_cast<int64_t>(bytes) : INT64_MAX;
 }
 
 io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config) {
@@ -213,7 +259,7 @@ io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config
   saved.augment = meta.one_of("augment", {"0", "1"}) == "1";
   saved.epochs = meta.integer("epochs", 1);
   meta.integer("threads", 1, kMaxTrainThreads);
-  check_finite(file.tensors, path);
+  check_tensor_values(file.tensors, path);
 
   const auto settings = run_settings(saved);
   for (const auto& [key, value] : run_settings(config)) {
@@ -236,12 +282,13 @@ io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config
   // Where to write comes from the command line, never from the file (a
   // crafted checkpoint must not choose where files go): without --out, the
   // folder the resumed checkpoint is in, which is the run's --out when the
-  // checkpoint has its default name.
+  // checkpoint has its default name. The new checkpoint then goes where
+  // --checkpoint says, else to <out>/checkpoint.safetensors: with --out D,
+  // into D, and never over the file resumed from unless it is that file.
   if (!config.given.count("--out")) {
     const std::string folder = std::filesystem::path(path).parent_path().string();
     config.out = folder.empty() ? "." : folder;
   }
-  if (!config.given.count("--checkpoint")) config.checkpoint = path;
   return file;
 }
 

@@ -14,8 +14,14 @@
 //   dataset, limit, test_limit, batch_size, optimizer, lr, seed, augment,
 //   epochs, threads     the settings that define the run
 // Reading checks every field against what a run can write (an error names
-// the file, the key and the value) and refuses non-finite weights. No path
+// the file, the key and the value) and every tensor value: finite, and >= 0
+// where only that makes sense (BatchNorm's running_var and
+// num_batches_tracked, Adam's second moments, the optimizer's step). No path
 // is taken from the file: a resume writes where the command line says.
+//
+// Saving keeps the previous checkpoint: checkpoint.safetensors is first
+// copied to checkpoint.prev.safetensors, then replaced; each write is atomic
+// (core/io/atomic_file.h), so at every moment both files are whole.
 //
 // Continuing needs no other randomness: the DataLoader derives each epoch's
 // order and each example's augmentation from (seed, epoch, index) alone.
@@ -46,10 +52,22 @@ struct TrainState {
 void save_checkpoint(const std::string& path, const nn::Module& model, const optim::Optimizer& optimizer,
                      const TrainState& state, const TrainConfig& config);
 
+// Where save_checkpoint keeps the checkpoint it replaces: "<dir>/<stem>.prev<ext>"
+// (runs/latest/checkpoint.prev.safetensors).
+std::string previous_checkpoint_path(const std::string& path);
+
+// The size of the file save_checkpoint writes at the end of a run of
+// total_steps steps in `epochs` epochs, with state_slots optimizer buffers
+// per parameter (1: SGD's momentum, 2: Adam's moments): the exact tensor
+// bytes plus a generous bound on the header, so never less than the file.
+int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps, int64_t epochs);
+
 // Reads the file and takes its run-defining settings into `config`. A setting
 // given on the command line that differs from the checkpoint's is a
 // UsageError (a resumed run must be the same run); --epochs may grow.
-// Without --out the run writes into the folder the checkpoint is in.
+// Without --out the run writes into the folder the checkpoint is in; the
+// checkpoint goes to --checkpoint, else <out>/checkpoint.safetensors, so
+// `--resume X --out D` never writes over X (unless X is that file).
 io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config);
 
 // Copies the model, optimizer and generator state from a read checkpoint

@@ -171,6 +171,10 @@ EvalResult evaluate(nn::UnaryModule& model, std::shared_ptr<const data::Dataset>
 // ---------------------------------------------------------------- training
 namespace {
 
+// Buffers per parameter the optimizer keeps (what a checkpoint stores):
+// SGD's momentum buffer, or Adam's two moments.
+int64_t optimizer_state_slots(const TrainConfig& config) { return config.optimizer == "sgd" ? 1 : 2; }
+
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, std::vector<Tensor> params) {
   if (config.optimizer == "sgd") {
     optim::SGDOptions o;
@@ -197,7 +201,7 @@ struct StepOutcome {
 // before anything is saved): the weights, and the last checkpoint, stay good.
 StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, optim::LRScheduler& schedule,
                        const data::Batch& batch, const TrainState& state) {
-  const float lr = optimizer.lr();
+  const float lr = static_cast<float>(optimizer.lr());
   optimizer.zero_grad();                              // forget the last batch's gradients
   Tensor logits = model(batch.images);                // (B, C, 16, 16) -> (B, K)
   Tensor loss = cross_entropy(logits, batch.labels);  // mean over the batch
@@ -209,9 +213,12 @@ StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, opti
 }
 
 // The files a run keeps up to date: the checkpoint (of `resume_at`, where a
-// resumed run should continue), metrics.csv and curves.svg.
+// resumed run should continue), metrics.csv and curves.svg. Nothing is
+// written unless every weight and optimizer value is finite: a NaN saved
+// over the last good checkpoint would leave nothing to resume from.
 void save_progress(const TrainConfig& config, nn::UnaryModule& model, const optim::Optimizer& optimizer,
                    const TrainState& resume_at, int64_t steps_per_epoch) {
+  check_state_finite(model, optimizer, resume_at);
   save_checkpoint(config.checkpoint_path(), model, optimizer, resume_at, config);
   std::filesystem::create_directories(config.out);
   write_metrics_csv(config.out + "/metrics.csv", resume_at.history, steps_per_epoch);
@@ -255,6 +262,7 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
   // Warm up over the first 5% of steps, then cosine decay to 0 at the last step.
   const int64_t total_steps = total_training_steps(config.epochs, steps_per_epoch);
   optim::WarmupCosineLR schedule(*optimizer, std::max<int64_t>(1, total_steps / 20), total_steps, 0.1f);
+  check_room_for_checkpoints(config, *model, optimizer_state_slots(config), total_steps);
 
   TrainState state;
   TrainResult result;
@@ -323,6 +331,7 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
 
     result.last_eval = evaluate(*model, run.test, run.test_transform, config.batch_size, run.num_classes);
+    check_finite_test_loss(result.last_eval.loss, state);  // before anything is printed or saved
     result.evaluated = true;
     print_evaluation(log, result.last_eval, run.class_names);
     state.history.epoch_train_loss.push_back(float(state.epoch_loss_sum / std::max<int64_t>(1, state.epoch_seen)));
