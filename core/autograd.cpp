@@ -1,4 +1,6 @@
 // core/autograd.cpp: Node bookkeeping, grad mode, SavedTensor and the engine.
+// (What an in-place write does to the graph, views included, is in
+// core/inplace_history.cpp: the engine needs none of it.)
 #include "core/autograd.h"
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <unordered_set>
 
 #include "core/anomaly.h"
-#include "core/ops/shape.h"
 
 namespace ag {
 
@@ -44,6 +45,8 @@ static thread_local bool t_grad_enabled = true;
 bool grad_enabled() { return t_grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(t_grad_enabled) { t_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { t_grad_enabled = previous_; }
+EnableGradGuard::EnableGradGuard() : previous_(t_grad_enabled) { t_grad_enabled = true; }
+EnableGradGuard::~EnableGradGuard() { t_grad_enabled = previous_; }
 
 bool needs_grad(std::initializer_list<Tensor> inputs) {
   if (!t_grad_enabled) return false;
@@ -105,6 +108,16 @@ Tensor SavedTensor::unpack(const Node& owner) const {
 }
 
 // ---------------------------------------------------------------- engine
+// backward() in two steps, each a function below:
+//   1. count_dependencies: walk the graph from the root's node with an
+//      explicit stack and count, for each node, the edges that point at it
+//      (how many consumers must deliver its gradient before it may run);
+//   2. run_ready_queue: run the nodes whose consumers have all delivered,
+//      handing each node's input gradients down its edges, until none is left.
+// The helpers first: adding up gradients, and one node's turn (run_node).
+
+using DependencyCounts = std::unordered_map<Node*, int>;
+
 // A fresh buffer with g's values (straight into a block from the allocator;
 // no std::vector in between, which would cost a second copy).
 static Tensor copy_of(const Tensor& g) {
@@ -152,31 +165,44 @@ static void accumulate_leaf(const std::shared_ptr<TensorImpl>& leaf, Tensor g) {
   }
 }
 
-void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
-  if (!root.requires_grad())
-    fail("backward: the tensor of shape ", root.shape(),
-         " does not require grad and has no grad_fn (did you forget requires_grad=true?)");
-  Tensor dout = droot;
-  if (!dout.defined()) {
-    if (root.numel() != 1)
-      fail("backward: grad can be implicitly created only for scalar outputs; this tensor has shape ",
-           root.shape(), ", so pass a gradient of that shape");
-    dout = ones(root.shape());
-  } else if (dout.shape() != root.shape()) {
-    fail("backward: gradient of shape ", dout.shape(), " does not match the tensor's shape ",
-         root.shape());
+// One node's turn, once its gradient `grad` is complete: its hooks, its
+// backward (apply), the checks on what apply returned, and, unless the graph
+// is retained, freeing the tensors it saved. Returns one gradient per input
+// edge, each undefined or of that input's shape.
+static std::vector<Tensor> run_node(Node& node, Tensor grad, bool retain_graph) {
+  if (node.released)
+    fail("backward: trying to backward through the graph a second time (", node.name(),
+         " was already freed). Pass retain_graph=true to the first backward() to call it twice");
+  for (auto& hook : node.pre_hooks) {
+    Tensor replaced = hook(grad);
+    check_hook_result(replaced, node.output_shape);
+    if (replaced.defined()) grad = replaced;
   }
-  NoGradGuard no_grad;  // the backward computation itself records no graph
-  if (root.is_leaf()) {
-    accumulate_leaf(root.impl_ptr(), dout);
-    return;
+  std::vector<Tensor> dinputs = node.apply(grad);
+  if (dinputs.size() != node.next_edges.size())
+    fail(node.name(), ": backward returned ", dinputs.size(), " gradients for ",
+         node.next_edges.size(), " inputs");
+  check_anomaly_backward(node, dinputs);
+  if (!retain_graph) {
+    node.release_saved();
+    node.released = true;
   }
+  for (size_t i = 0; i < dinputs.size(); ++i) {
+    const Edge& e = node.next_edges[i];
+    const Tensor& g = dinputs[i];
+    if (e.valid() && g.defined() && g.shape() != e.shape)
+      fail(node.name(), ": backward produced a gradient of shape ", g.shape(), " for input ", i,
+           " of shape ", e.shape);
+  }
+  return dinputs;
+}
 
-  // ASSIGNMENT engine/run_backward: begin
-  // 1. Find every node reachable from the root and count, for each node, how
-  //    many edges point at it: it may run only after all of them delivered.
-  Node* start = root.grad_fn().get();
-  std::unordered_map<Node*, int> dependencies;
+// Step 1. Every node reachable from `start`, with the number of edges that
+// point at it: it may run only after all of them delivered. An explicit
+// stack, not recursion: a chain of 100,000 ops would overflow the call stack.
+static DependencyCounts count_dependencies(Node* start) {
+  // ASSIGNMENT engine/count_dependencies: begin
+  DependencyCounts dependencies;
   std::unordered_set<Node*> seen{start};
   std::vector<Node*> stack{start};
   while (!stack.empty()) {
@@ -189,9 +215,15 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
       if (seen.insert(child).second) stack.push_back(child);
     }
   }
+  return dependencies;
+  // ASSIGNMENT engine/count_dependencies: end
+}
 
-  // 2. Run nodes whose consumers have all delivered, passing gradients down.
-  //    Among ready nodes the most recently created runs first, as in PyTorch.
+// Step 2. Run nodes whose consumers have all delivered, passing gradients
+// down, from `start` (whose gradient is dout). Among ready nodes the most
+// recently created runs first, as in PyTorch.
+static void run_ready_queue(Node* start, const Tensor& dout, DependencyCounts& dependencies, bool retain_graph) {
+  // ASSIGNMENT engine/run_ready_queue: begin
   std::unordered_map<Node*, Tensor> pending_grads;
   pending_grads[start] = dout;
   // A leaf's gradient is summed over all its incoming edges first, so its
@@ -206,32 +238,12 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
     ready.pop_back();
     Tensor grad = std::move(pending_grads[node]);
     pending_grads.erase(node);
-
-    if (node->released)
-      fail("backward: trying to backward through the graph a second time (", node->name(),
-           " was already freed). Pass retain_graph=true to the first backward() to call it twice");
-    for (auto& hook : node->pre_hooks) {
-      Tensor replaced = hook(grad);
-      check_hook_result(replaced, node->output_shape);
-      if (replaced.defined()) grad = replaced;
-    }
-    std::vector<Tensor> dinputs = node->apply(grad);
-    if (dinputs.size() != node->next_edges.size())
-      fail(node->name(), ": backward returned ", dinputs.size(), " gradients for ",
-           node->next_edges.size(), " inputs");
-    check_anomaly_backward(*node, dinputs);
-    if (!retain_graph) {
-      node->release_saved();
-      node->released = true;
-    }
+    std::vector<Tensor> dinputs = run_node(*node, std::move(grad), retain_graph);
 
     for (size_t i = 0; i < dinputs.size(); ++i) {
       const Edge& e = node->next_edges[i];
       if (!e.valid()) continue;
-      Tensor& g = dinputs[i];
-      if (g.defined() && g.shape() != e.shape)
-        fail(node->name(), ": backward produced a gradient of shape ", g.shape(), " for input ", i,
-             " of shape ", e.shape);
+      const Tensor& g = dinputs[i];
       if (e.leaf) {
         if (!g.defined()) continue;
         auto [it, first] = leaf_grads.try_emplace(e.leaf.get());
@@ -251,87 +263,36 @@ void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
     }
   }
   for (const auto& leaf : leaves) accumulate_leaf(leaf, leaf_grads[leaf.get()]);
-  // ASSIGNMENT engine/run_backward: end
+  // ASSIGNMENT engine/run_ready_queue: end
 }
 
-// ---------------------------------------------------------------- in-place
-// The leaf that `self` is a view of (through reshape-like nodes only), or null.
-static const TensorImpl* viewed_leaf(const Tensor& self) {
-  for (const Node* node = self.grad_fn().get(); node && node->is_view; node = node->next_edges[0].fn.get())
-    if (const TensorImpl* leaf = node->next_edges[0].leaf.get()) return leaf;
-  return nullptr;
-}
-
-static void rebase_history(Tensor& self);
-
-void begin_inplace(const char* op, Tensor& self) {
-  if (self.requires_grad() && self.is_leaf() && grad_enabled())
-    fail(op, ": a leaf tensor that requires grad (shape ", self.shape(),
-         ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
-  // A view shares its leaf's storage: writing through it would change the
-  // leaf's value behind autograd's back (PyTorch refuses this too).
-  if (grad_enabled())
-    if (const TensorImpl* leaf = viewed_leaf(self); leaf && leaf->storage == self.impl()->storage)
-      fail(op, ": a view (shape ", self.shape(), ") of a leaf tensor that requires grad (shape ", leaf->shape,
-           ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
-  if (grad_enabled()) (void)self.grad_fn();  // a stale view takes its base's history first
-}
-
-void end_inplace(Tensor& self, const std::shared_ptr<Node>& history) {
-  self.bump_version();
-  TensorImpl& impl = *self.impl();
-  impl.view_version = impl.storage->version;  // the history set below is the current one
-  if (history) {
-    // self now holds the new value, so it takes over that value's history.
-    impl.grad_fn = history;
-    impl.requires_grad = true;
-  } else if (grad_enabled() && impl.grad_fn) {
-    // The new value does not depend on anything that requires grad (fill_,
-    // copy_ of a constant): the old history no longer applies.
-    impl.grad_fn.reset();
-    impl.requires_grad = false;
+// The gradient backward starts from: the one given, or 1 for a scalar root.
+static Tensor root_gradient(const Tensor& root, const Tensor& droot) {
+  if (!root.requires_grad())
+    fail("backward: the tensor of shape ", root.shape(),
+         " does not require grad and has no grad_fn (did you forget requires_grad=true?)");
+  if (!droot.defined()) {
+    if (root.numel() != 1)
+      fail("backward: grad can be implicitly created only for scalar outputs; this tensor has shape ",
+           root.shape(), ", so pass a gradient of that shape");
+    return ones(root.shape());
   }
-  if (grad_enabled() && impl.view_base) rebase_history(self);
+  if (droot.shape() != root.shape())
+    fail("backward: gradient of shape ", droot.shape(), " does not match the tensor's shape ",
+         root.shape());
+  return droot;
 }
 
-void commit_inplace(const char* op, Tensor& self, const Tensor& result) {
-  begin_inplace(op, self);
-  if (result.shape() != self.shape())
-    fail(op, ": the result of shape ", result.shape(), " cannot be written in place into shape ",
-         self.shape());
-  std::copy(result.data(), result.data() + result.numel(), self.data());
-  end_inplace(self, result.grad_fn());
-}
-
-// self, a view, was just written in place. Its storage is the whole of its
-// base's (every view here is a reshape), so the base's new value is exactly
-// reshape(self's new value): the base's new grad_fn is a ReshapeBackward over
-// self's new history, as PyTorch's CopySlices does for a view that covers its
-// whole base. Other views of the same base see the bumped version and rebuild
-// their history from the base's on next use (refresh_view_history).
-static void rebase_history(Tensor& self) {
-  Tensor base(self.impl()->view_base);
-  if (self.requires_grad()) {
-    Tensor rebased = reshape(self, base.shape());
-    base.impl()->grad_fn = rebased.grad_fn();
-    base.impl()->grad_fn->output_name = base.impl()->name;
-    base.impl()->requires_grad = true;
-  } else if (base.impl()->grad_fn) {
-    base.impl()->grad_fn.reset();  // the new value is a constant: no history left
-    base.impl()->requires_grad = false;
+void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
+  Tensor dout = root_gradient(root, droot);
+  NoGradGuard no_grad;  // the backward computation itself records no graph
+  if (root.is_leaf()) {  // no node to run: the gradient goes straight into .grad()
+    accumulate_leaf(root.impl_ptr(), dout);
+    return;
   }
-}
-
-void refresh_view_history(const std::shared_ptr<TensorImpl>& view) {
-  TensorImpl& impl = *view;
-  impl.view_version = impl.storage->version;  // first: reshape below reads requires_grad again
-  const bool previous = t_grad_enabled;
-  t_grad_enabled = true;  // the history is rebuilt even when asked for under NoGradGuard
-  Tensor fresh = reshape(Tensor(impl.view_base), impl.shape);
-  t_grad_enabled = previous;
-  impl.grad_fn = fresh.grad_fn();
-  impl.requires_grad = fresh.requires_grad();
-  if (impl.grad_fn) impl.grad_fn->output_name = impl.name;
+  Node* start = root.grad_fn().get();
+  DependencyCounts dependencies = count_dependencies(start);  // 1. who waits for how many
+  run_ready_queue(start, dout, dependencies, retain_graph);    // 2. run each node when its turn comes
 }
 
 }  // namespace ag

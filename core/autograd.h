@@ -10,7 +10,8 @@
 //
 // backward() visits the graph without recursion: an explicit stack finds the
 // nodes, dependency counts order them, and a map holds the partial gradient
-// of each node until all its consumers have contributed.
+// of each node until all its consumers have contributed (run_backward in
+// autograd.cpp: count_dependencies, then run_ready_queue).
 #pragma once
 
 #include <functional>
@@ -89,6 +90,18 @@ class NoGradGuard {
  private:
   bool previous_;
 };
+// While alive, ops record a graph again, even inside a NoGradGuard, like
+// torch.enable_grad() (a view rebuilds its history this way whenever asked).
+class EnableGradGuard {
+ public:
+  EnableGradGuard();
+  ~EnableGradGuard();
+  EnableGradGuard(const EnableGradGuard&) = delete;
+  EnableGradGuard& operator=(const EnableGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
 
 // ---- helpers for writing ops ----
 // True when grad mode is on and some input requires grad: the op must record a Node.
@@ -100,22 +113,7 @@ void attach(Tensor& out, std::shared_ptr<Node> node, const std::vector<Tensor>& 
 // The engine. Tensor::backward() calls this.
 void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph);
 
-// In-place update of `self` to `result` (computed out of place from self's old
-// value): writes result's data into self's storage, bumps the version and
-// moves self's history to result's grad_fn. Refuses a leaf that requires grad.
-void commit_inplace(const char* op, Tensor& self, const Tensor& result);
-// The two halves of commit_inplace, for an op that really computes in place
-// (softmax_ writes its output over its input, no second buffer):
-//   begin_inplace  refuses what commit_inplace refuses (a leaf that requires
-//                  grad, a view of one) before anything is written;
-//   end_inplace    after the write: bumps the version, so nodes that saved
-//                  the old value fail loudly, and gives self `history` (the
-//                  node made for the new value, or null for a constant).
-void begin_inplace(const char* op, Tensor& self);
-void end_inplace(Tensor& self, const std::shared_ptr<Node>& history);
-// A view whose storage was written in place since its grad_fn was made takes
-// a fresh history: a reshape of its base's current one (Tensor::grad_fn and
-// requires_grad call this; see TensorImpl::view_base).
-void refresh_view_history(const std::shared_ptr<TensorImpl>& view);
+// In-place writes (commit_inplace, begin_inplace / end_inplace) and the
+// history of views: core/inplace_history.h.
 
 }  // namespace ag

@@ -55,7 +55,7 @@ template <class... Parts>
 
 // The body of an assignment's region in a student's hand-out (make handout,
 // tutorials/exercises/README.md): throws ag::Error naming the assignment, e.g.
-//   ASSIGNMENT engine: run_backward (steps 1 and 2) is not written yet
+//   ASSIGNMENT engine: count_dependencies (step 1) is not written yet
 // The arguments are the ones the missing code would use: passing them keeps
 // the hand-out free of "unused" warnings.
 template <class... Unused>

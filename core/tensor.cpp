@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "core/autograd.h"
+#include "core/inplace_history.h"
 
 namespace ag {
 

@@ -6,6 +6,7 @@
 // result's), and any node that saved the old value notices the change at
 // backward time instead of silently using the new data.
 #include "core/autograd.h"
+#include "core/inplace_history.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/inplace.h"
 #include "core/ops/shape.h"

@@ -18,6 +18,7 @@
 #include <algorithm>
 
 #include "core/autograd.h"
+#include "core/inplace_history.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/softmax.h"
 #include "core/reference/softmax_naive.h"

@@ -1,7 +1,10 @@
 // nn/models/attention_net.cpp: the document's four classes, line for line
-// (the PyTorch line each step mirrors is in the comment beside it).
+// (the PyTorch line each step mirrors is in the comment beside or above it).
+// SelfAttention also has a fused fast path, fenced off below its forward:
+// skip it on a first reading.
 #include "nn/models/attention_net.h"
 
+#include "core/kernels/kernel_mode.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/matmul.h"
 #include "core/ops/pool.h"
@@ -63,22 +66,69 @@ SelfAttention::SelfAttention(int64_t c) : UnaryModule("SelfAttention"), in_chann
   gamma = register_parameter("gamma", zeros({1}));  // nn.Parameter(torch.zeros(1))
 }
 
-Tensor SelfAttention::forward(const Tensor& x) {
+void SelfAttention::check_input(const Tensor& x) const {
   if (x.dim() != 4 || x.size(1) != in_channels)
     fail("SelfAttention(", in_channels, "): expected input (N, ", in_channels, ", H, W), got ", x.shape());
-  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), P = H * W;
-  // The document permutes query to (N, P, C/8) and attention to its
-  // transpose; bmm reads both transposed in place instead (BmmOptions), so
-  // neither is copied.
-  Tensor q = query(x).reshape({N, -1, P});                      // (N, C/8, P)
-  Tensor k = key(x).reshape({N, -1, P});                        // (N, C/8, P)
-  Tensor energy = bmm(q, k, {.transpose_a = true});             // (N, P, P): energy[i][j] = q_i·k_j
-  Tensor attention = softmax_(energy, -1);                      // each row i sums to 1 over j (in place)
+}
+
+// The document's forward, line for line: each of its lines is quoted above the
+// C++ line that computes it. This is what runs with AG_KERNELS=naive (or with
+// fused = false); the default fast mode takes forward_fused, further down,
+// which computes the same thing with fewer copies.
+// Shapes: N = batch_size, C = channels, P = height * width positions.
+Tensor SelfAttention::forward(const Tensor& x) {
+  check_input(x);
+  if (fused && kernels() == Kernels::Fast) return forward_fused(x);
+  // batch_size, channels, height, width = x.size()
+  const int64_t batch_size = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
+  // query = self.query(x).view(batch_size, -1, height * width).permute(0, 2, 1)
+  Tensor query = this->query(x).view({batch_size, -1, height * width}).permute({0, 2, 1});  // (N, P, C/8)
+  // key = self.key(x).view(batch_size, -1, height * width)
+  Tensor key = this->key(x).view({batch_size, -1, height * width});  // (N, C/8, P)
+  // energy = torch.bmm(query, key)
+  Tensor energy = bmm(query, key);  // (N, P, P): energy[i][j] = query_i · key_j
+  // attention = F.softmax(energy, dim=-1)
+  Tensor attention = softmax(energy, -1);  // each row i sums to 1 over j
   if (keep_attention) last_attention = attention.detach();
-  Tensor v = value(x).reshape({N, -1, P});                      // (N, C, P)
-  // out = self.gamma * out + x, with out[c][i] = sum_j v[c][j] · attention[i][j]
-  // (value times attentionᵀ): one baddbmm adds gamma·v·attentionᵀ onto x.
-  return baddbmm(x.reshape({N, C, P}), v, attention, gamma, {.transpose_b = true}).reshape({N, C, H, W});
+  // value = self.value(x).view(batch_size, -1, height * width)
+  Tensor value = this->value(x).view({batch_size, -1, height * width});  // (N, C, P)
+  // out = torch.bmm(value, attention.permute(0, 2, 1))
+  Tensor out = bmm(value, attention.permute({0, 2, 1}));  // (N, C, P): out[c][i] = sum_j value[c][j] · attention[i][j]
+  // out = out.view(batch_size, channels, height, width)
+  out = out.view({batch_size, channels, height, width});
+  // out = self.gamma * out + x
+  out = gamma * out + x;  // gamma (1) broadcasts over every element
+  // return out
+  return out;
+}
+
+// ============================================================================
+// SKIP ON FIRST READING: same numbers, fewer copies.
+//
+// forward_fused computes forward's result with three calls (bmm, softmax_,
+// baddbmm) where the document's lines make seven (two permutes, two bmm,
+// softmax, a product and a sum), and skips the buffers they fill:
+//   - permute copies in attograd (no strided views, see core/tensor.h); bmm
+//     instead reads query and attention transposed where they lie
+//     (BmmOptions, BLAS's transa/transb);
+//   - softmax_ writes the attention over energy, no second (N, P, P) buffer;
+//   - baddbmm computes x + gamma · (value · attentionᵀ) in the gemm's own
+//     output pass, without the (N, C, P) `out` and `gamma * out` temporaries.
+// The sums run in another order, so results agree to float rounding:
+// tests/nn/test_attention_net_paths.cpp holds the outputs and every gradient
+// of the two paths equal, in both kernel modes.
+// ============================================================================
+Tensor SelfAttention::forward_fused(const Tensor& x) {
+  check_input(x);
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), P = H * W;
+  Tensor q = query(x).reshape({N, -1, P});                // (N, C/8, P), read as (N, P, C/8)
+  Tensor k = key(x).reshape({N, -1, P});                  // (N, C/8, P)
+  Tensor energy = bmm(q, k, {.transpose_a = true});       // (N, P, P)
+  Tensor attention = softmax_(energy, -1);                // in place: energy's buffer is the attention now
+  if (keep_attention) last_attention = attention.detach();
+  Tensor v = value(x).reshape({N, -1, P});                // (N, C, P)
+  Tensor out = baddbmm(x.reshape({N, C, P}), v, attention, gamma, {.transpose_b = true});  // x + gamma·v·attentionᵀ
+  return out.reshape({N, C, H, W});
 }
 
 // ---------------------------------------------------------------- AttentionNet

@@ -91,15 +91,28 @@ class ResBlock : public UnaryModule {
 class SelfAttention : public UnaryModule {
  public:
   explicit SelfAttention(int64_t in_channels);
+  // The document's lines (permute, bmm, softmax, gamma * out + x); in the
+  // default fast kernel mode it hands over to forward_fused.
   Tensor forward(const Tensor& x) override;
+  // The same result with fewer copies: transposed bmm, in-place softmax,
+  // baddbmm (attention_net.cpp says how). Callable directly in either mode.
+  Tensor forward_fused(const Tensor& x);
 
   int64_t in_channels;
   ModuleHolder<Conv2d> query, key, value;
   Tensor gamma;  // shape (1), init 0
+  // When true (the default), forward takes forward_fused under Kernels::Fast.
+  // False: forward always runs the document's lines, e.g. to step through
+  // them in gdb without the naive kernels' slowness. Kernels::Naive always
+  // runs the document's lines.
+  bool fused = true;
   // When true, forward keeps the last attention map (N, P, P), detached, in
   // last_attention: the tutorials draw it.
   bool keep_attention = false;
   Tensor last_attention;
+
+ private:
+  void check_input(const Tensor& x) const;
 };
 
 struct AttentionNetOptions {

@@ -74,6 +74,21 @@ TEST_SUITE("core.autograd") {
     CHECK(grad_enabled());
   }
 
+  TEST_CASE("EnableGradGuard records a graph inside a NoGradGuard, then gives no-grad back") {
+    Tensor x = tensor({1.5f}, true);
+    NoGradGuard no_grad;
+    {
+      EnableGradGuard enable;
+      CHECK(grad_enabled());
+      Tensor y = x * 3.0f;
+      REQUIRE(y.requires_grad());
+      y.backward();  // dy/dx = 3
+      CHECK(x.grad().to_vector() == std::vector<float>{3.0f});
+    }
+    CHECK_FALSE(grad_enabled());
+    CHECK_FALSE((x * 2.0f).requires_grad());
+  }
+
   TEST_CASE("backward through a 100,000-op chain does not overflow the stack") {
     Tensor x = tensor({1.0f}, true);
     Tensor y = x;

@@ -89,6 +89,21 @@ TEST_SUITE("core.autograd") {
     ag_test::check_close(a.grad(), {2.0f, 2.0f});
   }
 
+  TEST_CASE("a stale view asked for its history under NoGradGuard still takes the base's new one") {
+    Tensor a = tensor({1.0f, 2.0f}, true);
+    Tensor x = a * 2.0f;
+    Tensor y = reshape(x, {2, 1});
+    mul_(x, 3.0f);  // y is stale: it reads 6a, its grad_fn still says 2a
+    {
+      NoGradGuard no_grad;
+      REQUIRE(y.requires_grad());  // the refresh runs here, recording despite the guard
+      CHECK(y.grad_fn()->name() == "ReshapeBackward");
+      CHECK_FALSE(grad_enabled());  // and the guard is in force again after it
+    }
+    sum(reshape(y, {2}) * a).backward();  // d/da sum(6a * a) = 12a
+    ag_test::check_close(a.grad(), {12.0f, 24.0f});
+  }
+
   TEST_CASE("views made while rebasing leave nothing alive behind them") {
     const int64_t before = TensorImpl::live_count();
     {

@@ -186,36 +186,40 @@ TEST_SUITE("nn.attention_net") {
     }
   }
 
-  TEST_CASE("SelfAttention equals a naive loop over positions (gamma = 0.5)") {
-    manual_seed(24);
-    SelfAttention attention(8);
-    attention.gamma.data()[0] = 0.5f;
-    attention.keep_attention = true;
-    const int64_t N = 2, C = 8, H = 2, W = 3, P = H * W;
-    Tensor x = randn({N, C, H, W});
-    Tensor y = attention(x);
-    // A 1x1 conv at position i: w · x[:, i] + b.
-    auto conv1x1 = [&](const Conv2d& conv, int64_t n, int64_t o, int64_t i) {
-      double acc = conv.bias.at({o});
-      for (int64_t c = 0; c < C; ++c) acc += double(conv.weight.at({o, c, 0, 0})) * x.at({n, c, i / W, i % W});
-      return acc;
-    };
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t i = 0; i < P; ++i) {
-        std::vector<double> att(P);
-        double total = 0;
-        for (int64_t j = 0; j < P; ++j) {
-          double energy = 0;
-          for (int64_t c = 0; c < C / 8; ++c) energy += conv1x1(*attention.query, n, c, i) * conv1x1(*attention.key, n, c, j);
-          total += att[j] = std::exp(energy);
+  TEST_CASE("SelfAttention equals a naive loop over positions (gamma = 0.5), by either path") {
+    for (bool fused : {true, false}) {  // forward_fused, then the document's lines
+      INFO((fused ? "forward_fused" : "the document's lines"));
+      manual_seed(24);
+      SelfAttention attention(8);
+      attention.gamma.data()[0] = 0.5f;
+      attention.fused = fused;
+      attention.keep_attention = true;
+      const int64_t N = 2, C = 8, H = 2, W = 3, P = H * W;
+      Tensor x = randn({N, C, H, W});
+      Tensor y = attention(x);
+      // A 1x1 conv at position i: w · x[:, i] + b.
+      auto conv1x1 = [&](const Conv2d& conv, int64_t n, int64_t o, int64_t i) {
+        double acc = conv.bias.at({o});
+        for (int64_t c = 0; c < C; ++c) acc += double(conv.weight.at({o, c, 0, 0})) * x.at({n, c, i / W, i % W});
+        return acc;
+      };
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t i = 0; i < P; ++i) {
+          std::vector<double> att(P);
+          double total = 0;
+          for (int64_t j = 0; j < P; ++j) {
+            double energy = 0;
+            for (int64_t c = 0; c < C / 8; ++c) energy += conv1x1(*attention.query, n, c, i) * conv1x1(*attention.key, n, c, j);
+            total += att[j] = std::exp(energy);
+          }
+          for (int64_t j = 0; j < P; ++j) CHECK(attention.last_attention.at({n, i, j}) == doctest::Approx(att[j] / total));
+          for (int64_t c = 0; c < C; ++c) {
+            double out = 0;
+            for (int64_t j = 0; j < P; ++j) out += conv1x1(*attention.value, n, c, j) * att[j] / total;
+            CHECK(y.at({n, c, i / W, i % W}) == doctest::Approx(0.5 * out + x.at({n, c, i / W, i % W})));
+          }
         }
-        for (int64_t j = 0; j < P; ++j) CHECK(attention.last_attention.at({n, i, j}) == doctest::Approx(att[j] / total));
-        for (int64_t c = 0; c < C; ++c) {
-          double out = 0;
-          for (int64_t j = 0; j < P; ++j) out += conv1x1(*attention.value, n, c, j) * att[j] / total;
-          CHECK(y.at({n, c, i / W, i % W}) == doctest::Approx(0.5 * out + x.at({n, c, i / W, i % W})));
-        }
-      }
+    }
   }
 
   TEST_CASE("gradients: ConvBlock, ResBlock (projection and identity shortcut), SelfAttention") {

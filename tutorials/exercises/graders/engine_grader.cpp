@@ -1,5 +1,6 @@
 // Grader of framework assignment F1, the backward engine (core/autograd.cpp,
-// run_backward: the region marked "ASSIGNMENT engine/...").
+// the regions marked "ASSIGNMENT engine/...": accumulate_into, count_dependencies,
+// run_ready_queue).
 //
 // Every check builds a small graph with attograd's ops, calls backward(), and
 // compares the leaves' .grad() with gradients worked out by hand in the
