@@ -20,6 +20,7 @@
 #include "core/ops/loss.h"
 #include "core/ops/matmul.h"
 #include "core/ops/norm.h"
+#include "core/ops/pad.h"
 #include "core/ops/pool.h"
 #include "core/ops/reduce.h"
 #include "core/ops/reduce_more.h"
