@@ -26,7 +26,7 @@ int64_t wrap(int64_t a, int64_t b) { return ((a % b) + b) % b; }
 // input, [run_begin, run_end), and which input cell each output cell reads.
 struct DimTable {
   int64_t run_begin = 0, run_end = 0;
-  int64_t before = 0;         // run cell o reads input cell o - before
+  int64_t before = 0;           // run cell o reads input cell o - before
   std::vector<int64_t> source;  // m entries; kFill where the constant mode fills
 };
 
@@ -42,7 +42,8 @@ DimTable dim_table(PadMode mode, int64_t n, int64_t before, int64_t after) {
   for (int64_t o = t.run_begin; o < t.run_end; ++o) t.source[o] = o - before;
   // The ring of circular padding is the run itself: the cells the crops keep.
   const int64_t ring = t.run_end - t.run_begin, ring_first = t.run_begin - before;
-  auto padded = [&](int64_t o, bool is_before) -> int64_t {
+  // The source of a padded cell o, before the run or after it.
+  auto padding_source = [&](int64_t o, bool is_before) -> int64_t {
     switch (mode) {
       case PadMode::Constant: return kFill;
       case PadMode::Reflect: return is_before ? before - o : 2 * (n - 1) - (o - before);
@@ -51,8 +52,8 @@ DimTable dim_table(PadMode mode, int64_t n, int64_t before, int64_t after) {
     }
     return kFill;
   };
-  for (int64_t o = 0; o < t.run_begin; ++o) t.source[o] = padded(o, true);
-  for (int64_t o = t.run_end; o < m; ++o) t.source[o] = padded(o, false);
+  for (int64_t o = 0; o < t.run_begin; ++o) t.source[o] = padding_source(o, true);
+  for (int64_t o = t.run_end; o < m; ++o) t.source[o] = padding_source(o, false);
   return t;
 }
 

@@ -144,8 +144,9 @@ TEST_CASE("pad: fast and naive kernels agree through autograd") {
                              {randn({2, 3, 8, 6}, true)});
   ag_test::check_modes_agree([](const Inputs& in) { return pad(in[0], {6, 2, 1, 3, 2, 1}, "circular"); },
                              {randn({2, 2, 3, 4, 6}, true)});
-  ag_test::check_modes_agree([](const Inputs& in) { return pad(in[0], {1, 1, -2, 3, 2, 0, 1, 1}, "constant", 0.5f); },
-                             {randn({2, 3, 5, 4}, true)});
+  ag_test::check_modes_agree(
+      [](const Inputs& in) { return pad(in[0], {1, 1, -2, 3, 2, 0, 1, 1}, "constant", 0.5f); },
+      {randn({2, 3, 5, 4}, true)});
 }
 
 TEST_CASE("pad without pads is a copy, and an empty output passes zeros back") {
@@ -176,7 +177,8 @@ TEST_CASE("pad errors name the op, the pads, the shape and the rule") {
                        "\"circular\"",
                        Error);
   CHECK_THROWS_WITH_AS(pad(img, {1, 1}, "reflect", 0.0f),
-                       "pad: mode \"reflect\" takes no value (only \"constant\" fills with one), got 0", Error);
+                       "pad: mode \"reflect\" takes no value (only \"constant\" fills with one), got 0",
+                       Error);
   // PyTorch: "Argument #4: Padding size should be less than the corresponding
   // input dimension, but got: padding (3, 3) at dimension 3 of input [1, 1, 3, 3]"
   CHECK_THROWS_WITH_AS(pad(img, {3, 3, 0, 0}, "reflect"),
@@ -209,15 +211,19 @@ TEST_CASE("pad errors name the op, the pads, the shape and the rule") {
   // PyTorch: "The input size 3, plus negative padding -2 and -2 resulted in a
   // negative output size, which is invalid. Check dimension 1 of your input."
   CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {-2, -2}),
-                       "pad: padding (-2, -2) at dimension 1 of input [2, 3] gives size -1, must be >= 0", Error);
+                       "pad: padding (-2, -2) at dimension 1 of input [2, 3] gives size -1, must be >= 0",
+                       Error);
   // PyTorch: "input (W: 3) is too small. Calculated output W: 0"
   CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {-1, -2}, "replicate"),
-                       "pad: padding (-1, -2) at dimension 1 of input [2, 3] gives size 0, must be >= 1", Error);
+                       "pad: padding (-1, -2) at dimension 1 of input [2, 3] gives size 0, must be >= 1",
+                       Error);
   CHECK_THROWS_WITH_AS(pad(zeros({2, 0}), {1, 1}, "replicate"),
-                       "pad: mode \"replicate\" copies from the input, but dimension 1 of input [2, 0] is empty",
+                       "pad: mode \"replicate\" copies from the input, but dimension 1 of input [2, 0] "
+                       "is empty",
                        Error);
   CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {int64_t(1) << 62, 0}),
-                       "pad: padding (4611686018427387904, 0) at dimension 1 of input [2, 3] is too large", Error);
+                       "pad: padding (4611686018427387904, 0) at dimension 1 of input [2, 3] is too large",
+                       Error);
   CHECK_THROWS_WITH_AS(pad(Tensor(), {1, 1}), "pad: input must be defined", Error);
 }
 
