@@ -166,6 +166,17 @@ TEST_CASE("pad without pads is a copy, and an empty output passes zeros back") {
   ag_test::check_close(y.grad(), {0, 0, 0, 0, 0, 0});
 }
 
+TEST_CASE("pad's graph holds no cycle: dropping it frees every tensor") {
+  const int64_t before = TensorImpl::live_count();
+  {
+    Tensor x = counting({2, 3, 4}, true);
+    Tensor y = pad(x, {1, 2, 1, 0}, "circular");
+    (y * y).sum().backward();
+    Tensor unused = pad(x, {2, 2}, "reflect");  // a graph never backpropagated
+  }
+  CHECK(TensorImpl::live_count() == before);
+}
+
 TEST_CASE("pad errors name the op, the pads, the shape and the rule") {
   const Tensor img = zeros({1, 1, 3, 3});
   CHECK_THROWS_WITH_AS(pad(img, {1, 2, 3}), "pad: pads must come in (before, after) pairs, got 3 values",
