@@ -24,6 +24,7 @@
 #include "core/ops/loss_pointwise.h"
 #include "core/ops/matmul.h"
 #include "core/ops/norm.h"
+#include "core/ops/pad.h"
 #include "core/ops/permute.h"
 #include "core/ops/pool.h"
 #include "core/ops/pow.h"

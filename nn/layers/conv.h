@@ -7,6 +7,13 @@
 //   Conv1d:          x: (N, C, L) -> (N, O, L'),  L' as H'
 //   ConvTranspose2d: x: (N, C, H, W) -> (N, O, H', W'),  H' = (H-1)·stride - 2·pad + dil·(k-1) + out_pad + 1
 // Each also takes the unbatched input, as its functional op does.
+//
+// Conv2d and Conv1d take PyTorch's padding_mode, after bias as in
+// nn.Conv2d(..., bias=True, padding_mode='zeros'): "zeros" is the conv's own
+// zero padding; "reflect", "replicate" and "circular" pad the input first with
+// ag::pad in that mode (core/ops/pad.h) and convolve with padding 0, as
+// PyTorch's _conv_forward does. The explicit pads are the padding numbers on
+// both sides, or for "same" dilation·(k-1) split with the odd unit after.
 #pragma once
 
 #include "core/ops/conv.h"
@@ -19,16 +26,20 @@ namespace ag::nn {
 // (kaiming_uniform with a=√5, PyTorch's default).
 // Conv2d(3, 64, 3, Conv2dOptions().padding(1)) is nn.Conv2d(3, 64, kernel_size=3, padding=1);
 // Conv2dOptions().padding("same") is padding="same" (stride must be 1: checked here, as PyTorch).
+// Conv2d(3, 8, 3, Conv2dOptions().padding(1), true, "reflect") is
+// nn.Conv2d(3, 8, 3, padding=1, padding_mode='reflect').
 class Conv2d : public UnaryModule {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
-         const Conv2dOptions& options = Conv2dOptions(), bool bias = true);
+         const Conv2dOptions& options = Conv2dOptions(), bool bias = true,
+         const std::string& padding_mode = "zeros");
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();
 
   int64_t in_channels, out_channels, kernel_size;
   Conv2dOptions options;
+  std::string padding_mode;  // "zeros", "reflect", "replicate" or "circular"
   Tensor weight, bias;  // bias undefined when built with bias = false
 };
 
@@ -37,13 +48,15 @@ class Conv2d : public UnaryModule {
 class Conv1d : public UnaryModule {
  public:
   Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
-         const Conv1dOptions& options = Conv1dOptions(), bool bias = true);
+         const Conv1dOptions& options = Conv1dOptions(), bool bias = true,
+         const std::string& padding_mode = "zeros");
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();
 
   int64_t in_channels, out_channels, kernel_size;
   Conv1dOptions options;
+  std::string padding_mode;  // "zeros", "reflect", "replicate" or "circular"
   Tensor weight, bias;  // bias undefined when built with bias = false
 };
 
