@@ -47,16 +47,16 @@ bool writes_each_output_once(const std::vector<int64_t>& c_index) {
   return true;
 }
 
-bool split_across_products(const GemmBatch& batch) {
-  const int64_t count = batch.count(), threads = get_num_threads();
-  if (count < 2 || threads < 2) return false;
-  const bool goes_round_evenly = count % threads == 0 || count >= 4 * threads;
-  return goes_round_evenly && writes_each_output_once(batch.c_index);
-}
-
 constexpr int64_t kMinFlopsPerChunk = 1'000'000;
 
 }  // namespace
+
+bool splits_across_products(const GemmBatch& batch) {
+  const int64_t count = batch.count(), threads = get_num_threads();
+  if (count < 2 || threads < 2) return false;
+  const bool shares_out_evenly = count % threads == 0 || count >= 4 * threads;
+  return shares_out_evenly && writes_each_output_once(batch.c_index);
+}
 
 GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K) {
   GemmBatch batch;
@@ -81,7 +81,7 @@ void sgemm_batched(const GemmBatch& batch, float alpha, const float* A, const fl
           B + batch.b_index[i] * K * N, ldb, beta, C + batch.c_index[i] * M * N, N);
   };
 
-  if (!split_across_products(batch)) {  // inside: each sgemm uses every thread
+  if (!splits_across_products(batch)) {  // inside: each sgemm uses every thread
     for (int64_t i = 0; i < count; ++i) product(i);
     return;
   }

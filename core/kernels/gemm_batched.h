@@ -44,4 +44,11 @@ GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M,
 void sgemm_batched(const GemmBatch& batch, float alpha, const float* A, const float* B, float beta,
                    float* C);
 
+// The choice sgemm_batched makes at the current thread count: true when the
+// products go to different threads whole ("across"), false when they run one
+// after another, each sgemm using every thread ("inside"). A tiny batch may
+// still stay on one thread (the grain). Exposed so the rule can be tested and
+// printed; a race cannot be caught by running it.
+bool splits_across_products(const GemmBatch& batch);
+
 }  // namespace ag

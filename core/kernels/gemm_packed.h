@@ -38,9 +38,11 @@ class PackedA {
 // lie or written into scratch (room for n floats). A convolution's im2col
 // matrix is such a source: each row is computed from the image when the
 // product needs it, and never stored whole.
-// (A std::function: it is called once per row of a KC×NC panel, thousands of
-// times per conv2d against millions of multiply-adds per call; the indirect
-// call measured no slower than a plain function pointer.)
+// A std::function, for the lambdas a caller writes: it is called once per row
+// of each KC×NC panel, and each call hands over up to NC numbers (9,216 calls
+// for a 3x3 conv over 8 images of 128 channels, 1.2 GFLOP). A plain function
+// pointer with a context argument measured the same within noise (one-thread
+// conv2d forward, 12 alternating runs: 7.07 against 6.98 ms median).
 using GemmRows =
     std::function<const float*(int64_t k, int64_t j0, int64_t n, float* scratch)>;
 // The rows of a stored row-major matrix B (leading dimension ldb), in place.

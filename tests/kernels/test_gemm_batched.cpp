@@ -133,6 +133,29 @@ TEST_CASE("sgemm_batched: a repeated input is a broadcast, a repeated output sum
   check_batch(gradient, 0.5f, 1.0f, /*extra_c=*/2);
 }
 
+TEST_CASE("sgemm_batched shares the threads across products only when that is safe and even") {
+  const ag::GemmBatch four = ag::one_to_one_batch(4, false, false, 8, 8, 8);
+  const ag::GemmBatch three = ag::one_to_one_batch(3, false, false, 8, 8, 8);
+  const ag::GemmBatch nine = ag::one_to_one_batch(9, false, false, 8, 8, 8);
+  ag::GemmBatch summed = four;  // products 0, 2 and 1, 3 write the same matrices
+  summed.c_index = {0, 1, 0, 1};
+  {
+    ThreadCount scope(2);
+    CHECK(ag::splits_across_products(four));        // 2 each
+    CHECK_FALSE(ag::splits_across_products(three));  // 2 and 1: one thread idle half the time
+    CHECK(ag::splits_across_products(nine));         // >= 4 per thread: 5 and 4
+    CHECK_FALSE(ag::splits_across_products(summed)); // two threads would add into one matrix
+    CHECK_FALSE(ag::splits_across_products(ag::one_to_one_batch(1, false, false, 8, 8, 8)));
+  }
+  {
+    ThreadCount scope(3);
+    CHECK(ag::splits_across_products(three));
+    CHECK_FALSE(ag::splits_across_products(four));
+  }
+  ThreadCount one(1);
+  CHECK_FALSE(ag::splits_across_products(four));
+}
+
 TEST_CASE("sgemm_batched: sums with beta = 1, worked by hand") {
   // Three 1x1 products into one output starting at 1: 1 + 2·3 + 4·5 + 6·7 = 69.
   ag::GemmBatch batch;
