@@ -1,9 +1,10 @@
 // The fast convolution: the shared sgemm over im2col's matrix, one image at a
 // time, without storing that matrix. The weight is packed once per call
-// (gemm.h's PackedA) and read by every image and thread; the gemm asks for
+// (gemm_packed.h's PackedA) and read by every image and thread; the gemm asks for
 // col's rows one KC×NC panel at a time and im2col_row writes each straight
 // into it from the image, so col's K·P numbers never travel through memory.
-// conv2d_forward_im2col keeps the plain version (im2col, then sgemm).
+// The stored form of the same idea, im2col into a real matrix and then one
+// sgemm, is conv2d_backward_weight below (it needs col whole, as the summed side).
 //
 // Shape legend (as conv.h): N batch, C/O input/output channels,
 // G groups with Cg = C/G and Og = O/G channels each, H×W input, OH×OW output,
@@ -21,6 +22,7 @@
 
 #include "core/allocator.h"
 #include "core/kernels/gemm.h"
+#include "core/kernels/gemm_packed.h"
 #include "core/kernels/parallel.h"
 
 namespace ag {
@@ -201,25 +203,6 @@ void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight
                                          return static_cast<const float*>(row);
                                        });
       sgemm_packed(weights[grp], P, 1.0f, col, 0.0f, out_g, P);
-      if (bias != nullptr) add_bias(bias + grp * Og, Og, P, out_g);
-    }
-  });
-}
-
-// The middle path between the seven naive loops and conv2d_forward: im2col
-// into a real (K, P) matrix per image, then one plain sgemm. Easiest to read;
-// tests hold the three equal.
-void conv2d_forward_im2col(const ConvGeometry& g, const float* inp, const float* weight,
-                           const float* bias, float* out) {
-  const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
-  const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
-  for_each_image(g.N, K * P, [&](int64_t n, float* col) {
-    for (int64_t grp = 0; grp < g.groups; ++grp) {
-      const float* img = inp + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
-      const float* weight_g = weight + grp * Og * K;       // (Og, K)
-      float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
-      im2col(g, img, col);
-      sgemm(false, false, Og, P, K, 1.0f, weight_g, K, col, P, 0.0f, out_g, P);
       if (bias != nullptr) add_bias(bias + grp * Og, Og, P, out_g);
     }
   });

@@ -74,10 +74,6 @@ void col2im(const ConvGeometry& g, const float* col, float* img);
 // weight packed once, col's rows computed into the gemm's panel as needed.
 void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
                     const float* bias, float* out);
-// The same through a stored im2col matrix and sgemm, image by image: the
-// readable middle path, kept for tests and teaching.
-void conv2d_forward_im2col(const ConvGeometry& g, const float* inp, const float* weight,
-                           const float* bias, float* out);
 // dinp (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dinp);

@@ -46,21 +46,12 @@
 
 #include "core/error.h"
 #include "core/kernels/parallel.h"
+#include "core/kernels/simd.h"
 
 namespace ag {
 namespace gemm_detail {
 
 typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
-
-// Loads and stores of a vector from floats with no alignment promise; memcpy
-// is how C++ says "reinterpret these bytes" without breaking aliasing rules,
-// and compilers turn it into one vmovups.
-inline vfloat load(const float* p) {
-  vfloat v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
 
 // The micro-kernel: C[0:Rows, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
 // sliver of B (kc steps of NR numbers) and Ã a sliver of A whose number (r, k)
@@ -73,7 +64,7 @@ template <int Rows = MR>
   vfloat acc[Rows][kVecPerRow] = {};
   for (int64_t k = 0; k < kc; ++k) {
     vfloat b_row[kVecPerRow];
-    for (int v = 0; v < kVecPerRow; ++v) b_row[v] = load(b + v * kLanes);
+    for (int v = 0; v < kVecPerRow; ++v) b_row[v] = simd::load<vfloat>(b + v * kLanes);
     for (int r = 0; r < Rows; ++r) {
       float a_rk = a[r * a_row_step];  // broadcast: scalar * vector multiplies every lane
       for (int v = 0; v < kVecPerRow; ++v) acc[r][v] += a_rk * b_row[v];
@@ -85,8 +76,8 @@ template <int Rows = MR>
     for (int v = 0; v < kVecPerRow; ++v) {
       float* cv = c + r * ldc + v * kLanes;
       vfloat out = alpha * acc[r][v];
-      if (beta != 0.0f) out += beta * load(cv);
-      store(cv, out);
+      if (beta != 0.0f) out += beta * simd::load<vfloat>(cv);
+      simd::store(cv, out);
     }
   }
 }
@@ -183,7 +174,7 @@ void pack_b(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
   }
 }
 
-// The same panel from a GemmRows source (gemm.h): each row k of op(B) is
+// The same panel from a GemmRows source (gemm_packed.h): each row k of op(B) is
 // produced once, as nc contiguous numbers, and cut into the NR-wide slivers.
 // The row lands in `row_scratch` (or is read in place), which stays in L1.
 void pack_b_rows(const GemmRows& rows, int64_t p0, int64_t kc, int64_t j0, int64_t nc,

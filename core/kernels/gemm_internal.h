@@ -1,11 +1,11 @@
 // core/kernels/gemm_internal.h: what gemm.cpp (the loops, sgemm) and
 // gemm_packed.cpp (PackedA, sgemm_packed) share. Not for use outside them:
-// everything else calls the functions of gemm.h.
+// everything else calls the functions of gemm.h and gemm_packed.h.
 #pragma once
 
 #include <cstdint>
 
-#include "core/kernels/gemm.h"
+#include "core/kernels/gemm_packed.h"
 
 namespace ag::gemm_detail {
 

@@ -1,4 +1,4 @@
-// core/kernels/gemm_packed.cpp: products that share op(A) (gemm.h's
+// core/kernels/gemm_packed.cpp: products that share op(A) (gemm_packed.h:
 // PackedA and sgemm_packed) on the loops of gemm.cpp.
 //
 // A convolution multiplies one weight (O, K) by the patches of every image.
@@ -9,8 +9,8 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "core/kernels/gemm.h"
 #include "core/kernels/gemm_internal.h"
+#include "core/kernels/gemm_packed.h"
 #include "core/kernels/parallel.h"
 
 namespace ag {

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "core/kernels/parallel.h"
+#include "core/kernels/simd.h"
 #include "core/reference/softmax_naive.h"
 
 namespace ag {
@@ -35,12 +36,6 @@ constexpr int64_t kLanes = 16;
 typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
 typedef int32_t vint __attribute__((vector_size(kLanes * sizeof(int32_t))));
 
-inline vfloat load(const float* p) {
-  vfloat v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
 inline float max_of(float a, float b) { return a > b ? a : b; }
 inline vfloat max_of(vfloat a, vfloat b) { return a > b ? a : b; }  // lane by lane
 template <class To, class From>
@@ -86,7 +81,7 @@ F exp_nonpositive(F x) {
 float row_max(const float* x, int64_t n) {
   vfloat lanes = vfloat{} - std::numeric_limits<float>::infinity();
   int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) lanes = max_of(lanes, load(x + i));
+  for (; i + kLanes <= n; i += kLanes) lanes = max_of(lanes, simd::load<vfloat>(x + i));
   float m = -std::numeric_limits<float>::infinity();
   for (int64_t l = 0; l < kLanes; ++l) m = max_of(m, lanes[l]);
   for (; i < n; ++i) m = max_of(m, x[i]);
@@ -98,8 +93,8 @@ float row_exp_sum(const float* x, float m, float* y, int64_t n) {
   vfloat lanes = {};  // 16 partial sums: no step waits for the one before
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const vfloat e = exp_nonpositive<vfloat, vint>(load(x + i) - m);
-    if (y) store(y + i, e);
+    const vfloat e = exp_nonpositive<vfloat, vint>(simd::load<vfloat>(x + i) - m);
+    if (y) simd::store(y + i, e);
     lanes += e;
   }
   float sum = 0.0f;

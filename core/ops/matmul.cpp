@@ -1,4 +1,4 @@
-// core/ops/matmul.cpp: matmul, bmm and linear, forward and backward, on the one sgemm.
+// core/ops/matmul.cpp: matmul, bmm, baddbmm and linear, forward and backward, on the one sgemm.
 //
 // Shape legend:
 //   M rows of a (and of the result)       B  batch of matrices (possibly broadcast)
@@ -11,105 +11,57 @@
 // No transpose is ever materialised: sgemm reads the stored matrix through its
 // trans flag. A batch operand that was broadcast (one matrix used by several
 // products) gets the SUM of the gradients of every product that used it.
+//
+// This file checks shapes, allocates, and says which matrices each product
+// reads and writes (a GemmBatch); the products, and how they share the
+// threads, are core/kernels/gemm_batched.cpp's.
 #include "core/ops/matmul.h"
 
 #include <algorithm>
 
 #include "core/autograd.h"
 #include "core/kernels/gemm.h"
+#include "core/kernels/gemm_batched.h"
 #include "core/kernels/kernel_mode.h"
-#include "core/kernels/parallel.h"
 #include "core/ops/broadcast.h"
+#include "core/reference/gemm_batched_naive.h"
 #include "core/reference/gemm_naive.h"
 
 namespace ag {
 namespace {
 
-// A batch of products that all have the same sizes: product i multiplies
-// matrix a_index[i] of A by matrix b_index[i] of B. With broadcasting one
-// stored matrix may appear in several products, so the indices repeat.
-struct GemmBatch {
-  int64_t M = 0, N = 0, K = 0;
-  std::vector<int64_t> a_index, b_index;
-  int64_t a_count = 0, b_count = 0;  // how many matrices A and B hold
-  bool trans_a = false, trans_b = false;  // bmm's options: A stored [K, M], B stored [N, K]
-  int64_t count() const { return static_cast<int64_t>(a_index.size()); }
-};
-
-std::vector<int64_t> identity_index(int64_t count) {
-  std::vector<int64_t> index(count);
-  for (int64_t i = 0; i < count; ++i) index[i] = i;
-  return index;
-}
-
-// C_{c(i)} = op(X_{x(i)}) · op(Y_{y(i)}) for every product i, with op(X) [m, k]
-// and op(Y) [k, n]. Each operand is a stack of contiguous row-major matrices.
-// When c_index repeats (the gradient of a broadcast operand) the products that
-// land on the same matrix are summed into it.
-// alpha scales every product; accumulate adds them onto C instead of
-// overwriting it (both only for distinct outputs: baddbmm).
-void run_batch(bool trans_x, bool trans_y, int64_t m, int64_t n, int64_t k,
-               const float* X, const std::vector<int64_t>& x_index,
-               const float* Y, const std::vector<int64_t>& y_index,
-               float* C, const std::vector<int64_t>& c_index, int64_t c_count,
-               float alpha = 1.0f, bool accumulate = false) {
-  const auto gemm = fast_or_naive(sgemm, sgemm_naive);
-  const int64_t ldx = trans_x ? m : k, ldy = trans_y ? k : n;
-  const int64_t count = static_cast<int64_t>(c_index.size());
-  auto product = [&](int64_t i, float beta) {
-    gemm(trans_x, trans_y, m, n, k, alpha, X + x_index[i] * m * k, ldx, Y + y_index[i] * k * n,
-         ldy, beta, C + c_index[i] * m * n, n);
-  };
-
-  // ASSIGNMENT broadcast_backward/run_batch: begin
-  if (c_count != count) {
-    // Several products share an output matrix: start from zero and add each in
-    // turn. Serial over the batch (two threads must not add into one matrix);
-    // sgemm still uses every thread inside each product.
-    std::fill(C, C + c_count * m * n, 0.0f);
-    for (int64_t i = 0; i < count; ++i) product(i, 1.0f);
-    return;
-  }
-  // ASSIGNMENT broadcast_backward/run_batch: end
-  // Independent products (attention's [B, T, T] scores): one thread per group
-  // of whole matrices beats splitting each small matrix across threads, since
-  // every thread packs its own operands once and never waits. The sgemm calls
-  // inside run serially (nested parallel_for). But 3 products on 2 threads
-  // would leave one thread idle half the time: then (and for a single
-  // product) the products run one by one, each threaded inside sgemm.
-  const int64_t threads = get_num_threads();
-  const bool split_batch = count % threads == 0 || count >= 4 * threads;
-  const float beta = accumulate ? 1.0f : 0.0f;
-  if (kernels() == Kernels::Naive || count == 1 || !split_batch) {
-    for (int64_t i = 0; i < count; ++i) product(i, beta);
-    return;
-  }
-  // Grain: ≥ ~1 MFLOP per chunk, so a batch of tiny matrices stays on one thread.
-  const int64_t flops = std::max<int64_t>(1, 2 * m * n * k);
-  const int64_t grain = std::max<int64_t>(1, 1'000'000 / flops);
-  parallel_for(0, count, grain, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) product(i, beta);
-  });
-}
-
 // linear treats x (..., in) as one [R, in] matrix: R is the product of the leading sizes.
 int64_t leading_rows(const Shape& shape) { return numel_of(Shape(shape.begin(), shape.end() - 1)); }
 
-// Gradients of C = A·B for a whole batch (A stored [M, K], B stored [K, N]).
+// Gradients of C = A·B for a whole batch g (A stored [M, K], B stored [K, N]);
+// g's product i wrote dC's matrix i. Each gradient is a batch of its own,
+// with the roles of the three stacks exchanged.
 Tensor grad_of_a(const GemmBatch& g, const Tensor& dout, const Tensor& b, const Shape& a_shape) {
   // ASSIGNMENT broadcast_backward/grad_of_a: begin
-  Tensor da = empty(a_shape);  // dA_{a(i)} += dC_i · B_{b(i)}ᵀ
-  run_batch(false, true, g.M, g.K, g.N, dout.data(), identity_index(g.count()), b.data(),
-            g.b_index, da.data(), g.a_index, g.a_count);
+  // dA_{a(i)} += dC_i · B_{b(i)}ᵀ: a matrix of A that several products used
+  // gets the sum of their gradients, so dA starts at zero and every product
+  // adds onto it (beta = 1).
+  GemmBatch grad;
+  grad.trans_b = true;
+  grad.M = g.M, grad.N = g.K, grad.K = g.N;
+  grad.a_index = g.c_index, grad.b_index = g.b_index, grad.c_index = g.a_index;
+  Tensor da = zeros(a_shape);
+  fast_or_naive(sgemm_batched, sgemm_batched_naive)(grad, 1.0f, dout.data(), b.data(), 1.0f,
+                                                    da.data());
   return da;
   // ASSIGNMENT broadcast_backward/grad_of_a: end
 }
 
 Tensor grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const Shape& b_shape) {
   // ASSIGNMENT broadcast_backward/grad_of_b: begin
-  Tensor db = empty(b_shape);  // dB_{b(i)} += A_{a(i)}ᵀ · dC_i
-  run_batch(true, false, g.K, g.N, g.M, a.data(), g.a_index, dout.data(),
-            identity_index(g.count()), db.data(), g.b_index, g.b_count);
+  // dB_{b(i)} += A_{a(i)}ᵀ · dC_i, summed over the products that shared B_{b(i)}.
+  GemmBatch grad;
+  grad.trans_a = true;
+  grad.M = g.K, grad.N = g.N, grad.K = g.M;
+  grad.a_index = g.a_index, grad.b_index = g.c_index, grad.c_index = g.b_index;
+  Tensor db = zeros(b_shape);
+  fast_or_naive(sgemm_batched, sgemm_batched_naive)(grad, 1.0f, a.data(), dout.data(), 1.0f,
+                                                    db.data());
   return db;
   // ASSIGNMENT broadcast_backward/grad_of_b: end
 }
@@ -121,23 +73,27 @@ Tensor grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const 
 //   dB = op(A)ᵀ·dC,  or  dCᵀ·op(A)  when B is stored transposed [N, K]
 Tensor bmm_grad_of_a(const GemmBatch& g, const Tensor& dout, const Tensor& b, const Shape& a_shape,
                      float alpha = 1.0f) {
+  const auto gemm = fast_or_naive(sgemm_batched, sgemm_batched_naive);
   Tensor da = empty(a_shape);
-  const std::vector<int64_t> all = identity_index(g.count());
-  if (g.trans_a)
-    run_batch(g.trans_b, true, g.K, g.M, g.N, b.data(), all, dout.data(), all, da.data(), all, g.count(), alpha);
-  else
-    run_batch(false, !g.trans_b, g.M, g.K, g.N, dout.data(), all, b.data(), all, da.data(), all, g.count(), alpha);
+  if (g.trans_a)  // [K, M] = [K, N]·[N, M]
+    gemm(one_to_one_batch(g.count(), g.trans_b, true, g.K, g.M, g.N), alpha, b.data(), dout.data(),
+         0.0f, da.data());
+  else  // [M, K] = [M, N]·[N, K]
+    gemm(one_to_one_batch(g.count(), false, !g.trans_b, g.M, g.K, g.N), alpha, dout.data(), b.data(),
+         0.0f, da.data());
   return da;
 }
 
 Tensor bmm_grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, const Shape& b_shape,
                      float alpha = 1.0f) {
+  const auto gemm = fast_or_naive(sgemm_batched, sgemm_batched_naive);
   Tensor db = empty(b_shape);
-  const std::vector<int64_t> all = identity_index(g.count());
-  if (g.trans_b)
-    run_batch(true, g.trans_a, g.N, g.K, g.M, dout.data(), all, a.data(), all, db.data(), all, g.count(), alpha);
-  else
-    run_batch(!g.trans_a, false, g.K, g.N, g.M, a.data(), all, dout.data(), all, db.data(), all, g.count(), alpha);
+  if (g.trans_b)  // [N, K] = [N, M]·[M, K]
+    gemm(one_to_one_batch(g.count(), true, g.trans_a, g.N, g.K, g.M), alpha, dout.data(), a.data(),
+         0.0f, db.data());
+  else  // [K, N] = [K, M]·[M, N]
+    gemm(one_to_one_batch(g.count(), !g.trans_a, false, g.K, g.N, g.M), alpha, a.data(), dout.data(),
+         0.0f, db.data());
   return db;
 }
 
@@ -145,7 +101,7 @@ Tensor bmm_grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, co
 // batch of products. `op` names the caller in the messages.
 GemmBatch bmm_batch(const char* op, const Tensor& a, const Tensor& b, const BmmOptions& options) {
   if (a.dim() != 3 || b.dim() != 3)
-    fail(op, ": expected two 3-D tensors (B, N, K) and (B, K, M), got shapes ", a.shape(), " and ",
+    fail(op, ": expected two 3-D tensors (B, M, K) and (B, K, N), got shapes ", a.shape(), " and ",
          b.shape());
   if (a.size(0) != b.size(0))
     fail(op, ": shapes ", a.shape(), " and ", b.shape(), " have different batch sizes (",
@@ -163,12 +119,7 @@ GemmBatch bmm_batch(const char* op, const Tensor& a, const Tensor& b, const BmmO
     fail(op, ": shapes ", a.shape(), " and ", b.shape(), which, " cannot be multiplied (", K, " != ",
          Kb, ")");
   }
-  GemmBatch batch;
-  batch.M = M, batch.K = K, batch.N = N;
-  batch.a_index = batch.b_index = identity_index(a.size(0));
-  batch.a_count = batch.b_count = a.size(0);
-  batch.trans_a = options.transpose_a, batch.trans_b = options.transpose_b;
-  return batch;
+  return one_to_one_batch(a.size(0), options.transpose_a, options.transpose_b, M, N, K);
 }
 
 }  // namespace
@@ -194,8 +145,8 @@ struct BmmBackward : MatmulBackward {
 template <class NodeT>
 static Tensor multiply(const Tensor& a, const Tensor& b, GemmBatch batch, const Shape& out_shape) {
   Tensor out = empty(out_shape);
-  run_batch(batch.trans_a, batch.trans_b, batch.M, batch.N, batch.K, a.data(), batch.a_index, b.data(),
-            batch.b_index, out.data(), identity_index(batch.count()), batch.count());
+  fast_or_naive(sgemm_batched, sgemm_batched_naive)(batch, 1.0f, a.data(), b.data(), 0.0f,
+                                                    out.data());
   if (needs_grad({a, b})) {
     auto node = std::make_shared<NodeT>();
     node->saved_a = SavedTensor(a);
@@ -232,22 +183,23 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (a.dim() > 1) out_shape.push_back(M);
   if (b.dim() > 1) out_shape.push_back(N);
 
+  // Product i writes matrix i of the result and reads the matrices of a and
+  // b that broadcasting pairs with it (the same one, again and again, along a
+  // dimension that was stretched).
   GemmBatch batch;
   batch.N = N, batch.K = K;
   if (b_batch.empty()) {
     // b is one matrix: every row of every matrix of a meets the same b, so the
     // whole of a is one tall [B·M, K] matrix and the product is ONE sgemm.
     batch.M = numel_of(a_batch) * M;
-    batch.a_index = batch.b_index = {0};
-    batch.a_count = batch.b_count = 1;
+    batch.a_index = batch.b_index = batch.c_index = {0};
   } else {
     batch.M = M;
-    for_each_broadcast(out_batch, a_batch, b_batch, [&](int64_t, int64_t ia, int64_t ib) {
+    for_each_broadcast(out_batch, a_batch, b_batch, [&](int64_t i, int64_t ia, int64_t ib) {
       batch.a_index.push_back(ia);
       batch.b_index.push_back(ib);
+      batch.c_index.push_back(i);
     });
-    batch.a_count = numel_of(a_batch);
-    batch.b_count = numel_of(b_batch);
   }
   return multiply<MatmulBackward>(a, b, std::move(batch), out_shape);
 }
@@ -300,9 +252,8 @@ Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tens
          out_shape, " (of ", a.shape(), " and ", b.shape(), ")");
   Tensor out = empty(out_shape);
   std::copy(input.data(), input.data() + input.numel(), out.data());
-  run_batch(batch.trans_a, batch.trans_b, batch.M, batch.N, batch.K, a.data(), batch.a_index, b.data(),
-            batch.b_index, out.data(), identity_index(batch.count()), batch.count(), alpha.data()[0],
-            /*accumulate=*/true);
+  fast_or_naive(sgemm_batched, sgemm_batched_naive)(batch, alpha.data()[0], a.data(), b.data(),
+                                                    /*beta=*/1.0f, out.data());
   if (needs_grad({input, a, b, alpha})) {
     auto node = std::make_shared<BaddbmmBackward>();
     node->saved_a = SavedTensor(a);

@@ -72,21 +72,17 @@ int main() {
               t_step * 1e3, 3 * flops / t_step / 1e9);
 
   // ---- each raw kernel (forward: weight packed once, im2col rows packed
-  // straight into the gemm; then the plain stored-im2col path beside it)
+  // straight into the gemm)
   std::vector<float> out(g.N * g.O * g.OH * g.OW), dinp(g.N * g.C * g.H * g.W);
   std::vector<float> dweight(g.O * g.field_size()), dbias(g.O);
   const float *xp = x.data(), *wp = weight.data(), *bp = bias.data(), *dp = dout.data();
   const double t_fwd = bench::median_seconds([&] { conv2d_forward(g, xp, wp, bp, out.data()); }, 7);
-  const double t_fwd_im2col =
-      bench::median_seconds([&] { conv2d_forward_im2col(g, xp, wp, bp, out.data()); }, 7);
   const double t_din =
       bench::median_seconds([&] { conv2d_backward_input(g, dp, wp, dinp.data()); }, 7);
   const double t_dw = bench::median_seconds(
       [&] { conv2d_backward_weight(g, dp, xp, dweight.data(), dbias.data()); }, 7);
   std::printf("kernel forward           %8.2f ms  %7.1f GFLOP/s\n", t_fwd * 1e3,
               flops / t_fwd / 1e9);
-  std::printf("kernel forward, im2col   %8.2f ms  %7.1f GFLOP/s   (stored im2col + sgemm)\n",
-              t_fwd_im2col * 1e3, flops / t_fwd_im2col / 1e9);
   std::printf("kernel backward input    %8.2f ms  %7.1f GFLOP/s\n", t_din * 1e3,
               flops / t_din / 1e9);
   std::printf("kernel backward weight   %8.2f ms  %7.1f GFLOP/s\n\n", t_dw * 1e3,

@@ -4,17 +4,11 @@
 #include <limits>
 #include <vector>
 
-#include "tests/helpers/op_modes_util.h"
+#include "tests/helpers/conv_test_util.h"
 
 using namespace ag;
-
-namespace {
-
-using Inputs = std::vector<Tensor>;
-
-Tensor leaf(const Shape& shape) { return randn(shape, true); }
-
-}  // namespace
+using ag_test::Inputs;
+using ag_test::leaf;
 
 TEST_SUITE("core.conv") {
 

@@ -3,38 +3,12 @@
 // form, fast == naive through autograd, and its own error messages.
 #include <vector>
 
-#include "tests/helpers/op_modes_util.h"
+#include "tests/helpers/conv_test_util.h"
 
 using namespace ag;
-
-namespace {
-
-using Inputs = std::vector<Tensor>;
-
-Tensor leaf(const Shape& shape) { return randn(shape, true); }
-
-// out[n, o, t] = bias[o] + sum over ci, j of w[o, ci, j] * x[n, g*Cg + ci, t*stride - pad + j*dilation]
-// (zero outside), in doubles.
-std::vector<float> plain_conv1d(const Tensor& x, const Tensor& w, const Tensor& bias, int64_t stride,
-                                int64_t pad, int64_t dilation, int64_t groups) {
-  const int64_t N = x.size(0), L = x.size(2), O = w.size(0), Cg = w.size(1), k = w.size(2);
-  const int64_t OL = (L + 2 * pad - dilation * (k - 1) - 1) / stride + 1, Og = O / groups;
-  std::vector<float> out;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t o = 0; o < O; ++o)
-      for (int64_t t = 0; t < OL; ++t) {
-        double sum = bias.defined() ? bias.at({o}) : 0.0;
-        for (int64_t ci = 0; ci < Cg; ++ci)
-          for (int64_t j = 0; j < k; ++j) {
-            const int64_t at = t * stride - pad + j * dilation;
-            if (at >= 0 && at < L) sum += double(w.at({o, ci, j})) * x.at({n, (o / Og) * Cg + ci, at});
-          }
-        out.push_back(float(sum));
-      }
-  return out;
-}
-
-}  // namespace
+using ag_test::Inputs;
+using ag_test::leaf;
+using ag_test::plain_conv1d;
 
 TEST_SUITE("core.conv") {
 

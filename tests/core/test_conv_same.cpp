@@ -1,46 +1,15 @@
 // tests/core/test_conv_same.cpp: what conv2d accepts beyond (N, C, H, W) with
 // numeric padding, as PyTorch 1.13 does: padding "same" / "valid", an
 // unbatched (C, H, W) input, and an input with zero channels. Expected values
-// come from a plain loop with its own top/left padding (below) or by hand.
+// come from a plain loop with its own top/left padding (conv_test_util.h) or by hand.
 #include <vector>
 
-#include "tests/helpers/op_modes_util.h"
+#include "tests/helpers/conv_test_util.h"
 
 using namespace ag;
-
-namespace {
-
-using Inputs = std::vector<Tensor>;
-
-Tensor leaf(const Shape& shape) { return randn(shape, true); }
-
-// out[n, o, r, c] = bias[o] + sum over ci, i, j of w[o, ci, i, j] * x[n, g*Cg + ci,
-// r - top + i*dh, c - left + j*dw] (zero outside): stride 1, any padding on
-// the top/left, the output size given. In doubles, independent of the library.
-std::vector<float> plain_conv(const Tensor& x, const Tensor& w, const Tensor& bias, int64_t groups,
-                              int64_t top, int64_t left, int64_t dh, int64_t dw, int64_t OH,
-                              int64_t OW) {
-  const int64_t N = x.size(0), H = x.size(2), W = x.size(3);
-  const int64_t O = w.size(0), Cg = w.size(1), kh = w.size(2), kw = w.size(3), Og = O / groups;
-  std::vector<float> out;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t o = 0; o < O; ++o)
-      for (int64_t r = 0; r < OH; ++r)
-        for (int64_t c = 0; c < OW; ++c) {
-          double sum = bias.defined() ? bias.at({o}) : 0.0;
-          for (int64_t ci = 0; ci < Cg; ++ci)
-            for (int64_t i = 0; i < kh; ++i)
-              for (int64_t j = 0; j < kw; ++j) {
-                const int64_t h = r - top + i * dh, col = c - left + j * dw;
-                if (h >= 0 && h < H && col >= 0 && col < W)
-                  sum += double(w.at({o, ci, i, j})) * x.at({n, (o / Og) * Cg + ci, h, col});
-              }
-          out.push_back(float(sum));
-        }
-  return out;
-}
-
-}  // namespace
+using ag_test::Inputs;
+using ag_test::leaf;
+using ag_test::plain_conv2d;
 
 TEST_SUITE("core.conv") {
 
@@ -90,7 +59,11 @@ TEST_CASE("conv2d padding=\"same\" against a plain loop: odd, even and dilated k
       Tensor out = conv2d(x, w, b, options);
       REQUIRE(out.shape() == Shape{c.x[0], c.w[0], c.x[2], c.x[3]});
       const int64_t top = c.dh * (c.w[2] - 1) / 2, left = c.dw * (c.w[3] - 1) / 2;
-      ag_test::check_close(out, plain_conv(x, w, b, c.groups, top, left, c.dh, c.dw, c.x[2], c.x[3]), 1e-4);
+      ag_test::check_close(out,
+                           plain_conv2d(x, w, b,
+                                        {.top = top, .left = left, .dilation_h = c.dh, .dilation_w = c.dw,
+                                         .groups = c.groups, .OH = c.x[2], .OW = c.x[3]}),
+                           1e-4);
     }
   }
 }
@@ -113,7 +86,8 @@ TEST_CASE("conv2d of an unbatched (C, H, W) input is the batch of one, and so is
   Tensor x = leaf({3, 5, 6}), w = leaf({4, 3, 3, 3}), b = leaf({4});
   Tensor out = conv2d(x, w, b, Conv2dOptions().padding(1));
   REQUIRE(out.shape() == Shape{4, 5, 6});
-  ag_test::check_close(out, plain_conv(reshape(x, {1, 3, 5, 6}), w, b, 1, 1, 1, 1, 1, 5, 6), 1e-4);
+  ag_test::check_close(out, plain_conv2d(reshape(x, {1, 3, 5, 6}), w, b, {.top = 1, .left = 1, .OH = 5, .OW = 6}),
+                       1e-4);
   out.sum().backward();
   CHECK(x.grad().shape() == Shape{3, 5, 6});
   CHECK(w.grad().shape() == Shape{4, 3, 3, 3});

@@ -4,15 +4,13 @@
 // the unbatched (C, H, W) form, fast == naive through autograd, and the errors.
 #include <vector>
 
-#include "tests/helpers/op_modes_util.h"
+#include "tests/helpers/conv_test_util.h"
 
 using namespace ag;
+using ag_test::Inputs;
+using ag_test::leaf;
 
 namespace {
-
-using Inputs = std::vector<Tensor>;
-
-Tensor leaf(const Shape& shape) { return randn(shape, true); }
 
 double dot(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());

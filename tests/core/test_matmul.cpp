@@ -237,7 +237,7 @@ TEST_SUITE("core.matmul") {
     CHECK_THROWS_WITH_AS(matmul(scalar(1.0f), zeros({3})),
                          doctest::Contains("matmul: both arguments need at least 1 dimension"), Error);
     CHECK_THROWS_WITH_AS(bmm(zeros({3, 4}), zeros({2, 4, 5})),
-                         doctest::Contains("bmm: expected two 3-D tensors (B, N, K) and (B, K, M), got shapes [3, 4] and [2, 4, 5]"),
+                         doctest::Contains("bmm: expected two 3-D tensors (B, M, K) and (B, K, N), got shapes [3, 4] and [2, 4, 5]"),
                          Error);
     CHECK_THROWS_WITH_AS(bmm(zeros({2, 3, 4}), zeros({3, 4, 5})),
                          doctest::Contains("bmm: shapes [2, 3, 4] and [3, 4, 5] have different batch sizes (2 != 3)"),

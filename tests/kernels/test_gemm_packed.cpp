@@ -13,19 +13,15 @@
 
 #include "core/error.h"
 #include "core/kernels/gemm.h"
+#include "core/kernels/gemm_packed.h"
 #include "core/kernels/parallel.h"
 #include "core/reference/gemm_naive.h"
 #include "tests/helpers/kernel_test_util.h"
 
 using ag_test::random_values;
+using ag_test::ThreadCount;
 
 namespace {
-
-struct ThreadCount {
-  int saved = ag::get_num_threads();
-  explicit ThreadCount(int n) { ag::set_num_threads(n); }
-  ~ThreadCount() { ag::set_num_threads(saved); }
-};
 
 // Elements of C outside the rounding bound of the double-precision product.
 // B is served by a row source that copies each requested piece into the
