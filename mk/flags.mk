@@ -25,6 +25,8 @@ COMPILER    := $(if $(findstring clang,$(CXX_VERSION)),clang,gcc)
 # links one build's objects into another's, and switching back rebuilds
 # nothing: build/, build/debug/, build/asan/ for g++; build/clang/,
 # build/clang/debug/, ... for clang. Fuzzing is clang-only: build/fuzz/.
+# Within a folder, flags.txt (below) catches the rest: another g++ version,
+# other CXXFLAGS.
 build_dir = $(if $(filter fuzz,$(1)),build/fuzz,build$(if $(filter clang,$(COMPILER)),/clang)$(if $(filter-out release,$(1)),/$(1)))
 BUILD := $(call build_dir,$(MODE))
 

@@ -233,11 +233,11 @@ TEST_CASE("the flags file: rewritten when CXXFLAGS change, and every object is r
 }
 
 TEST_CASE("make CXX=clang++ builds into build/clang/ without g++'s options") {
-  if (run_make("-s CXX=clang++ help").status != 0 || std::system("clang++ --version > /dev/null 2>&1") != 0) {
+  if (std::system("clang++ --version > /dev/null 2>&1") != 0) {
     MESSAGE("skipped: clang++ is not installed");
     return;
   }
-  const std::string plan = make("-n CXX=clang++ tutorial T=03");
+  const std::string plan = make("-n -B CXX=clang++ tutorial T=03");  // -B: as if nothing were built
   INFO(plan.substr(0, 3000));
   CHECK(plan.find("clang++ ") != std::string::npos);
   CHECK(plan.find("build/clang/obj/tutorials/03_decoder_masked_attention.o") != std::string::npos);
