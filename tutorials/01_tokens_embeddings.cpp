@@ -1,7 +1,7 @@
 // Tutorial 01: from a sentence to vectors. The document's section 1.3, step 1.
 //
 //   make tutorial T=01          run it
-//   make debug; gdb build/debug/tutorials/01_tokens_embeddings
+//   make gdb T=01               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::lesson01_tokens
 //
 // The numbers are computed in tutorials/common/lesson01.cpp; this file prints

@@ -2,7 +2,7 @@
 // section 1.3, step 2.
 //
 //   make tutorial T=02
-//   make debug; gdb build/debug/tutorials/02_encoder_self_attention
+//   make gdb T=02               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::step_softmax        stops in every softmax of this program
 //
 // The numbers come from tutorials/common/lesson02.cpp and attention_steps.cpp;

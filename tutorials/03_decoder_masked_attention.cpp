@@ -2,7 +2,7 @@
 // 1.3, step 3 (and why its step 5 cannot be right).
 //
 //   make tutorial T=03
-//   make debug; gdb build/debug/tutorials/03_decoder_masked_attention
+//   make gdb T=03               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::step_apply_mask
 //
 // The numbers come from tutorials/common/lesson03.cpp; tests/tutorials/test_tutorials.cpp

@@ -2,7 +2,7 @@
 // step 4, with its arithmetic redone.
 //
 //   make tutorial T=04
-//   make debug; gdb build/debug/tutorials/04_cross_attention
+//   make gdb T=04               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::lesson04_document
 //
 // The numbers come from tutorials/common/lesson04.cpp; tests/tutorials/test_tutorials.cpp

@@ -1,7 +1,7 @@
 // Tutorial 05: multi-head attention and positional encoding.
 //
 //   make tutorial T=05
-//   make debug; gdb build/debug/tutorials/05_multihead_positions
+//   make gdb T=05               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::split_heads
 //
 // The numbers come from tutorials/common/lesson05.cpp; tests/tutorials/test_tutorials.cpp

@@ -1,7 +1,7 @@
 // Tutorial 06: training a tiny Transformer to translate "I am a student".
 //
 //   make tutorial T=06
-//   make debug; gdb build/debug/tutorials/06_train_tiny_transformer
+//   make gdb T=06               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::DecoderLayer::forward
 //
 // The training runs in tutorials/common/lesson06.cpp (the model is in

@@ -1,7 +1,7 @@
 // Tutorial 07: greedy decoding, the document's section 1.3 step 5 done right.
 //
 //   make tutorial T=07          (after tutorial 06, which saves the weights)
-//   make debug; gdb build/debug/tutorials/07_greedy_decoding
+//   make gdb T=07               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::greedy_decode
 //
 // The decoding runs in tutorials/common/lesson07.cpp (greedy_decode is in

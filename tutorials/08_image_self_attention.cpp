@@ -2,7 +2,7 @@
 // (section 4.3) on a 16×16 feature map.
 //
 //   make tutorial T=08
-//   make debug; gdb build/debug/tutorials/08_image_self_attention
+//   make gdb T=08               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break tut::self_attention_lines
 //
 // The numbers come from tutorials/common/lesson08.cpp; tests/tutorials/test_tutorials_train.cpp

@@ -2,7 +2,7 @@
 // attograd reports them, the fix, and a short training run.
 //
 //   make tutorial T=09
-//   make debug; gdb build/debug/tutorials/09_document_network
+//   make gdb T=09               builds it at -O0 -g and opens it in gdb, then:
 //   (gdb) break ag::nn::ResBlock::forward
 //
 // The computations are in tutorials/common/lesson09.cpp, the network in

@@ -1,7 +1,8 @@
 // Tutorial 10: writing your own op, like torch.autograd.Function.
 //
 //   make tutorial T=10
-//   make gdb T=10, then: break tut::Swish::backward
+//   make gdb T=10               builds it at -O0 -g and opens it in gdb, then:
+//   (gdb) break tut::Swish::backward
 //
 // The numbers come from tutorials/common/lesson10.cpp;
 // tests/tutorials/test_tutorials_custom.cpp recomputes them with plain loops.

@@ -1,0 +1,116 @@
+# mk/exercises.mk: building, grading and handing out the assignments.
+#
+#   make grade EX=softmax_backward   grade an assignment (tutorials/exercises/)
+#   make grade-all EX=NAME DIR=folder   grade a class's hand-ins into grades.csv
+#   make handout EX=NAME[,NAME] OUT=dir   a student copy with the assignment's regions cut
+#
+# Classroom assignments (tutorials/exercises/README.md), each graded by
+# tutorials/exercises/graders/NAME_grader.cpp. Two kinds:
+#  - a function assignment has a skeleton tutorials/exercises/NAME.cpp and a
+#    reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
+#    with each (NAME_skeleton, NAME_solution);
+#  - a framework assignment is a set of regions of the library itself, marked
+#    "ASSIGNMENT NAME/REGION: begin/end"; NAME_solution is the grader with the library
+#    as it is, NAME_skeleton the grader with those files cut by make handout's
+#    tool (build/cut/NAME/...).
+# tests/exercises/test_exercises.cpp checks both scores (0 and 100).
+EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
+FUNCTION_EXERCISES  := $(filter $(patsubst tutorials/exercises/%.cpp,%,$(wildcard tutorials/exercises/*.cpp)),$(EXERCISES))
+FRAMEWORK_EXERCISES := $(filter-out $(FUNCTION_EXERCISES),$(EXERCISES))
+# A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
+EXERCISE_SOLVED := $(filter $(FUNCTION_EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp))) \
+                   $(FRAMEWORK_EXERCISES)
+EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_skeleton) $(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)
+GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o $(BUILD)/obj/tutorials/exercises/graders/diagnose.o
+EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
+                 $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
+
+# Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
+$(EXERCISE_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+
+# The grader programs (the suite runs them; order-only: no relink of the tests).
+$(TEST_BIN): | $(EXERCISE_BINS)
+.SECONDARY: $(EXERCISE_OBJS)  # built by pattern rules, but kept: they are not throwaway
+# The cut copies too: make would otherwise delete them after the run, and its
+# "rm build/cut/..." line would follow the suite's "N passed, N failed".
+.PRECIOUS: $(BUILD)/cut/%.cpp $(BUILD)/cut/%.o
+
+$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+# Framework assignments. The skeleton's copy of a library file F, with NAME's
+# regions replaced, is build/cut/NAME/F; its object comes before the library
+# on the link line, so it stands in for F's own object.
+cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" $(LIB_SRCS) 2>/dev/null)
+cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
+cut_name    = $(firstword $(subst /, ,$(1)))
+cut_path    = $(patsubst $(call cut_name,$(1))/%,%,$(1))
+.SECONDEXPANSION:
+$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(BUILD)/cut/%.cpp: $$(call cut_path,$$*).cpp tutorials/exercises/skeletons/$$(call cut_name,$$*).txt \
+    tutorials/exercises/tools/cut_regions.awk
+	@mkdir -p $(dir $@)
+	awk -v ex=$(call cut_name,$*) -v path=$(call cut_path,$*).cpp -f tutorials/exercises/tools/cut_regions.awk \
+	  tutorials/exercises/skeletons/$(call cut_name,$*).txt $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp $(PCH) $(FLAGS_FILE)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+
+# Grade an assignment: make grade EX=softmax_backward grades the student's
+# tutorials/exercises/softmax_backward.cpp; SRC=hand_in.cpp grades that file instead.
+# Either way the object file is checked first against the assignment's
+# allow-list (tutorials/exercises/NAME.allow): a forbidden call scores 0.
+# make grade-all EX=NAME DIR=folder grades every folder/*.cpp, one process each,
+# into OUT (default DIR/grades/): grades.csv and one report per hand-in.
+GRADE_TOOLS := tutorials/exercises/tools
+GRADE_WORK  := $(BUILD)/exercises/handins
+# A hand-in is compiled at -O1: grading is about answers, and -O3 would triple a class's compile time.
+GRADE_ENV    = CXX="$(CXX)" CXXFLAGS="$(patsubst -O3,-O1,$(filter-out -MMD -MP,$(LIB_CXXFLAGS)))" LDFLAGS="$(LDFLAGS)" \
+               GRADER_LINK="$(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)"
+.PHONY: grade grade-all grade-prereqs
+grade-prereqs:
+	@test -n "$(EX)" -a -n "$(filter $(EX),$(EXERCISES))" || { echo "usage: make grade EX=<name> [SRC=file.cpp]   exercises: $(EXERCISES)"; exit 1; }
+	@$(MAKE) --no-print-directory $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(GRADE_WORK)
+
+grade: grade-prereqs
+ifneq ($(filter $(EX),$(FRAMEWORK_EXERCISES)),)
+	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_solution $(TEST_BIN)
+	@suites="$$(sed -n 's/^@tests //p' tutorials/exercises/skeletons/$(EX).txt)"; \
+	  if [ -n "$$suites" ]; then echo "== the suite's own tests of this region: $$suites"; ./$(TEST_BIN) -ts="$$suites" || true; echo; fi
+	@./$(BUILD)/exercises/$(EX)_solution
+else ifeq ($(SRC),)
+	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_skeleton
+	@$(GRADE_TOOLS)/check_calls.sh $(EX) $(BUILD)/obj/tutorials/exercises/$(EX).o || { echo; echo "score: 0/100"; exit 0; } && \
+	  ./$(BUILD)/exercises/$(EX)_skeleton
+else
+	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_one.sh $(EX) $(SRC) $(GRADE_WORK)/$(EX)
+endif
+
+# A student's copy: make handout EX=engine,adam OUT=/tmp/course (see tutorials/exercises/README.md).
+.PHONY: handout
+handout:
+	@test -n "$(EX)" -a -n "$(OUT)" || { echo "usage: make handout EX=<name>[,<name>...] OUT=<folder>   exercises: $(EXERCISES)"; exit 1; }
+	@$(GRADE_TOOLS)/handout.sh $(EX) $(OUT)
+
+grade-all: grade-prereqs
+	@test -n "$(DIR)" || { echo "usage: make grade-all EX=<name> DIR=<folder of hand-ins> [OUT=<folder>]"; exit 1; }
+	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_all.sh $(EX) $(DIR) $(or $(OUT),$(DIR)/grades)

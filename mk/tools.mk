@@ -1,0 +1,59 @@
+# mk/tools.mk: looking at the build and the code.
+#
+#   make debug      -O0 -g build into build/debug (for gdb), tests included
+#   make asan       ASan + UBSan build into build/asan, runs the whole suite
+#   make gdb T=02   debug build of tutorial 02, opened in gdb with tensor pretty-printing
+#   make bench      speed benchmarks (GFLOP/s, ms)
+#   make lines      lines per room, the largest files, how many are over budget
+#   make lint       fails on a file over 400 lines or a line over 100 columns (mk/lint.sh)
+#   make compile_commands.json   for clangd / VS Code navigation
+#   make help       this list
+
+.PHONY: debug asan gdb bench lines lint help compile_commands.json
+
+debug:
+	$(MAKE) MODE=debug all
+
+ASAN_BUILD := $(call build_dir,asan)
+asan:
+	$(MAKE) MODE=asan $(ASAN_BUILD)/tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./$(ASAN_BUILD)/tests $(TEST_ARGS)
+
+# Step through a tutorial in gdb with attograd's pretty-printers loaded:
+#  (make gdb T=02, then e.g.  break tut::step_scores / run / p scores)
+# Without T (or with an unknown one) it says so and builds nothing.
+GDB_PROGRAM := $(if $(TUT_ONE),$(call build_dir,debug)/tutorials/$(notdir $(TUT_ONE)))
+gdb:
+	@test -n "$(GDB_PROGRAM)" || { echo "usage: make gdb T=NN  (NN one of $(TUT_NUMBERS))"; exit 1; }
+	$(MAKE) MODE=debug $(GDB_PROGRAM)
+	gdb -q -x tutorials/gdb/attograd_gdb.py $(GDB_PROGRAM)
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
+
+# The house keeps files small (a student reads one in a sitting): lines per
+# room, the largest files, and how many break mk/lint.sh's budget.
+lines:
+	@for room in core nn optim data tutorials tests; do \
+	  printf "%-10s %6s lines\n" $$room "$$(find $$room -name '*.cpp' -o -name '*.h' | xargs cat 2>/dev/null | wc -l)"; done
+	@echo "largest files:"; find core nn optim data tutorials tests -name '*.cpp' -o -name '*.h' | xargs wc -l | sort -rn | sed -n '2,9p'
+	@echo "over budget: $$(sh mk/lint.sh | grep -c ' lines (budget ') files (make lint lists them)"
+
+lint:
+	@sh mk/lint.sh
+
+# The list above: every "#   make ..." line of the Makefile and of mk/*.mk.
+help:
+	@sed -n 's/^#   make/make/p' Makefile $(filter mk/%,$(MAKEFILE_LIST))
+
+# clangd / VS Code: one entry per source file, with the flags this Makefile
+# compiles it with (no bear needed). Not used by the build or the tests.
+compile_commands.json:
+	@{ echo "["; first=1; \
+	  for f in $(LIB_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(TUT_SRCS) $(TUT_LIB) $(wildcard tutorials/train.cpp tutorials/exercises/*.cpp tutorials/exercises/graders/*.cpp); do \
+	    [ $$first = 1 ] || echo ","; first=0; \
+	    printf '  {"directory": "%s", "file": "%s", "command": "%s %s -c %s"}' \
+	      "$(CURDIR)" "$$f" "$(lastword $(CXX))" "$(filter-out -MMD -MP,$(LIB_CXXFLAGS))" "$$f"; \
+	  done; echo; echo "]"; } > $@.tmp && mv $@.tmp $@
+	@echo "wrote $@"
