@@ -49,8 +49,8 @@ $(TEST_OBJS): | doctest   # doctest's header first (order-only: no rebuild when 
 # optim/ rounds each step as PyTorch does, once per torch op (optim/sgd.cpp
 # says why): the compiler must not fuse a product into the next addition.
 # The parity test's hand-written reference steps likewise.
-$(filter $(BUILD)/obj/optim/%,$(LIB_OBJS)): LIB_CXXFLAGS += -ffp-contract=off
-$(BUILD)/obj/tests/optim/test_optim_parity.o: TEST_CXXFLAGS += -ffp-contract=off
+$(filter $(BUILD)/obj/optim/%,$(LIB_OBJS)): private LIB_CXXFLAGS += -ffp-contract=off
+$(BUILD)/obj/tests/optim/test_optim_parity.o: private TEST_CXXFLAGS += -ffp-contract=off
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
