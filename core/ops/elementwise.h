@@ -18,6 +18,9 @@ Tensor expand(const Tensor& t, const Shape& shape);
 
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
+// PyTorch's alpha keyword: out = a + alpha·b, out = a - alpha·b (torch.add(a, b, alpha=2)).
+Tensor add(const Tensor& a, const Tensor& b, float alpha);
+Tensor sub(const Tensor& a, const Tensor& b, float alpha);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor add(const Tensor& a, float b);
@@ -26,6 +29,9 @@ Tensor rsub(float a, const Tensor& b);  // a - b
 Tensor mul(const Tensor& a, float b);
 Tensor div(const Tensor& a, float b);
 Tensor rdiv(float a, const Tensor& b);  // a / b
+// torch.outer: a (N) and b (M), both 1-D, -> (N, M) with out[i][j] = a[i]·b[j]
+// (core/ops/outer.cpp); no broadcasting, as PyTorch.
+Tensor outer(const Tensor& a, const Tensor& b);
 
 Tensor neg(const Tensor& x);
 Tensor pow(const Tensor& x, float exponent);
@@ -48,7 +54,8 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, float value);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 
 // In place (they bump the version; refused on a leaf that requires grad unless
-// grad mode is off, as in an optimizer step).
+// grad mode is off, as in an optimizer step, and on a copy that PyTorch would
+// have returned as a view, such as a narrow or a chunk piece: core/ops/view_copies.h).
 Tensor& add_(Tensor& self, const Tensor& other, float alpha = 1.0f);  // self += alpha*other
 Tensor& add_(Tensor& self, float value);
 Tensor& mul_(Tensor& self, const Tensor& other);

@@ -5,7 +5,9 @@
 // [0, size) and names the op, the index, its position and the size if not.
 // Negative indices are refused, as PyTorch refuses them in these ops.
 // Deliberate difference from PyTorch: chunk/split return copies (narrow), not
-// views sharing storage; attograd has no strided views.
+// views sharing storage; attograd has no strided views. An in-place write into
+// a piece is refused (core/ops/view_copies.h); index_select and gather copy in
+// PyTorch too, so their results may be written in place.
 #pragma once
 
 #include <vector>
