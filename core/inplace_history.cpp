@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/ops/shape.h"
+#include "core/ops/view_copies.h"
 
 namespace ag {
 
@@ -19,6 +20,7 @@ static const TensorImpl* viewed_leaf(const Tensor& self) {
 }
 
 void begin_inplace(const char* op, Tensor& self) {
+  check_not_copy_of_view(op, self);  // a copy where PyTorch has a view: the write would be lost
   if (self.requires_grad() && self.is_leaf() && grad_enabled())
     fail(op, ": a leaf tensor that requires grad (shape ", self.shape(),
          ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");

@@ -42,9 +42,19 @@ int64_t checked_numel(const char* op, const Shape& shape);
 // from the caching allocator (core/allocator.h). version counts in-place
 // writes: a tensor saved for backward remembers the version it was saved at,
 // and backward refuses to use it if the data changed since.
+struct Storage;
+// Set on the memory of a copy that PyTorch would have returned as a view
+// (narrow, select, chunk, transpose, ...): in-place writes into it are
+// refused while the source lives (core/ops/view_copies.h says why).
+struct CopyOfView {
+  const char* op = nullptr;        // "narrow", "chunk", ...: the op that copied
+  std::weak_ptr<Storage> source;   // the memory it was copied from
+  Shape source_shape;              // the source's shape, for the message
+};
 struct Storage {
   FloatBuffer data;
   uint64_t version = 0;
+  std::unique_ptr<CopyOfView> copy_of_view;  // null for all other memory
 };
 // A Storage of numel_of(shape) floats, uninitialised: the one place tensor
 // memory is asked for. Out of memory is an ag::Error naming `op`, the shape
@@ -139,6 +149,9 @@ class Tensor {
   Tensor mean() const;
   Tensor mean(int64_t dim, bool keepdim = false) const;
   Tensor matmul(const Tensor& other) const;
+  Tensor add(const Tensor& other, float alpha = 1.0f) const;  // this + alpha·other (PyTorch's alpha=)
+  Tensor sub(const Tensor& other, float alpha = 1.0f) const;  // this - alpha·other
+  Tensor outer(const Tensor& other) const;                    // 1-D ⊗ 1-D -> 2-D
   Tensor clone() const;  // a copy with its own storage, differentiable
   // indexing and splitting (core/ops/index.h, shape.h): auto qkv = x.chunk(3, -1);
   std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;

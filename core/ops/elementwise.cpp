@@ -11,6 +11,7 @@
 
 #include "core/autograd.h"
 #include "core/ops/broadcast.h"
+#include "core/ops/view_copies.h"
 
 namespace ag {
 
@@ -91,6 +92,7 @@ Tensor expand(const Tensor& t, const Shape& shape) {
   float* o = out.data();
   const float* x = t.data();
   for_each_broadcast(shape, shape, t.shape(), [&](int64_t i, int64_t, int64_t j) { o[i] = x[j]; });
+  mark_copy_of_view("expand", out, t);  // PyTorch's expand is a view
   if (needs_grad({t})) {
     auto node = std::make_shared<ExpandBackward>();
     node->input_shape = t.shape();
@@ -116,49 +118,63 @@ static Tensor binary_forward(const char* op, const Tensor& a, const Tensor& b, F
 }
 
 // ---------------------------------------------------------------- add
+// PyTorch's alpha keyword scales the second operand: z = a + alpha·b.
 struct AddBackward : Node {
   Shape a_shape, b_shape;
+  float alpha = 1.0f;
   std::string name() const override { return "AddBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
-Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_forward("add", a, b, [](float x, float y) { return x + y; });
+Tensor add(const Tensor& a, const Tensor& b) { return add(a, b, 1.0f); }
+
+Tensor add(const Tensor& a, const Tensor& b, float alpha) {
+  Tensor out = alpha == 1.0f ? binary_forward("add", a, b, [](float x, float y) { return x + y; })
+                             : binary_forward("add", a, b, [alpha](float x, float y) { return x + alpha * y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<AddBackward>();
     node->a_shape = a.shape();
     node->b_shape = b.shape();
+    node->alpha = alpha;
     attach(out, node, {a, b});
   }
   return out;
 }
 
-// z = a + b:  da = dz,  db = dz   (each summed back to its input's shape)
+// z = a + alpha·b:  da = dz,  db = alpha·dz   (each summed back to its input's shape)
 std::vector<Tensor> AddBackward::apply(const Tensor& dout) {
-  return {sum_to(dout, a_shape), sum_to(dout, b_shape)};
+  Tensor db = sum_to(dout, b_shape);
+  return {sum_to(dout, a_shape), alpha == 1.0f ? db : mul(db, alpha)};
 }
 
 // ---------------------------------------------------------------- sub
+// z = a - alpha·b (alpha as in add).
 struct SubBackward : Node {
   Shape a_shape, b_shape;
+  float alpha = 1.0f;
   std::string name() const override { return "SubBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
-Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_forward("sub", a, b, [](float x, float y) { return x - y; });
+Tensor sub(const Tensor& a, const Tensor& b) { return sub(a, b, 1.0f); }
+
+Tensor sub(const Tensor& a, const Tensor& b, float alpha) {
+  Tensor out = alpha == 1.0f ? binary_forward("sub", a, b, [](float x, float y) { return x - y; })
+                             : binary_forward("sub", a, b, [alpha](float x, float y) { return x - alpha * y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<SubBackward>();
     node->a_shape = a.shape();
     node->b_shape = b.shape();
+    node->alpha = alpha;
     attach(out, node, {a, b});
   }
   return out;
 }
 
-// z = a - b:  da = dz,  db = -dz   (each summed back to its input's shape)
+// z = a - alpha·b:  da = dz,  db = -alpha·dz   (each summed back to its input's shape)
 std::vector<Tensor> SubBackward::apply(const Tensor& dout) {
-  return {sum_to(dout, a_shape), neg(sum_to(dout, b_shape))};
+  Tensor db = sum_to(dout, b_shape);
+  return {sum_to(dout, a_shape), alpha == 1.0f ? neg(db) : mul(db, -alpha)};
 }
 
 // ---------------------------------------------------------------- mul

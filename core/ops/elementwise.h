@@ -26,6 +26,9 @@ Tensor expand(const Tensor& t, const Shape& shape);
 
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
+// PyTorch's alpha keyword: out = a + alpha·b, out = a - alpha·b (torch.add(a, b, alpha=2)).
+Tensor add(const Tensor& a, const Tensor& b, float alpha);
+Tensor sub(const Tensor& a, const Tensor& b, float alpha);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 

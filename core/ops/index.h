@@ -4,6 +4,8 @@
 // (as embedding's ids do); every op checks each index is a whole number in
 // [0, size) and names the op, the index, its position and the size if not.
 // Negative indices are refused, as PyTorch refuses them in these ops.
+// index_select and gather copy in PyTorch too, so their results may be
+// written in place.
 #pragma once
 
 #include <vector>

@@ -3,7 +3,9 @@
 //
 // The in-place ops bump the tensor's version, so a node that saved the old
 // value refuses to run at backward; they are refused on a leaf that requires
-// grad unless grad mode is off, as in an optimizer step.
+// grad unless grad mode is off, as in an optimizer step, and on a copy that
+// PyTorch would have returned as a view, such as a narrow or a chunk piece
+// (core/ops/view_copies.h).
 #pragma once
 
 #include "core/tensor.h"

@@ -24,6 +24,7 @@
 #include "core/kernels/gemm_batched.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/ops/broadcast.h"
+#include "core/ops/elementwise.h"
 #include "core/reference/gemm_batched_naive.h"
 #include "core/reference/gemm_naive.h"
 
@@ -247,20 +248,25 @@ Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tens
   const Shape out_shape{a.size(0), batch.M, batch.N};
   if (!alpha.defined() || alpha.numel() != 1)
     fail("baddbmm: alpha must hold one number, got shape ", alpha.defined() ? alpha.shape() : Shape{0});
-  if (!input.defined() || input.shape() != out_shape)
-    fail("baddbmm: input ", input.defined() ? input.shape() : Shape{0}, " must have the product's shape ",
+  Shape joint;
+  BroadcastClash clash;
+  if (!input.defined() || !try_broadcast_shapes(input.shape(), out_shape, &joint, &clash) || joint != out_shape)
+    fail("baddbmm: input ", input.defined() ? input.shape() : Shape{0}, " must broadcast to the product's shape ",
          out_shape, " (of ", a.shape(), " and ", b.shape(), ")");
+  // As PyTorch, input broadcasts (a bias (M) for every row of every batch):
+  // expand copies it to (B, N, M), and expand's backward sums its gradient back.
+  const Tensor full_input = input.shape() == out_shape ? input : expand(input, out_shape);
   Tensor out = empty(out_shape);
-  std::copy(input.data(), input.data() + input.numel(), out.data());
+  std::copy(full_input.data(), full_input.data() + full_input.numel(), out.data());
   fast_or_naive(sgemm_batched, sgemm_batched_naive)(batch, alpha.data()[0], a.data(), b.data(),
                                                     /*beta=*/1.0f, out.data());
-  if (needs_grad({input, a, b, alpha})) {
+  if (needs_grad({full_input, a, b, alpha})) {
     auto node = std::make_shared<BaddbmmBackward>();
     node->saved_a = SavedTensor(a);
     node->saved_b = SavedTensor(b);
     node->saved_alpha = SavedTensor(alpha);
     node->batch = std::move(batch);
-    attach(out, node, {input, a, b, alpha});
+    attach(out, node, {full_input, a, b, alpha});
   }
   return out;
 }

@@ -23,6 +23,8 @@ Tensor bmm(const Tensor& a, const Tensor& b, const BmmOptions& options = {});
 // input + alpha · op(a)·op(b) -> (B, M, N), alpha a one-element tensor that
 // may require grad (torch.baddbmm with beta = 1 and a tensor alpha): SAGAN's
 // `gamma * attended + x` as one gemm, with no separate product, mul or add.
+// input broadcasts to (B, N, M) as in PyTorch (a bias (M) or (N, M) for every
+// batch); its gradient is summed back to its own shape.
 Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tensor& alpha,
                const BmmOptions& options = {});
 // x: (..., in) · weight(out, in)ᵀ + bias(out) -> (..., out), as torch.nn.functional.linear.

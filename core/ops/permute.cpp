@@ -14,14 +14,17 @@
 #include "core/ops/dim.h"
 #include "core/ops/permute.h"
 #include "core/ops/shape.h"
+#include "core/ops/view_copies.h"
 #include "core/reference/permute_naive.h"
 
 namespace ag {
 
-static Tensor copy_permuted(const Tensor& x, const std::vector<int64_t>& dims) {
+// `op` marks the copy: PyTorch's permute and transpose return views.
+static Tensor copy_permuted(const char* op, const Tensor& x, const std::vector<int64_t>& dims) {
   const PermutePlan p = plan_permute(x.shape(), dims);
   Tensor out = empty(p.shape);
   if (out.numel() > 0) fast_or_naive(permute_copy, permute_copy_naive)(p, x.data(), out.data());
+  mark_copy_of_view(op, out, x);
   return out;
 }
 
@@ -45,7 +48,7 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
            x.shape(), " (dimension ", wrapped[d], " appears twice)");
     inverse[wrapped[d]] = d;
   }
-  Tensor out = copy_permuted(x, wrapped);
+  Tensor out = copy_permuted("permute", x, wrapped);
   if (needs_grad({x})) {
     auto node = std::make_shared<PermuteBackward>();
     node->inverse = std::move(inverse);
@@ -69,7 +72,7 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
   std::vector<int64_t> dims(x.dim());
   for (int64_t d = 0; d < x.dim(); ++d) dims[d] = d;
   if (x.dim() > 0) std::swap(dims[d0], dims[d1]);
-  Tensor out = copy_permuted(x, dims);
+  Tensor out = copy_permuted("transpose", x, dims);
   if (needs_grad({x})) {
     auto node = std::make_shared<TransposeBackward>();
     node->dim0 = d0;

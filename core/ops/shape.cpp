@@ -11,7 +11,9 @@
 //  - copies (cat, stack, narrow, select, slice, clone; permute and transpose
 //    live in core/ops/permute.cpp): attograd has no strided views, so these
 //    write a new contiguous buffer; backward routes each element of dout back
-//    to where it came from.
+//    to where it came from. narrow, select and slice are views in PyTorch, so
+//    their copies are marked and refuse in-place writes (core/ops/view_copies.h);
+//    slice_scatter (core/ops/slice_scatter.cpp) writes into the original instead.
 #include "core/ops/shape.h"
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 
 #include "core/autograd.h"
 #include "core/ops/dim.h"
+#include "core/ops/view_copies.h"
 
 namespace ag {
 
@@ -205,8 +208,10 @@ struct SliceBackward : Node {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
-// Callers have checked that start + (count-1)*step lies inside dim d.
-static Tensor slice_copy(const Tensor& x, int64_t d, int64_t start, int64_t count, int64_t step) {
+// Callers have checked that start + (count-1)*step lies inside dim d. `op`
+// marks the copy: PyTorch's narrow, select and slicing return views.
+static Tensor slice_copy(const char* op, const Tensor& x, int64_t d, int64_t start, int64_t count,
+                         int64_t step) {
   Shape shape = x.shape();
   shape[d] = count;
   Tensor out = empty(shape);
@@ -217,6 +222,7 @@ static Tensor slice_copy(const Tensor& x, int64_t d, int64_t start, int64_t coun
     for (int64_t j = 0; j < count; ++j)
       std::copy(src + (o * in.size + start + j * step) * I, src + (o * in.size + start + j * step + 1) * I,
                 out.data() + (o * count + j) * I);
+  mark_copy_of_view(op, out, x);
   if (needs_grad({x})) {
     auto node = std::make_shared<SliceBackward>();
     node->input_shape = x.shape();
@@ -252,7 +258,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   if (first < 0 || first > size || length > size - first)
     fail("narrow: start ", start, " with length ", length, " does not fit in dimension ", d,
          " of size ", size, " (shape ", x.shape(), ")");
-  return slice_copy(x, d, first, length, 1);
+  return slice_copy("narrow", x, d, first, length, 1);
 }
 
 // select = narrow to one element, then drop the dimension.
@@ -263,7 +269,7 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
          x.shape(), ")");
   Shape shape = x.shape();
   shape.erase(shape.begin() + d);
-  return view_as_shape("select", slice_copy(x, d, index < 0 ? index + size : index, 1, 1), shape);
+  return view_as_shape("select", slice_copy("select", x, d, index < 0 ? index + size : index, 1, 1), shape);
 }
 
 // Python's x[start:end:step]: negative bounds count from the end, then both
@@ -274,7 +280,7 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
   auto clip = [size](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size); };
   const int64_t first = clip(start), last = clip(end);
   const int64_t count = last > first ? (last - first - 1) / step + 1 : 0;  // no overflow for huge steps
-  return slice_copy(x, d, first, count, step);
+  return slice_copy("slice", x, d, first, count, step);
 }
 
 // ---------------------------------------------------------------- clone, contiguous

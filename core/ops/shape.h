@@ -3,8 +3,12 @@
 // contiguous, so any shape with the same numel is a valid view). The slicing
 // ops copy, and so do permute/transpose (core/ops/permute.h, included here):
 // attograd has no strided views, which keeps every kernel contiguous.
+// Where PyTorch returns a view, an in-place write into the copy is refused
+// (core/ops/view_copies.h): write into the original with slice_scatter
+// (core/ops/slice_scatter.h).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "core/ops/permute.h"

@@ -3,7 +3,8 @@
 //
 // Shape legend: x: (d_0, ..., d_{r-1}).
 //   split/chunk along dim: pieces (.., n_t, ..) with Σ n_t = d_dim. Each piece
-//     is a narrow() of x, so its backward is narrow's: its band of dx.
+//     is a narrow() of x, so its backward is narrow's: its band of dx. The
+//     pieces are copies where PyTorch's are views (core/ops/view_copies.h).
 //   repeat(r_0, ..., r_{r-1}): out (r_0·d_0, ..., r_{r-1}·d_{r-1}),
 //     out[j] = x[j mod d]  (per dimension),  dx[i] = Σ of dout over i's copies
 //   flip(dims): out[j] = x[j with j_d -> d_d - 1 - j_d for each listed d],
@@ -14,6 +15,7 @@
 #include "core/ops/dim.h"
 #include "core/ops/split.h"
 #include "core/ops/shape.h"
+#include "core/ops/view_copies.h"
 
 namespace ag {
 
@@ -33,6 +35,7 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_siz
   int64_t start = 0;
   for (int64_t n : split_sizes) {
     pieces.push_back(narrow(x, d, start, n));
+    mark_copy_of_view("split", pieces.back(), x);  // named after the op the user called
     start += n;
   }
   return pieces;
@@ -56,8 +59,10 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   if (chunks <= 0) fail("chunk: chunks must be greater than 0, got ", chunks);
   const int64_t d = wrap_dim("chunk", dim, x.shape());
   const int64_t size = x.dim() == 0 ? 1 : x.shape()[d];
-  if (size == 0) return split(x, std::vector<int64_t>(chunks, 0), d);  // `chunks` empty pieces, as PyTorch
-  return split(x, (size + chunks - 1) / chunks, d);
+  std::vector<Tensor> pieces = size == 0 ? split(x, std::vector<int64_t>(chunks, 0), d)  // `chunks` empty
+                                         : split(x, (size + chunks - 1) / chunks, d);      // pieces, as PyTorch
+  for (const Tensor& piece : pieces) mark_copy_of_view("chunk", piece, x);
+  return pieces;
 }
 
 // ---------------------------------------------------------------- repeat

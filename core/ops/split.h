@@ -2,7 +2,8 @@
 // (repeat) and reversal (flip) (core/ops/split.cpp).
 //
 // Deliberate difference from PyTorch: chunk/split return copies (narrow), not
-// views sharing storage; attograd has no strided views.
+// views sharing storage; attograd has no strided views. An in-place write into
+// a piece is refused (core/ops/view_copies.h).
 #pragma once
 
 #include <vector>

@@ -2,6 +2,7 @@
 // Each forwards to the free function that does the work.
 #include "core/ops/elementwise.h"
 #include "core/ops/matmul.h"
+#include "core/ops/outer.h"
 #include "core/ops/reduce.h"
 #include "core/ops/shape.h"
 #include "core/ops/softmax.h"
@@ -17,6 +18,9 @@ Tensor Tensor::mean() const { return ag::mean(*this); }
 Tensor Tensor::mean(int64_t dim, bool keepdim) const { return ag::mean(*this, dim, keepdim); }
 Tensor Tensor::matmul(const Tensor& other) const { return ag::matmul(*this, other); }
 Tensor Tensor::clone() const { return ag::clone(*this); }
+Tensor Tensor::add(const Tensor& other, float alpha) const { return ag::add(*this, other, alpha); }
+Tensor Tensor::sub(const Tensor& other, float alpha) const { return ag::sub(*this, other, alpha); }
+Tensor Tensor::outer(const Tensor& other) const { return ag::outer(*this, other); }
 
 Tensor Tensor::relu() const { return ag::relu(*this); }
 Tensor Tensor::sigmoid() const { return ag::sigmoid(*this); }

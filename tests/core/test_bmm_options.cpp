@@ -155,6 +155,6 @@ TEST_SUITE("core.matmul") {
                          "baddbmm: alpha must hold one number, got shape [2]", Error);
     CHECK_THROWS_WITH_AS(
         baddbmm(zeros({2, 3, 4}), zeros({2, 3, 4}), zeros({2, 4, 5}), zeros({1})),
-        "baddbmm: input [2, 3, 4] must have the product's shape [2, 3, 5] (of [2, 3, 4] and [2, 4, 5])", Error);
+        "baddbmm: input [2, 3, 4] must broadcast to the product's shape [2, 3, 5] (of [2, 3, 4] and [2, 4, 5])", Error);
   }
 }
