@@ -3,8 +3,9 @@
 // Decoding is two passes. Pass 1 reads the header and checks every entry
 // against the bytes actually present (dtype known, shape sane, sizes agree,
 // offsets in bounds, together tiling the data buffer) without allocating
-// tensor memory. Pass 2 converts the data. A corrupt file therefore fails in pass 1, before a single large
-// allocation, and a successful pass 1 guarantees pass 2 reads only in bounds.
+// tensor memory. Pass 2 converts the data. A corrupt file therefore fails in
+// pass 1, before a single large allocation, and a successful pass 1
+// guarantees pass 2 reads only in bounds.
 #include "core/io/safetensors.h"
 
 #include <algorithm>
