@@ -52,9 +52,18 @@ constexpr size_t kSmallStep = 512;                 // class spacing up to kSmall
 constexpr size_t kSmallLimit = size_t(1) << 20;    // 1 MiB
 constexpr int64_t kDefaultCacheLimit = int64_t(1) << 30;  // 1 GiB
 
-// n rounded up to a multiple of step (a power of two); bad_alloc past SIZE_MAX.
+// No object can be larger than PTRDIFF_MAX bytes (a pointer difference
+// across it must fit), so a larger request is refused before the system is
+// asked: some allocators (AddressSanitizer's among them) stop the program
+// on such a request instead of returning null.
+constexpr size_t kMaxBlockBytes = static_cast<size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+
+// n rounded up to a multiple of step (a power of two); an OutOfMemoryError
+// past SIZE_MAX, where the rounded size would wrap around to a small one.
 size_t round_up(size_t n, size_t step) {
-  if (n > std::numeric_limits<size_t>::max() - (step - 1)) throw std::bad_alloc();
+  if (n > std::numeric_limits<size_t>::max() - (step - 1))
+    throw OutOfMemoryError(message("allocator: cannot allocate ", n, " bytes: rounded up to a multiple of ", step,
+                                   " it passes the largest size_t (", std::numeric_limits<size_t>::max(), ")"));
   return (n + step - 1) & ~(step - 1);
 }
 
@@ -208,6 +217,9 @@ void* allocate_block(size_t bytes, size_t* block_bytes) {
   if (bytes == 0) return nullptr;
   const bool caching = allocator_mode() == AllocatorMode::Caching;
   const size_t size = caching ? block_size_for(bytes) : bytes;  // System: exactly what was asked
+  if (size > kMaxBlockBytes)
+    throw OutOfMemoryError(message("allocator: cannot allocate ", bytes, " bytes (a block of ", size,
+                                   "): larger than any object can be (", kMaxBlockBytes, " bytes)"));
   Allocator& a = the_allocator();
   void* ptr = nullptr;
   {
@@ -226,7 +238,9 @@ void* allocate_block(size_t bytes, size_t* block_bytes) {
       empty_cache();
       ptr = system_allocate(size);
     }
-    if (ptr == nullptr) throw std::bad_alloc();
+    if (ptr == nullptr)
+      throw OutOfMemoryError(message("allocator: cannot allocate ", bytes, " bytes (a block of ", size,
+                                     "): the system refused it, even after the cache was emptied"));
     AG_POISON(ptr, size);  // the tail past `bytes` stays poisoned: overflows are still caught
     std::lock_guard<std::mutex> lock(a.mutex);
     count_allocation(a.stats, size, false);
@@ -305,7 +319,8 @@ std::ostream& operator<<(std::ostream& os, const MemoryStats& s) {
 // ---------------------------------------------------------------- FloatBuffer
 FloatBuffer::FloatBuffer(int64_t count) : size_(count) {
   if (count < 0 || static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / sizeof(float))
-    throw std::bad_alloc();
+    throw OutOfMemoryError(message("allocator: cannot allocate a buffer of ", count, " floats: its size in bytes ",
+                                   count < 0 ? "is negative" : "overflows size_t"));
   data_ = static_cast<float*>(allocate_block(static_cast<size_t>(count) * sizeof(float), &block_bytes_));
 }
 

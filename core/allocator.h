@@ -24,8 +24,8 @@
 //   - the cache holds at most cache_limit() bytes; a free past that goes back
 //     to the system, and empty_cache() returns everything cached;
 //   - if the system refuses a block, the cache is emptied and the request
-//     retried once before std::bad_alloc (the tensor factories turn that
-//     into an ag::Error naming the op, the shape and the bytes);
+//     retried once before an OutOfMemoryError naming the bytes (the tensor
+//     factories turn that into one naming the op, the shape and the bytes);
 //   - one mutex guards the lists: pool workers and the DataLoader's thread
 //     allocate too;
 //   - AG_ALLOCATOR=system (or set_allocator_mode) skips the cache, so the
@@ -41,6 +41,8 @@
 #include <cstdint>
 #include <iosfwd>
 
+#include "core/error.h"
+
 // AG_ASAN is 1 when compiled with -fsanitize=address (g++ or clang).
 #if defined(__SANITIZE_ADDRESS__)
 #define AG_ASAN 1
@@ -54,6 +56,14 @@
 #endif
 
 namespace ag {
+
+// A request the allocator cannot serve: "allocator: cannot allocate N bytes
+// ...". An ag::Error rather than a bare std::bad_alloc, so the message says
+// how much was asked; the tensor factories catch it to add the op and shape.
+class OutOfMemoryError : public Error {
+ public:
+  using Error::Error;
+};
 
 // What the allocator is doing, in bytes of whole blocks (a request of 100
 // bytes holds a 512-byte block). Counters run from program start;
@@ -93,8 +103,9 @@ size_t block_size_for(size_t bytes);
 
 // The raw interface. allocate_block returns a 64-byte aligned block of at
 // least `bytes` (nullptr for 0) and stores its real size in *block_bytes;
-// free_block needs that size back. Throws std::bad_alloc when the system has
-// no memory even after the cache was emptied.
+// free_block needs that size back. Throws OutOfMemoryError (an ag::Error
+// naming the bytes) for a size no object can have, or when the system has no
+// memory even after the cache was emptied.
 void* allocate_block(size_t bytes, size_t* block_bytes);
 void free_block(void* ptr, size_t block_bytes);
 

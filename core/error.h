@@ -9,6 +9,7 @@
 // half-written tensor behind.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
@@ -35,6 +36,18 @@ std::string index_str(int64_t flat, const Shape& shape);
 
 namespace detail {
 inline void append(std::ostringstream& os, const Shape& s) { os << shape_str(s); }
+// A NaN prints as "nan" whatever its sign bit. iostream (like printf) writes
+// "-nan" for a NaN whose sign bit is set, which 0 * -inf or -(0/0) produce,
+// and a reader takes that for a different value: there is only one NaN.
+// Infinities keep their sign: "inf" and "-inf" are two values.
+template <class Float>
+void append_floating(std::ostringstream& os, Float v) {
+  if (std::isnan(v)) os << "nan";
+  else os << v;
+}
+inline void append(std::ostringstream& os, float v) { append_floating(os, v); }
+inline void append(std::ostringstream& os, double v) { append_floating(os, v); }
+inline void append(std::ostringstream& os, long double v) { append_floating(os, v); }
 template <class T>
 void append(std::ostringstream& os, const T& v) { os << v; }
 }  // namespace detail

@@ -234,8 +234,8 @@ const std::string& Tensor::name() const {
 // ---------------------------------------------------------------- factories
 // The one place a tensor's memory is asked for. A shape can pass
 // checked_numel and still be more than the machine has: zeros({1LL << 40})
-// asks for 4 TiB. The allocator would throw std::bad_alloc, which says nothing
-// of where, and under AddressSanitizer it ends the program instead. So a
+// asks for 4 TiB. The allocator would refuse it naming only the bytes, not
+// the op, and under AddressSanitizer the system would end the program. So a
 // request larger than the machine's memory is refused before asking, one that
 // fails anyway (after the allocator emptied its cache and retried) is caught,
 // and both become an ag::Error naming the op, shape and bytes.
@@ -251,7 +251,8 @@ std::shared_ptr<Storage> new_storage(const char* op, const Shape& shape) {
       auto storage = std::make_shared<Storage>();
       storage->data = FloatBuffer(numel);
       return storage;
-    } catch (const std::bad_alloc&) {
+    } catch (const OutOfMemoryError&) {  // the allocator's refusal: reworded below with the op and shape
+    } catch (const std::bad_alloc&) {    // the Storage itself
     }
   }
   constexpr double kGiB = double(1ULL << 30);

@@ -22,6 +22,10 @@ CifarImages parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::st
          "-byte record (1 label + 3x32x32 pixels): ", size / kCifarRecordBytes, " records and ",
          size % kCifarRecordBytes, " bytes left over (truncated file?)");
 
+  if (size / kCifarRecordBytes > kCifarMaxBatchRecords)
+    fail("read_cifar10: '", what, "' holds ", size / kCifarRecordBytes, " records, more than the ",
+         kCifarMaxBatchRecords, " a batch file holds");
+
   CifarImages images;
   images.count = size / kCifarRecordBytes;
   images.labels.resize(images.count);

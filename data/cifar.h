@@ -33,10 +33,12 @@ struct CifarImages {
   std::vector<uint8_t> pixels;  // (N, 3, 32, 32): pixel (n, c, y, x) at ((n*3 + c)*32 + y)*32 + x
 };
 
-// Parse the bytes of one batch file; `what` names it in error messages.
+// Parse the bytes of one batch file (at most kCifarMaxBatchRecords records);
+// `what` names it in error messages.
 CifarImages parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::string& what);
 
-// Read one batch file (raw, or gzipped: then at most kCifarMaxBatchBytes decoded).
+// Read one batch file (raw, or gzipped: then at most kCifarMaxBatchBytes
+// decoded; a limit of the format, never raised by the file).
 CifarImages read_cifar10_batch(const std::string& path);
 
 // Read the training set (data_batch_1..5.bin, 50000 images, in order) or the

@@ -29,8 +29,11 @@ std::shared_ptr<ByteImageDataset> idx_dataset(const std::string& dataset_name, c
   if (images_path.empty() || labels_path.empty())
     fail(dataset_name, ": cannot find ", images_path.empty() ? images_name : labels_name, "(.gz) in '", dir,
          "' (for Fashion-MNIST on Debian: apt-get install dataset-fashion-mnist)");
-  IdxImages images = read_idx_images(images_path);
-  std::vector<uint8_t> labels = read_idx_labels(labels_path, static_cast<int>(class_names.size()));
+  // Both datasets: 60000 training and 10000 test images of 28 x 28. A file
+  // may not promise more (data/idx.h: the caller sets the limit, not the file).
+  const IdxLimits limits{train ? 60000 : 10000, 28};
+  IdxImages images = read_idx_images(images_path, limits);
+  std::vector<uint8_t> labels = read_idx_labels(labels_path, static_cast<int>(class_names.size()), limits);
   if (static_cast<int64_t>(labels.size()) != images.count)
     fail(dataset_name, ": ", images_path, " has ", images.count, " images but ", labels_path, " has ",
          labels.size(), " labels");

@@ -121,12 +121,13 @@ size_t read_member_header(const std::vector<uint8_t>& bytes, size_t pos, const s
 
 // Decodes the member starting at bytes[pos] onto the end of `out` (which may
 // not pass max_output bytes), checks its trailer, and returns the position
-// just after it. The output is never copied: later members append in place.
+// just after it. The output is never copied or trimmed: later members append
+// in place, into room earlier ones made.
 size_t read_member(const std::vector<uint8_t>& bytes, size_t pos, const std::string& what, int member,
-                   std::vector<uint8_t>& out, size_t max_output) {
+                   InflateOutput& out, size_t max_output) {
   const std::string where = member_name(what, member);
   pos = read_member_header(bytes, pos, what, member);
-  const size_t start = out.size();
+  const size_t start = out.size;
   try {
     pos += inflate_append(bytes.data() + pos, bytes.size() - pos, where, out, max_output);
   } catch (const InflateLimitError&) {
@@ -137,8 +138,8 @@ size_t read_member(const std::vector<uint8_t>& bytes, size_t pos, const std::str
   if (bytes.size() - pos < 8) fail("gunzip: ", where, ": truncated gzip trailer (CRC-32 and length)");
   const uint32_t stored_crc = read_le32(bytes.data() + pos);
   const uint32_t stored_size = read_le32(bytes.data() + pos + 4);
-  const size_t content_size = out.size() - start;
-  const uint32_t actual_crc = crc32(out.data() + start, content_size);
+  const size_t content_size = out.size - start;
+  const uint32_t actual_crc = crc32(out.bytes.data() + start, content_size);
   if (stored_crc != actual_crc)
     fail("gunzip: ", where, ": CRC-32 mismatch (trailer says ", hex(stored_crc, 8), ", data gives ",
          hex(actual_crc, 8), "): the data is corrupt");
@@ -171,27 +172,27 @@ bool looks_gzipped(const std::vector<uint8_t>& bytes) {
 
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string& what, size_t max_output) {
   if (bytes.empty()) fail("gunzip: ", what, ": empty input, expected a gzip header");
-  std::vector<uint8_t> out;
+  InflateOutput out;  // one buffer for all members: it only ever grows, by doubling
   size_t pos = 0;
   for (int member = 1; pos < bytes.size(); ++member) pos = read_member(bytes, pos, what, member, out, max_output);
-  return out;
+  return out.take();
 }
 
 std::vector<uint8_t> gunzip_head(const std::vector<uint8_t>& bytes, const std::string& what, size_t n) {
   if (bytes.empty()) fail("gunzip: ", what, ": empty input, expected a gzip header");
-  std::vector<uint8_t> out;
+  InflateOutput out;
   size_t pos = 0;
-  for (int member = 1; pos < bytes.size() && out.size() < n; ++member) {
+  for (int member = 1; pos < bytes.size() && out.size < n; ++member) {
     pos = read_member_header(bytes, pos, what, member);
     const size_t used = inflate_append(bytes.data() + pos, bytes.size() - pos, member_name(what, member), out,
                                        SIZE_MAX, n);
-    if (out.size() >= n) break;
+    if (out.size >= n) break;
     pos += used + 8;  // the trailer: checked only by gunzip, which decodes everything
   }
-  return out;
+  return out.take();
 }
 
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
+std::vector<uint8_t> read_file_bytes(const std::string& path, size_t max_bytes) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) fail("read_file_bytes: cannot open '", path, "': ", std::strerror(errno));
   std::vector<uint8_t> bytes;
@@ -202,14 +203,21 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
     bytes.resize(old_size + kChunk);
     size_t got = std::fread(bytes.data() + old_size, 1, kChunk, file.get());
     bytes.resize(old_size + got);
+    if (bytes.size() > max_bytes)
+      fail("read_file_bytes: '", path, "' is larger than the limit of ", max_bytes, " bytes the caller set");
     if (got < kChunk) break;
   }
   if (std::ferror(file.get())) fail("read_file_bytes: error reading '", path, "': ", std::strerror(errno));
   return bytes;
 }
 
+size_t max_gzip_file_bytes(size_t max_output) {
+  const size_t slack = max_output / 8 + (size_t{1} << 20);
+  return max_output > SIZE_MAX - slack ? SIZE_MAX : max_output + slack;
+}
+
 std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_output) {
-  std::vector<uint8_t> bytes = read_file_bytes(path);
+  std::vector<uint8_t> bytes = read_file_bytes(path, max_gzip_file_bytes(max_output));
   if (looks_gzipped(bytes)) return gunzip(bytes, path, max_output);
   return bytes;
 }

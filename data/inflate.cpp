@@ -132,15 +132,17 @@ int decode_symbol(BitReader& in, const Huffman& h) {
   return static_cast<int>(entry >> 4);
 }
 
-// The output buffer. Its bytes [0, size) are the output so far (earlier gzip
-// members' output first, from `start` this stream's). It grows as output is
-// produced, at most doubling, so memory follows what the stream actually
-// decodes: no size taken from a trailer or a header is trusted in advance.
-// A whole match (at most 258 bytes) is made room for at once; nothing may
-// pass `limit`, and decoding stops early once `stop_at` bytes are there.
+// The output buffer (an InflateOutput, seen from one stream). Its bytes
+// [0, size) are the output so far (earlier gzip members' output first, from
+// `start` this stream's). It grows as output is produced, at most doubling, so
+// memory follows what the stream actually decodes: no size taken from a
+// trailer or a header is trusted in advance. A whole match (at most 258
+// bytes) is made room for at once; nothing may pass `limit`, and decoding
+// stops early once `stop_at` bytes are there.
 struct Output {
   std::vector<uint8_t>& bytes;
-  size_t size, start, limit, stop_at;
+  size_t& size;
+  size_t start, limit, stop_at;
   const std::string& what;
 
   bool full() const { return size >= stop_at; }
@@ -148,7 +150,9 @@ struct Output {
     if (n > limit - size)
       throw InflateLimitError(message("inflate: ", what, ": the decompressed data passes the limit of ", limit,
                                       " bytes"));
-    // Double (capped at the limit), so growing costs amortised O(1) per byte.
+    // Double (capped at the limit), so growing costs amortised O(1) per byte:
+    // resize zero-fills the new room, and doubling means each byte is zeroed
+    // at most once more than it is written.
     if (bytes.size() - size < n) bytes.resize(std::min(limit, std::max(2 * bytes.size(), size + n + 4096)));
   }
   void append(const uint8_t* src, size_t n) {
@@ -308,19 +312,15 @@ struct FixedCodes {
 
 }  // namespace
 
-size_t inflate_append(const uint8_t* data, size_t size, const std::string& what, std::vector<uint8_t>& out,
+size_t inflate_append(const uint8_t* data, size_t size, const std::string& what, InflateOutput& out,
                       size_t max_output, size_t stop_at) {
   static const FixedCodes fixed;
-  if (out.size() > max_output)
+  if (out.size > max_output)
     throw InflateLimitError(message("inflate: ", what, ": the decompressed data passes the limit of ", max_output,
                                     " bytes"));
   BitReader in(data, size, what);
-  Output output{out, out.size(), out.size(), max_output, stop_at, what};
-  // Whatever happens, `out` ends holding exactly the bytes decoded.
-  struct Trim {
-    Output& o;
-    ~Trim() { o.bytes.resize(o.size); }
-  } trim{output};
+  // The room past out.size is kept, not trimmed: the next stream writes there.
+  Output output{out.bytes, out.size, out.size, max_output, stop_at, what};
 
   bool last = false;
   while (!last && !output.full()) {
@@ -348,10 +348,10 @@ size_t inflate_append(const uint8_t* data, size_t size, const std::string& what,
 
 std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what, size_t max_output,
                                  size_t* consumed) {
-  std::vector<uint8_t> out;
+  InflateOutput out;
   size_t used = inflate_append(data, size, what, out, max_output);
   if (consumed != nullptr) *consumed = used;
-  return out;
+  return out.take();
 }
 
 std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what, size_t max_output) {

@@ -221,7 +221,8 @@ class Parser {
       path_.push_back(JsonStep{key, -1});
       JsonValue value = parse_value(depth);
       path_.pop_back();
-      obj.object.push_back(JsonMember{std::move(key), std::move(value)});
+      if (depth == 1 && limits_.take_root_member) limits_.take_root_member(std::move(key), std::move(value));
+      else obj.object.push_back(JsonMember{std::move(key), std::move(value)});
       skip_whitespace();
       if (!at_end() && peek() == ',') { ++pos_; continue; }
       expect('}', "or ',' after object member");

@@ -102,6 +102,11 @@ struct JsonLimits {
   int max_depth = 64;             // arrays and objects nested deeper are refused
   int64_t max_values = 1 << 20;   // every value counts, containers included (~100 MB of tree)
   JsonCheck check;                // optional
+  // Optional: receives each member of the root object as soon as its value is
+  // parsed, instead of the tree keeping it (the root comes back with no
+  // members). A reader that turns each member into something small (the
+  // safetensors header: one entry per tensor) then never holds the whole tree.
+  std::function<void(std::string key, JsonValue value)> take_root_member;
 };
 
 // Parse exactly one JSON value; only whitespace may surround it. Arrays and

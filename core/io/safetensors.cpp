@@ -2,9 +2,10 @@
 //
 // Decoding is two passes. Pass 1 reads the header and checks every entry
 // against the bytes actually present (dtype known, shape sane, sizes agree,
-// offsets in bounds) without allocating tensor memory. Pass 2 converts the
-// data. A corrupt file therefore fails in pass 1, before a single large
-// allocation, and a successful pass 1 guarantees pass 2 reads only in bounds.
+// offsets in bounds, together tiling the data buffer) without allocating
+// tensor memory. Pass 2 converts the data. A corrupt file therefore fails in
+// pass 1, before a single large allocation, and a successful pass 1
+// guarantees pass 2 reads only in bounds.
 #include "core/io/safetensors.h"
 
 #include <algorithm>
@@ -75,43 +76,49 @@ class Decoder {
     std::string_view header_text = bytes_.substr(8, header_length);
     data_ = bytes_.substr(8 + header_length);
 
-    JsonValue header;
-    std::string refusal;  // set when the schema check, not the JSON grammar, stopped the parse
+    // Pass 1, while the header is parsed: each tensor entry is checked
+    // against the data buffer and kept as a small Entry as soon as its JSON
+    // is read (take_root_member), so the header's JSON tree (about 1 KB per
+    // tensor) is never held whole. The schema check also counts the tensors.
+    SafetensorsFile file;
+    std::vector<Entry> entries;
+    int64_t tensor_count = 0;
+    std::string refusal;      // set when the schema check, not the JSON grammar, stopped the parse
+    std::string entry_error;  // set when an entry failed its checks: already the whole message
     JsonLimits limits;
     limits.check = [&](const JsonPath& path, JsonValue::Kind kind) {
       refusal = schema_problem(path, kind);
+      if (refusal.empty() && path.size() == 1 && path[0].key != kMetadataKey &&
+          ++tensor_count > kMaxSafetensorsTensors)
+        refusal = message("header has more than ", kMaxSafetensorsTensors,
+                          " tensors, the limit of this reader (each costs about 1 KB loaded, whatever its size)");
       if (!refusal.empty()) throw Error(refusal);
     };
+    limits.take_root_member = [&](std::string key, JsonValue value) {
+      try {
+        if (key == kMetadataKey) file.metadata = read_metadata(value);
+        else entries.push_back(read_entry(std::move(key), value));
+      } catch (const Error& e) {
+        entry_error = e.what();
+        throw;
+      }
+    };
     try {
-      header = parse_json(header_text, limits);
+      parse_json(header_text, limits);
     } catch (const Error& e) {
+      if (!entry_error.empty()) throw;
       if (!refusal.empty()) error(refusal);
       error("header is not valid JSON: ", e.what(), " of the header");
     }
-
-    // Pass 1: validate every entry against the data buffer.
-    SafetensorsFile file;
-    std::vector<Entry> entries;
-    int64_t data_used = 0;  // the largest end offset: bytes after it are garbage
-    for (const JsonMember& member : header.object) {
-      if (member.key == kMetadataKey) {
-        file.metadata = read_metadata(member.value);
-        continue;
-      }
-      entries.push_back(read_entry(member.key, member.value));
-      data_used = std::max(data_used, entries.back().end);
-    }
-    if (static_cast<int64_t>(data_.size()) != data_used)
-      error("trailing garbage: ", static_cast<int64_t>(data_.size()) - data_used,
-            " bytes after the last tensor's data (data buffer is ", data_.size(), " bytes, tensors use ",
-            data_used, ")");
+    check_tiling(entries);
 
     // Pass 2: convert. Every range was checked above.
-    for (const Entry& e : entries) {
+    file.tensors.reserve(entries.size());
+    for (Entry& e : entries) {
       std::vector<float> values(static_cast<size_t>(numel_of(e.shape)));
       if (!values.empty()) decode_to_float(e.dtype->dtype, data_.data() + e.begin, numel_of(e.shape), values.data());
-      file.tensors.emplace_back(e.name, from_vector(std::move(values), e.shape));
       file.dtypes[e.name] = e.dtype->safetensors_name;
+      file.tensors.emplace_back(std::move(e.name), from_vector(std::move(values), e.shape));
     }
     return file;
   }
@@ -174,6 +181,41 @@ class Decoder {
     return metadata;
   }
 
+  // The format's rule, as the reference implementation checks it: sorted by
+  // offsets, the tensors tile the data buffer exactly, each beginning where
+  // the one before ended and the last ending at the buffer's end. So no byte
+  // is read as two tensors (overlap) and no byte is read as none (a gap).
+  // Zero-size tensors ([k, k]) fit anywhere on a boundary.
+  void check_tiling(const std::vector<Entry>& entries) const {
+    std::vector<const Entry*> order;
+    order.reserve(entries.size());
+    for (const Entry& e : entries) order.push_back(&e);
+    std::stable_sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {  // ties: header order
+      return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+    });
+    int64_t covered = 0;  // bytes [0, covered) belong to the tensors so far
+    const Entry* previous = nullptr;
+    for (const Entry* e : order) {
+      if (e->begin < covered)
+        error("tensors \"", previous->name, "\" data_offsets [", previous->begin, ", ", previous->end, "] and \"",
+              e->name, "\" data_offsets [", e->begin, ", ", e->end, "] overlap (each byte of the data buffer "
+              "belongs to one tensor)");
+      if (e->begin > covered && previous == nullptr)
+        error("bytes [0, ", e->begin, ") of the data buffer belong to no tensor: the first, \"", e->name,
+              "\" data_offsets [", e->begin, ", ", e->end, "], does not begin at 0");
+      if (e->begin > covered)
+        error("bytes [", covered, ", ", e->begin, ") of the data buffer belong to no tensor: \"", previous->name,
+              "\" data_offsets [", previous->begin, ", ", previous->end, "] ends there and \"", e->name,
+              "\" data_offsets [", e->begin, ", ", e->end, "] begins after the gap");
+      covered = e->end;
+      previous = e;
+    }
+    if (static_cast<int64_t>(data_.size()) != covered)
+      error("trailing garbage: ", static_cast<int64_t>(data_.size()) - covered,
+            " bytes after the last tensor's data (data buffer is ", data_.size(), " bytes, tensors use ", covered,
+            ")");
+  }
+
   // A required member of a tensor entry, of the given kind.
   const JsonValue& member(const std::string& name, const JsonValue& entry, const char* key,
                           JsonValue::Kind kind) const {
@@ -195,11 +237,12 @@ class Decoder {
     return sizes;
   }
 
-  Entry read_entry(const std::string& name, const JsonValue& value) const {
+  Entry read_entry(std::string name_taken, const JsonValue& value) const {
+    Entry e;
+    e.name = std::move(name_taken);
+    const std::string& name = e.name;
     if (!value.is(JsonValue::Kind::Object))
       error("tensor \"", name, "\" must be an object, got ", json_kind_name(value.kind));
-    Entry e;
-    e.name = name;
 
     const std::string& dtype_name = member(name, value, "dtype", JsonValue::Kind::String).string;
     e.dtype = dtype_from_safetensors(dtype_name);

@@ -253,11 +253,47 @@ TEST_SUITE("core.allocator") {
     CHECK_FAILS_WITH(ag::zeros({int64_t(1) << 40}),
                      "zeros: cannot allocate 4398046511104 bytes (4096 GiB) for shape [1099511627776]: out of memory");
 #if !AG_ASAN  // ASan stops the program on a request this large instead of failing it
-    // What the factories catch: the allocator's own std::bad_alloc, after it
-    // emptied the cache and asked the system again.
-    CHECK_THROWS_AS(FloatBuffer(int64_t(1) << 60), std::bad_alloc);
+    // What the factories catch: the allocator's own OutOfMemoryError, after it
+    // emptied the cache and asked the system again. 2^60 floats = 2^62 bytes,
+    // a size class of its own (a power of two).
+    CHECK_THROWS_WITH_AS(FloatBuffer(int64_t(1) << 60),
+                         "allocator: cannot allocate 4611686018427387904 bytes (a block of 4611686018427387904): the "
+                         "system refused it, even after the cache was emptied",
+                         ag::OutOfMemoryError);
     CHECK(ag::memory_stats().bytes_cached == 0);
 #endif
+  }
+
+  TEST_CASE("sizes no object can have are ag::Errors naming the bytes, never a bare std::bad_alloc") {
+    SettingsGuard settings;
+    const size_t max = SIZE_MAX;  // 18446744073709551615
+    // SIZE_MAX - 10 is past 2^63: its classes are 2^61 apart, and rounding up
+    // to the next one would wrap around to a small number.
+    CHECK_THROWS_WITH_AS(ag::block_size_for(max - 10),
+                         "allocator: cannot allocate 18446744073709551605 bytes: rounded up to a multiple of "
+                         "2305843009213693952 it passes the largest size_t (18446744073709551615)",
+                         ag::OutOfMemoryError);
+    // SIZE_MAX / 2 = 2^63 - 1 rounds up to the class 2^63, past PTRDIFF_MAX:
+    // refused before the system is asked (so under ASan too).
+    size_t block = 1;
+    CHECK_THROWS_WITH_AS(ag::allocate_block(max / 2, &block),
+                         "allocator: cannot allocate 9223372036854775807 bytes (a block of 9223372036854775808): "
+                         "larger than any object can be (9223372036854775807 bytes)",
+                         ag::OutOfMemoryError);
+    CHECK(block == 0);
+    {  // System mode asks for exactly the bytes: SIZE_MAX - 10 is refused the same way.
+      ag::AllocatorModeGuard system(AllocatorMode::System);
+      CHECK_FAILS_WITH(ag::allocate_block(max - 10, &block),
+                       "allocator: cannot allocate 18446744073709551605 bytes (a block of 18446744073709551605)");
+    }
+    CHECK_THROWS_WITH_AS(FloatBuffer(-1), "allocator: cannot allocate a buffer of -1 floats: its size in bytes is negative",
+                         ag::OutOfMemoryError);
+    CHECK_THROWS_WITH_AS(FloatBuffer(INT64_MAX),
+                         "allocator: cannot allocate a buffer of 9223372036854775807 floats: its size in bytes "
+                         "overflows size_t",
+                         ag::OutOfMemoryError);
+    // Nothing was handed out or cached by any of the refusals.
+    CHECK(ag::memory_stats().bytes_cached == 0);
   }
 
 #if AG_ASAN

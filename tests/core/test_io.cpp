@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "core/io/safetensors.h"
 #include "tests/helpers/io_test_util.h"
@@ -135,14 +138,49 @@ TEST_CASE("safetensors: PyTorch's other dtypes are converted to float") {
   CHECK(std::isnan(nan16.item()));
 }
 
-TEST_CASE("safetensors: overlapping and out-of-order offsets load when in bounds") {
-  const std::string header =
-      "{\"late\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
-      "\"early\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
-  const std::string data = bytes({0, 0, 0x80, 0x3F, 0, 0, 0, 0x40});  // 1.0f, 2.0f
-  SafetensorsFile file = decode_safetensors(file_with(header, data));
-  CHECK(file.tensors[0].second.to_vector() == std::vector<float>{2.0f});
-  CHECK(file.tensors[1].second.to_vector() == std::vector<float>{1.0f, 2.0f});
+// A header of F32 tensors named by `entries`: {name, shape, begin, end}.
+std::string header_of(const std::vector<std::tuple<std::string, std::string, int, int>>& entries) {
+  std::string header = "{";
+  for (const auto& [name, shape, begin, end] : entries)
+    header += (header.size() > 1 ? "," : "") + ("\"" + name + "\":{\"dtype\":\"F32\",\"shape\":" + shape +
+              ",\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(end) + "]}");
+  return header + "}";
+}
+
+TEST_CASE("safetensors: offsets in any order, but they must tile the data buffer") {
+  const std::string data = bytes({0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40});  // 1.0f, 2.0f, 3.0f
+  // Out of order in the header, and a zero-size tensor on a boundary: fine.
+  SafetensorsFile file =
+      decode(file_with(header_of({{"late", "[1]", 8, 12}, {"empty", "[0]", 8, 8}, {"early", "[2]", 0, 8}}), data));
+  REQUIRE(file.tensors.size() == 3);
+  CHECK(file.tensors[0].first == "late");  // the header's order is kept
+  CHECK(file.tensors[0].second.to_vector() == std::vector<float>{3.0f});
+  CHECK(file.tensors[1].second.shape() == Shape{0});
+  CHECK(file.tensors[2].second.to_vector() == std::vector<float>{1.0f, 2.0f});
+
+  // Overlap: [0, 8] and [4, 12] share the bytes 4..8 (this loaded before).
+  const std::string prefix = "load_safetensors: 'bad.safetensors': ";
+  CHECK_THROWS_WITH_AS(decode(file_with(header_of({{"b", "[2]", 4, 12}, {"a", "[2]", 0, 8}}), data)),
+                       (prefix + "tensors \"a\" data_offsets [0, 8] and \"b\" data_offsets [4, 12] overlap (each "
+                                 "byte of the data buffer belongs to one tensor)").c_str(),
+                       Error);
+  // The same range twice, and a zero-size tensor inside another, overlap too.
+  CHECK_FAILS_WITH(decode(file_with(header_of({{"a", "[1]", 0, 4}, {"b", "[1]", 0, 4}, {"c", "[1]", 4, 8},
+                                               {"d", "[1]", 8, 12}}), data)),
+                   "tensors \"a\" data_offsets [0, 4] and \"b\" data_offsets [0, 4] overlap");
+  CHECK_FAILS_WITH(decode(file_with(header_of({{"a", "[3]", 0, 12}, {"z", "[0]", 4, 4}}), data)),
+                   "tensors \"a\" data_offsets [0, 12] and \"z\" data_offsets [4, 4] overlap");
+  // A gap between two tensors, and one before the first.
+  CHECK_THROWS_WITH_AS(decode(file_with(header_of({{"a", "[1]", 0, 4}, {"b", "[1]", 8, 12}}), data)),
+                       (prefix + "bytes [4, 8) of the data buffer belong to no tensor: \"a\" data_offsets [0, 4] "
+                                 "ends there and \"b\" data_offsets [8, 12] begins after the gap").c_str(),
+                       Error);
+  CHECK_FAILS_WITH(decode(file_with(header_of({{"b", "[2]", 4, 12}}), data)),
+                   "bytes [0, 4) of the data buffer belong to no tensor: the first, \"b\" data_offsets [4, 12], "
+                   "does not begin at 0");
+  // Bytes after the last tensor: the old message, still.
+  CHECK_FAILS_WITH(decode(file_with(header_of({{"a", "[2]", 0, 8}}), data)),
+                   "trailing garbage: 4 bytes after the last tensor's data (data buffer is 12 bytes, tensors use 8)");
 }
 
 TEST_CASE("safetensors: every malformed file names the file and the problem") {

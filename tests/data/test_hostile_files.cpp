@@ -4,7 +4,9 @@
 // around the call (tests/helpers/memory_test_util.h): it must be refused with an
 // error naming the file and the limit, having taken only a few megabytes.
 // Before the limits, the safetensors header below took 1.7 GB and the gzip
-// bombs as much as they expand to (1 GB and more).
+// bombs as much as they expand to (1 GB and more); issue 23 added the files
+// whose cost was in their count (140,000 tensors, 1,000 gzip members) and an
+// IDX header that set its own limit.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -119,6 +121,29 @@ TEST_CASE("safetensors: arrays and metadata hold only what the format allows") {
                    "tensor \"a\": \"dtype\" must be string, got object");
 }
 
+TEST_CASE("safetensors: 140,000 tiny tensors are refused at the tensor limit, with little memory") {
+  // The issue's file: 10 MB, every tensor one float. Loading it took 296 MB
+  // and 5.8 s: about 1 KB of JSON tree and another of tensor per entry.
+  constexpr int kTensors = 140'000;
+  std::string header = "{";
+  header.reserve(size_t{72} * kTensors);
+  for (int i = 0; i < kTensors; ++i)
+    header += (i ? "," : "") + ("\"layer." + std::to_string(i) + ".scale\":{\"dtype\":\"F32\",\"shape\":[1],"
+              "\"data_offsets\":[" + std::to_string(4 * i) + "," + std::to_string(4 * i + 4) + "]}");
+  header += "}";
+  const std::string file = with_length_prefix(header) + std::string(size_t{4} * kTensors, '\0');
+  REQUIRE(file.size() > 10'000'000);
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::io::decode_safetensors(file, "many.safetensors"); }) ==
+        "load_safetensors: 'many.safetensors': header has more than 65536 tensors, the limit of this reader (each "
+        "costs about 1 KB loaded, whatever its size)");
+  if (peak.available()) {
+    MESSAGE("peak memory growth refusing 140,000 tensors in " << file.size() / 1e6 << " MB: " << peak.growth_mb()
+                                                               << " MB");
+    CHECK(peak.growth_mb() < 2 * kSmallMB);
+  }
+}
+
 TEST_CASE("json: the value budget stops a wide document early") {
   ag::io::JsonLimits limits;
   limits.max_values = 1000;
@@ -177,6 +202,45 @@ TEST_CASE("the IDX readers stop past the size their header promises") {
   CHECK(error_of([&] { ag::data::read_idx_labels(dir.file("labels.gz")); }) ==
         "read_idx_labels: '" + dir.file("labels.gz") +
             "' decompresses to more than the 13 bytes its header promises (8-byte header + 5)");
+}
+
+TEST_CASE("1,000 gzip members of 1 MiB each: refused at the limit, in linear time") {
+  // The issue's file: 1 MB of .gz, 1,000 members that each inflate to 1 MiB
+  // of zeros (made by the system's gzip). Each member used to cut the output
+  // buffer to size and the next to regrow and zero-fill it: quadratic, 275 s.
+  ag::test::TempDir dir;
+  ag::test::write_file(dir.file("zeros"), Bytes(1 << 20, 0));
+  ag::test::run_gzip("-9 -n", dir.file("zeros"), dir.file("zeros.gz"));
+  const Bytes member = ag::data::read_file_bytes(dir.file("zeros.gz"));
+  Bytes gz;
+  for (int i = 0; i < 1000; ++i) gz.insert(gz.end(), member.begin(), member.end());
+  MESSAGE("a gzip file of " << gz.size() << " bytes that would inflate to 1000 MiB");
+  ag_test::PeakMemory peak;
+  CHECK(error_of([&] { ag::data::gunzip(gz, "members.gz", 8 << 20); }) ==
+        "gunzip: members.gz: decompresses to more than the limit of 8388608 bytes (a decompression bomb, or not "
+        "the file expected)");
+  if (peak.available()) CHECK(peak.growth_mb() < kSmallMB);
+  // Under the limit the members decode to their concatenation.
+  const Bytes some(gz.begin(), gz.begin() + 20 * static_cast<std::ptrdiff_t>(member.size()));
+  CHECK(ag::data::gunzip(some, "some.gz", 20 << 20) == Bytes(20 << 20, 0));
+
+  // As an IDX file whose header promises 1,369,568 images of 28 x 28 (1 GiB):
+  // refused at the header, before a single member of the data is decoded.
+  const Bytes header = {0, 0, 8, 3, 0, 0x14, 0xe5, 0xe0, 0, 0, 0, 28, 0, 0, 0, 28};
+  ag::test::write_file(dir.file("header"), header);
+  ag::test::run_gzip("-n", dir.file("header"), dir.file("header.gz"));
+  Bytes images = ag::data::read_file_bytes(dir.file("header.gz"));
+  images.insert(images.end(), gz.begin(), gz.end());
+  ag::test::write_file(dir.file("images.gz"), images);
+  ag_test::PeakMemory idx_peak;
+  CHECK(error_of([&] { ag::data::read_idx_images(dir.file("images.gz"), {60000, 28}); }) ==
+        "read_idx_images: '" + dir.file("images.gz") +
+            "' header promises 1369568 images (1369568 x 28 x 28 = 1073741312 bytes), more than the limit of 60000 "
+            "images the caller set");
+  if (idx_peak.available()) {
+    MESSAGE("peak memory growth refusing a header of 1,369,568 images: " << idx_peak.growth_mb() << " MB");
+    CHECK(idx_peak.growth_mb() < kSmallMB);
+  }
 }
 
 TEST_CASE("a CIFAR batch may not decompress past 10000 records") {

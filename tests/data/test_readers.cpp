@@ -130,6 +130,11 @@ TEST_CASE("broken IDX files name the file and what was expected") {
   Bytes huge = idx_images(0, 0, 0);  // then claim 2^32-1 in every dimension: the product overflows 64 bits
   for (size_t i = 4; i < 16; ++i) huge[i] = 0xff;
   CHECK(error_of([&] { parse_idx_images(huge, "huge"); }) ==
+        "read_idx_images: 'huge' header promises images of 4294967295 x 4294967295 pixels, larger than the limit "
+        "of 64 x 64 the caller set");
+  // With no limits to speak of, the overflow itself is caught.
+  const ag::data::IdxLimits unlimited{INT64_MAX, INT64_MAX};
+  CHECK(error_of([&] { parse_idx_images(huge, "huge", unlimited); }) ==
         "read_idx_images: 'huge' header says 4294967295 x 4294967295 x 4294967295 bytes of data but the file "
         "holds 0 after the 16-byte header (truncated file?)");
   CHECK(error_of([&] { parse_idx_images(Bytes(good.begin(), good.begin() + 10), "short"); }) ==
@@ -153,6 +158,57 @@ TEST_CASE("broken IDX files name the file and what was expected") {
   ag::test::write_file(dir.file("cut.gz"), Bytes(gz.begin(), gz.end() - 5));
   CHECK(error_of([&] { ag::data::read_idx_images(dir.file("cut.gz")); }) ==
         "gunzip: " + dir.file("cut.gz") + ": truncated gzip trailer (CRC-32 and length)");
+}
+
+TEST_CASE("IDX limits come from the caller: counts, sides and empty images are refused at the header") {
+  using ag::data::IdxLimits;
+  using ag::data::parse_idx_images;
+  using ag::data::parse_idx_labels;
+  // A header and no data: every check below must fire before the size check.
+  auto header = [](uint32_t count, uint32_t rows, uint32_t cols) {
+    Bytes bytes;
+    for (uint32_t word : {0x00000803u, count, rows, cols}) put_be32(bytes, word);
+    return bytes;
+  };
+  // The fuzzer's input: four billion images of no pixels, which is 0 bytes
+  // of data, so the file "held" exactly what its header said.
+  CHECK(error_of([&] { parse_idx_images(header(4278190079u, 4294967295u, 0), "zero"); }) ==
+        "read_idx_images: 'zero' header says 4278190079 x 4294967295 x 0: images of 4294967295 x 0 pixels are "
+        "empty (rows and cols must be at least 1)");
+  CHECK(error_of([&] { parse_idx_images(header(5, 0, 28), "rows"); }) ==
+        "read_idx_images: 'rows' header says 5 x 0 x 28: images of 0 x 28 pixels are empty (rows and cols must "
+        "be at least 1)");
+  // The file: 1,369,568 images of 28 x 28 is 1073741312 bytes.
+  const IdxLimits mnist_train{60000, 28};
+  CHECK(error_of([&] { parse_idx_images(header(1369568, 28, 28), "big", mnist_train); }) ==
+        "read_idx_images: 'big' header promises 1369568 images (1369568 x 28 x 28 = 1073741312 bytes), more than "
+        "the limit of 60000 images the caller set");
+  CHECK(error_of([&] { parse_idx_images(header(1, 29, 28), "tall", mnist_train); }) ==
+        "read_idx_images: 'tall' header promises images of 29 x 28 pixels, larger than the limit of 28 x 28 the "
+        "caller set");
+  // The defaults: 70000 items (MNIST's 60000 + 10000), sides up to 64.
+  CHECK(error_of([&] { parse_idx_images(header(70001, 1, 1), "d"); }) ==
+        "read_idx_images: 'd' header promises 70001 images (70001 x 1 x 1 = 70001 bytes), more than the limit of "
+        "70000 images the caller set");
+  Bytes labels_header;
+  for (uint32_t word : {0x00000801u, 70001u}) put_be32(labels_header, word);
+  CHECK(error_of([&] { parse_idx_labels(labels_header, "l"); }) ==
+        "read_idx_labels: 'l' header promises 70001 labels (70001 bytes), more than the limit of 70000 labels the "
+        "caller set");
+  // Exactly at the limits is fine; one past is not.
+  CHECK(parse_idx_images(idx_images(3, 2, 2), "ok", IdxLimits{3, 2}).pixels.size() == 12);
+  CHECK_FAILS_WITH(parse_idx_images(idx_images(3, 2, 2), "x", IdxLimits{2, 2}), "more than the limit of 2 images");
+  CHECK(parse_idx_labels(idx_labels({1, 2}), "ok", 10, IdxLimits{2, 1}) == Bytes{1, 2});
+  CHECK_FAILS_WITH(parse_idx_labels(idx_labels({1, 2}), "x", 10, IdxLimits{1, 1}), "more than the limit of 1 labels");
+
+  // Reading from disk is bounded by the same limits: a file larger than any
+  // the limits allow is refused while it is read (20 bytes of IDX for
+  // {1, 2}, and max_gzip_file_bytes adds an eighth and 1 MiB).
+  ag::test::TempDir dir;
+  ag::test::write_file(dir.file("long"), Bytes(1048599, 0));
+  CHECK(ag::data::max_gzip_file_bytes(20) == 20 + 2 + 1048576);
+  CHECK(error_of([&] { ag::data::read_idx_images(dir.file("long"), IdxLimits{1, 2}); }) ==
+        "read_file_bytes: '" + dir.file("long") + "' is larger than the limit of 1048598 bytes the caller set");
 }
 
 TEST_CASE("CIFAR-10 batches read back exactly, one file and the whole set") {
@@ -202,6 +258,11 @@ TEST_CASE("broken CIFAR-10 files name the file and the rule") {
         "read_cifar10: 'b.bin' record 1 has label 10, expected 0..9 (is this the binary version of CIFAR-10?)");
   CHECK(error_of([&] { parse_cifar10_batch({}, "e.bin"); }) ==
         "read_cifar10: 'e.bin' is empty, expected records of 3073 bytes");
+  // A batch file holds 10000 records: one more is not a batch file (raw files
+  // too, not only the gzipped ones the decompression limit stops).
+  CHECK(parse_cifar10_batch(Bytes(10000 * 3073, 0), "full.bin").count == 10000);
+  CHECK(error_of([&] { parse_cifar10_batch(Bytes(10001 * 3073, 0), "big.bin"); }) ==
+        "read_cifar10: 'big.bin' holds 10001 records, more than the 10000 a batch file holds");
 
   ag::test::TempDir dir;  // only two of the five training files
   ag::test::write_file(dir.file("data_batch_1.bin"), records);
