@@ -185,7 +185,7 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
 // the weight packed once per call (PackedA) and col never stored: the gemm
 // asks for its rows panel by panel, and im2col_row computes them from the
 // image (a pointwise conv's col is the image itself, read in place).
-void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
                     const float* bias, float* out) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
@@ -194,7 +194,7 @@ void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight
   for (int64_t grp = 0; grp < g.groups; ++grp) weights.emplace_back(false, Og, K, weight + grp * Og * K, K);
   for_each_image(g.N, pointwise ? 0 : padded_image_size(g), [&](int64_t n, float* padded) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
-      const float* img = inp + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
+      const float* img = x + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
       float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
       if (!pointwise) pad_image(g, img, padded);
       const GemmRows col = pointwise ? matrix_rows(img, HW)
@@ -211,7 +211,7 @@ void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight
 // dcol (K, P) = weight_gᵀ (K, Og) · dout_g (Og, P), then col2im; weight_gᵀ is
 // packed once per call. Pointwise: dcol is dimg itself.
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
-                           float* dinp) {
+                           float* dx) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
@@ -220,7 +220,7 @@ void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float
   for_each_image(g.N, pointwise ? 0 : K * P, [&](int64_t n, float* dcol) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* dout_g = dout + (n * g.O + grp * Og) * P;  // (Og, P)
-      float* dimg = dinp + (n * g.C + grp * Cg) * HW;         // (Cg, H, W)
+      float* dimg = dx + (n * g.C + grp * Cg) * HW;         // (Cg, H, W)
       sgemm_packed(weights_t[grp], P, 1.0f, matrix_rows(dout_g, P), 0.0f, pointwise ? dimg : dcol, P);
       if (!pointwise) col2im(g, dcol, dimg);
     }
@@ -249,7 +249,7 @@ void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, 
   });
 }
 
-void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,
+void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* x,
                             float* dweight, float* dbias) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
@@ -276,7 +276,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
     const int64_t first = s * g.N / slots;  // every slot has at least one image (slots <= N)
     for (int64_t n = first; n < (s + 1) * g.N / slots; ++n) {
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        const float* img = inp + (n * g.C + grp * Cg) * HW;
+        const float* img = x + (n * g.C + grp * Cg) * HW;
         const float* dout_g = dout + (n * g.O + grp * Og) * P;
         if (!pointwise) im2col(g, img, col.data());
         // dweight_g (Og, K) += dout_g (Og, P) · colᵀ (P, K); the slot's first

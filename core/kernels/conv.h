@@ -4,7 +4,7 @@
 // H×W input image, OH×OW output image, kh×kw kernel; Cg = C/G and Og = O/G are
 // the channels of one group, K = Cg*kh*kw the length of one receptive field.
 //
-//   inp    (N, C, H, W)
+//   x      (N, C, H, W)
 //   weight (O, Cg, kh, kw)
 //   bias   (O)
 //   out    (N, O, OH, OW)
@@ -70,19 +70,19 @@ void im2col_row(const ConvGeometry& g, const float* padded, int64_t tap, int64_t
 // pixel it was copied from. Overwrites img.
 void col2im(const ConvGeometry& g, const float* col, float* img);
 
-// out = conv(inp, weight) + bias. bias may be null. The fast path: the
+// out = conv(x, weight) + bias. bias may be null. The fast path: the
 // weight packed once, col's rows computed into the gemm's panel as needed.
-void conv2d_forward(const ConvGeometry& g, const float* inp, const float* weight,
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
                     const float* bias, float* out);
-// dinp (N, C, H, W) from dout (N, O, OH, OW).
+// dx (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
-                           float* dinp);
+                           float* dx);
 // dbias[o] = dout (N, O, plane) summed over the batch and the plane, in a
 // fixed order per o (shared by conv2d and conv_transpose2d).
 void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, float* dbias);
-// dweight (O, Cg, kh, kw) and dbias (O) from dout and inp. Either may be null
+// dweight (O, Cg, kh, kw) and dbias (O) from dout and x. Either may be null
 // (not wanted).
-void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* inp,
+void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* x,
                             float* dweight, float* dbias);
 
 }  // namespace ag

@@ -26,9 +26,9 @@ ConvGeometry as_conv_geometry(const ConvTransposeGeometry& t) {
   return g;
 }
 
-void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* inp,
+void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* x,
                               const float* weight, const float* bias, float* out) {
-  conv2d_backward_input(as_conv_geometry(g), inp, weight, out);
+  conv2d_backward_input(as_conv_geometry(g), x, weight, out);
   if (bias == nullptr) return;
   const int64_t plane = g.OH * g.OW;
   // One (n, o) output plane per index: each thread adds bias[o] to its own planes.
@@ -42,13 +42,13 @@ void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* inp,
 }
 
 void conv_transpose2d_backward_input(const ConvTransposeGeometry& g, const float* dout,
-                                     const float* weight, float* dinp) {
-  conv2d_forward(as_conv_geometry(g), dout, weight, nullptr, dinp);
+                                     const float* weight, float* dx) {
+  conv2d_forward(as_conv_geometry(g), dout, weight, nullptr, dx);
 }
 
 void conv_transpose2d_backward_weight(const ConvTransposeGeometry& g, const float* dout,
-                                      const float* inp, float* dweight, float* dbias) {
-  if (dweight != nullptr) conv2d_backward_weight(as_conv_geometry(g), inp, dout, dweight, nullptr);
+                                      const float* x, float* dweight, float* dbias) {
+  if (dweight != nullptr) conv2d_backward_weight(as_conv_geometry(g), x, dout, dweight, nullptr);
   if (dbias == nullptr) return;
   conv_bias_backward(dout, g.N, g.O, g.OH * g.OW, dbias);
 }

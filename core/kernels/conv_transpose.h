@@ -3,20 +3,20 @@
 // Shape legend: N batch, C input channels, O output channels, G groups
 // (Cg = C/G and Og = O/G per group), H×W input, OH×OW output, kh×kw kernel.
 //
-//   inp    (N, C, H, W)
+//   x      (N, C, H, W)
 //   weight (C, Og, kh, kw)        PyTorch's layout: input channels first
 //   bias   (O)
 //   out    (N, O, OH, OW),  OH = (H-1)*stride_h - 2*pad_h + dilation_h*(kh-1) + output_pad_h + 1
 //
 // Each input pixel scatters a weighted copy of the kernel onto the output:
 //   out[n, o, ih*stride_h - pad_h + i*dilation_h, iw*stride_w - pad_w + j*dilation_w]
-//       += inp[n, c, ih, iw] * weight[c, o - g*Og, i, j]    (c, o in the same group g)
+//       += x[n, c, ih, iw] * weight[c, o - g*Og, i, j]    (c, o in the same group g)
 // which is exactly what conv2d's input gradient does with dout. So the fast
 // kernels here are conv2d's kernels (core/kernels/conv.h) on the geometry of
 // "the conv2d whose input gradient this is" (as_conv_geometry), with roles swapped:
 //   forward          = conv2d_backward_input  (then + bias)
-//   backward input   = conv2d_forward         (dinp is the conv2d of dout)
-//   backward weight  = conv2d_backward_weight (with inp as that conv's dout)
+//   backward input   = conv2d_forward         (dx is the conv2d of dout)
+//   backward weight  = conv2d_backward_weight (with x as that conv's dout)
 // The textbook loops are in core/reference/conv_transpose_naive.h.
 // Every function overwrites its outputs and trusts the geometry
 // (core/ops/conv_transpose.cpp checks the shapes first).
@@ -56,14 +56,14 @@ void conv_transpose_fill_output_size(ConvTransposeGeometry& g);
 // more, windows with no input pixel behind them, which are left out.
 ConvGeometry as_conv_geometry(const ConvTransposeGeometry& g);
 
-// out = conv_transpose(inp, weight) + bias. bias may be null.
-void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* inp,
+// out = conv_transpose(x, weight) + bias. bias may be null.
+void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* x,
                               const float* weight, const float* bias, float* out);
-// dinp (N, C, H, W) from dout (N, O, OH, OW).
+// dx (N, C, H, W) from dout (N, O, OH, OW).
 void conv_transpose2d_backward_input(const ConvTransposeGeometry& g, const float* dout,
-                                     const float* weight, float* dinp);
-// dweight (C, Og, kh, kw) and dbias (O) from dout and inp; either may be null.
+                                     const float* weight, float* dx);
+// dweight (C, Og, kh, kw) and dbias (O) from dout and x; either may be null.
 void conv_transpose2d_backward_weight(const ConvTransposeGeometry& g, const float* dout,
-                                      const float* inp, float* dweight, float* dbias);
+                                      const float* x, float* dweight, float* dbias);
 
 }  // namespace ag

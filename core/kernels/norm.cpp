@@ -114,7 +114,7 @@ void batch_norm_forward_eval(const BatchNormShape& s, const float* x, const floa
 
 void batch_norm_backward(const BatchNormShape& s, const float* x, const float* dout,
                          const float* mean, const float* invstd, const float* weight,
-                         bool training, float* dinp, float* dweight, float* dbias) {
+                         bool training, float* dx, float* dweight, float* dbias) {
   const double M = double(s.count());
   parallel_for(0, s.C, channel_grain(s), [&](int64_t lo, int64_t hi) {
     for (int64_t c = lo; c < hi; ++c) {
@@ -131,7 +131,7 @@ void batch_norm_backward(const BatchNormShape& s, const float* x, const float* d
       const double sum_dout_xhat = sum_dout_centered * invstd[c];
       if (dweight) dweight[c] = float(sum_dout_xhat);
       if (dbias) dbias[c] = float(sum_dout);
-      if (!dinp) continue;
+      if (!dx) continue;
 
       // Pass 2: dx = k * dout + slope * x + offset (see the top comment).
       const double k = double(invstd[c]) * (weight ? weight[c] : 1.0f);
@@ -146,7 +146,7 @@ void batch_norm_backward(const BatchNormShape& s, const float* x, const float* d
       for (int64_t n = 0; n < s.N; ++n) {
         const int64_t base = (n * s.C + c) * s.S;
         for (int64_t i = 0; i < s.S; ++i)
-          dinp[base + i] = k_f * dout[base + i] + slope_f * x[base + i] + offset_f;
+          dx[base + i] = k_f * dout[base + i] + slope_f * x[base + i] + offset_f;
       }
     }
   });
@@ -177,9 +177,9 @@ void layer_norm_forward(int64_t R, int64_t D, const float* x, const float* weigh
 
 void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout,
                          const float* mean, const float* invstd, const float* weight,
-                         float* dinp, float* dweight, float* dbias) {
+                         float* dx, float* dweight, float* dbias) {
   // ASSIGNMENT layer_norm_backward,batchnorm_backward/layer_norm_dx: begin
-  if (dinp) {  // each row is its own normalization group: rows in parallel
+  if (dx) {  // each row is its own normalization group: rows in parallel
     parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
                  [&](int64_t lo, int64_t hi) {
       for (int64_t r = lo; r < hi; ++r) {
@@ -196,7 +196,7 @@ void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout
         for (int64_t d = 0; d < D; ++d) {
           const float xhat = (row[d] - mean[r]) * invstd[r];
           const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
-          dinp[r * D + d] = invstd[r] * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat);
+          dx[r * D + d] = invstd[r] * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat);
         }
       }
     });
@@ -256,7 +256,7 @@ void group_norm_forward(const GroupNormShape& s, const float* x, const float* we
 
 void group_norm_backward(const GroupNormShape& s, const float* x, const float* dout,
                          const float* mean, const float* invstd, const float* weight,
-                         float* dinp, float* dweight, float* dbias) {
+                         float* dx, float* dweight, float* dbias) {
   const int64_t Cg = s.C / s.G;
   const double M = double(s.group_size());
   // Pass 1: per (n, c), A = sum(dout) and B = sum(dout * x) over the S positions.
@@ -286,7 +286,7 @@ void group_norm_backward(const GroupNormShape& s, const float* x, const float* d
       }
     });
   }
-  if (!dinp || M == 0) return;
+  if (!dx || M == 0) return;
   // Pass 2: dx = k_c * dout + slope * x + offset, per group.
   parallel_for(0, s.N * s.G, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.group_size())),
                [&](int64_t lo, int64_t hi) {
@@ -307,7 +307,7 @@ void group_norm_backward(const GroupNormShape& s, const float* x, const float* d
         const float k = invstd[ng] * (weight ? weight[c] : 1.0f);
         const int64_t base = (n * s.C + c) * s.S;
         for (int64_t i = 0; i < s.S; ++i)
-          dinp[base + i] = k * dout[base + i] + slope_f * x[base + i] + offset_f;
+          dx[base + i] = k * dout[base + i] + slope_f * x[base + i] + offset_f;
       }
     }
   });

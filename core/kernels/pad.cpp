@@ -129,24 +129,24 @@ void pad_forward(const PadGeometry& g, const float* x, float* out) {
 
 // Rows of one plane may share a source row (reflect and replicate read an
 // edge row several times), so threads split planes, never rows: each adds
-// into its own planes of dinp only, in a fixed order (bit-identical results).
-void pad_backward(const PadGeometry& g, const float* dout, float* dinp) {
+// into its own planes of dx only, in a fixed order (bit-identical results).
+void pad_backward(const PadGeometry& g, const float* dout, float* dx) {
   const PadPlan plan = make_plan(g);
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, plan.out_plane));
   parallel_for(0, g.planes, grain, [&](int64_t lo, int64_t hi) {
-    std::fill(dinp + lo * plan.in_plane, dinp + hi * plan.in_plane, 0.0f);
+    std::fill(dx + lo * plan.in_plane, dx + hi * plan.in_plane, 0.0f);
     if (plan.out_plane == 0) return;  // nothing flows back: all zeros
     const DimTable& last = plan.dims.back();
     for (int64_t r = lo * plan.rows_per_plane; r < hi * plan.rows_per_plane; ++r) {
       const int64_t offset = source_row(plan, r);
       if (offset == kFill) continue;  // a row of pure fill came from no input
       const float* dout_row = dout + r * plan.row;
-      float* dinp_row = dinp + offset;
+      float* dx_row = dx + offset;
       auto edge = [&](int64_t o) {
-        if (last.source[o] != kFill) dinp_row[last.source[o]] += dout_row[o];
+        if (last.source[o] != kFill) dx_row[last.source[o]] += dout_row[o];
       };
       for (int64_t o = 0; o < last.run_begin; ++o) edge(o);
-      for (int64_t o = last.run_begin; o < last.run_end; ++o) dinp_row[o - last.before] += dout_row[o];
+      for (int64_t o = last.run_begin; o < last.run_end; ++o) dx_row[o - last.before] += dout_row[o];
       for (int64_t o = last.run_end; o < plan.row; ++o) edge(o);
     }
   });

@@ -45,7 +45,7 @@ struct PadGeometry {
 
 // x (P, n...) -> out (P, m...)
 void pad_forward(const PadGeometry& g, const float* x, float* out);
-// dout (P, m...) -> dinp (P, n...): each output cell's gradient added to its source.
-void pad_backward(const PadGeometry& g, const float* dout, float* dinp);
+// dout (P, m...) -> dx (P, n...): each output cell's gradient added to its source.
+void pad_backward(const PadGeometry& g, const float* dout, float* dx);
 
 }  // namespace ag

@@ -61,11 +61,11 @@ void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
   });
 }
 
-void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dinp) {
+void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dx) {
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
-    std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
+    std::fill(dx + lo * g.H * g.W, dx + hi * g.H * g.W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {
-      float* dplane = dinp + p * g.H * g.W;
+      float* dplane = dx + p * g.H * g.W;
       for (int64_t oh = 0; oh < g.OH; ++oh) {
         const Span rows = clip(oh * g.stride_h - g.pad_h, g.kh, g.H);
         for (int64_t ow = 0; ow < g.OW; ++ow) {
@@ -115,13 +115,13 @@ void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64
 }
 
 void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t* argmax,
-                         float* dinp) {
+                         float* dx) {
   // ASSIGNMENT max_pool_backward/max_pool2d_backward: begin
   parallel_for(0, g.planes, plane_grain(g.H * g.W), [&](int64_t lo, int64_t hi) {
-    std::fill(dinp + lo * g.H * g.W, dinp + hi * g.H * g.W, 0.0f);
+    std::fill(dx + lo * g.H * g.W, dx + hi * g.H * g.W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {
       for (int64_t o = p * g.OH * g.OW; o < (p + 1) * g.OH * g.OW; ++o)
-        if (argmax[o] >= 0) dinp[p * g.H * g.W + argmax[o]] += dout[o];  // windows may overlap
+        if (argmax[o] >= 0) dx[p * g.H * g.W + argmax[o]] += dout[o];  // windows may overlap
     }
   });
   // ASSIGNMENT max_pool_backward/max_pool2d_backward: end
@@ -147,11 +147,11 @@ void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t O
 }
 
 void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
-                                  const float* dout, float* dinp) {
+                                  const float* dout, float* dx) {
   parallel_for(0, planes, plane_grain(H * W), [&](int64_t lo, int64_t hi) {
-    std::fill(dinp + lo * H * W, dinp + hi * H * W, 0.0f);
+    std::fill(dx + lo * H * W, dx + hi * H * W, 0.0f);
     for (int64_t p = lo; p < hi; ++p) {
-      float* dplane = dinp + p * H * W;
+      float* dplane = dx + p * H * W;
       for (int64_t oh = 0; oh < OH; ++oh) {
         const int64_t h0 = adaptive_bin_start(oh, H, OH), h1 = adaptive_bin_end(oh, H, OH);
         for (int64_t ow = 0; ow < OW; ++ow) {

@@ -70,18 +70,18 @@ inline int64_t adaptive_bin_end(int64_t i, int64_t in, int64_t out) {
 }
 
 void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out);
-void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dinp);
+void avg_pool2d_backward(const PoolGeometry& g, const float* dout, float* dx);
 
 // argmax: (P, OH, OW) plane-local indices of the chosen cells.
 void max_pool2d_forward(const PoolGeometry& g, const float* x, float* out, int64_t* argmax);
 void max_pool2d_backward(const PoolGeometry& g, const float* dout, const int64_t* argmax,
-                         float* dinp);
+                         float* dx);
 
 // x (P, H, W) -> out (P, OH, OW)
 void adaptive_avg_pool2d_forward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
                                  const float* x, float* out);
 void adaptive_avg_pool2d_backward(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
-                                  const float* dout, float* dinp);
+                                  const float* dout, float* dx);
 
 // x (P, H, W) -> out (P, OH, OW), argmax (P, OH, OW) plane-local ih*W + iw.
 // Its backward is max_pool2d_backward's scatter (only P, H, W, OH, OW are read).

@@ -222,11 +222,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
 
 std::vector<Tensor> Conv2dBackward::apply(const Tensor& dout) {
   const Tensor saved_x = x.unpack(*this), saved_weight = weight.unpack(*this);
-  Tensor dinp, dweight, dbias;
+  Tensor dx, dweight, dbias;
   if (next_edges[0].valid()) {
-    dinp = empty(saved_x.shape());
+    dx = empty(saved_x.shape());
     fast_or_naive(conv2d_backward_input, conv2d_backward_input_naive)(
-        geometry, dout.data(), saved_weight.data(), dinp.data());
+        geometry, dout.data(), saved_weight.data(), dx.data());
   }
   const bool want_weight = next_edges[1].valid();
   const bool want_bias = next_edges.size() > 2 && next_edges[2].valid();
@@ -236,7 +236,7 @@ std::vector<Tensor> Conv2dBackward::apply(const Tensor& dout) {
     fast_or_naive(conv2d_backward_weight, conv2d_backward_weight_naive)(
         geometry, dout.data(), saved_x.data(), want_weight ? dweight.data() : nullptr,
         want_bias ? dbias.data() : nullptr);
-  return {dinp, dweight, dbias};
+  return {dx, dweight, dbias};
 }
 
 // ---------------------------------------------------------------- conv1d

@@ -144,11 +144,11 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
 // dx (N, C, H, W) = conv2d(dout, weight); dweight, dbias as in the top comment.
 std::vector<Tensor> ConvTranspose2dBackward::apply(const Tensor& dout) {
   const Tensor saved_x = x.unpack(*this), saved_weight = weight.unpack(*this);
-  Tensor dinp, dweight, dbias;
+  Tensor dx, dweight, dbias;
   if (next_edges[0].valid()) {
-    dinp = empty(saved_x.shape());
+    dx = empty(saved_x.shape());
     fast_or_naive(conv_transpose2d_backward_input, conv_transpose2d_backward_input_naive)(
-        geometry, dout.data(), saved_weight.data(), dinp.data());
+        geometry, dout.data(), saved_weight.data(), dx.data());
   }
   const bool want_weight = next_edges[1].valid();
   const bool want_bias = next_edges.size() > 2 && next_edges[2].valid();
@@ -158,7 +158,7 @@ std::vector<Tensor> ConvTranspose2dBackward::apply(const Tensor& dout) {
     fast_or_naive(conv_transpose2d_backward_weight, conv_transpose2d_backward_weight_naive)(
         geometry, dout.data(), saved_x.data(), want_weight ? dweight.data() : nullptr,
         want_bias ? dbias.data() : nullptr);
-  return {dinp, dweight, dbias};
+  return {dx, dweight, dbias};
 }
 
 }  // namespace ag

@@ -74,16 +74,16 @@ Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, con
 std::vector<Tensor> GroupNormBackward::apply(const Tensor& dout) {
   const Tensor saved_x = x.unpack(*this);
   const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
-  Tensor dinp, dweight, dbias;
-  if (next_edges[0].valid()) dinp = empty(saved_x.shape());
+  Tensor dx, dweight, dbias;
+  if (next_edges[0].valid()) dx = empty(saved_x.shape());
   if (next_edges[1].valid()) dweight = empty({shape.C});
   if (next_edges[2].valid()) dbias = empty({shape.C});
   fast_or_naive(group_norm_backward, group_norm_backward_naive)(
       shape, saved_x.data(), dout.data(), mean.data(), invstd.data(),
       saved_weight.defined() ? saved_weight.data() : nullptr,
-      dinp.defined() ? dinp.data() : nullptr, dweight.defined() ? dweight.data() : nullptr,
+      dx.defined() ? dx.data() : nullptr, dweight.defined() ? dweight.data() : nullptr,
       dbias.defined() ? dbias.data() : nullptr);
-  return {dinp, dweight, dbias};
+  return {dx, dweight, dbias};
 }
 
 }  // namespace ag

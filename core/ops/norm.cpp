@@ -120,15 +120,15 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
 std::vector<Tensor> BatchNormBackward::apply(const Tensor& dout) {
   const Tensor saved_x = x.unpack(*this);
   const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
-  Tensor dinp, dweight, dbias;
-  if (next_edges[0].valid()) dinp = empty(saved_x.shape());
+  Tensor dx, dweight, dbias;
+  if (next_edges[0].valid()) dx = empty(saved_x.shape());
   if (next_edges[1].valid()) dweight = empty({shape.C});
   if (next_edges[2].valid()) dbias = empty({shape.C});
   fast_or_naive(batch_norm_backward, batch_norm_backward_naive)(
       shape, saved_x.data(), dout.data(), mean.data(), invstd.data(),
-      data_or_null(saved_weight), training, dinp.defined() ? dinp.data() : nullptr,
+      data_or_null(saved_weight), training, dx.defined() ? dx.data() : nullptr,
       dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
-  return {dinp, dweight, dbias};
+  return {dx, dweight, dbias};
 }
 
 // ---------------------------------------------------------------- layer norm
@@ -183,15 +183,15 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 std::vector<Tensor> LayerNormBackward::apply(const Tensor& dout) {
   const Tensor saved_x = x.unpack(*this);
   const Tensor saved_weight = weight.defined() ? weight.unpack(*this) : Tensor();
-  Tensor dinp, dweight, dbias;
-  if (next_edges[0].valid()) dinp = empty(saved_x.shape());
+  Tensor dx, dweight, dbias;
+  if (next_edges[0].valid()) dx = empty(saved_x.shape());
   if (next_edges[1].valid()) dweight = empty(saved_weight.shape());
   if (next_edges[2].valid()) dbias = empty(next_edges[2].shape);
   fast_or_naive(layer_norm_backward, layer_norm_backward_naive)(
       rows, features, saved_x.data(), dout.data(), mean.data(), invstd.data(),
-      data_or_null(saved_weight), dinp.defined() ? dinp.data() : nullptr,
+      data_or_null(saved_weight), dx.defined() ? dx.data() : nullptr,
       dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
-  return {dinp, dweight, dbias};
+  return {dx, dweight, dbias};
 }
 
 }  // namespace ag

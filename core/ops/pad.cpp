@@ -142,9 +142,9 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, const std::string&
 // dx[i] = sum of dout[o] over the cells o that copied x[i]; the kernel walks
 // the output once and adds each dout[o] into its source (pad.h).
 std::vector<Tensor> PadBackward::apply(const Tensor& dout) {
-  Tensor dinp = empty(input_shape);
-  fast_or_naive(pad_backward, pad_backward_naive)(geometry, dout.data(), dinp.data());
-  return {dinp};
+  Tensor dx = empty(input_shape);
+  fast_or_naive(pad_backward, pad_backward_naive)(geometry, dout.data(), dx.data());
+  return {dx};
 }
 
 }  // namespace ag

@@ -108,10 +108,10 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
 }
 
 std::vector<Tensor> AvgPool2dBackward::apply(const Tensor& dout) {
-  Tensor dinp = empty(input_shape);
+  Tensor dx = empty(input_shape);
   fast_or_naive(avg_pool2d_backward, avg_pool2d_backward_naive)(geometry, dout.data(),
-                                                                  dinp.data());
-  return {dinp};
+                                                                  dx.data());
+  return {dx};
 }
 
 // ---------------------------------------------------------------- max_pool2d
@@ -143,10 +143,10 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
 }
 
 std::vector<Tensor> MaxPool2dBackward::apply(const Tensor& dout) {
-  Tensor dinp = empty(input_shape);
+  Tensor dx = empty(input_shape);
   fast_or_naive(max_pool2d_backward, max_pool2d_backward_naive)(geometry, dout.data(),
-                                                                  argmax.data(), dinp.data());
-  return {dinp};
+                                                                  argmax.data(), dx.data());
+  return {dx};
 }
 
 // ---------------------------------------------------------------- adaptive_avg_pool2d
@@ -178,11 +178,11 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
 }
 
 std::vector<Tensor> AdaptiveAvgPool2dBackward::apply(const Tensor& dout) {
-  Tensor dinp = empty(input_shape);
+  Tensor dx = empty(input_shape);
   fast_or_naive(adaptive_avg_pool2d_backward, adaptive_avg_pool2d_backward_naive)(
       planes_of(input_shape), input_shape[input_shape.size() - 2], input_shape.back(), out_h,
-      out_w, dout.data(), dinp.data());
-  return {dinp};
+      out_w, dout.data(), dx.data());
+  return {dx};
 }
 
 // ---------------------------------------------------------------- adaptive_max_pool2d
@@ -228,10 +228,10 @@ Tensor adaptive_max_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
 
 // out = x[argmax] per bin, so only that cell gets the gradient (bins may overlap).
 std::vector<Tensor> AdaptiveMaxPool2dBackward::apply(const Tensor& dout) {
-  Tensor dinp = empty(input_shape);
+  Tensor dx = empty(input_shape);
   fast_or_naive(max_pool2d_backward, max_pool2d_backward_naive)(geometry, dout.data(),
-                                                                  argmax.data(), dinp.data());
-  return {dinp};
+                                                                  argmax.data(), dx.data());
+  return {dx};
 }
 
 }  // namespace ag

@@ -8,7 +8,7 @@ namespace ag {
 namespace {
 
 // Row-major offsets of the four 4-D tensors a convolution touches.
-int64_t inp_index(const ConvGeometry& g, int64_t n, int64_t c, int64_t h, int64_t w) {
+int64_t x_index(const ConvGeometry& g, int64_t n, int64_t c, int64_t h, int64_t w) {
   return ((n * g.C + c) * g.H + h) * g.W + w;
 }
 int64_t out_index(const ConvGeometry& g, int64_t n, int64_t o, int64_t oh, int64_t ow) {
@@ -20,7 +20,7 @@ int64_t weight_index(const ConvGeometry& g, int64_t o, int64_t c, int64_t i, int
 
 }  // namespace
 
-void conv2d_forward_naive(const ConvGeometry& g, const float* inp, const float* weight,
+void conv2d_forward_naive(const ConvGeometry& g, const float* x, const float* weight,
                           const float* bias, float* out) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   for (int64_t n = 0; n < g.N; ++n)
@@ -36,7 +36,7 @@ void conv2d_forward_naive(const ConvGeometry& g, const float* inp, const float* 
                 const int64_t iw = ow * g.stride_w - g.pad_w + j * g.dilation_w;
                 if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;  // padding is 0
                 sum += weight[weight_index(g, o, c, i, j)] *
-                       inp[inp_index(g, n, first_channel + c, ih, iw)];
+                       x[x_index(g, n, first_channel + c, ih, iw)];
               }
           out[out_index(g, n, o, oh, ow)] = sum;
         }
@@ -46,9 +46,9 @@ void conv2d_forward_naive(const ConvGeometry& g, const float* inp, const float* 
 // out += w * x at every tap, so dx += w * dout there: scatter dout back
 // through the same seven loops.
 void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const float* weight,
-                                 float* dinp) {
+                                 float* dx) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
-  std::fill(dinp, dinp + g.N * g.C * g.H * g.W, 0.0f);
+  std::fill(dx, dx + g.N * g.C * g.H * g.W, 0.0f);
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t o = 0; o < g.O; ++o) {
       const int64_t first_channel = (o / Og) * Cg;
@@ -61,7 +61,7 @@ void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const
                 const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
                 const int64_t iw = ow * g.stride_w - g.pad_w + j * g.dilation_w;
                 if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;  // no input there
-                dinp[inp_index(g, n, first_channel + c, ih, iw)] +=
+                dx[x_index(g, n, first_channel + c, ih, iw)] +=
                     weight[weight_index(g, o, c, i, j)] * d;
               }
         }
@@ -69,7 +69,7 @@ void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const
 }
 
 // ...and dw += x * dout at every tap; dbias[o] collects every dout of channel o.
-void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, const float* inp,
+void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, const float* x,
                                   float* dweight, float* dbias) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   if (dweight != nullptr) std::fill(dweight, dweight + g.O * Cg * g.kh * g.kw, 0.0f);
@@ -89,7 +89,7 @@ void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, cons
                 const int64_t iw = ow * g.stride_w - g.pad_w + j * g.dilation_w;
                 if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
                 dweight[weight_index(g, o, c, i, j)] +=
-                    inp[inp_index(g, n, first_channel + c, ih, iw)] * d;
+                    x[x_index(g, n, first_channel + c, ih, iw)] * d;
               }
         }
     }

@@ -5,7 +5,7 @@
 // kernel. Shapes are described by ag::ConvGeometry (core/kernels/conv.h).
 //
 //   out[n, o, oh, ow] = bias[o] + sum over c < Cg, i < kh, j < kw of
-//       weight[o, c, i, j] * inp[n, g*Cg + c, oh*stride_h - pad_h + i*dilation_h,
+//       weight[o, c, i, j] * x[n, g*Cg + c, oh*stride_h - pad_h + i*dilation_h,
 //                                              ow*stride_w - pad_w + j*dilation_w]
 //   where g = o / Og is the group of output channel o, and pixels outside the
 //   image (the padding) read as 0.
@@ -20,11 +20,11 @@
 
 namespace ag {
 
-void conv2d_forward_naive(const ConvGeometry& g, const float* inp, const float* weight,
+void conv2d_forward_naive(const ConvGeometry& g, const float* x, const float* weight,
                           const float* bias, float* out);
 void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const float* weight,
-                                 float* dinp);
-void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, const float* inp,
+                                 float* dx);
+void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, const float* x,
                                   float* dweight, float* dbias);
 
 }  // namespace ag

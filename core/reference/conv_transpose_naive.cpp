@@ -9,7 +9,7 @@ namespace ag {
 namespace {
 
 // Row-major offsets of the tensors a transposed convolution touches.
-int64_t inp_index(const ConvTransposeGeometry& g, int64_t n, int64_t c, int64_t h, int64_t w) {
+int64_t x_index(const ConvTransposeGeometry& g, int64_t n, int64_t c, int64_t h, int64_t w) {
   return ((n * g.C + c) * g.H + h) * g.W + w;
 }
 int64_t out_index(const ConvTransposeGeometry& g, int64_t n, int64_t o, int64_t oh, int64_t ow) {
@@ -44,7 +44,7 @@ void for_each_tap(const ConvTransposeGeometry& g, const Tap& tap) {
 
 }  // namespace
 
-void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float* inp,
+void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float* x,
                                     const float* weight, const float* bias, float* out) {
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t o = 0; o < g.O; ++o)
@@ -52,28 +52,28 @@ void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float*
         out[out_index(g, n, o, 0, 0) + p] = bias != nullptr ? bias[o] : 0.0f;
   for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i,
                       int64_t j, int64_t at) {
-    out[at] += inp[inp_index(g, n, c, ih, iw)] * weight[weight_index(g, c, o, i, j)];
+    out[at] += x[x_index(g, n, c, ih, iw)] * weight[weight_index(g, c, o, i, j)];
   });
 }
 
 // out[at] += x * w at every tap, so dx += dout[at] * w there.
 void conv_transpose2d_backward_input_naive(const ConvTransposeGeometry& g, const float* dout,
-                                           const float* weight, float* dinp) {
-  std::fill(dinp, dinp + g.N * g.C * g.H * g.W, 0.0f);
+                                           const float* weight, float* dx) {
+  std::fill(dx, dx + g.N * g.C * g.H * g.W, 0.0f);
   for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i,
                       int64_t j, int64_t at) {
-    dinp[inp_index(g, n, c, ih, iw)] += dout[at] * weight[weight_index(g, c, o, i, j)];
+    dx[x_index(g, n, c, ih, iw)] += dout[at] * weight[weight_index(g, c, o, i, j)];
   });
 }
 
 // ... and dw += dout[at] * x there; dbias[o] = dout summed over n, oh, ow.
 void conv_transpose2d_backward_weight_naive(const ConvTransposeGeometry& g, const float* dout,
-                                            const float* inp, float* dweight, float* dbias) {
+                                            const float* x, float* dweight, float* dbias) {
   if (dweight != nullptr) {
     std::fill(dweight, dweight + g.C * g.out_channels_per_group() * g.kh * g.kw, 0.0f);
     for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i,
                         int64_t j, int64_t at) {
-      dweight[weight_index(g, c, o, i, j)] += dout[at] * inp[inp_index(g, n, c, ih, iw)];
+      dweight[weight_index(g, c, o, i, j)] += dout[at] * x[x_index(g, n, c, ih, iw)];
     });
   }
   if (dbias != nullptr) {

@@ -7,7 +7,7 @@
 //
 //   out[n, o, oh, ow] = bias[o] + sum over every (c, ih, iw, i, j) with
 //       oh = ih*stride_h - pad_h + i*dilation_h,  ow = iw*stride_w - pad_w + j*dilation_w
-//   of inp[n, c, ih, iw] * weight[c, o - g*Og, i, j], where c = g*Cg + (c mod Cg)
+//   of x[n, c, ih, iw] * weight[c, o - g*Og, i, j], where c = g*Cg + (c mod Cg)
 //   and o are in the same group g; positions outside the output are dropped.
 //
 // Seven loops over the input side (batch, input channel, input row and column,
@@ -21,11 +21,11 @@
 
 namespace ag {
 
-void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float* inp,
+void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float* x,
                                     const float* weight, const float* bias, float* out);
 void conv_transpose2d_backward_input_naive(const ConvTransposeGeometry& g, const float* dout,
-                                           const float* weight, float* dinp);
+                                           const float* weight, float* dx);
 void conv_transpose2d_backward_weight_naive(const ConvTransposeGeometry& g, const float* dout,
-                                            const float* inp, float* dweight, float* dbias);
+                                            const float* x, float* dweight, float* dbias);
 
 }  // namespace ag

@@ -47,7 +47,7 @@ void group_normalize(const float* x, const std::vector<int64_t>& group, float me
 template <class WeightOf>
 void group_backward(const float* x, const float* dout, const std::vector<int64_t>& group,
                     float mean, float invstd, const WeightOf& weight_of, bool own_stats,
-                    float* dinp) {
+                    float* dx) {
   const double M = double(group.size());
   double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
   for (size_t k = 0; k < group.size(); ++k) {
@@ -62,7 +62,7 @@ void group_backward(const float* x, const float* dout, const std::vector<int64_t
     const int64_t e = group[k];
     const double xhat = (x[e] - mean) * invstd;
     const double dxhat = double(dout[e]) * weight_of(k);
-    dinp[e] = own_stats ? float(invstd * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat))
+    dx[e] = own_stats ? float(invstd * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat))
                         : float(invstd * dxhat);
   }
 }
@@ -92,7 +92,7 @@ void batch_norm_forward_eval_naive(const BatchNormShape& s, const float* x, cons
 
 void batch_norm_backward_naive(const BatchNormShape& s, const float* x, const float* dout,
                                const float* mean, const float* invstd, const float* weight,
-                               bool training, float* dinp, float* dweight, float* dbias) {
+                               bool training, float* dx, float* dweight, float* dbias) {
   for (int64_t c = 0; c < s.C; ++c) {
     const std::vector<int64_t> group = channel_offsets(s, c);
     double sum_dout_xhat = 0.0, sum_dout = 0.0;  // dweight = sum(dout * xhat), dbias = sum(dout)
@@ -103,9 +103,9 @@ void batch_norm_backward_naive(const BatchNormShape& s, const float* x, const fl
     if (dweight) dweight[c] = float(sum_dout_xhat);
     if (dbias) dbias[c] = float(sum_dout);
     const float w = weight ? weight[c] : 1.0f;
-    if (dinp && !group.empty())
+    if (dx && !group.empty())
       group_backward(x, dout, group, mean[c], invstd[c], [w](size_t) { return w; }, training,
-                     dinp);
+                     dx);
   }
 }
 
@@ -127,7 +127,7 @@ void layer_norm_forward_naive(int64_t R, int64_t D, const float* x, const float*
 
 void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float* dout,
                                const float* mean, const float* invstd, const float* weight,
-                               float* dinp, float* dweight, float* dbias) {
+                               float* dx, float* dweight, float* dbias) {
   for (int64_t d = 0; d < D; ++d) {  // dweight[d] = sum over rows of dout * xhat
     double sum_dout_xhat = 0.0, sum_dout = 0.0;
     for (int64_t r = 0; r < R; ++r) {
@@ -137,12 +137,12 @@ void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float
     if (dweight) dweight[d] = float(sum_dout_xhat);
     if (dbias) dbias[d] = float(sum_dout);
   }
-  if (!dinp) return;
+  if (!dx) return;
   for (int64_t r = 0; r < R; ++r) {
     std::vector<int64_t> row;
     for (int64_t d = 0; d < D; ++d) row.push_back(r * D + d);
     group_backward(x, dout, row, mean[r], invstd[r],
-                   [weight](size_t d) { return weight ? weight[d] : 1.0f; }, true, dinp);
+                   [weight](size_t d) { return weight ? weight[d] : 1.0f; }, true, dx);
   }
 }
 
@@ -179,7 +179,7 @@ void group_norm_forward_naive(const GroupNormShape& s, const float* x, const flo
 
 void group_norm_backward_naive(const GroupNormShape& s, const float* x, const float* dout,
                                const float* mean, const float* invstd, const float* weight,
-                               float* dinp, float* dweight, float* dbias) {
+                               float* dx, float* dweight, float* dbias) {
   const int64_t Cg = s.C / s.G;
   for (int64_t c = 0; c < s.C; ++c) {  // dweight[c] = sum over n, s of dout * xhat
     double sum_dout_xhat = 0.0, sum_dout = 0.0;
@@ -194,7 +194,7 @@ void group_norm_backward_naive(const GroupNormShape& s, const float* x, const fl
     if (dweight) dweight[c] = float(sum_dout_xhat);
     if (dbias) dbias[c] = float(sum_dout);
   }
-  if (!dinp) return;
+  if (!dx) return;
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t g = 0; g < s.G; ++g) {
       const std::vector<int64_t> group = group_offsets(s, n, g);
@@ -202,7 +202,7 @@ void group_norm_backward_naive(const GroupNormShape& s, const float* x, const fl
       // the k-th value of the group is in channel g*Cg + k/S
       group_backward(x, dout, group, mean[n * s.G + g], invstd[n * s.G + g],
                      [&](size_t k) { return weight ? weight[g * Cg + int64_t(k) / s.S] : 1.0f; },
-                     true, dinp);
+                     true, dx);
     }
 }
 

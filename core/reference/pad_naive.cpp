@@ -74,13 +74,13 @@ void pad_forward_naive(const PadGeometry& g, const float* x, float* out) {
 }
 
 // out[f] = x[source(f)], so dx[i] is the sum of dout over every f with source(f) = i.
-void pad_backward_naive(const PadGeometry& g, const float* dout, float* dinp) {
+void pad_backward_naive(const PadGeometry& g, const float* dout, float* dx) {
   const int64_t in_plane = product(g.in_sizes), out_plane = product(g.out_sizes);
-  std::fill(dinp, dinp + g.planes * in_plane, 0.0f);
+  std::fill(dx, dx + g.planes * in_plane, 0.0f);
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t f = 0; f < out_plane; ++f) {
       const int64_t i = source_of(g, f);
-      if (i != kNoCell) dinp[p * in_plane + i] += dout[p * out_plane + f];
+      if (i != kNoCell) dx[p * in_plane + i] += dout[p * out_plane + f];
     }
 }
 

@@ -12,6 +12,6 @@
 namespace ag {
 
 void pad_forward_naive(const PadGeometry& g, const float* x, float* out);
-void pad_backward_naive(const PadGeometry& g, const float* dout, float* dinp);
+void pad_backward_naive(const PadGeometry& g, const float* dout, float* dx);
 
 }  // namespace ag

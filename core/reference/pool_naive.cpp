@@ -53,8 +53,8 @@ void avg_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out)
 }
 
 // out = sum(window) / divisor, so each cell in the window receives dout / divisor.
-void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* dinp) {
-  std::fill(dinp, dinp + g.planes * g.H * g.W, 0.0f);
+void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* dx) {
+  std::fill(dx, dx + g.planes * g.H * g.W, 0.0f);
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t oh = 0; oh < g.OH; ++oh)
       for (int64_t ow = 0; ow < g.OW; ++ow)
@@ -62,7 +62,7 @@ void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* 
           for (int64_t j = 0; j < g.kw; ++j) {
             const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
             if (inside(g, ih, iw))
-              dinp[(p * g.H + ih) * g.W + iw] +=
+              dx[(p * g.H + ih) * g.W + iw] +=
                   dout[(p * g.OH + oh) * g.OW + ow] / avg_divisor_naive(g, oh, ow);
           }
 }
@@ -95,12 +95,12 @@ void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out,
 // ASSIGNMENT max_pool_backward/max_pool2d_backward_naive: begin
 // out = x[argmax], so only that cell gets the gradient (accumulated: windows overlap).
 void max_pool2d_backward_naive(const PoolGeometry& g, const float* dout, const int64_t* argmax,
-                               float* dinp) {
-  std::fill(dinp, dinp + g.planes * g.H * g.W, 0.0f);
+                               float* dx) {
+  std::fill(dx, dx + g.planes * g.H * g.W, 0.0f);
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t o = 0; o < g.OH * g.OW; ++o) {
       const int64_t cell = argmax[p * g.OH * g.OW + o];
-      if (cell >= 0) dinp[p * g.H * g.W + cell] += dout[p * g.OH * g.OW + o];
+      if (cell >= 0) dx[p * g.H * g.W + cell] += dout[p * g.OH * g.OW + o];
     }
 }
 // ASSIGNMENT max_pool_backward/max_pool2d_backward_naive: end
@@ -120,8 +120,8 @@ void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int
 }
 
 void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
-                                        int64_t OW, const float* dout, float* dinp) {
-  std::fill(dinp, dinp + planes * H * W, 0.0f);
+                                        int64_t OW, const float* dout, float* dx) {
+  std::fill(dx, dx + planes * H * W, 0.0f);
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {
@@ -130,7 +130,7 @@ void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, in
         const float count = float((h1 - h0) * (w1 - w0));
         for (int64_t ih = h0; ih < h1; ++ih)
           for (int64_t iw = w0; iw < w1; ++iw)
-            dinp[(p * H + ih) * W + iw] += dout[(p * OH + oh) * OW + ow] / count;
+            dx[(p * H + ih) * W + iw] += dout[(p * OH + oh) * OW + ow] / count;
       }
 }
 

@@ -3,7 +3,7 @@
 // The shape is a mid-network ResNet-style layer: x [32, 128, 16, 16] through
 // 256 filters of 3x3 with padding 1, on 2 threads. One forward is
 //   2 * N * O * OH * OW * (C * 3 * 3) = 4.83 GFLOP,
-// and the backward is two more products of the same size (dinp and dweight),
+// and the backward is two more products of the same size (dx and dweight),
 // so a training step counts 3x the forward FLOPs. Target: >= 220 GFLOP/s
 // (the single-precision FMA peak is ~200 GFLOP/s per core).
 //
@@ -73,12 +73,12 @@ int main() {
 
   // ---- each raw kernel (forward: weight packed once, im2col rows packed
   // straight into the gemm)
-  std::vector<float> out(g.N * g.O * g.OH * g.OW), dinp(g.N * g.C * g.H * g.W);
+  std::vector<float> out(g.N * g.O * g.OH * g.OW), dx(g.N * g.C * g.H * g.W);
   std::vector<float> dweight(g.O * g.field_size()), dbias(g.O);
   const float *xp = x.data(), *wp = weight.data(), *bp = bias.data(), *dp = dout.data();
   const double t_fwd = bench::median_seconds([&] { conv2d_forward(g, xp, wp, bp, out.data()); }, 7);
   const double t_din =
-      bench::median_seconds([&] { conv2d_backward_input(g, dp, wp, dinp.data()); }, 7);
+      bench::median_seconds([&] { conv2d_backward_input(g, dp, wp, dx.data()); }, 7);
   const double t_dw = bench::median_seconds(
       [&] { conv2d_backward_weight(g, dp, xp, dweight.data(), dbias.data()); }, 7);
   std::printf("kernel forward           %8.2f ms  %7.1f GFLOP/s\n", t_fwd * 1e3,
@@ -92,11 +92,11 @@ int main() {
   const ConvGeometry small = geometry(2);
   const double scale = double(g.N) / double(small.N);
   std::vector<float> out_small(small.N * small.O * small.OH * small.OW);
-  std::vector<float> dinp_small(small.N * small.C * small.H * small.W);
+  std::vector<float> dx_small(small.N * small.C * small.H * small.W);
   const double n_fwd = bench::median_seconds(
       [&] { conv2d_forward_naive(small, xp, wp, bp, out_small.data()); }, 1);
   const double n_din = bench::median_seconds(
-      [&] { conv2d_backward_input_naive(small, dp, wp, dinp_small.data()); }, 1);
+      [&] { conv2d_backward_input_naive(small, dp, wp, dx_small.data()); }, 1);
   const double n_dw = bench::median_seconds(
       [&] { conv2d_backward_weight_naive(small, dp, xp, dweight.data(), dbias.data()); }, 1);
   const double n_step = (n_fwd + n_din + n_dw) * scale;

@@ -107,20 +107,20 @@ TEST_CASE("group_norm: fast and naive kernels agree, through autograd and kernel
     CHECK(ag_test::max_error(out, out_naive) < 1e-5);
     CHECK(ag_test::max_error(mean, mean_naive) < 1e-6);
     CHECK(ag_test::max_error(invstd, invstd_naive) < 1e-5);
-    std::vector<float> dinp(n), dinp_naive(n), dw(s.C), dw_naive(s.C), db(s.C), db_naive(s.C);
-    group_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), w.data(), dinp.data(),
+    std::vector<float> dx(n), dx_naive(n), dw(s.C), dw_naive(s.C), db(s.C), db_naive(s.C);
+    group_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), w.data(), dx.data(),
                         dw.data(), db.data());
     group_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd.data(), w.data(),
-                              dinp_naive.data(), dw_naive.data(), db_naive.data());
-    CHECK(ag_test::max_error(dinp, dinp_naive) < 1e-4);
+                              dx_naive.data(), dw_naive.data(), db_naive.data());
+    CHECK(ag_test::max_error(dx, dx_naive) < 1e-4);
     CHECK(ag_test::max_error(dw, dw_naive) < 1e-4);
     CHECK(ag_test::max_error(db, db_naive) < 1e-4);
-    // Without weight, and only dinp wanted.
-    group_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, dinp.data(),
+    // Without weight, and only dx wanted.
+    group_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, dx.data(),
                         nullptr, nullptr);
     group_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr,
-                              dinp_naive.data(), nullptr, nullptr);
-    CHECK(ag_test::max_error(dinp, dinp_naive) < 1e-4);
+                              dx_naive.data(), nullptr, nullptr);
+    CHECK(ag_test::max_error(dx, dx_naive) < 1e-4);
   }
 }
 

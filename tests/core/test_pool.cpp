@@ -41,7 +41,7 @@ TEST_CASE("pool values, worked by hand, in both kernel modes") {
 TEST_CASE("max_pool2d routes the gradient to each window's maximum") {
   // Nine overlapping 2x2 windows (stride 1) over [[1, 5], [3, 2]] padded by 1.
   // Their maxima, row by row: 1 5 5 / 3 5 5 / 3 3 2. So the 5 wins four
-  // windows, the 3 three, the 1 and the 2 one each; dinp counts the wins.
+  // windows, the 3 three, the 1 and the 2 one each; dx counts the wins.
   Tensor x = from_vector({1, 5, 3, 2}, {1, 1, 2, 2}, true);
   Tensor out = max_pool2d(x, Pool2dOptions(2).stride(1).padding(1));
   ag_test::check_close(out, {1, 5, 5, 3, 5, 5, 3, 3, 2});

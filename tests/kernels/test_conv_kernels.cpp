@@ -57,10 +57,10 @@ void check_fast_matches_naive(const ConvGeometry& g) {
   CHECK(max_error(out_fast, out_naive) < 1e-5);
 
   // Garbage in the outputs first: the kernels must overwrite, not accumulate.
-  std::vector<float> dinp_fast(in_size, 9.0f), dinp_naive(in_size, 9.0f);
-  conv2d_backward_input(g, dout.data(), weight.data(), dinp_fast.data());
-  conv2d_backward_input_naive(g, dout.data(), weight.data(), dinp_naive.data());
-  CHECK(max_error(dinp_fast, dinp_naive) < 1e-5);
+  std::vector<float> dx_fast(in_size, 9.0f), dx_naive(in_size, 9.0f);
+  conv2d_backward_input(g, dout.data(), weight.data(), dx_fast.data());
+  conv2d_backward_input_naive(g, dout.data(), weight.data(), dx_naive.data());
+  CHECK(max_error(dx_fast, dx_naive) < 1e-5);
 
   std::vector<float> dweight_fast(weight_size, 9.0f), dweight_naive(weight_size, 9.0f);
   std::vector<float> dbias_fast(g.O, 9.0f), dbias_naive(g.O, 9.0f);
@@ -135,11 +135,11 @@ TEST_CASE("naive backward on the 3x3 image, worked by hand") {
   const ConvGeometry g = geometry(1, 1, 3, 3, 1, 2, 2, 1, 0, 1, 1);
   const std::vector<float> inp = {1, 2, 3, 4, 5, 6, 7, 8, 9}, weight = {1, 2, 3, 4};
   const std::vector<float> dout = {1, 1, 1, 1};
-  // dinp: each pixel collects the weights of the taps that saw it
+  // dx: each pixel collects the weights of the taps that saw it
   // (the centre is seen by all four taps: 1 + 2 + 3 + 4).
-  std::vector<float> dinp(9);
-  conv2d_backward_input_naive(g, dout.data(), weight.data(), dinp.data());
-  CHECK(dinp == std::vector<float>{1, 3, 2, 4, 10, 6, 3, 7, 4});
+  std::vector<float> dx(9);
+  conv2d_backward_input_naive(g, dout.data(), weight.data(), dx.data());
+  CHECK(dx == std::vector<float>{1, 3, 2, 4, 10, 6, 3, 7, 4});
   // dweight[i, j]: the sum of the 2x2 block of inp at offset (i, j); dbias: four ones.
   std::vector<float> dweight(4), dbias(1);
   conv2d_backward_weight_naive(g, dout.data(), inp.data(), dweight.data(), dbias.data());

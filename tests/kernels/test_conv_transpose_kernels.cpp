@@ -56,10 +56,10 @@ void check_fast_matches_naive(const ConvTransposeGeometry& g) {
   conv_transpose2d_forward_naive(g, inp.data(), weight.data(), bias.data(), out_naive.data());
   CHECK(max_error(out_fast, out_naive) < 1e-5);
 
-  std::vector<float> dinp_fast(in_size, 9.0f), dinp_naive(in_size, -9.0f);
-  conv_transpose2d_backward_input(g, dout.data(), weight.data(), dinp_fast.data());
-  conv_transpose2d_backward_input_naive(g, dout.data(), weight.data(), dinp_naive.data());
-  CHECK(max_error(dinp_fast, dinp_naive) < 1e-5);
+  std::vector<float> dx_fast(in_size, 9.0f), dx_naive(in_size, -9.0f);
+  conv_transpose2d_backward_input(g, dout.data(), weight.data(), dx_fast.data());
+  conv_transpose2d_backward_input_naive(g, dout.data(), weight.data(), dx_naive.data());
+  CHECK(max_error(dx_fast, dx_naive) < 1e-5);
 
   std::vector<float> dw_fast(weight_size, 3.0f), dw_naive(weight_size, -3.0f);
   std::vector<float> db_fast(g.O, 3.0f), db_naive(g.O, -3.0f);

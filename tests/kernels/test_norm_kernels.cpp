@@ -30,12 +30,12 @@ std::vector<float> invstd_of(const std::vector<float>& var, float eps) {
   return invstd;
 }
 
-// Checks dinp of a forward f(x) -> out against central differences of
+// Checks dx of a forward f(x) -> out against central differences of
 // L = sum(out * r), in double around float inputs (so a loose tolerance).
 void check_against_finite_differences(const std::function<void(const float*, float*)>& forward,
                                       std::vector<float> x, int64_t out_size,
                                       const std::vector<float>& dout,
-                                      const std::vector<float>& dinp) {
+                                      const std::vector<float>& dx) {
   const float step = 1e-2f;
   std::vector<float> out(out_size);
   auto loss = [&](const std::vector<float>& input) {
@@ -52,7 +52,7 @@ void check_against_finite_differences(const std::function<void(const float*, flo
     const double down = loss(x);
     x[e] = saved;
     INFO("element " << e);
-    CHECK(dinp[e] == doctest::Approx((up - down) / (2.0 * step)).epsilon(2e-2).scale(1.0));
+    CHECK(dx[e] == doctest::Approx((up - down) / (2.0 * step)).epsilon(2e-2).scale(1.0));
   }
 }
 
@@ -79,20 +79,20 @@ TEST_CASE("naive batch norm on three values, worked by hand") {
   // dx_j = r ([j == 0] - 1/3) - (x_0 - mean) r^3 (x_j - mean) / 3, with x_0 - mean = -1, r^2 = 3/2:
   // dx = r * (2/3 - 1/2, -1/3, -1/3 + 1/2) = r * (1/6, -1/3, 1/6).
   const std::vector<float> dout = {1, 0, 0}, invstd = {r};
-  std::vector<float> dinp(3), dweight(1), dbias(1);
+  std::vector<float> dx(3), dweight(1), dbias(1);
   batch_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, true,
-                            dinp.data(), dweight.data(), dbias.data());
-  CHECK(dinp[0] == doctest::Approx(r / 6));
-  CHECK(dinp[1] == doctest::Approx(-r / 3));
-  CHECK(dinp[2] == doctest::Approx(r / 6));
+                            dx.data(), dweight.data(), dbias.data());
+  CHECK(dx[0] == doctest::Approx(r / 6));
+  CHECK(dx[1] == doctest::Approx(-r / 3));
+  CHECK(dx[2] == doctest::Approx(r / 6));
   CHECK(dweight[0] == doctest::Approx(-r));  // sum(dout * xhat)
   CHECK(dbias[0] == doctest::Approx(1.0));
 
   // Eval: fixed statistics, so dx = invstd * weight * dout only.
   batch_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd.data(), weight.data(),
-                            false, dinp.data(), nullptr, nullptr);
-  CHECK(dinp[0] == doctest::Approx(2 * r));
-  CHECK(dinp[1] == 0.0f);
+                            false, dx.data(), nullptr, nullptr);
+  CHECK(dx[0] == doctest::Approx(2 * r));
+  CHECK(dx[1] == 0.0f);
 }
 
 TEST_CASE("naive backward agrees with finite differences") {
@@ -100,34 +100,34 @@ TEST_CASE("naive backward agrees with finite differences") {
   const int64_t size = 24;
   const auto x = random_values(size, 11), dout = random_values(size, 12);
   const auto weight = random_values(2, 13), bias = random_values(2, 14);
-  std::vector<float> mean(2), var(2), out(size), dinp(size);
+  std::vector<float> mean(2), var(2), out(size), dx(size);
   batch_norm_forward_train_naive(s, x.data(), weight.data(), bias.data(), 1e-5f, out.data(),
                                  mean.data(), var.data());
   batch_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd_of(var, 1e-5f).data(),
-                            weight.data(), true, dinp.data(), nullptr, nullptr);
+                            weight.data(), true, dx.data(), nullptr, nullptr);
   check_against_finite_differences(
       [&](const float* input, float* output) {
         std::vector<float> m(2), v(2);
         batch_norm_forward_train_naive(s, input, weight.data(), bias.data(), 1e-5f, output,
                                        m.data(), v.data());
       },
-      x, size, dout, dinp);
+      x, size, dout, dx);
 
   const int64_t R = 3, D = 5;
   const auto lx = random_values(R * D, 15), ldout = random_values(R * D, 16);
   const auto lweight = random_values(D, 17);
-  std::vector<float> lmean(R), linvstd(R), lout(R * D), ldinp(R * D);
+  std::vector<float> lmean(R), linvstd(R), lout(R * D), ldx(R * D);
   layer_norm_forward_naive(R, D, lx.data(), lweight.data(), nullptr, 1e-5f, lout.data(),
                            lmean.data(), linvstd.data());
   layer_norm_backward_naive(R, D, lx.data(), ldout.data(), lmean.data(), linvstd.data(),
-                            lweight.data(), ldinp.data(), nullptr, nullptr);
+                            lweight.data(), ldx.data(), nullptr, nullptr);
   check_against_finite_differences(
       [&](const float* input, float* output) {
         std::vector<float> m(R), is(R);
         layer_norm_forward_naive(R, D, input, lweight.data(), nullptr, 1e-5f, output, m.data(),
                                  is.data());
       },
-      lx, R * D, ldout, ldinp);
+      lx, R * D, ldout, ldx);
 }
 
 TEST_CASE("fast batch norm equals naive batch norm") {
@@ -171,13 +171,13 @@ TEST_CASE("fast batch norm equals naive batch norm") {
                                           bias, out_n.data());
             CHECK(max_error(out_f, out_n) < 1e-5);
           }
-          std::vector<float> dinp_f(size, 9), dinp_n(size, 9), dw_f(s.C, 9), dw_n(s.C, 9),
+          std::vector<float> dx_f(size, 9), dx_n(size, 9), dw_f(s.C, 9), dw_n(s.C, 9),
               db_f(s.C, 9), db_n(s.C, 9);
           batch_norm_backward(s, x.data(), dout.data(), mean_n.data(), invstd.data(), weight,
-                              training, dinp_f.data(), dw_f.data(), db_f.data());
+                              training, dx_f.data(), dw_f.data(), db_f.data());
           batch_norm_backward_naive(s, x.data(), dout.data(), mean_n.data(), invstd.data(),
-                                    weight, training, dinp_n.data(), dw_n.data(), db_n.data());
-          CHECK(max_error(dinp_f, dinp_n) < 1e-4);
+                                    weight, training, dx_n.data(), dw_n.data(), db_n.data());
+          CHECK(max_error(dx_f, dx_n) < 1e-4);
           CHECK(max_error(dw_f, dw_n) < 1e-4);
           CHECK(max_error(db_f, db_n) < 1e-4);
         }
@@ -259,13 +259,13 @@ TEST_CASE("fast layer norm equals naive layer norm") {
         CHECK(max_error(mean_f, mean_n) < 1e-6);
         CHECK(max_error(is_f, is_n) < 1e-5);
 
-        std::vector<float> dinp_f(R * D, 9), dinp_n(R * D, 9), dw_f(D, 9), dw_n(D, 9),
+        std::vector<float> dx_f(R * D, 9), dx_n(R * D, 9), dw_f(D, 9), dw_n(D, 9),
             db_f(D, 9), db_n(D, 9);
         layer_norm_backward(R, D, x.data(), dout.data(), mean_n.data(), is_n.data(), weight,
-                            dinp_f.data(), dw_f.data(), db_f.data());
+                            dx_f.data(), dw_f.data(), db_f.data());
         layer_norm_backward_naive(R, D, x.data(), dout.data(), mean_n.data(), is_n.data(),
-                                  weight, dinp_n.data(), dw_n.data(), db_n.data());
-        CHECK(max_error(dinp_f, dinp_n) < 1e-4);
+                                  weight, dx_n.data(), dw_n.data(), db_n.data());
+        CHECK(max_error(dx_f, dx_n) < 1e-4);
         CHECK(max_error(dw_f, dw_n) < 1e-4);
         CHECK(max_error(db_f, db_n) < 1e-4);
       }

@@ -80,13 +80,13 @@ void check_fast_equals_naive(const PadGeometry& g, uint64_t seed) {
   const std::vector<float> x = random_values(cells(g.in_sizes, g.planes), seed);
   const std::vector<float> dout = random_values(cells(g.out_sizes, g.planes), seed + 1);
   std::vector<float> out_fast(dout.size()), out_naive(dout.size());
-  std::vector<float> dinp_fast(x.size(), -7.0f), dinp_naive(x.size(), 7.0f);  // both must overwrite
+  std::vector<float> dx_fast(x.size(), -7.0f), dx_naive(x.size(), 7.0f);  // both must overwrite
   pad_forward(g, x.data(), out_fast.data());
   pad_forward_naive(g, x.data(), out_naive.data());
-  pad_backward(g, dout.data(), dinp_fast.data());
-  pad_backward_naive(g, dout.data(), dinp_naive.data());
+  pad_backward(g, dout.data(), dx_fast.data());
+  pad_backward_naive(g, dout.data(), dx_naive.data());
   CHECK(max_error(out_fast, out_naive) == 0.0);
-  CHECK(max_error(dinp_fast, dinp_naive) == 0.0);
+  CHECK(max_error(dx_fast, dx_naive) == 0.0);
 }
 
 std::string describe(const PadGeometry& g) {
@@ -121,9 +121,9 @@ TEST_CASE("naive pad, worked by hand: one row of 1 2 3 4 in each mode") {
   // the edge cells twice, the inner ones three times.
   const PadGeometry g = geometry(1, {4}, {3}, {3}, PadMode::Reflect);
   const std::vector<float> ones(10, 1.0f);
-  std::vector<float> dinp(4);
-  pad_backward_naive(g, ones.data(), dinp.data());
-  CHECK(dinp == std::vector<float>{2, 3, 3, 2});
+  std::vector<float> dx(4);
+  pad_backward_naive(g, ones.data(), dx.data());
+  CHECK(dx == std::vector<float>{2, 3, 3, 2});
 }
 
 TEST_CASE("fast pad equals naive on random geometries, with 1 and 2 threads") {
@@ -148,17 +148,17 @@ TEST_CASE("fast pad on shapes big enough to split among threads: the same bits o
     CAPTURE(describe(g));
     const std::vector<float> x = random_values(cells(g.in_sizes, g.planes), 5);
     const std::vector<float> dout = random_values(cells(g.out_sizes, g.planes), 6);
-    std::vector<float> out[2], dinp[2];
+    std::vector<float> out[2], dx[2];
     for (int threads : {1, 2}) {
       ThreadCount scope(threads);
       out[threads - 1].resize(dout.size());
-      dinp[threads - 1].resize(x.size());
+      dx[threads - 1].resize(x.size());
       pad_forward(g, x.data(), out[threads - 1].data());
-      pad_backward(g, dout.data(), dinp[threads - 1].data());
+      pad_backward(g, dout.data(), dx[threads - 1].data());
       check_fast_equals_naive(g, 9);
     }
     CHECK(out[0] == out[1]);
-    CHECK(dinp[0] == dinp[1]);
+    CHECK(dx[0] == dx[1]);
   }
 }
 

@@ -52,13 +52,13 @@ TEST_CASE("naive avg pool, worked by hand") {
   const std::vector<float> small = {1, 2, 3, 4};
   const PoolGeometry padded = pool_geometry(1, 2, 2, 3, 3, 1, 1, 1, 1);
   REQUIRE(padded.OH == 2);
-  std::vector<float> out_padded(4), dinp(4);
+  std::vector<float> out_padded(4), dx(4);
   avg_pool2d_forward_naive(padded, small.data(), out_padded.data());
   for (float v : out_padded) CHECK(v == doctest::Approx(10.0 / 9.0));
   // Backward: each cell is in all four windows, each passing on 1/9 of dout = 1.
   const std::vector<float> ones = {1, 1, 1, 1};
-  avg_pool2d_backward_naive(padded, ones.data(), dinp.data());
-  for (float v : dinp) CHECK(v == doctest::Approx(4.0 / 9.0));
+  avg_pool2d_backward_naive(padded, ones.data(), dx.data());
+  for (float v : dx) CHECK(v == doctest::Approx(4.0 / 9.0));
 }
 
 TEST_CASE("naive max pool treats padding as -inf, worked by hand") {
@@ -73,9 +73,9 @@ TEST_CASE("naive max pool treats padding as -inf, worked by hand") {
   CHECK(out == std::vector<float>{-1, -1, -2, -1, -1, -2, -3, -3, -4});
   CHECK(argmax == std::vector<int64_t>{0, 0, 1, 0, 0, 1, 2, 2, 3});
   // Backward with dout = 1 everywhere: each cell gets one per window that chose it.
-  std::vector<float> dout(9, 1.0f), dinp(4);
-  max_pool2d_backward_naive(g, dout.data(), argmax.data(), dinp.data());
-  CHECK(dinp == std::vector<float>{4, 2, 2, 1});
+  std::vector<float> dout(9, 1.0f), dx(4);
+  max_pool2d_backward_naive(g, dout.data(), argmax.data(), dx.data());
+  CHECK(dx == std::vector<float>{4, 2, 2, 1});
 }
 
 TEST_CASE("max pool: first maximum wins ties, NaN propagates, the last NaN is the argmax") {
@@ -108,16 +108,16 @@ TEST_CASE("adaptive avg pool uses PyTorch's bin edges") {
   CHECK(adaptive_bin_start(2, 5, 3) == 3);
   CHECK(adaptive_bin_end(2, 5, 3) == 5);
   const std::vector<float> row = {0, 1, 2, 3, 4};
-  std::vector<float> out(3), dinp(5);
+  std::vector<float> out(3), dx(5);
   adaptive_avg_pool2d_forward_naive(1, 1, 5, 1, 3, row.data(), out.data());
   CHECK(out == std::vector<float>{0.5f, 2.0f, 3.5f});
   // Backward: cell 1 is in bins 0 and 1 (1/2 + 1/3), cell 3 in bins 1 and 2.
   const std::vector<float> ones = {1, 1, 1};
-  adaptive_avg_pool2d_backward_naive(1, 1, 5, 1, 3, ones.data(), dinp.data());
-  CHECK(dinp[0] == doctest::Approx(0.5));
-  CHECK(dinp[1] == doctest::Approx(0.5 + 1.0 / 3.0));
-  CHECK(dinp[2] == doctest::Approx(1.0 / 3.0));
-  CHECK(dinp[3] == doctest::Approx(1.0 / 3.0 + 0.5));
+  adaptive_avg_pool2d_backward_naive(1, 1, 5, 1, 3, ones.data(), dx.data());
+  CHECK(dx[0] == doctest::Approx(0.5));
+  CHECK(dx[1] == doctest::Approx(0.5 + 1.0 / 3.0));
+  CHECK(dx[2] == doctest::Approx(1.0 / 3.0));
+  CHECK(dx[3] == doctest::Approx(1.0 / 3.0 + 0.5));
 }
 
 TEST_CASE("fast pools equal naive pools on many geometries") {
@@ -138,23 +138,23 @@ TEST_CASE("fast pools equal naive pools on many geometries") {
       REQUIRE(g.OH >= 1);
       const int64_t in_size = g.planes * g.H * g.W, out_size = g.planes * g.OH * g.OW;
       const auto x = random_values(in_size, 51), dout = random_values(out_size, 52);
-      std::vector<float> out_f(out_size), out_n(out_size), dinp_f(in_size, 9), dinp_n(in_size, 9);
+      std::vector<float> out_f(out_size), out_n(out_size), dx_f(in_size, 9), dx_n(in_size, 9);
 
       avg_pool2d_forward(g, x.data(), out_f.data());
       avg_pool2d_forward_naive(g, x.data(), out_n.data());
       CHECK(max_error(out_f, out_n) < 1e-6);
-      avg_pool2d_backward(g, dout.data(), dinp_f.data());
-      avg_pool2d_backward_naive(g, dout.data(), dinp_n.data());
-      CHECK(max_error(dinp_f, dinp_n) < 1e-6);
+      avg_pool2d_backward(g, dout.data(), dx_f.data());
+      avg_pool2d_backward_naive(g, dout.data(), dx_n.data());
+      CHECK(max_error(dx_f, dx_n) < 1e-6);
 
       std::vector<int64_t> argmax_f(out_size), argmax_n(out_size);
       max_pool2d_forward(g, x.data(), out_f.data(), argmax_f.data());
       max_pool2d_forward_naive(g, x.data(), out_n.data(), argmax_n.data());
       CHECK(out_f == out_n);  // a max is exact: no rounding to differ in
       CHECK(argmax_f == argmax_n);
-      max_pool2d_backward(g, dout.data(), argmax_f.data(), dinp_f.data());
-      max_pool2d_backward_naive(g, dout.data(), argmax_n.data(), dinp_n.data());
-      CHECK(max_error(dinp_f, dinp_n) < 1e-6);
+      max_pool2d_backward(g, dout.data(), argmax_f.data(), dx_f.data());
+      max_pool2d_backward_naive(g, dout.data(), argmax_n.data(), dx_n.data());
+      CHECK(max_error(dx_f, dx_n) < 1e-6);
     }
 
     for (const auto& sizes : std::vector<std::array<int64_t, 4>>{
@@ -164,13 +164,13 @@ TEST_CASE("fast pools equal naive pools on many geometries") {
       const int64_t planes = 3;
       const auto x = random_values(planes * H * W, 53), dout = random_values(planes * OH * OW, 54);
       std::vector<float> out_f(planes * OH * OW), out_n(planes * OH * OW);
-      std::vector<float> dinp_f(planes * H * W, 9), dinp_n(planes * H * W, 9);
+      std::vector<float> dx_f(planes * H * W, 9), dx_n(planes * H * W, 9);
       adaptive_avg_pool2d_forward(planes, H, W, OH, OW, x.data(), out_f.data());
       adaptive_avg_pool2d_forward_naive(planes, H, W, OH, OW, x.data(), out_n.data());
       CHECK(max_error(out_f, out_n) < 1e-6);
-      adaptive_avg_pool2d_backward(planes, H, W, OH, OW, dout.data(), dinp_f.data());
-      adaptive_avg_pool2d_backward_naive(planes, H, W, OH, OW, dout.data(), dinp_n.data());
-      CHECK(max_error(dinp_f, dinp_n) < 1e-6);
+      adaptive_avg_pool2d_backward(planes, H, W, OH, OW, dout.data(), dx_f.data());
+      adaptive_avg_pool2d_backward_naive(planes, H, W, OH, OW, dout.data(), dx_n.data());
+      CHECK(max_error(dx_f, dx_n) < 1e-6);
     }
   }
 }
