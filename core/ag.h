@@ -2,13 +2,12 @@
 #pragma once
 
 #include "core/allocator.h"
+#include "core/anomaly.h"
 #include "core/autograd.h"
 #include "core/dot.h"
 #include "core/error.h"
 #include "core/function.h"
 #include "core/gradcheck.h"
-#include "core/anomaly.h"
-#include "core/print.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/parallel.h"
 #include "core/ops/activation.h"
@@ -37,4 +36,5 @@
 #include "core/ops/softmax.h"
 #include "core/ops/split.h"
 #include "core/ops/unary.h"
+#include "core/print.h"
 #include "core/tensor.h"

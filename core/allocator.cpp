@@ -47,9 +47,9 @@ namespace ag {
 
 namespace {
 
-constexpr size_t kAlignment = 64;                  // a cache line; an AVX-512 register
-constexpr size_t kSmallStep = 512;                 // class spacing up to kSmallLimit
-constexpr size_t kSmallLimit = size_t(1) << 20;    // 1 MiB
+constexpr size_t kAlignment = 64;                         // a cache line; an AVX-512 register
+constexpr size_t kSmallStep = 512;                        // class spacing up to kSmallLimit
+constexpr size_t kSmallLimit = size_t(1) << 20;           // 1 MiB
 constexpr int64_t kDefaultCacheLimit = int64_t(1) << 30;  // 1 GiB
 
 // No object can be larger than PTRDIFF_MAX bytes (a pointer difference
@@ -62,15 +62,16 @@ constexpr size_t kMaxBlockBytes = static_cast<size_t>(std::numeric_limits<std::p
 // past SIZE_MAX, where the rounded size would wrap around to a small one.
 size_t round_up(size_t n, size_t step) {
   if (n > std::numeric_limits<size_t>::max() - (step - 1))
-    throw OutOfMemoryError(message("allocator: cannot allocate ", n, " bytes: rounded up to a multiple of ", step,
-                                   " it passes the largest size_t (", std::numeric_limits<size_t>::max(), ")"));
+    throw OutOfMemoryError(
+        message("allocator: cannot allocate ", n, " bytes: rounded up to a multiple of ", step,
+                " it passes the largest size_t (", std::numeric_limits<size_t>::max(), ")"));
   return (n + step - 1) & ~(step - 1);
 }
 
 void* system_allocate(size_t bytes) {
-  return ::operator new(bytes, std::align_val_t{kAlignment}, std::nothrow);
+  return ::operator new (bytes, std::align_val_t{kAlignment}, std::nothrow);
 }
-void system_free(void* ptr) { ::operator delete(ptr, std::align_val_t{kAlignment}); }
+void system_free(void* ptr) { ::operator delete (ptr, std::align_val_t{kAlignment}); }
 
 struct Allocator {
   std::mutex mutex;
@@ -109,8 +110,8 @@ void release(const std::vector<void*>& blocks) {
 
 // The settings below start at "not decided" and read their environment
 // variable on first use, as AG_KERNELS and AG_NUM_THREADS do.
-std::atomic<int> g_mode{0};             // 0: read AG_ALLOCATOR; else 1 + AllocatorMode
-std::atomic<int> g_nan_fill{0};         // 0: read AG_ALLOCATOR_NAN; 1 off; 2 on
+std::atomic<int> g_mode{0};      // 0: read AG_ALLOCATOR; else 1 + AllocatorMode
+std::atomic<int> g_nan_fill{0};  // 0: read AG_ALLOCATOR_NAN; 1 off; 2 on
 std::atomic<int64_t> g_cache_limit{kDefaultCacheLimit};
 
 // The mode for a free: never throws (a destructor calls it), and a mode not
@@ -118,7 +119,8 @@ std::atomic<int64_t> g_cache_limit{kDefaultCacheLimit};
 bool caching_for_free() { return g_mode.load() == 1 + static_cast<int>(AllocatorMode::Caching); }
 
 void fill_nan(void* ptr, size_t bytes) {
-  std::fill_n(static_cast<float*>(ptr), bytes / sizeof(float), std::numeric_limits<float>::quiet_NaN());
+  std::fill_n(static_cast<float*>(ptr), bytes / sizeof(float),
+              std::numeric_limits<float>::quiet_NaN());
 }
 
 }  // namespace
@@ -218,8 +220,9 @@ void* allocate_block(size_t bytes, size_t* block_bytes) {
   const bool caching = allocator_mode() == AllocatorMode::Caching;
   const size_t size = caching ? block_size_for(bytes) : bytes;  // System: exactly what was asked
   if (size > kMaxBlockBytes)
-    throw OutOfMemoryError(message("allocator: cannot allocate ", bytes, " bytes (a block of ", size,
-                                   "): larger than any object can be (", kMaxBlockBytes, " bytes)"));
+    throw OutOfMemoryError(message("allocator: cannot allocate ", bytes, " bytes (a block of ",
+                                   size, "): larger than any object can be (", kMaxBlockBytes,
+                                   " bytes)"));
   Allocator& a = the_allocator();
   void* ptr = nullptr;
   {
@@ -239,7 +242,8 @@ void* allocate_block(size_t bytes, size_t* block_bytes) {
       ptr = system_allocate(size);
     }
     if (ptr == nullptr)
-      throw OutOfMemoryError(message("allocator: cannot allocate ", bytes, " bytes (a block of ", size,
+      throw OutOfMemoryError(message("allocator: cannot allocate ", bytes, " bytes (a block of ",
+                                     size,
                                      "): the system refused it, even after the cache was emptied"));
     AG_POISON(ptr, size);  // the tail past `bytes` stays poisoned: overflows are still caught
     std::lock_guard<std::mutex> lock(a.mutex);
@@ -256,7 +260,8 @@ void free_block(void* ptr, size_t block_bytes) {
   const auto size = static_cast<int64_t>(block_bytes);
   // Only whole size-class blocks are cached: one allocated in System mode has
   // its exact request size, which no later request would look up.
-  bool keep = caching_for_free() && block_size_for(block_bytes) == block_bytes && size <= cache_limit();
+  bool keep =
+      caching_for_free() && block_size_for(block_bytes) == block_bytes && size <= cache_limit();
   Allocator& a = the_allocator();
   std::vector<void*> released;
   {
@@ -318,13 +323,18 @@ std::ostream& operator<<(std::ostream& os, const MemoryStats& s) {
 
 // ---------------------------------------------------------------- FloatBuffer
 FloatBuffer::FloatBuffer(int64_t count) : size_(count) {
-  if (count < 0 || static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / sizeof(float))
-    throw OutOfMemoryError(message("allocator: cannot allocate a buffer of ", count, " floats: its size in bytes ",
+  if (count < 0 ||
+      static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / sizeof(float))
+    throw OutOfMemoryError(message("allocator: cannot allocate a buffer of ", count,
+                                   " floats: its size in bytes ",
                                    count < 0 ? "is negative" : "overflows size_t"));
-  data_ = static_cast<float*>(allocate_block(static_cast<size_t>(count) * sizeof(float), &block_bytes_));
+  data_ = static_cast<float*>(
+      allocate_block(static_cast<size_t>(count) * sizeof(float), &block_bytes_));
 }
 
-FloatBuffer::FloatBuffer(int64_t count, float value) : FloatBuffer(count) { std::fill_n(data_, size_, value); }
+FloatBuffer::FloatBuffer(int64_t count, float value) : FloatBuffer(count) {
+  std::fill_n(data_, size_, value);
+}
 
 FloatBuffer::~FloatBuffer() { free_block(data_, block_bytes_); }
 

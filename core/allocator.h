@@ -14,7 +14,8 @@
 // statistics (memory_stats()) make that visible:
 //
 //     ag::MemoryStats s = ag::memory_stats();
-//     std::cout << s;   // in use 12.0 MB, cached 40.5 MB, peak 52.5 MB, 310 allocations, 298 cache hits
+//     std::cout << s;   // in use 12.0 MB, cached 40.5 MB, peak 52.5 MB, 310 allocations, 298 cache
+//     hits
 //
 // Rules a student can check in allocator.cpp:
 //   - sizes are rounded up to a size class (512-byte steps up to 1 MB, then

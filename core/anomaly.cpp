@@ -29,7 +29,8 @@ static std::string describe(const Tensor& t) {
 std::string forward_op_name(const std::string& node_name) {
   std::string camel = node_name;
   const std::string suffix = "Backward";
-  if (camel.size() > suffix.size() && camel.compare(camel.size() - suffix.size(), suffix.size(), suffix) == 0)
+  if (camel.size() > suffix.size() &&
+      camel.compare(camel.size() - suffix.size(), suffix.size(), suffix) == 0)
     camel.resize(camel.size() - suffix.size());
   std::string snake;  // CamelCase -> snake_case: a capital after the start begins a new word
   for (size_t i = 0; i < camel.size(); ++i) {
@@ -54,8 +55,8 @@ void check_anomaly_forward(Node& node, const Tensor& out, const std::vector<Tens
   node.anomaly_inputs = listed;
   int64_t bad = first_non_finite(out);
   if (bad >= 0)
-    fail("anomaly: ", forward_op_name(node.name()), " produced ", out.data()[bad], " at flat index ", bad,
-         " of its output ", shape_str(out.shape()), "; inputs: ", listed);
+    fail("anomaly: ", forward_op_name(node.name()), " produced ", out.data()[bad],
+         " at flat index ", bad, " of its output ", shape_str(out.shape()), "; inputs: ", listed);
 }
 
 void check_anomaly_backward(const Node& node, const std::vector<Tensor>& dinputs) {
@@ -65,11 +66,12 @@ void check_anomaly_backward(const Node& node, const std::vector<Tensor>& dinputs
     int64_t bad = first_non_finite(dinputs[i]);
     if (bad >= 0) {
       const std::string op = forward_op_name(node.name());
-      const std::string output =
-          node.output_name.empty() ? std::string("an unnamed tensor ") : "'" + node.output_name + "' ";
-      fail("anomaly: ", node.name(), " (the backward of ", op, ") returned ", dinputs[i].data()[bad],
-           " at flat index ", bad, " in the gradient of input ", i, " ", shape_str(dinputs[i].shape()),
-           "; in forward, ", op, " made ", output, shape_str(node.output_shape),
+      const std::string output = node.output_name.empty() ? std::string("an unnamed tensor ")
+                                                          : "'" + node.output_name + "' ";
+      fail("anomaly: ", node.name(), " (the backward of ", op, ") returned ",
+           dinputs[i].data()[bad], " at flat index ", bad, " in the gradient of input ", i, " ",
+           shape_str(dinputs[i].shape()), "; in forward, ", op, " made ", output,
+           shape_str(node.output_shape),
            node.anomaly_inputs.empty() ? std::string() : " from " + node.anomaly_inputs);
     }
   }

@@ -95,15 +95,17 @@ SavedTensor::SavedTensor(const Tensor& t) {
 
 Tensor SavedTensor::unpack(const Node& owner) const {
   if (owner.released)
-    fail(owner.name(), ": trying to backward through the graph a second time (or to read saved "
+    fail(owner.name(),
+         ": trying to backward through the graph a second time (or to read saved "
          "tensors after they were freed). Saved values are freed by backward(); call "
          "backward(dout, /*retain_graph=*/true) the first time to backward twice");
   if (!data_.defined()) fail(owner.name(), ": a saved tensor is missing (internal error)");
   if (data_.version() != saved_version_)
-    fail(owner.name(), ": one of the tensors needed for gradient computation has been modified by "
-         "an inplace operation: ", name_.empty() ? std::string("a tensor") : "'" + name_ + "'",
-         " of shape ", data_.shape(), " is at version ", data_.version(), "; expected version ",
-         saved_version_, " instead");
+    fail(owner.name(),
+         ": one of the tensors needed for gradient computation has been modified by "
+         "an inplace operation: ",
+         name_.empty() ? std::string("a tensor") : "'" + name_ + "'", " of shape ", data_.shape(),
+         " is at version ", data_.version(), "; expected version ", saved_version_, " instead");
   return data_;
 }
 
@@ -146,8 +148,8 @@ static void accumulate_into(Tensor& acc, const Tensor& g) {
 // every backward kernel downstream index it by the tensor's own shape.
 static void check_hook_result(const Tensor& replaced, const Shape& expected) {
   if (replaced.defined() && replaced.shape() != expected)
-    fail("register_hook: a hook on a tensor of shape ", expected,
-         " returned a gradient of shape ", replaced.shape(), " (it must keep the shape)");
+    fail("register_hook: a hook on a tensor of shape ", expected, " returned a gradient of shape ",
+         replaced.shape(), " (it must keep the shape)");
 }
 
 static void accumulate_leaf(const std::shared_ptr<TensorImpl>& leaf, Tensor g) {
@@ -222,7 +224,8 @@ static DependencyCounts count_dependencies(Node* start) {
 // Step 2. Run nodes whose consumers have all delivered, passing gradients
 // down, from `start` (whose gradient is dout). Among ready nodes the most
 // recently created runs first, as in PyTorch.
-static void run_ready_queue(Node* start, const Tensor& dout, DependencyCounts& dependencies, bool retain_graph) {
+static void run_ready_queue(Node* start, const Tensor& dout, DependencyCounts& dependencies,
+                            bool retain_graph) {
   // ASSIGNMENT engine/run_ready_queue: begin
   std::unordered_map<Node*, Tensor> pending_grads;
   pending_grads[start] = dout;
@@ -273,8 +276,10 @@ static Tensor root_gradient(const Tensor& root, const Tensor& droot) {
          " does not require grad and has no grad_fn (did you forget requires_grad=true?)");
   if (!droot.defined()) {
     if (root.numel() != 1)
-      fail("backward: grad can be implicitly created only for scalar outputs; this tensor has shape ",
-           root.shape(), ", so pass a gradient of that shape");
+      fail(
+          "backward: grad can be implicitly created only for scalar outputs; this tensor has "
+          "shape ",
+          root.shape(), ", so pass a gradient of that shape");
     return ones(root.shape());
   }
   if (droot.shape() != root.shape())
@@ -285,14 +290,14 @@ static Tensor root_gradient(const Tensor& root, const Tensor& droot) {
 
 void run_backward(const Tensor& root, const Tensor& droot, bool retain_graph) {
   Tensor dout = root_gradient(root, droot);
-  NoGradGuard no_grad;  // the backward computation itself records no graph
+  NoGradGuard no_grad;   // the backward computation itself records no graph
   if (root.is_leaf()) {  // no node to run: the gradient goes straight into .grad()
     accumulate_leaf(root.impl_ptr(), dout);
     return;
   }
   Node* start = root.grad_fn().get();
   DependencyCounts dependencies = count_dependencies(start);  // 1. who waits for how many
-  run_ready_queue(start, dout, dependencies, retain_graph);    // 2. run each node when its turn comes
+  run_ready_queue(start, dout, dependencies, retain_graph);  // 2. run each node when its turn comes
 }
 
 }  // namespace ag

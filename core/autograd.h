@@ -54,9 +54,9 @@ struct Node {
   // Hooks on the gradient arriving at this node's output (Tensor::register_hook
   // on a non-leaf installs one here, as PyTorch does).
   std::vector<std::function<Tensor(const Tensor&)>> pre_hooks;
-  bool released = false;  // saved tensors freed by a backward without retain_graph
-  bool is_view = false;   // the output shares its one input's storage (reshape and friends)
-  uint64_t sequence_nr;   // creation order: later nodes run first on ties
+  bool released = false;    // saved tensors freed by a backward without retain_graph
+  bool is_view = false;     // the output shares its one input's storage (reshape and friends)
+  uint64_t sequence_nr;     // creation order: later nodes run first on ties
   std::string output_name;  // the output tensor's name when it had one (errors, graphs)
   Shape output_shape;
   // The output itself, for drawings only (to_dot's values): weak, so a node

@@ -1,8 +1,8 @@
 // core/dot.cpp: walking the graph (without recursion) and printing DOT.
 #include "core/dot.h"
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <unordered_map>
@@ -45,7 +45,8 @@ bool small(const TensorImpl& t) {
 
 // name, shape, and with options.values the data and grad of a small tensor.
 std::string tensor_label(const TensorImpl& impl, const DotOptions& opt) {
-  std::string label = (impl.name.empty() ? std::string("tensor") : escape(impl.name)) + "\\n" + shape_str(impl.shape);
+  std::string label = (impl.name.empty() ? std::string("tensor") : escape(impl.name)) + "\\n" +
+                      shape_str(impl.shape);
   if (opt.values && small(impl)) {
     label += "\\ndata " + values_text(impl);
     if (impl.grad && small(*impl.grad)) label += "\\ngrad " + values_text(*impl.grad);
@@ -84,7 +85,8 @@ std::string to_dot(const Tensor& root, const DotOptions& opt) {
         label += "\\ndata " + values_text(*output);
         if (output->grad && small(*output->grad)) label += "\\ngrad " + values_text(*output->grad);
       }
-    dot << "  n" << id << " [shape=box, style=filled, fillcolor=\"#eeeeee\", label=\"" << label << "\"];\n";
+    dot << "  n" << id << " [shape=box, style=filled, fillcolor=\"#eeeeee\", label=\"" << label
+        << "\"];\n";
     for (const Edge& e : node->next_edges) {
       if (e.fn) {
         int child = id_of(e.fn.get(), fresh);
@@ -109,7 +111,8 @@ std::string write_graph_svg(const Tensor& root, const std::string& base, const D
   const std::string dot_path = base + ".dot", svg_path = base + ".svg";
   io::write_file_atomic(dot_path, to_dot(root, opt));
   if (!graphviz_available())
-    fail("write_graph_svg: wrote ", dot_path, " but Graphviz's 'dot' is not installed, so no SVG; "
+    fail("write_graph_svg: wrote ", dot_path,
+         " but Graphviz's 'dot' is not installed, so no SVG; "
          "install it with: sudo apt-get install graphviz");
   // Render to a temporary name, then rename: a failed render leaves no half SVG.
   const std::string tmp = svg_path + ".tmp";
@@ -118,7 +121,8 @@ std::string write_graph_svg(const Tensor& root, const std::string& base, const D
     std::remove(tmp.c_str());
     fail("write_graph_svg: Graphviz failed to render ", dot_path);
   }
-  if (std::rename(tmp.c_str(), svg_path.c_str()) != 0) fail("write_graph_svg: cannot rename to ", svg_path);
+  if (std::rename(tmp.c_str(), svg_path.c_str()) != 0)
+    fail("write_graph_svg: cannot rename to ", svg_path);
   return svg_path;
 }
 

@@ -42,14 +42,18 @@ inline void append(std::ostringstream& os, const Shape& s) { os << shape_str(s);
 // Infinities keep their sign: "inf" and "-inf" are two values.
 template <class Float>
 void append_floating(std::ostringstream& os, Float v) {
-  if (std::isnan(v)) os << "nan";
-  else os << v;
+  if (std::isnan(v))
+    os << "nan";
+  else
+    os << v;
 }
 inline void append(std::ostringstream& os, float v) { append_floating(os, v); }
 inline void append(std::ostringstream& os, double v) { append_floating(os, v); }
 inline void append(std::ostringstream& os, long double v) { append_floating(os, v); }
 template <class T>
-void append(std::ostringstream& os, const T& v) { os << v; }
+void append(std::ostringstream& os, const T& v) {
+  os << v;
+}
 }  // namespace detail
 
 // Concatenate the pieces into one message (Shapes print as [a, b]).

@@ -47,8 +47,10 @@ class FunctionCtx {
   std::vector<bool> needs_input_grad;
 
  private:
-  template <class F> friend struct FunctionNode;
-  template <class F> friend Tensor apply_function(const std::vector<Tensor>&);
+  template <class F>
+  friend struct FunctionNode;
+  template <class F>
+  friend Tensor apply_function(const std::vector<Tensor>&);
   std::vector<SavedTensor> saved_;
   const Node* owner_ = nullptr;
 };
@@ -57,8 +59,10 @@ template <class F>
 struct FunctionNode : Node {
   FunctionCtx ctx;
   std::string name() const override {
-    if constexpr (requires { F::name; }) return std::string(F::name) + "Backward";
-    else return "CustomFunctionBackward";
+    if constexpr (requires { F::name; })
+      return std::string(F::name) + "Backward";
+    else
+      return "CustomFunctionBackward";
   }
   std::vector<Tensor> apply(const Tensor& dout) override {
     std::vector<Tensor> grads = F::backward(ctx, dout);
@@ -74,7 +78,8 @@ template <class F>
 Tensor apply_function(const std::vector<Tensor>& inputs) {
   auto node = std::make_shared<FunctionNode<F>>();
   node->ctx.owner_ = node.get();
-  for (const Tensor& t : inputs) node->ctx.needs_input_grad.push_back(t.defined() && t.requires_grad());
+  for (const Tensor& t : inputs)
+    node->ctx.needs_input_grad.push_back(t.defined() && t.requires_grad());
   Tensor out;
   {
     NoGradGuard no_grad;  // the forward's inner ops are not part of the graph

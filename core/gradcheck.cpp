@@ -14,7 +14,8 @@ namespace ag {
 static double project(const Tensor& out, const std::vector<float>& weights, const Shape& shape) {
   if (!out.defined() || out.shape() != shape)
     fail("gradcheck: with an input perturbed by eps the function returned ",
-         out.defined() ? shape_str(out.shape()) : std::string("an undefined tensor"), " instead of ", shape);
+         out.defined() ? shape_str(out.shape()) : std::string("an undefined tensor"),
+         " instead of ", shape);
   double total = 0.0;
   const float* p = out.data();
   for (size_t i = 0; i < weights.size(); ++i) total += static_cast<double>(p[i]) * weights[i];
@@ -43,7 +44,8 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
   std::vector<float> weights(out.numel());
   for (float& w : weights) w = 0.5f + weights_gen.uniform();
 
-  if (!out.requires_grad()) return {false, "gradcheck: the output does not require grad (no input requires grad?)"};
+  if (!out.requires_grad())
+    return {false, "gradcheck: the output does not require grad (no input requires grad?)"};
   out.backward(from_vector(weights, out.shape()));
 
   std::ostringstream report;
@@ -82,7 +84,8 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
       }
     }
   }
-  if (failures > 5) report << "gradcheck: ... and " << failures - 5 << " more mismatching elements\n";
+  if (failures > 5)
+    report << "gradcheck: ... and " << failures - 5 << " more mismatching elements\n";
   return {failures == 0, report.str()};
 }
 

@@ -14,7 +14,8 @@ namespace ag {
 // ---------------------------------------------------------------- before the write
 // The leaf that `self` is a view of (through reshape-like nodes only), or null.
 static const TensorImpl* viewed_leaf(const Tensor& self) {
-  for (const Node* node = self.grad_fn().get(); node && node->is_view; node = node->next_edges[0].fn.get())
+  for (const Node* node = self.grad_fn().get(); node && node->is_view;
+       node = node->next_edges[0].fn.get())
     if (const TensorImpl* leaf = node->next_edges[0].leaf.get()) return leaf;
   return nullptr;
 }
@@ -28,7 +29,8 @@ void begin_inplace(const char* op, Tensor& self) {
   // leaf's value behind autograd's back (PyTorch refuses this too).
   if (grad_enabled())
     if (const TensorImpl* leaf = viewed_leaf(self); leaf && leaf->storage == self.impl()->storage)
-      fail(op, ": a view (shape ", self.shape(), ") of a leaf tensor that requires grad (shape ", leaf->shape,
+      fail(op, ": a view (shape ", self.shape(), ") of a leaf tensor that requires grad (shape ",
+           leaf->shape,
            ") is being used in an in-place operation; wrap the update in ag::NoGradGuard");
   if (grad_enabled()) (void)self.grad_fn();  // a stale view takes its base's history first
 }

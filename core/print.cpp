@@ -89,11 +89,15 @@ struct Printer {
     for (size_t k = 0; k < idx.size(); ++k) {
       if (k) {
         out += ",";
-        if (d == rank - 1) out += " ";
-        else out += std::string(rank - d - 1, '\n') + std::string(indent + 1, ' ');
+        if (d == rank - 1)
+          out += " ";
+        else
+          out += std::string(rank - d - 1, '\n') + std::string(indent + 1, ' ');
       }
-      if (idx[k] < 0) out += "...";
-      else print(out, d + 1, offset + idx[k] * strides[d], indent + 1);
+      if (idx[k] < 0)
+        out += "...";
+      else
+        print(out, d + 1, offset + idx[k] * strides[d], indent + 1);
     }
     out += "]";
   }
@@ -111,7 +115,11 @@ std::string to_string(const Tensor& t, const PrintOptions& opt) {
   } else {
     std::vector<int64_t> strides(shape.size(), 1);
     for (size_t d = shape.size(); d-- > 1;) strides[d - 1] = strides[d] * shape[d];
-    Printer p{t.data(), shape, strides, opt, t.numel() > opt.threshold,
+    Printer p{t.data(),
+              shape,
+              strides,
+              opt,
+              t.numel() > opt.threshold,
               needs_scientific(t.data(), t.numel())};
     if (shape.empty()) {
       body = format_value(t.data()[0], opt.decimals, p.scientific);
@@ -122,8 +130,10 @@ std::string to_string(const Tensor& t, const PrintOptions& opt) {
   }
   std::string s = "tensor(" + body;
   if (!t.name().empty()) s += ", name='" + t.name() + "'";
-  if (t.grad_fn()) s += ", grad_fn=<" + t.grad_fn()->name() + ">";
-  else if (t.requires_grad()) s += ", requires_grad=true";
+  if (t.grad_fn())
+    s += ", grad_fn=<" + t.grad_fn()->name() + ">";
+  else if (t.requires_grad())
+    s += ", requires_grad=true";
   return s + ")";
 }
 
@@ -153,7 +163,9 @@ std::string format_matrix(const Tensor& t, const std::vector<std::string>& row_l
   for (int64_t j = 0; j < cols; ++j) cell_w = std::max(cell_w, display_width(col_name(j)));
   for (int64_t k = 0; k < t.numel(); ++k)
     cell_w = std::max(cell_w, format_value(t.data()[k], decimals, false).size());
-  auto pad = [&](const std::string& s, size_t w) { return std::string(w - display_width(s), ' ') + s; };
+  auto pad = [&](const std::string& s, size_t w) {
+    return std::string(w - display_width(s), ' ') + s;
+  };
 
   std::string out = std::string(label_w, ' ');
   for (int64_t j = 0; j < cols; ++j) out += "  " + pad(col_name(j), cell_w);

@@ -59,7 +59,8 @@ int64_t Generator::randint(int64_t n) {
   uint64_t un = static_cast<uint64_t>(n);
   uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % un;
   uint64_t x;
-  do x = next_u64(); while (x >= limit);
+  do x = next_u64();
+  while (x >= limit);
   return static_cast<int64_t>(x % un);
 }
 
@@ -83,13 +84,16 @@ Generator& default_generator() {
 }
 void manual_seed(uint64_t seed) { default_generator().seed_(seed); }
 
-Tensor rand(const Shape& shape, bool requires_grad) { return uniform(shape, 0.0f, 1.0f, requires_grad); }
+Tensor rand(const Shape& shape, bool requires_grad) {
+  return uniform(shape, 0.0f, 1.0f, requires_grad);
+}
 
 Tensor uniform(const Shape& shape, float low, float high, bool requires_grad) {
   if (!(low <= high)) fail("uniform: low ", low, " must not exceed high ", high);
   Tensor t = new_leaf("uniform", shape, requires_grad);
   float* p = t.data();
-  for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = low + (high - low) * default_generator().uniform();
+  for (int64_t i = 0, n = t.numel(); i < n; ++i)
+    p[i] = low + (high - low) * default_generator().uniform();
   return t;
 }
 

@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <new>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 
 #include "core/autograd.h"
 #include "core/inplace_history.h"
@@ -45,11 +45,13 @@ int64_t checked_numel(const char* op, const Shape& shape) {
   bool empty = false;   // elements, yet an op splitting it at dim 0 would multiply 2^40 * 2^40
   for (int64_t d : shape) {
     if (d < 0) fail(op, ": negative dimension ", d, " in shape ", shape);
-    if (d == 0) empty = true;
+    if (d == 0)
+      empty = true;
     else if (nonzero > kMaxNumel / d)
-      fail(op, ": shape ", shape, " is too large (the product of its non-zero sizes exceeds ", kMaxNumel,
-           ", the most elements a float buffer can hold)");
-    else nonzero *= d;
+      fail(op, ": shape ", shape, " is too large (the product of its non-zero sizes exceeds ",
+           kMaxNumel, ", the most elements a float buffer can hold)");
+    else
+      nonzero *= d;
   }
   return empty ? 0 : nonzero;
 }
@@ -98,8 +100,8 @@ float Tensor::at(std::initializer_list<int64_t> index) const {
   int64_t offset = 0, d = 0;
   for (int64_t i : index) {
     if (i < 0 || i >= s[d])
-      fail("at: index ", i, " is out of bounds for dimension ", d, " with size ", s[d],
-           " (shape ", s, ")");
+      fail("at: index ", i, " is out of bounds for dimension ", d, " with size ", s[d], " (shape ",
+           s, ")");
     offset = offset * s[d] + i;
     ++d;
   }
@@ -251,13 +253,15 @@ std::shared_ptr<Storage> new_storage(const char* op, const Shape& shape) {
       auto storage = std::make_shared<Storage>();
       storage->data = FloatBuffer(numel);
       return storage;
-    } catch (const OutOfMemoryError&) {  // the allocator's refusal: reworded below with the op and shape
-    } catch (const std::bad_alloc&) {    // the Storage itself
+    } catch (
+        const OutOfMemoryError&) {  // the allocator's refusal: reworded below with the op and shape
+    } catch (const std::bad_alloc&) {  // the Storage itself
     }
   }
   constexpr double kGiB = double(1ULL << 30);
-  fail(op, ": cannot allocate ", numel * int64_t{sizeof(float)}, " bytes (", bytes / kGiB, " GiB) for shape ", shape,
-       ": out of memory (the machine has ", machine_bytes / kGiB, " GiB)");
+  fail(op, ": cannot allocate ", numel * int64_t{sizeof(float)}, " bytes (", bytes / kGiB,
+       " GiB) for shape ", shape, ": out of memory (the machine has ", machine_bytes / kGiB,
+       " GiB)");
 }
 
 // A new leaf of `shape`, uninitialised; `op` names the caller in errors.
@@ -289,11 +293,17 @@ static Tensor filled(const char* op, const Shape& shape, float value, bool requi
 Tensor full(const Shape& shape, float value, bool requires_grad) {
   return filled("full", shape, value, requires_grad);
 }
-Tensor zeros(const Shape& shape, bool requires_grad) { return filled("zeros", shape, 0.0f, requires_grad); }
-Tensor ones(const Shape& shape, bool requires_grad) { return filled("ones", shape, 1.0f, requires_grad); }
+Tensor zeros(const Shape& shape, bool requires_grad) {
+  return filled("zeros", shape, 0.0f, requires_grad);
+}
+Tensor ones(const Shape& shape, bool requires_grad) {
+  return filled("ones", shape, 1.0f, requires_grad);
+}
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape()); }
-Tensor scalar(float value, bool requires_grad) { return filled("scalar", {}, value, requires_grad); }
+Tensor scalar(float value, bool requires_grad) {
+  return filled("scalar", {}, value, requires_grad);
+}
 
 Tensor arange(int64_t end) {
   if (end < 0) fail("arange: end must be non-negative, got ", end);
@@ -304,7 +314,8 @@ Tensor arange(int64_t end) {
 
 Tensor arange(float start, float end, float step) {
   if (step == 0.0f || !std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
-    fail("arange: need finite start, end and a non-zero step, got (", start, ", ", end, ", ", step, ")");
+    fail("arange: need finite start, end and a non-zero step, got (", start, ", ", end, ", ", step,
+         ")");
   if ((end - start) / step < 0)
     fail("arange: step ", step, " does not lead from ", start, " to ", end);
   // Counted in double: (1e30 - 0) / 1e-30 is far past int64, and casting it would be undefined.
@@ -326,7 +337,8 @@ Tensor from_vector(std::vector<float> values, const Shape& shape, bool requires_
 }
 
 Tensor tensor(std::initializer_list<float> values, bool requires_grad) {
-  return leaf_from("tensor", std::vector<float>(values), {static_cast<int64_t>(values.size())}, requires_grad);
+  return leaf_from("tensor", std::vector<float>(values), {static_cast<int64_t>(values.size())},
+                   requires_grad);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<float>> rows, bool requires_grad) {
@@ -353,7 +365,8 @@ Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<
     v.insert(v.end(), t.data(), t.data() + t.numel());
   }
   if (inner.empty()) inner = {0, 0};
-  return leaf_from("tensor", v, {static_cast<int64_t>(mats.size()), inner[0], inner[1]}, requires_grad);
+  return leaf_from("tensor", v, {static_cast<int64_t>(mats.size()), inner[0], inner[1]},
+                   requires_grad);
 }
 
 }  // namespace ag

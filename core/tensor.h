@@ -47,9 +47,9 @@ struct Storage;
 // (narrow, select, chunk, transpose, ...): in-place writes into it are
 // refused while the source lives (core/ops/view_copies.h says why).
 struct CopyOfView {
-  const char* op = nullptr;        // "narrow", "chunk", ...: the op that copied
-  std::weak_ptr<Storage> source;   // the memory it was copied from
-  Shape source_shape;              // the source's shape, for the message
+  const char* op = nullptr;       // "narrow", "chunk", ...: the op that copied
+  std::weak_ptr<Storage> source;  // the memory it was copied from
+  Shape source_shape;             // the source's shape, for the message
 };
 struct Storage {
   FloatBuffer data;
@@ -111,7 +111,7 @@ class Tensor {
   float* data();
   const float* data() const;
   float at(std::initializer_list<int64_t> index) const;  // bounds-checked read
-  float item() const;                                     // the value of a 1-element tensor
+  float item() const;                                    // the value of a 1-element tensor
   std::vector<float> to_vector() const;
 
   // ---- autograd ----
@@ -149,7 +149,8 @@ class Tensor {
   Tensor mean() const;
   Tensor mean(int64_t dim, bool keepdim = false) const;
   Tensor matmul(const Tensor& other) const;
-  Tensor add(const Tensor& other, float alpha = 1.0f) const;  // this + alpha·other (PyTorch's alpha=)
+  Tensor add(const Tensor& other,
+             float alpha = 1.0f) const;  // this + alpha·other (PyTorch's alpha=)
   Tensor sub(const Tensor& other, float alpha = 1.0f) const;  // this - alpha·other
   Tensor outer(const Tensor& other) const;                    // 1-D ⊗ 1-D -> 2-D
   Tensor clone() const;  // a copy with its own storage, differentiable
@@ -206,7 +207,7 @@ Tensor full(const Shape& shape, float value, bool requires_grad = false);
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor scalar(float value, bool requires_grad = false);  // a 0-d tensor
-Tensor arange(int64_t end);                               // 0, 1, ..., end-1 (1-D)
+Tensor arange(int64_t end);                              // 0, 1, ..., end-1 (1-D)
 Tensor arange(float start, float end, float step = 1.0f);
 Tensor from_vector(std::vector<float> values, const Shape& shape, bool requires_grad = false);
 // Nested braces, like torch.tensor: tensor({1, 2}), tensor({{1, 2}, {3, 4}}).
@@ -224,8 +225,8 @@ class Generator {
   explicit Generator(uint64_t seed = 0) { seed_(seed); }
   void seed_(uint64_t seed);
   uint64_t next_u64();
-  float uniform();  // in [0, 1)
-  float normal();   // mean 0, std 1
+  float uniform();             // in [0, 1)
+  float normal();              // mean 0, std 1
   int64_t randint(int64_t n);  // in [0, n)
   // Full state, so a checkpoint can resume the exact random sequence.
   std::vector<uint64_t> state() const;

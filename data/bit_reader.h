@@ -23,7 +23,8 @@ namespace ag::data {
 // every loop checks it, so a truncated stream can never decode into garbage.
 class BitReader {
  public:
-  BitReader(const uint8_t* data, size_t size, const std::string& what) : data_(data), size_(size), what_(what) {}
+  BitReader(const uint8_t* data, size_t size, const std::string& what)
+      : data_(data), size_(size), what_(what) {}
 
   // Top the buffer up to at least 56 bits: enough for one whole
   // length/distance pair (15 + 5 + 15 + 13 = 48 bits) without another refill.
@@ -40,15 +41,20 @@ class BitReader {
     } else {
       while (count_ < 56) {  // stops at 56..63 bits, like the fast path
         uint64_t byte = 0;
-        if (pos_ < size_) byte = data_[pos_++];
-        else ++padding_;
+        if (pos_ < size_)
+          byte = data_[pos_++];
+        else
+          ++padding_;
         bits_ |= byte << count_;
         count_ += 8;
       }
     }
   }
   uint32_t peek(int n) const { return static_cast<uint32_t>(bits_ & ((uint64_t{1} << n) - 1)); }
-  void consume(int n) { bits_ >>= n; count_ -= n; }
+  void consume(int n) {
+    bits_ >>= n;
+    count_ -= n;
+  }
   uint32_t bits(int n) {
     uint32_t value = peek(n);
     consume(n);
@@ -94,10 +100,10 @@ class BitReader {
   const uint8_t* data_;
   size_t size_;
   const std::string& what_;
-  size_t pos_ = 0;      // next input byte to load into the buffer
-  uint64_t bits_ = 0;   // buffered bits, next stream bit lowest
-  int count_ = 0;       // how many bits of `bits_` are valid
-  int padding_ = 0;     // how many of the buffered bytes are zeros past the end
+  size_t pos_ = 0;     // next input byte to load into the buffer
+  uint64_t bits_ = 0;  // buffered bits, next stream bit lowest
+  int count_ = 0;      // how many bits of `bits_` are valid
+  int padding_ = 0;    // how many of the buffered bytes are zeros past the end
 };
 
 }  // namespace ag::data

@@ -16,11 +16,12 @@ namespace ag::data {
 
 CifarImages parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::string& what) {
   const auto size = static_cast<int64_t>(bytes.size());
-  if (size == 0) fail("read_cifar10: '", what, "' is empty, expected records of ", kCifarRecordBytes, " bytes");
+  if (size == 0)
+    fail("read_cifar10: '", what, "' is empty, expected records of ", kCifarRecordBytes, " bytes");
   if (size % kCifarRecordBytes != 0)
-    fail("read_cifar10: '", what, "' is ", size, " bytes, not a multiple of the ", kCifarRecordBytes,
-         "-byte record (1 label + 3x32x32 pixels): ", size / kCifarRecordBytes, " records and ",
-         size % kCifarRecordBytes, " bytes left over (truncated file?)");
+    fail("read_cifar10: '", what, "' is ", size, " bytes, not a multiple of the ",
+         kCifarRecordBytes, "-byte record (1 label + 3x32x32 pixels): ", size / kCifarRecordBytes,
+         " records and ", size % kCifarRecordBytes, " bytes left over (truncated file?)");
 
   if (size / kCifarRecordBytes > kCifarMaxBatchRecords)
     fail("read_cifar10: '", what, "' holds ", size / kCifarRecordBytes, " records, more than the ",
@@ -47,7 +48,8 @@ CifarImages read_cifar10_batch(const std::string& path) {
     bytes = read_maybe_gzip(path, kCifarMaxBatchBytes);
   } catch (const InflateLimitError&) {
     fail("read_cifar10: '", path, "' decompresses to more than ", kCifarMaxBatchBytes, " bytes (",
-         kCifarMaxBatchRecords, " records of ", kCifarRecordBytes, " bytes, the most a batch file holds)");
+         kCifarMaxBatchRecords, " records of ", kCifarRecordBytes,
+         " bytes, the most a batch file holds)");
   }
   return parse_cifar10_batch(bytes, path);
 }
@@ -66,8 +68,9 @@ CifarImages read_cifar10(const std::string& dir, bool train) {
     try {
       batch = read_cifar10_batch(path);
     } catch (const Error& e) {
-      fail(e.what(), " (read_cifar10 expects the directory cifar-10-batches-bin with data_batch_1..5.bin and "
-                     "test_batch.bin)");
+      fail(e.what(),
+           " (read_cifar10 expects the directory cifar-10-batches-bin with data_batch_1..5.bin and "
+           "test_batch.bin)");
     }
     all.count += batch.count;
     all.labels.insert(all.labels.end(), batch.labels.begin(), batch.labels.end());

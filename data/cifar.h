@@ -20,7 +20,7 @@ namespace ag::data {
 constexpr int64_t kCifarSide = 32;
 constexpr int64_t kCifarChannels = 3;
 constexpr int64_t kCifarImageBytes = kCifarChannels * kCifarSide * kCifarSide;  // 3072
-constexpr int64_t kCifarRecordBytes = 1 + kCifarImageBytes;                      // 3073
+constexpr int64_t kCifarRecordBytes = 1 + kCifarImageBytes;                     // 3073
 constexpr int kCifarClasses = 10;
 // A batch file holds 10000 records; a gzipped one may not decompress to more.
 constexpr int64_t kCifarMaxBatchRecords = 10000;

@@ -19,7 +19,8 @@ void Dataset::check_index(const char* what, int64_t index) const {
 }
 
 ByteImageDataset::ByteImageDataset(std::string name, Shape image_shape, std::vector<uint8_t> pixels,
-                                   std::vector<uint8_t> labels, std::vector<std::string> class_names)
+                                   std::vector<uint8_t> labels,
+                                   std::vector<std::string> class_names)
     : name_(std::move(name)),
       image_shape_(std::move(image_shape)),
       pixels_(std::move(pixels)),
@@ -29,8 +30,8 @@ ByteImageDataset::ByteImageDataset(std::string name, Shape image_shape, std::vec
     fail(name_, ": image shape must be (C, H, W) with every size > 0, got ", image_shape_);
   const int64_t n = static_cast<int64_t>(labels_.size());
   if (static_cast<int64_t>(pixels_.size()) != n * numel_of(image_shape_))
-    fail(name_, ": ", n, " labels need ", n * numel_of(image_shape_), " pixel bytes for images of shape ",
-         image_shape_, ", got ", pixels_.size());
+    fail(name_, ": ", n, " labels need ", n * numel_of(image_shape_),
+         " pixel bytes for images of shape ", image_shape_, ", got ", pixels_.size());
   if (class_names_.empty()) fail(name_, ": a dataset needs at least one class");
   for (int64_t i = 0; i < n; ++i)
     if (labels_[i] >= class_names_.size())

@@ -41,8 +41,8 @@ struct IdxLayout {
 // The dims against the caller's limits. Images first need pixels: with a
 // side of 0 the product is 0 whatever the count, so a header of 4278190079 x
 // 4294967295 x 0 would "hold" four billion images in no bytes at all.
-void check_limits(const IdxLayout& layout, const std::string& what, const char* op, const char* kind,
-                  const IdxLimits& limits) {
+void check_limits(const IdxLayout& layout, const std::string& what, const char* op,
+                  const char* kind, const IdxLimits& limits) {
   const int64_t count = layout.dims[0];
   if (layout.dims.size() == 3) {
     const int64_t rows = layout.dims[1], cols = layout.dims[2];
@@ -50,36 +50,39 @@ void check_limits(const IdxLayout& layout, const std::string& what, const char* 
       fail(op, ": '", what, "' header says ", layout.product, ": images of ", rows, " x ", cols,
            " pixels are empty (rows and cols must be at least 1)");
     if (rows > limits.max_side || cols > limits.max_side)
-      fail(op, ": '", what, "' header promises images of ", rows, " x ", cols, " pixels, larger than the limit of ",
-           limits.max_side, " x ", limits.max_side, " the caller set");
+      fail(op, ": '", what, "' header promises images of ", rows, " x ", cols,
+           " pixels, larger than the limit of ", limits.max_side, " x ", limits.max_side,
+           " the caller set");
   }
   if (count > limits.max_count) {
     // "1369568 x 28 x 28 = 1073741312 bytes" for images, "70001 bytes" for labels.
     std::string size = layout.too_big ? layout.product : std::to_string(layout.data_bytes);
     if (layout.dims.size() > 1 && !layout.too_big) size = layout.product + " = " + size;
-    fail(op, ": '", what, "' header promises ", count, " ", kind, " (", size, " bytes), more than the limit of ",
-         limits.max_count, " ", kind, " the caller set");
+    fail(op, ": '", what, "' header promises ", count, " ", kind, " (", size,
+         " bytes), more than the limit of ", limits.max_count, " ", kind, " the caller set");
   }
 }
 
 // Checks the header of an IDX file that should hold unsigned bytes in
 // `ndims` dimensions (bytes may hold only the header, or more).
-IdxLayout read_layout(const std::vector<uint8_t>& bytes, const std::string& what, const char* op, int ndims,
-                      const char* kind, const char* dims_meaning, const IdxLimits& limits) {
+IdxLayout read_layout(const std::vector<uint8_t>& bytes, const std::string& what, const char* op,
+                      int ndims, const char* kind, const char* dims_meaning,
+                      const IdxLimits& limits) {
   const uint32_t expected_magic = 0x800u | static_cast<uint32_t>(ndims);
   if (bytes.size() < 4)
-    fail(op, ": '", what, "' is ", bytes.size(), " bytes, too short for an IDX header (expected magic ",
-         hex32(expected_magic), ")");
+    fail(op, ": '", what, "' is ", bytes.size(),
+         " bytes, too short for an IDX header (expected magic ", hex32(expected_magic), ")");
   const uint32_t magic = read_be32(bytes.data());
   if (bytes[0] != 0 || bytes[1] != 0)
-    fail(op, ": '", what, "' is not an IDX file: magic ", hex32(magic), ", expected ", hex32(expected_magic),
-         " (", kind, ")");
+    fail(op, ": '", what, "' is not an IDX file: magic ", hex32(magic), ", expected ",
+         hex32(expected_magic), " (", kind, ")");
   if (bytes[2] != kTypeUnsignedByte)
     fail(op, ": '", what, "' has IDX element type ", int{bytes[2]}, " (magic ", hex32(magic),
          "), expected 8 = unsigned byte (magic ", hex32(expected_magic), ")");
   if (bytes[3] != ndims)
-    fail(op, ": '", what, "' has ", int{bytes[3]}, " dimensions (magic ", hex32(magic), "), expected ", ndims,
-         " ", dims_meaning, " (magic ", hex32(expected_magic), ", ", kind, ")");
+    fail(op, ": '", what, "' has ", int{bytes[3]}, " dimensions (magic ", hex32(magic),
+         "), expected ", ndims, " ", dims_meaning, " (magic ", hex32(expected_magic), ", ", kind,
+         ")");
 
   IdxLayout layout;
   layout.header_bytes = 4 + 4 * static_cast<size_t>(ndims);
@@ -95,26 +98,32 @@ IdxLayout read_layout(const std::vector<uint8_t>& bytes, const std::string& what
   for (int d = 0; d < ndims; ++d) {
     layout.product += (d ? " x " : "") + std::to_string(layout.dims[d]);
     uint64_t dim = static_cast<uint64_t>(layout.dims[d]);
-    if (dim != 0 && layout.data_bytes > std::numeric_limits<uint64_t>::max() / dim) layout.too_big = true;
-    else layout.data_bytes *= dim;
+    if (dim != 0 && layout.data_bytes > std::numeric_limits<uint64_t>::max() / dim)
+      layout.too_big = true;
+    else
+      layout.data_bytes *= dim;
   }
   check_limits(layout, what, op, kind, limits);
   return layout;
 }
 
 // The data after the header must have exactly the size the dimensions promise.
-void check_payload(const IdxLayout& layout, uint64_t payload, const std::string& what, const char* op) {
+void check_payload(const IdxLayout& layout, uint64_t payload, const std::string& what,
+                   const char* op) {
   const uint64_t expected = layout.data_bytes;
   if (layout.too_big || expected != payload)
     fail(op, ": '", what, "' header says ", layout.product,
-         (layout.too_big ? "" : " = " + std::to_string(expected)), " bytes of data but the file holds ", payload,
-         " after the ", layout.header_bytes, "-byte header",
-         (layout.too_big || expected > payload ? " (truncated file?)" : " (extra bytes at the end)"));
+         (layout.too_big ? "" : " = " + std::to_string(expected)),
+         " bytes of data but the file holds ", payload, " after the ", layout.header_bytes,
+         "-byte header",
+         (layout.too_big || expected > payload ? " (truncated file?)"
+                                               : " (extra bytes at the end)"));
 }
 
 // The header, checked; the bytes are then the header and exactly its data.
-IdxLayout read_header(const std::vector<uint8_t>& bytes, const std::string& what, const char* op, int ndims,
-                      const char* kind, const char* dims_meaning, const IdxLimits& limits) {
+IdxLayout read_header(const std::vector<uint8_t>& bytes, const std::string& what, const char* op,
+                      int ndims, const char* kind, const char* dims_meaning,
+                      const IdxLimits& limits) {
   IdxLayout layout = read_layout(bytes, what, op, ndims, kind, dims_meaning, limits);
   check_payload(layout, bytes.size() - layout.header_bytes, what, op);
   return layout;
@@ -125,19 +134,21 @@ IdxLayout read_header(const std::vector<uint8_t>& bytes, const std::string& what
 // within the caller's limits), then the whole with exactly that size as the
 // limit, so a small .gz cannot decode into more than it promised, and it can
 // promise no more than the caller allows.
-std::vector<uint8_t> decompress_idx(std::vector<uint8_t> bytes, const std::string& path, const char* op, int ndims,
-                                    const char* kind, const char* dims_meaning, const IdxLimits& limits) {
+std::vector<uint8_t> decompress_idx(std::vector<uint8_t> bytes, const std::string& path,
+                                    const char* op, int ndims, const char* kind,
+                                    const char* dims_meaning, const IdxLimits& limits) {
   if (!looks_gzipped(bytes)) return bytes;
   const size_t header_bytes = 4 + 4 * static_cast<size_t>(ndims);
-  IdxLayout layout =
-      read_layout(gunzip_head(bytes, path, header_bytes), path, op, ndims, kind, dims_meaning, limits);
-  if (layout.too_big || layout.data_bytes > SIZE_MAX - header_bytes) check_payload(layout, 0, path, op);
+  IdxLayout layout = read_layout(gunzip_head(bytes, path, header_bytes), path, op, ndims, kind,
+                                 dims_meaning, limits);
+  if (layout.too_big || layout.data_bytes > SIZE_MAX - header_bytes)
+    check_payload(layout, 0, path, op);
   const size_t limit = header_bytes + layout.data_bytes;
   try {
     return gunzip(bytes, path, limit);
   } catch (const InflateLimitError&) {
-    fail(op, ": '", path, "' decompresses to more than the ", limit, " bytes its header promises (", header_bytes,
-         "-byte header + ", layout.product, ")");
+    fail(op, ": '", path, "' decompresses to more than the ", limit, " bytes its header promises (",
+         header_bytes, "-byte header + ", layout.product, ")");
   }
 }
 
@@ -155,8 +166,10 @@ size_t max_file_bytes(int ndims, const IdxLimits& limits) {
 
 // The header is cut off in place (a memmove inside the same buffer), so a
 // 47 MB file is never held twice.
-IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what, const IdxLimits& limits) {
-  const IdxLayout layout = read_header(bytes, what, "read_idx_images", 3, "images", "(count, rows, cols)", limits);
+IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what,
+                           const IdxLimits& limits) {
+  const IdxLayout layout =
+      read_header(bytes, what, "read_idx_images", 3, "images", "(count, rows, cols)", limits);
   IdxImages images;
   images.count = layout.dims[0];
   images.rows = layout.dims[1];
@@ -166,9 +179,10 @@ IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what, 
   return images;
 }
 
-std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::string& what, int num_classes,
-                                      const IdxLimits& limits) {
-  const IdxLayout layout = read_header(bytes, what, "read_idx_labels", 1, "labels", "(count)", limits);
+std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::string& what,
+                                      int num_classes, const IdxLimits& limits) {
+  const IdxLayout layout =
+      read_header(bytes, what, "read_idx_labels", 1, "labels", "(count)", limits);
   bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.header_bytes));
   std::vector<uint8_t> labels = std::move(bytes);
   if (num_classes > 0) {
@@ -180,25 +194,28 @@ std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::str
   return labels;
 }
 
-IdxImages decode_idx_images(std::vector<uint8_t> file_bytes, const std::string& what, const IdxLimits& limits) {
-  return parse_idx_images(decompress_idx(std::move(file_bytes), what, "read_idx_images", 3, "images",
-                                         "(count, rows, cols)", limits),
+IdxImages decode_idx_images(std::vector<uint8_t> file_bytes, const std::string& what,
+                            const IdxLimits& limits) {
+  return parse_idx_images(decompress_idx(std::move(file_bytes), what, "read_idx_images", 3,
+                                         "images", "(count, rows, cols)", limits),
                           what, limits);
 }
 
-std::vector<uint8_t> decode_idx_labels(std::vector<uint8_t> file_bytes, const std::string& what, int num_classes,
-                                       const IdxLimits& limits) {
-  return parse_idx_labels(
-      decompress_idx(std::move(file_bytes), what, "read_idx_labels", 1, "labels", "(count)", limits), what,
-      num_classes, limits);
+std::vector<uint8_t> decode_idx_labels(std::vector<uint8_t> file_bytes, const std::string& what,
+                                       int num_classes, const IdxLimits& limits) {
+  return parse_idx_labels(decompress_idx(std::move(file_bytes), what, "read_idx_labels", 1,
+                                         "labels", "(count)", limits),
+                          what, num_classes, limits);
 }
 
 IdxImages read_idx_images(const std::string& path, const IdxLimits& limits) {
   return decode_idx_images(read_file_bytes(path, max_file_bytes(3, limits)), path, limits);
 }
 
-std::vector<uint8_t> read_idx_labels(const std::string& path, int num_classes, const IdxLimits& limits) {
-  return decode_idx_labels(read_file_bytes(path, max_file_bytes(1, limits)), path, num_classes, limits);
+std::vector<uint8_t> read_idx_labels(const std::string& path, int num_classes,
+                                     const IdxLimits& limits) {
+  return decode_idx_labels(read_file_bytes(path, max_file_bytes(1, limits)), path, num_classes,
+                           limits);
 }
 
 }  // namespace ag::data

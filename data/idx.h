@@ -22,7 +22,8 @@ struct IdxImages {
   int64_t count = 0;
   int64_t rows = 0;
   int64_t cols = 0;
-  std::vector<uint8_t> pixels;  // (N, rows, cols) row-major: pixel (n, y, x) at (n*rows + y)*cols + x
+  std::vector<uint8_t>
+      pixels;  // (N, rows, cols) row-major: pixel (n, y, x) at (n*rows + y)*cols + x
 };
 
 // What the caller accepts from one file, checked against the header before
@@ -41,20 +42,23 @@ struct IdxLimits {
 
 // Parse an already-decompressed IDX file; `what` names it in error messages.
 // The bytes are taken (move them in): the data is kept in their buffer.
-IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what, const IdxLimits& limits = {});
+IdxImages parse_idx_images(std::vector<uint8_t> bytes, const std::string& what,
+                           const IdxLimits& limits = {});
 // Labels; each must be < num_classes (pass 0 to skip that check).
-std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::string& what, int num_classes = 10,
-                                      const IdxLimits& limits = {});
+std::vector<uint8_t> parse_idx_labels(std::vector<uint8_t> bytes, const std::string& what,
+                                      int num_classes = 10, const IdxLimits& limits = {});
 
 // The bytes of a file, raw or gzipped. A gzipped file may not decompress to
 // more than its header promises, which the limits bound (the error names the
 // file and that size).
-IdxImages decode_idx_images(std::vector<uint8_t> file_bytes, const std::string& what, const IdxLimits& limits = {});
+IdxImages decode_idx_images(std::vector<uint8_t> file_bytes, const std::string& what,
+                            const IdxLimits& limits = {});
 std::vector<uint8_t> decode_idx_labels(std::vector<uint8_t> file_bytes, const std::string& what,
                                        int num_classes = 10, const IdxLimits& limits = {});
 
 // Read from a path, raw or gzipped, as decode_idx_* do.
 IdxImages read_idx_images(const std::string& path, const IdxLimits& limits = {});
-std::vector<uint8_t> read_idx_labels(const std::string& path, int num_classes = 10, const IdxLimits& limits = {});
+std::vector<uint8_t> read_idx_labels(const std::string& path, int num_classes = 10,
+                                     const IdxLimits& limits = {});
 
 }  // namespace ag::data

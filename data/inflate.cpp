@@ -38,13 +38,15 @@ constexpr int kMaxDist = 32;      // distance alphabet incl. 2 unused symbols
 // Length symbols 257..285: base length and number of extra bits to add to it.
 // Groups of four symbols share an extra-bit count that grows by one per group,
 // so short (frequent) lengths get exact symbols and long ones share a symbol.
-constexpr uint16_t kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+constexpr uint16_t kLengthBase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                      15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                      67, 83, 99, 115, 131, 163, 195, 227, 258};
 constexpr uint8_t kLengthExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
 // Distance symbols 0..29, the same idea in pairs: 1, 2, 3, 4, then 5..6, 7..8, ...
-constexpr uint16_t kDistBase[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,    49,    65,    97,    129,
-                                    193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+constexpr uint16_t kDistBase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                    33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 constexpr uint8_t kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                     6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
@@ -88,7 +90,8 @@ int build_huffman(Huffman& h, const uint8_t* lengths, int n) {
   // most-significant bit first, owns every table slot whose low L bits equal
   // it (the remaining high bits belong to whatever comes next in the stream).
   uint32_t next_code[kMaxCodeBits + 1] = {};
-  for (int len = 1; len <= kMaxCodeBits; ++len) next_code[len] = (next_code[len - 1] + h.count[len - 1]) << 1;
+  for (int len = 1; len <= kMaxCodeBits; ++len)
+    next_code[len] = (next_code[len - 1] + h.count[len - 1]) << 1;
   std::fill(std::begin(h.fast), std::end(h.fast), 0);
   for (int sym = 0; sym < n; ++sym) {
     int len = lengths[sym];
@@ -148,12 +151,13 @@ struct Output {
   bool full() const { return size >= stop_at; }
   void make_room(size_t n) {
     if (n > limit - size)
-      throw InflateLimitError(message("inflate: ", what, ": the decompressed data passes the limit of ", limit,
-                                      " bytes"));
+      throw InflateLimitError(message(
+          "inflate: ", what, ": the decompressed data passes the limit of ", limit, " bytes"));
     // Double (capped at the limit), so growing costs amortised O(1) per byte:
     // resize zero-fills the new room, and doubling means each byte is zeroed
     // at most once more than it is written.
-    if (bytes.size() - size < n) bytes.resize(std::min(limit, std::max(2 * bytes.size(), size + n + 4096)));
+    if (bytes.size() - size < n)
+      bytes.resize(std::min(limit, std::max(2 * bytes.size(), size + n + 4096)));
   }
   void append(const uint8_t* src, size_t n) {
     if (n == 0) return;  // an empty stored block: memcpy into a still-empty (null) buffer is UB
@@ -182,7 +186,8 @@ struct Output {
 void copy_stored_block(BitReader& in, Output& out, const std::string& what) {
   size_t pos = in.align_to_byte();
   const uint8_t* data = in.data();
-  if (in.size() - pos < 4) fail("inflate: ", what, ": truncated stream (stored block header cut off)");
+  if (in.size() - pos < 4)
+    fail("inflate: ", what, ": truncated stream (stored block header cut off)");
   uint32_t len = data[pos] | data[pos + 1] << 8;
   uint32_t nlen = data[pos + 2] | data[pos + 3] << 8;
   if (len != (~nlen & 0xffff))
@@ -190,8 +195,8 @@ void copy_stored_block(BitReader& in, Output& out, const std::string& what) {
          " (expected ", ~len & 0xffff, ")");
   pos += 4;
   if (in.size() - pos < len)
-    fail("inflate: ", what, ": truncated stream (stored block of ", len, " bytes, only ", in.size() - pos,
-         " left)");
+    fail("inflate: ", what, ": truncated stream (stored block of ", len, " bytes, only ",
+         in.size() - pos, " left)");
   out.append(data + pos, len);
   in.seek(pos + len);
 }
@@ -218,8 +223,8 @@ void decode_huffman_block(BitReader& in, Output& out, const Huffman& litlen, con
     size_t distance = kDistBase[dsym] + in.bits(kDistExtra[dsym]);
     if (in.overrun()) in.fail_truncated();
     if (distance > out.size - out.start)
-      in.fail_corrupt("back-reference distance ", distance, " too far back (only ", out.size - out.start,
-                      " bytes decoded so far)");
+      in.fail_corrupt("back-reference distance ", distance, " too far back (only ",
+                      out.size - out.start, " bytes decoded so far)");
     out.make_room(length);
     out.copy_match(distance, length);
   }
@@ -228,7 +233,8 @@ void decode_huffman_block(BitReader& in, Output& out, const Huffman& litlen, con
 // A code is usable if complete, or (RFC 1951 3.2.7) if it has a single code
 // of one bit, or no codes at all (a block with only literals needs no
 // distances). The code-length code must always be complete.
-void check_code(const BitReader& in, const Huffman& h, int left, const char* which, bool allow_sparse) {
+void check_code(const BitReader& in, const Huffman& h, int left, const char* which,
+                bool allow_sparse) {
   if (left < 0) in.fail_corrupt("over-subscribed ", which, " code (more codes than bit patterns)");
   int used = 0;
   for (int len = 1; len <= kMaxCodeBits; ++len) used += h.count[len];
@@ -247,10 +253,12 @@ void read_dynamic_codes(BitReader& in, Huffman& litlen, Huffman& dist) {
   int nlen = static_cast<int>(in.bits(5)) + 257;
   int ndist = static_cast<int>(in.bits(5)) + 1;
   int ncode = static_cast<int>(in.bits(4)) + 4;
-  if (nlen > 286) in.fail_corrupt("dynamic block declares ", nlen, " literal/length codes (at most 286)");
+  if (nlen > 286)
+    in.fail_corrupt("dynamic block declares ", nlen, " literal/length codes (at most 286)");
   if (ndist > 30) in.fail_corrupt("dynamic block declares ", ndist, " distance codes (at most 30)");
 
-  static constexpr uint8_t kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+  static constexpr uint8_t kOrder[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                         11, 4,  12, 3, 13, 2, 14, 1, 15};
   uint8_t lengths[286 + 30] = {};
   for (int i = 0; i < ncode; ++i) {
     in.refill();
@@ -316,8 +324,8 @@ size_t inflate_append(const uint8_t* data, size_t size, const std::string& what,
                       size_t max_output, size_t stop_at) {
   static const FixedCodes fixed;
   if (out.size > max_output)
-    throw InflateLimitError(message("inflate: ", what, ": the decompressed data passes the limit of ", max_output,
-                                    " bytes"));
+    throw InflateLimitError(message(
+        "inflate: ", what, ": the decompressed data passes the limit of ", max_output, " bytes"));
   BitReader in(data, size, what);
   // The room past out.size is kept, not trimmed: the next stream writes there.
   Output output{out.bytes, out.size, out.size, max_output, stop_at, what};
@@ -346,15 +354,16 @@ size_t inflate_append(const uint8_t* data, size_t size, const std::string& what,
   return in.align_to_byte();  // also throws if the final bits were past the end
 }
 
-std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what, size_t max_output,
-                                 size_t* consumed) {
+std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what,
+                                 size_t max_output, size_t* consumed) {
   InflateOutput out;
   size_t used = inflate_append(data, size, what, out, max_output);
   if (consumed != nullptr) *consumed = used;
   return out.take();
 }
 
-std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what, size_t max_output) {
+std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what,
+                                 size_t max_output) {
   return inflate_raw(bytes.data(), bytes.size(), what, max_output);
 }
 

@@ -43,8 +43,8 @@ class InflateLimitError : public Error {
 // `data[0]`. Decoding stops after the block marked final; if `consumed` is not
 // null it receives the number of input bytes the stream occupied (rounded up
 // to a whole byte, as the stream ends on a byte boundary in every container).
-std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what, size_t max_output,
-                                 size_t* consumed = nullptr);
+std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, const std::string& what,
+                                 size_t max_output, size_t* consumed = nullptr);
 std::vector<uint8_t> inflate_raw(const std::vector<uint8_t>& bytes, const std::string& what,
                                  size_t max_output = kDefaultInflateLimit);
 
@@ -80,7 +80,8 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& bytes, const std::string
 // The first n decoded bytes of a .gz file (fewer if it holds less), across
 // members, without decoding the rest: enough to read a header that says how
 // big the whole is. Nothing after those bytes is checked (not even the CRCs).
-std::vector<uint8_t> gunzip_head(const std::vector<uint8_t>& bytes, const std::string& what, size_t n);
+std::vector<uint8_t> gunzip_head(const std::vector<uint8_t>& bytes, const std::string& what,
+                                 size_t n);
 
 // CRC-32 as gzip, zip and PNG use it (reflected polynomial 0xEDB88320).
 // Pass the previous result as `crc` to continue a running checksum.
@@ -103,6 +104,7 @@ size_t max_gzip_file_bytes(size_t max_output);
 // The file's bytes, gunzipped first if the file starts with 1f 8b, so a reader
 // accepts both "train-images-idx3-ubyte" and "train-images-idx3-ubyte.gz".
 // At most max_gzip_file_bytes(max_output) bytes of the file are read.
-std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_output = kDefaultInflateLimit);
+std::vector<uint8_t> read_maybe_gzip(const std::string& path,
+                                     size_t max_output = kDefaultInflateLimit);
 
 }  // namespace ag::data

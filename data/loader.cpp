@@ -22,7 +22,8 @@ uint64_t example_seed(uint64_t seed, int64_t epoch, int64_t index) {
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
     : dataset_(std::move(dataset)), options_(std::move(options)) {
   if (!dataset_) fail("DataLoader: the dataset is null");
-  if (options_.batch_size <= 0) fail("DataLoader: batch_size must be > 0, got ", options_.batch_size);
+  if (options_.batch_size <= 0)
+    fail("DataLoader: batch_size must be > 0, got ", options_.batch_size);
   if (options_.prefetch <= 0) fail("DataLoader: prefetch must be > 0, got ", options_.prefetch);
 }
 
@@ -45,11 +46,14 @@ std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
   return order;
 }
 
-Batch DataLoader::make_batch(int64_t epoch, int64_t batch_index, const std::vector<int64_t>& order) const {
+Batch DataLoader::make_batch(int64_t epoch, int64_t batch_index,
+                             const std::vector<int64_t>& order) const {
   if (batch_index < 0 || batch_index >= num_batches())
-    fail("DataLoader: batch ", batch_index, " is out of range for ", num_batches(), " batches per epoch");
+    fail("DataLoader: batch ", batch_index, " is out of range for ", num_batches(),
+         " batches per epoch");
   const int64_t begin = batch_index * options_.batch_size;
-  const int64_t end = std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order.size()));
+  const int64_t end =
+      std::min<int64_t>(begin + options_.batch_size, static_cast<int64_t>(order.size()));
   Batch batch;
   batch.epoch = epoch;
   batch.index = batch_index;
@@ -70,11 +74,13 @@ Batch DataLoader::make_batch(int64_t epoch, int64_t batch_index, const std::vect
       batch_shape.insert(batch_shape.end(), image_shape.begin(), image_shape.end());
       batch.images = empty(batch_shape);
     } else if (example.image.shape() != image_shape) {
-      fail("DataLoader: example ", index, " has shape ", example.image.shape(), " but the batch's first image has ",
-           image_shape, " (images in a batch must share a shape: resize them in the transform)");
+      fail("DataLoader: example ", index, " has shape ", example.image.shape(),
+           " but the batch's first image has ", image_shape,
+           " (images in a batch must share a shape: resize them in the transform)");
     }
     const int64_t per_image = numel_of(image_shape);
-    std::memcpy(batch.images.data() + k * per_image, example.image.data(), per_image * sizeof(float));
+    std::memcpy(batch.images.data() + k * per_image, example.image.data(),
+                per_image * sizeof(float));
     batch.labels.data()[k] = static_cast<float>(example.label);
   }
   return batch;
@@ -83,7 +89,8 @@ Batch DataLoader::make_batch(int64_t epoch, int64_t batch_index, const std::vect
 void DataLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   stop();
   if (first_batch < 0 || first_batch > num_batches())
-    fail("DataLoader: cannot start epoch ", epoch, " at batch ", first_batch, " of ", num_batches());
+    fail("DataLoader: cannot start epoch ", epoch, " at batch ", first_batch, " of ",
+         num_batches());
   epoch_ = epoch;
   next_batch_ = first_batch;
   order_ = epoch_order(epoch);
@@ -92,7 +99,8 @@ void DataLoader::start_epoch(int64_t epoch, int64_t first_batch) {
   stop_requested_ = false;
   error_ = nullptr;
   worker_done_ = !options_.background;
-  if (options_.background) worker_ = std::thread(&DataLoader::worker_loop, this, epoch, first_batch);
+  if (options_.background)
+    worker_ = std::thread(&DataLoader::worker_loop, this, epoch, first_batch);
 }
 
 void DataLoader::worker_loop(int64_t epoch, int64_t first_batch) {
@@ -101,7 +109,9 @@ void DataLoader::worker_loop(int64_t epoch, int64_t first_batch) {
       {
         // Wait for room in the queue, so the worker stays `prefetch` batches ahead at most.
         std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [&] { return stop_requested_ || static_cast<int64_t>(ready_.size()) < options_.prefetch; });
+        changed_.wait(lock, [&] {
+          return stop_requested_ || static_cast<int64_t>(ready_.size()) < options_.prefetch;
+        });
         if (stop_requested_) break;
       }
       Batch batch = make_batch(epoch, b, order_);  // the slow part, outside the lock

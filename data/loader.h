@@ -43,7 +43,7 @@ struct Batch {
   Tensor labels;                 // (B), class ids as floats
   std::vector<int64_t> indices;  // which dataset examples, in batch order
   int64_t epoch = 0;
-  int64_t index = 0;             // this batch's number within the epoch
+  int64_t index = 0;  // this batch's number within the epoch
 };
 
 struct DataLoaderOptions {
@@ -51,9 +51,9 @@ struct DataLoaderOptions {
   bool shuffle = false;
   bool drop_last = false;
   uint64_t seed = 0;
-  Transform transform;       // applied to each image; empty = none
-  int64_t prefetch = 2;      // batches prepared ahead of the caller
-  bool background = true;    // false: next() builds each batch itself (easy to step through)
+  Transform transform;     // applied to each image; empty = none
+  int64_t prefetch = 2;    // batches prepared ahead of the caller
+  bool background = true;  // false: next() builds each batch itself (easy to step through)
 };
 
 class DataLoader {

@@ -49,13 +49,15 @@ void draw_mask(int64_t label, Generator& rng, Mask& mask) {
     case 0: {  // square
       const float h = between(rng, 2.0f, 4.5f);
       centre(rng, h, cx, cy);
-      paint(mask, [&](float x, float y) { return std::fabs(x - cx) <= h && std::fabs(y - cy) <= h; });
+      paint(mask,
+            [&](float x, float y) { return std::fabs(x - cx) <= h && std::fabs(y - cy) <= h; });
       break;
     }
     case 1: {  // disc
       const float r = between(rng, 3.0f, 5.5f);
       centre(rng, r, cx, cy);
-      paint(mask, [&](float x, float y) { return (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r; });
+      paint(mask,
+            [&](float x, float y) { return (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r; });
       break;
     }
     case 2: {  // triangle, apex up: half-width grows linearly from the apex to the base
@@ -78,7 +80,8 @@ void draw_mask(int64_t label, Generator& rng, Mask& mask) {
     }
     case 4:
     case 5: {  // bars: stripes of period p, `on` pixels thick, at a random phase
-      const int64_t period = 3 + rng.randint(2), on = 1 + rng.randint(period - 1), phase = rng.randint(period);
+      const int64_t period = 3 + rng.randint(2), on = 1 + rng.randint(period - 1),
+                    phase = rng.randint(period);
       const bool horizontal = label == 4;
       paint(mask, [&](float x, float y) {
         const int64_t along = static_cast<int64_t>(horizontal ? y : x);
@@ -88,8 +91,10 @@ void draw_mask(int64_t label, Generator& rng, Mask& mask) {
     }
     case 6: {  // diagonal: |(x − y) − offset| small, or the anti-diagonal |(x + y) − offset|
       const bool anti = rng.uniform() < 0.5f;
-      const float offset = between(rng, -4.0f, 4.0f) + (anti ? S : 0.0f), w = between(rng, 1.0f, 2.2f);
-      paint(mask, [&](float x, float y) { return std::fabs((anti ? x + y : x - y) - offset) <= w; });
+      const float offset = between(rng, -4.0f, 4.0f) + (anti ? S : 0.0f),
+                  w = between(rng, 1.0f, 2.2f);
+      paint(mask,
+            [&](float x, float y) { return std::fabs((anti ? x + y : x - y) - offset) <= w; });
       break;
     }
     case 7: {  // ring: between two radii
@@ -107,7 +112,8 @@ void draw_mask(int64_t label, Generator& rng, Mask& mask) {
       centre(rng, h, cx, cy);
       paint(mask, [&](float x, float y) {
         if (std::fabs(x - cx) > h || std::fabs(y - cy) > h) return false;
-        const auto i = static_cast<int64_t>((x - cx + h) / cell), j = static_cast<int64_t>((y - cy + h) / cell);
+        const auto i = static_cast<int64_t>((x - cx + h) / cell),
+                   j = static_cast<int64_t>((y - cy + h) / cell);
         return (i + j) % 2 == 0;
       });
       break;
@@ -115,7 +121,8 @@ void draw_mask(int64_t label, Generator& rng, Mask& mask) {
     case 9: {  // dot: a disc far smaller than class 1's
       const float r = between(rng, 1.0f, 1.9f);
       centre(rng, r + 0.5f, cx, cy);
-      paint(mask, [&](float x, float y) { return (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r; });
+      paint(mask,
+            [&](float x, float y) { return (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r; });
       break;
     }
     default:
@@ -126,8 +133,8 @@ void draw_mask(int64_t label, Generator& rng, Mask& mask) {
 }  // namespace
 
 std::vector<std::string> synthetic_class_names() {
-  return {"square", "disc", "triangle", "cross", "horizontal bars",
-          "vertical bars", "diagonal", "ring", "checker", "dot"};
+  return {"square",        "disc",     "triangle", "cross",   "horizontal bars",
+          "vertical bars", "diagonal", "ring",     "checker", "dot"};
 }
 
 std::vector<uint8_t> draw_synthetic(int64_t label, Generator& rng) {
@@ -172,8 +179,8 @@ std::shared_ptr<ByteImageDataset> make_synthetic(int64_t count, uint64_t seed) {
     std::vector<uint8_t> image = draw_synthetic(labels[i], rng);
     std::copy(image.begin(), image.end(), pixels.begin() + i * per_image);
   }
-  return std::make_shared<ByteImageDataset>("synthetic", Shape{3, S, S}, std::move(pixels), std::move(labels),
-                                            synthetic_class_names());
+  return std::make_shared<ByteImageDataset>("synthetic", Shape{3, S, S}, std::move(pixels),
+                                            std::move(labels), synthetic_class_names());
 }
 
 }  // namespace ag::data

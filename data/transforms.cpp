@@ -23,13 +23,14 @@ Tensor to_float(const uint8_t* pixels, const Shape& chw) {
   return out;
 }
 
-Tensor normalize(const Tensor& image, const std::vector<float>& mean, const std::vector<float>& std) {
+Tensor normalize(const Tensor& image, const std::vector<float>& mean,
+                 const std::vector<float>& std) {
   check_image("normalize", image);
   const int64_t C = image.size(0), HW = image.size(1) * image.size(2);
   auto per_channel = [&](const std::vector<float>& v, const char* what) {
     if (v.size() != 1 && static_cast<int64_t>(v.size()) != C)
-      fail("normalize: image ", image.shape(), " has ", C, " channels but ", what, " has ", v.size(),
-           " values (need 1 or ", C, ")");
+      fail("normalize: image ", image.shape(), " has ", C, " channels but ", what, " has ",
+           v.size(), " values (need 1 or ", C, ")");
   };
   per_channel(mean, "mean");
   per_channel(std, "std");
@@ -64,7 +65,8 @@ std::vector<std::vector<double>> area_weights(int64_t in, int64_t out) {
 Tensor resize_area(const Tensor& image, int64_t out_h, int64_t out_w) {
   check_image("resize_area", image);
   if (out_h <= 0 || out_w <= 0)
-    fail("resize_area: output size must be > 0, got ", out_h, "x", out_w, " for image ", image.shape());
+    fail("resize_area: output size must be > 0, got ", out_h, "x", out_w, " for image ",
+         image.shape());
   const int64_t C = image.size(0), H = image.size(1), W = image.size(2);
   const auto wy = area_weights(H, out_h), wx = area_weights(W, out_w);
   const float* x = image.data();
@@ -75,7 +77,8 @@ Tensor resize_area(const Tensor& image, int64_t out_h, int64_t out_w) {
       for (int64_t y = 0; y < H; ++y) {
         const double w = wy[oy][y];
         if (w == 0.0) continue;
-        for (int64_t xx = 0; xx < W; ++xx) rows[(c * out_h + oy) * W + xx] += w * x[(c * H + y) * W + xx];
+        for (int64_t xx = 0; xx < W; ++xx)
+          rows[(c * out_h + oy) * W + xx] += w * x[(c * H + y) * W + xx];
       }
   Tensor out = empty({C, out_h, out_w});
   float* o = out.data();
@@ -93,8 +96,8 @@ Tensor crop_padded(const Tensor& image, int64_t padding, int64_t top, int64_t le
   check_image("crop_padded", image);
   if (padding < 0) fail("crop_padded: padding must be >= 0, got ", padding);
   if (top < 0 || top > 2 * padding || left < 0 || left > 2 * padding)
-    fail("crop_padded: corner (", top, ", ", left, ") must lie in [0, ", 2 * padding, "] with padding ",
-         padding, " (image ", image.shape(), ")");
+    fail("crop_padded: corner (", top, ", ", left, ") must lie in [0, ", 2 * padding,
+         "] with padding ", padding, " (image ", image.shape(), ")");
   const int64_t C = image.size(0), H = image.size(1), W = image.size(2);
   Tensor out = zeros(image.shape());
   const float* x = image.data();

@@ -25,7 +25,8 @@ Tensor to_float(const uint8_t* pixels, const Shape& chw);
 
 // (x[c] - mean[c]) / std[c] per channel, as torchvision's Normalize.
 // mean and std have one entry per channel, or one entry for all channels.
-Tensor normalize(const Tensor& image, const std::vector<float>& mean, const std::vector<float>& std);
+Tensor normalize(const Tensor& image, const std::vector<float>& mean,
+                 const std::vector<float>& std);
 
 // Area averaging to (C, OH, OW), as PIL's BOX filter or OpenCV's INTER_AREA:
 // output pixel (oy, ox) is the mean of the input over the rectangle it covers,

@@ -17,7 +17,11 @@
 namespace ag::nn {
 
 MultiheadAttention::MultiheadAttention(int64_t e, int64_t h, const MultiheadAttentionOptions& opts)
-    : Module("MultiheadAttention"), embed_dim(e), num_heads(h), head_dim(h > 0 ? e / h : 0), options(opts) {
+    : Module("MultiheadAttention"),
+      embed_dim(e),
+      num_heads(h),
+      head_dim(h > 0 ? e / h : 0),
+      options(opts) {
   if (e <= 0 || h <= 0 || e % h != 0)
     fail("MultiheadAttention: embed_dim ", e, " must be a positive multiple of num_heads ", h);
   if (!(opts.dropout >= 0.0 && opts.dropout <= 1.0))
@@ -58,21 +62,23 @@ static Tensor project(const Tensor& x, const Tensor& w, const Tensor& b, int64_t
 // ASSIGNMENT multihead_attention/head_helpers: end
 
 std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, const Tensor& key_in,
-                                                      const Tensor& value_in, const AttentionMasks& masks,
-                                                      bool need_weights, bool average_attn_weights) {
+                                                      const Tensor& value_in,
+                                                      const AttentionMasks& masks,
+                                                      bool need_weights,
+                                                      bool average_attn_weights) {
   const char* op = "MultiheadAttention";
   for (const Tensor* t : {&query_in, &key_in, &value_in})
     if (t->dim() != 3 || t->size(2) != embed_dim)
-      fail(op, ": query ", query_in.shape(), ", key ", key_in.shape(), " and value ", value_in.shape(),
-           " must be 3-D with embed_dim ", embed_dim, " last");
+      fail(op, ": query ", query_in.shape(), ", key ", key_in.shape(), " and value ",
+           value_in.shape(), " must be 3-D with embed_dim ", embed_dim, " last");
   // Work batch-first throughout; a sequence-first call is transposed in and out.
   const Tensor query = options.batch_first ? query_in : transpose(query_in, 0, 1);
   const Tensor key = options.batch_first ? key_in : transpose(key_in, 0, 1);
   const Tensor value = options.batch_first ? value_in : transpose(value_in, 0, 1);
   const int64_t B = query.size(0), L = query.size(1), S = key.size(1), H = num_heads;
   if (key.size(0) != B || value.size(0) != B || value.size(1) != S)
-    fail(op, ": query ", query_in.shape(), ", key ", key_in.shape(), " and value ", value_in.shape(),
-         " must share the batch size, and key and value the length");
+    fail(op, ": query ", query_in.shape(), ", key ", key_in.shape(), " and value ",
+         value_in.shape(), " must share the batch size, and key and value the length");
   const Tensor& kpm = masks.key_padding_mask;
   if (kpm.defined() && kpm.shape() != Shape{B, S})
     fail(op, ": key_padding_mask ", kpm.shape(), " must be [batch, key length] = ", Shape{B, S});
@@ -90,7 +96,8 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
 
   Tensor scores = bmm(q, transpose(k, 1, 2));  // (B·H, L, S)
   const float minus_inf = -std::numeric_limits<float>::infinity();
-  if (am.defined()) scores = masks.attn_mask_is_bool ? masked_fill(scores, am, minus_inf) : add(scores, am);
+  if (am.defined())
+    scores = masks.attn_mask_is_bool ? masked_fill(scores, am, minus_inf) : add(scores, am);
   if (kpm.defined())  // (B, S) seen as (B, 1, 1, S) against the scores as (B, H, L, S)
     scores = masked_fill(scores.reshape({B, H, L, S}), kpm.reshape({B, 1, 1, S}), minus_inf)
                  .reshape({B * H, L, S});
@@ -109,8 +116,10 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
 }
 
 std::pair<Tensor, Tensor> MultiheadAttention::operator()(const Tensor& query, const Tensor& key,
-                                                         const Tensor& value, const AttentionMasks& masks,
-                                                         bool need_weights, bool average_attn_weights) {
+                                                         const Tensor& value,
+                                                         const AttentionMasks& masks,
+                                                         bool need_weights,
+                                                         bool average_attn_weights) {
   auto result = forward(query, key, value, masks, need_weights, average_attn_weights);
   finish_forward({query, key, value}, result.first);
   return result;

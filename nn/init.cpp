@@ -36,7 +36,9 @@ void normal_(Tensor& t, float mean, float std) {
   fill_with(t, [&] { return mean + std * gen.normal(); });
 }
 
-void constant_(Tensor& t, float value) { fill_with(t, [&] { return value; }); }
+void constant_(Tensor& t, float value) {
+  fill_with(t, [&] { return value; });
+}
 void zeros_(Tensor& t) { constant_(t, 0.0f); }
 void ones_(Tensor& t) { constant_(t, 1.0f); }
 
@@ -60,7 +62,8 @@ void reset_linear_like(Tensor& weight, Tensor bias) {
   kaiming_uniform_(weight, std::sqrt(5.0));
   if (!bias.defined()) return;
   const int64_t fan_in = fans(weight).fan_in;
-  const float bound = fan_in > 0 ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(fan_in))) : 0.0f;
+  const float bound =
+      fan_in > 0 ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(fan_in))) : 0.0f;
   uniform_(bias, -bound, bound);
 }
 

@@ -46,10 +46,12 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> module) 
 
 // ---------------------------------------------------------------- the walk
 // Own entries first, then the children's: PyTorch's order.
-void Module::collect(const std::string& prefix, bool recurse, bool params, NamedTensors& out) const {
+void Module::collect(const std::string& prefix, bool recurse, bool params,
+                     NamedTensors& out) const {
   for (const auto& [name, t] : params ? parameters_ : buffers_) out.emplace_back(prefix + name, t);
   if (!recurse) return;
-  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", true, params, out);
+  for (const auto& [name, child] : children_)
+    child->collect(prefix + name + ".", true, params, out);
 }
 
 // A tensor reachable under two names (a shared layer) is listed once, as in
@@ -122,7 +124,7 @@ StateDict Module::state_dict() const {
   StateDict out;
   // Per module: parameters, then buffers, then the children (PyTorch's order).
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m,
-                                                                     const std::string& prefix) {
+                                                                    const std::string& prefix) {
     for (const auto& [name, t] : m.parameters_) out.emplace_back(prefix + name, t.detach());
     for (const auto& [name, t] : m.buffers_) out.emplace_back(prefix + name, t.detach());
     for (const auto& [name, child] : m.children_) walk(*child, prefix + name + ".");
@@ -172,7 +174,8 @@ LoadResult Module::load_state_dict(const StateDict& dict, bool strict) {
   if (strict && !result.unexpected_keys.empty())
     report += "\n  Unexpected key(s) in state_dict: " + quoted_list(result.unexpected_keys) + ".";
   for (const auto& p : problems) report += "\n  " + p;
-  if (!report.empty()) fail("load_state_dict: Error(s) in loading state_dict for ", type_name_, ":", report);
+  if (!report.empty())
+    fail("load_state_dict: Error(s) in loading state_dict for ", type_name_, ":", report);
 
   // All checked: now copy. Parameters are leaves that require grad, so the
   // write happens with grad mode off; bumping the version makes any graph
@@ -195,7 +198,8 @@ std::string Module::repr(int indent) const {
   std::string s = type_name_ + "(";
   if (children_.empty()) return s + extra + ")";
   if (!extra.empty()) s += "\n" + pad + extra;
-  for (const auto& [name, child] : children_) s += "\n" + pad + "(" + name + "): " + child->repr(indent + 2);
+  for (const auto& [name, child] : children_)
+    s += "\n" + pad + "(" + name + "): " + child->repr(indent + 2);
   return s + "\n" + std::string(indent, ' ') + ")";
 }
 
@@ -210,7 +214,8 @@ int Module::register_forward_hook(ForwardHook hook) {
 }
 
 void Module::remove_forward_hook(int handle) {
-  auto it = std::find_if(hooks_.begin(), hooks_.end(), [&](const auto& h) { return h.first == handle; });
+  auto it =
+      std::find_if(hooks_.begin(), hooks_.end(), [&](const auto& h) { return h.first == handle; });
   if (it == hooks_.end()) fail(type_name_, ".remove_forward_hook: no hook with handle ", handle);
   hooks_.erase(it);
 }

@@ -27,7 +27,8 @@ void fail_empty_holder(const std::type_info& type, const char* action) {
   const std::string name = module_type_name(type);
   fail(name, ": ", action, " an empty ModuleHolder<", name,
        "> (no module was assigned to it); assign one first, as in "
-       "m = register_module(\"m\", std::make_shared<", name, ">(...))");
+       "m = register_module(\"m\", std::make_shared<",
+       name, ">(...))");
 }
 
 }  // namespace ag::nn

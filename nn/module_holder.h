@@ -46,8 +46,8 @@ class ModuleHolder : public std::shared_ptr<M> {
   // From std::make_shared<M>(...), register_module(...), or a shared_ptr to a
   // class derived from M (a Conv2d into a ModuleHolder<UnaryModule>).
   template <class Derived>
-    requires std::convertible_to<Derived*, M*>
-  ModuleHolder(std::shared_ptr<Derived> module) : std::shared_ptr<M>(std::move(module)) {}
+  requires std::convertible_to<Derived*, M*> ModuleHolder(std::shared_ptr<Derived> module)
+      : std::shared_ptr<M>(std::move(module)) {}
 
   // conv1(x) is (*conv1)(x): the module's operator(), so its forward hooks run.
   // Any arguments are passed on unchanged (MultiheadAttention takes several;

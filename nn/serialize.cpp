@@ -9,7 +9,8 @@ namespace ag::nn {
 
 static bool is_integer_buffer(const std::string& key) {
   const std::string suffix = "num_batches_tracked";
-  return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+  return key.size() >= suffix.size() &&
+         key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0 &&
          (key.size() == suffix.size() || key[key.size() - suffix.size() - 1] == '.');
 }
 

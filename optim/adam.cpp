@@ -35,7 +35,8 @@
 
 namespace ag::optim {
 
-Adam::Adam(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, false) {}
+Adam::Adam(std::vector<Tensor> params, AdamOptions options)
+    : Adam(std::move(params), options, false) {}
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled)
     : Optimizer(std::move(params), options.lr), opt_(options), decoupled_weight_decay_(decoupled) {
@@ -55,7 +56,8 @@ std::string Adam::invalid_state(const std::string& buffer_name, float value) con
   return "";
 }
 
-AdamW::AdamW(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, true) {}
+AdamW::AdamW(std::vector<Tensor> params, AdamOptions options)
+    : Adam(std::move(params), options, true) {}
 
 void Adam::step() {
   // ASSIGNMENT adam/step: begin
@@ -83,15 +85,17 @@ void Adam::step() {
     float* v_max = opt_.amsgrad ? buffer(i, "max_exp_avg_sq").data() : nullptr;
     for (int64_t k = 0, n = p.numel(); k < n; ++k) {
       float g = dw[k];
-      if (decoupled_weight_decay_) w[k] = w[k] * decay;                    // p.mul_(1 - lr * wd)
-      else if (opt_.weight_decay != 0.0) g = std::fma(weight_decay, w[k], g);  // g.add(p, alpha=wd)
-      m[k] = std::fma(one_minus_beta1, g, m[k] * beta1);                   // m.mul_(β1).add_(g, alpha=1-β1)
-      const float scaled_g = one_minus_beta2 * g;                          // v.mul_(β2).addcmul_(g, g, 1-β2)
+      if (decoupled_weight_decay_)
+        w[k] = w[k] * decay;  // p.mul_(1 - lr * wd)
+      else if (opt_.weight_decay != 0.0)
+        g = std::fma(weight_decay, w[k], g);              // g.add(p, alpha=wd)
+      m[k] = std::fma(one_minus_beta1, g, m[k] * beta1);  // m.mul_(β1).add_(g, alpha=1-β1)
+      const float scaled_g = one_minus_beta2 * g;         // v.mul_(β2).addcmul_(g, g, 1-β2)
       v[k] = std::fma(scaled_g, g, v[k] * beta2);
       float second = v[k];
-      if (v_max) second = v_max[k] = std::max(v_max[k], v[k]);             // torch.maximum
-      const float denom = std::sqrt(second) / correction2 + eps;           // (v.sqrt() / bc2_sqrt).add_(eps)
-      w[k] = w[k] + (minus_step_size * m[k]) / denom;                      // p.addcdiv_(m, denom, -step_size)
+      if (v_max) second = v_max[k] = std::max(v_max[k], v[k]);    // torch.maximum
+      const float denom = std::sqrt(second) / correction2 + eps;  // (v.sqrt() / bc2_sqrt).add_(eps)
+      w[k] = w[k] + (minus_step_size * m[k]) / denom;  // p.addcdiv_(m, denom, -step_size)
     }
     p.bump_version();
   }

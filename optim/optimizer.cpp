@@ -94,9 +94,14 @@ void Optimizer::load_state_dict(const StateDict& state) {
   int64_t step = 0;
   double lr = lr_;
   for (const auto& [key, t] : state) {
-    if (key == "step") { step = step_from_state(t); has_step = true; continue; }
+    if (key == "step") {
+      step = step_from_state(t);
+      has_step = true;
+      continue;
+    }
     if (key == "lr") {
-      if (t.numel() != 1) fail("optimizer load_state_dict: 'lr' must hold one number, got shape ", t.shape());
+      if (t.numel() != 1)
+        fail("optimizer load_state_dict: 'lr' must hold one number, got shape ", t.shape());
       lr = t.item();
       if (!(lr >= 0.0f) || !std::isfinite(lr))
         fail("optimizer load_state_dict: 'lr' is ", lr, ", expected a finite learning rate >= 0");

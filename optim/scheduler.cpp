@@ -32,13 +32,18 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, float 
 }
 float CosineAnnealingLR::lr_at(int64_t t) const {
   double progress = double(std::min(t, t_max_)) / double(t_max_);
-  return eta_min_ + (base_lr_ - eta_min_) * static_cast<float>((1.0 + std::cos(kPi * progress)) / 2.0);
+  return eta_min_ +
+         (base_lr_ - eta_min_) * static_cast<float>((1.0 + std::cos(kPi * progress)) / 2.0);
 }
 
 WarmupCosineLR::WarmupCosineLR(Optimizer& optimizer, int64_t warmup_steps, int64_t total_steps,
                                float start_factor)
-    : LRScheduler(optimizer), warmup_(warmup_steps), total_(total_steps), start_factor_(start_factor) {
-  if (warmup_steps < 0) fail("WarmupCosineLR: warmup_steps must be non-negative, got ", warmup_steps);
+    : LRScheduler(optimizer),
+      warmup_(warmup_steps),
+      total_(total_steps),
+      start_factor_(start_factor) {
+  if (warmup_steps < 0)
+    fail("WarmupCosineLR: warmup_steps must be non-negative, got ", warmup_steps);
   if (!(start_factor >= 0.0f && start_factor <= 1.0f))
     fail("WarmupCosineLR: start_factor must be in [0, 1], got ", start_factor);
   optimizer.set_lr(lr_at(0));

@@ -33,7 +33,8 @@ namespace ag::optim {
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions options)
     : Optimizer(std::move(params), options.lr), opt_(options) {
-  if (!(opt_.momentum >= 0.0 && opt_.momentum <= kFloatMax)) fail("SGD: invalid momentum ", opt_.momentum);
+  if (!(opt_.momentum >= 0.0 && opt_.momentum <= kFloatMax))
+    fail("SGD: invalid momentum ", opt_.momentum);
   if (!(opt_.weight_decay >= 0.0 && opt_.weight_decay <= kFloatMax))
     fail("SGD: invalid weight_decay ", opt_.weight_decay);
   if (!(std::fabs(opt_.dampening) <= kFloatMax)) fail("SGD: invalid dampening ", opt_.dampening);
@@ -62,14 +63,14 @@ void SGD::step() {
       if (opt_.weight_decay != 0.0) g = std::fma(weight_decay, w[k], g);  // g.add(p, alpha=wd)
       if (b) {
         if (first) {
-          b[k] = g;                                 // buf = clone(d_p)
+          b[k] = g;  // buf = clone(d_p)
         } else {
-          const float decayed = b[k] * momentum;    // buf.mul_(momentum)
-          b[k] = std::fma(kept, g, decayed);        //    .add_(d_p, alpha=1 - dampening)
+          const float decayed = b[k] * momentum;  // buf.mul_(momentum)
+          b[k] = std::fma(kept, g, decayed);      //    .add_(d_p, alpha=1 - dampening)
         }
         g = opt_.nesterov ? std::fma(momentum, b[k], g) : b[k];  // d_p.add(buf, alpha=momentum)
       }
-      w[k] = std::fma(minus_lr, g, w[k]);           // p.add_(d_p, alpha=-lr)
+      w[k] = std::fma(minus_lr, g, w[k]);  // p.add_(d_p, alpha=-lr)
     }
     p.bump_version();
   }

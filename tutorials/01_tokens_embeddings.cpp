@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/ag.h"
-#include "tutorials/common/lesson01.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson01.h"
 #include "tutorials/common/present.h"
 
 using namespace tut;
@@ -64,10 +64,10 @@ int main(int argc, char** argv) {
 
   heading("Step 1: tokenize");
   quote_article("01.tokens");
-  say("English: [" + quoted_list(L.english) + "]   (" +
-      std::to_string(L.english.size()) + " tokens)");
-  say("French:  [" + quoted_list(L.french) + "]   (" +
-      std::to_string(L.french.size()) + " tokens)");
+  say("English: [" + quoted_list(L.english) + "]   (" + std::to_string(L.english.size()) +
+      " tokens)");
+  say("French:  [" + quoted_list(L.french) + "]   (" + std::to_string(L.french.size()) +
+      " tokens)");
   say("We split on spaces. Real tokenizers also split punctuation and rare words into "
       "pieces; these sentences need neither.");
 
@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
       "and it stops when it predicts </s>.");
   for (const auto* v : {&L.english_vocab, &L.french_vocab}) {
     std::string line = v == &L.english_vocab ? "English vocabulary:" : "French vocabulary: ";
-    for (int64_t id = 0; id < v->size(); ++id) line += "  " + std::to_string(id) + "=" + v->tokens[id];
+    for (int64_t id = 0; id < v->size(); ++id)
+      line += "  " + std::to_string(id) + "=" + v->tokens[id];
     std::cout << line << "\n";
   }
   say("Is \"我\" in the French vocabulary? " +
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
   heading("Step 3: ids");
   auto line = [](const std::string& what, const std::vector<int64_t>& ids, const Vocabulary& v) {
     std::string s = join_ids(ids);
-    std::cout << what << s << std::string(14 - s.size(), ' ') << "= " << join_tokens(v, ids) << "\n";
+    std::cout << what << s << std::string(14 - s.size(), ' ') << "= " << join_tokens(v, ids)
+              << "\n";
   };
   line("encoder input   ", L.english_ids, L.english_vocab);
   line("\"I am\", padded  ", L.short_padded, L.english_vocab);
@@ -99,12 +101,14 @@ int main(int argc, char** argv) {
   line("decoder target  ", L.decoder_target, L.french_vocab);
   say("The decoder target is its input shifted by one: at every position the decoder learns "
       "to predict the next French token (tutorial 03 shows why it must not see it). Padding "
-      "lets sentences of different lengths share one batch; a padding mask (built like tutorial 03's causal mask) keeps attention away from <pad>.");
+      "lets sentences of different lengths share one batch; a padding mask (built like tutorial "
+      "03's causal mask) keeps attention away from <pad>.");
 
   heading("Step 4: embeddings (4 numbers per token)");
   quote_article("01.embed");
   if (!L.missing_vector.empty()) {
-    say("The lookup stops here: " + L.missing_vector + ". The vocabulary gave the new word an "
+    say("The lookup stops here: " + L.missing_vector +
+        ". The vocabulary gave the new word an "
         "id (step 3), but an id only selects a row, and this table has no row for it. A real "
         "model has a row for every id of its vocabulary (trained with the rest), and maps "
         "words it never saw to one shared <unk> row.");

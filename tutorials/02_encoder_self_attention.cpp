@@ -13,9 +13,9 @@
 
 #include "core/ag.h"
 #include "core/dot.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/heatmap.h"
 #include "tutorials/common/lesson02.h"
-#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   show_matrix("document, step 2", encoder.document_scores, words, words);
   show_vector("row sums (should be 1)", encoder.document_row_sums, words);
   say("Nor can they come from the document's own vectors: below, with each word's vector "
-      "as its own query, key and value, row \"I\" scores I·I = " + fmt(encoder.plain.scores.at({0, 0})) +
-      " but I·am = " + fmt(encoder.plain.scores.at({0, 1})) +
+      "as its own query, key and value, row \"I\" scores I·I = " +
+      fmt(encoder.plain.scores.at({0, 0})) + " but I·am = " + fmt(encoder.plain.scores.at({0, 1})) +
       ": \"I\" matches \"am\" better than itself, while the document's row puts \"I\" first "
       "(0.9).");
 
@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
       "word, and its gradient vanishes. Here d = 4, so we divide by 2.");
   show_attention(encoder.plain, words, "02_plain_weights");
   say("The weights are close to uniform (1/4 = 0.25): these vectors are short, so every "
-      "score is small and softmax barely separates them. And row \"I\" gives more weight to \"am\" (" +
-      fmt(encoder.plain.weights.at({0, 1})) + ") than to itself (" + fmt(encoder.plain.weights.at({0, 0})) +
+      "score is small and softmax barely separates them. And row \"I\" gives more weight to \"am\" "
+      "(" +
+      fmt(encoder.plain.weights.at({0, 1})) + ") than to itself (" +
+      fmt(encoder.plain.weights.at({0, 0})) +
       "): the two vectors point the same way and \"am\" is longer.");
 
   heading("Step 2b: learned projections W_Q, W_K, W_V");
@@ -97,15 +99,16 @@ int main(int argc, char** argv) {
   show_matrix("dweights (autograd)", backward_lesson.dweights, words, words);
   show_matrix("dscaled (autograd, through the softmax)", backward_lesson.dscaled, words, words);
   show_matrix("dscores (autograd) = dscaled / 2", backward_lesson.dscores, words, words);
-  show_matrix("dW_Q (autograd): the gradient an optimizer would use", backward_lesson.dW_Q, dims, dims);
+  show_matrix("dW_Q (autograd): the gradient an optimizer would use", backward_lesson.dW_Q, dims,
+              dims);
 
   say("Now the softmax by hand. For one row p = softmax(x), ∂p_i/∂x_j = p_i (δ_ij - p_j): "
       "the Jacobian J = diag(p) - p pᵀ. It is symmetric, and each of its rows sums to 0 "
       "(adding a constant to every score changes no weight). The gradient of a row is "
       "dx = Jᵀ dp.");
   show_matrix("J for row \"I\" (by hand)", backward_lesson.jacobian_I, words, words);
-  show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", backward_lesson.dscaled_by_hand, words,
-              words);
+  show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", backward_lesson.dscaled_by_hand,
+              words, words);
   char diff[64];
   std::snprintf(diff, sizeof diff, "%.1e", static_cast<double>(backward_lesson.max_difference));
   say(std::string("Largest difference between autograd and the hand-written Jacobian: ") + diff +

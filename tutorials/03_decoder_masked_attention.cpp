@@ -11,8 +11,8 @@
 #include <string>
 
 #include "core/ag.h"
-#include "tutorials/common/lesson03.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson03.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
 
   heading("The document's table");
   quote_article("03.table");
-  show_matrix("document, step 3 (three words, four numbers per row)", L.document_scores,
-              words, {"Je", "suis", "étudiant", "(none)"});
+  show_matrix("document, step 3 (three words, four numbers per row)", L.document_scores, words,
+              {"Je", "suis", "étudiant", "(none)"});
   show_vector("row sums (should be 1)", L.document_row_sums, words);
   say("Three things are wrong with it. (1) \"Je suis étudiant\" has three words, but each "
       "row has four numbers: the fourth belongs to no word. (2) The rows are said to be "

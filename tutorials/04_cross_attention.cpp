@@ -11,8 +11,8 @@
 #include <string>
 
 #include "core/ag.h"
-#include "tutorials/common/lesson04.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson04.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -35,8 +35,7 @@ int main(int argc, char** argv) {
   say("The document takes q = [0.9, 0.5, 0.2, 0.3] for \"Je\" and, as keys, the rows of its "
       "step-2 table. Here is every term q_d · k_d and their sum:");
   show_matrix("q_d · k_d for each English key", D.products, english, dims);
-  show_matrix("the dot products q·k", D.comparison, english,
-              {"document", "correct", "difference"});
+  show_matrix("the dot products q·k", D.comparison, english, {"document", "correct", "difference"});
   say("All four of the document's figures are wrong. The sums by hand:");
   std::cout << "  Je·I       = 0.81 + 0.25 + 0.04 + 0.03 = 1.13   (document: 0.71)\n"
                "  Je·am      = 0.36 + 0.40 + 0.06 + 0.06 = 0.88   (document: 0.52)\n"
@@ -55,7 +54,9 @@ int main(int argc, char** argv) {
   const CrossLesson C = lesson04_cross();
   say("Now the real thing. The keys and values come from the encoder's output of tutorial "
       "02 (\"memory\"), the queries from the decoder's masked self-attention output of "
-      "tutorial 03, each through its own seeded W (std " + fmt(kCrossWeightScale, 1) + ", see lesson04.h). (A full Transformer adds residual "
+      "tutorial 03, each through its own seeded W (std " +
+      fmt(kCrossWeightScale, 1) +
+      ", see lesson04.h). (A full Transformer adds residual "
       "connections, layer norms and a feed-forward layer in between; tutorial 06 has them.) "
       "No mask here: the whole English sentence is known before the first French word.");
   show_matrix("memory (encoder output, tutorial 02)", C.memory, english, dims);
@@ -71,9 +72,11 @@ int main(int argc, char** argv) {
   show_matrix("out = weights · value (one vector per French word)", C.cross.out, french, dims);
   say("These W are untrained, so the weights say nothing yet. Training does not make them "
       "line \"Je\" up with \"I\" either. In tutorial 07's trained model the position that "
-      "picks \"Je\" (it reads only <s>) puts " + fmt(kTrainedJeOnAm, kTrainedDecimals) +
-      " on \"am\", " + fmt(kTrainedJeOnStart, kTrainedDecimals) + " on <s> and " +
-      fmt(kTrainedJeOnI, kTrainedDecimals) + " on \"I\" (the mean of "
+      "picks \"Je\" (it reads only <s>) puts " +
+      fmt(kTrainedJeOnAm, kTrainedDecimals) + " on \"am\", " +
+      fmt(kTrainedJeOnStart, kTrainedDecimals) + " on <s> and " +
+      fmt(kTrainedJeOnI, kTrainedDecimals) +
+      " on \"I\" (the mean of "
       "its 2 heads): the encoder has already mixed the sentence into every position, so any "
       "column can carry \"I am\", and nothing in the loss asks for a word-for-word alignment.");
 
@@ -90,8 +93,8 @@ int main(int argc, char** argv) {
   const Labels no_a = {"I", "am", "student"};
   show_matrix("weights with \"a\" removed (softmax over 3 keys)", C.without_a.weights, french,
               no_a);
-  show_matrix("original weights without a's column, divided by (1 - w_a)", C.renormalised,
-              french, no_a);
+  show_matrix("original weights without a's column, divided by (1 - w_a)", C.renormalised, french,
+              no_a);
   say("The two tables are equal: softmax normalises e^score over the keys present, so taking "
       "one key away scales all the others up by the same factor. \"a\" also still acts "
       "indirectly: the encoder's self-attention (tutorial 02) already mixed some of it into "

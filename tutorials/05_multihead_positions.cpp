@@ -10,8 +10,8 @@
 #include <string>
 
 #include "core/ag.h"
-#include "tutorials/common/lesson05.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson05.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -37,10 +37,12 @@ int main(int argc, char** argv) {
   heading("Step 5a: split into heads");
   quote_article("05.transformer");
   say("With model width 4 and " + std::to_string(kHeads) + " head" + (kHeads > 1 ? "s" : "") +
-      ", each head works in width " + std::to_string(width) + ". We project once with 4x4 "
-      "matrices and give each head " + std::to_string(width) + " consecutive column" +
-      (width > 1 ? "s" : "") + " (labelled h<head>.d<column>). Each head scales its scores by " +
-      root + ", the square root of its own width.");
+      ", each head works in width " + std::to_string(width) +
+      ". We project once with 4x4 "
+      "matrices and give each head " +
+      std::to_string(width) + " consecutive column" + (width > 1 ? "s" : "") +
+      " (labelled h<head>.d<column>). Each head scales its scores by " + root +
+      ", the square root of its own width.");
   show_matrix("query = x W_Q, columns labelled by head", merge_heads(M.q_heads), words, head_dims);
   show_matrix("key = x W_K", merge_heads(M.k_heads), words, head_dims);
   show_matrix("value = x W_V", merge_heads(M.v_heads), words, head_dims);
@@ -57,8 +59,7 @@ int main(int argc, char** argv) {
   }
   heading("Step 5c: concatenate and mix");
   show_matrix("concat: the heads' outputs side by side", M.concat, words, head_dims);
-  show_matrix("out = concat W_O (W_O lets every output column use both heads)", M.out, words,
-              dims);
+  show_matrix("out = concat W_O (W_O lets every output column use both heads)", M.out, words, dims);
   say(kHeads > 1 ? "Compare the heads' weight tables: with different W_Q and W_K columns they "
                    "distribute their attention differently, and the concatenation keeps every view."
                  : "With one head there is one weight table, over the full width 4: one view "
@@ -73,7 +74,8 @@ int main(int argc, char** argv) {
       "easy to read off with dot products.");
   Labels positions;
   for (int64_t p = 0; p < kPositions; ++p) positions.push_back("pos " + std::to_string(p));
-  show_matrix("position table", P.table, positions, {"sin(p)", "cos(p)", "sin(p/100)", "cos(p/100)"});
+  show_matrix("position table", P.table, positions,
+              {"sin(p)", "cos(p)", "sin(p/100)", "cos(p/100)"});
   show_matrix("x + positions (word k gets row k)", P.x_pos, words, dims);
   say("Our word vectors are small next to the positions (entries up to 1). The original "
       "Transformer multiplies the embeddings by √D before adding positions to keep the two "
@@ -84,7 +86,8 @@ int main(int argc, char** argv) {
   for (int64_t k : P.order) reordered.push_back(words[k]);
   std::string sentence;
   for (const auto& w : reordered) sentence += (sentence.empty() ? "" : " ") + w;
-  say("Feed the words in another order, \"" + sentence + "\", through the same multi-head "
+  say("Feed the words in another order, \"" + sentence +
+      "\", through the same multi-head "
       "attention. Without positions each output row is the same as before, only moved with "
       "its word: attention is permutation-equivariant. It sees a bag of words.");
   show_matrix("out for \"I am a student\"", P.out, words, dims);
@@ -96,7 +99,8 @@ int main(int argc, char** argv) {
   show_matrix("out with positions, \"" + sentence + "\"", P.out_pos_reordered, reordered, dims);
   show_vector("largest difference per word, rows matched by word", P.gap_pos, reordered);
   say("Now the same word gives a different output in a different place: the model can tell "
-      "\"I am a student\" from \"" + sentence + "\".");
+      "\"I am a student\" from \"" +
+      sentence + "\".");
 
   what_to_try({
       "Set kHeads to 1 or 4 in tutorials/common/lesson05.h: what changes in the scaling, "

@@ -15,8 +15,8 @@
 
 #include "core/ag.h"
 #include "nn/serialize.h"
-#include "tutorials/common/lesson06.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson06.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -36,23 +36,25 @@ int main(int argc, char** argv) {
   for (size_t i : {0, 7, 16, 25, 38})
     std::printf("  %-22s ->  %s\n", corpus()[i].english.c_str(), corpus()[i].french.c_str());
   const Vocabulary en = corpus_english_vocabulary(), fr = corpus_french_vocabulary();
-  say("English vocabulary: " + std::to_string(en.size()) + " tokens, French: " +
-      std::to_string(fr.size()) + " (both with <pad>, <s>, </s>). Note the traps: \"a\" "
+  say("English vocabulary: " + std::to_string(en.size()) +
+      " tokens, French: " + std::to_string(fr.size()) +
+      " (both with <pad>, <s>, </s>). Note the traps: \"a\" "
       "disappears in \"Je suis étudiant\" but not in \"Je suis un bon étudiant\"; \"She is "
       "tired\" is \"Elle est fatiguée\", with an extra e.");
   const Batch batch = make_batch(corpus(), en, fr);
   say("All forty pairs form one batch: source " + ag::shape_str(batch.source.shape()) +
       " (<s> words </s>, padded with <pad>), target_in and target_out " +
-      ag::shape_str(batch.target_in.shape()) + ", the French ids shifted by one (teacher "
+      ag::shape_str(batch.target_in.shape()) +
+      ", the French ids shifted by one (teacher "
       "forcing, tutorial 01).");
 
   heading("Step 6b: the model");
   quote_article("06.model");
   std::printf("%s\n", make_translator(config)->str().c_str());
   std::fflush(stdout);
-  say("One encoder layer and one decoder layer, d_model " + std::to_string(config.d_model) +
-      ", " + std::to_string(config.heads) + " heads, feed-forward width " +
-      std::to_string(config.d_ff) + ". The positions are tutorial 05's sinusoidal table, "
+  say("One encoder layer and one decoder layer, d_model " + std::to_string(config.d_model) + ", " +
+      std::to_string(config.heads) + " heads, feed-forward width " + std::to_string(config.d_ff) +
+      ". The positions are tutorial 05's sinusoidal table, "
       "added to the embeddings. The decoder's self-attention uses tutorial 03's causal mask; "
       "its cross-attention is tutorial 04's. The generator turns each decoder vector into "
       "one score (logit) per French token.");
@@ -60,8 +62,9 @@ int main(int argc, char** argv) {
   heading("Step 6c: training");
   say("Each step: run all forty pairs through the model with teacher forcing, take the "
       "cross-entropy between the logits and target_out (ignoring <pad>), backpropagate, and "
-      "let Adam (lr " + fmt(config.lr, 3) + ") update every parameter. " +
-      std::to_string(config.steps) + " steps. Every " + std::to_string(config.log_every) +
+      "let Adam (lr " +
+      fmt(config.lr, 3) + ") update every parameter. " + std::to_string(config.steps) +
+      " steps. Every " + std::to_string(config.log_every) +
       " steps we also let the model translate \"I am a student\" on its own (greedy "
       "decoding, tutorial 07).");
   const TrainedTranslator R = lesson06_train(config);
@@ -71,10 +74,12 @@ int main(int argc, char** argv) {
                 join_words(line.translation).c_str());
   std::printf("\nloss, step 1 to %zu: %s\n", R.losses.size(), sparkline(R.losses, 50).c_str());
   std::fflush(stdout);
-  say("The first loss is close to ln(" + std::to_string(fr.size()) + ") = " +
-      fmt(std::log(static_cast<float>(fr.size()))) + ", what a model that spreads its "
+  say("The first loss is close to ln(" + std::to_string(fr.size()) +
+      ") = " + fmt(std::log(static_cast<float>(fr.size()))) +
+      ", what a model that spreads its "
       "probability evenly over the French vocabulary scores. Each character of the "
-      "sparkline is the mean loss of " + std::to_string(R.losses.size() / 50) + " steps.");
+      "sparkline is the mean loss of " +
+      std::to_string(R.losses.size() / 50) + " steps.");
 
   heading("Step 6d: the result");
   say("Parameters: " + std::to_string(R.num_parameters) + ". Final loss on the corpus: " +
@@ -82,13 +87,15 @@ int main(int argc, char** argv) {
       (R.first_correct_step >= 0
            ? ", right from step " + std::to_string(R.first_correct_step) + " on."
            : ", not right yet."));
-  say("Whole corpus translated word for word right: " + std::to_string(R.corpus_correct) +
-      " of " + std::to_string(corpus().size()) + " pairs. (Forty sentences teach a model to "
+  say("Whole corpus translated word for word right: " + std::to_string(R.corpus_correct) + " of " +
+      std::to_string(corpus().size()) +
+      " pairs. (Forty sentences teach a model to "
       "repeat them, not to translate English: try a sentence it has never seen.)");
   const std::string path = translator_weights_path();
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   ag::nn::save_state_dict(*R.model, path);
-  say("Weights saved (safetensors, written atomically) to " + path + ". Tutorial 07 loads "
+  say("Weights saved (safetensors, written atomically) to " + path +
+      ". Tutorial 07 loads "
       "them.");
 
   what_to_try({

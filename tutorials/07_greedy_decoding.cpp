@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/ag.h"
-#include "tutorials/common/lesson07.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson07.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
@@ -52,21 +52,27 @@ int main(int argc, char** argv) {
   say("The document: input \"Je\", the most probable output is \"我\"; input \"Je suis\", "
       "output \"是\"; input \"Je suis étudiant\", output \"。\"; \"finally\" the translation "
       "\"Je suis étudiant\" is returned. Three things are wrong.");
-  say_hanging("(1) \"我\", \"是\" and \"。\" are Chinese (\"I\", \"am\", a full stop). The "
-              "decoder's generator gives one score per token of the French vocabulary (" +
-              std::to_string(fr.size()) + " tokens here), and softmax turns those into the "
-              "probabilities it chooses from. A token outside that list has no score and "
-              "can never be output. Asking our vocabulary for \"我\":", 4);
+  say_hanging(
+      "(1) \"我\", \"是\" and \"。\" are Chinese (\"I\", \"am\", a full stop). The "
+      "decoder's generator gives one score per token of the French vocabulary (" +
+          std::to_string(fr.size()) +
+          " tokens here), and softmax turns those into the "
+          "probabilities it chooses from. A token outside that list has no score and "
+          "can never be output. Asking our vocabulary for \"我\":",
+      4);
   std::cout << "    " << L.chinese_error << "\n";
-  say_hanging("(2) The alignment is off by one. The decoder reading a prefix predicts the "
-              "NEXT French token, not a translation of the prefix's last word: after \"Je\" "
-              "comes \"suis\", after \"Je suis\" comes \"étudiant\", and after \"Je suis "
-              "étudiant\" comes </s>, the end token that tells decoding to stop (not a full "
-              "stop, which our sentences do not have). And \"Je\" itself must be predicted "
-              "too, from <s> alone: the document never says where its first word comes from.",
-              4);
-  say_hanging("(3) Its predictions (我, 是, 。) are not its result (Je suis étudiant): in "
-              "greedy decoding the output IS the sequence of choices.", 4);
+  say_hanging(
+      "(2) The alignment is off by one. The decoder reading a prefix predicts the "
+      "NEXT French token, not a translation of the prefix's last word: after \"Je\" "
+      "comes \"suis\", after \"Je suis\" comes \"étudiant\", and after \"Je suis "
+      "étudiant\" comes </s>, the end token that tells decoding to stop (not a full "
+      "stop, which our sentences do not have). And \"Je\" itself must be predicted "
+      "too, from <s> alone: the document never says where its first word comes from.",
+      4);
+  say_hanging(
+      "(3) Its predictions (我, 是, 。) are not its result (Je suis étudiant): in "
+      "greedy decoding the output IS the sequence of choices.",
+      4);
 
   heading("Step 7b: decoding \"I am a student\"");
   quote_article("07.generate");
@@ -74,11 +80,12 @@ int main(int argc, char** argv) {
       "logits, turned into probabilities by softmax, rank every French token. We print the "
       "top five, take the first, and show the last position's cross-attention row: how "
       "much each English token weighs in what the decoder reads from the encoder "
-      "(averaged over the " + std::to_string(model->options.heads) + " heads).");
+      "(averaged over the " +
+      std::to_string(model->options.heads) + " heads).");
   for (size_t k = 0; k < L.greedy.steps.size(); ++k) {
     const GreedyStep& s = L.greedy.steps[k];
-    heading("step " + std::to_string(k + 1) + ": the decoder reads \"" +
-            words_of(fr, s.prefix) + "\"");
+    heading("step " + std::to_string(k + 1) + ": the decoder reads \"" + words_of(fr, s.prefix) +
+            "\"");
     Labels top_tokens;
     std::vector<float> top_probs;
     for (int64_t id : s.top) {
@@ -102,8 +109,10 @@ int main(int argc, char** argv) {
   for (const GreedyStep& s : L.greedy.steps)
     table += (table.empty() ? "\"" : ", \"") + words_of(fr, s.prefix) + "\" -> " +
              fr.tokens[static_cast<size_t>(s.choice)];
-  say("The document's table, redone: " + table + ". The translation is the choices before "
-      "</s>: \"" + words_of(fr, L.greedy.output) + "\".");
+  say("The document's table, redone: " + table +
+      ". The translation is the choices before "
+      "</s>: \"" +
+      words_of(fr, L.greedy.output) + "\".");
   const int64_t column_a = 3;  // <s> I am a: "a" is column 3
   std::string strongest;
   for (size_t k = 0; k < chosen.size(); ++k) {
@@ -114,7 +123,8 @@ int main(int argc, char** argv) {
     strongest += (k ? ", " : "") + chosen[k] + " -> " + L.source_tokens[best] + " (" +
                  fmt(row.data()[best]) + ")";
   }
-  say("Where each chosen token looked most: " + strongest + ". Nobody told the model which "
+  say("Where each chosen token looked most: " + strongest +
+      ". Nobody told the model which "
       "English word goes with which French word; it found that out from the forty pairs "
       "alone. The weights still need not line up word for word: the encoder's "
       "self-attention has already mixed every English word into every position, and the "
@@ -123,9 +133,12 @@ int main(int argc, char** argv) {
       fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) + " of any row.");
 
   heading("Step 7d: every head of every layer");
-  say("The rows above average the " + std::to_string(model->options.heads) + " heads. Each "
+  say("The rows above average the " + std::to_string(model->options.heads) +
+      " heads. Each "
       "head has its own W_Q and W_K and may look somewhere else. The decoder, run once more on "
-      "the whole prefix \"" + words_of(fr, L.greedy.steps.back().prefix) + "\": row t is where "
+      "the whole prefix \"" +
+      words_of(fr, L.greedy.steps.back().prefix) +
+      "\": row t is where "
       "position t looks when it predicts the token named on the left.");
   for (size_t layer = 0; layer < L.cross_heads.size(); ++layer)
     for (int64_t h = 0; h < L.cross_heads[layer].size(0); ++h) {
@@ -142,18 +155,21 @@ int main(int argc, char** argv) {
       "corpus itself teaches.");
   for (const QuickTranslation& q : L.others) {
     const std::string french = join_words(q.french);  // padded by display width: é is 2 bytes
-    std::printf("  %-18s %-16s ->  %s%s %s\n", q.english.c_str(),
-                q.in_corpus ? "(in the corpus)" : "(new)", french.c_str(),
-                std::string(22 - std::min<size_t>(22, display_width(french)), ' ').c_str(),
-                q.correct ? "right" : ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str());
+    std::printf(
+        "  %-18s %-16s ->  %s%s %s\n", q.english.c_str(), q.in_corpus ? "(in the corpus)" : "(new)",
+        french.c_str(), std::string(22 - std::min<size_t>(22, display_width(french)), ' ').c_str(),
+        q.correct ? "right" : ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str());
   }
   std::fflush(stdout);
   for (const QuickTranslation& q : L.others) {
     if (!q.in_corpus) say_hanging("* " + q.english + " -> " + q.reference + ": " + q.why + ".", 2);
     if (q.correct) continue;
-    say_hanging("  " + q.english + ": at word " + std::to_string(q.first_wrong + 1) + " the model "
-                "gives \"" + q.chosen + "\" " + fmt(q.chosen_prob) + " and \"" + q.expected +
-                "\" " + fmt(q.expected_prob) + ".", 4);
+    say_hanging("  " + q.english + ": at word " + std::to_string(q.first_wrong + 1) +
+                    " the model "
+                    "gives \"" +
+                    q.chosen + "\" " + fmt(q.chosen_prob) + " and \"" + q.expected + "\" " +
+                    fmt(q.expected_prob) + ".",
+                4);
   }
   say("Why forty pairs get new sentences wrong: the model never saw \"happy\" after \"We "
       "are\", nor \"tired\" after \"They are\". After \"Nous sommes\" the corpus only ever "

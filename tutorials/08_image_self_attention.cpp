@@ -11,9 +11,9 @@
 #include <string>
 
 #include "core/ag.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/heatmap.h"
 #include "tutorials/common/lesson08.h"
-#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 
 using namespace tut;
@@ -73,12 +73,16 @@ int main(int argc, char** argv) {
       "i's weights in column i, so each output pixel is a weighted average of all the value "
       "vectors.");
 
-  const std::string pixel = "(" + std::to_string(R.query_row) + ", " + std::to_string(R.query_col) + ")";
+  const std::string pixel =
+      "(" + std::to_string(R.query_row) + ", " + std::to_string(R.query_col) + ")";
   const bool on_object = R.map.objects.at({R.query_row, R.query_col}) > 0;
   heading("Step 8c: where pixel " + pixel + " looks");
-  say("Row " + std::to_string(R.query_row * kMapSide + R.query_col) + " of attention (pixel at "
-      "row " + std::to_string(R.query_row) + ", column " + std::to_string(R.query_col) +
-      (on_object ? ", on an object" : ", on the background") + ", marked []) laid out as the "
+  say("Row " + std::to_string(R.query_row * kMapSide + R.query_col) +
+      " of attention (pixel at "
+      "row " +
+      std::to_string(R.query_row) + ", column " + std::to_string(R.query_col) +
+      (on_object ? ", on an object" : ", on the background") +
+      ", marked []) laid out as the "
       "16×16 map it ranges over. The 1×1 convolutions are freshly initialised (seeded): "
       "nothing is learned yet.");
   std::printf("%s%s\n", shade_grid(R.query_map, R.query_row, R.query_col).c_str(),
@@ -88,11 +92,13 @@ int main(int argc, char** argv) {
   std::printf("  picture with numbers: %s\n",
               write_heatmap_svg(R.query_map, coords, coords,
                                 "attention of pixel " + pixel + ", framed in red",
-                                "08_pixel_attention", R.query_row, R.query_col).c_str());
+                                "08_pixel_attention", R.query_row, R.query_col)
+                  .c_str());
   save_tensor("attention of the query pixel over the map", R.query_map, coords, coords);
   std::fflush(stdout);
-  say("Mean weight on an object pixel: " + fmt(R.object_weight) + "; on a background pixel: " +
-      fmt(R.background_weight) + " (uniform would be 1/256 = 0.0039). The bar, far from the "
+  say("Mean weight on an object pixel: " + fmt(R.object_weight) +
+      "; on a background pixel: " + fmt(R.background_weight) +
+      " (uniform would be 1/256 = 0.0039). The bar, far from the "
       "square, is shaded like the square itself: the weights depend on what a pixel holds, "
       "not on where it is: pixels with the same contents get nearly the same key. Which "
       "contents win is luck before training: with kBlockSeed = 86 (lesson08.h) this pixel "
@@ -106,15 +112,16 @@ int main(int argc, char** argv) {
               static_cast<long long>(R.identical), static_cast<long long>(R.map.x.numel()));
   say("Now a loss that wants some attention mixed in: target = x + " + fmt(kGammaTarget, 1) +
       "·out (out as computed above), met exactly when gamma = " + fmt(kGammaTarget, 1) +
-      ". mse_loss(block(x), target) = " + fmt(R.loss_before) + ". One backward; the norm of "
+      ". mse_loss(block(x), target) = " + fmt(R.loss_before) +
+      ". One backward; the norm of "
       "each parameter's gradient:");
   show_norms(R.grads_before);
   say("Only gamma has a gradient. result = gamma·out + x gives ∂result/∂gamma = out, which "
       "is not 0, but ∂result/∂out = gamma = 0: no gradient reaches out, so none reaches "
       "the query, key and value convolutions behind it. They are exactly 0, not small.");
-  say("One plain SGD step (lr " + fmt(kGammaLr, 1) + "): gamma = 0 - " + fmt(kGammaLr, 1) +
-      " · (" + fmt(R.dgamma) + ") = " + fmt(R.gamma_after) + ". The loss goes from " +
-      fmt(R.loss_before) + " to " + fmt(R.loss_after) + ". Backward again:");
+  say("One plain SGD step (lr " + fmt(kGammaLr, 1) + "): gamma = 0 - " + fmt(kGammaLr, 1) + " · (" +
+      fmt(R.dgamma) + ") = " + fmt(R.gamma_after) + ". The loss goes from " + fmt(R.loss_before) +
+      " to " + fmt(R.loss_after) + ". Backward again:");
   show_norms(R.grads_after);
   say("With gamma ≠ 0 the gradient flows into out, and through the softmax and the two "
       "bmm's into the convolutions. All but key.bias: adding one vector b to every key adds "

@@ -13,9 +13,9 @@
 
 #include "core/ag.h"
 #include "data/synthetic.h"
+#include "tutorials/common/article.h"
 #include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson09.h"
-#include "tutorials/common/article.h"
 #include "tutorials/common/present.h"
 
 using namespace tut;
@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   say("ResBlock.forward keeps residual = x and ends with out += residual. But the network "
       "builds ResBlock(64, 128) and ResBlock(128, 256): out has twice the channels of x. "
       "attograd's AttentionNet with as_printed = true is the document's code line for line; "
-      "a forward on " + std::to_string(kFaultBatch) + " images of 3×16×16 stops in res1 with:");
+      "a forward on " +
+      std::to_string(kFaultBatch) + " images of 3×16×16 stops in res1 with:");
   std::printf("    %s\n", F.as_printed.error.c_str());
   std::fflush(stdout);
   say("PyTorch stops at the same line with its own words (\"The size of tensor a (128) must "
@@ -63,29 +64,40 @@ int main(int argc, char** argv) {
   say("256 channels × 8 × 8 = 16384 features reach a layer built for 4096.");
 
   heading("Step 9c: the fix");
-  say_hanging("1. When a ResBlock changes the channel count, the shortcut becomes a 1×1 "
-              "convolution (no bias) followed by BatchNorm, ResNet's \"projection shortcut\": "
-              "it maps x to the new channel count before the sum. Blocks that keep their "
-              "channels still add x unchanged.", 3);
-  say_hanging("2. The pooling becomes adaptive: always a 4×4 grid, whatever the image size, "
-              "like torchvision's AdaptiveAvgPool2d. On 16×16 images that is exactly "
-              "avg_pool2d(out, 4), so nothing changes where the printed code was right.", 3);
+  say_hanging(
+      "1. When a ResBlock changes the channel count, the shortcut becomes a 1×1 "
+      "convolution (no bias) followed by BatchNorm, ResNet's \"projection shortcut\": "
+      "it maps x to the new channel count before the sum. Blocks that keep their "
+      "channels still add x unchanged.",
+      3);
+  say_hanging(
+      "2. The pooling becomes adaptive: always a 4×4 grid, whatever the image size, "
+      "like torchvision's AdaptiveAvgPool2d. On 16×16 images that is exactly "
+      "avg_pool2d(out, 4), so nothing changes where the printed code was right.",
+      3);
   say("The corrected network (the default AttentionNet): " + ag::shape_str(F.fixed_16.output) +
-      " logits from 16×16 images, " + ag::shape_str(F.fixed_32.output) + " from 32×32 ones. "
-      "Parameters: " + std::to_string(F.fixed_16.parameters) + ", of which " +
-      std::to_string(F.fixed_16.parameters - F.as_printed.parameters) + " are the two "
-      "shortcuts' (the printed network has " + std::to_string(F.as_printed.parameters) + ").");
+      " logits from 16×16 images, " + ag::shape_str(F.fixed_32.output) +
+      " from 32×32 ones. "
+      "Parameters: " +
+      std::to_string(F.fixed_16.parameters) + ", of which " +
+      std::to_string(F.fixed_16.parameters - F.as_printed.parameters) +
+      " are the two "
+      "shortcuts' (the printed network has " +
+      std::to_string(F.as_printed.parameters) + ").");
 
   heading("Step 9d: a short training run");
   const NetTrainConfig config;
   std::string shapes;
   for (const auto& name : ag::data::synthetic_class_names())
     shapes += (shapes.empty() ? "" : ", ") + name;
-  say("Synthetic pictures (data/synthetic.h): 3×16×16, ten shapes (" + shapes + "), each in "
-      "random colours, place and size, with noise. " + std::to_string(config.train_images) +
-      " training images, " + std::to_string(config.test_images) + " test images, batches of " +
+  say("Synthetic pictures (data/synthetic.h): 3×16×16, ten shapes (" + shapes +
+      "), each in "
+      "random colours, place and size, with noise. " +
+      std::to_string(config.train_images) + " training images, " +
+      std::to_string(config.test_images) + " test images, batches of " +
       std::to_string(config.batch) + ", Adam lr " + fmt(config.lr, 3) + ", " +
-      std::to_string(config.epochs) + " epochs. This takes a while: measured, about 30 s of CPU "
+      std::to_string(config.epochs) +
+      " epochs. This takes a while: measured, about 30 s of CPU "
       "time, which two idle cores share (15 s of waiting; a busy or one-core machine "
       "takes a minute or more). The numbers appear when it is done.");
   std::fflush(stdout);
@@ -102,8 +114,8 @@ int main(int argc, char** argv) {
   say("Chance is 10% (ten balanced classes). The untrained net's loss is near ln 10 = "
       "2.3026, the loss of a uniform guess. The first few steps overshoot (Adam's first "
       "updates have full size whatever the gradient's), then the loss falls, and the test "
-      "accuracy leaves chance behind. The attention block's gamma moved from 0 to " + fmt(R.gamma) +
-      ": the network has begun to mix attention in (tutorial 08).");
+      "accuracy leaves chance behind. The attention block's gamma moved from 0 to " +
+      fmt(R.gamma) + ": the network has begun to mix attention in (tutorial 08).");
   say("For a real run, with a progress bar, checkpoints and curves, use `make train` "
       "(tutorials/train.cpp).");
 

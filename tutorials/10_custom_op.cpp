@@ -39,9 +39,12 @@ int main(int argc, char** argv) {
   say("Product rule, with σ'(x) = σ(x)(1 − σ(x)):  dy/dx = σ(x) + x · σ(x) · (1 − σ(x)). "
       "For x = 0: σ = 0.5, so dy/dx = 0.5. For large x it tends to 1 (like ReLU), for very "
       "negative x to 0, but from below: read off our backward on a grid of x from 0 to -6, "
-      "dy/dx crosses 0 at x = " + fmt(L.derivative_zero_x, 3) + " (where 1 + x(1 − σ(x)) = 0), "
-      "stays negative for every x below that, and is lowest, " + fmt(L.derivative_min) +
-      ", at x = " + fmt(L.derivative_min_x, 2) + ". Unlike ReLU, a little negative input "
+      "dy/dx crosses 0 at x = " +
+      fmt(L.derivative_zero_x, 3) +
+      " (where 1 + x(1 − σ(x)) = 0), "
+      "stays negative for every x below that, and is lowest, " +
+      fmt(L.derivative_min) + ", at x = " + fmt(L.derivative_min_x, 2) +
+      ". Unlike ReLU, a little negative input "
       "still gets a gradient, and a very negative one a slightly negative gradient.");
   show_vector("dx from SwishBackward", L.dx, cols);
   show_vector("dx through MulBackward + SigmoidBackward", L.dx_composed, cols);

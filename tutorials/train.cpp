@@ -32,11 +32,14 @@ int main(int argc, char** argv) {
     const TrainResult result = run_training(config, std::cout);
     if (result.evaluated) {
       std::printf("\nfinal test accuracy: %.2f%% on %lld images; training speed %.1f img/s\n",
-                  100.0 * result.last_eval.accuracy, (long long)result.last_eval.count, result.images_per_second);
-      std::printf("wrote %s, and metrics.csv, curves.svg, confusion.svg in %s\n", result.checkpoint.c_str(),
-                  result.out.c_str());
+                  100.0 * result.last_eval.accuracy, (long long)result.last_eval.count,
+                  result.images_per_second);
+      std::printf("wrote %s, and metrics.csv, curves.svg, confusion.svg in %s\n",
+                  result.checkpoint.c_str(), result.out.c_str());
     }
-    return result.interrupted && stop_requested() ? 130 : 0;  // 130: the shell's code for "ended by Ctrl-C"
+    return result.interrupted && stop_requested()
+               ? 130
+               : 0;  // 130: the shell's code for "ended by Ctrl-C"
   } catch (const UsageError& e) {
     std::cerr << "train: " << e.what() << "\n";
     return 2;

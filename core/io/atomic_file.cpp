@@ -46,7 +46,8 @@ int write_all(int fd, std::string_view bytes) {
 // The pid in "<name>.tmp.<pid>", or 0 if file_name is not a temp file of name.
 long temp_file_pid(const std::string& file_name, const std::string& name) {
   const std::string prefix = name + ".tmp.";
-  if (file_name.size() <= prefix.size() || file_name.compare(0, prefix.size(), prefix) != 0) return 0;
+  if (file_name.size() <= prefix.size() || file_name.compare(0, prefix.size(), prefix) != 0)
+    return 0;
   long pid = 0;
   for (size_t i = prefix.size(); i < file_name.size(); ++i) {
     const char c = file_name[i];
@@ -67,7 +68,8 @@ void remove_stale_temp_files(const std::string& path) {
   namespace fs = std::filesystem;
   const std::string name = fs::path(path).filename().string();
   std::error_code ec;
-  for (fs::directory_iterator it(parent_directory(path), ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(parent_directory(path), ec), end; !ec && it != end;
+       it.increment(ec)) {
     const long pid = temp_file_pid(it->path().filename().string(), name);
     if (pid <= 0 || pid == static_cast<long>(::getpid())) continue;
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
@@ -105,7 +107,8 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   int closed = ::close(fd);
   fd = -1;
   if (closed != 0) abandon("close", temp, errno);  // NFS, for one, reports write errors only here
-  if (::rename(temp.c_str(), path.c_str()) != 0) abandon("rename the temporary file over", path, errno);
+  if (::rename(temp.c_str(), path.c_str()) != 0)
+    abandon("rename the temporary file over", path, errno);
 
   // Make the rename durable. Best effort: the new file is already in place and
   // complete, and some file systems do not allow fsync on a directory.
@@ -120,7 +123,7 @@ std::string read_file(const std::string& path) {
   const char* op = "read_file";
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail_errno(op, path, "open", errno);
-  struct stat info{};
+  struct stat info {};
   if (::fstat(fd, &info) != 0) {
     int err = errno;
     ::close(fd);

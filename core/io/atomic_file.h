@@ -15,8 +15,8 @@
 // The temp name carries the process id so two processes saving the same path
 // do not write into each other's temp file, and so that the next save can
 // tell a dead process's leftover (kill -9 mid-write) from a live writer's:
-// each save first removes "<path>.tmp.<pid>" files whose process is gone. Two threads of one process saving
-// the same path at once are not supported (they would share a temp name).
+// each save first removes "<path>.tmp.<pid>" files whose process is gone. Two threads of one
+// process saving the same path at once are not supported (they would share a temp name).
 #pragma once
 
 #include <string>

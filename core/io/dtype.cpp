@@ -14,10 +14,10 @@ namespace {
 
 // One row per DType, in enum order (dtype_info indexes it by the enum value).
 constexpr DTypeInfo kTable[] = {
-    {DType::F64, "F64", "<f8", 8},  {DType::F32, "F32", "<f4", 4},  {DType::F16, "F16", "<f2", 2},
-    {DType::BF16, "BF16", "", 2},   {DType::I64, "I64", "<i8", 8},  {DType::I32, "I32", "<i4", 4},
-    {DType::I16, "I16", "<i2", 2},  {DType::I8, "I8", "|i1", 1},    {DType::U64, "U64", "<u8", 8},
-    {DType::U32, "U32", "<u4", 4},  {DType::U16, "U16", "<u2", 2},  {DType::U8, "U8", "|u1", 1},
+    {DType::F64, "F64", "<f8", 8},   {DType::F32, "F32", "<f4", 4}, {DType::F16, "F16", "<f2", 2},
+    {DType::BF16, "BF16", "", 2},    {DType::I64, "I64", "<i8", 8}, {DType::I32, "I32", "<i4", 4},
+    {DType::I16, "I16", "<i2", 2},   {DType::I8, "I8", "|i1", 1},   {DType::U64, "U64", "<u8", 8},
+    {DType::U32, "U32", "<u4", 4},   {DType::U16, "U16", "<u2", 2}, {DType::U8, "U8", "|u1", 1},
     {DType::Bool, "BOOL", "|b1", 1},
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(DType::Bool) + 1,
@@ -80,18 +80,42 @@ float bfloat16_to_float(uint16_t bits) {
 
 void decode_to_float(DType dtype, const char* src, int64_t count, float* dst) {
   switch (dtype) {
-    case DType::F64: convert<double>(src, count, dst); return;
-    case DType::F32: convert<float>(src, count, dst); return;
-    case DType::F16: convert16<half_to_float>(src, count, dst); return;
-    case DType::BF16: convert16<bfloat16_to_float>(src, count, dst); return;
-    case DType::I64: convert<int64_t>(src, count, dst); return;
-    case DType::I32: convert<int32_t>(src, count, dst); return;
-    case DType::I16: convert<int16_t>(src, count, dst); return;
-    case DType::I8: convert<int8_t>(src, count, dst); return;
-    case DType::U64: convert<uint64_t>(src, count, dst); return;
-    case DType::U32: convert<uint32_t>(src, count, dst); return;
-    case DType::U16: convert<uint16_t>(src, count, dst); return;
-    case DType::U8: convert<uint8_t>(src, count, dst); return;
+    case DType::F64:
+      convert<double>(src, count, dst);
+      return;
+    case DType::F32:
+      convert<float>(src, count, dst);
+      return;
+    case DType::F16:
+      convert16<half_to_float>(src, count, dst);
+      return;
+    case DType::BF16:
+      convert16<bfloat16_to_float>(src, count, dst);
+      return;
+    case DType::I64:
+      convert<int64_t>(src, count, dst);
+      return;
+    case DType::I32:
+      convert<int32_t>(src, count, dst);
+      return;
+    case DType::I16:
+      convert<int16_t>(src, count, dst);
+      return;
+    case DType::I8:
+      convert<int8_t>(src, count, dst);
+      return;
+    case DType::U64:
+      convert<uint64_t>(src, count, dst);
+      return;
+    case DType::U32:
+      convert<uint32_t>(src, count, dst);
+      return;
+    case DType::U16:
+      convert<uint16_t>(src, count, dst);
+      return;
+    case DType::U8:
+      convert<uint8_t>(src, count, dst);
+      return;
     case DType::Bool:  // any non-zero byte is true, as NumPy reads it
       for (int64_t i = 0; i < count; ++i) dst[i] = src[i] != 0 ? 1.0f : 0.0f;
       return;

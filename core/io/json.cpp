@@ -5,7 +5,8 @@
 // recurse (counting depth), parse_string decodes escapes and checks UTF-8,
 // parse_number checks the grammar first and only then converts. path_ follows
 // the recursion (the key or index of each enclosing container) for the
-// caller's check. The writer is in json_writer.cpp.
+// caller's check. JsonValue itself is in json_value.cpp, the writer in
+// json_writer.cpp.
 #include "core/io/json.h"
 
 #include <charconv>
@@ -15,58 +16,6 @@
 #include "core/error.h"
 
 namespace ag::io {
-
-// ---------------------------------------------------------------- JsonValue
-JsonValue::JsonValue() = default;
-JsonValue::~JsonValue() = default;
-JsonValue::JsonValue(const JsonValue&) = default;
-JsonValue::JsonValue(JsonValue&&) noexcept = default;
-JsonValue& JsonValue::operator=(const JsonValue&) = default;
-JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
-
-const JsonValue* JsonValue::find(std::string_view key) const {
-  for (const JsonMember& m : object)
-    if (m.key == key) return &m.value;
-  return nullptr;
-}
-
-JsonValue JsonValue::make_bool(bool b) { JsonValue v; v.kind = Kind::Bool; v.boolean = b; return v; }
-JsonValue JsonValue::make_int(int64_t i) { JsonValue v; v.kind = Kind::Int; v.integer = i; return v; }
-JsonValue JsonValue::make_number(double d) { JsonValue v; v.kind = Kind::Number; v.number = d; return v; }
-JsonValue JsonValue::make_string(std::string s) {
-  JsonValue v;
-  v.kind = Kind::String;
-  v.string = std::move(s);
-  return v;
-}
-JsonValue JsonValue::make_array() { return make_array({}); }
-JsonValue JsonValue::make_array(std::vector<JsonValue> items) {
-  JsonValue v;
-  v.kind = Kind::Array;
-  v.array = std::move(items);
-  return v;
-}
-JsonValue JsonValue::make_object() { JsonValue v; v.kind = Kind::Object; return v; }
-
-JsonValue& JsonValue::add(std::string key, JsonValue value) {
-  if (kind != Kind::Object)
-    fail("json: add(\"", key, "\") on a value of kind ", json_kind_name(kind), " (needs an object)");
-  object.push_back(JsonMember{std::move(key), std::move(value)});
-  return *this;
-}
-
-const char* json_kind_name(JsonValue::Kind kind) {
-  switch (kind) {
-    case JsonValue::Kind::Null: return "null";
-    case JsonValue::Kind::Bool: return "bool";
-    case JsonValue::Kind::Int: return "integer";
-    case JsonValue::Kind::Number: return "number";
-    case JsonValue::Kind::String: return "string";
-    case JsonValue::Kind::Array: return "array";
-    case JsonValue::Kind::Object: return "object";
-  }
-  return "?";
-}
 
 // ---------------------------------------------------------------- parser
 namespace {
@@ -99,10 +48,14 @@ size_t detail::utf8_sequence_length(std::string_view s, size_t pos) {
   auto lead = static_cast<unsigned char>(s[pos]);
   size_t length;
   uint32_t cp;
-  if (lead >= 0xC2 && lead <= 0xDF) length = 2, cp = lead & 0x1F;
-  else if (lead >= 0xE0 && lead <= 0xEF) length = 3, cp = lead & 0x0F;
-  else if (lead >= 0xF0 && lead <= 0xF4) length = 4, cp = lead & 0x07;
-  else return 0;
+  if (lead >= 0xC2 && lead <= 0xDF)
+    length = 2, cp = lead & 0x1F;
+  else if (lead >= 0xE0 && lead <= 0xEF)
+    length = 3, cp = lead & 0x0F;
+  else if (lead >= 0xF0 && lead <= 0xF4)
+    length = 4, cp = lead & 0x07;
+  else
+    return 0;
   if (s.size() - pos < length) return 0;
   for (size_t i = 1; i < length; ++i) {
     auto c = static_cast<unsigned char>(s[pos + i]);
@@ -136,7 +89,9 @@ class Parser {
   int64_t values_ = 0;  // parsed so far, against limits_.max_values
   JsonPath path_;       // of the value being parsed
 
-  [[noreturn]] void error(const std::string& what) const { fail("json: ", what, " at byte ", pos_); }
+  [[noreturn]] void error(const std::string& what) const {
+    fail("json: ", what, " at byte ", pos_);
+  }
 
   // Every value passes here before (containers) or after (scalars) its text
   // is read: the value budget first, then the caller's check.
@@ -158,7 +113,8 @@ class Parser {
   unsigned char peek() const { return static_cast<unsigned char>(text_[pos_]); }
 
   void skip_whitespace() {  // JSON whitespace is exactly these four bytes
-    while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) ++pos_;
+    while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r'))
+      ++pos_;
   }
 
   void expect(char c, const char* context) {
@@ -172,12 +128,24 @@ class Parser {
     const size_t start = pos_;
     JsonValue v;
     switch (peek()) {
-      case '{': return parse_object(depth + 1);
-      case '[': return parse_array(depth + 1);
-      case '"': v = JsonValue::make_string(parse_string()); break;
-      case 't': parse_keyword("true"); v = JsonValue::make_bool(true); break;
-      case 'f': parse_keyword("false"); v = JsonValue::make_bool(false); break;
-      case 'n': parse_keyword("null"); break;
+      case '{':
+        return parse_object(depth + 1);
+      case '[':
+        return parse_array(depth + 1);
+      case '"':
+        v = JsonValue::make_string(parse_string());
+        break;
+      case 't':
+        parse_keyword("true");
+        v = JsonValue::make_bool(true);
+        break;
+      case 'f':
+        parse_keyword("false");
+        v = JsonValue::make_bool(false);
+        break;
+      case 'n':
+        parse_keyword("null");
+        break;
       default:
         if (peek() != '-' && !(peek() >= '0' && peek() <= '9'))
           error(std::string("unexpected character '") + static_cast<char>(peek()) + "'");
@@ -188,12 +156,14 @@ class Parser {
   }
 
   void parse_keyword(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) error("invalid literal (expected " + std::string(word) + ")");
+    if (text_.substr(pos_, word.size()) != word)
+      error("invalid literal (expected " + std::string(word) + ")");
     pos_ += word.size();
   }
 
   void check_depth(int depth) {
-    if (depth > limits_.max_depth) error("nesting deeper than " + std::to_string(limits_.max_depth));
+    if (depth > limits_.max_depth)
+      error("nesting deeper than " + std::to_string(limits_.max_depth));
   }
 
   JsonValue parse_object(int depth) {
@@ -205,7 +175,10 @@ class Parser {
     // search per key makes an object of n keys cost n^2 (minutes for 300k).
     std::unordered_set<std::string> keys;
     skip_whitespace();
-    if (!at_end() && peek() == '}') { ++pos_; return obj; }
+    if (!at_end() && peek() == '}') {
+      ++pos_;
+      return obj;
+    }
     while (true) {
       skip_whitespace();
       if (at_end() || peek() != '"') error("expected a string key in object");
@@ -221,10 +194,15 @@ class Parser {
       path_.push_back(JsonStep{key, -1});
       JsonValue value = parse_value(depth);
       path_.pop_back();
-      if (depth == 1 && limits_.take_root_member) limits_.take_root_member(std::move(key), std::move(value));
-      else obj.object.push_back(JsonMember{std::move(key), std::move(value)});
+      if (depth == 1 && limits_.take_root_member)
+        limits_.take_root_member(std::move(key), std::move(value));
+      else
+        obj.object.push_back(JsonMember{std::move(key), std::move(value)});
       skip_whitespace();
-      if (!at_end() && peek() == ',') { ++pos_; continue; }
+      if (!at_end() && peek() == ',') {
+        ++pos_;
+        continue;
+      }
       expect('}', "or ',' after object member");
       return obj;
     }
@@ -236,14 +214,20 @@ class Parser {
     ++pos_;  // '['
     JsonValue arr = JsonValue::make_array();
     skip_whitespace();
-    if (!at_end() && peek() == ']') { ++pos_; return arr; }
+    if (!at_end() && peek() == ']') {
+      ++pos_;
+      return arr;
+    }
     while (true) {
       skip_whitespace();
       path_.push_back(JsonStep{{}, static_cast<int64_t>(arr.array.size())});
       arr.array.push_back(parse_value(depth));
       path_.pop_back();
       skip_whitespace();
-      if (!at_end() && peek() == ',') { ++pos_; continue; }
+      if (!at_end() && peek() == ',') {
+        ++pos_;
+        continue;
+      }
       expect(']', "or ',' after array element");
       return arr;
     }
@@ -255,10 +239,14 @@ class Parser {
     for (int i = 0; i < 4; ++i, ++pos_) {
       unsigned char c = peek();
       uint32_t digit;
-      if (c >= '0' && c <= '9') digit = c - '0';
-      else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-      else error("invalid hex digit in \\u escape");
+      if (c >= '0' && c <= '9')
+        digit = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        digit = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        digit = c - 'A' + 10;
+      else
+        error("invalid hex digit in \\u escape");
       value = value * 16 + digit;
     }
     return value;
@@ -270,7 +258,10 @@ class Parser {
     while (true) {
       if (at_end()) error("unterminated string");
       unsigned char c = peek();
-      if (c == '"') { ++pos_; return out; }
+      if (c == '"') {
+        ++pos_;
+        return out;
+      }
       if (c < 0x20) error("raw control character in string (must be escaped)");
       if (c >= 0x80) {
         size_t n = utf8_sequence_length(text_, pos_);
@@ -279,29 +270,51 @@ class Parser {
         pos_ += n;
         continue;
       }
-      if (c != '\\') { out += static_cast<char>(c); ++pos_; continue; }
+      if (c != '\\') {
+        out += static_cast<char>(c);
+        ++pos_;
+        continue;
+      }
       ++pos_;  // backslash
       if (at_end()) error("unterminated escape in string");
       char e = static_cast<char>(peek());
       ++pos_;
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           uint32_t cp = parse_hex4();
           // Code points above U+FFFF arrive as a high + low surrogate pair.
           if (cp >= 0xDC00 && cp <= 0xDFFF) error("unpaired low surrogate in \\u escape");
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (text_.substr(pos_, 2) != "\\u") error("high surrogate not followed by a \\u low surrogate");
+            if (text_.substr(pos_, 2) != "\\u")
+              error("high surrogate not followed by a \\u low surrogate");
             pos_ += 2;
             uint32_t low = parse_hex4();
-            if (low < 0xDC00 || low > 0xDFFF) error("high surrogate not followed by a low surrogate");
+            if (low < 0xDC00 || low > 0xDFFF)
+              error("high surrogate not followed by a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
           append_utf8(out, cp);
@@ -361,7 +374,9 @@ class Parser {
 
 }  // namespace
 
-JsonValue parse_json(std::string_view text, const JsonLimits& limits) { return Parser(text, limits).parse_document(); }
+JsonValue parse_json(std::string_view text, const JsonLimits& limits) {
+  return Parser(text, limits).parse_document();
+}
 
 JsonValue parse_json(std::string_view text, int max_depth) {
   JsonLimits limits;

@@ -55,12 +55,12 @@ struct JsonValue {
   JsonValue& operator=(JsonValue&&) noexcept;
 
   Kind kind = Kind::Null;
-  bool boolean = false;             // Kind::Bool
-  int64_t integer = 0;              // Kind::Int
-  double number = 0.0;              // Kind::Number
-  std::string string;               // Kind::String (UTF-8)
-  std::vector<JsonValue> array;     // Kind::Array
-  std::vector<JsonMember> object;   // Kind::Object, in the order of the text
+  bool boolean = false;            // Kind::Bool
+  int64_t integer = 0;             // Kind::Int
+  double number = 0.0;             // Kind::Number
+  std::string string;              // Kind::String (UTF-8)
+  std::vector<JsonValue> array;    // Kind::Array
+  std::vector<JsonMember> object;  // Kind::Object, in the order of the text
 
   bool is(Kind k) const { return kind == k; }
   // The member named key of an object, or nullptr (also for non-objects).
@@ -73,7 +73,7 @@ struct JsonValue {
   static JsonValue make_string(std::string s);
   static JsonValue make_array();
   static JsonValue make_array(std::vector<JsonValue> items);
-  static JsonValue make_object();  // add members with add()
+  static JsonValue make_object();                    // add members with add()
   JsonValue& add(std::string key, JsonValue value);  // appends to an object; returns *this
 };
 
@@ -99,9 +99,9 @@ using JsonPath = std::vector<JsonStep>;
 using JsonCheck = std::function<void(const JsonPath& path, JsonValue::Kind kind)>;
 
 struct JsonLimits {
-  int max_depth = 64;             // arrays and objects nested deeper are refused
-  int64_t max_values = 1 << 20;   // every value counts, containers included (~100 MB of tree)
-  JsonCheck check;                // optional
+  int max_depth = 64;            // arrays and objects nested deeper are refused
+  int64_t max_values = 1 << 20;  // every value counts, containers included (~100 MB of tree)
+  JsonCheck check;               // optional
   // Optional: receives each member of the root object as soon as its value is
   // parsed, instead of the tree keeping it (the root comes back with no
   // members). A reader that turns each member into something small (the

@@ -11,10 +11,10 @@ namespace ag::io {
 
 namespace {
 
-constexpr char kMagic[] = "\x93NUMPY";     // 6 bytes plus the implicit NUL
+constexpr char kMagic[] = "\x93NUMPY";  // 6 bytes plus the implicit NUL
 constexpr size_t kMagicLength = 6;
-constexpr size_t kAlign = 64;               // NumPy aligns the data start to 64 bytes
-constexpr size_t kGrowthAxisMaxDigits = 21; // NumPy's spare room for a growing shape[0]
+constexpr size_t kAlign = 64;                // NumPy aligns the data start to 64 bytes
+constexpr size_t kGrowthAxisMaxDigits = 21;  // NumPy's spare room for a growing shape[0]
 
 // Python's repr of a shape tuple: (), (5,), (2, 3)
 std::string shape_repr(const Shape& shape) {
@@ -63,17 +63,25 @@ class HeaderParser {
         error("unexpected or repeated key '" + key + "' in header");
       }
       skip_spaces();
-      if (peek_is(',')) { ++pos_; continue; }
+      if (peek_is(',')) {
+        ++pos_;
+        continue;
+      }
       skip_spaces();
       if (!peek_is('}')) error("expected ',' or '}' in header");
     }
     ++pos_;  // '}'
     // After the dict: NumPy's padding (spaces) and the final newline.
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' || text_[pos_] == '\r'))
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\t' || text_[pos_] == '\r'))
       ++pos_;
     if (pos_ != text_.size()) error("unexpected text after the header dict");
     if (!have_descr || !have_order || !have_shape)
-      error("header lacks '" + std::string(!have_descr ? "descr" : !have_order ? "fortran_order" : "shape") + "'");
+      error("header lacks '" +
+            std::string(!have_descr   ? "descr"
+                        : !have_order ? "fortran_order"
+                                      : "shape") +
+            "'");
     return h;
   }
 
@@ -106,8 +114,14 @@ class HeaderParser {
   }
 
   bool parse_bool() {
-    if (text_.substr(pos_, 4) == "True") { pos_ += 4; return true; }
-    if (text_.substr(pos_, 5) == "False") { pos_ += 5; return false; }
+    if (text_.substr(pos_, 4) == "True") {
+      pos_ += 4;
+      return true;
+    }
+    if (text_.substr(pos_, 5) == "False") {
+      pos_ += 5;
+      return false;
+    }
     error("fortran_order must be True or False");
   }
 
@@ -121,20 +135,25 @@ class HeaderParser {
       shape.push_back(parse_size());
       skip_spaces();
       trailing_comma = peek_is(',');
-      if (trailing_comma) ++pos_;
-      else if (!peek_is(')')) error("expected ',' or ')' in shape");
+      if (trailing_comma)
+        ++pos_;
+      else if (!peek_is(')'))
+        error("expected ',' or ')' in shape");
       skip_spaces();
     }
     ++pos_;
-    if (shape.size() == 1 && !trailing_comma) error("shape must be a tuple: a single size needs a comma, as (n,)");
+    if (shape.size() == 1 && !trailing_comma)
+      error("shape must be a tuple: a single size needs a comma, as (n,)");
     return shape;
   }
 
   int64_t parse_size() {
-    if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') error("expected a non-negative size in shape");
+    if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9')
+      error("expected a non-negative size in shape");
     int64_t value = 0;
     while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-      if (!checked_mul(value, 10, &value) || __builtin_add_overflow(value, text_[pos_] - '0', &value))
+      if (!checked_mul(value, 10, &value) ||
+          __builtin_add_overflow(value, text_[pos_] - '0', &value))
         error("size in shape is too large");
       ++pos_;
     }
@@ -170,7 +189,8 @@ std::vector<float> fortran_to_row_major(const std::vector<float>& in, const Shap
 std::string encode_npy(const Tensor& t) {
   if (!t.defined()) fail("save_npy: the tensor is undefined");
   const Shape& shape = t.shape();
-  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
+  std::string dict =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
   if (!shape.empty()) dict.append(kGrowthAxisMaxDigits - std::to_string(shape[0]).size(), ' ');
 
   // Pad with spaces so magic + version + length field + header ends on a
@@ -187,21 +207,26 @@ std::string encode_npy(const Tensor& t) {
   std::string out(kMagic, kMagicLength);
   out += static_cast<char>(version2 ? 2 : 1);
   out += static_cast<char>(0);
-  for (size_t i = 0; i < length_field; ++i) out += static_cast<char>((header_length >> (8 * i)) & 0xFF);
+  for (size_t i = 0; i < length_field; ++i)
+    out += static_cast<char>((header_length >> (8 * i)) & 0xFF);
   out += dict;
   out.append(header_length - dict.size() - 1, ' ');
   out += '\n';
   const size_t data_bytes = static_cast<size_t>(t.numel()) * sizeof(float);
-  if (data_bytes > 0) out.append(reinterpret_cast<const char*>(t.data()), data_bytes);  // little-endian host
+  if (data_bytes > 0)
+    out.append(reinterpret_cast<const char*>(t.data()), data_bytes);  // little-endian host
   return out;
 }
 
 Tensor decode_npy(std::string_view bytes, const std::string& source) {
   auto error = [&](const auto&... parts) { fail("load_npy: '", source, "': ", parts...); };
-  if (bytes.size() < kMagicLength + 2 || bytes.substr(0, kMagicLength) != std::string_view(kMagic, kMagicLength))
+  if (bytes.size() < kMagicLength + 2 ||
+      bytes.substr(0, kMagicLength) != std::string_view(kMagic, kMagicLength))
     error("not a .npy file (no \\x93NUMPY magic)");
-  const int major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
-  if (major < 1 || major > 3 || minor != 0) error("unsupported .npy format version ", major, ".", minor);
+  const int major = static_cast<unsigned char>(bytes[6]),
+            minor = static_cast<unsigned char>(bytes[7]);
+  if (major < 1 || major > 3 || minor != 0)
+    error("unsupported .npy format version ", major, ".", minor);
   const size_t length_field = major == 1 ? 2 : 4;
   if (bytes.size() < kMagicLength + 2 + length_field) error("file ends inside the header length");
   size_t header_length = 0;
@@ -209,12 +234,14 @@ Tensor decode_npy(std::string_view bytes, const std::string& source) {
     header_length |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
   const size_t header_start = 8 + length_field;
   if (header_length > bytes.size() - header_start)
-    error("header length ", header_length, " goes past the end of the file (", bytes.size(), " bytes)");
+    error("header length ", header_length, " goes past the end of the file (", bytes.size(),
+          " bytes)");
 
   // Versions 1.0 and 2.0 use latin-1 text, 3.0 UTF-8; the parts we accept are ASCII in both.
   const Header h = HeaderParser(bytes.substr(header_start, header_length), source).parse();
 
-  if (!h.descr.empty() && h.descr[0] == '>') error("big-endian data ('", h.descr, "') is not supported");
+  if (!h.descr.empty() && h.descr[0] == '>')
+    error("big-endian data ('", h.descr, "') is not supported");
   const DTypeInfo* dtype = dtype_from_npy(h.descr);
   if (!dtype) error("unsupported dtype '", h.descr, "'");
 
@@ -222,11 +249,13 @@ Tensor decode_npy(std::string_view bytes, const std::string& source) {
   // a tensor can hold: (0, 2^62, 2^62) needs no bytes but is no tensor shape.
   int64_t expected = dtype->size, nonzero = 1;
   for (int64_t d : h.shape)
-    if (!checked_mul(expected, d, &expected) || !checked_mul(nonzero, d ? d : 1, &nonzero) || nonzero > kMaxNumel)
+    if (!checked_mul(expected, d, &expected) || !checked_mul(nonzero, d ? d : 1, &nonzero) ||
+        nonzero > kMaxNumel)
       error("shape ", h.shape, " is too large");
   const std::string_view data = bytes.substr(header_start + header_length);
   if (static_cast<int64_t>(data.size()) != expected)
-    error("data is ", data.size(), " bytes but shape ", h.shape, " of '", h.descr, "' needs ", expected);
+    error("data is ", data.size(), " bytes but shape ", h.shape, " of '", h.descr, "' needs ",
+          expected);
 
   std::vector<float> values(static_cast<size_t>(numel_of(h.shape)));
   if (!values.empty()) decode_to_float(dtype->dtype, data.data(), numel_of(h.shape), values.data());

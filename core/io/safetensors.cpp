@@ -32,12 +32,14 @@ void check_save_arguments(const TensorMap& tensors, const std::set<std::string>&
   const char* op = "save_safetensors";
   std::set<std::string> seen;
   for (const auto& [name, t] : tensors) {
-    if (name == kMetadataKey) fail(op, ": a tensor cannot be named \"", kMetadataKey, "\" (reserved for metadata)");
+    if (name == kMetadataKey)
+      fail(op, ": a tensor cannot be named \"", kMetadataKey, "\" (reserved for metadata)");
     if (!seen.insert(name).second) fail(op, ": duplicate tensor name \"", name, "\"");
     if (!t.defined()) fail(op, ": tensor \"", name, "\" is undefined");
   }
   for (const std::string& name : int64_names) {
-    auto it = std::find_if(tensors.begin(), tensors.end(), [&](const auto& e) { return e.first == name; });
+    auto it = std::find_if(tensors.begin(), tensors.end(),
+                           [&](const auto& e) { return e.first == name; });
     if (it == tensors.end()) fail(op, ": int64 name \"", name, "\" is not among the tensors");
     const Tensor& t = it->second;
     for (int64_t i = 0; i < t.numel(); ++i) {
@@ -67,12 +69,14 @@ class Decoder {
     if (bytes_.size() < 8)
       error("file is ", bytes_.size(), " bytes, too short for the 8-byte header length");
     uint64_t header_length = 0;
-    for (int i = 0; i < 8; ++i) header_length |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      header_length |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[i])) << (8 * i);
     if (header_length > bytes_.size() - 8)
-      error("header length ", header_length, " goes past the end of the file (", bytes_.size(), " bytes)");
+      error("header length ", header_length, " goes past the end of the file (", bytes_.size(),
+            " bytes)");
     if (header_length > kMaxSafetensorsHeader)
-      error("header of ", header_length, " bytes is larger than the limit of ", kMaxSafetensorsHeader,
-            " bytes (a real header takes about 80 bytes per tensor)");
+      error("header of ", header_length, " bytes is larger than the limit of ",
+            kMaxSafetensorsHeader, " bytes (a real header takes about 80 bytes per tensor)");
     std::string_view header_text = bytes_.substr(8, header_length);
     data_ = bytes_.substr(8 + header_length);
 
@@ -90,14 +94,17 @@ class Decoder {
       refusal = schema_problem(path, kind);
       if (refusal.empty() && path.size() == 1 && path[0].key != kMetadataKey &&
           ++tensor_count > kMaxSafetensorsTensors)
-        refusal = message("header has more than ", kMaxSafetensorsTensors,
-                          " tensors, the limit of this reader (each costs about 1 KB loaded, whatever its size)");
+        refusal = message(
+            "header has more than ", kMaxSafetensorsTensors,
+            " tensors, the limit of this reader (each costs about 1 KB loaded, whatever its size)");
       if (!refusal.empty()) throw Error(refusal);
     };
     limits.take_root_member = [&](std::string key, JsonValue value) {
       try {
-        if (key == kMetadataKey) file.metadata = read_metadata(value);
-        else entries.push_back(read_entry(std::move(key), value));
+        if (key == kMetadataKey)
+          file.metadata = read_metadata(value);
+        else
+          entries.push_back(read_entry(std::move(key), value));
       } catch (const Error& e) {
         entry_error = e.what();
         throw;
@@ -116,7 +123,8 @@ class Decoder {
     file.tensors.reserve(entries.size());
     for (Entry& e : entries) {
       std::vector<float> values(static_cast<size_t>(numel_of(e.shape)));
-      if (!values.empty()) decode_to_float(e.dtype->dtype, data_.data() + e.begin, numel_of(e.shape), values.data());
+      if (!values.empty())
+        decode_to_float(e.dtype->dtype, data_.data() + e.begin, numel_of(e.shape), values.data());
       file.dtypes[e.name] = e.dtype->safetensors_name;
       file.tensors.emplace_back(std::move(e.name), from_vector(std::move(values), e.shape));
     }
@@ -148,34 +156,42 @@ class Decoder {
       if (path.size() == 1 && kind != Kind::Object)
         return message("\"", kMetadataKey, "\" must be an object of strings, got ", got);
       if (path.size() == 2 && kind != Kind::String)
-        return message("\"", kMetadataKey, "\" value of \"", path[1].key, "\" must be a string, got ", got);
+        return message("\"", kMetadataKey, "\" value of \"", path[1].key,
+                       "\" must be a string, got ", got);
       return "";
     }
     if (path.size() == 1)
-      return kind == Kind::Object ? "" : message("tensor \"", name, "\" must be an object, got ", got);
+      return kind == Kind::Object ? ""
+                                  : message("tensor \"", name, "\" must be an object, got ", got);
     const std::string_view key = path[1].key;
     const Kind wanted = key == "dtype" ? Kind::String : Kind::Array;
     if (key != "dtype" && key != "shape" && key != "data_offsets")
       return message("tensor \"", name, "\" has an unknown key \"", key,
                      "\" (a tensor entry has only dtype, shape and data_offsets)");
     if (path.size() == 2)
-      return kind == wanted ? "" : message("tensor \"", name, "\": \"", key, "\" must be ", json_kind_name(wanted), ", got ", got);
+      return kind == wanted ? ""
+                            : message("tensor \"", name, "\": \"", key, "\" must be ",
+                                      json_kind_name(wanted), ", got ", got);
     // An element of shape or data_offsets: a number (which kind of number
     // read_sizes checks), and not too many of them.
     if (path[2].index >= kMaxSafetensorsRank)
-      return message("tensor \"", name, "\": \"", key, "\" has more than ", kMaxSafetensorsRank, " numbers");
+      return message("tensor \"", name, "\": \"", key, "\" has more than ", kMaxSafetensorsRank,
+                     " numbers");
     if (kind == Kind::Array || kind == Kind::Object)
-      return message("tensor \"", name, "\": \"", key, "\" must hold non-negative integers, got an ", got);
+      return message("tensor \"", name, "\": \"", key,
+                     "\" must hold non-negative integers, got an ", got);
     return "";
   }
 
   std::map<std::string, std::string> read_metadata(const JsonValue& value) const {
     if (!value.is(JsonValue::Kind::Object))
-      error("\"", kMetadataKey, "\" must be an object of strings, got ", json_kind_name(value.kind));
+      error("\"", kMetadataKey, "\" must be an object of strings, got ",
+            json_kind_name(value.kind));
     std::map<std::string, std::string> metadata;
     for (const JsonMember& m : value.object) {
       if (!m.value.is(JsonValue::Kind::String))
-        error("\"", kMetadataKey, "\" value of \"", m.key, "\" must be a string, got ", json_kind_name(m.value.kind));
+        error("\"", kMetadataKey, "\" value of \"", m.key, "\" must be a string, got ",
+              json_kind_name(m.value.kind));
       metadata[m.key] = m.value.string;
     }
     return metadata;
@@ -190,30 +206,33 @@ class Decoder {
     std::vector<const Entry*> order;
     order.reserve(entries.size());
     for (const Entry& e : entries) order.push_back(&e);
-    std::stable_sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {  // ties: header order
-      return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const Entry* a, const Entry* b) {  // ties: header order
+                       return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+                     });
     int64_t covered = 0;  // bytes [0, covered) belong to the tensors so far
     const Entry* previous = nullptr;
     for (const Entry* e : order) {
       if (e->begin < covered)
-        error("tensors \"", previous->name, "\" data_offsets [", previous->begin, ", ", previous->end, "] and \"",
-              e->name, "\" data_offsets [", e->begin, ", ", e->end, "] overlap (each byte of the data buffer "
+        error("tensors \"", previous->name, "\" data_offsets [", previous->begin, ", ",
+              previous->end, "] and \"", e->name, "\" data_offsets [", e->begin, ", ", e->end,
+              "] overlap (each byte of the data buffer "
               "belongs to one tensor)");
       if (e->begin > covered && previous == nullptr)
-        error("bytes [0, ", e->begin, ") of the data buffer belong to no tensor: the first, \"", e->name,
-              "\" data_offsets [", e->begin, ", ", e->end, "], does not begin at 0");
+        error("bytes [0, ", e->begin, ") of the data buffer belong to no tensor: the first, \"",
+              e->name, "\" data_offsets [", e->begin, ", ", e->end, "], does not begin at 0");
       if (e->begin > covered)
-        error("bytes [", covered, ", ", e->begin, ") of the data buffer belong to no tensor: \"", previous->name,
-              "\" data_offsets [", previous->begin, ", ", previous->end, "] ends there and \"", e->name,
-              "\" data_offsets [", e->begin, ", ", e->end, "] begins after the gap");
+        error("bytes [", covered, ", ", e->begin, ") of the data buffer belong to no tensor: \"",
+              previous->name, "\" data_offsets [", previous->begin, ", ", previous->end,
+              "] ends there and \"", e->name, "\" data_offsets [", e->begin, ", ", e->end,
+              "] begins after the gap");
       covered = e->end;
       previous = e;
     }
     if (static_cast<int64_t>(data_.size()) != covered)
       error("trailing garbage: ", static_cast<int64_t>(data_.size()) - covered,
-            " bytes after the last tensor's data (data buffer is ", data_.size(), " bytes, tensors use ", covered,
-            ")");
+            " bytes after the last tensor's data (data buffer is ", data_.size(),
+            " bytes, tensors use ", covered, ")");
   }
 
   // A required member of a tensor entry, of the given kind.
@@ -222,16 +241,19 @@ class Decoder {
     const JsonValue* v = entry.find(key);
     if (!v) error("tensor \"", name, "\" has no \"", key, "\"");
     if (!v->is(kind))
-      error("tensor \"", name, "\": \"", key, "\" must be ", json_kind_name(kind), ", got ", json_kind_name(v->kind));
+      error("tensor \"", name, "\": \"", key, "\" must be ", json_kind_name(kind), ", got ",
+            json_kind_name(v->kind));
     return *v;
   }
 
   // Non-negative integers of a JSON array (shape dims or offsets).
-  std::vector<int64_t> read_sizes(const std::string& name, const JsonValue& array, const char* key) const {
+  std::vector<int64_t> read_sizes(const std::string& name, const JsonValue& array,
+                                  const char* key) const {
     std::vector<int64_t> sizes;
     for (const JsonValue& v : array.array) {
       if (!v.is(JsonValue::Kind::Int) || v.integer < 0)
-        error("tensor \"", name, "\": \"", key, "\" must hold non-negative integers, got ", write_json(array));
+        error("tensor \"", name, "\": \"", key, "\" must hold non-negative integers, got ",
+              write_json(array));
       sizes.push_back(v.integer);
     }
     return sizes;
@@ -253,31 +275,36 @@ class Decoder {
     const JsonValue& offsets_json = member(name, value, "data_offsets", JsonValue::Kind::Array);
     std::vector<int64_t> offsets = read_sizes(name, offsets_json, "data_offsets");
     if (offsets.size() != 2)
-      error("tensor \"", name, "\": \"data_offsets\" must be [begin, end], got ", write_json(offsets_json));
+      error("tensor \"", name, "\": \"data_offsets\" must be [begin, end], got ",
+            write_json(offsets_json));
     e.begin = offsets[0];
     e.end = offsets[1];
-    if (e.begin > e.end) error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end, "] end before they begin");
+    if (e.begin > e.end)
+      error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end,
+            "] end before they begin");
 
     // numel * element size, refusing shapes whose byte size overflows int64,
     // or whose non-zero sizes multiply past what a tensor can hold (a zero
     // among them makes no bytes, but [0, 2^62, 2^62] is still no tensor shape).
     int64_t expected = e.dtype->size, nonzero = 1;
     for (int64_t d : e.shape)
-      if (!checked_mul(expected, d, &expected) || !checked_mul(nonzero, d ? d : 1, &nonzero) || nonzero > kMaxNumel)
+      if (!checked_mul(expected, d, &expected) || !checked_mul(nonzero, d ? d : 1, &nonzero) ||
+          nonzero > kMaxNumel)
         error("tensor \"", name, "\": shape ", e.shape, " is too large");
     if (e.end - e.begin != expected)
-      error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end, "] hold ", e.end - e.begin,
-            " bytes but shape ", e.shape, " of ", dtype_name, " needs ", expected);
+      error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end, "] hold ",
+            e.end - e.begin, " bytes but shape ", e.shape, " of ", dtype_name, " needs ", expected);
     if (e.end > static_cast<int64_t>(data_.size()))
-      error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end, "] go past the end of the data buffer (",
-            data_.size(), " bytes)");
+      error("tensor \"", name, "\": data_offsets [", e.begin, ", ", e.end,
+            "] go past the end of the data buffer (", data_.size(), " bytes)");
     return e;
   }
 };
 
 }  // namespace
 
-std::string encode_safetensors(const TensorMap& tensors, const std::map<std::string, std::string>& metadata,
+std::string encode_safetensors(const TensorMap& tensors,
+                               const std::map<std::string, std::string>& metadata,
                                const std::set<std::string>& int64_names) {
   check_save_arguments(tensors, int64_names);
 
@@ -309,7 +336,8 @@ std::string encode_safetensors(const TensorMap& tensors, const std::map<std::str
     JsonValue entry = JsonValue::make_object();
     entry.add("dtype", JsonValue::make_string(is_int64 ? "I64" : "F32"))
         .add("shape", JsonValue::make_array(std::move(dims)))
-        .add("data_offsets", JsonValue::make_array({JsonValue::make_int(begin[i]), JsonValue::make_int(end)}));
+        .add("data_offsets",
+             JsonValue::make_array({JsonValue::make_int(begin[i]), JsonValue::make_int(end)}));
     header.add(name, std::move(entry));
   }
   std::string header_text = write_json(header);
@@ -341,11 +369,14 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& so
 }
 
 void save_safetensors(const std::string& path, const TensorMap& tensors,
-                      const std::map<std::string, std::string>& metadata, const std::set<std::string>& int64_names) {
+                      const std::map<std::string, std::string>& metadata,
+                      const std::set<std::string>& int64_names) {
   write_file_atomic(path, encode_safetensors(tensors, metadata, int64_names));
 }
 
-SafetensorsFile load_safetensors_file(const std::string& path) { return decode_safetensors(read_file(path), path); }
+SafetensorsFile load_safetensors_file(const std::string& path) {
+  return decode_safetensors(read_file(path), path);
+}
 
 TensorMap load_safetensors(const std::string& path) { return load_safetensors_file(path).tensors; }
 

@@ -172,7 +172,8 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
             if (g.stride_w == 1) {  // contiguous both sides: the compiler vectorizes this one
               for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow + w_offset] += src[ow];
             } else {
-              for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow * g.stride_w + w_offset] += src[ow];
+              for (int64_t ow = valid.lo; ow < valid.hi; ++ow)
+                dst[ow * g.stride_w + w_offset] += src[ow];
             }
           }
         }
@@ -185,23 +186,25 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
 // the weight packed once per call (PackedA) and col never stored: the gemm
 // asks for its rows panel by panel, and im2col_row computes them from the
 // image (a pointwise conv's col is the image itself, read in place).
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
-                    const float* bias, float* out) {
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, const float* bias,
+                    float* out) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
   std::vector<PackedA> weights;  // one per group
-  for (int64_t grp = 0; grp < g.groups; ++grp) weights.emplace_back(false, Og, K, weight + grp * Og * K, K);
+  for (int64_t grp = 0; grp < g.groups; ++grp)
+    weights.emplace_back(false, Og, K, weight + grp * Og * K, K);
   for_each_image(g.N, pointwise ? 0 : padded_image_size(g), [&](int64_t n, float* padded) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* img = x + (n * g.C + grp * Cg) * HW;  // (Cg, H, W)
-      float* out_g = out + (n * g.O + grp * Og) * P;       // (Og, P)
+      float* out_g = out + (n * g.O + grp * Og) * P;     // (Og, P)
       if (!pointwise) pad_image(g, img, padded);
-      const GemmRows col = pointwise ? matrix_rows(img, HW)
-                                     : GemmRows([&](int64_t tap, int64_t p0, int64_t count, float* row) {
-                                         im2col_row(g, padded, tap, p0, count, row);
-                                         return static_cast<const float*>(row);
-                                       });
+      const GemmRows col = pointwise
+                               ? matrix_rows(img, HW)
+                               : GemmRows([&](int64_t tap, int64_t p0, int64_t count, float* row) {
+                                   im2col_row(g, padded, tap, p0, count, row);
+                                   return static_cast<const float*>(row);
+                                 });
       sgemm_packed(weights[grp], P, 1.0f, col, 0.0f, out_g, P);
       if (bias != nullptr) add_bias(bias + grp * Og, Og, P, out_g);
     }
@@ -216,12 +219,14 @@ void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
   std::vector<PackedA> weights_t;  // weight_gᵀ, one per group
-  for (int64_t grp = 0; grp < g.groups; ++grp) weights_t.emplace_back(true, K, Og, weight + grp * Og * K, K);
+  for (int64_t grp = 0; grp < g.groups; ++grp)
+    weights_t.emplace_back(true, K, Og, weight + grp * Og * K, K);
   for_each_image(g.N, pointwise ? 0 : K * P, [&](int64_t n, float* dcol) {
     for (int64_t grp = 0; grp < g.groups; ++grp) {
       const float* dout_g = dout + (n * g.O + grp * Og) * P;  // (Og, P)
-      float* dimg = dx + (n * g.C + grp * Cg) * HW;         // (Cg, H, W)
-      sgemm_packed(weights_t[grp], P, 1.0f, matrix_rows(dout_g, P), 0.0f, pointwise ? dimg : dcol, P);
+      float* dimg = dx + (n * g.C + grp * Cg) * HW;           // (Cg, H, W)
+      sgemm_packed(weights_t[grp], P, 1.0f, matrix_rows(dout_g, P), 0.0f, pointwise ? dimg : dcol,
+                   P);
       if (!pointwise) col2im(g, dcol, dimg);
     }
   });
@@ -258,7 +263,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
 
   if (dbias != nullptr) conv_bias_backward(dout, g.N, g.O, P, dbias);
   if (dweight == nullptr) return;  // only the bias wanted a gradient
-  if (g.N == 0) {  // an empty batch: a sum of nothing
+  if (g.N == 0) {                  // an empty batch: a sum of nothing
     std::fill(dweight, dweight + weight_size, 0.0f);
     return;
   }
@@ -269,7 +274,9 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
   // bit-identical. A single slot sums straight into dweight.
   const int64_t slots = images_in_parallel(g.N) ? std::min<int64_t>(get_num_threads(), g.N) : 1;
   Scratch partials = make_scratch(slots > 1 ? slots * weight_size : 0);
-  auto slot_sum = [&](int64_t s) { return slots > 1 ? partials.data() + s * weight_size : dweight; };
+  auto slot_sum = [&](int64_t s) {
+    return slots > 1 ? partials.data() + s * weight_size : dweight;
+  };
   auto sum_slot = [&](int64_t s) {
     float* dweight_slot = slot_sum(s);
     Scratch col = make_scratch(pointwise ? 0 : K * P);

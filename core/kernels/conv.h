@@ -35,9 +35,9 @@ struct ConvGeometry {
   int64_t groups = 1;
   int64_t OH = 1, OW = 1;  // output size: fill with conv_output_size
 
-  int64_t in_channels_per_group() const { return C / groups; }    // Cg
-  int64_t out_channels_per_group() const { return O / groups; }   // Og
-  int64_t field_size() const { return C / groups * kh * kw; }     // K
+  int64_t in_channels_per_group() const { return C / groups; }   // Cg
+  int64_t out_channels_per_group() const { return O / groups; }  // Og
+  int64_t field_size() const { return C / groups * kh * kw; }    // K
 };
 
 // PyTorch's output size for one spatial dim:
@@ -72,8 +72,8 @@ void col2im(const ConvGeometry& g, const float* col, float* img);
 
 // out = conv(x, weight) + bias. bias may be null. The fast path: the
 // weight packed once, col's rows computed into the gemm's panel as needed.
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
-                    const float* bias, float* out);
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, const float* bias,
+                    float* out);
 // dx (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dx);

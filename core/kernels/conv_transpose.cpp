@@ -17,7 +17,7 @@ void conv_transpose_fill_output_size(ConvTransposeGeometry& g) {
 ConvGeometry as_conv_geometry(const ConvTransposeGeometry& t) {
   ConvGeometry g;
   g.N = t.N, g.C = t.O, g.H = t.OH, g.W = t.OW;  // that conv's input is our output
-  g.O = t.C, g.kh = t.kh, g.kw = t.kw;           // its weight (O, Cg, kh, kw) is ours (C, Og, kh, kw)
+  g.O = t.C, g.kh = t.kh, g.kw = t.kw;  // its weight (O, Cg, kh, kw) is ours (C, Og, kh, kw)
   g.stride_h = t.stride_h, g.stride_w = t.stride_w;
   g.pad_h = t.pad_h, g.pad_w = t.pad_w;
   g.dilation_h = t.dilation_h, g.dilation_w = t.dilation_w;
@@ -26,8 +26,8 @@ ConvGeometry as_conv_geometry(const ConvTransposeGeometry& t) {
   return g;
 }
 
-void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* x,
-                              const float* weight, const float* bias, float* out) {
+void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* x, const float* weight,
+                              const float* bias, float* out) {
   conv2d_backward_input(as_conv_geometry(g), x, weight, out);
   if (bias == nullptr) return;
   const int64_t plane = g.OH * g.OW;

@@ -57,8 +57,8 @@ void conv_transpose_fill_output_size(ConvTransposeGeometry& g);
 ConvGeometry as_conv_geometry(const ConvTransposeGeometry& g);
 
 // out = conv_transpose(x, weight) + bias. bias may be null.
-void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* x,
-                              const float* weight, const float* bias, float* out);
+void conv_transpose2d_forward(const ConvTransposeGeometry& g, const float* x, const float* weight,
+                              const float* bias, float* out);
 // dx (N, C, H, W) from dout (N, O, OH, OW).
 void conv_transpose2d_backward_input(const ConvTransposeGeometry& g, const float* dout,
                                      const float* weight, float* dx);

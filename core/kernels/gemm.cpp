@@ -58,9 +58,10 @@ typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
 // is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Full
 // tiles have Rows = MR; edge_kernel instantiates it with fewer rows.
 template <int Rows = MR>
-[[gnu::always_inline]] inline void micro_kernel_body(
-    int64_t kc, const float* __restrict a, int64_t a_row_step, int64_t a_k_step,
-    const float* __restrict b, float alpha, float beta, float* __restrict c, int64_t ldc) {
+[[gnu::always_inline]] inline void micro_kernel_body(int64_t kc, const float* __restrict a,
+                                                     int64_t a_row_step, int64_t a_k_step,
+                                                     const float* __restrict b, float alpha,
+                                                     float beta, float* __restrict c, int64_t ldc) {
   vfloat acc[Rows][kVecPerRow] = {};
   for (int64_t k = 0; k < kc; ++k) {
     vfloat b_row[kVecPerRow];
@@ -84,15 +85,14 @@ template <int Rows = MR>
 
 // Ã packed: number (r, k) at a[r + k·MR]. With the steps known at compile
 // time every broadcast is a fixed offset from one pointer: the fast path.
-void micro_kernel_packed(int64_t kc, const float* a, const float* b, float alpha,
-                         float beta, float* c, int64_t ldc) {
+void micro_kernel_packed(int64_t kc, const float* a, const float* b, float alpha, float beta,
+                         float* c, int64_t ldc) {
   micro_kernel_body(kc, a, 1, MR, b, alpha, beta, c, ldc);
 }
 
 // Ã read in place from A (see the N <= NR case in gemm_serial).
-void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step,
-                          int64_t a_k_step, const float* b, float alpha, float beta,
-                          float* c, int64_t ldc) {
+void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
+                          const float* b, float alpha, float beta, float* c, int64_t ldc) {
   micro_kernel_body(kc, a, a_row_step, a_k_step, b, alpha, beta, c, ldc);
 }
 
@@ -116,9 +116,8 @@ constexpr auto kEdgeRows = edge_rows_table(std::make_integer_sequence<int, MR>()
 // update only the m×n part of C that exists. It uses exactly m rows of
 // accumulators: M = 128 output channels leaves a 2-row edge with MR = 14, and
 // a full-height tile would spend 12 rows of multiply-adds on nothing.
-void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
-                 const float* b, float alpha, float beta, float* c, int64_t ldc,
-                 int64_t m, int64_t n) {
+void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step, const float* b,
+                 float alpha, float beta, float* c, int64_t ldc, int64_t m, int64_t n) {
   alignas(64) float tile[MR * NR];
   kEdgeRows[m - 1](kc, a, a_row_step, a_k_step, b, tile);
   for (int64_t i = 0; i < m; ++i)
@@ -132,8 +131,7 @@ void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_ste
 // Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows: sliver s holds, for
 // k = 0..kc-1, the MR numbers op(A)[i0+s·MR+r, p0+k], r = 0..MR-1. Rows past
 // the end of A are zero-filled so the micro-kernel never needs a special case.
-void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
-            float* packed) {
+void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* packed) {
   for (int64_t s = 0; s < mc; s += MR) {
     int64_t rows = std::min<int64_t>(MR, mc - s);
     if (A.trans) {
@@ -158,8 +156,7 @@ void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
 // Packs op(B)[p0:p0+kc, j0:j0+nc] into slivers of NR columns: sliver s holds,
 // for k = 0..kc-1, the NR numbers op(B)[p0+k, j0+s·NR+c]. When B is not
 // transposed those NR numbers are contiguous in memory: a straight copy.
-void pack_b(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
-            float* packed) {
+void pack_b(const Operand& B, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* packed) {
   for (int64_t s = 0; s < nc; s += NR) {
     int64_t cols = std::min<int64_t>(NR, nc - s);
     for (int64_t k = 0; k < kc; ++k) {
@@ -199,8 +196,8 @@ using AlignedBuffer = std::unique_ptr<float[], AlignedFree>;
 
 float* scratch(AlignedBuffer& buffer, int64_t& capacity, int64_t floats) {
   if (capacity < floats) {
-    buffer.reset(static_cast<float*>(
-        ::operator new[](floats * sizeof(float), std::align_val_t{64})));
+    buffer.reset(
+        static_cast<float*>(::operator new[](floats * sizeof(float), std::align_val_t{64})));
     capacity = floats;
   }
   return buffer.get();
@@ -275,15 +272,15 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_
 }
 
 // Rejects sizes and leading dimensions no valid matrix could have.
-void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-                     int64_t lda, int64_t ldb, int64_t ldc) {
+void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, int64_t lda,
+                     int64_t ldb, int64_t ldc) {
   if (M < 0 || N < 0 || K < 0)
     fail("sgemm: sizes must be non-negative, got M=", M, ", N=", N, ", K=", K);
   // A stored matrix of `rows` rows needs at least `cols` floats per row.
   auto check_ld = [](const char* name, int64_t ld, int64_t rows, int64_t cols) {
     if (rows > 1 && ld < cols)
-      fail("sgemm: ", name, "=", ld, " is smaller than the ", cols,
-           " columns of the stored ", rows, "x", cols, " matrix");
+      fail("sgemm: ", name, "=", ld, " is smaller than the ", cols, " columns of the stored ", rows,
+           "x", cols, " matrix");
   };
   check_ld("lda", lda, trans_a ? K : M, trans_a ? M : K);
   check_ld("ldb", ldb, trans_b ? N : K, trans_b ? K : N);
@@ -303,9 +300,8 @@ void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t
 
 using namespace gemm_detail;
 
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-           float alpha, const float* A, int64_t lda, const float* B,
-           int64_t ldb, float beta, float* C, int64_t ldc) {
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   check_arguments(trans_a, trans_b, M, N, K, lda, ldb, ldc);
   if (M == 0 || N == 0) return;
   if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);

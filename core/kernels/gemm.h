@@ -22,8 +22,7 @@ namespace ag {
 // Cache-blocked, register-blocked, and threaded with parallel_for (a call
 // from inside a parallel_for worker runs on that worker alone). Throws
 // ag::Error for negative sizes or a leading dimension shorter than a row.
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-           float alpha, const float* A, int64_t lda, const float* B,
-           int64_t ldb, float beta, float* C, int64_t ldc);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 }  // namespace ag

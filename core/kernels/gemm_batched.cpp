@@ -58,7 +58,8 @@ bool splits_across_products(const GemmBatch& batch) {
   return shares_out_evenly && writes_each_output_once(batch.c_index);
 }
 
-GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K) {
+GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M, int64_t N,
+                           int64_t K) {
   GemmBatch batch;
   batch.trans_a = trans_a, batch.trans_b = trans_b;
   batch.M = M, batch.N = N, batch.K = K;

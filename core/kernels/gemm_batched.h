@@ -35,7 +35,8 @@ struct GemmBatch {
 };
 
 // The batch of bmm: product i reads matrix i of A and of B and writes matrix i of C.
-GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K);
+GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M, int64_t N,
+                           int64_t K);
 
 // Runs the batch; how it shares the threads is gemm_batched.cpp's business
 // (a static split: the same thread count always gives the same bits). Throws

@@ -24,7 +24,7 @@ constexpr int MR = 6;
 constexpr int kLanes = 4;
 constexpr int MR = 6;
 #endif
-constexpr int kVecPerRow = 2;           // vectors across one row of the tile
+constexpr int kVecPerRow = 2;            // vectors across one row of the tile
 constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512
 
 // Cache blocking (AVX-512 machine: 48 KB L1d, 1 MB L2 per core):
@@ -67,8 +67,8 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_
                  const BSource& b_src, float beta, float* C, int64_t ldc);
 
 // Rejects sizes and leading dimensions no valid matrix could have.
-void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-                     int64_t lda, int64_t ldb, int64_t ldc);
+void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, int64_t lda,
+                     int64_t ldb, int64_t ldc);
 // C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0).
 void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc);
 

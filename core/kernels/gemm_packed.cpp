@@ -43,8 +43,8 @@ GemmRows matrix_rows(const float* B, int64_t ldb) {
   return [B, ldb](int64_t k, int64_t j0, int64_t, float*) { return B + k * ldb + j0; };
 }
 
-void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta,
-                  float* C, int64_t ldc) {
+void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta, float* C,
+                  int64_t ldc) {
   const int64_t M = A.rows(), K = A.cols();
   if (N < 0) fail("sgemm_packed: N must be non-negative, got ", N);
   if (M > 1 && ldc < N) fail("sgemm_packed: ldc=", ldc, " is smaller than N=", N);

@@ -43,15 +43,14 @@ class PackedA {
 // for a 3x3 conv over 8 images of 128 channels, 1.2 GFLOP). A plain function
 // pointer with a context argument measured the same within noise (one-thread
 // conv2d forward, 12 alternating runs: 7.07 against 6.98 ms median).
-using GemmRows =
-    std::function<const float*(int64_t k, int64_t j0, int64_t n, float* scratch)>;
+using GemmRows = std::function<const float*(int64_t k, int64_t j0, int64_t n, float* scratch)>;
 // The rows of a stored row-major matrix B (leading dimension ldb), in place.
 GemmRows matrix_rows(const float* B, int64_t ldb);
 
 // C[M, N] = alpha · A · B + beta · C with A packed (M = A.rows(), K = A.cols())
 // and B [K, N] given by its rows. Threads split C's columns (a call from
 // inside a parallel_for worker runs serially). Same meaning as sgemm.
-void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta,
-                  float* C, int64_t ldc);
+void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta, float* C,
+                  int64_t ldc);
 
 }  // namespace ag

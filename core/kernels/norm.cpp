@@ -60,10 +60,13 @@ void channel_stats(const BatchNormShape& s, const float* x, int64_t c, float* me
   double sum = 0.0, sum_sq = 0.0;
   for (int64_t n = 0; n < s.N; ++n) {
     const float* run = x + (n * s.C + c) * s.S;
-    add_sums(s.S, [&](int64_t i) {
-      const double d = run[i] - shift;
-      return std::pair<double, double>{d, d * d};
-    }, sum, sum_sq);
+    add_sums(
+        s.S,
+        [&](int64_t i) {
+          const double d = run[i] - shift;
+          return std::pair<double, double>{d, d * d};
+        },
+        sum, sum_sq);
   }
   const double M = double(s.count());
   const double mean_shifted = sum / M;
@@ -113,8 +116,8 @@ void batch_norm_forward_eval(const BatchNormShape& s, const float* x, const floa
 }
 
 void batch_norm_backward(const BatchNormShape& s, const float* x, const float* dout,
-                         const float* mean, const float* invstd, const float* weight,
-                         bool training, float* dx, float* dweight, float* dbias) {
+                         const float* mean, const float* invstd, const float* weight, bool training,
+                         float* dx, float* dweight, float* dbias) {
   const double M = double(s.count());
   parallel_for(0, s.C, channel_grain(s), [&](int64_t lo, int64_t hi) {
     for (int64_t c = lo; c < hi; ++c) {
@@ -124,9 +127,13 @@ void batch_norm_backward(const BatchNormShape& s, const float* x, const float* d
       for (int64_t n = 0; n < s.N; ++n) {
         const float* dout_run = dout + (n * s.C + c) * s.S;
         const float* x_run = x + (n * s.C + c) * s.S;
-        add_sums(s.S, [&](int64_t i) {
-          return std::pair<double, double>{dout_run[i], double(dout_run[i]) * (x_run[i] - mean_c)};
-        }, sum_dout, sum_dout_centered);
+        add_sums(
+            s.S,
+            [&](int64_t i) {
+              return std::pair<double, double>{dout_run[i],
+                                               double(dout_run[i]) * (x_run[i] - mean_c)};
+            },
+            sum_dout, sum_dout_centered);
       }
       const double sum_dout_xhat = sum_dout_centered * invstd[c];
       if (dweight) dweight[c] = float(sum_dout_xhat);
@@ -156,50 +163,51 @@ void layer_norm_forward(int64_t R, int64_t D, const float* x, const float* weigh
                         const float* bias, float eps, float* out, float* mean, float* invstd) {
   parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
                [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      const float* row = x + r * D;
-      float* out_row = out + r * D;
-      // A row is small and sits in cache: the exact two-pass mean and variance.
-      double sum = 0.0;
-      for (int64_t d = 0; d < D; ++d) sum += row[d];
-      const double row_mean = sum / double(D);
-      double sum_sq = 0.0;
-      for (int64_t d = 0; d < D; ++d) sum_sq += (row[d] - row_mean) * (row[d] - row_mean);
-      mean[r] = float(row_mean);
-      invstd[r] = inverse_std(float(sum_sq / double(D)), eps);
-      for (int64_t d = 0; d < D; ++d) {
-        const float xhat = (row[d] - mean[r]) * invstd[r];
-        out_row[d] = xhat * (weight ? weight[d] : 1.0f) + (bias ? bias[d] : 0.0f);
-      }
-    }
-  });
+                 for (int64_t r = lo; r < hi; ++r) {
+                   const float* row = x + r * D;
+                   float* out_row = out + r * D;
+                   // A row is small and sits in cache: the exact two-pass mean and variance.
+                   double sum = 0.0;
+                   for (int64_t d = 0; d < D; ++d) sum += row[d];
+                   const double row_mean = sum / double(D);
+                   double sum_sq = 0.0;
+                   for (int64_t d = 0; d < D; ++d)
+                     sum_sq += (row[d] - row_mean) * (row[d] - row_mean);
+                   mean[r] = float(row_mean);
+                   invstd[r] = inverse_std(float(sum_sq / double(D)), eps);
+                   for (int64_t d = 0; d < D; ++d) {
+                     const float xhat = (row[d] - mean[r]) * invstd[r];
+                     out_row[d] = xhat * (weight ? weight[d] : 1.0f) + (bias ? bias[d] : 0.0f);
+                   }
+                 }
+               });
 }
 
-void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout,
-                         const float* mean, const float* invstd, const float* weight,
-                         float* dx, float* dweight, float* dbias) {
+void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout, const float* mean,
+                         const float* invstd, const float* weight, float* dx, float* dweight,
+                         float* dbias) {
   // ASSIGNMENT layer_norm_backward,batchnorm_backward/layer_norm_dx: begin
   if (dx) {  // each row is its own normalization group: rows in parallel
     parallel_for(0, R, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, D)),
                  [&](int64_t lo, int64_t hi) {
-      for (int64_t r = lo; r < hi; ++r) {
-        const float* row = x + r * D;
-        const float* drow = dout + r * D;
-        double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
-        for (int64_t d = 0; d < D; ++d) {
-          const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
-          sum_dxhat += dxhat;
-          sum_dxhat_xhat += double(dxhat) * ((row[d] - mean[r]) * invstd[r]);
-        }
-        const float mean_dxhat = float(sum_dxhat / double(D));
-        const float mean_dxhat_xhat = float(sum_dxhat_xhat / double(D));
-        for (int64_t d = 0; d < D; ++d) {
-          const float xhat = (row[d] - mean[r]) * invstd[r];
-          const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
-          dx[r * D + d] = invstd[r] * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat);
-        }
-      }
-    });
+                   for (int64_t r = lo; r < hi; ++r) {
+                     const float* row = x + r * D;
+                     const float* drow = dout + r * D;
+                     double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+                     for (int64_t d = 0; d < D; ++d) {
+                       const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
+                       sum_dxhat += dxhat;
+                       sum_dxhat_xhat += double(dxhat) * ((row[d] - mean[r]) * invstd[r]);
+                     }
+                     const float mean_dxhat = float(sum_dxhat / double(D));
+                     const float mean_dxhat_xhat = float(sum_dxhat_xhat / double(D));
+                     for (int64_t d = 0; d < D; ++d) {
+                       const float xhat = (row[d] - mean[r]) * invstd[r];
+                       const float dxhat = drow[d] * (weight ? weight[d] : 1.0f);
+                       dx[r * D + d] = invstd[r] * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat);
+                     }
+                   }
+                 });
   }
   // ASSIGNMENT layer_norm_backward,batchnorm_backward/layer_norm_dx: end
   if (dweight || dbias) {
@@ -232,46 +240,47 @@ void group_norm_forward(const GroupNormShape& s, const float* x, const float* we
   const int64_t Cg = s.C / s.G, M = s.group_size();
   parallel_for(0, s.N * s.G, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, M)),
                [&](int64_t lo, int64_t hi) {
-    for (int64_t ng = lo; ng < hi; ++ng) {
-      const float* group = x + ng * M;
-      // A group is a contiguous run: the exact two-pass mean and variance.
-      double sum = 0.0;
-      for (int64_t i = 0; i < M; ++i) sum += group[i];
-      const double group_mean = M > 0 ? sum / double(M) : 0.0;
-      double sum_sq = 0.0;
-      for (int64_t i = 0; i < M; ++i) sum_sq += (group[i] - group_mean) * (group[i] - group_mean);
-      mean[ng] = float(group_mean);
-      invstd[ng] = inverse_std(M > 0 ? float(sum_sq / double(M)) : 0.0f, eps);
-      const int64_t g = ng % s.G;
-      for (int64_t j = 0; j < Cg; ++j) {
-        const int64_t c = g * Cg + j;
-        const float scale = invstd[ng] * (weight ? weight[c] : 1.0f);
-        const float shift = (bias ? bias[c] : 0.0f) - mean[ng] * scale;
-        const int64_t base = ng * M + j * s.S;
-        for (int64_t i = 0; i < s.S; ++i) out[base + i] = x[base + i] * scale + shift;
-      }
-    }
-  });
+                 for (int64_t ng = lo; ng < hi; ++ng) {
+                   const float* group = x + ng * M;
+                   // A group is a contiguous run: the exact two-pass mean and variance.
+                   double sum = 0.0;
+                   for (int64_t i = 0; i < M; ++i) sum += group[i];
+                   const double group_mean = M > 0 ? sum / double(M) : 0.0;
+                   double sum_sq = 0.0;
+                   for (int64_t i = 0; i < M; ++i)
+                     sum_sq += (group[i] - group_mean) * (group[i] - group_mean);
+                   mean[ng] = float(group_mean);
+                   invstd[ng] = inverse_std(M > 0 ? float(sum_sq / double(M)) : 0.0f, eps);
+                   const int64_t g = ng % s.G;
+                   for (int64_t j = 0; j < Cg; ++j) {
+                     const int64_t c = g * Cg + j;
+                     const float scale = invstd[ng] * (weight ? weight[c] : 1.0f);
+                     const float shift = (bias ? bias[c] : 0.0f) - mean[ng] * scale;
+                     const int64_t base = ng * M + j * s.S;
+                     for (int64_t i = 0; i < s.S; ++i) out[base + i] = x[base + i] * scale + shift;
+                   }
+                 }
+               });
 }
 
 void group_norm_backward(const GroupNormShape& s, const float* x, const float* dout,
-                         const float* mean, const float* invstd, const float* weight,
-                         float* dx, float* dweight, float* dbias) {
+                         const float* mean, const float* invstd, const float* weight, float* dx,
+                         float* dweight, float* dbias) {
   const int64_t Cg = s.C / s.G;
   const double M = double(s.group_size());
   // Pass 1: per (n, c), A = sum(dout) and B = sum(dout * x) over the S positions.
   std::vector<double> A(static_cast<size_t>(s.N * s.C)), B(A.size());
   parallel_for(0, s.N * s.C, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.S)),
                [&](int64_t lo, int64_t hi) {
-    for (int64_t nc = lo; nc < hi; ++nc) {
-      double a = 0.0, b = 0.0;
-      for (int64_t i = 0; i < s.S; ++i) {
-        a += dout[nc * s.S + i];
-        b += double(dout[nc * s.S + i]) * x[nc * s.S + i];
-      }
-      A[nc] = a, B[nc] = b;
-    }
-  });
+                 for (int64_t nc = lo; nc < hi; ++nc) {
+                   double a = 0.0, b = 0.0;
+                   for (int64_t i = 0; i < s.S; ++i) {
+                     a += dout[nc * s.S + i];
+                     b += double(dout[nc * s.S + i]) * x[nc * s.S + i];
+                   }
+                   A[nc] = a, B[nc] = b;
+                 }
+               });
   if (dweight || dbias) {  // per channel, summed over the batch in order
     parallel_for(0, s.C, 256, [&](int64_t lo, int64_t hi) {
       for (int64_t c = lo; c < hi; ++c) {
@@ -290,27 +299,28 @@ void group_norm_backward(const GroupNormShape& s, const float* x, const float* d
   // Pass 2: dx = k_c * dout + slope * x + offset, per group.
   parallel_for(0, s.N * s.G, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.group_size())),
                [&](int64_t lo, int64_t hi) {
-    for (int64_t ng = lo; ng < hi; ++ng) {
-      const int64_t n = ng / s.G, g = ng % s.G;
-      double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
-      for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
-        const double w = weight ? weight[c] : 1.0f, a = A[n * s.C + c], b = B[n * s.C + c];
-        sum_dxhat += w * a;
-        sum_dxhat_xhat += w * (b - double(mean[ng]) * a) * invstd[ng];
-      }
-      // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_norm_slope_offset: begin
-      const double slope = -double(invstd[ng]) * invstd[ng] * sum_dxhat_xhat / M;
-      const double offset = -double(invstd[ng]) * sum_dxhat / M - slope * mean[ng];
-      // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_norm_slope_offset: end
-      const float slope_f = float(slope), offset_f = float(offset);
-      for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
-        const float k = invstd[ng] * (weight ? weight[c] : 1.0f);
-        const int64_t base = (n * s.C + c) * s.S;
-        for (int64_t i = 0; i < s.S; ++i)
-          dx[base + i] = k * dout[base + i] + slope_f * x[base + i] + offset_f;
-      }
-    }
-  });
+                 for (int64_t ng = lo; ng < hi; ++ng) {
+                   const int64_t n = ng / s.G, g = ng % s.G;
+                   double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+                   for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
+                     const double w = weight ? weight[c] : 1.0f, a = A[n * s.C + c],
+                                  b = B[n * s.C + c];
+                     sum_dxhat += w * a;
+                     sum_dxhat_xhat += w * (b - double(mean[ng]) * a) * invstd[ng];
+                   }
+                   // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_slope: begin
+                   const double slope = -double(invstd[ng]) * invstd[ng] * sum_dxhat_xhat / M;
+                   const double offset = -double(invstd[ng]) * sum_dxhat / M - slope * mean[ng];
+                   // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_slope: end
+                   const float slope_f = float(slope), offset_f = float(offset);
+                   for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
+                     const float k = invstd[ng] * (weight ? weight[c] : 1.0f);
+                     const int64_t base = (n * s.C + c) * s.S;
+                     for (int64_t i = 0; i < s.S; ++i)
+                       dx[base + i] = k * dout[base + i] + slope_f * x[base + i] + offset_f;
+                   }
+                 }
+               });
 }
 
 }  // namespace ag

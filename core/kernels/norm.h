@@ -45,16 +45,16 @@ void batch_norm_forward_eval(const BatchNormShape& s, const float* x, const floa
 // Backward of either forward. mean/invstd are the statistics the forward used;
 // training = true when they were the batch's own (adds the two mean terms).
 void batch_norm_backward(const BatchNormShape& s, const float* x, const float* dout,
-                         const float* mean, const float* invstd, const float* weight,
-                         bool training, float* dx, float* dweight, float* dbias);
+                         const float* mean, const float* invstd, const float* weight, bool training,
+                         float* dx, float* dweight, float* dbias);
 
 // Layer norm over the last D values of each of R rows. Writes out and, per
 // row, mean and invstd (saved for backward).
 void layer_norm_forward(int64_t R, int64_t D, const float* x, const float* weight,
                         const float* bias, float eps, float* out, float* mean, float* invstd);
-void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout,
-                         const float* mean, const float* invstd, const float* weight,
-                         float* dx, float* dweight, float* dbias);
+void layer_norm_backward(int64_t R, int64_t D, const float* x, const float* dout, const float* mean,
+                         const float* invstd, const float* weight, float* dx, float* dweight,
+                         float* dbias);
 
 // Group norm: x (N, C, S) with the C channels split into G groups of C/G;
 // statistics per (n, g) over its M = (C/G)*S values (contiguous in memory),
@@ -68,7 +68,7 @@ struct GroupNormShape {
 void group_norm_forward(const GroupNormShape& s, const float* x, const float* weight,
                         const float* bias, float eps, float* out, float* mean, float* invstd);
 void group_norm_backward(const GroupNormShape& s, const float* x, const float* dout,
-                         const float* mean, const float* invstd, const float* weight,
-                         float* dx, float* dweight, float* dbias);
+                         const float* mean, const float* invstd, const float* weight, float* dx,
+                         float* dweight, float* dbias);
 
 }  // namespace ag

@@ -45,10 +45,14 @@ DimTable dim_table(PadMode mode, int64_t n, int64_t before, int64_t after) {
   // The source of a padded cell o, before the run or after it.
   auto padding_source = [&](int64_t o, bool is_before) -> int64_t {
     switch (mode) {
-      case PadMode::Constant: return kFill;
-      case PadMode::Reflect: return is_before ? before - o : 2 * (n - 1) - (o - before);
-      case PadMode::Replicate: return is_before ? 0 : n - 1;
-      case PadMode::Circular: return ring_first + wrap(o - t.run_begin, ring);
+      case PadMode::Constant:
+        return kFill;
+      case PadMode::Reflect:
+        return is_before ? before - o : 2 * (n - 1) - (o - before);
+      case PadMode::Replicate:
+        return is_before ? 0 : n - 1;
+      case PadMode::Circular:
+        return ring_first + wrap(o - t.run_begin, ring);
     }
     return kFill;
   };
@@ -146,7 +150,8 @@ void pad_backward(const PadGeometry& g, const float* dout, float* dx) {
         if (last.source[o] != kFill) dx_row[last.source[o]] += dout_row[o];
       };
       for (int64_t o = 0; o < last.run_begin; ++o) edge(o);
-      for (int64_t o = last.run_begin; o < last.run_end; ++o) dx_row[o - last.before] += dout_row[o];
+      for (int64_t o = last.run_begin; o < last.run_end; ++o)
+        dx_row[o - last.before] += dout_row[o];
       for (int64_t o = last.run_end; o < plan.row; ++o) edge(o);
     }
   });

@@ -35,12 +35,12 @@ namespace ag {
 enum class PadMode { Constant, Reflect, Replicate, Circular };
 
 struct PadGeometry {
-  int64_t planes = 1;                // P
-  std::vector<int64_t> in_sizes;     // n_d, the k >= 1 padded dims, outermost first
+  int64_t planes = 1;                  // P
+  std::vector<int64_t> in_sizes;       // n_d, the k >= 1 padded dims, outermost first
   std::vector<int64_t> before, after;  // the pads of those dims (negative crops)
-  std::vector<int64_t> out_sizes;    // m_d = n_d + before_d + after_d
+  std::vector<int64_t> out_sizes;      // m_d = n_d + before_d + after_d
   PadMode mode = PadMode::Constant;
-  float value = 0.0f;                // the constant mode's fill
+  float value = 0.0f;  // the constant mode's fill
 };
 
 // x (P, n...) -> out (P, m...)

@@ -60,8 +60,8 @@ int threads_from_environment() {
   char* rest = nullptr;
   long n = std::strtol(env, &rest, 10);
   if (*rest != '\0' || n < 1 || n > kMaxThreads)
-    fail("AG_NUM_THREADS: expected a whole number of threads from 1 to ",
-         kMaxThreads, ", got \"", env, "\"");
+    fail("AG_NUM_THREADS: expected a whole number of threads from 1 to ", kMaxThreads, ", got \"",
+         env, "\"");
   return static_cast<int>(n);
 }
 
@@ -71,8 +71,7 @@ std::atomic<int> g_num_threads{0};
 // The bounds of chunk `index` when [begin, end) is cut into `count` contiguous
 // chunks whose sizes differ by at most one (the first `range % count` chunks
 // get the extra element). Written without range * index, which could overflow.
-void chunk_bounds(int64_t begin, int64_t end, int count, int index,
-                  int64_t* lo, int64_t* hi) {
+void chunk_bounds(int64_t begin, int64_t end, int count, int index, int64_t* lo, int64_t* hi) {
   int64_t range = end - begin;
   int64_t base = range / count, extra = range % count;
   *lo = begin + index * base + std::min<int64_t>(index, extra);
@@ -198,7 +197,7 @@ class ThreadPool {
   }
 
   std::mutex region_mutex_;
-  std::mutex mutex_;  // guards the job description and the waits below
+  std::mutex mutex_;              // guards the job description and the waits below
   std::condition_variable wake_;  // workers wait here for a new generation
   std::condition_variable done_;  // the caller waits here for pending_ == 0
   std::vector<std::thread> workers_;
@@ -232,8 +231,7 @@ int get_num_threads() {
 
 void set_num_threads(int n) {
   if (n < 1 || n > kMaxThreads)
-    fail("set_num_threads: the number of threads must be from 1 to ",
-         kMaxThreads, ", got ", n);
+    fail("set_num_threads: the number of threads must be from 1 to ", kMaxThreads, ", got ", n);
   g_num_threads.store(n);
 }
 

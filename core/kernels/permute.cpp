@@ -12,7 +12,8 @@ PermutePlan plan_permute(const Shape& in, const std::vector<int64_t>& dims) {
   std::vector<int64_t> in_stride(rank, 1);
   for (int64_t d = rank - 1; d > 0; --d) in_stride[d - 1] = in_stride[d] * in[d];
   PermutePlan p;
-  p.shape = Shape(rank), p.step = std::vector<int64_t>(rank), p.out_stride = std::vector<int64_t>(rank, 1);
+  p.shape = Shape(rank), p.step = std::vector<int64_t>(rank),
+  p.out_stride = std::vector<int64_t>(rank, 1);
   for (int64_t d = 0; d < rank; ++d) p.shape[d] = in[dims[d]], p.step[d] = in_stride[dims[d]];
   for (int64_t d = rank - 1; d > 0; --d) p.out_stride[d - 1] = p.out_stride[d] * p.shape[d];
   for (int64_t size : p.shape) p.count *= size;
@@ -40,7 +41,8 @@ void permute_tiled(const PermutePlan& p, const float* src, float* dst) {
       for (int64_t a0 = 0; a0 < Sa; a0 += kTile) {
         const int64_t b1 = std::min(b0 + kTile, Sb), a1 = std::min(a0 + kTile, Sa);
         for (int64_t jb = b0; jb < b1; ++jb)  // p.step[b] is 1
-          for (int64_t ja = a0; ja < a1; ++ja) dst[out_base + jb * write_b + ja] = src[in_base + jb + ja * read_a];
+          for (int64_t ja = a0; ja < a1; ++ja)
+            dst[out_base + jb * write_b + ja] = src[in_base + jb + ja * read_a];
       }
     for (int64_t d = rank - 1; d >= 0; --d) {
       if (d == a || d == b) continue;

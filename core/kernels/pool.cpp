@@ -54,7 +54,8 @@ void avg_pool2d_forward(const PoolGeometry& g, const float* x, float* out) {
           for (int64_t ih = rows.begin; ih < rows.end; ++ih)
             for (int64_t iw = cols.begin; iw < cols.end; ++iw) sum += plane[ih * g.W + iw];
           out[(p * g.OH + oh) * g.OW + ow] =
-              sum / avg_divisor(g, oh * g.stride_h - g.pad_h, ow * g.stride_w - g.pad_w, rows, cols);
+              sum /
+              avg_divisor(g, oh * g.stride_h - g.pad_h, ow * g.stride_w - g.pad_w, rows, cols);
         }
       }
     }

@@ -123,9 +123,8 @@ void for_outer_slabs(const SoftmaxGeometry& g, Fn&& run) {
 // then a scale of the (cache-hot) output row.
 void softmax_forward(const SoftmaxGeometry& g, const float* x, float* y) {
   if (g.inner != 1) {
-    for_outer_slabs(g, [&](const SoftmaxGeometry& s, int64_t at) {
-      softmax_forward_naive(s, x + at, y + at);
-    });
+    for_outer_slabs(
+        g, [&](const SoftmaxGeometry& s, int64_t at) { softmax_forward_naive(s, x + at, y + at); });
     return;
   }
   const int64_t n = g.n, grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n));

@@ -66,13 +66,15 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
     fail("gelu: approximate must be \"none\" or \"tanh\", got \"", approximate, "\"");
   auto node = std::make_shared<GeluBackward>();
   node->tanh_form = approximate == "tanh";
-  Tensor out = node->tanh_form ? map_elements(x, [](float v) {
-    const double u = kSqrt2OverPi * (v + kGeluCubic * v * v * v);
-    return static_cast<float>(0.5 * v * (1.0 + std::tanh(u)));
-  })
-                               : map_elements(x, [](float v) {
-                                   return static_cast<float>(0.5 * v * (1.0 + std::erf(v / kSqrt2)));
-                                 });
+  Tensor out = node->tanh_form
+                   ? map_elements(x,
+                                  [](float v) {
+                                    const double u = kSqrt2OverPi * (v + kGeluCubic * v * v * v);
+                                    return static_cast<float>(0.5 * v * (1.0 + std::tanh(u)));
+                                  })
+                   : map_elements(x, [](float v) {
+                       return static_cast<float>(0.5 * v * (1.0 + std::erf(v / kSqrt2)));
+                     });
   return record(out, x, node);
 }
 
@@ -81,7 +83,8 @@ std::vector<Tensor> GeluBackward::apply(const Tensor& dout) {
   if (tanh_form)
     return {times_slope(dout, x, [](double v) {
       const double t = std::tanh(kSqrt2OverPi * (v + kGeluCubic * v * v * v));
-      return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * kSqrt2OverPi * (1.0 + 3.0 * kGeluCubic * v * v);
+      return 0.5 * (1.0 + t) +
+             0.5 * v * (1.0 - t * t) * kSqrt2OverPi * (1.0 + 3.0 * kGeluCubic * v * v);
     })};
   return {times_slope(dout, x, [](double v) {
     return 0.5 * (1.0 + std::erf(v / kSqrt2)) + v * kInvSqrt2Pi * std::exp(-0.5 * v * v);
@@ -99,8 +102,9 @@ struct LeakyReluBackward : ActivationNode {
 Tensor leaky_relu(const Tensor& x, float negative_slope) {
   auto node = std::make_shared<LeakyReluBackward>();
   node->slope = negative_slope;
-  return record(map_elements(x, [negative_slope](float v) { return v > 0.0f ? v : v * negative_slope; }), x,
-                node);
+  return record(
+      map_elements(x, [negative_slope](float v) { return v > 0.0f ? v : v * negative_slope; }), x,
+      node);
 }
 
 std::vector<Tensor> LeakyReluBackward::apply(const Tensor& dout) {
@@ -144,10 +148,12 @@ Tensor softplus(const Tensor& x, float beta, float threshold) {
   node->beta = beta;
   node->threshold = threshold;
   return record(map_elements(x,
-                           [beta, threshold](float v) {
-                             const double bx = static_cast<double>(v) * beta;
-                             return bx > threshold ? v : static_cast<float>(std::log1p(std::exp(bx)) / beta);
-                           }),
+                             [beta, threshold](float v) {
+                               const double bx = static_cast<double>(v) * beta;
+                               return bx > threshold
+                                          ? v
+                                          : static_cast<float>(std::log1p(std::exp(bx)) / beta);
+                             }),
                 x, node);
 }
 
@@ -173,15 +179,18 @@ Tensor elu(const Tensor& x, float alpha) {
   auto node = std::make_shared<EluBackward>();
   node->alpha = alpha;
   return record(map_elements(x,
-                           [alpha](float v) {
-                             return v > 0.0f ? v : static_cast<float>(alpha * std::expm1(static_cast<double>(v)));
-                           }),
+                             [alpha](float v) {
+                               return v > 0.0f ? v
+                                               : static_cast<float>(
+                                                     alpha * std::expm1(static_cast<double>(v)));
+                             }),
                 x, node);
 }
 
 std::vector<Tensor> EluBackward::apply(const Tensor& dout) {
   const double a = alpha;
-  return {times_slope(dout, input.unpack(*this), [a](double v) { return v > 0.0 ? 1.0 : a * std::exp(v); })};
+  return {times_slope(dout, input.unpack(*this),
+                      [a](double v) { return v > 0.0 ? 1.0 : a * std::exp(v); })};
 }
 
 // ---------------------------------------------------------------- sin, cos, log1p
@@ -192,7 +201,8 @@ struct SinBackward : ActivationNode {
 };
 
 Tensor sin(const Tensor& x) {
-  return record(map_elements(x, [](float v) { return std::sin(v); }), x, std::make_shared<SinBackward>());
+  return record(map_elements(x, [](float v) { return std::sin(v); }), x,
+                std::make_shared<SinBackward>());
 }
 
 std::vector<Tensor> SinBackward::apply(const Tensor& dout) {
@@ -205,7 +215,8 @@ struct CosBackward : ActivationNode {
 };
 
 Tensor cos(const Tensor& x) {
-  return record(map_elements(x, [](float v) { return std::cos(v); }), x, std::make_shared<CosBackward>());
+  return record(map_elements(x, [](float v) { return std::cos(v); }), x,
+                std::make_shared<CosBackward>());
 }
 
 std::vector<Tensor> CosBackward::apply(const Tensor& dout) {
@@ -218,7 +229,8 @@ struct Log1pBackward : ActivationNode {
 };
 
 Tensor log1p(const Tensor& x) {
-  return record(map_elements(x, [](float v) { return std::log1p(v); }), x, std::make_shared<Log1pBackward>());
+  return record(map_elements(x, [](float v) { return std::log1p(v); }), x,
+                std::make_shared<Log1pBackward>());
 }
 
 std::vector<Tensor> Log1pBackward::apply(const Tensor& dout) {

@@ -21,10 +21,10 @@
 #include "core/ops/conv.h"
 
 #include "core/autograd.h"
-#include "core/ops/elementwise.h"
-#include "core/ops/shape.h"
 #include "core/kernels/conv.h"
 #include "core/kernels/kernel_mode.h"
+#include "core/ops/elementwise.h"
+#include "core/ops/shape.h"
 #include "core/reference/conv_naive.h"
 
 namespace ag {
@@ -37,7 +37,8 @@ namespace {
 bool spatial_extents(int64_t in, int64_t k, int64_t pad, int64_t dilation, int64_t* padded,
                      int64_t* dilated) {
   return !__builtin_mul_overflow(pad, 2, padded) && !__builtin_add_overflow(*padded, in, padded) &&
-         !__builtin_mul_overflow(dilation, k - 1, dilated) && !__builtin_add_overflow(*dilated, 1, dilated);
+         !__builtin_mul_overflow(dilation, k - 1, dilated) &&
+         !__builtin_add_overflow(*dilated, 1, dilated);
 }
 
 // The call as the user wrote it: the op's name and the shapes before an
@@ -89,27 +90,30 @@ ConvGeometry conv_geometry(const ConvCall& call, const Tensor& x, const Tensor& 
   if (g.O < 1 || g.kh < 1 || g.kw < 1 || (weight.size(1) < 1 && g.C != 0))
     fail(op, ": weight ", call.weight, " has an empty dimension");
   if (g.O % g.groups != 0)
-    fail(op, ": weight ", call.weight, " has ", g.O,
-         " output channels, which groups=", g.groups, " does not divide");
+    fail(op, ": weight ", call.weight, " has ", g.O, " output channels, which groups=", g.groups,
+         " does not divide");
   if (g.C != weight.size(1) * g.groups) {
     if (g.groups == 1)
-      fail(op, ": input ", call.x, " has ", g.C, " channels but weight ", call.weight,
-           " expects ", weight.size(1));
+      fail(op, ": input ", call.x, " has ", g.C, " channels but weight ", call.weight, " expects ",
+           weight.size(1));
     fail(op, ": input ", call.x, " has ", g.C, " channels but weight ", call.weight,
-         " with groups=", g.groups, " expects ", weight.size(1) * g.groups, " (",
-         weight.size(1), " per group)");
+         " with groups=", g.groups, " expects ", weight.size(1) * g.groups, " (", weight.size(1),
+         " per group)");
   }
   if (bias.defined() && bias.shape() != Shape{g.O})
     fail(op, ": bias ", bias.shape(), " must have shape ", Shape{g.O},
          " (one per output channel of weight ", call.weight, ")");
   if (g.N != 0 && g.C != 0 && (g.H == 0 || g.W == 0))
-    fail(op, ": input ", call.x, " has an empty spatial dimension (only the batch or the channels may be 0)");
+    fail(op, ": input ", call.x,
+         " has an empty spatial dimension (only the batch or the channels may be 0)");
 
   *extra_h = *extra_w = 0;
   if (opt.padding_rule == PaddingRule::Valid) g.pad_h = g.pad_w = 0;
   if (opt.padding_rule == PaddingRule::Same) {
     if (g.stride_h != 1 || g.stride_w != 1)
-      fail(op, ": padding=\"same\" needs stride 1 (PyTorch refuses it for strided convolutions), got stride ",
+      fail(op,
+           ": padding=\"same\" needs stride 1 (PyTorch refuses it for strided convolutions), got "
+           "stride ",
            call.dims(g.stride_h, g.stride_w));
     const SamePadding ph = same_padding(g.kh, g.dilation_h), pw = same_padding(g.kw, g.dilation_w);
     g.pad_h = ph.pad, g.pad_w = pw.pad;
@@ -131,7 +135,8 @@ ConvGeometry conv_geometry(const ConvCall& call, const Tensor& x, const Tensor& 
   if (g.OH < 1 || g.OW < 1)
     fail(op, ": kernel ", call.dims(g.kh, g.kw), " (dilated to ", call.dims(dilated_h, dilated_w),
          ") is larger than the padded input ", call.dims(padded_h, padded_w), " of input ", call.x);
-  checked_numel(op, {g.N, g.O, g.OH, g.OW});  // a padding of 2^40 gives a countable size, but no tensor
+  checked_numel(op,
+                {g.N, g.O, g.OH, g.OW});  // a padding of 2^40 gives a countable size, but no tensor
   return g;
 }
 
@@ -248,17 +253,20 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
   if (!x.defined() || !weight.defined()) fail("conv1d: input and weight must be defined");
   if (x.dim() != 2 && x.dim() != 3)
     fail("conv1d: expected a 2-D (unbatched) or 3-D input (N, C, L), got ", x.shape());
-  if (weight.dim() != 3) fail("conv1d: expected a 3-D weight (O, C/groups, k), got ", weight.shape());
+  if (weight.dim() != 3)
+    fail("conv1d: expected a 3-D weight (O, C/groups, k), got ", weight.shape());
   if (options.stride_l < 1) fail("conv1d: stride must be >= 1, got ", options.stride_l);
   if (options.pad_l < 0) fail("conv1d: padding must be >= 0, got ", options.pad_l);
   if (options.dilation_l < 1) fail("conv1d: dilation must be >= 1, got ", options.dilation_l);
 
   Conv2dOptions as_2d;  // the height: kernel 1, stride 1, no padding
-  as_2d.stride_w = options.stride_l, as_2d.pad_w = options.pad_l, as_2d.dilation_w = options.dilation_l;
+  as_2d.stride_w = options.stride_l, as_2d.pad_w = options.pad_l,
+  as_2d.dilation_w = options.dilation_l;
   as_2d.groups = options.groups, as_2d.padding_rule = options.padding_rule;
   const ConvCall call{"conv1d", x.shape(), weight.shape()};
   const Tensor batched = x.dim() == 2 ? unsqueeze(x, 0) : x;
-  Tensor out = squeeze(conv2d_4d(call, unsqueeze(batched, 2), unsqueeze(weight, 2), bias, as_2d), 2);
+  Tensor out =
+      squeeze(conv2d_4d(call, unsqueeze(batched, 2), unsqueeze(weight, 2), bias, as_2d), 2);
   return x.dim() == 2 ? squeeze(out, 0) : out;
 }
 

@@ -30,7 +30,10 @@ struct Conv2dOptions {
   int64_t pad_h = 0, pad_w = 0;
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;
-  Conv2dOptions& stride(int64_t s) { stride_h = stride_w = s; return *this; }
+  Conv2dOptions& stride(int64_t s) {
+    stride_h = stride_w = s;
+    return *this;
+  }
   PaddingRule padding_rule = PaddingRule::Explicit;
   Conv2dOptions& padding(int64_t p) {
     pad_h = pad_w = p;
@@ -42,8 +45,14 @@ struct Conv2dOptions {
     padding_rule = parse_padding_rule("conv2d", rule);
     return *this;
   }
-  Conv2dOptions& dilation(int64_t d) { dilation_h = dilation_w = d; return *this; }
-  Conv2dOptions& group_count(int64_t g) { groups = g; return *this; }
+  Conv2dOptions& dilation(int64_t d) {
+    dilation_h = dilation_w = d;
+    return *this;
+  }
+  Conv2dOptions& group_count(int64_t g) {
+    groups = g;
+    return *this;
+  }
 };
 
 // x: (N, C, H, W) or (C, H, W), weight: (O, C/groups, kh, kw), bias: (O) or undefined.
@@ -54,7 +63,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 struct Conv1dOptions {
   int64_t stride_l = 1, pad_l = 0, dilation_l = 1, groups = 1;
   PaddingRule padding_rule = PaddingRule::Explicit;
-  Conv1dOptions& stride(int64_t s) { stride_l = s; return *this; }
+  Conv1dOptions& stride(int64_t s) {
+    stride_l = s;
+    return *this;
+  }
   Conv1dOptions& padding(int64_t p) {
     pad_l = p;
     padding_rule = PaddingRule::Explicit;
@@ -64,8 +76,14 @@ struct Conv1dOptions {
     padding_rule = parse_padding_rule("conv1d", rule);
     return *this;
   }
-  Conv1dOptions& dilation(int64_t d) { dilation_l = d; return *this; }
-  Conv1dOptions& group_count(int64_t g) { groups = g; return *this; }
+  Conv1dOptions& dilation(int64_t d) {
+    dilation_l = d;
+    return *this;
+  }
+  Conv1dOptions& group_count(int64_t g) {
+    groups = g;
+    return *this;
+  }
 };
 
 // x: (N, C, L) or (C, L), weight: (O, C/groups, k), bias: (O) or undefined

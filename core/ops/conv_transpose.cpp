@@ -12,8 +12,8 @@
 //   dweight = the correlation of dout with x, summed over the batch
 //   dbias   = dout summed over N, OH, OW
 // Not itself differentiable (no double backward), like conv2d.
-#include "core/autograd.h"
 #include "core/kernels/conv_transpose.h"
+#include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/ops/conv.h"
 #include "core/ops/conv_transpose.h"
@@ -48,9 +48,11 @@ ConvTransposeGeometry conv_transpose_geometry(const Shape& x_shape, const Tensor
     fail("conv_transpose2d: output_padding must be >= 0, got (", opt.output_pad_h, ", ",
          opt.output_pad_w, ")");
   if (opt.dilation_h < 1 || opt.dilation_w < 1)
-    fail("conv_transpose2d: dilation must be >= 1, got (", opt.dilation_h, ", ", opt.dilation_w, ")");
+    fail("conv_transpose2d: dilation must be >= 1, got (", opt.dilation_h, ", ", opt.dilation_w,
+         ")");
   if (opt.groups < 1) fail("conv_transpose2d: groups must be >= 1, got ", opt.groups);
-  // PyTorch's rule, per dim: output_padding only picks among the sizes one stride (or dilation) apart.
+  // PyTorch's rule, per dim: output_padding only picks among the sizes one stride (or dilation)
+  // apart.
   if ((opt.output_pad_h >= opt.stride_h && opt.output_pad_h >= opt.dilation_h) ||
       (opt.output_pad_w >= opt.stride_w && opt.output_pad_w >= opt.dilation_w))
     fail("conv_transpose2d: output_padding (", opt.output_pad_h, ", ", opt.output_pad_w,
@@ -72,13 +74,14 @@ ConvTransposeGeometry conv_transpose_geometry(const Shape& x_shape, const Tensor
     fail("conv_transpose2d: weight ", weight.shape(), " has ", weight.size(0),
          " input channels, which groups=", g.groups, " does not divide");
   if (g.C != weight.size(0))
-    fail("conv_transpose2d: input ", x_shape, " has ", g.C, " channels but weight ",
-         weight.shape(), " expects ", weight.size(0), " (weight is (C, O/groups, kh, kw))");
+    fail("conv_transpose2d: input ", x_shape, " has ", g.C, " channels but weight ", weight.shape(),
+         " expects ", weight.size(0), " (weight is (C, O/groups, kh, kw))");
   if (bias.defined() && bias.shape() != Shape{g.O})
     fail("conv_transpose2d: bias ", bias.shape(), " must have shape ", Shape{g.O},
          " (one per output channel: weight ", weight.shape(), " with groups=", g.groups, ")");
   if (g.N != 0 && (g.H == 0 || g.W == 0))
-    fail("conv_transpose2d: input ", x_shape, " has an empty spatial dimension (only the batch may be 0)");
+    fail("conv_transpose2d: input ", x_shape,
+         " has an empty spatial dimension (only the batch may be 0)");
   if (!output_extent(g.H, g.kh, g.stride_h, g.pad_h, g.dilation_h, g.output_pad_h, &g.OH) ||
       !output_extent(g.W, g.kw, g.stride_w, g.pad_w, g.dilation_w, g.output_pad_w, &g.OW))
     fail("conv_transpose2d: the output size of input ", x_shape, " and weight ", weight.shape(),

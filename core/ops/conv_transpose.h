@@ -19,11 +19,26 @@ struct ConvTranspose2dOptions {
   int64_t output_pad_h = 0, output_pad_w = 0;
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;
-  ConvTranspose2dOptions& stride(int64_t s) { stride_h = stride_w = s; return *this; }
-  ConvTranspose2dOptions& padding(int64_t p) { pad_h = pad_w = p; return *this; }
-  ConvTranspose2dOptions& output_padding(int64_t p) { output_pad_h = output_pad_w = p; return *this; }
-  ConvTranspose2dOptions& dilation(int64_t d) { dilation_h = dilation_w = d; return *this; }
-  ConvTranspose2dOptions& group_count(int64_t g) { groups = g; return *this; }
+  ConvTranspose2dOptions& stride(int64_t s) {
+    stride_h = stride_w = s;
+    return *this;
+  }
+  ConvTranspose2dOptions& padding(int64_t p) {
+    pad_h = pad_w = p;
+    return *this;
+  }
+  ConvTranspose2dOptions& output_padding(int64_t p) {
+    output_pad_h = output_pad_w = p;
+    return *this;
+  }
+  ConvTranspose2dOptions& dilation(int64_t d) {
+    dilation_h = dilation_w = d;
+    return *this;
+  }
+  ConvTranspose2dOptions& group_count(int64_t g) {
+    groups = g;
+    return *this;
+  }
 };
 
 // x: (N, C, H, W) or (C, H, W), weight: (C, O/groups, kh, kw) (PyTorch's

@@ -45,7 +45,8 @@ Equation parse(const std::string& equation) {
       compact.find(',', comma + 1) != std::string::npos)
     fail("einsum: equation \"", equation,
          "\" is not supported: write two operands and the output, like \"bij,bjk->bik\"");
-  Equation e{compact.substr(0, comma), compact.substr(comma + 1, arrow - comma - 1), compact.substr(arrow + 2)};
+  Equation e{compact.substr(0, comma), compact.substr(comma + 1, arrow - comma - 1),
+             compact.substr(arrow + 2)};
   const char* part_names[3] = {"operand 0", "operand 1", "the output"};
   int k = 0;
   for (const std::string* part : {&e.a, &e.b, &e.out}) {
@@ -56,13 +57,14 @@ Equation parse(const std::string& equation) {
       const char c = (*part)[i];
       if (c == '.' && ellipsis != std::string::npos && i >= ellipsis && i < ellipsis + 3) continue;
       if (c == '.')
-        fail("einsum: found '.' for ", part_names[k], " that is not part of any ellipsis (equation \"", equation,
+        fail("einsum: found '.' for ", part_names[k],
+             " that is not part of any ellipsis (equation \"", equation,
              "\"); write '...' for several dimensions at once");
       if (!std::isalpha(static_cast<unsigned char>(c)))
         fail("einsum: '", std::string(1, c), "' in equation \"", equation, "\" is not a letter");
       if (part->find(c, i + 1) != std::string::npos)
-        fail("einsum: letter '", std::string(1, c), "' appears twice in \"", *part, "\" (equation \"", equation,
-             "\"); repeated letters (diagonals) are not supported");
+        fail("einsum: letter '", std::string(1, c), "' appears twice in \"", *part,
+             "\" (equation \"", equation, "\"); repeated letters (diagonals) are not supported");
     }
     ++k;
   }
@@ -90,7 +92,8 @@ std::string with_labels(const std::string& part, int64_t covered, int64_t all) {
 bool has(const std::string& s, char c) { return s.find(c) != std::string::npos; }
 
 // Sum away the letters of `x` (named by `letters`) that appear in neither `other` nor `out`.
-Tensor sum_lonely(Tensor x, std::string& letters, const std::string& other, const std::string& out) {
+Tensor sum_lonely(Tensor x, std::string& letters, const std::string& other,
+                  const std::string& out) {
   for (size_t i = letters.size(); i-- > 0;)
     if (!has(other, letters[i]) && !has(out, letters[i])) {
       x = sum(x, static_cast<int64_t>(i));
@@ -104,7 +107,8 @@ Tensor arrange(const Tensor& x, const std::string& letters, const std::string& o
   std::vector<int64_t> dims;
   for (char c : order) dims.push_back(static_cast<int64_t>(letters.find(c)));
   bool identity = true;
-  for (size_t i = 0; i < dims.size(); ++i) identity = identity && dims[i] == static_cast<int64_t>(i);
+  for (size_t i = 0; i < dims.size(); ++i)
+    identity = identity && dims[i] == static_cast<int64_t>(i);
   return identity ? x : permute(x, dims);
 }
 
@@ -123,21 +127,23 @@ Tensor einsum(const std::string& equation, const Tensor& a, const Tensor& b) {
     const int64_t named = static_cast<int64_t>(part.size()) - (at == std::string::npos ? 0 : 3);
     const int64_t rank = operands[k]->dim();
     if (at == std::string::npos && named != rank)
-      fail("einsum: operand ", k, " has shape ", operands[k]->shape(), " (", rank, " dimensions) but \"", part,
-           "\" names ", named);
+      fail("einsum: operand ", k, " has shape ", operands[k]->shape(), " (", rank,
+           " dimensions) but \"", part, "\" names ", named);
     if (at != std::string::npos && named > rank)
-      fail("einsum: operand ", k, " has shape ", operands[k]->shape(), " (", rank, " dimensions) but \"", part,
-           "\" names ", named, " besides '...'");
+      fail("einsum: operand ", k, " has shape ", operands[k]->shape(), " (", rank,
+           " dimensions) but \"", part, "\" names ", named, " besides '...'");
     if (at == std::string::npos) continue;
     covered[k] = rank - named;
     const Shape& s = operands[k]->shape();
-    under[k].assign(s.begin() + static_cast<int64_t>(at), s.begin() + static_cast<int64_t>(at) + covered[k]);
+    under[k].assign(s.begin() + static_cast<int64_t>(at),
+                    s.begin() + static_cast<int64_t>(at) + covered[k]);
   }
   Shape broadcast;
   BroadcastClash clash;
   if (!try_broadcast_shapes(under[0], under[1], &broadcast, &clash))
-    fail("einsum: the dimensions under '...' do not broadcast: ", under[0], " in operand 0 ", a.shape(), " and ",
-         under[1], " in operand 1 ", b.shape(), " (", clash.a_size, " vs ", clash.b_size, ")");
+    fail("einsum: the dimensions under '...' do not broadcast: ", under[0], " in operand 0 ",
+         a.shape(), " and ", under[1], " in operand 1 ", b.shape(), " (", clash.a_size, " vs ",
+         clash.b_size, ")");
   const int64_t all = static_cast<int64_t>(broadcast.size());
   if (all > 127) fail("einsum: '...' covers ", all, " dimensions; at most 127 are supported");
 
@@ -163,8 +169,9 @@ Tensor einsum(const std::string& equation, const Tensor& a, const Tensor& b) {
       const char c = (*labels[k])[i];
       const int64_t n = xs[k].size(static_cast<int64_t>(i));
       if (size.count(c) && size[c] != n)
-        fail("einsum: letter '", std::string(1, c), "' has size ", size[c], " in operand ", first_operand[c], " ",
-             operands[first_operand[c]]->shape(), " but size ", n, " in operand ", k, " ", operands[k]->shape());
+        fail("einsum: letter '", std::string(1, c), "' has size ", size[c], " in operand ",
+             first_operand[c], " ", operands[first_operand[c]]->shape(), " but size ", n,
+             " in operand ", k, " ", operands[k]->shape());
       size[c] = n;
       first_operand.emplace(c, k);
     }

@@ -72,7 +72,8 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
   Tensor out = zeros(shape);
   float* o = out.data();
   const float* x = t.data();
-  for_each_broadcast(t.shape(), t.shape(), shape, [&](int64_t i, int64_t, int64_t j) { o[j] += x[i]; });
+  for_each_broadcast(t.shape(), t.shape(), shape,
+                     [&](int64_t i, int64_t, int64_t j) { o[j] += x[i]; });
   // ASSIGNMENT broadcast_backward/sum_to: end
   if (needs_grad({t})) {
     auto node = std::make_shared<SumToBackward>();
@@ -130,7 +131,8 @@ Tensor add(const Tensor& a, const Tensor& b) { return add(a, b, 1.0f); }
 
 Tensor add(const Tensor& a, const Tensor& b, float alpha) {
   Tensor out = alpha == 1.0f ? binary_forward("add", a, b, [](float x, float y) { return x + y; })
-                             : binary_forward("add", a, b, [alpha](float x, float y) { return x + alpha * y; });
+                             : binary_forward("add", a, b,
+                                              [alpha](float x, float y) { return x + alpha * y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<AddBackward>();
     node->a_shape = a.shape();
@@ -160,7 +162,8 @@ Tensor sub(const Tensor& a, const Tensor& b) { return sub(a, b, 1.0f); }
 
 Tensor sub(const Tensor& a, const Tensor& b, float alpha) {
   Tensor out = alpha == 1.0f ? binary_forward("sub", a, b, [](float x, float y) { return x - y; })
-                             : binary_forward("sub", a, b, [alpha](float x, float y) { return x - alpha * y; });
+                             : binary_forward("sub", a, b,
+                                              [alpha](float x, float y) { return x - alpha * y; });
   if (needs_grad({a, b})) {
     auto node = std::make_shared<SubBackward>();
     node->a_shape = a.shape();
@@ -183,7 +186,10 @@ struct MulBackward : Node {
   SavedTensor saved_a, saved_b;
   std::string name() const override { return "MulBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { saved_a.reset(); saved_b.reset(); }
+  void release_saved() override {
+    saved_a.reset();
+    saved_b.reset();
+  }
 };
 
 Tensor mul(const Tensor& a, const Tensor& b) {
@@ -210,7 +216,10 @@ struct DivBackward : Node {
   SavedTensor saved_a, saved_b;
   std::string name() const override { return "DivBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { saved_a.reset(); saved_b.reset(); }
+  void release_saved() override {
+    saved_a.reset();
+    saved_b.reset();
+  }
 };
 
 Tensor div(const Tensor& a, const Tensor& b) {
@@ -227,9 +236,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
 std::vector<Tensor> DivBackward::apply(const Tensor& dout) {
   Tensor a = saved_a.unpack(*this), b = saved_b.unpack(*this);
   Tensor da = next_edges[0].valid() ? sum_to(div(dout, b), a.shape()) : Tensor();
-  Tensor db = next_edges[1].valid()
-                  ? sum_to(neg(div(mul(dout, a), mul(b, b))), b.shape())
-                  : Tensor();
+  Tensor db =
+      next_edges[1].valid() ? sum_to(neg(div(mul(dout, a), mul(b, b))), b.shape()) : Tensor();
   return {da, db};
 }
 
@@ -259,7 +267,8 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, float value) {
 
 std::vector<Tensor> MaskedFillBackward::apply(const Tensor& dout) {
   Tensor m = mask.unpack(*this);
-  return {binary_forward("masked_fill", dout, m, [](float g, float k) { return k != 0.0f ? 0.0f : g; })};
+  return {binary_forward("masked_fill", dout, m,
+                         [](float g, float k) { return k != 0.0f ? 0.0f : g; })};
 }
 
 // out = cond ? a : b:   da = sum_to(cond ? dout : 0),  db = sum_to(cond ? 0 : dout)
@@ -273,11 +282,14 @@ struct WhereBackward : Node {
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   if (cond.requires_grad()) fail("where: the condition ", cond.shape(), " must not require grad");
-  Shape shape = broadcast_shapes("where", broadcast_shapes("where", cond.shape(), a.shape()), b.shape());
+  Shape shape =
+      broadcast_shapes("where", broadcast_shapes("where", cond.shape(), a.shape()), b.shape());
   Tensor c = expand(cond, shape);
   Tensor out = empty(shape);
-  Tensor pick_a = binary_forward("where", c, a, [](float k, float v) { return k != 0.0f ? v : 0.0f; });
-  Tensor pick_b = binary_forward("where", c, b, [](float k, float v) { return k != 0.0f ? 0.0f : v; });
+  Tensor pick_a =
+      binary_forward("where", c, a, [](float k, float v) { return k != 0.0f ? v : 0.0f; });
+  Tensor pick_b =
+      binary_forward("where", c, b, [](float k, float v) { return k != 0.0f ? 0.0f : v; });
   const float *pa = pick_a.data(), *pb = pick_b.data(), *pc = c.data();
   float* o = out.data();
   for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = pc[i] != 0.0f ? pa[i] : pb[i];
@@ -293,8 +305,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 
 std::vector<Tensor> WhereBackward::apply(const Tensor& dout) {
   Tensor c = cond.unpack(*this);
-  Tensor da = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? g : 0.0f; });
-  Tensor db = binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? 0.0f : g; });
+  Tensor da =
+      binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? g : 0.0f; });
+  Tensor db =
+      binary_forward("where", dout, c, [](float g, float k) { return k != 0.0f ? 0.0f : g; });
   return {sum_to(da, a_shape), sum_to(db, b_shape)};
 }
 

@@ -27,27 +27,27 @@ static std::string id_position(int64_t flat, const Shape& shape) {
 struct EmbeddingBackward : Node {
   std::vector<int64_t> rows;  // rows[i] = ids[i], in [0, V)
   Shape weight_shape;
-  int64_t padding_idx = -1;   // a row that gets no gradient, or -1 for none
+  int64_t padding_idx = -1;  // a row that gets no gradient, or -1 for none
   std::string name() const override { return "EmbeddingBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
 int64_t normalized_padding_idx(const char* op, int64_t padding_idx, int64_t V) {
   if (padding_idx >= V || padding_idx < -V)
-    fail(op, ": padding_idx ", padding_idx, " must be within num_embeddings ", V,
-         " (in [", -V, ", ", V - 1, "])");
+    fail(op, ": padding_idx ", padding_idx, " must be within num_embeddings ", V, " (in [", -V,
+         ", ", V - 1, "])");
   return padding_idx < 0 ? padding_idx + V : padding_idx;
 }
 
 Tensor embedding(const Tensor& weight, const Tensor& ids, std::optional<int64_t> padding_idx) {
-  if (weight.dim() != 2)
-    fail("embedding: weight must be 2-D (V, D), got shape ", weight.shape());
+  if (weight.dim() != 2) fail("embedding: weight must be 2-D (V, D), got shape ", weight.shape());
   const int64_t V = weight.size(0), D = weight.size(1);
-  const int64_t padding_row = padding_idx ? normalized_padding_idx("embedding", *padding_idx, V) : -1;
+  const int64_t padding_row =
+      padding_idx ? normalized_padding_idx("embedding", *padding_idx, V) : -1;
   const float* id = ids.data();
   std::vector<int64_t> rows(ids.numel());
   for (int64_t i = 0; i < ids.numel(); ++i) {  // every id checked before any row is read
-    if (!(id[i] == std::floor(id[i])))  // also catches NaN and infinities
+    if (!(id[i] == std::floor(id[i])))         // also catches NaN and infinities
       fail("embedding: id ", id[i], " at index ", id_position(i, ids.shape()),
            " is not a whole number");
     // V compared as a double: as a float it rounds past 2^24 (V = 2^24 + 3 becomes 2^24 + 4).
@@ -62,7 +62,8 @@ Tensor embedding(const Tensor& weight, const Tensor& ids, std::optional<int64_t>
   Tensor out = empty(out_shape);
   const float* w = weight.data();
   float* y = out.data();
-  for (int64_t i = 0; i < ids.numel(); ++i) std::copy(w + rows[i] * D, w + (rows[i] + 1) * D, y + i * D);
+  for (int64_t i = 0; i < ids.numel(); ++i)
+    std::copy(w + rows[i] * D, w + (rows[i] + 1) * D, y + i * D);
 
   if (needs_grad({weight})) {
     auto node = std::make_shared<EmbeddingBackward>();

@@ -38,13 +38,17 @@ struct GroupNormBackward : Node {
 Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias,
                   float eps) {
   if (!x.defined()) fail("group_norm: input must be defined");
-  if (x.dim() < 2) fail("group_norm: expected an input (N, C, *) of 2 or more dims, got ", x.shape());
+  if (x.dim() < 2)
+    fail("group_norm: expected an input (N, C, *) of 2 or more dims, got ", x.shape());
   if (num_groups < 1) fail("group_norm: num_groups must be >= 1, got ", num_groups);
   // PyTorch's words, with the op's name in front.
   if (x.size(1) % num_groups != 0)
-    fail("group_norm: expected number of channels in input to be divisible by num_groups, but "
-         "got input of shape ", x.shape(), " and num_groups=", num_groups);
-  for (const auto& [what, p] : {std::pair<const char*, const Tensor&>{"weight", weight}, {"bias", bias}})
+    fail(
+        "group_norm: expected number of channels in input to be divisible by num_groups, but "
+        "got input of shape ",
+        x.shape(), " and num_groups=", num_groups);
+  for (const auto& [what, p] :
+       {std::pair<const char*, const Tensor&>{"weight", weight}, {"bias", bias}})
     if (p.defined() && p.shape() != Shape{x.size(1)})
       fail("group_norm: ", what, " ", p.shape(), " must have shape ", Shape{x.size(1)},
            " (one per channel) to match input ", x.shape());
@@ -80,9 +84,8 @@ std::vector<Tensor> GroupNormBackward::apply(const Tensor& dout) {
   if (next_edges[2].valid()) dbias = empty({shape.C});
   fast_or_naive(group_norm_backward, group_norm_backward_naive)(
       shape, saved_x.data(), dout.data(), mean.data(), invstd.data(),
-      saved_weight.defined() ? saved_weight.data() : nullptr,
-      dx.defined() ? dx.data() : nullptr, dweight.defined() ? dweight.data() : nullptr,
-      dbias.defined() ? dbias.data() : nullptr);
+      saved_weight.defined() ? saved_weight.data() : nullptr, dx.defined() ? dx.data() : nullptr,
+      dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
   return {dx, dweight, dbias};
 }
 

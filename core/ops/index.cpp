@@ -31,8 +31,8 @@ std::vector<int64_t> checked_indices(const char* op, const Tensor& index, int64_
     if (!(v[j] == std::floor(v[j])))  // also catches NaN and infinities
       fail(op, ": index ", v[j], " at ", index_str(j, index.shape()), " is not a whole number");
     if (v[j] < 0 || v[j] >= static_cast<double>(size))
-      fail(op, ": index ", v[j], " at ", index_str(j, index.shape()), " is out of range for dimension ", dim,
-           " of size ", size, " (input ", x_shape, ")");
+      fail(op, ": index ", v[j], " at ", index_str(j, index.shape()),
+           " is out of range for dimension ", dim, " of size ", size, " (input ", x_shape, ")");
     out[j] = static_cast<int64_t>(v[j]);
   }
   return out;
@@ -41,7 +41,8 @@ std::vector<int64_t> checked_indices(const char* op, const Tensor& index, int64_
 // Row-major strides of shape, a 0-d shape seen as [1].
 std::vector<int64_t> strides_of(const Shape& shape) {
   std::vector<int64_t> s(std::max<size_t>(shape.size(), 1), 1);
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d) s[d] = s[d + 1] * shape[d + 1];
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    s[d] = s[d + 1] * shape[d + 1];
   return s;
 }
 
@@ -50,8 +51,8 @@ std::vector<int64_t> strides_of(const Shape& shape) {
 // coordinate along dim replaced by indices[j]) and in the "small" one (src
 // for scatter_add; index's own shape for gather's output). fn(big, small, j).
 template <class Fn>
-void for_each_indexed(const Shape& index_shape, const Shape& big_shape, const Shape& small_shape, int64_t dim,
-                      const std::vector<int64_t>& indices, Fn fn) {
+void for_each_indexed(const Shape& index_shape, const Shape& big_shape, const Shape& small_shape,
+                      int64_t dim, const std::vector<int64_t>& indices, Fn fn) {
   const int64_t n = numel_of(index_shape), rank = static_cast<int64_t>(index_shape.size());
   const std::vector<int64_t> big = strides_of(big_shape), small = strides_of(small_shape);
   std::vector<int64_t> at(std::max<int64_t>(rank, 1), 0);
@@ -71,16 +72,18 @@ void for_each_indexed(const Shape& index_shape, const Shape& big_shape, const Sh
 }
 
 // index's sizes must fit x's (and src's) as gather/scatter_add require.
-void check_index_fits(const char* op, const Tensor& x, int64_t dim, const Tensor& index, const Tensor* src) {
+void check_index_fits(const char* op, const Tensor& x, int64_t dim, const Tensor& index,
+                      const Tensor* src) {
   if (index.dim() != x.dim())
     fail(op, ": index ", index.shape(), " must have as many dimensions as the input ", x.shape());
   for (int64_t d = 0; d < index.dim(); ++d) {
     if (d != dim && index.shape()[d] > x.shape()[d])
-      fail(op, ": index ", index.shape(), " is larger than the input ", x.shape(), " at dimension ", d,
-           " (", index.shape()[d], " > ", x.shape()[d], "); only dimension ", dim, " may differ");
+      fail(op, ": index ", index.shape(), " is larger than the input ", x.shape(), " at dimension ",
+           d, " (", index.shape()[d], " > ", x.shape()[d], "); only dimension ", dim,
+           " may differ");
     if (src && index.shape()[d] > src->shape()[d])
-      fail(op, ": index ", index.shape(), " is larger than src ", src->shape(), " at dimension ", d, " (",
-           index.shape()[d], " > ", src->shape()[d], ")");
+      fail(op, ": index ", index.shape(), " is larger than src ", src->shape(), " at dimension ", d,
+           " (", index.shape()[d], " > ", src->shape()[d], ")");
   }
 }
 
@@ -98,8 +101,7 @@ struct IndexSelectBackward : Node {
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   const int64_t d = wrap_dim("index_select", dim, x.shape());
-  if (index.dim() > 1)
-    fail("index_select: index must be 1-D (or 0-d), got shape ", index.shape());
+  if (index.dim() > 1) fail("index_select: index must be 1-D (or 0-d), got shape ", index.shape());
   const DimSplit s = split_at(x.shape(), d);
   std::vector<int64_t> indices = checked_indices("index_select", index, d, s.size, x.shape());
   const int64_t K = index.numel();
@@ -114,8 +116,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   float* po = out.data();
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t k = 0; k < K; ++k)
-      std::copy(px + (o * s.size + indices[k]) * s.inner, px + (o * s.size + indices[k] + 1) * s.inner,
-                po + (o * K + k) * s.inner);
+      std::copy(px + (o * s.size + indices[k]) * s.inner,
+                px + (o * s.size + indices[k] + 1) * s.inner, po + (o * K + k) * s.inner);
   if (needs_grad({x})) {
     auto node = std::make_shared<IndexSelectBackward>();
     node->input_shape = x.shape();
@@ -134,7 +136,8 @@ std::vector<Tensor> IndexSelectBackward::apply(const Tensor& dout) {
   float* pdx = dx.data();
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t k = 0; k < K; ++k)
-      for (int64_t i = 0; i < s.inner; ++i) pdx[(o * s.size + indices[k]) * s.inner + i] += g[(o * K + k) * s.inner + i];
+      for (int64_t i = 0; i < s.inner; ++i)
+        pdx[(o * s.size + indices[k]) * s.inner + i] += g[(o * K + k) * s.inner + i];
   return {dx};
 }
 
@@ -192,7 +195,8 @@ struct ScatterAddBackward : Node {
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
   const int64_t d = wrap_dim("scatter_add", dim, x.shape());
   if (src.dim() != x.dim())
-    fail("scatter_add: src ", src.shape(), " must have as many dimensions as the input ", x.shape());
+    fail("scatter_add: src ", src.shape(), " must have as many dimensions as the input ",
+         x.shape());
   check_index_fits("scatter_add", x, d, index, &src);
   const int64_t size = x.dim() == 0 ? 1 : x.shape()[d];
   std::vector<int64_t> indices = checked_indices("scatter_add", index, d, size, x.shape());

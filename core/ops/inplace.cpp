@@ -5,10 +5,10 @@
 // version. That way autograd stays correct (the tensor's history becomes the
 // result's), and any node that saved the old value notices the change at
 // backward time instead of silently using the new data.
+#include "core/ops/inplace.h"
 #include "core/autograd.h"
 #include "core/inplace_history.h"
 #include "core/ops/elementwise.h"
-#include "core/ops/inplace.h"
 #include "core/ops/shape.h"
 
 namespace ag {
@@ -50,7 +50,8 @@ Tensor& fill_(Tensor& self, float value) {
 Tensor& zero_(Tensor& self) { return fill_(self, 0.0f); }
 Tensor& copy_(Tensor& self, const Tensor& src) {
   if (src.shape() != self.shape())
-    fail("copy_: source of shape ", src.shape(), " does not match destination of shape ", self.shape());
+    fail("copy_: source of shape ", src.shape(), " does not match destination of shape ",
+         self.shape());
   commit_inplace("copy_", self, src.requires_grad() && grad_enabled() ? add(src, 0.0f) : src);
   return self;
 }

@@ -86,8 +86,8 @@ struct ClassLoss {
   std::vector<float> weight;  // (C)
   float smoothing = 0.0f;     // label_smoothing eps
   LossReduction reduction = LossReduction::Mean;
-  double divisor = 1.0;       // of the mean: the summed weights of counted targets
-  Shape out_shape;            // of reduction none: the targets' shape
+  double divisor = 1.0;  // of the mean: the summed weights of counted targets
+  Shape out_shape;       // of reduction none: the targets' shape
 };
 
 // The loss's value, from the per-position losses.
@@ -136,7 +136,10 @@ struct CrossEntropyBackward : Node {
   ClassLoss L;                        // with the checked class ids
   std::string name() const override { return "CrossEntropyBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { logits.reset(); probabilities.reset(); }
+  void release_saved() override {
+    logits.reset();
+    probabilities.reset();
+  }
 };
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
@@ -156,7 +159,8 @@ static Tensor cross_entropy_unbatched(const Tensor& logits, const Tensor& target
   return options.reduction == LossReduction::None ? reshape(batched, {}) : batched;
 }
 
-Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEntropyOptions& options) {
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
+                     const CrossEntropyOptions& options) {
   const char* op = "cross_entropy";
   if (logits.dim() == 1) return cross_entropy_unbatched(logits, targets, options);
   if (!(options.label_smoothing >= 0.0f && options.label_smoothing <= 1.0f))
@@ -243,7 +247,8 @@ std::vector<Tensor> CrossEntropyBackward::apply(const Tensor& dout) {
       if (by_probability) {
         const float* trow = T.data() + n * C * S + s;
         float weighted_total = 0.0f;  // sum_k w_k t_k
-        for (int64_t c = 0; c < C; ++c) weighted_total += w[c] * ((1.0f - eps) * trow[c * S] + eps / C);
+        for (int64_t c = 0; c < C; ++c)
+          weighted_total += w[c] * ((1.0f - eps) * trow[c * S] + eps / C);
         for (int64_t c = 0; c < C; ++c) {
           const float p = std::exp(row[c * S] - e.max) / e.sum;
           const float tc = (1.0f - eps) * trow[c * S] + eps / C;
@@ -257,7 +262,8 @@ std::vector<Tensor> CrossEntropyBackward::apply(const Tensor& dout) {
       for (int64_t c = 0; c < C; ++c) {
         const float p = std::exp(row[c * S] - e.max) / e.sum;
         const float onehot = c == t ? 1.0f : 0.0f;
-        drow[c * S] = scale * ((1.0f - eps) * w[t] * (p - onehot) + eps / C * (p * weight_total - w[c]));
+        drow[c * S] =
+            scale * ((1.0f - eps) * w[t] * (p - onehot) + eps / C * (p * weight_total - w[c]));
       }
     }
   // ASSIGNMENT log_softmax_cross_entropy/cross_entropy_backward: end
@@ -281,8 +287,8 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, const NllLossOpt
   const char* op = "nll_loss";
   if (log_probs.dim() == 1) {  // unbatched (C) with a 0-d target, as PyTorch
     if (targets.dim() != 0)
-      fail(op, ": for log_probs of shape ", log_probs.shape(), " the target must be a 0-d class id, got ",
-           targets.shape());
+      fail(op, ": for log_probs of shape ", log_probs.shape(),
+           " the target must be a 0-d class id, got ", targets.shape());
     Tensor batched = nll_loss(unsqueeze(log_probs, 0), unsqueeze(targets, 0), options);
     return options.reduction == LossReduction::None ? reshape(batched, {}) : batched;
   }
@@ -318,7 +324,8 @@ std::vector<Tensor> NllLossBackward::apply(const Tensor& dout) {
   for (int64_t n = 0; n < L.g.N; ++n)
     for (int64_t s = 0; s < L.g.S; ++s) {
       const int64_t t = L.g.classes[n * L.g.S + s];
-      if (t != kIgnored) d[(n * L.g.C + t) * L.g.S + s] = -position_scale(L, dout, n * L.g.S + s) * L.weight[t];
+      if (t != kIgnored)
+        d[(n * L.g.C + t) * L.g.S + s] = -position_scale(L, dout, n * L.g.S + s) * L.weight[t];
     }
   return {dlogp};
 }

@@ -40,7 +40,8 @@ struct NllLossOptions {
 // logits: (N, C), (N, C, d...) or (C); targets: class ids (N), (N, d...) or () for
 // (C) logits, or class probabilities of the logits' own shape.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int64_t ignore_index = -100);
-Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const CrossEntropyOptions& options);
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
+                     const CrossEntropyOptions& options);
 // log_probs as from log_softmax over dim 1; class-id targets shaped as for cross_entropy.
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, int64_t ignore_index = -100);
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, const NllLossOptions& options);

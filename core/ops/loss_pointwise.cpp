@@ -26,7 +26,10 @@ struct PointwiseLossBackward : Node {
   LossReduction reduction = LossReduction::Mean;
   double divisor = 1.0;  // of mean / batchmean
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { input.reset(); target.reset(); }
+  void release_saved() override {
+    input.reset();
+    target.reset();
+  }
   // df/dx and df/dt at element i.
   virtual void derivatives(float x, float t, int64_t i, float& dx, float& dt) const = 0;
 };
@@ -34,7 +37,8 @@ struct PointwiseLossBackward : Node {
 namespace {
 
 // The value of the loss from its per-element values l (the input's shape).
-Tensor reduce_elements(std::vector<float> l, const Shape& shape, LossReduction reduction, double divisor) {
+Tensor reduce_elements(std::vector<float> l, const Shape& shape, LossReduction reduction,
+                       double divisor) {
   if (reduction == LossReduction::None) return from_vector(std::move(l), shape);
   double total = 0.0;  // in double: a mean over many elements loses no digits
   for (float v : l) total += v;
@@ -45,10 +49,12 @@ Tensor reduce_elements(std::vector<float> l, const Shape& shape, LossReduction r
 
 // Checks shapes and reduction, computes l_i = f(x_i, t_i), reduces, attaches the node.
 template <class Value>
-Tensor pointwise_loss(const char* op, const Tensor& input, const Tensor& target, LossReduction reduction,
-                      Value f, std::shared_ptr<PointwiseLossBackward> node) {
+Tensor pointwise_loss(const char* op, const Tensor& input, const Tensor& target,
+                      LossReduction reduction, Value f,
+                      std::shared_ptr<PointwiseLossBackward> node) {
   if (input.shape() != target.shape())
-    fail(op, ": input ", input.shape(), " and target ", target.shape(), " must have the same shape");
+    fail(op, ": input ", input.shape(), " and target ", target.shape(),
+         " must have the same shape");
   if (reduction == LossReduction::BatchMean && std::string(op) != "kl_div")
     fail(op, ": reduction 'batchmean' is only for kl_div (use none, mean or sum)");
   if (reduction == LossReduction::BatchMean && input.dim() == 0)
@@ -69,7 +75,9 @@ Tensor pointwise_loss(const char* op, const Tensor& input, const Tensor& target,
   return out;
 }
 
-float sign_of(float d) { return d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f); }  // sign(0) = 0, as PyTorch
+float sign_of(float d) {
+  return d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f);
+}  // sign(0) = 0, as PyTorch
 
 }  // namespace
 
@@ -78,9 +86,10 @@ std::vector<Tensor> PointwiseLossBackward::apply(const Tensor& dout) {
   Tensor dinput = empty(x.shape()), dtarget = empty(x.shape());
   const float *px = x.data(), *pt = t.data();
   float *di = dinput.data(), *dt = dtarget.data();
-  const float shared_scale = reduction == LossReduction::None  ? 0.0f
-                             : reduction == LossReduction::Sum ? dout.item()
-                                                               : dout.item() / static_cast<float>(divisor);
+  const float shared_scale = reduction == LossReduction::None ? 0.0f
+                             : reduction == LossReduction::Sum
+                                 ? dout.item()
+                                 : dout.item() / static_cast<float>(divisor);
   for (int64_t i = 0; i < x.numel(); ++i) {
     const float scale = reduction == LossReduction::None ? dout.data()[i] : shared_scale;
     float fx = 0.0f, ft = 0.0f;
@@ -101,9 +110,10 @@ struct MseLossBackward : PointwiseLossBackward {
   }
 };
 Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
-  return pointwise_loss("mse_loss", input, target, reduction,
-                        [](float x, float t, int64_t) { return (x - t) * (x - t); },
-                        std::make_shared<MseLossBackward>());
+  return pointwise_loss(
+      "mse_loss", input, target, reduction,
+      [](float x, float t, int64_t) { return (x - t) * (x - t); },
+      std::make_shared<MseLossBackward>());
 }
 
 // ---------------------------------------------------------------- l1_loss
@@ -116,9 +126,10 @@ struct L1LossBackward : PointwiseLossBackward {
   }
 };
 Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction) {
-  return pointwise_loss("l1_loss", input, target, reduction,
-                        [](float x, float t, int64_t) { return std::fabs(x - t); },
-                        std::make_shared<L1LossBackward>());
+  return pointwise_loss(
+      "l1_loss", input, target, reduction,
+      [](float x, float t, int64_t) { return std::fabs(x - t); },
+      std::make_shared<L1LossBackward>());
 }
 
 // ---------------------------------------------------------------- smooth_l1_loss
@@ -133,7 +144,8 @@ struct SmoothL1LossBackward : PointwiseLossBackward {
     dt = -dx;
   }
 };
-Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction, float beta) {
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction,
+                      float beta) {
   if (!(beta >= 0.0f)) fail("smooth_l1_loss: beta must be non-negative, got ", beta);
   if (beta == 0.0f) return l1_loss(input, target, reduction);  // as PyTorch: no 0/0 parabola
   auto node = std::make_shared<SmoothL1LossBackward>();
@@ -167,7 +179,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, LossReduc
   return pointwise_loss(
       "binary_cross_entropy", input, target, reduction,
       [](float x, float t, int64_t) {
-        const float log_x = std::max(std::log(x), -100.0f), log_1mx = std::max(std::log1p(-x), -100.0f);
+        const float log_x = std::max(std::log(x), -100.0f),
+                    log_1mx = std::max(std::log1p(-x), -100.0f);
         return -(t * log_x + (1.0f - t) * log_1mx);
       },
       std::make_shared<BinaryCrossEntropyBackward>());
@@ -191,11 +204,12 @@ struct BinaryCrossEntropyWithLogitsBackward : PointwiseLossBackward {
     dt = -x + (pw - 1.0f) * softplus_neg_x;
   }
 };
-Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, LossReduction reduction,
-                                        const Tensor& pos_weight) {
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        LossReduction reduction, const Tensor& pos_weight) {
   auto node = std::make_shared<BinaryCrossEntropyWithLogitsBackward>();
   if (pos_weight.defined()) {
-    if (broadcast_shapes("binary_cross_entropy_with_logits", pos_weight.shape(), input.shape()) != input.shape())
+    if (broadcast_shapes("binary_cross_entropy_with_logits", pos_weight.shape(), input.shape()) !=
+        input.shape())
       fail("binary_cross_entropy_with_logits: pos_weight ", pos_weight.shape(),
            " does not broadcast to the input's shape ", input.shape());
     NoGradGuard constant;  // pos_weight is a constant here (see loss.h)

@@ -10,9 +10,11 @@ namespace ag {
 
 // Element-wise losses: input and target of one shape; reduction mean by default.
 // (x - t)²
-Tensor mse_loss(const Tensor& input, const Tensor& target, LossReduction reduction = LossReduction::Mean);
+Tensor mse_loss(const Tensor& input, const Tensor& target,
+                LossReduction reduction = LossReduction::Mean);
 // |x - t|
-Tensor l1_loss(const Tensor& input, const Tensor& target, LossReduction reduction = LossReduction::Mean);
+Tensor l1_loss(const Tensor& input, const Tensor& target,
+               LossReduction reduction = LossReduction::Mean);
 // 0.5 (x - t)² / beta where |x - t| < beta, else |x - t| - 0.5 beta; beta = 0 is l1_loss.
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target,
                       LossReduction reduction = LossReduction::Mean, float beta = 1.0f);
@@ -27,7 +29,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 // input: log-probabilities; target: probabilities (or log-probabilities with log_target).
 // t (log t - x), 0 where t = 0.  PyTorch's default reduction is mean (over every
 // element); batchmean is the true KL divergence per sample.
-Tensor kl_div(const Tensor& input, const Tensor& target, LossReduction reduction = LossReduction::Mean,
-              bool log_target = false);
+Tensor kl_div(const Tensor& input, const Tensor& target,
+              LossReduction reduction = LossReduction::Mean, bool log_target = false);
 
 }  // namespace ag

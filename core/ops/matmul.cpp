@@ -80,8 +80,8 @@ Tensor bmm_grad_of_a(const GemmBatch& g, const Tensor& dout, const Tensor& b, co
     gemm(one_to_one_batch(g.count(), g.trans_b, true, g.K, g.M, g.N), alpha, b.data(), dout.data(),
          0.0f, da.data());
   else  // [M, K] = [M, N]·[N, K]
-    gemm(one_to_one_batch(g.count(), false, !g.trans_b, g.M, g.K, g.N), alpha, dout.data(), b.data(),
-         0.0f, da.data());
+    gemm(one_to_one_batch(g.count(), false, !g.trans_b, g.M, g.K, g.N), alpha, dout.data(),
+         b.data(), 0.0f, da.data());
   return da;
 }
 
@@ -93,8 +93,8 @@ Tensor bmm_grad_of_b(const GemmBatch& g, const Tensor& dout, const Tensor& a, co
     gemm(one_to_one_batch(g.count(), true, g.trans_a, g.N, g.K, g.M), alpha, dout.data(), a.data(),
          0.0f, db.data());
   else  // [K, N] = [K, M]·[M, N]
-    gemm(one_to_one_batch(g.count(), !g.trans_a, false, g.K, g.N, g.M), alpha, a.data(), dout.data(),
-         0.0f, db.data());
+    gemm(one_to_one_batch(g.count(), !g.trans_a, false, g.K, g.N, g.M), alpha, a.data(),
+         dout.data(), 0.0f, db.data());
   return db;
 }
 
@@ -105,8 +105,8 @@ GemmBatch bmm_batch(const char* op, const Tensor& a, const Tensor& b, const BmmO
     fail(op, ": expected two 3-D tensors (B, M, K) and (B, K, N), got shapes ", a.shape(), " and ",
          b.shape());
   if (a.size(0) != b.size(0))
-    fail(op, ": shapes ", a.shape(), " and ", b.shape(), " have different batch sizes (",
-         a.size(0), " != ", b.size(0), ")");
+    fail(op, ": shapes ", a.shape(), " and ", b.shape(), " have different batch sizes (", a.size(0),
+         " != ", b.size(0), ")");
   // op(a) is [M, K] and op(b) is [K, N], each read transposed if asked.
   const int64_t M = options.transpose_a ? a.size(2) : a.size(1);
   const int64_t K = options.transpose_a ? a.size(1) : a.size(2);
@@ -117,8 +117,8 @@ GemmBatch bmm_batch(const char* op, const Tensor& a, const Tensor& b, const BmmO
                         : options.transpose_a                      ? " (a transposed)"
                         : options.transpose_b                      ? " (b transposed)"
                                                                    : "";
-    fail(op, ": shapes ", a.shape(), " and ", b.shape(), which, " cannot be multiplied (", K, " != ",
-         Kb, ")");
+    fail(op, ": shapes ", a.shape(), " and ", b.shape(), which, " cannot be multiplied (", K,
+         " != ", Kb, ")");
   }
   return one_to_one_batch(a.size(0), options.transpose_a, options.transpose_b, M, N, K);
 }
@@ -132,7 +132,10 @@ struct MatmulBackward : Node {
   GemmBatch batch;
   std::string name() const override { return "MatmulBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { saved_a.reset(); saved_b.reset(); }
+  void release_saved() override {
+    saved_a.reset();
+    saved_b.reset();
+  }
 };
 
 // bmm is matmul without broadcasting, but with transposed operands; its own
@@ -170,8 +173,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t M = a_mat[a_mat.size() - 2], K = a_mat.back();
   const int64_t N = b_mat.back(), Kb = b_mat[b_mat.size() - 2];
   if (K != Kb)
-    fail("matmul: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", K, " != ",
-         Kb, ")");
+    fail("matmul: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", K, " != ", Kb,
+         ")");
 
   // Batch dimensions broadcast as in elementwise ops (aligned from the right).
   const Shape a_batch(a_mat.begin(), a_mat.end() - 2), b_batch(b_mat.begin(), b_mat.end() - 2);
@@ -239,7 +242,11 @@ struct BaddbmmBackward : Node {
   GemmBatch batch;
   std::string name() const override { return "BaddbmmBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { saved_a.reset(); saved_b.reset(); saved_alpha.reset(); }
+  void release_saved() override {
+    saved_a.reset();
+    saved_b.reset();
+    saved_alpha.reset();
+  }
 };
 
 Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tensor& alpha,
@@ -247,12 +254,15 @@ Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tens
   GemmBatch batch = bmm_batch("baddbmm", a, b, options);
   const Shape out_shape{a.size(0), batch.M, batch.N};
   if (!alpha.defined() || alpha.numel() != 1)
-    fail("baddbmm: alpha must hold one number, got shape ", alpha.defined() ? alpha.shape() : Shape{0});
+    fail("baddbmm: alpha must hold one number, got shape ",
+         alpha.defined() ? alpha.shape() : Shape{0});
   Shape joint;
   BroadcastClash clash;
-  if (!input.defined() || !try_broadcast_shapes(input.shape(), out_shape, &joint, &clash) || joint != out_shape)
-    fail("baddbmm: input ", input.defined() ? input.shape() : Shape{0}, " must broadcast to the product's shape ",
-         out_shape, " (of ", a.shape(), " and ", b.shape(), ")");
+  if (!input.defined() || !try_broadcast_shapes(input.shape(), out_shape, &joint, &clash) ||
+      joint != out_shape)
+    fail("baddbmm: input ", input.defined() ? input.shape() : Shape{0},
+         " must broadcast to the product's shape ", out_shape, " (of ", a.shape(), " and ",
+         b.shape(), ")");
   // As PyTorch, input broadcasts (a bias (M) for every row of every batch):
   // expand copies it to (B, N, M), and expand's backward sums its gradient back.
   const Tensor full_input = input.shape() == out_shape ? input : expand(input, out_shape);
@@ -304,19 +314,21 @@ struct LinearBackward : Node {
   SavedTensor saved_x, saved_weight;
   std::string name() const override { return "LinearBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { saved_x.reset(); saved_weight.reset(); }
+  void release_saved() override {
+    saved_x.reset();
+    saved_weight.reset();
+  }
 };
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  if (weight.dim() != 2)
-    fail("linear: weight must be 2-D (out, in), got shape ", weight.shape());
+  if (weight.dim() != 2) fail("linear: weight must be 2-D (out, in), got shape ", weight.shape());
   if (x.dim() == 0 || x.size(-1) != weight.size(1))
-    fail("linear: input ", x.shape(), " has ", x.dim() ? x.size(-1) : 0,
-         " features but weight ", weight.shape(), " expects ", weight.size(1));
+    fail("linear: input ", x.shape(), " has ", x.dim() ? x.size(-1) : 0, " features but weight ",
+         weight.shape(), " expects ", weight.size(1));
   const int64_t out_features = weight.size(0), in_features = weight.size(1);
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != out_features))
-    fail("linear: bias ", bias.shape(), " does not match the ", out_features,
-         " outputs of weight ", weight.shape(), " (expected [", out_features, "])");
+    fail("linear: bias ", bias.shape(), " does not match the ", out_features, " outputs of weight ",
+         weight.shape(), " (expected [", out_features, "])");
 
   const int64_t rows = leading_rows(x.shape());
   Shape out_shape = x.shape();
@@ -356,8 +368,8 @@ std::vector<Tensor> LinearBackward::apply(const Tensor& dout) {
   }
   if (next_edges[1].valid()) {
     dweight = empty(weight.shape());
-    gemm(true, false, out_features, in_features, rows, 1.0f, dout.data(), out_features,
-         x.data(), in_features, 0.0f, dweight.data(), in_features);
+    gemm(true, false, out_features, in_features, rows, 1.0f, dout.data(), out_features, x.data(),
+         in_features, 0.0f, dweight.data(), in_features);
   }
   if (next_edges.size() > 2 && next_edges[2].valid()) {
     dbias = zeros({out_features});

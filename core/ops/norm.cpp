@@ -37,7 +37,7 @@ void check_parameter(const char* op, const char* what, const Tensor& p, const Sh
 
 // ---------------------------------------------------------------- batch norm
 struct BatchNormBackward : Node {
-  SavedTensor x, weight;  // weight only when defined
+  SavedTensor x, weight;            // weight only when defined
   std::vector<float> mean, invstd;  // the statistics the forward normalized with
   BatchNormShape shape;
   bool training = true;  // batch statistics (they depend on x) or running ones
@@ -67,8 +67,7 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
   if (!training && !running_mean.defined())
     fail("batch_norm: eval mode (training=false) needs running_mean and running_var");
   if (training && s.count() <= 1)
-    fail("batch_norm: expected more than 1 value per channel when training, got input ",
-         x.shape());
+    fail("batch_norm: expected more than 1 value per channel when training, got input ", x.shape());
   if (!(eps >= 0.0f)) fail("batch_norm: eps must be >= 0, got ", eps);
 
   Tensor out = empty(x.shape());
@@ -125,9 +124,9 @@ std::vector<Tensor> BatchNormBackward::apply(const Tensor& dout) {
   if (next_edges[1].valid()) dweight = empty({shape.C});
   if (next_edges[2].valid()) dbias = empty({shape.C});
   fast_or_naive(batch_norm_backward, batch_norm_backward_naive)(
-      shape, saved_x.data(), dout.data(), mean.data(), invstd.data(),
-      data_or_null(saved_weight), training, dx.defined() ? dx.data() : nullptr,
-      dweight.defined() ? dweight.data() : nullptr, dbias.defined() ? dbias.data() : nullptr);
+      shape, saved_x.data(), dout.data(), mean.data(), invstd.data(), data_or_null(saved_weight),
+      training, dx.defined() ? dx.data() : nullptr, dweight.defined() ? dweight.data() : nullptr,
+      dbias.defined() ? dbias.data() : nullptr);
   return {dx, dweight, dbias};
 }
 
@@ -163,9 +162,9 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   const int64_t D = numel_of(normalized_shape), R = x.numel() / D;
   Tensor out = empty(shape);
   std::vector<float> mean(R), invstd(R);
-  fast_or_naive(layer_norm_forward, layer_norm_forward_naive)(
-      R, D, x.data(), data_or_null(weight), data_or_null(bias), eps, out.data(), mean.data(),
-      invstd.data());
+  fast_or_naive(layer_norm_forward, layer_norm_forward_naive)(R, D, x.data(), data_or_null(weight),
+                                                              data_or_null(bias), eps, out.data(),
+                                                              mean.data(), invstd.data());
 
   if (needs_grad({x, weight, bias})) {
     auto node = std::make_shared<LayerNormBackward>();

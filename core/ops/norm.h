@@ -13,9 +13,8 @@ namespace ag {
 //   running_var  = (1 - momentum) * running_var  + momentum * unbiased_var
 // in place, as PyTorch does. Eval: normalize with the running stats.
 // weight/bias: (C) or undefined.
-Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var,
-                  const Tensor& weight, const Tensor& bias, bool training,
-                  float momentum = 0.1f, float eps = 1e-5f);
+Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, float momentum = 0.1f, float eps = 1e-5f);
 
 // Normalize over the last normalized_shape.size() dims; weight/bias of that shape or undefined.
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),

@@ -5,9 +5,9 @@
 // Each a[i] meets every b[j] once, so its gradient sums row i of dout against b:
 //   da[i] = Σ_j dout[i][j] · b[j]      (dout · b)
 //   db[j] = Σ_i dout[i][j] · a[i]      (doutᵀ · a)
+#include "core/ops/outer.h"
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
-#include "core/ops/outer.h"
 
 namespace ag {
 
@@ -15,7 +15,10 @@ struct OuterBackward : Node {
   SavedTensor saved_a, saved_b;
   std::string name() const override { return "OuterBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { saved_a.reset(); saved_b.reset(); }
+  void release_saved() override {
+    saved_a.reset();
+    saved_b.reset();
+  }
 };
 
 Tensor outer(const Tensor& a, const Tensor& b) {

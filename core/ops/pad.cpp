@@ -18,10 +18,14 @@ namespace ag {
 
 const char* pad_mode_name(PadMode mode) {
   switch (mode) {
-    case PadMode::Constant: return "constant";
-    case PadMode::Reflect: return "reflect";
-    case PadMode::Replicate: return "replicate";
-    case PadMode::Circular: return "circular";
+    case PadMode::Constant:
+      return "constant";
+    case PadMode::Reflect:
+      return "reflect";
+    case PadMode::Replicate:
+      return "replicate";
+    case PadMode::Circular:
+      return "circular";
   }
   return "?";
 }
@@ -29,7 +33,8 @@ const char* pad_mode_name(PadMode mode) {
 PadMode parse_pad_mode(const std::string& mode) {
   for (PadMode m : {PadMode::Constant, PadMode::Reflect, PadMode::Replicate, PadMode::Circular})
     if (mode == pad_mode_name(m)) return m;
-  fail("pad: unknown mode \"", mode, "\"; expected \"constant\", \"reflect\", \"replicate\" or \"circular\"");
+  fail("pad: unknown mode \"", mode,
+       "\"; expected \"constant\", \"reflect\", \"replicate\" or \"circular\"");
 }
 
 namespace {
@@ -39,9 +44,10 @@ namespace {
 void check_copying_mode_rank(const Tensor& x, size_t pairs, PadMode mode) {
   const int64_t lead = x.dim() - static_cast<int64_t>(pairs);
   if (pairs >= 1 && pairs <= 3 && (lead == 1 || lead == 2)) return;
-  fail("pad: mode \"", pad_mode_name(mode), "\" pads the last 1, 2 or 3 dims of a 2-D/3-D, "
-       "3-D/4-D or 4-D/5-D input, got ", pairs, pairs == 1 ? " pair" : " pairs",
-       " of pads for input ", x.shape());
+  fail("pad: mode \"", pad_mode_name(mode),
+       "\" pads the last 1, 2 or 3 dims of a 2-D/3-D, "
+       "3-D/4-D or 4-D/5-D input, got ",
+       pairs, pairs == 1 ? " pair" : " pairs", " of pads for input ", x.shape());
 }
 
 // One padded dim: its pads against its size n and the mode's rules (pad.h),
@@ -94,8 +100,8 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, PadMode mode,
     fail("pad: ", pairs, " pairs of pads for input ", x.shape(), " with ", x.dim(),
          x.dim() == 1 ? " dim" : " dims", "; at most one pair per dim");
   if (mode != PadMode::Constant && value)
-    fail("pad: mode \"", pad_mode_name(mode), "\" takes no value (only \"constant\" fills with one), got ",
-         *value);
+    fail("pad: mode \"", pad_mode_name(mode),
+         "\" takes no value (only \"constant\" fills with one), got ", *value);
   if (mode != PadMode::Constant) check_copying_mode_rank(x, pairs, mode);
 
   // The kernels want the padded dims outermost first; the list runs last dim first.

@@ -44,8 +44,8 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   for (int64_t d = 0; d < rank; ++d) {
     wrapped[d] = wrap_dim("permute", dims[d], x.shape());
     if (inverse[wrapped[d]] >= 0)
-      fail("permute: dims ", dims, " are not a permutation of the dimensions of shape ",
-           x.shape(), " (dimension ", wrapped[d], " appears twice)");
+      fail("permute: dims ", dims, " are not a permutation of the dimensions of shape ", x.shape(),
+           " (dimension ", wrapped[d], " appears twice)");
     inverse[wrapped[d]] = d;
   }
   Tensor out = copy_permuted("permute", x, wrapped);
@@ -68,7 +68,8 @@ struct TransposeBackward : Node {
 };
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
-  const int64_t d0 = wrap_dim("transpose", dim0, x.shape()), d1 = wrap_dim("transpose", dim1, x.shape());
+  const int64_t d0 = wrap_dim("transpose", dim0, x.shape()),
+                d1 = wrap_dim("transpose", dim1, x.shape());
   std::vector<int64_t> dims(x.dim());
   for (int64_t d = 0; d < x.dim(); ++d) dims[d] = d;
   if (x.dim() > 0) std::swap(dims[d0], dims[d1]);

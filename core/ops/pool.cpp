@@ -32,9 +32,7 @@ void check_image(const char* op, const Tensor& x) {
 }
 
 // The image planes of x: N*C, or C when x is unbatched.
-int64_t planes_of(const Shape& shape) {
-  return shape.size() == 4 ? shape[0] * shape[1] : shape[0];
-}
+int64_t planes_of(const Shape& shape) { return shape.size() == 4 ? shape[0] * shape[1] : shape[0]; }
 
 // x's shape with the image (the last two sizes) replaced by OH×OW.
 Shape pooled_shape(const Tensor& x, int64_t OH, int64_t OW) {
@@ -109,8 +107,7 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
 
 std::vector<Tensor> AvgPool2dBackward::apply(const Tensor& dout) {
   Tensor dx = empty(input_shape);
-  fast_or_naive(avg_pool2d_backward, avg_pool2d_backward_naive)(geometry, dout.data(),
-                                                                  dx.data());
+  fast_or_naive(avg_pool2d_backward, avg_pool2d_backward_naive)(geometry, dout.data(), dx.data());
   return {dx};
 }
 
@@ -131,7 +128,7 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
   Tensor out = empty(pooled_shape(x, g.OH, g.OW));
   std::vector<int64_t> argmax(static_cast<size_t>(out.numel()));
   fast_or_naive(max_pool2d_forward, max_pool2d_forward_naive)(g, x.data(), out.data(),
-                                                                argmax.data());
+                                                              argmax.data());
   if (needs_grad({x})) {
     auto node = std::make_shared<MaxPool2dBackward>();
     node->geometry = g;
@@ -145,7 +142,7 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
 std::vector<Tensor> MaxPool2dBackward::apply(const Tensor& dout) {
   Tensor dx = empty(input_shape);
   fast_or_naive(max_pool2d_backward, max_pool2d_backward_naive)(geometry, dout.data(),
-                                                                  argmax.data(), dx.data());
+                                                                argmax.data(), dx.data());
   return {dx};
 }
 
@@ -180,8 +177,8 @@ Tensor adaptive_avg_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
 std::vector<Tensor> AdaptiveAvgPool2dBackward::apply(const Tensor& dout) {
   Tensor dx = empty(input_shape);
   fast_or_naive(adaptive_avg_pool2d_backward, adaptive_avg_pool2d_backward_naive)(
-      planes_of(input_shape), input_shape[input_shape.size() - 2], input_shape.back(), out_h,
-      out_w, dout.data(), dx.data());
+      planes_of(input_shape), input_shape[input_shape.size() - 2], input_shape.back(), out_h, out_w,
+      dout.data(), dx.data());
   return {dx};
 }
 
@@ -230,7 +227,7 @@ Tensor adaptive_max_pool2d(const Tensor& x, int64_t out_h, int64_t out_w) {
 std::vector<Tensor> AdaptiveMaxPool2dBackward::apply(const Tensor& dout) {
   Tensor dx = empty(input_shape);
   fast_or_naive(max_pool2d_backward, max_pool2d_backward_naive)(geometry, dout.data(),
-                                                                  argmax.data(), dx.data());
+                                                                argmax.data(), dx.data());
   return {dx};
 }
 

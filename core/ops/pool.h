@@ -14,19 +14,34 @@ struct Pool2dOptions {
   int64_t stride_h, stride_w;  // PyTorch's default stride is the kernel size
   int64_t pad_h = 0, pad_w = 0;
   explicit Pool2dOptions(int64_t k) : kernel_h(k), kernel_w(k), stride_h(k), stride_w(k) {}
-  Pool2dOptions& stride(int64_t s) { stride_h = stride_w = s; return *this; }
-  Pool2dOptions& padding(int64_t p) { pad_h = pad_w = p; return *this; }
+  Pool2dOptions& stride(int64_t s) {
+    stride_h = stride_w = s;
+    return *this;
+  }
+  Pool2dOptions& padding(int64_t p) {
+    pad_h = pad_w = p;
+    return *this;
+  }
 
   // PyTorch's ceil_mode, count_include_pad and divisor_override (all keep
   // their PyTorch defaults). ceil: round the output size up, so a last,
   // partial window covers the leftover rows; a window must still start inside
   // the input or its left padding. (No `dilation`: attograd's pools have none.)
   bool ceil = false;
-  bool include_pad = true;                 // avg only: padded cells count in the divisor
-  std::optional<int64_t> divisor;          // avg only: divide every window by this instead
-  Pool2dOptions& ceil_mode(bool on) { ceil = on; return *this; }
-  Pool2dOptions& count_include_pad(bool on) { include_pad = on; return *this; }
-  Pool2dOptions& divisor_override(int64_t d) { divisor = d; return *this; }
+  bool include_pad = true;         // avg only: padded cells count in the divisor
+  std::optional<int64_t> divisor;  // avg only: divide every window by this instead
+  Pool2dOptions& ceil_mode(bool on) {
+    ceil = on;
+    return *this;
+  }
+  Pool2dOptions& count_include_pad(bool on) {
+    include_pad = on;
+    return *this;
+  }
+  Pool2dOptions& divisor_override(int64_t d) {
+    divisor = d;
+    return *this;
+  }
 };
 
 // Average over each window; padded cells count as zeros in the divisor, as

@@ -25,7 +25,10 @@ struct PowTensorBackward : Node {
   SavedTensor base, exponent;
   std::string name() const override { return "PowBackward"; }
   std::vector<Tensor> apply(const Tensor& dout) override;
-  void release_saved() override { base.reset(); exponent.reset(); }
+  void release_saved() override {
+    base.reset();
+    exponent.reset();
+  }
 };
 
 Tensor pow(const Tensor& a, const Tensor& b) {

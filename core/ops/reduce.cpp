@@ -85,7 +85,8 @@ Tensor spread(const Tensor& dout, const Shape& input_shape, DimSplit s, float sc
   float* d = dx.data();
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t k = 0; k < s.size; ++k)
-      for (int64_t i = 0; i < s.inner; ++i) d[(o * s.size + k) * s.inner + i] = g[o * s.inner + i] * scale;
+      for (int64_t i = 0; i < s.inner; ++i)
+        d[(o * s.size + k) * s.inner + i] = g[o * s.inner + i] * scale;
   return dx;
 }
 
@@ -137,7 +138,8 @@ static bool beats(float v, float best, bool want_max) {
 }
 
 // For every output (o, i): the winning value and its index k along N.
-static void extreme_kernel(const float* x, DimSplit s, bool want_max, float* value, int64_t* index) {
+static void extreme_kernel(const float* x, DimSplit s, bool want_max, float* value,
+                           int64_t* index) {
   const int64_t N = s.size, I = s.inner;
   for (int64_t o = 0; o < s.outer; ++o) {
     const float* src = x + o * N * I;
@@ -171,11 +173,13 @@ struct MaxBackward : Node {
 
 static void check_not_empty(const char* op, const Tensor& x, const Reduction& r, bool all) {
   if (r.split.size > 0) return;
-  if (all) fail(op, ": cannot reduce an empty tensor of shape ", x.shape(), " (it has no ", op, ")");
+  if (all)
+    fail(op, ": cannot reduce an empty tensor of shape ", x.shape(), " (it has no ", op, ")");
   fail(op, ": cannot reduce over a dimension of size 0 (input shape ", x.shape(), ")");
 }
 
-static Tensor extreme(const char* op, const Tensor& x, const Reduction& r, bool all, bool want_max) {
+static Tensor extreme(const char* op, const Tensor& x, const Reduction& r, bool all,
+                      bool want_max) {
   check_not_empty(op, x, r, all);
   Tensor out = empty(r.out_shape);
   std::vector<int64_t> winner(out.numel());
@@ -190,7 +194,8 @@ static Tensor extreme(const char* op, const Tensor& x, const Reduction& r, bool 
       const float top = out.data()[0];
       node->winner.clear();
       for (int64_t k = 0, n = x.numel(); k < n; ++k)
-        if (x.data()[k] == top || (std::isnan(x.data()[k]) && std::isnan(top))) node->winner.push_back(k);
+        if (x.data()[k] == top || (std::isnan(x.data()[k]) && std::isnan(top)))
+          node->winner.push_back(k);
       node->split_ties = true;
     }
     attach(out, node, {x});

@@ -31,9 +31,11 @@ struct DimsPlan {
   int64_t count = 1;  // N
 };
 
-DimsPlan plan_dims(const char* op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+DimsPlan plan_dims(const char* op, const Tensor& x, const std::vector<int64_t>& dims,
+                   bool keepdim) {
   const Shape& shape = x.shape();
-  std::vector<bool> reduced(std::max<size_t>(shape.size(), 1), dims.empty());  // {} = every dimension
+  std::vector<bool> reduced(std::max<size_t>(shape.size(), 1),
+                            dims.empty());  // {} = every dimension
   for (int64_t dim : dims) {
     const int64_t d = wrap_dim(op, dim, shape);
     if (reduced[d]) fail(op, ": dim ", d, " appears more than once in dims ", Shape(dims));
@@ -55,7 +57,8 @@ DimsPlan plan_dims(const char* op, const Tensor& x, const std::vector<int64_t>& 
 // fn(i, j) for every element i of x, j its output in the keep shape.
 template <class Fn>
 void for_each_reduced(const Shape& x_shape, const Shape& keep_shape, Fn fn) {
-  for_each_broadcast(x_shape, x_shape, keep_shape, [&](int64_t i, int64_t, int64_t j) { fn(i, j); });
+  for_each_broadcast(x_shape, x_shape, keep_shape,
+                     [&](int64_t i, int64_t, int64_t j) { fn(i, j); });
 }
 
 // Σ over each output's N elements of f(x[i]), in double.
@@ -84,12 +87,13 @@ struct SumDimsBackward : Node {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 
-static Tensor sum_dims(const char* op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim,
-                       bool is_mean) {
+static Tensor sum_dims(const char* op, const Tensor& x, const std::vector<int64_t>& dims,
+                       bool keepdim, bool is_mean) {
   DimsPlan plan = plan_dims(op, x, dims, keepdim);
   std::vector<double> totals = reduce_sum(x, plan, [](float v) { return static_cast<double>(v); });
   if (is_mean)
-    for (double& t : totals) t /= static_cast<double>(plan.count);  // mean of nothing: NaN, as PyTorch
+    for (double& t : totals)
+      t /= static_cast<double>(plan.count);  // mean of nothing: NaN, as PyTorch
   Tensor out = to_tensor(totals, plan.out_shape);
   if (needs_grad({x})) {
     auto node = std::make_shared<SumDimsBackward>();
@@ -167,12 +171,16 @@ std::vector<Tensor> StdBackward::apply(const Tensor& dout) {
   const float *px = x.data(), *g = dout.data();
   float* pdx = dx.data();
   for_each_reduced(x.shape(), plan.keep_shape, [&](int64_t i, int64_t j) {
-    pdx[i] = m.std[j] == 0.0 ? 0.0f : static_cast<float>(g[j] * (px[i] - m.mean[j]) / (divisor * m.std[j]));
+    pdx[i] = m.std[j] == 0.0
+                 ? 0.0f
+                 : static_cast<float>(g[j] * (px[i] - m.mean[j]) / (divisor * m.std[j]));
   });
   return {dx};
 }
 
-Tensor std(const Tensor& x, bool unbiased) { return std(x, std::vector<int64_t>{}, unbiased ? 1 : 0, false); }
+Tensor std(const Tensor& x, bool unbiased) {
+  return std(x, std::vector<int64_t>{}, unbiased ? 1 : 0, false);
+}
 Tensor std(const Tensor& x, int64_t dim, int64_t correction, bool keepdim) {
   return std(x, std::vector<int64_t>{dim}, correction, keepdim);
 }
@@ -202,7 +210,8 @@ Tensor norm(const Tensor& x, float p, const std::vector<int64_t>& dims, bool kee
     });
   } else {
     const double q = p;
-    result = reduce_sum(x, plan, [q](float v) { return std::pow(std::fabs(static_cast<double>(v)), q); });
+    result = reduce_sum(x, plan,
+                        [q](float v) { return std::pow(std::fabs(static_cast<double>(v)), q); });
     for (double& r : result) r = std::pow(r, 1.0 / q);
   }
   Tensor out = to_tensor(result, plan.out_shape);
@@ -222,10 +231,14 @@ std::vector<Tensor> NormBackward::apply(const Tensor& dout) {
   const float *px = x.data(), *pn = result.data(), *g = dout.data();
   Tensor dx = empty(x.shape());
   float* pdx = dx.data();
-  if (std::isinf(p)) {  // the gradient is shared evenly by the elements where |x| is the max (or NaN)
+  if (std::isinf(
+          p)) {  // the gradient is shared evenly by the elements where |x| is the max (or NaN)
     std::vector<double> ties(result.numel(), 0.0);
-    auto is_max = [&](int64_t i, int64_t j) { return std::fabs(px[i]) == pn[j] || std::isnan(px[i]); };
-    for_each_reduced(x.shape(), keep_shape, [&](int64_t i, int64_t j) { ties[j] += is_max(i, j) ? 1.0 : 0.0; });
+    auto is_max = [&](int64_t i, int64_t j) {
+      return std::fabs(px[i]) == pn[j] || std::isnan(px[i]);
+    };
+    for_each_reduced(x.shape(), keep_shape,
+                     [&](int64_t i, int64_t j) { ties[j] += is_max(i, j) ? 1.0 : 0.0; });
     for_each_reduced(x.shape(), keep_shape, [&](int64_t i, int64_t j) {
       pdx[i] = is_max(i, j) ? static_cast<float>(sgn(px[i]) * g[j] / ties[j]) : 0.0f;
     });
@@ -234,7 +247,8 @@ std::vector<Tensor> NormBackward::apply(const Tensor& dout) {
   const double q = p;
   for_each_reduced(x.shape(), keep_shape, [&](int64_t i, int64_t j) {
     const double v = px[i], n = pn[j];
-    const double slope = q == 1.0 ? sgn(v) : sgn(v) * std::pow(std::fabs(v), q - 1.0) / std::pow(n, q - 1.0);
+    const double slope =
+        q == 1.0 ? sgn(v) : sgn(v) * std::pow(std::fabs(v), q - 1.0) / std::pow(n, q - 1.0);
     pdx[i] = (q != 1.0 && n == 0.0) ? 0.0f : static_cast<float>(g[j] * slope);
   });
   return {dx};

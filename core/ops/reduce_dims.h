@@ -21,7 +21,8 @@ Tensor std(const Tensor& x, int64_t dim, int64_t correction = 1, bool keepdim = 
 inline Tensor std(const Tensor& x, int dim, int64_t correction = 1, bool keepdim = false) {
   return std(x, static_cast<int64_t>(dim), correction, keepdim);
 }
-Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction = 1, bool keepdim = false);
+Tensor std(const Tensor& x, const std::vector<int64_t>& dims, int64_t correction = 1,
+           bool keepdim = false);
 
 // p-norm (Σ|x|^p)^(1/p) over everything or over dims, p = 2 (Frobenius) by
 // default; p = INFINITY is max|x| (ties split the gradient evenly). The

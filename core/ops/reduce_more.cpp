@@ -120,7 +120,8 @@ std::vector<Tensor> ProdBackward::apply(const Tensor& dout) {
       }
       const double grad = g[o * I + i];
       if (zeros_seen == 0)
-        for (int64_t k = 0; k < N; ++k) pdx[at(k)] = static_cast<float>(grad * nonzero_product / px[at(k)]);
+        for (int64_t k = 0; k < N; ++k)
+          pdx[at(k)] = static_cast<float>(grad * nonzero_product / px[at(k)]);
       else if (zeros_seen == 1)
         pdx[at(zero_at)] = static_cast<float>(grad * nonzero_product);
     }
@@ -128,19 +129,23 @@ std::vector<Tensor> ProdBackward::apply(const Tensor& dout) {
 }
 
 Tensor prod(const Tensor& x) { return product(x, Reduction{{1, x.numel(), 1}, {}}); }
-Tensor prod(const Tensor& x, int64_t dim, bool keepdim) { return product(x, over_dim("prod", x, dim, keepdim)); }
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim) {
+  return product(x, over_dim("prod", x, dim, keepdim));
+}
 
 // ---------------------------------------------------------------- argmax, argmin
 // Indices are step functions of x (zero gradient almost everywhere): no graph.
 // argmin is argmax of -x: negation keeps ties tied and NaN NaN, so the first
 // smallest element (or the first NaN) wins, as in PyTorch.
 Tensor argmax(const Tensor& x) {
-  if (x.numel() == 0) fail("argmax: cannot reduce an empty tensor of shape ", x.shape(), " (it has no argmax)");
+  if (x.numel() == 0)
+    fail("argmax: cannot reduce an empty tensor of shape ", x.shape(), " (it has no argmax)");
   return argmax(reshape(x.detach(), {-1}), 0);
 }
 
 Tensor argmin(const Tensor& x) {
-  if (x.numel() == 0) fail("argmin: cannot reduce an empty tensor of shape ", x.shape(), " (it has no argmin)");
+  if (x.numel() == 0)
+    fail("argmin: cannot reduce an empty tensor of shape ", x.shape(), " (it has no argmin)");
   return argmax(neg(reshape(x.detach(), {-1})), 0);
 }
 

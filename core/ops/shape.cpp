@@ -54,12 +54,14 @@ static Shape infer_shape(const char* op, const Shape& requested, int64_t numel) 
     if (known == 0)  // 0 * anything = 0: the -1 could be any size
       fail(op, ": cannot infer the -1 in shape ", requested, " for input of size ", numel,
            ": another size is 0, so the -1 is ambiguous");
-    if (numel % known != 0) fail(op, ": shape ", requested, " is invalid for input of size ", numel);
+    if (numel % known != 0)
+      fail(op, ": shape ", requested, " is invalid for input of size ", numel);
     shape[infer_at] = numel / known;
   } else if (known != numel) {
     fail(op, ": shape ", requested, " is invalid for input of size ", numel);
   }
-  checked_numel(op, shape);  // an empty input takes [0, 2^40, 2^40] only if its sizes stay countable
+  checked_numel(op,
+                shape);  // an empty input takes [0, 2^40, 2^40] only if its sizes stay countable
   return shape;
 }
 
@@ -96,7 +98,8 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   const Shape& s = x.shape();
   const int64_t start = wrap_dim("flatten", start_dim, s), end = wrap_dim("flatten", end_dim, s);
   if (start > end)
-    fail("flatten: start_dim ", start_dim, " comes after end_dim ", end_dim, " for a tensor of shape ", s);
+    fail("flatten: start_dim ", start_dim, " comes after end_dim ", end_dim,
+         " for a tensor of shape ", s);
   if (s.empty()) return view_as_shape("flatten", x, {1});
   Shape shape(s.begin(), s.begin() + start);
   shape.push_back(numel_of(Shape(s.begin() + start, s.begin() + end + 1)));
@@ -150,8 +153,8 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
              "; sizes must match except in dimension ", d, " (", s[e], " vs ", first[e],
              " in dimension ", e, ")");
     if (__builtin_add_overflow(shape[d], s[d], &shape[d]))
-      fail("cat: the sizes along dimension ", d, " add up to more than int64 can hold (at tensor ", t,
-           " of shape ", s, ")");
+      fail("cat: the sizes along dimension ", d, " add up to more than int64 can hold (at tensor ",
+           t, " of shape ", s, ")");
   }
   Tensor out = empty(shape);
   const DimSplit total = split_at(shape, d);
@@ -161,7 +164,8 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
     const int64_t band = x.shape()[d] * total.inner;  // floats per outer index
     const float* src = x.data();
     for (int64_t o = 0; o < total.outer; ++o)
-      std::copy(src + o * band, src + (o + 1) * band, out.data() + (o * total.size + offset) * total.inner);
+      std::copy(src + o * band, src + (o + 1) * band,
+                out.data() + (o * total.size + offset) * total.inner);
     offset += x.shape()[d];
     sizes.push_back(x.shape()[d]);
   }
@@ -220,8 +224,8 @@ static Tensor slice_copy(const char* op, const Tensor& x, int64_t d, int64_t sta
   const float* src = x.data();
   for (int64_t o = 0; o < in.outer; ++o)
     for (int64_t j = 0; j < count; ++j)
-      std::copy(src + (o * in.size + start + j * step) * I, src + (o * in.size + start + j * step + 1) * I,
-                out.data() + (o * count + j) * I);
+      std::copy(src + (o * in.size + start + j * step) * I,
+                src + (o * in.size + start + j * step + 1) * I, out.data() + (o * count + j) * I);
   mark_copy_of_view(op, out, x);
   if (needs_grad({x})) {
     auto node = std::make_shared<SliceBackward>();
@@ -265,11 +269,12 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
 Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   const int64_t d = checked_sliceable_dim("select", x, dim), size = x.shape()[d];
   if (index < -size || index >= size)
-    fail("select: index ", index, " is out of range for dimension ", d, " of size ", size, " (shape ",
-         x.shape(), ")");
+    fail("select: index ", index, " is out of range for dimension ", d, " of size ", size,
+         " (shape ", x.shape(), ")");
   Shape shape = x.shape();
   shape.erase(shape.begin() + d);
-  return view_as_shape("select", slice_copy("select", x, d, index < 0 ? index + size : index, 1, 1), shape);
+  return view_as_shape("select", slice_copy("select", x, d, index < 0 ? index + size : index, 1, 1),
+                       shape);
 }
 
 // Python's x[start:end:step]: negative bounds count from the end, then both
@@ -279,7 +284,8 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
   if (step <= 0) fail("slice: step must be positive, got ", step, " (shape ", x.shape(), ")");
   auto clip = [size](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size); };
   const int64_t first = clip(start), last = clip(end);
-  const int64_t count = last > first ? (last - first - 1) / step + 1 : 0;  // no overflow for huge steps
+  const int64_t count =
+      last > first ? (last - first - 1) / step + 1 : 0;  // no overflow for huge steps
   return slice_copy("slice", x, d, first, count, step);
 }
 

@@ -29,18 +29,20 @@ struct SliceScatterBackward : Node {
 // Calls row(full_at, band_at, I) for each row of I floats of the band: its
 // offset in the x-shaped tensor and in the src-shaped one.
 template <class Row>
-static void for_each_band_row(const Shape& full_shape, int64_t d, int64_t start, int64_t count, int64_t step,
-                              Row row) {
+static void for_each_band_row(const Shape& full_shape, int64_t d, int64_t start, int64_t count,
+                              int64_t step, Row row) {
   const DimSplit s = split_at(full_shape, d);
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t j = 0; j < count; ++j)
       row((o * s.size + start + j * step) * s.inner, (o * count + j) * s.inner, s.inner);
 }
 
-Tensor slice_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t start, int64_t end, int64_t step) {
+Tensor slice_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t start, int64_t end,
+                     int64_t step) {
   if (x.dim() == 0) fail("slice_scatter: cannot be applied to a 0-d tensor (shape [])");
   const int64_t d = wrap_dim("slice_scatter", dim, x.shape()), size = x.shape()[d];
-  if (step <= 0) fail("slice_scatter: step must be positive, got ", step, " (shape ", x.shape(), ")");
+  if (step <= 0)
+    fail("slice_scatter: step must be positive, got ", step, " (shape ", x.shape(), ")");
   // Python's bounds, as slice: negatives count from the end, then clip to [0, size].
   auto clip = [size](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + size : i, 0, size); };
   const int64_t first = clip(start), last = clip(end);
@@ -48,15 +50,17 @@ Tensor slice_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t st
   Shape band_shape = x.shape();
   band_shape[d] = count;
   if (src.shape() != band_shape)  // PyTorch's words, then where the slice is
-    fail("slice_scatter: expected src to have a size equal to the slice of self. src size = ", src.shape(),
-         ", slice size = ", band_shape, " (input ", x.shape(), " along dimension ", d, " from ", first, " to ",
-         last, " in steps of ", step, ")");
+    fail("slice_scatter: expected src to have a size equal to the slice of self. src size = ",
+         src.shape(), ", slice size = ", band_shape, " (input ", x.shape(), " along dimension ", d,
+         " from ", first, " to ", last, " in steps of ", step, ")");
   Tensor out = empty(x.shape());
   std::copy(x.data(), x.data() + x.numel(), out.data());
   const float* from = src.data();
   float* to = out.data();
   for_each_band_row(x.shape(), d, first, count, step,
-                    [&](int64_t full_at, int64_t band_at, int64_t I) { std::copy_n(from + band_at, I, to + full_at); });
+                    [&](int64_t full_at, int64_t band_at, int64_t I) {
+                      std::copy_n(from + band_at, I, to + full_at);
+                    });
   if (needs_grad({x, src})) {
     auto node = std::make_shared<SliceScatterBackward>();
     node->dim = d;
@@ -74,8 +78,9 @@ std::vector<Tensor> SliceScatterBackward::apply(const Tensor& dout) {
     dx = empty(dout.shape());
     std::copy(dout.data(), dout.data() + dout.numel(), dx.data());
     float* to = dx.data();
-    for_each_band_row(dout.shape(), dim, start, count, step,
-                      [&](int64_t full_at, int64_t, int64_t I) { std::fill_n(to + full_at, I, 0.0f); });
+    for_each_band_row(
+        dout.shape(), dim, start, count, step,
+        [&](int64_t full_at, int64_t, int64_t I) { std::fill_n(to + full_at, I, 0.0f); });
   }
   if (next_edges[1].valid()) {  // the band of dout
     Shape band_shape = dout.shape();
@@ -84,7 +89,9 @@ std::vector<Tensor> SliceScatterBackward::apply(const Tensor& dout) {
     const float* from = dout.data();
     float* to = dsrc.data();
     for_each_band_row(dout.shape(), dim, start, count, step,
-                      [&](int64_t full_at, int64_t band_at, int64_t I) { std::copy_n(from + full_at, I, to + band_at); });
+                      [&](int64_t full_at, int64_t band_at, int64_t I) {
+                        std::copy_n(from + full_at, I, to + band_at);
+                      });
   }
   return {dx, dsrc};
 }
@@ -95,13 +102,14 @@ Tensor select_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t i
   if (x.dim() == 0) fail("select_scatter: cannot be applied to a 0-d tensor (shape [])");
   const int64_t d = wrap_dim("select_scatter", dim, x.shape()), size = x.shape()[d];
   if (index < -size || index >= size)
-    fail("select_scatter: index ", index, " is out of range for dimension ", d, " of size ", size, " (shape ",
-         x.shape(), ")");
+    fail("select_scatter: index ", index, " is out of range for dimension ", d, " of size ", size,
+         " (shape ", x.shape(), ")");
   Shape entry_shape = x.shape();
   entry_shape.erase(entry_shape.begin() + d);
   if (src.shape() != entry_shape)
-    fail("select_scatter: expected src to have a size equal to the slice of self. src size = ", src.shape(),
-         ", slice size = ", entry_shape, " (input ", x.shape(), " at index ", index, " of dimension ", d, ")");
+    fail("select_scatter: expected src to have a size equal to the slice of self. src size = ",
+         src.shape(), ", slice size = ", entry_shape, " (input ", x.shape(), " at index ", index,
+         " of dimension ", d, ")");
   const int64_t i = index < 0 ? index + size : index;
   return slice_scatter(x, unsqueeze(src, d), d, i, i + 1, 1);
 }

@@ -128,7 +128,7 @@ std::vector<Tensor> LogSoftmaxBackward::apply(const Tensor& dy) {
   Tensor dx = empty(y.shape());
   if (y.numel() > 0)
     fast_or_naive(log_softmax_backward, log_softmax_backward_naive)(g, y.data(), dy.data(),
-                                                                     dx.data());
+                                                                    dx.data());
   return {dx};
 }
 

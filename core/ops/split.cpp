@@ -13,8 +13,8 @@
 
 #include "core/autograd.h"
 #include "core/ops/dim.h"
-#include "core/ops/split.h"
 #include "core/ops/shape.h"
+#include "core/ops/split.h"
 #include "core/ops/view_copies.h"
 
 namespace ag {
@@ -29,8 +29,8 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_siz
     total += n;
   }
   if (total != size)
-    fail("split: split_sizes ", Shape(split_sizes), " add up to ", total, " but dimension ", d, " of ",
-         x.shape(), " has size ", size);
+    fail("split: split_sizes ", Shape(split_sizes), " add up to ", total, " but dimension ", d,
+         " of ", x.shape(), " has size ", size);
   std::vector<Tensor> pieces;
   int64_t start = 0;
   for (int64_t n : split_sizes) {
@@ -46,10 +46,11 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
   const int64_t size = x.dim() == 0 ? 1 : x.shape()[d];
   if (split_size < 0) fail("split: split_size must be non-negative, got ", split_size);
   if (split_size == 0 && size != 0)
-    fail("split: split_size can only be 0 if dimension ", d, " has size 0, but it has size ", size, " (shape ",
-         x.shape(), ")");
+    fail("split: split_size can only be 0 if dimension ", d, " has size 0, but it has size ", size,
+         " (shape ", x.shape(), ")");
   // PyTorch's rule: at least one piece; all of split_size but the last.
-  const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  const int64_t pieces =
+      split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
   std::vector<int64_t> sizes(pieces, split_size);
   sizes.back() = size - split_size * (pieces - 1);
   return split(x, sizes, d);
@@ -59,8 +60,9 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   if (chunks <= 0) fail("chunk: chunks must be greater than 0, got ", chunks);
   const int64_t d = wrap_dim("chunk", dim, x.shape());
   const int64_t size = x.dim() == 0 ? 1 : x.shape()[d];
-  std::vector<Tensor> pieces = size == 0 ? split(x, std::vector<int64_t>(chunks, 0), d)  // `chunks` empty
-                                         : split(x, (size + chunks - 1) / chunks, d);      // pieces, as PyTorch
+  std::vector<Tensor> pieces =
+      size == 0 ? split(x, std::vector<int64_t>(chunks, 0), d)  // `chunks` empty
+                : split(x, (size + chunks - 1) / chunks, d);    // pieces, as PyTorch
   for (const Tensor& piece : pieces) mark_copy_of_view("chunk", piece, x);
   return pieces;
 }
@@ -97,8 +99,8 @@ struct RepeatBackward : Node {
 
 Tensor repeat(const Tensor& x, const std::vector<int64_t>& repeats) {
   if (repeats.size() < x.shape().size())
-    fail("repeat: ", repeats.size(), " repeats ", Shape(repeats), " for a tensor of shape ", x.shape(),
-         " (need at least one per dimension, ", x.dim(), ")");
+    fail("repeat: ", repeats.size(), " repeats ", Shape(repeats), " for a tensor of shape ",
+         x.shape(), " (need at least one per dimension, ", x.dim(), ")");
   Shape padded(repeats.size() - x.shape().size(), 1);
   padded.insert(padded.end(), x.shape().begin(), x.shape().end());
   Shape out_shape(repeats.size());
@@ -152,7 +154,8 @@ Tensor flip(const Tensor& x, const std::vector<int64_t>& dims) {
   for (int64_t d = rank - 2; d >= 0; --d) stride[d] = stride[d + 1] * x.shape()[d + 1];
   for (int64_t j = 0; j < n; ++j) {
     int64_t from = 0;
-    for (int64_t d = 0; d < rank; ++d) from += (flipped[d] ? x.shape()[d] - 1 - at[d] : at[d]) * stride[d];
+    for (int64_t d = 0; d < rank; ++d)
+      from += (flipped[d] ? x.shape()[d] - 1 - at[d] : at[d]) * stride[d];
     po[j] = px[from];
     for (int64_t d = rank - 1; d >= 0; --d) {
       if (++at[d] < x.shape()[d]) break;

@@ -18,7 +18,8 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
 // Pieces of split_size along dim, the last one what is left.
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
 // Pieces of the given sizes, which must add up to x.size(dim).
-std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_sizes,
+                          int64_t dim = 0);
 // Tiles x repeats[d] times along each dimension; more repeats than x has
 // dimensions prepend size-1 dimensions to x first, as PyTorch.
 Tensor repeat(const Tensor& x, const std::vector<int64_t>& repeats);

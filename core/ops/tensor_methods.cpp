@@ -41,10 +41,14 @@ Tensor Tensor::min() const { return ag::min(*this); }
 Tensor Tensor::min(int64_t dim, bool keepdim) const { return ag::min(*this, dim, keepdim); }
 Tensor Tensor::argmax(int64_t dim, bool keepdim) const { return ag::argmax(*this, dim, keepdim); }
 Tensor Tensor::bmm(const Tensor& other) const { return ag::bmm(*this, other); }
-Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const { return ag::flatten(*this, start_dim, end_dim); }
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  return ag::flatten(*this, start_dim, end_dim);
+}
 Tensor Tensor::squeeze(int64_t dim) const { return ag::squeeze(*this, dim); }
 Tensor Tensor::unsqueeze(int64_t dim) const { return ag::unsqueeze(*this, dim); }
-Tensor Tensor::masked_fill(const Tensor& mask, float value) const { return ag::masked_fill(*this, mask, value); }
+Tensor Tensor::masked_fill(const Tensor& mask, float value) const {
+  return ag::masked_fill(*this, mask, value);
+}
 
 }  // namespace ag
 
@@ -54,14 +58,24 @@ Tensor Tensor::masked_fill(const Tensor& mask, float value) const { return ag::m
 
 namespace ag {
 
-std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim) const { return ag::chunk(*this, chunks, dim); }
-std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const { return ag::split(*this, split_size, dim); }
+std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim) const {
+  return ag::chunk(*this, chunks, dim);
+}
+std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const {
+  return ag::split(*this, split_size, dim);
+}
 std::vector<Tensor> Tensor::split(const std::vector<int64_t>& split_sizes, int64_t dim) const {
   return ag::split(*this, split_sizes, dim);
 }
-Tensor Tensor::index_select(int64_t dim, const Tensor& index) const { return ag::index_select(*this, dim, index); }
-Tensor Tensor::gather(int64_t dim, const Tensor& index) const { return ag::gather(*this, dim, index); }
-Tensor Tensor::repeat(const std::vector<int64_t>& repeats) const { return ag::repeat(*this, repeats); }
+Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
+  return ag::index_select(*this, dim, index);
+}
+Tensor Tensor::gather(int64_t dim, const Tensor& index) const {
+  return ag::gather(*this, dim, index);
+}
+Tensor Tensor::repeat(const std::vector<int64_t>& repeats) const {
+  return ag::repeat(*this, repeats);
+}
 Tensor Tensor::flip(const std::vector<int64_t>& dims) const { return ag::flip(*this, dims); }
 Tensor Tensor::squeeze() const { return ag::squeeze(*this); }
 

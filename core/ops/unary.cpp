@@ -8,8 +8,8 @@
 
 #include "core/autograd.h"
 #include "core/ops/elementwise.h"
-#include "core/ops/unary.h"
 #include "core/ops/map.h"
+#include "core/ops/unary.h"
 
 namespace ag {
 
@@ -30,7 +30,8 @@ struct UnaryNode : Node {
 };
 
 template <class NodeT>
-static Tensor record(Tensor out, const Tensor& x, const Tensor& to_save, std::shared_ptr<NodeT> node) {
+static Tensor record(Tensor out, const Tensor& x, const Tensor& to_save,
+                     std::shared_ptr<NodeT> node) {
   if (needs_grad({x})) {
     node->saved = SavedTensor(to_save);
     attach(out, node, {x});
@@ -89,7 +90,8 @@ struct LogBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor log(const Tensor& x) {
-  return record(map_elements(x, [](float v) { return std::log(v); }), x, x, std::make_shared<LogBackward>());
+  return record(map_elements(x, [](float v) { return std::log(v); }), x, x,
+                std::make_shared<LogBackward>());
 }
 
 std::vector<Tensor> LogBackward::apply(const Tensor& dout) {
@@ -116,7 +118,8 @@ struct AbsBackward : UnaryNode {
   std::vector<Tensor> apply(const Tensor& dout) override;
 };
 Tensor abs(const Tensor& x) {
-  return record(map_elements(x, [](float v) { return std::fabs(v); }), x, x, std::make_shared<AbsBackward>());
+  return record(map_elements(x, [](float v) { return std::fabs(v); }), x, x,
+                std::make_shared<AbsBackward>());
 }
 
 std::vector<Tensor> AbsBackward::apply(const Tensor& dout) {
@@ -136,7 +139,8 @@ Tensor relu(const Tensor& x) {
 }
 
 std::vector<Tensor> ReluBackward::apply(const Tensor& dout) {
-  return {times_derivative(dout, saved.unpack(*this), [](float y) { return y <= 0.0f ? 0.0f : 1.0f; })};
+  return {
+      times_derivative(dout, saved.unpack(*this), [](float y) { return y <= 0.0f ? 0.0f : 1.0f; })};
 }
 
 // ---- sigmoid:  y = 1 / (1 + e^-x),  dx = dy * y * (1 - y)
@@ -183,7 +187,9 @@ Tensor clamp(const Tensor& x, float min, float max) {
   auto node = std::make_shared<ClampBackward>();
   node->lo = min;
   node->hi = max;
-  return record(map_elements(x, [min, max](float v) { return v < min ? min : (v > max ? max : v); }), x, x, node);
+  return record(
+      map_elements(x, [min, max](float v) { return v < min ? min : (v > max ? max : v); }), x, x,
+      node);
 }
 
 std::vector<Tensor> ClampBackward::apply(const Tensor& dout) {

@@ -31,7 +31,8 @@ static std::string way_into_the_original(const char* op) {
   const std::string name = op;
   if (name == "select")
     return "To change that tensor, write the new values into it with select_scatter: "
-           "y = select_scatter(y, new_values, dim, index) (PyTorch's y[:, index] = new_values along dim 1), "
+           "y = select_scatter(y, new_values, dim, index) (PyTorch's y[:, index] = new_values "
+           "along dim 1), "
            "or copy_(y, select_scatter(y, ...)) to keep y's memory";
   if (name == "permute")
     return "To change that tensor, permute the new values back and copy them in: "
@@ -41,7 +42,8 @@ static std::string way_into_the_original(const char* op) {
            "copy_(y, transpose(new_values, dim0, dim1))";
   // narrow, slice, split, chunk: one band along one dimension.
   return "To change that tensor, write the new values into it with slice_scatter: "
-         "y = slice_scatter(y, new_values, dim, start, end) (PyTorch's y[:, start:end] = new_values along dim 1), "
+         "y = slice_scatter(y, new_values, dim, start, end) (PyTorch's y[:, start:end] = "
+         "new_values along dim 1), "
          "or copy_(y, slice_scatter(y, ...)) to keep y's memory";
 }
 
@@ -50,13 +52,19 @@ void check_not_copy_of_view(const char* inplace_op, const Tensor& self) {
   if (!mark || mark->source.expired()) return;  // no one could see the difference
   if (std::strcmp(mark->op, "expand") == 0)
     fail(inplace_op, ": this tensor (shape ", self.shape(),
-         ") is a copy made by expand (attograd's expand copies; PyTorch's returns a view whose repeated "
-         "elements share memory, and refuses in-place writes into it), so writing into it would not change "
-         "the tensor it came from (shape ", mark->source_shape,
-         "). Write into that tensor before expanding it; to change only this copy, clone() it first");
-  fail(inplace_op, ": this tensor (shape ", self.shape(), ") is a copy made by ", mark->op, " (attograd's ",
-       mark->op, " copies; PyTorch's returns a view), so writing into it would not change the tensor it came "
-       "from (shape ", mark->source_shape, "), as it would in PyTorch. ", way_into_the_original(mark->op),
+         ") is a copy made by expand (attograd's expand copies; PyTorch's returns a view whose "
+         "repeated "
+         "elements share memory, and refuses in-place writes into it), so writing into it would "
+         "not change "
+         "the tensor it came from (shape ",
+         mark->source_shape,
+         "). Write into that tensor before expanding it; to change only this copy, clone() it "
+         "first");
+  fail(inplace_op, ": this tensor (shape ", self.shape(), ") is a copy made by ", mark->op,
+       " (attograd's ", mark->op,
+       " copies; PyTorch's returns a view), so writing into it would not change the tensor it came "
+       "from (shape ",
+       mark->source_shape, "), as it would in PyTorch. ", way_into_the_original(mark->op),
        "; to change only this copy, clone() it first");
 }
 

@@ -50,8 +50,8 @@ void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float*
     for (int64_t o = 0; o < g.O; ++o)
       for (int64_t p = 0; p < g.OH * g.OW; ++p)
         out[out_index(g, n, o, 0, 0) + p] = bias != nullptr ? bias[o] : 0.0f;
-  for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i,
-                      int64_t j, int64_t at) {
+  for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i, int64_t j,
+                      int64_t at) {
     out[at] += x[x_index(g, n, c, ih, iw)] * weight[weight_index(g, c, o, i, j)];
   });
 }
@@ -60,8 +60,8 @@ void conv_transpose2d_forward_naive(const ConvTransposeGeometry& g, const float*
 void conv_transpose2d_backward_input_naive(const ConvTransposeGeometry& g, const float* dout,
                                            const float* weight, float* dx) {
   std::fill(dx, dx + g.N * g.C * g.H * g.W, 0.0f);
-  for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i,
-                      int64_t j, int64_t at) {
+  for_each_tap(g, [&](int64_t n, int64_t c, int64_t ih, int64_t iw, int64_t o, int64_t i, int64_t j,
+                      int64_t at) {
     dx[x_index(g, n, c, ih, iw)] += dout[at] * weight[weight_index(g, c, o, i, j)];
   });
 }

@@ -5,9 +5,9 @@
 
 namespace ag {
 
-void sgemm_naive(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-                 float alpha, const float* A, int64_t lda, const float* B,
-                 int64_t ldb, float beta, float* C, int64_t ldc) {
+void sgemm_naive(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                 const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                 int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
     for (int64_t j = 0; j < N; ++j) {
       float dot = 0.0f;

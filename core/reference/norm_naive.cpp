@@ -42,8 +42,9 @@ void group_normalize(const float* x, const std::vector<int64_t>& group, float me
 // The closed-form backward of group_normalize, with w a per-element weight
 // function (batch norm: one weight per group; layer norm: one per feature).
 //   xhat  = (x - mean) * invstd,  dxhat = dout * w
-//   dx    = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))   if the stats are the group's own
-//   dx    = invstd * dxhat                                               if they are fixed (eval)
+//   dx    = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))   if the stats are the
+//   group's own dx    = invstd * dxhat                                               if they are
+//   fixed (eval)
 template <class WeightOf>
 void group_backward(const float* x, const float* dout, const std::vector<int64_t>& group,
                     float mean, float invstd, const WeightOf& weight_of, bool own_stats,
@@ -63,7 +64,7 @@ void group_backward(const float* x, const float* dout, const std::vector<int64_t
     const double xhat = (x[e] - mean) * invstd;
     const double dxhat = double(dout[e]) * weight_of(k);
     dx[e] = own_stats ? float(invstd * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat))
-                        : float(invstd * dxhat);
+                      : float(invstd * dxhat);
   }
 }
 // ASSIGNMENT layer_norm_backward,batchnorm_backward/group_backward: end
@@ -104,8 +105,8 @@ void batch_norm_backward_naive(const BatchNormShape& s, const float* x, const fl
     if (dbias) dbias[c] = float(sum_dout);
     const float w = weight ? weight[c] : 1.0f;
     if (dx && !group.empty())
-      group_backward(x, dout, group, mean[c], invstd[c], [w](size_t) { return w; }, training,
-                     dx);
+      group_backward(
+          x, dout, group, mean[c], invstd[c], [w](size_t) { return w; }, training, dx);
   }
 }
 
@@ -141,8 +142,9 @@ void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float
   for (int64_t r = 0; r < R; ++r) {
     std::vector<int64_t> row;
     for (int64_t d = 0; d < D; ++d) row.push_back(r * D + d);
-    group_backward(x, dout, row, mean[r], invstd[r],
-                   [weight](size_t d) { return weight ? weight[d] : 1.0f; }, true, dx);
+    group_backward(
+        x, dout, row, mean[r], invstd[r], [weight](size_t d) { return weight ? weight[d] : 1.0f; },
+        true, dx);
   }
 }
 
@@ -200,9 +202,9 @@ void group_norm_backward_naive(const GroupNormShape& s, const float* x, const fl
       const std::vector<int64_t> group = group_offsets(s, n, g);
       if (group.empty()) continue;
       // the k-th value of the group is in channel g*Cg + k/S
-      group_backward(x, dout, group, mean[n * s.G + g], invstd[n * s.G + g],
-                     [&](size_t k) { return weight ? weight[g * Cg + int64_t(k) / s.S] : 1.0f; },
-                     true, dx);
+      group_backward(
+          x, dout, group, mean[n * s.G + g], invstd[n * s.G + g],
+          [&](size_t k) { return weight ? weight[g * Cg + int64_t(k) / s.S] : 1.0f; }, true, dx);
     }
 }
 

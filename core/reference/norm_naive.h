@@ -21,15 +21,13 @@ void batch_norm_backward_naive(const BatchNormShape& s, const float* x, const fl
                                bool training, float* dx, float* dweight, float* dbias);
 
 void layer_norm_forward_naive(int64_t R, int64_t D, const float* x, const float* weight,
-                              const float* bias, float eps, float* out, float* mean,
-                              float* invstd);
+                              const float* bias, float eps, float* out, float* mean, float* invstd);
 void layer_norm_backward_naive(int64_t R, int64_t D, const float* x, const float* dout,
                                const float* mean, const float* invstd, const float* weight,
                                float* dx, float* dweight, float* dbias);
 
 void group_norm_forward_naive(const GroupNormShape& s, const float* x, const float* weight,
-                              const float* bias, float eps, float* out, float* mean,
-                              float* invstd);
+                              const float* bias, float eps, float* out, float* mean, float* invstd);
 void group_norm_backward_naive(const GroupNormShape& s, const float* x, const float* dout,
                                const float* mean, const float* invstd, const float* weight,
                                float* dx, float* dweight, float* dbias);

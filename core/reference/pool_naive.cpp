@@ -29,8 +29,8 @@ float avg_divisor_naive(const PoolGeometry& g, int64_t oh, int64_t ow) {
   for (int64_t i = 0; i < g.kh; ++i)
     for (int64_t j = 0; j < g.kw; ++j) {
       const int64_t ih = oh * g.stride_h - g.pad_h + i, iw = ow * g.stride_w - g.pad_w + j;
-      const bool in_padded = ih >= -g.pad_h && ih < g.H + g.pad_h && iw >= -g.pad_w &&
-                             iw < g.W + g.pad_w;
+      const bool in_padded =
+          ih >= -g.pad_h && ih < g.H + g.pad_h && iw >= -g.pad_w && iw < g.W + g.pad_w;
       if (g.count_include_pad ? in_padded : inside(g, ih, iw)) count += 1.0f;
     }
   return count;
@@ -67,8 +67,7 @@ void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* 
           }
 }
 
-void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out,
-                              int64_t* argmax) {
+void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out, int64_t* argmax) {
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t oh = 0; oh < g.OH; ++oh)
       for (int64_t ow = 0; ow < g.OW; ++ow) {
@@ -105,8 +104,8 @@ void max_pool2d_backward_naive(const PoolGeometry& g, const float* dout, const i
 }
 // ASSIGNMENT max_pool_backward/max_pool2d_backward_naive: end
 
-void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
-                                       int64_t OW, const float* x, float* out) {
+void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                       const float* x, float* out) {
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {
@@ -135,8 +134,8 @@ void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, in
 }
 
 // Each bin's max, scanning every cell; a larger value or a NaN takes over.
-void adaptive_max_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
-                                       int64_t OW, const float* x, float* out, int64_t* argmax) {
+void adaptive_max_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                       const float* x, float* out, int64_t* argmax) {
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {

@@ -13,15 +13,14 @@ namespace ag {
 
 void avg_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out);
 void avg_pool2d_backward_naive(const PoolGeometry& g, const float* dout, float* dx);
-void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out,
-                              int64_t* argmax);
+void max_pool2d_forward_naive(const PoolGeometry& g, const float* x, float* out, int64_t* argmax);
 void max_pool2d_backward_naive(const PoolGeometry& g, const float* dout, const int64_t* argmax,
                                float* dx);
-void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
-                                       int64_t OW, const float* x, float* out);
+void adaptive_avg_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                       const float* x, float* out);
 void adaptive_avg_pool2d_backward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
                                         int64_t OW, const float* dout, float* dx);
-void adaptive_max_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH,
-                                       int64_t OW, const float* x, float* out, int64_t* argmax);
+void adaptive_max_pool2d_forward_naive(int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                       const float* x, float* out, int64_t* argmax);
 
 }  // namespace ag

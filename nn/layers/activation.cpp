@@ -37,7 +37,8 @@ Tensor dropout(const Tensor& x, double p, bool training) {
   Tensor mask = empty(x.shape());
   float* m = mask.data();
   Generator& gen = default_generator();
-  for (int64_t i = 0, n = mask.numel(); i < n; ++i) m[i] = gen.uniform() < keep_below ? scale : 0.0f;
+  for (int64_t i = 0, n = mask.numel(); i < n; ++i)
+    m[i] = gen.uniform() < keep_below ? scale : 0.0f;
   return mul(x, mask);  // backward: dx = dout * mask, the same elements dropped
 }
 

@@ -3,9 +3,9 @@
 // constructor arguments, parameter names and default initialisation.
 //
 // Shape legend: N batch, C in_channels, O out_channels, H×W image, L length, k×k kernel.
-//   Conv2d:          x: (N, C, H, W) -> (N, O, H', W'),  H' = (H + 2·pad - dil·(k-1) - 1) / stride + 1
-//   Conv1d:          x: (N, C, L) -> (N, O, L'),  L' as H'
-//   ConvTranspose2d: x: (N, C, H, W) -> (N, O, H', W'),  H' = (H-1)·stride - 2·pad + dil·(k-1) + out_pad + 1
+//   Conv2d:          x: (N, C, H, W) -> (N, O, H', W'),  H' = (H + 2·pad - dil·(k-1) - 1) / stride
+//   + 1 Conv1d:          x: (N, C, L) -> (N, O, L'),  L' as H' ConvTranspose2d: x: (N, C, H, W) ->
+//   (N, O, H', W'),  H' = (H-1)·stride - 2·pad + dil·(k-1) + out_pad + 1
 // Each also takes the unbatched input, as its functional op does.
 //
 // Conv2d and Conv1d take PyTorch's padding_mode, after bias as in
@@ -40,7 +40,7 @@ class Conv2d : public UnaryModule {
   int64_t in_channels, out_channels, kernel_size;
   Conv2dOptions options;
   std::string padding_mode;  // "zeros", "reflect", "replicate" or "circular"
-  Tensor weight, bias;  // bias undefined when built with bias = false
+  Tensor weight, bias;       // bias undefined when built with bias = false
 };
 
 // weight (O, C/groups, k), bias (O); both uniform in ±1/sqrt(C/groups·k).
@@ -57,7 +57,7 @@ class Conv1d : public UnaryModule {
   int64_t in_channels, out_channels, kernel_size;
   Conv1dOptions options;
   std::string padding_mode;  // "zeros", "reflect", "replicate" or "circular"
-  Tensor weight, bias;  // bias undefined when built with bias = false
+  Tensor weight, bias;       // bias undefined when built with bias = false
 };
 
 // weight (C, O/groups, k, k): input channels first, PyTorch's layout for the
@@ -69,7 +69,8 @@ class Conv1d : public UnaryModule {
 class ConvTranspose2d : public UnaryModule {
  public:
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
-                  const ConvTranspose2dOptions& options = ConvTranspose2dOptions(), bool bias = true);
+                  const ConvTranspose2dOptions& options = ConvTranspose2dOptions(),
+                  bool bias = true);
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();

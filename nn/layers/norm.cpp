@@ -10,7 +10,10 @@ namespace ag::nn {
 
 BatchNorm::BatchNorm(const char* type_name, int64_t c, const BatchNormOptions& opts,
                      std::vector<int64_t> accepted_ranks)
-    : UnaryModule(type_name), num_features(c), options(opts), accepted_ranks_(std::move(accepted_ranks)) {
+    : UnaryModule(type_name),
+      num_features(c),
+      options(opts),
+      accepted_ranks_(std::move(accepted_ranks)) {
   if (c <= 0) fail(type_name, ": num_features must be > 0, got ", c);
   if (!(opts.eps > 0.0)) fail(type_name, ": eps must be > 0, got ", opts.eps);
   if (!(opts.momentum >= 0.0 && opts.momentum <= 1.0))
@@ -29,8 +32,10 @@ BatchNorm::BatchNorm(const char* type_name, int64_t c, const BatchNormOptions& o
 
 Tensor BatchNorm::forward(const Tensor& x) {
   if (std::find(accepted_ranks_.begin(), accepted_ranks_.end(), x.dim()) == accepted_ranks_.end())
-    fail(type_name(), "(", num_features, "): expected ", accepted_ranks_.size() == 1 ? "4-D input (N, C, H, W)"
-         : "2-D (N, C) or 3-D (N, C, L) input", ", got ", x.shape());
+    fail(type_name(), "(", num_features, "): expected ",
+         accepted_ranks_.size() == 1 ? "4-D input (N, C, H, W)"
+                                     : "2-D (N, C) or 3-D (N, C, L) input",
+         ", got ", x.shape());
   if (x.size(1) != num_features)
     fail(type_name(), "(", num_features, "): input ", x.shape(), " has ", x.size(1),
          " channels, expected ", num_features);
@@ -50,8 +55,8 @@ Tensor BatchNorm::forward(const Tensor& x) {
 }
 
 std::string BatchNorm::extra_repr() const {
-  return message(num_features, ", eps=", py_float(options.eps), ", momentum=", py_float(options.momentum),
-                 ", affine=", py_bool(options.affine),
+  return message(num_features, ", eps=", py_float(options.eps),
+                 ", momentum=", py_float(options.momentum), ", affine=", py_bool(options.affine),
                  ", track_running_stats=", py_bool(options.track_running_stats));
 }
 
@@ -74,13 +79,19 @@ Tensor LayerNorm::forward(const Tensor& x) {
 std::string LayerNorm::extra_repr() const {
   // Python's tuple: (64,) for one element, (4, 8) for two.
   std::string shape = "(";
-  for (size_t i = 0; i < normalized_shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(normalized_shape[i]);
+  for (size_t i = 0; i < normalized_shape.size(); ++i)
+    shape += (i ? ", " : "") + std::to_string(normalized_shape[i]);
   shape += normalized_shape.size() == 1 ? ",)" : ")";
-  return message(shape, ", eps=", py_float(eps), ", elementwise_affine=", py_bool(weight.defined()));
+  return message(shape, ", eps=", py_float(eps),
+                 ", elementwise_affine=", py_bool(weight.defined()));
 }
 
 GroupNorm::GroupNorm(int64_t groups, int64_t channels, double eps_, bool affine_)
-    : UnaryModule("GroupNorm"), num_groups(groups), num_channels(channels), eps(eps_), affine(affine_) {
+    : UnaryModule("GroupNorm"),
+      num_groups(groups),
+      num_channels(channels),
+      eps(eps_),
+      affine(affine_) {
   if (groups <= 0 || channels <= 0)
     fail("GroupNorm: num_groups ", groups, " and num_channels ", channels, " must be > 0");
   if (channels % groups != 0)  // PyTorch's words
@@ -96,13 +107,14 @@ GroupNorm::GroupNorm(int64_t groups, int64_t channels, double eps_, bool affine_
 Tensor GroupNorm::forward(const Tensor& x) {
   // Checked here so the message names the layer, not only the op.
   if (x.dim() < 2 || x.size(1) != num_channels)
-    fail("GroupNorm(", num_groups, ", ", num_channels, "): input ", x.shape(),
-         " must be (N, ", num_channels, ", *)");
+    fail("GroupNorm(", num_groups, ", ", num_channels, "): input ", x.shape(), " must be (N, ",
+         num_channels, ", *)");
   return group_norm(x, num_groups, weight, bias, static_cast<float>(eps));
 }
 
 std::string GroupNorm::extra_repr() const {
-  return message(num_groups, ", ", num_channels, ", eps=", py_float(eps), ", affine=", py_bool(affine));
+  return message(num_groups, ", ", num_channels, ", eps=", py_float(eps),
+                 ", affine=", py_bool(affine));
 }
 
 }  // namespace ag::nn

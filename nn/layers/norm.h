@@ -26,7 +26,7 @@ class BatchNorm : public UnaryModule {
 
   int64_t num_features;
   BatchNormOptions options;
-  Tensor weight, bias;                                     // (C), when affine
+  Tensor weight, bias;                                    // (C), when affine
   Tensor running_mean, running_var, num_batches_tracked;  // (C), (C), () when tracked
 
  protected:

@@ -20,7 +20,8 @@ Tensor Sequential::forward(const Tensor& x) {
 }
 
 ModuleHolder<UnaryModule> Sequential::operator[](size_t i) const {
-  if (i >= layers_.size()) fail("Sequential: index ", i, " is out of range for ", layers_.size(), " modules");
+  if (i >= layers_.size())
+    fail("Sequential: index ", i, " is out of range for ", layers_.size(), " modules");
   return layers_[i];
 }
 

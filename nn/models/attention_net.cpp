@@ -38,9 +38,11 @@ ResBlock::ResBlock(int64_t in, int64_t out, bool projection_shortcut) : UnaryMod
   // Fault 1's fix: bring x to `out` channels before adding it. No bias on the
   // conv: the BatchNorm right after it would cancel any constant anyway.
   if (projection_shortcut && in != out)
-    shortcut = register_module("shortcut", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<UnaryModule>>{
-                                               std::make_shared<Conv2d>(in, out, 1, Conv2dOptions(), /*bias=*/false),
-                                               std::make_shared<BatchNorm2d>(out)}));
+    shortcut = register_module(
+        "shortcut",
+        std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<UnaryModule>>{
+            std::make_shared<Conv2d>(in, out, 1, Conv2dOptions(), /*bias=*/false),
+            std::make_shared<BatchNorm2d>(out)}));
 }
 
 Tensor ResBlock::forward(const Tensor& x) {
@@ -59,7 +61,9 @@ Tensor ResBlock::forward(const Tensor& x) {
 
 // ---------------------------------------------------------------- SelfAttention
 SelfAttention::SelfAttention(int64_t c) : UnaryModule("SelfAttention"), in_channels(c) {
-  if (c < 8) fail("SelfAttention: in_channels must be at least 8 (query and key have in_channels/8), got ", c);
+  if (c < 8)
+    fail("SelfAttention: in_channels must be at least 8 (query and key have in_channels/8), got ",
+         c);
   query = register_module("query", std::make_shared<Conv2d>(c, c / 8, 1));
   key = register_module("key", std::make_shared<Conv2d>(c, c / 8, 1));
   value = register_module("value", std::make_shared<Conv2d>(c, c, 1));
@@ -68,7 +72,8 @@ SelfAttention::SelfAttention(int64_t c) : UnaryModule("SelfAttention"), in_chann
 
 void SelfAttention::check_input(const Tensor& x) const {
   if (x.dim() != 4 || x.size(1) != in_channels)
-    fail("SelfAttention(", in_channels, "): expected input (N, ", in_channels, ", H, W), got ", x.shape());
+    fail("SelfAttention(", in_channels, "): expected input (N, ", in_channels, ", H, W), got ",
+         x.shape());
 }
 
 // The document's forward, line for line: each of its lines is quoted above the
@@ -82,7 +87,8 @@ Tensor SelfAttention::forward(const Tensor& x) {
   // batch_size, channels, height, width = x.size()
   const int64_t batch_size = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
   // query = self.query(x).view(batch_size, -1, height * width).permute(0, 2, 1)
-  Tensor query = this->query(x).view({batch_size, -1, height * width}).permute({0, 2, 1});  // (N, P, C/8)
+  Tensor query =
+      this->query(x).view({batch_size, -1, height * width}).permute({0, 2, 1});  // (N, P, C/8)
   // key = self.key(x).view(batch_size, -1, height * width)
   Tensor key = this->key(x).view({batch_size, -1, height * width});  // (N, C/8, P)
   // energy = torch.bmm(query, key)
@@ -93,7 +99,9 @@ Tensor SelfAttention::forward(const Tensor& x) {
   // value = self.value(x).view(batch_size, -1, height * width)
   Tensor value = this->value(x).view({batch_size, -1, height * width});  // (N, C, P)
   // out = torch.bmm(value, attention.permute(0, 2, 1))
-  Tensor out = bmm(value, attention.permute({0, 2, 1}));  // (N, C, P): out[c][i] = sum_j value[c][j] · attention[i][j]
+  Tensor out = bmm(
+      value,
+      attention.permute({0, 2, 1}));  // (N, C, P): out[c][i] = sum_j value[c][j] · attention[i][j]
   // out = out.view(batch_size, channels, height, width)
   out = out.view({batch_size, channels, height, width});
   // out = self.gamma * out + x
@@ -121,18 +129,20 @@ Tensor SelfAttention::forward(const Tensor& x) {
 Tensor SelfAttention::forward_fused(const Tensor& x) {
   check_input(x);
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), P = H * W;
-  Tensor q = query(x).reshape({N, -1, P});                // (N, C/8, P), read as (N, P, C/8)
-  Tensor k = key(x).reshape({N, -1, P});                  // (N, C/8, P)
-  Tensor energy = bmm(q, k, {.transpose_a = true});       // (N, P, P)
-  Tensor attention = softmax_(energy, -1);                // in place: energy's buffer is the attention now
+  Tensor q = query(x).reshape({N, -1, P});           // (N, C/8, P), read as (N, P, C/8)
+  Tensor k = key(x).reshape({N, -1, P});             // (N, C/8, P)
+  Tensor energy = bmm(q, k, {.transpose_a = true});  // (N, P, P)
+  Tensor attention = softmax_(energy, -1);  // in place: energy's buffer is the attention now
   if (keep_attention) last_attention = attention.detach();
-  Tensor v = value(x).reshape({N, -1, P});                // (N, C, P)
-  Tensor out = baddbmm(x.reshape({N, C, P}), v, attention, gamma, {.transpose_b = true});  // x + gamma·v·attentionᵀ
+  Tensor v = value(x).reshape({N, -1, P});  // (N, C, P)
+  Tensor out = baddbmm(x.reshape({N, C, P}), v, attention, gamma,
+                       {.transpose_b = true});  // x + gamma·v·attentionᵀ
   return out.reshape({N, C, H, W});
 }
 
 // ---------------------------------------------------------------- AttentionNet
-AttentionNet::AttentionNet(const AttentionNetOptions& opts) : UnaryModule("AttentionNet"), options(opts) {
+AttentionNet::AttentionNet(const AttentionNetOptions& opts)
+    : UnaryModule("AttentionNet"), options(opts) {
   if (opts.in_channels <= 0 || opts.num_classes <= 0 || opts.image_size < 4)
     fail("AttentionNet: in_channels ", opts.in_channels, " and num_classes ", opts.num_classes,
          " must be > 0 and image_size ", opts.image_size, " at least 4");
@@ -147,17 +157,17 @@ AttentionNet::AttentionNet(const AttentionNetOptions& opts) : UnaryModule("Atten
 Tensor AttentionNet::forward(const Tensor& x) {
   const int64_t S = options.image_size;
   if (x.dim() != 4 || x.size(1) != options.in_channels || x.size(2) != S || x.size(3) != S)
-    fail("AttentionNet: expected input [N, ", options.in_channels, ", ", S, ", ", S, "] (in_channels ",
-         options.in_channels, ", image_size ", S, "), got ", x.shape());
+    fail("AttentionNet: expected input [N, ", options.in_channels, ", ", S, ", ", S,
+         "] (in_channels ", options.in_channels, ", image_size ", S, "), got ", x.shape());
   Tensor out = conv1(x);  // out = self.conv1(x)
   out = res1(out);        // out = self.res1(out)
   out = res2(out);        // out = self.res2(out)
   out = attention(out);   // out = self.attention(out)
   out = options.as_printed || options.printed_pool
-            ? avg_pool2d(out, Pool2dOptions(4))   // F.avg_pool2d(out, 4): H/4 × W/4 (fault 2)
-            : adaptive_avg_pool2d(out, 4, 4);     // fault 2's fix: always 4 × 4
-  out = out.reshape({out.size(0), -1});           // out = out.view(out.size(0), -1)
-  return fc(out);                                 // out = self.fc(out)
+            ? avg_pool2d(out, Pool2dOptions(4))  // F.avg_pool2d(out, 4): H/4 × W/4 (fault 2)
+            : adaptive_avg_pool2d(out, 4, 4);    // fault 2's fix: always 4 × 4
+  out = out.reshape({out.size(0), -1});          // out = out.view(out.size(0), -1)
+  return fc(out);                                // out = self.fc(out)
 }
 
 }  // namespace ag::nn

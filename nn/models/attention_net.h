@@ -116,8 +116,8 @@ class SelfAttention : public UnaryModule {
 };
 
 struct AttentionNetOptions {
-  int64_t in_channels = 3;   // 1 for grayscale (Fashion-MNIST), 3 for colour
-  int64_t image_size = 16;   // square inputs of this size (>= 4)
+  int64_t in_channels = 3;  // 1 for grayscale (Fashion-MNIST), 3 for colour
+  int64_t image_size = 16;  // square inputs of this size (>= 4)
   int64_t num_classes = 10;
   bool as_printed = false;        // the document's code exactly: both faults
   bool printed_shortcut = false;  // fault 1 only: ResBlocks add x unchanged

@@ -28,7 +28,9 @@ using ag::optim::SGDOptions;
 namespace {
 
 // Flops of a 'same'-padded conv on an H×W map: 2 · N·H·W · O · C·k·k.
-double conv_flops(int64_t N, int64_t HW, int64_t C, int64_t O, int64_t k) { return 2.0 * N * HW * O * C * k * k; }
+double conv_flops(int64_t N, int64_t HW, int64_t C, int64_t O, int64_t k) {
+  return 2.0 * N * HW * O * C * k * k;
+}
 
 }  // namespace
 
@@ -45,10 +47,14 @@ int main() {
   sgd_options.momentum = 0.9f;
   SGD sgd(net.parameters(), sgd_options);
 
-  std::printf("AttentionNet, batch %lld of 3x%lldx%lld, %d threads, %lld parameters\n", (long long)N,
-              (long long)S, (long long)S, get_num_threads(), (long long)net.num_parameters());
+  std::printf("AttentionNet, batch %lld of 3x%lldx%lld, %d threads, %lld parameters\n",
+              (long long)N, (long long)S, (long long)S, get_num_threads(),
+              (long long)net.num_parameters());
 
-  auto infer_once = [&] { NoGradGuard no_grad; net(x); };
+  auto infer_once = [&] {
+    NoGradGuard no_grad;
+    net(x);
+  };
   auto train_step = [&] {
     sgd.zero_grad();
     cross_entropy(net(x), targets).backward();
@@ -74,11 +80,13 @@ int main() {
   train_step();
   const MemoryStats after = memory_stats();
   const double MiB = 1024.0 * 1024.0;
-  std::printf("  allocator, one training step: %lld allocations (%lld cache hits), %.1f MiB handed out,\n"
-              "    peak in use %.1f MiB, %.1f MiB cached after the step\n",
-              (long long)(after.allocations - before.allocations), (long long)(after.cache_hits - before.cache_hits),
-              (after.bytes_allocated - before.bytes_allocated) / MiB, after.peak_bytes_in_use / MiB,
-              after.bytes_cached / MiB);
+  std::printf(
+      "  allocator, one training step: %lld allocations (%lld cache hits), %.1f MiB handed out,\n"
+      "    peak in use %.1f MiB, %.1f MiB cached after the step\n",
+      (long long)(after.allocations - before.allocations),
+      (long long)(after.cache_hits - before.cache_hits),
+      (after.bytes_allocated - before.bytes_allocated) / MiB, after.peak_bytes_in_use / MiB,
+      after.bytes_cached / MiB);
 
   // The same with every block from the C library (AG_ALLOCATOR=system): the
   // cost of page faults and zeroing that the cache saves.
@@ -100,16 +108,23 @@ int main() {
     std::function<void()> run;
     double flops;
   };
-  const double attention_flops = 2 * conv_flops(N, HW, 256, 32, 1) + conv_flops(N, HW, 256, 256, 1) +
-                                 2.0 * N * HW * HW * 32 + 2.0 * N * HW * HW * 256;  // energy, then attended
+  const double attention_flops = 2 * conv_flops(N, HW, 256, 32, 1) +
+                                 conv_flops(N, HW, 256, 256, 1) + 2.0 * N * HW * HW * 32 +
+                                 2.0 * N * HW * HW * 256;  // energy, then attended
   std::vector<Stage> stages = {
       {"conv1 (ConvBlock 3->64)", [&] { net.conv1(a0); }, conv_flops(N, HW, 3, 64, 3)},
       {"res1 (ResBlock 64->128)", [&] { net.res1(a1); },
-       conv_flops(N, HW, 64, 128, 3) + conv_flops(N, HW, 128, 128, 3) + conv_flops(N, HW, 64, 128, 1)},
+       conv_flops(N, HW, 64, 128, 3) + conv_flops(N, HW, 128, 128, 3) +
+           conv_flops(N, HW, 64, 128, 1)},
       {"res2 (ResBlock 128->256)", [&] { net.res2(a2); },
-       conv_flops(N, HW, 128, 256, 3) + conv_flops(N, HW, 256, 256, 3) + conv_flops(N, HW, 128, 256, 1)},
+       conv_flops(N, HW, 128, 256, 3) + conv_flops(N, HW, 256, 256, 3) +
+           conv_flops(N, HW, 128, 256, 1)},
       {"attention (SelfAttention 256)", [&] { net.attention(a3); }, attention_flops},
-      {"pool + fc", [&] { net.fc(adaptive_avg_pool2d(a4, 4, 4).reshape({N, -1})); }, 2.0 * N * 4096 * 10},
+      {"pool + fc",
+       [&] {
+         net.fc(adaptive_avg_pool2d(a4, 4, 4).reshape({N, -1}));
+       },
+       2.0 * N * 4096 * 10},
   };
   std::printf("  forward by stage (eval, no graph):\n");
   double total_flops = 0;
@@ -118,6 +133,7 @@ int main() {
     total_flops += s.flops;
     std::printf("    %-32s %8.2f ms   %6.1f GFLOP/s\n", s.name, t * 1e3, s.flops / t * 1e-9);
   }
-  std::printf("  whole forward: %.2f GFLOP per batch, %.1f GFLOP/s\n", total_flops * 1e-9, total_flops / infer * 1e-9);
+  std::printf("  whole forward: %.2f GFLOP per batch, %.1f GFLOP/s\n", total_flops * 1e-9,
+              total_flops / infer * 1e-9);
   return 0;
 }

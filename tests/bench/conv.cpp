@@ -93,8 +93,8 @@ int main() {
   const double scale = double(g.N) / double(small.N);
   std::vector<float> out_small(small.N * small.O * small.OH * small.OW);
   std::vector<float> dx_small(small.N * small.C * small.H * small.W);
-  const double n_fwd = bench::median_seconds(
-      [&] { conv2d_forward_naive(small, xp, wp, bp, out_small.data()); }, 1);
+  const double n_fwd =
+      bench::median_seconds([&] { conv2d_forward_naive(small, xp, wp, bp, out_small.data()); }, 1);
   const double n_din = bench::median_seconds(
       [&] { conv2d_backward_input_naive(small, dp, wp, dx_small.data()); }, 1);
   const double n_dw = bench::median_seconds(

@@ -18,7 +18,6 @@
 
 namespace {
 
-
 struct Shape {
   std::string name;
   bool trans_a, trans_b;
@@ -44,15 +43,17 @@ double time_shape(const Shape& s, int threads, bool naive, int runs) {
   std::vector<float> A = random_matrix(s.M * s.K, 1), B = random_matrix(s.K * s.N, 2);
   std::vector<float> C(s.M * s.N, 0.0f);
   auto gemm = naive ? ag::sgemm_naive : ag::sgemm;
-  return bench::median_seconds_batched([&] {
-    gemm(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), ldb,
-         0.0f, C.data(), s.N);
-  }, runs);
+  return bench::median_seconds_batched(
+      [&] {
+        gemm(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f,
+             C.data(), s.N);
+      },
+      runs);
 }
 
 void print_row(const Shape& s, const char* kernel, int threads, double seconds) {
-  std::printf("%-34s %-6s %7d %10.3f %10.1f\n", s.name.c_str(), kernel, threads,
-              seconds * 1e3, gflops(s, seconds));
+  std::printf("%-34s %-6s %7d %10.3f %10.1f\n", s.name.c_str(), kernel, threads, seconds * 1e3,
+              gflops(s, seconds));
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ std::vector<uint8_t> gzip_members(const std::vector<uint8_t>& bytes, int members
   fs::create_directories(dir);
   const size_t piece = (bytes.size() + members - 1) / members;
   for (int i = 0; i < members; ++i) {
-    const size_t begin = std::min(bytes.size(), i * piece), end = std::min(bytes.size(), begin + piece);
+    const size_t begin = std::min(bytes.size(), i * piece),
+                 end = std::min(bytes.size(), begin + piece);
     std::FILE* f = std::fopen((dir / std::to_string(i)).c_str(), "wb");
     if (f == nullptr) return {};
     if (end > begin) std::fwrite(bytes.data() + begin, 1, end - begin, f);
@@ -77,8 +78,8 @@ void time_gunzip(const std::vector<uint8_t>& gz, const char* label) {
     out_size = ag::data::gunzip(gz, label).size();
     best = std::min(best, seconds_since(start));
   }
-  std::printf("gunzip, %s: %.1f MB out in %.1f ms = %.0f MB/s (best of 5)\n", label, out_size / 1e6, best * 1e3,
-              out_size / 1e6 / best);
+  std::printf("gunzip, %s: %.1f MB out in %.1f ms = %.0f MB/s (best of 5)\n", label, out_size / 1e6,
+              best * 1e3, out_size / 1e6 / best);
 }
 
 }  // namespace
@@ -90,7 +91,8 @@ int main() {
     path = make_generated_gz();
     generated = true;
     if (path.empty()) {
-      std::printf("inflate bench: no Fashion-MNIST and no gzip to generate data; nothing measured\n");
+      std::printf(
+          "inflate bench: no Fashion-MNIST and no gzip to generate data; nothing measured\n");
       return 1;
     }
   }
@@ -109,17 +111,19 @@ int main() {
     crc = ag::data::crc32(out.data(), out.size());
     best_crc = std::min(best_crc, seconds_since(start));
   }
-  std::printf("gunzip: %.1f MB out in %.1f ms = %.0f MB/s (best of 5)\n", out_size / 1e6, best_gunzip * 1e3,
-              out_size / 1e6 / best_gunzip);
-  std::printf("crc32 alone: %.1f ms = %.0f MB/s (crc %08x)\n", best_crc * 1e3, out_size / 1e6 / best_crc,
-              static_cast<unsigned>(crc));
+  std::printf("gunzip: %.1f MB out in %.1f ms = %.0f MB/s (best of 5)\n", out_size / 1e6,
+              best_gunzip * 1e3, out_size / 1e6 / best_gunzip);
+  std::printf("crc32 alone: %.1f ms = %.0f MB/s (crc %08x)\n", best_crc * 1e3,
+              out_size / 1e6 / best_crc, static_cast<unsigned>(crc));
 
   // The same output from 1 member and from 10,000 (4.7 KB each for Fashion-MNIST).
   const std::vector<uint8_t> raw = ag::data::gunzip(gz, path);
   time_gunzip(gzip_members(raw, 1), "1 member");
   const std::vector<uint8_t> many = gzip_members(raw, 10000);
-  if (many.empty()) std::printf("gunzip, 10000 members: gzip failed, not measured\n");
-  else time_gunzip(many, "10000 members");
+  if (many.empty())
+    std::printf("gunzip, 10000 members: gzip failed, not measured\n");
+  else
+    time_gunzip(many, "10000 members");
   if (generated) std::filesystem::remove(path);
   return 0;
 }

@@ -36,26 +36,40 @@ int main() {
   std::printf("%-44s %7s %10s %9s\n", "op", "threads", "ms", "GB/s");
   volatile float sink = 0.0f;
   const float* p = wide.data();
-  row("naive loop: one running sum over 4M floats", 1, big, bench::median_seconds_batched([&] {
-        float total = 0.0f;
-        for (int64_t i = 0, n = wide.numel(); i < n; ++i) total += p[i];
-        sink = total;
-      }, 7));
+  row("naive loop: one running sum over 4M floats", 1, big,
+      bench::median_seconds_batched(
+          [&] {
+            float total = 0.0f;
+            for (int64_t i = 0, n = wide.numel(); i < n; ++i) total += p[i];
+            sink = total;
+          },
+          7));
   for (int threads : {1, 2}) {
     ag::set_num_threads(threads);
-    row("sum() of [1024, 4096]", threads, big, bench::median_seconds_batched([&] { sink = ag::sum(wide).item(); }, 7));
-    row("sum(dim -1) of [1024, 4096]", threads, big, bench::median_seconds_batched([&] { ag::sum(wide, -1); }, 7));
-    row("mean(dim -1) of [1024, 4096]", threads, big, bench::median_seconds_batched([&] { ag::mean(wide, -1); }, 7));
-    row("sum(dim 0) of [4096, 1024]", threads, big, bench::median_seconds_batched([&] { ag::sum(tall, 0); }, 7));
-    row("mean(dim 0) of [4096, 1024]", threads, big, bench::median_seconds_batched([&] { ag::mean(tall, 0); }, 7));
-    row("max(dim -1) of [1024, 4096]", threads, big, bench::median_seconds_batched([&] { ag::max(wide, -1); }, 7));
-    row("var(dim -1) of [1024, 4096]", threads, big, bench::median_seconds_batched([&] { ag::var(wide, int64_t{-1}); }, 7));
+    row("sum() of [1024, 4096]", threads, big,
+        bench::median_seconds_batched([&] { sink = ag::sum(wide).item(); }, 7));
+    row("sum(dim -1) of [1024, 4096]", threads, big,
+        bench::median_seconds_batched([&] { ag::sum(wide, -1); }, 7));
+    row("mean(dim -1) of [1024, 4096]", threads, big,
+        bench::median_seconds_batched([&] { ag::mean(wide, -1); }, 7));
+    row("sum(dim 0) of [4096, 1024]", threads, big,
+        bench::median_seconds_batched([&] { ag::sum(tall, 0); }, 7));
+    row("mean(dim 0) of [4096, 1024]", threads, big,
+        bench::median_seconds_batched([&] { ag::mean(tall, 0); }, 7));
+    row("max(dim -1) of [1024, 4096]", threads, big,
+        bench::median_seconds_batched([&] { ag::max(wide, -1); }, 7));
+    row("var(dim -1) of [1024, 4096]", threads, big,
+        bench::median_seconds_batched([&] { ag::var(wide, int64_t{-1}); }, 7));
     row("transpose(0, 1) of [1024, 1024] (copy)", threads, 2.0 * 4 * square.numel(),
         bench::median_seconds_batched([&] { ag::transpose(square, 0, 1); }, 7));
     row("transpose(1, 2) of [32, 64, 4, 32] (copy)", threads, 2.0 * 4 * heads.numel(),
         bench::median_seconds_batched([&] { ag::transpose(heads, 1, 2); }, 7));
     row("cat of two [512, 4096] along dim 1", threads, 2.0 * big,
-        bench::median_seconds_batched([&] { ag::cat({half, half}, 1); }, 7));
+        bench::median_seconds_batched(
+            [&] {
+              ag::cat({half, half}, 1);
+            },
+            7));
   }
   (void)sink;
   return 0;

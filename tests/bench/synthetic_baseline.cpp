@@ -26,7 +26,9 @@ namespace {
 
 class LinearModel : public nn::UnaryModule {
  public:
-  LinearModel() : UnaryModule("LinearModel") { fc = register_module("fc", std::make_shared<nn::Linear>(3 * 16 * 16, 10)); }
+  LinearModel() : UnaryModule("LinearModel") {
+    fc = register_module("fc", std::make_shared<nn::Linear>(3 * 16 * 16, 10));
+  }
   Tensor forward(const Tensor& x) override { return fc(x.reshape({x.size(0), -1})); }
   nn::ModuleHolder<nn::Linear> fc;
 };
@@ -34,15 +36,17 @@ class LinearModel : public nn::UnaryModule {
 class SmallCnn : public nn::UnaryModule {
  public:
   SmallCnn() : UnaryModule("SmallCnn") {
-    conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(3, 16, 3, Conv2dOptions().padding(1)));
+    conv1 = register_module("conv1",
+                            std::make_shared<nn::Conv2d>(3, 16, 3, Conv2dOptions().padding(1)));
     bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(16));
-    conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(16, 32, 3, Conv2dOptions().padding(1)));
+    conv2 = register_module("conv2",
+                            std::make_shared<nn::Conv2d>(16, 32, 3, Conv2dOptions().padding(1)));
     bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(32));
     fc = register_module("fc", std::make_shared<nn::Linear>(32, 10));
   }
   Tensor forward(const Tensor& x) override {
     Tensor h = max_pool2d(relu(bn1(conv1(x))), Pool2dOptions(2));  // (B, 16, 8, 8)
-    h = adaptive_avg_pool2d(relu(bn2(conv2(h))), 1, 1);           // (B, 32, 1, 1)
+    h = adaptive_avg_pool2d(relu(bn2(conv2(h))), 1, 1);            // (B, 32, 1, 1)
     return fc(h.reshape({h.size(0), -1}));
   }
   nn::ModuleHolder<nn::Conv2d> conv1, conv2;
@@ -64,7 +68,8 @@ double accuracy(nn::UnaryModule& model, data::DataLoader& loader) {
   return double(correct) / double(seen);
 }
 
-void train_and_report(const char* name, nn::UnaryModule& model, data::DataLoader& train, data::DataLoader& test) {
+void train_and_report(const char* name, nn::UnaryModule& model, data::DataLoader& train,
+                      data::DataLoader& test) {
   optim::AdamOptions options;
   options.lr = 3e-3f;
   optim::AdamW optimizer(model.parameters(), options);
@@ -79,7 +84,8 @@ void train_and_report(const char* name, nn::UnaryModule& model, data::DataLoader
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("  %-10s %8lld parameters   train %5.1f%%   test %5.1f%%   (%.2f s)\n", name,
-              (long long)model.num_parameters(), 100 * accuracy(model, train), 100 * accuracy(model, test), seconds);
+              (long long)model.num_parameters(), 100 * accuracy(model, train),
+              100 * accuracy(model, test), seconds);
 }
 
 }  // namespace
@@ -100,8 +106,9 @@ int main() {
   train.start_epoch(0);
   for (data::Batch batch; train.next(batch);) images += batch.images.size(0);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("DataLoader alone: %lld synthetic images (normalized, batch 64) in %.3f s = %.0f img/s\n",
-              (long long)images, seconds, images / seconds);
+  std::printf(
+      "DataLoader alone: %lld synthetic images (normalized, batch 64) in %.3f s = %.0f img/s\n",
+      (long long)images, seconds, images / seconds);
 
   std::printf("synthetic shapes, 6000 training / 2000 test images, 4 epochs of AdamW (lr 3e-3):\n");
   manual_seed(0);

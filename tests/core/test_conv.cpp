@@ -48,7 +48,7 @@ TEST_CASE("conv2d gradients pass gradcheck") {
       {{2, 2, 7, 7}, {2, 2, 3, 3}, Conv2dOptions().dilation(2).padding(2), false},
       {{1, 4, 4, 5}, {4, 2, 3, 3}, Conv2dOptions().group_count(2).padding(1), true},
       {{2, 3, 5, 4}, {3, 1, 3, 3}, Conv2dOptions().group_count(3).padding(1), true},  // depthwise
-      {{2, 4, 3, 3}, {5, 4, 1, 1}, Conv2dOptions(), true},                             // 1x1
+      {{2, 4, 3, 3}, {5, 4, 1, 1}, Conv2dOptions(), true},                            // 1x1
   };
   for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
     KernelsGuard guard(mode);
@@ -103,11 +103,11 @@ TEST_CASE("conv2d shape errors say what is wrong") {
   CHECK_THROWS_WITH_AS(
       conv2d(zeros({1, 6, 8, 8}), zeros({5, 2, 3, 3}), Tensor(), Conv2dOptions().group_count(3)),
       "conv2d: weight [5, 2, 3, 3] has 5 output channels, which groups=3 does not divide", Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(),
-                              Conv2dOptions().dilation(2)),
-                       "conv2d: kernel [3, 3] (dilated to [5, 5]) is larger than the padded "
-                       "input [4, 4] of input [1, 1, 4, 4]",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().dilation(2)),
+      "conv2d: kernel [3, 3] (dilated to [5, 5]) is larger than the padded "
+      "input [4, 4] of input [1, 1, 4, 4]",
+      Error);
   CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 2, 2}), zeros({1, 1, 3, 3})),
                        "conv2d: kernel [3, 3] (dilated to [3, 3]) is larger than the padded "
                        "input [2, 2] of input [1, 1, 2, 2]",
@@ -117,35 +117,40 @@ TEST_CASE("conv2d shape errors say what is wrong") {
                        "[2, 3, 3, 3])",
                        Error);
   CHECK_THROWS_WITH_AS(conv2d(zeros({4, 4}), zeros({2, 3, 3, 3})),
-                       "conv2d: expected a 3-D (unbatched) or 4-D input (N, C, H, W), got [4, 4]", Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3})),
-                       "conv2d: expected a 4-D weight (O, C/groups, kh, kw), got [2, 3, 3]",
+                       "conv2d: expected a 3-D (unbatched) or 4-D input (N, C, H, W), got [4, 4]",
                        Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3, 3}), Tensor(),
-                              Conv2dOptions().stride(0)),
-                       "conv2d: stride must be >= 1, got (0, 0)", Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3, 3}), Tensor(),
-                              Conv2dOptions().padding(-1)),
-                       "conv2d: padding must be >= 0, got (-1, -1)", Error);
+  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3})),
+                       "conv2d: expected a 4-D weight (O, C/groups, kh, kw), got [2, 3, 3]", Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3, 3}), Tensor(), Conv2dOptions().stride(0)),
+      "conv2d: stride must be >= 1, got (0, 0)", Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 3, 4, 4}), zeros({2, 3, 3, 3}), Tensor(), Conv2dOptions().padding(-1)),
+      "conv2d: padding must be >= 0, got (-1, -1)", Error);
 }
 
-TEST_CASE("conv2d: a padding or dilation near 2^62 is an error, a huge stride a valid single window") {
+TEST_CASE(
+    "conv2d: a padding or dilation near 2^62 is an error, a huge stride a valid single window") {
   const int64_t huge = int64_t(1) << 62, max = std::numeric_limits<int64_t>::max();
-  // in + 2*pad and dilation*(k-1) + 1 would overflow int64 (undefined behaviour, then a bogus size).
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().padding(huge)),
-                       "conv2d: padding (4611686018427387904, 4611686018427387904) or dilation (1, 1) is too "
-                       "large for input [1, 1, 4, 4] and weight [1, 1, 3, 3] (the padded or dilated size "
-                       "overflows int64)",
-                       Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().dilation(max)),
-                       doctest::Contains("or dilation (9223372036854775807, 9223372036854775807) is too large"),
-                       Error);
+  // in + 2*pad and dilation*(k-1) + 1 would overflow int64 (undefined behaviour, then a bogus
+  // size).
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().padding(huge)),
+      "conv2d: padding (4611686018427387904, 4611686018427387904) or dilation (1, 1) is too "
+      "large for input [1, 1, 4, 4] and weight [1, 1, 3, 3] (the padded or dilated size "
+      "overflows int64)",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), Conv2dOptions().dilation(max)),
+      doctest::Contains("or dilation (9223372036854775807, 9223372036854775807) is too large"),
+      Error);
   // A padding of 2^40 gives sizes int64 can count, but far too many elements.
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 1, 1}), zeros({1, 1, 1, 1}), Tensor(),
-                              Conv2dOptions().padding(int64_t(1) << 40)),
-                       "conv2d: shape [1, 1, 2199023255553, 2199023255553] is too large (the product of its "
-                       "non-zero sizes exceeds 2305843009213693951, the most elements a float buffer can hold)",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 1, 1, 1}), zeros({1, 1, 1, 1}), Tensor(),
+             Conv2dOptions().padding(int64_t(1) << 40)),
+      "conv2d: shape [1, 1, 2199023255553, 2199023255553] is too large (the product of its "
+      "non-zero sizes exceeds 2305843009213693951, the most elements a float buffer can hold)",
+      Error);
   // A stride past the input leaves one window, at the top left corner.
   for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
     KernelsGuard guard(mode);
@@ -156,4 +161,4 @@ TEST_CASE("conv2d: a padding or dilation near 2^62 is an error, a huge stride a 
   }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.conv")

@@ -27,7 +27,8 @@ TEST_CASE("conv1d values, worked by hand") {
     // Dilation 2 spans x[t], x[t+4]: only t = 0 fits, 1 - 5.
     ag_test::check_close(conv1d(x, w, Tensor(), Conv1dOptions().dilation(2)), {-4});
     // "same" with the even kernel [1, 2]: x[t] + 2 x[t+1], the padding after the end.
-    Tensor same = conv1d(x, from_vector({1, 2}, {1, 1, 2}), Tensor(), Conv1dOptions().padding("same"));
+    Tensor same =
+        conv1d(x, from_vector({1, 2}, {1, 1, 2}), Tensor(), Conv1dOptions().padding("same"));
     CHECK(same.shape() == Shape{1, 1, 5});
     ag_test::check_close(same, {5, 8, 11, 14, 5});
     ag_test::check_close(conv1d(x, w, Tensor(), Conv1dOptions().padding("valid")), {-2, -2, -2});
@@ -57,7 +58,11 @@ TEST_CASE("conv1d against a plain loop: stride, padding, dilation, groups") {
       CAPTURE(shape_str(c.x));
       Tensor x = randn(c.x), w = randn(c.w), b = randn({c.w[0]});
       Tensor out = conv1d(x, w, b,
-                          Conv1dOptions().stride(c.stride).padding(c.pad).dilation(c.dilation).group_count(c.groups));
+                          Conv1dOptions()
+                              .stride(c.stride)
+                              .padding(c.pad)
+                              .dilation(c.dilation)
+                              .group_count(c.groups));
       ag_test::check_close(out, plain_conv1d(x, w, b, c.stride, c.pad, c.dilation, c.groups), 1e-4);
     }
   }
@@ -65,20 +70,25 @@ TEST_CASE("conv1d against a plain loop: stride, padding, dilation, groups") {
 
 TEST_CASE("conv1d gradients pass gradcheck; fast == naive through autograd") {
   manual_seed(32);
-  const std::vector<Conv1dOptions> options = {
-      Conv1dOptions(), Conv1dOptions().stride(2).padding(1), Conv1dOptions().dilation(2).group_count(2),
-      Conv1dOptions().padding("same").dilation(3)};
+  const std::vector<Conv1dOptions> options = {Conv1dOptions(), Conv1dOptions().stride(2).padding(1),
+                                              Conv1dOptions().dilation(2).group_count(2),
+                                              Conv1dOptions().padding("same").dilation(3)};
   for (const Conv1dOptions& o : options) {
     CHECK_GRADCHECK([o](const Inputs& in) { return conv1d(in[0], in[1], in[2], o); },
                     Inputs{leaf({2, 4, 7}), leaf({2, 4 / o.groups, 2}), leaf({2})});
   }
-  CHECK_GRADCHECK([](const Inputs& in) { return conv1d(in[0], in[1], Tensor(), Conv1dOptions().padding("same")); },
-                  Inputs{leaf({3, 6}), leaf({2, 3, 4})});  // unbatched
+  CHECK_GRADCHECK(
+      [](const Inputs& in) {
+        return conv1d(in[0], in[1], Tensor(), Conv1dOptions().padding("same"));
+      },
+      Inputs{leaf({3, 6}), leaf({2, 3, 4})});  // unbatched
   Tensor x = leaf({3, 6});
   conv1d(x, randn({2, 3, 3})).sum().backward();
   CHECK(x.grad().shape() == Shape{3, 6});
   ag_test::check_modes_agree(
-      [](const Inputs& in) { return conv1d(in[0], in[1], in[2], Conv1dOptions().stride(2).padding(2).group_count(2)); },
+      [](const Inputs& in) {
+        return conv1d(in[0], in[1], in[2], Conv1dOptions().stride(2).padding(2).group_count(2));
+      },
       {leaf({3, 4, 12}), leaf({4, 2, 5}), leaf({4})});
 }
 
@@ -91,31 +101,41 @@ TEST_CASE("conv1d: zero input channels as PyTorch 1.13, an empty (N, 0, OL)") {
 }
 
 TEST_CASE("conv1d errors quote the shapes as given, in one dimension") {
-  CHECK_THROWS_WITH_AS(conv1d(zeros({1, 1, 2, 5}), zeros({3, 2, 3})),
-                       "conv1d: expected a 2-D (unbatched) or 3-D input (N, C, L), got [1, 1, 2, 5]", Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({1, 1, 2, 5}), zeros({3, 2, 3})),
+      "conv1d: expected a 2-D (unbatched) or 3-D input (N, C, L), got [1, 1, 2, 5]", Error);
   CHECK_THROWS_WITH_AS(conv1d(zeros({1, 2, 5}), zeros({3, 2, 3, 3})),
                        "conv1d: expected a 3-D weight (O, C/groups, k), got [3, 2, 3, 3]", Error);
   CHECK_THROWS_WITH_AS(conv1d(zeros({2, 5, 10}), zeros({4, 3, 3})),
-                       "conv1d: input [2, 5, 10] has 5 channels but weight [4, 3, 3] expects 3", Error);
-  CHECK_THROWS_WITH_AS(conv1d(zeros({2, 6, 10}), zeros({4, 2, 3}), Tensor(), Conv1dOptions().group_count(2)),
-                       "conv1d: input [2, 6, 10] has 6 channels but weight [4, 2, 3] with groups=2 expects 4 "
-                       "(2 per group)",
+                       "conv1d: input [2, 5, 10] has 5 channels but weight [4, 3, 3] expects 3",
                        Error);
-  CHECK_THROWS_WITH_AS(conv1d(zeros({1, 1, 4}), zeros({1, 1, 3}), Tensor(), Conv1dOptions().dilation(2)),
-                       "conv1d: kernel [3] (dilated to [5]) is larger than the padded input [4] of input [1, 1, 4]",
-                       Error);
-  CHECK_THROWS_WITH_AS(conv1d(zeros({1, 4}), zeros({1, 1, 3}), zeros({2})),
-                       "conv1d: bias [2] must have shape [1] (one per output channel of weight [1, 1, 3])", Error);
-  CHECK_THROWS_WITH_AS(conv1d(zeros({1, 2, 5}), zeros({3, 2, 3}), Tensor(), Conv1dOptions().stride(2).padding("same")),
-                       "conv1d: padding=\"same\" needs stride 1 (PyTorch refuses it for strided convolutions), "
-                       "got stride [2]",
-                       Error);
-  CHECK_THROWS_WITH_AS(conv1d(zeros({1, 2, 5}), zeros({3, 2, 3}), Tensor(), Conv1dOptions().stride(0)),
-                       "conv1d: stride must be >= 1, got 0", Error);
-  CHECK_THROWS_WITH_AS(conv1d(zeros({1, 2, 5}), zeros({3, 2, 3}), Tensor(), Conv1dOptions().padding(-2)),
-                       "conv1d: padding must be >= 0, got -2", Error);
-  CHECK_THROWS_WITH_AS(Conv1dOptions().padding("half"),
-                       "conv1d: invalid padding string \"half\" (expected \"same\", \"valid\" or a number)", Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({2, 6, 10}), zeros({4, 2, 3}), Tensor(), Conv1dOptions().group_count(2)),
+      "conv1d: input [2, 6, 10] has 6 channels but weight [4, 2, 3] with groups=2 expects 4 "
+      "(2 per group)",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({1, 1, 4}), zeros({1, 1, 3}), Tensor(), Conv1dOptions().dilation(2)),
+      "conv1d: kernel [3] (dilated to [5]) is larger than the padded input [4] of input [1, 1, 4]",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({1, 4}), zeros({1, 1, 3}), zeros({2})),
+      "conv1d: bias [2] must have shape [1] (one per output channel of weight [1, 1, 3])", Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({1, 2, 5}), zeros({3, 2, 3}), Tensor(),
+             Conv1dOptions().stride(2).padding("same")),
+      "conv1d: padding=\"same\" needs stride 1 (PyTorch refuses it for strided convolutions), "
+      "got stride [2]",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({1, 2, 5}), zeros({3, 2, 3}), Tensor(), Conv1dOptions().stride(0)),
+      "conv1d: stride must be >= 1, got 0", Error);
+  CHECK_THROWS_WITH_AS(
+      conv1d(zeros({1, 2, 5}), zeros({3, 2, 3}), Tensor(), Conv1dOptions().padding(-2)),
+      "conv1d: padding must be >= 0, got -2", Error);
+  CHECK_THROWS_WITH_AS(
+      Conv1dOptions().padding("half"),
+      "conv1d: invalid padding string \"half\" (expected \"same\", \"valid\" or a number)", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.conv")

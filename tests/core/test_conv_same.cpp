@@ -13,7 +13,8 @@ using ag_test::plain_conv2d;
 
 TEST_SUITE("core.conv") {
 
-TEST_CASE("conv2d padding=\"same\": an even kernel puts the odd unit of padding on the right/bottom") {
+TEST_CASE(
+    "conv2d padding=\"same\": an even kernel puts the odd unit of padding on the right/bottom") {
   for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
     KernelsGuard guard(mode);
     CAPTURE(kernels_name(mode));
@@ -61,8 +62,13 @@ TEST_CASE("conv2d padding=\"same\" against a plain loop: odd, even and dilated k
       const int64_t top = c.dh * (c.w[2] - 1) / 2, left = c.dw * (c.w[3] - 1) / 2;
       ag_test::check_close(out,
                            plain_conv2d(x, w, b,
-                                        {.top = top, .left = left, .dilation_h = c.dh, .dilation_w = c.dw,
-                                         .groups = c.groups, .OH = c.x[2], .OW = c.x[3]}),
+                                        {.top = top,
+                                         .left = left,
+                                         .dilation_h = c.dh,
+                                         .dilation_w = c.dw,
+                                         .groups = c.groups,
+                                         .OH = c.x[2],
+                                         .OW = c.x[3]}),
                            1e-4);
     }
   }
@@ -75,10 +81,13 @@ TEST_CASE("conv2d padding=\"same\" passes gradcheck, and fast == naive through a
   CHECK_GRADCHECK([options](const Inputs& in) { return conv2d(in[0], in[1], in[2], options); },
                   Inputs{leaf({2, 2, 4, 5}), leaf({3, 2, 2, 3}), leaf({3})});
   CHECK_GRADCHECK(
-      [](const Inputs& in) { return conv2d(in[0], in[1], Tensor(), Conv2dOptions().padding("valid")); },
+      [](const Inputs& in) {
+        return conv2d(in[0], in[1], Tensor(), Conv2dOptions().padding("valid"));
+      },
       Inputs{leaf({1, 2, 4, 4}), leaf({2, 2, 3, 2})});
-  ag_test::check_modes_agree([options](const Inputs& in) { return conv2d(in[0], in[1], in[2], options); },
-                             {leaf({2, 4, 7, 6}), leaf({3, 4, 4, 2}), leaf({3})});
+  ag_test::check_modes_agree(
+      [options](const Inputs& in) { return conv2d(in[0], in[1], in[2], options); },
+      {leaf({2, 4, 7, 6}), leaf({3, 4, 4, 2}), leaf({3})});
 }
 
 TEST_CASE("conv2d of an unbatched (C, H, W) input is the batch of one, and so is its gradient") {
@@ -86,26 +95,32 @@ TEST_CASE("conv2d of an unbatched (C, H, W) input is the batch of one, and so is
   Tensor x = leaf({3, 5, 6}), w = leaf({4, 3, 3, 3}), b = leaf({4});
   Tensor out = conv2d(x, w, b, Conv2dOptions().padding(1));
   REQUIRE(out.shape() == Shape{4, 5, 6});
-  ag_test::check_close(out, plain_conv2d(reshape(x, {1, 3, 5, 6}), w, b, {.top = 1, .left = 1, .OH = 5, .OW = 6}),
-                       1e-4);
+  ag_test::check_close(
+      out, plain_conv2d(reshape(x, {1, 3, 5, 6}), w, b, {.top = 1, .left = 1, .OH = 5, .OW = 6}),
+      1e-4);
   out.sum().backward();
   CHECK(x.grad().shape() == Shape{3, 5, 6});
   CHECK(w.grad().shape() == Shape{4, 3, 3, 3});
   const Conv2dOptions options = Conv2dOptions().stride(2).padding(1);
   Tensor strided = conv2d(x.detach(), w.detach(), b.detach(), options);
   REQUIRE(strided.shape() == Shape{4, 3, 3});
-  ag_test::check_close(strided, conv2d(reshape(x.detach(), {1, 3, 5, 6}), w.detach(), b.detach(), options)
-                                    .reshape({4, 3, 3}));
+  ag_test::check_close(strided,
+                       conv2d(reshape(x.detach(), {1, 3, 5, 6}), w.detach(), b.detach(), options)
+                           .reshape({4, 3, 3}));
   CHECK_GRADCHECK([options](const Inputs& in) { return conv2d(in[0], in[1], in[2], options); },
                   Inputs{leaf({2, 4, 4}), leaf({3, 2, 3, 3}), leaf({3})});
-  CHECK_GRADCHECK([](const Inputs& in) { return conv2d(in[0], in[1], Tensor(), Conv2dOptions().padding("same")); },
-                  Inputs{leaf({2, 3, 4}), leaf({2, 2, 2, 2})});
+  CHECK_GRADCHECK(
+      [](const Inputs& in) {
+        return conv2d(in[0], in[1], Tensor(), Conv2dOptions().padding("same"));
+      },
+      Inputs{leaf({2, 3, 4}), leaf({2, 2, 2, 2})});
 }
 
 TEST_CASE("conv2d with zero input channels gives PyTorch 1.13's empty (N, 0, OH, OW)") {
   for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
     KernelsGuard guard(mode);
-    Tensor x = zeros({2, 0, 4, 4}, true), w = zeros({3, 0, 2, 2}, true), b = tensor({1, 2, 3}, true);
+    Tensor x = zeros({2, 0, 4, 4}, true), w = zeros({3, 0, 2, 2}, true),
+           b = tensor({1, 2, 3}, true);
     Tensor out = conv2d(x, w, b);
     CHECK(out.shape() == Shape{2, 0, 3, 3});
     out.sum().backward();
@@ -113,15 +128,17 @@ TEST_CASE("conv2d with zero input channels gives PyTorch 1.13's empty (N, 0, OH,
     CHECK(w.grad().shape() == Shape{3, 0, 2, 2});
     CHECK(b.grad().to_vector() == std::vector<float>{0, 0, 0});  // bias took no part
     // Stride and padding still size the empty output; groups that divide O are fine.
-    CHECK(conv2d(zeros({2, 0, 5, 5}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().stride(2).padding(1))
+    CHECK(conv2d(zeros({2, 0, 5, 5}), zeros({3, 0, 2, 2}), Tensor(),
+                 Conv2dOptions().stride(2).padding(1))
               .shape() == Shape{2, 0, 3, 3});
-    CHECK(conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().group_count(3)).shape() ==
-          Shape{2, 0, 3, 3});
+    CHECK(conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().group_count(3))
+              .shape() == Shape{2, 0, 3, 3});
     CHECK(conv2d(zeros({0, 4, 4}), zeros({3, 0, 2, 2})).shape() == Shape{0, 3, 3});  // unbatched
-    CHECK(conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().padding("same")).shape() ==
-          Shape{2, 0, 4, 4});
-    CHECK(conv2d(zeros({1, 0, 0, 3}), zeros({2, 0, 1, 1}), Tensor(), Conv2dOptions().padding(1)).shape() ==
-          Shape{1, 0, 2, 5});
+    CHECK(
+        conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().padding("same"))
+            .shape() == Shape{2, 0, 4, 4});
+    CHECK(conv2d(zeros({1, 0, 0, 3}), zeros({2, 0, 1, 1}), Tensor(), Conv2dOptions().padding(1))
+              .shape() == Shape{1, 0, 2, 5});
     // An empty batch with channels runs the kernels on nothing.
     CHECK(conv2d(zeros({0, 2, 4, 4}), zeros({3, 2, 2, 2})).shape() == Shape{0, 3, 3, 3});
   }
@@ -133,30 +150,34 @@ TEST_CASE("conv2d padding strings, unbatched and empty inputs: the errors say wh
                        "conv2d: padding=\"same\" needs stride 1 (PyTorch refuses it for strided "
                        "convolutions), got stride [2, 2]",
                        Error);
-  CHECK_THROWS_WITH_AS(Conv2dOptions().padding("full"),
-                       "conv2d: invalid padding string \"full\" (expected \"same\", \"valid\" or a number)",
-                       Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 1, 3, 5, 5}), zeros({2, 3, 3, 3})),
-                       "conv2d: expected a 3-D (unbatched) or 4-D input (N, C, H, W), got [1, 1, 3, 5, 5]",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      Conv2dOptions().padding("full"),
+      "conv2d: invalid padding string \"full\" (expected \"same\", \"valid\" or a number)", Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 1, 3, 5, 5}), zeros({2, 3, 3, 3})),
+      "conv2d: expected a 3-D (unbatched) or 4-D input (N, C, H, W), got [1, 1, 3, 5, 5]", Error);
   // An unbatched input is quoted as given.
   CHECK_THROWS_WITH_AS(conv2d(zeros({5, 5, 5}), zeros({2, 3, 3, 3})),
-                       "conv2d: input [5, 5, 5] has 5 channels but weight [2, 3, 3, 3] expects 3", Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({3, 2, 2}), zeros({2, 3, 3, 3})),
-                       "conv2d: kernel [3, 3] (dilated to [3, 3]) is larger than the padded input [2, 2] "
-                       "of input [3, 2, 2]",
+                       "conv2d: input [5, 5, 5] has 5 channels but weight [2, 3, 3, 3] expects 3",
                        Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({2, 0, 4, 4}), zeros({3, 2, 2, 2})),
-                       "conv2d: input [2, 0, 4, 4] has 0 channels but weight [3, 2, 2, 2] expects 2", Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().group_count(2)),
-                       "conv2d: weight [3, 0, 2, 2] has 3 output channels, which groups=2 does not divide",
-                       Error);
-  CHECK_THROWS_WITH_AS(conv2d(zeros({1, 2, 0, 3}), zeros({2, 2, 1, 1}), Tensor(), Conv2dOptions().padding(1)),
-                       "conv2d: input [1, 2, 0, 3] has an empty spatial dimension (only the batch or the "
-                       "channels may be 0)",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({3, 2, 2}), zeros({2, 3, 3, 3})),
+      "conv2d: kernel [3, 3] (dilated to [3, 3]) is larger than the padded input [2, 2] "
+      "of input [3, 2, 2]",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({2, 0, 4, 4}), zeros({3, 2, 2, 2})),
+      "conv2d: input [2, 0, 4, 4] has 0 channels but weight [3, 2, 2, 2] expects 2", Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({2, 0, 4, 4}), zeros({3, 0, 2, 2}), Tensor(), Conv2dOptions().group_count(2)),
+      "conv2d: weight [3, 0, 2, 2] has 3 output channels, which groups=2 does not divide", Error);
+  CHECK_THROWS_WITH_AS(
+      conv2d(zeros({1, 2, 0, 3}), zeros({2, 2, 1, 1}), Tensor(), Conv2dOptions().padding(1)),
+      "conv2d: input [1, 2, 0, 3] has an empty spatial dimension (only the batch or the "
+      "channels may be 0)",
+      Error);
   CHECK_THROWS_WITH_AS(conv2d(zeros({1, 2, 4, 4}), zeros({3, 0, 2, 2})),
                        "conv2d: weight [3, 0, 2, 2] has an empty dimension", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.conv")

@@ -55,21 +55,22 @@ TEST_CASE("group_norm values, worked by hand and by a plain loop, in both kernel
     // variance 4, so with eps 0 both normalize to [-1, 1]; then weight
     // [1, 2, 3, 4] and bias [0, 0, 1, 1]: [-1, 2, -2, 5].
     Tensor x = from_vector({1, 3, 2, 6}, {1, 4});
-    ag_test::check_close(group_norm(x, 2, from_vector({1, 2, 3, 4}, {4}),
-                                    from_vector({0, 0, 1, 1}, {4}), 0.0f),
-                         {-1, 2, -2, 5});
+    ag_test::check_close(
+        group_norm(x, 2, from_vector({1, 2, 3, 4}, {4}), from_vector({0, 0, 1, 1}, {4}), 0.0f),
+        {-1, 2, -2, 5});
     // (2, 6, 2, 3) in 3 groups, default eps, against the plain loop.
     const int64_t N = 2, C = 6, S = 6, G = 3;
     const std::vector<float> values = ag_test::random_values(N * C * S, 17);
     const std::vector<float> w = ag_test::random_values(C, 18), b = ag_test::random_values(C, 19);
-    Tensor out = group_norm(from_vector(values, {N, C, 2, 3}), G, from_vector(w, {C}),
-                            from_vector(b, {C}));
+    Tensor out =
+        group_norm(from_vector(values, {N, C, 2, 3}), G, from_vector(w, {C}), from_vector(b, {C}));
     CHECK(out.shape() == Shape{N, C, 2, 3});
     ag_test::check_close(out, plain_group_norm(values, N, C, S, G, w, b, 1e-5), 1e-5);
     // One group is layer norm over (C, H, W); without weight and bias, identical.
     Tensor image = from_vector(values, {N, C, 2, 3});
     ag_test::check_close(group_norm(image, 1),
-                         layer_norm(image.reshape({N, C * S}), {C * S}).reshape(image.shape()), 1e-5);
+                         layer_norm(image.reshape({N, C * S}), {C * S}).reshape(image.shape()),
+                         1e-5);
   }
 }
 
@@ -82,7 +83,8 @@ TEST_CASE("group_norm gradients pass gradcheck, with and without weight and bias
                     {randn({2, 4, 3}, true), randn({4}, true), randn({4}, true)});
     CHECK_GRADCHECK([](const Inputs& in) { return group_norm(in[0], 3, in[1], in[2]); },
                     {randn({2, 6, 2, 2}, true), randn({6}, true), randn({6}, true)});
-    CHECK_GRADCHECK([](const Inputs& in) { return group_norm(in[0], 4); }, {randn({3, 4, 5}, true)});
+    CHECK_GRADCHECK([](const Inputs& in) { return group_norm(in[0], 4); },
+                    {randn({3, 4, 5}, true)});
     CHECK_GRADCHECK([](const Inputs& in) { return group_norm(in[0], 1, in[1]); },
                     {randn({2, 3}, true), randn({3}, true)});
   }
@@ -101,7 +103,8 @@ TEST_CASE("group_norm: fast and naive kernels agree, through autograd and kernel
     const std::vector<float> w = ag_test::random_values(s.C, 5), b = ag_test::random_values(s.C, 6);
     std::vector<float> out(n), out_naive(n), mean(s.N * s.G), mean_naive(mean.size()),
         invstd(mean.size()), invstd_naive(mean.size());
-    group_norm_forward(s, x.data(), w.data(), b.data(), 1e-5f, out.data(), mean.data(), invstd.data());
+    group_norm_forward(s, x.data(), w.data(), b.data(), 1e-5f, out.data(), mean.data(),
+                       invstd.data());
     group_norm_forward_naive(s, x.data(), w.data(), b.data(), 1e-5f, out_naive.data(),
                              mean_naive.data(), invstd_naive.data());
     CHECK(ag_test::max_error(out, out_naive) < 1e-5);
@@ -133,14 +136,16 @@ TEST_CASE("group_norm errors say what is wrong") {
                        "group_norm: expected an input (N, C, *) of 2 or more dims, got [6]", Error);
   CHECK_THROWS_WITH_AS(group_norm(zeros({2, 6}), 0), "group_norm: num_groups must be >= 1, got 0",
                        Error);
-  CHECK_THROWS_WITH_AS(group_norm(zeros({2, 6, 4}), 3, ones({4})),
-                       "group_norm: weight [4] must have shape [6] (one per channel) to match input "
-                       "[2, 6, 4]",
-                       Error);
-  CHECK_THROWS_WITH_AS(group_norm(zeros({2, 6, 4}), 3, ones({6}), ones({6, 1})),
-                       "group_norm: bias [6, 1] must have shape [6] (one per channel) to match input "
-                       "[2, 6, 4]",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      group_norm(zeros({2, 6, 4}), 3, ones({4})),
+      "group_norm: weight [4] must have shape [6] (one per channel) to match input "
+      "[2, 6, 4]",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      group_norm(zeros({2, 6, 4}), 3, ones({6}), ones({6, 1})),
+      "group_norm: bias [6, 1] must have shape [6] (one per channel) to match input "
+      "[2, 6, 4]",
+      Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.norm")

@@ -25,7 +25,8 @@ using Kind = JsonValue::Kind;
 TEST_SUITE("core.io") {
 
 TEST_CASE("json: values, nesting and member order") {
-  JsonValue v = parse_json(" {\"b\": [1, -2, 3.5, true, false, null, \"x\"],\n \"a\": {\"c\": {}, \"d\": []}} ");
+  JsonValue v = parse_json(
+      " {\"b\": [1, -2, 3.5, true, false, null, \"x\"],\n \"a\": {\"c\": {}, \"d\": []}} ");
   REQUIRE(v.is(Kind::Object));
   REQUIRE(v.object.size() == 2);
   CHECK(v.object[0].key == "b");  // text order, not sorted
@@ -64,7 +65,9 @@ TEST_CASE("json: string escapes and UTF-8") {
 }
 
 TEST_CASE("json: every malformed input names the problem and the byte") {
-  struct Bad { std::string text, message; };
+  struct Bad {
+    std::string text, message;
+  };
   const Bad cases[] = {
       {"", "unexpected end of input, expected a value at byte 0"},
       {"[1,]", "unexpected character ']' at byte 3"},
@@ -89,9 +92,9 @@ TEST_CASE("json: every malformed input names the problem and the byte") {
       {"\"\\ud800\\u0041\"", "high surrogate not followed by a low surrogate at byte 13"},
       {"\"\\udc00\"", "unpaired low surrogate in \\u escape at byte 7"},
       {"\"a\x01\"", "raw control character in string (must be escaped) at byte 2"},
-      {"\"\xC0\x80\"", "invalid UTF-8 in string at byte 1"},       // overlong NUL
-      {"\"\xED\xA0\x80\"", "invalid UTF-8 in string at byte 1"},   // encoded surrogate
-      {"\"\xE2\x82\"", "invalid UTF-8 in string at byte 1"},       // truncated €
+      {"\"\xC0\x80\"", "invalid UTF-8 in string at byte 1"},      // overlong NUL
+      {"\"\xED\xA0\x80\"", "invalid UTF-8 in string at byte 1"},  // encoded surrogate
+      {"\"\xE2\x82\"", "invalid UTF-8 in string at byte 1"},      // truncated €
       {"[1] x", "unexpected text after the JSON value at byte 4"},
   };
   for (const Bad& bad : cases) {
@@ -113,8 +116,9 @@ TEST_CASE("json: the depth limit stops hostile nesting") {
 TEST_CASE("json: writer output is exact, compact and reads back") {
   JsonValue v = JsonValue::make_object();
   v.add("k", JsonValue::make_string("a\"b\\c\n\x01\xC3\xA9"))
-      .add("n", JsonValue::make_array({JsonValue::make_int(1), JsonValue::make_int(-2), JsonValue::make_number(0.5),
-                                       JsonValue::make_bool(true), JsonValue::make_null()}))
+      .add("n", JsonValue::make_array({JsonValue::make_int(1), JsonValue::make_int(-2),
+                                       JsonValue::make_number(0.5), JsonValue::make_bool(true),
+                                       JsonValue::make_null()}))
       .add("e", JsonValue::make_object());
   const std::string text = write_json(v);
   CHECK(text == "{\"k\":\"a\\\"b\\\\c\\n\\u0001\xC3\xA9\",\"n\":[1,-2,0.5,true,null],\"e\":{}}");
@@ -127,7 +131,8 @@ TEST_CASE("json: writer output is exact, compact and reads back") {
   CHECK_FAILS_WITH(write_json(JsonValue::make_number(NAN)), "JSON has no NaN or infinity");
   CHECK_FAILS_WITH(write_json(JsonValue::make_string("\xFF")), "not valid UTF-8");
   JsonValue not_object = JsonValue::make_int(3);
-  CHECK_FAILS_WITH(not_object.add("x", JsonValue::make_null()), "json: add(\"x\") on a value of kind integer (needs an object)");
+  CHECK_FAILS_WITH(not_object.add("x", JsonValue::make_null()),
+                   "json: add(\"x\") on a value of kind integer (needs an object)");
 }
 
 TEST_CASE("json: a double written and read back is the same double, never an integer") {
@@ -157,15 +162,18 @@ TEST_CASE("json: a check sees each value's path before its contents") {
   limits.check = [&](const JsonPath& path, Kind kind) {
     std::string where;
     for (const JsonStep& step : path) {
-      if (step.index >= 0) where.append("[").append(std::to_string(step.index)).append("]");
-      else where.append(".").append(step.key);
+      if (step.index >= 0)
+        where.append("[").append(std::to_string(step.index)).append("]");
+      else
+        where.append(".").append(step.key);
     }
     seen.push_back(where + "=" + json_kind_name(kind));
     if (where == ".b[1]") fail("no second element in b");
   };
   CHECK(parse_json(R"({"a":{"x":true},"c":null})", limits).is(Kind::Object));
   CHECK(seen == std::vector<std::string>{"=object", ".a=object", ".a.x=bool", ".c=null"});
-  CHECK_FAILS_WITH(parse_json(R"({"b":[1,[2,3]]})", limits), "json: no second element in b at byte 8");
+  CHECK_FAILS_WITH(parse_json(R"({"b":[1,[2,3]]})", limits),
+                   "json: no second element in b at byte 8");
   // Many keys: the duplicate check is a set, not a scan per key.
   std::string wide = "{";
   for (int i = 0; i < 200000; ++i) wide += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
@@ -204,7 +212,8 @@ TEST_CASE("atomic write: a failure leaves the old file intact and no temp file")
     // A directory squatting on the temp name makes open() fail, even for root.
     std::filesystem::create_directory(atomic_temp_path(path));
     CHECK_FAILS_WITH(write_file_atomic(path, "new"),
-                     "write_file_atomic: cannot create temporary file '" + atomic_temp_path(path) + "': Is a directory");
+                     "write_file_atomic: cannot create temporary file '" + atomic_temp_path(path) +
+                         "': Is a directory");
     CHECK(slurp(path) == "old contents");
     std::filesystem::remove(atomic_temp_path(path));
   }
@@ -218,13 +227,15 @@ TEST_CASE("atomic write: a failure leaves the old file intact and no temp file")
     CHECK(slurp(target + "/inside") == "keep me");
   }
   SUBCASE("the target directory does not exist") {
-    CHECK_FAILS_WITH(write_file_atomic(dir.file("missing/dir/x.bin"), "new"),
-                     "missing/dir/x.bin.tmp." + std::to_string(::getpid()) + "': No such file or directory");
+    CHECK_FAILS_WITH(
+        write_file_atomic(dir.file("missing/dir/x.bin"), "new"),
+        "missing/dir/x.bin.tmp." + std::to_string(::getpid()) + "': No such file or directory");
     CHECK(!std::filesystem::exists(dir.file("missing")));
   }
   SUBCASE("the encoder rejects the tensors before the file is touched") {
     TensorMap bad = {{"num_batches_tracked", scalar(2.5f)}};
-    CHECK_FAILS_WITH(save_safetensors(path, bad, {}, {"num_batches_tracked"}), "cannot be stored as I64");
+    CHECK_FAILS_WITH(save_safetensors(path, bad, {}, {"num_batches_tracked"}),
+                     "cannot be stored as I64");
     CHECK(slurp(path) == "old contents");
   }
   SUBCASE("the directory is read-only (skipped as root, who may write anyway)") {
@@ -248,9 +259,9 @@ TEST_CASE("atomic write: a dead process's temp file is removed by the next save"
   if (child == 0) ::_exit(0);
   REQUIRE(::waitpid(child, nullptr, 0) == child);
   const std::string dead = path + ".tmp." + std::to_string(child);
-  const std::string live = path + ".tmp.1";                   // pid 1 is always alive
+  const std::string live = path + ".tmp.1";  // pid 1 is always alive
   const std::string other = dir.file("other.bin.tmp.") + std::to_string(child);  // another file's
-  const std::string not_ours = path + ".tmp.12ab";            // not our pattern
+  const std::string not_ours = path + ".tmp.12ab";                               // not our pattern
   for (const std::string& f : {dead, live, other, not_ours}) write_file_atomic(f, "partial");
   write_file_atomic(path, "new");
   CHECK(slurp(path) == "new");
@@ -262,11 +273,13 @@ TEST_CASE("atomic write: a dead process's temp file is removed by the next save"
 
 TEST_CASE("read_file: missing files and directories are clear errors") {
   ag_test::TempDir dir;
-  CHECK_FAILS_WITH(read_file(dir.file("nope.npy")),
-                   "read_file: cannot open '" + dir.file("nope.npy") + "': No such file or directory");
-  CHECK_FAILS_WITH(read_file(dir.path), "read_file: cannot read '" + dir.path + "': Is a directory");
+  CHECK_FAILS_WITH(
+      read_file(dir.file("nope.npy")),
+      "read_file: cannot open '" + dir.file("nope.npy") + "': No such file or directory");
+  CHECK_FAILS_WITH(read_file(dir.path),
+                   "read_file: cannot read '" + dir.path + "': Is a directory");
   CHECK_FAILS_WITH(load_safetensors(dir.file("nope.safetensors")), "No such file or directory");
   CHECK_FAILS_WITH(load_npy(dir.file("nope.npy")), "No such file or directory");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.io")

@@ -21,11 +21,13 @@ std::string npy_file(int major, const std::string& dict, const std::string& data
   const std::string header = dict + "\n";
   std::string out = kMagic + bytes({major, 0});
   const int length_bytes = major == 1 ? 2 : 4;
-  for (int i = 0; i < length_bytes; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xFF);
+  for (int i = 0; i < length_bytes; ++i)
+    out += static_cast<char>((header.size() >> (8 * i)) & 0xFF);
   return out + header + data;
 }
 
-std::string dict(const std::string& descr, const std::string& shape, const std::string& order = "False") {
+std::string dict(const std::string& descr, const std::string& shape,
+                 const std::string& order = "False") {
   return "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }";
 }
 
@@ -44,19 +46,21 @@ TEST_CASE("npy: files match np.save's bytes written by hand") {
   const std::string expected = kMagic + bytes({1, 0, 0x76, 0x00}) +
                                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }" +
                                std::string(118 - 59 - 1, ' ') + "\n" +
-                               bytes({0, 0, 0, 0, 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40,
+                               bytes({0, 0, 0,    0,    0, 0, 0x80, 0x3F, 0, 0, 0,    0x40,
                                       0, 0, 0x40, 0x40, 0, 0, 0x80, 0x40, 0, 0, 0xA0, 0x40});
   CHECK(encode_npy(tensor({{0, 1, 2}, {3, 4, 5}})) == expected);
 
   // np.save of np.float32(1.5): shape (), no spare spaces; 1.5f = 0x3FC00000.
   CHECK(encode_npy(scalar(1.5f)) == kMagic + bytes({1, 0, 0x76, 0x00}) +
                                         "{'descr': '<f4', 'fortran_order': False, 'shape': (), }" +
-                                        std::string(118 - 55 - 1, ' ') + "\n" + bytes({0, 0, 0xC0, 0x3F}));
+                                        std::string(118 - 55 - 1, ' ') + "\n" +
+                                        bytes({0, 0, 0xC0, 0x3F}));
 
   // A 1-tuple keeps its comma: (1,). -1.0f = 0xBF800000.
-  CHECK(encode_npy(tensor({-1.0f})) == kMagic + bytes({1, 0, 0x76, 0x00}) +
-                                           "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }" +
-                                           std::string(118 - 57 - 1, ' ') + "\n" + bytes({0, 0, 0x80, 0xBF}));
+  CHECK(encode_npy(tensor({-1.0f})) ==
+        kMagic + bytes({1, 0, 0x76, 0x00}) +
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }" +
+            std::string(118 - 57 - 1, ' ') + "\n" + bytes({0, 0, 0x80, 0xBF}));
 
   // Here NumPy's 20 spare spaces push the header past 128 bytes: the dict is
   // 98 characters, 98 + 20 + '\n' = 119, so header_len = 182 (0xB6) and the
@@ -65,7 +69,8 @@ TEST_CASE("npy: files match np.save's bytes written by hand") {
   // multiply past 2^61, even with a 0 among them.)
   const Shape wide = {0, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
   const std::string wide_dict =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), }";
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, "
+      "1, 1), }";
   CHECK(encode_npy(zeros(wide)) ==
         kMagic + bytes({1, 0, 0xB6, 0x00}) + wide_dict + std::string(182 - 98 - 1, ' ') + "\n");
   CHECK(decode_npy(encode_npy(zeros(wide))).shape() == wide);
@@ -91,31 +96,38 @@ TEST_CASE("npy: round trips through a file are exact") {
 
 TEST_CASE("npy: other dtypes, versions and header spellings") {
   // '<f8' 0.5, -3 (0x3FE0000000000000, 0xC008000000000000)
-  CHECK(decode(npy_file(1, dict("<f8", "(2,)"), bytes({0, 0, 0, 0, 0, 0, 0xE0, 0x3F, 0, 0, 0, 0, 0, 0, 0x08, 0xC0})))
+  CHECK(decode(npy_file(1, dict("<f8", "(2,)"),
+                        bytes({0, 0, 0, 0, 0, 0, 0xE0, 0x3F, 0, 0, 0, 0, 0, 0, 0x08, 0xC0})))
             .to_vector() == std::vector<float>{0.5f, -3.0f});
   // '<i8' -5, 2^40
-  CHECK(decode(npy_file(1, dict("<i8", "(2,)"),
-                        bytes({0xFB, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0})))
+  CHECK(decode(npy_file(
+                   1, dict("<i8", "(2,)"),
+                   bytes({0xFB, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0})))
             .to_vector() == std::vector<float>{-5.0f, 1099511627776.0f});
   // '<i4' 7, -7 as a (2, 1) column
-  Tensor column = decode(npy_file(1, dict("<i4", "(2, 1)"), bytes({7, 0, 0, 0, 0xF9, 0xFF, 0xFF, 0xFF})));
+  Tensor column =
+      decode(npy_file(1, dict("<i4", "(2, 1)"), bytes({7, 0, 0, 0, 0xF9, 0xFF, 0xFF, 0xFF})));
   CHECK(column.shape() == Shape{2, 1});
   CHECK(column.to_vector() == std::vector<float>{7.0f, -7.0f});
-  CHECK(decode(npy_file(1, dict("|u1", "(2,)"), bytes({3, 250}))).to_vector() == std::vector<float>{3.0f, 250.0f});
-  CHECK(decode(npy_file(1, dict("|b1", "(2,)"), bytes({1, 0}))).to_vector() == std::vector<float>{1.0f, 0.0f});
+  CHECK(decode(npy_file(1, dict("|u1", "(2,)"), bytes({3, 250}))).to_vector() ==
+        std::vector<float>{3.0f, 250.0f});
+  CHECK(decode(npy_file(1, dict("|b1", "(2,)"), bytes({1, 0}))).to_vector() ==
+        std::vector<float>{1.0f, 0.0f});
   // Versions 2.0 and 3.0 have a 4-byte header length.
   const std::string one = bytes({0, 0, 0x80, 0x3F});
   CHECK(decode(npy_file(2, dict("<f4", "(1,)"), one)).item() == 1.0f);
   CHECK(decode(npy_file(3, dict("<f4", "()"), one)).shape() == Shape{});
   // Keys in any order, double quotes, no trailing comma, Python 2 longs.
-  CHECK(decode(npy_file(1, "{\"shape\": (1L,), \"descr\": \"<f4\", \"fortran_order\": False}", one)).item() == 1.0f);
+  CHECK(decode(npy_file(1, "{\"shape\": (1L,), \"descr\": \"<f4\", \"fortran_order\": False}", one))
+            .item() == 1.0f);
 }
 
 TEST_CASE("npy: fortran_order files are reordered to row-major") {
   // np.save(f, np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32, order='F'))
   // stores columns first: 1 4 2 5 3 6.
   std::string data;
-  for (float v : {1.0f, 4.0f, 2.0f, 5.0f, 3.0f, 6.0f}) data.append(reinterpret_cast<const char*>(&v), 4);
+  for (float v : {1.0f, 4.0f, 2.0f, 5.0f, 3.0f, 6.0f})
+    data.append(reinterpret_cast<const char*>(&v), 4);
   Tensor t = decode(npy_file(1, dict("<f4", "(2, 3)", "True"), data));
   CHECK(t.shape() == Shape{2, 3});
   CHECK(t.to_vector() == std::vector<float>{1, 2, 3, 4, 5, 6});
@@ -138,34 +150,44 @@ TEST_CASE("npy: every malformed file names the file and the problem") {
   const std::string prefix = "load_npy: 'bad.npy': ";
   const std::string four = bytes({0, 0, 0x80, 0x3F});
   CHECK_FAILS_WITH(decode("PK\x03\x04 not npy"), prefix + "not a .npy file (no \\x93NUMPY magic)");
-  CHECK_FAILS_WITH(decode(kMagic + bytes({4, 0, 0, 0})), prefix + "unsupported .npy format version 4.0");
-  CHECK_FAILS_WITH(decode(kMagic + bytes({1, 0, 5})), prefix + "file ends inside the header length");
+  CHECK_FAILS_WITH(decode(kMagic + bytes({4, 0, 0, 0})),
+                   prefix + "unsupported .npy format version 4.0");
+  CHECK_FAILS_WITH(decode(kMagic + bytes({1, 0, 5})),
+                   prefix + "file ends inside the header length");
   CHECK_FAILS_WITH(decode(kMagic + bytes({1, 0, 0xFF, 0x00}) + "{}"),
                    prefix + "header length 255 goes past the end of the file (12 bytes)");
-  CHECK_FAILS_WITH(decode(npy_file(1, dict(">f4", "(1,)"), four)), prefix + "big-endian data ('>f4') is not supported");
-  CHECK_FAILS_WITH(decode(npy_file(1, dict("<c8", "(1,)"), four)), prefix + "unsupported dtype '<c8'");
+  CHECK_FAILS_WITH(decode(npy_file(1, dict(">f4", "(1,)"), four)),
+                   prefix + "big-endian data ('>f4') is not supported");
+  CHECK_FAILS_WITH(decode(npy_file(1, dict("<c8", "(1,)"), four)),
+                   prefix + "unsupported dtype '<c8'");
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(2, 3)"), std::string(20, '\0'))),
                    prefix + "data is 20 bytes but shape [2, 3] of '<f4' needs 24");
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(1,)"), four + "xx")),
                    prefix + "data is 6 bytes but shape [1] of '<f4' needs 4");
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(3)"), four)),
                    "shape must be a tuple: a single size needs a comma, as (n,)");
-  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(-1,)"), four)), "expected a non-negative size in shape");
-  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(99999999999999999999,)"), four)), "size in shape is too large");
+  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(-1,)"), four)),
+                   "expected a non-negative size in shape");
+  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(99999999999999999999,)"), four)),
+                   "size in shape is too large");
   CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(4611686018427387904, 2)"), four)),
                    "shape [4611686018427387904, 2] is too large");
   // No data bytes at all, yet no tensor shape: the non-zero sizes multiply past 2^61.
-  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(0, 4611686018427387904, 4611686018427387904)"), "")),
-                   prefix + "shape [0, 4611686018427387904, 4611686018427387904] is too large");
-  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(1,)", "Maybe"), four)), "fortran_order must be True or False");
+  CHECK_FAILS_WITH(
+      decode(npy_file(1, dict("<f4", "(0, 4611686018427387904, 4611686018427387904)"), "")),
+      prefix + "shape [0, 4611686018427387904, 4611686018427387904] is too large");
+  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(1,)", "Maybe"), four)),
+                   "fortran_order must be True or False");
   CHECK_FAILS_WITH(decode(npy_file(1, "{'descr': '<f4', 'shape': (1,), }", four)),
                    prefix + "header lacks 'fortran_order'");
   CHECK_FAILS_WITH(decode(npy_file(1, "{'descr': '<f4', 'descr': '<f4', }", four)),
                    "unexpected or repeated key 'descr' in header (at byte");
-  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(1,)") + " x", four)), "unexpected text after the header dict");
+  CHECK_FAILS_WITH(decode(npy_file(1, dict("<f4", "(1,)") + " x", four)),
+                   "unexpected text after the header dict");
   CHECK_FAILS_WITH(decode(npy_file(1, "{'descr: '<f4'", four)), "expected ':'");
   CHECK_FAILS_WITH(decode(npy_file(1, "{'descr", four)), "unterminated string");
-  CHECK_FAILS_WITH(decode(npy_file(1, "{'descr': [('x', '<f4')], }", four)), "expected a quoted string");
+  CHECK_FAILS_WITH(decode(npy_file(1, "{'descr': [('x', '<f4')], }", four)),
+                   "expected a quoted string");
   CHECK_FAILS_WITH(save_npy("/tmp/x.npy", Tensor()), "save_npy: the tensor is undefined");
 }
 
@@ -175,8 +197,9 @@ TEST_CASE("npy: truncated files throw, never crash") {
     std::unique_ptr<char[]> prefix(new char[n + 1]);  // exact size for ASan
     std::memcpy(prefix.get(), good.data(), n);
     INFO("prefix of " << n << " bytes");
-    CHECK(ag_test::error_of([&] { decode_npy(std::string_view(prefix.get(), n)); }) != "<no error>");
+    CHECK(ag_test::error_of([&] { decode_npy(std::string_view(prefix.get(), n)); }) !=
+          "<no error>");
   }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.io")

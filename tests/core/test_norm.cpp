@@ -46,13 +46,13 @@ TEST_CASE("batch_norm training: batch statistics out, running statistics updated
     Tensor x = from_vector({0, 2, 4}, {3, 1});
     Tensor running_mean = zeros({1}), running_var = ones({1});
     const uint64_t version = running_mean.version();
-    Tensor out = batch_norm(x, running_mean, running_var, tensor({2}), tensor({1}), true, 0.1f,
-                            0.0f);
+    Tensor out =
+        batch_norm(x, running_mean, running_var, tensor({2}), tensor({1}), true, 0.1f, 0.0f);
     const float r = 1.0f / std::sqrt(8.0f / 3.0f);
     ag_test::check_close(out, {1 - 2 * 2 * r, 1, 1 + 2 * 2 * r});
     ag_test::check_close(running_mean, {0.9f * 0 + 0.1f * 2});  // 0.2
     ag_test::check_close(running_var, {0.9f * 1 + 0.1f * 4});   // 1.3
-    CHECK(running_mean.version() > version);  // an in-place write is visible
+    CHECK(running_mean.version() > version);                    // an in-place write is visible
 
     // Eval uses the running statistics, and leaves them alone.
     Tensor eval = batch_norm(x, running_mean, running_var, Tensor(), Tensor(), false, 0.1f, 0.0f);
@@ -120,15 +120,16 @@ TEST_CASE("batch_norm and layer_norm: fast and naive kernels agree through autog
       },
       {randn({6, 5, 7, 3}, true), randn({5}, true), randn({5}, true)});
   ag_test::check_modes_agree(
-      [](const Inputs& in) { return layer_norm(in[0], {4, 6}, in[1], in[2]); },
+      [](const Inputs& in) {
+        return layer_norm(in[0], {4, 6}, in[1], in[2]);
+      },
       {randn({3, 5, 4, 6}, true), randn({4, 6}, true), randn({4, 6}, true)});
 }
 
 TEST_CASE("layer_norm values, gradcheck, and the composed formula") {
   // Row (1, 2, 3): mean 2, biased var 2/3.
   const float r = 1.0f / std::sqrt(2.0f / 3.0f);
-  ag_test::check_close(layer_norm(tensor({{1, 2, 3}}), {3}, Tensor(), Tensor(), 0.0f),
-                       {-r, 0, r});
+  ag_test::check_close(layer_norm(tensor({{1, 2, 3}}), {3}, Tensor(), Tensor(), 0.0f), {-r, 0, r});
 
   manual_seed(14);
   for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
@@ -136,8 +137,11 @@ TEST_CASE("layer_norm values, gradcheck, and the composed formula") {
     CAPTURE(kernels_name(mode));
     CHECK_GRADCHECK([](const Inputs& in) { return layer_norm(in[0], {4}, in[1], in[2]); },
                     {randn({3, 4}, true), randn({4}, true), randn({4}, true)});
-    CHECK_GRADCHECK([](const Inputs& in) { return layer_norm(in[0], {2, 3}); },
-                    {randn({2, 2, 3}, true)});
+    CHECK_GRADCHECK(
+        [](const Inputs& in) {
+          return layer_norm(in[0], {2, 3});
+        },
+        {randn({2, 2, 3}, true)});
   }
 
   Tensor x1 = randn({5, 6}, true), w1 = randn({6}, true), b1 = randn({6}, true);
@@ -180,4 +184,4 @@ TEST_CASE("batch_norm and layer_norm shape errors say what is wrong") {
                        "layer_norm: normalized_shape must not be empty", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.norm")

@@ -45,8 +45,8 @@ TEST_CASE("pad values, worked by hand, in both kernel modes") {
     // rows 1 0 1 2 1 of the input, and in each row columns 1 0 1 2 1.
     Tensor mirrored = pad(counting({1, 3, 3}), {1, 1, 1, 1}, "reflect");
     CHECK(mirrored.shape() == Shape{1, 5, 5});
-    ag_test::check_close(mirrored, {5, 4, 5, 6, 5, 2, 1, 2, 3, 2, 5, 4, 5, 6, 5,
-                                    8, 7, 8, 9, 8, 5, 4, 5, 6, 5});
+    ag_test::check_close(
+        mirrored, {5, 4, 5, 6, 5, 2, 1, 2, 3, 2, 5, 4, 5, 6, 5, 8, 7, 8, 9, 8, 5, 4, 5, 6, 5});
     // 2-D circular: the corners come from the opposite corner.
     ag_test::check_close(pad(counting({1, 1, 2, 2}), {1, 0, 1, 0}, "circular"),
                          {4, 3, 4, 2, 1, 2, 4, 3, 4});
@@ -138,14 +138,25 @@ TEST_CASE("pad gradients pass gradcheck in every mode") {
 
 TEST_CASE("pad: fast and naive kernels agree through autograd") {
   manual_seed(72);
-  ag_test::check_modes_agree([](const Inputs& in) { return pad(in[0], {3, 2, 1, 4}, "reflect"); },
-                             {randn({3, 4, 9, 7}, true)});
-  ag_test::check_modes_agree([](const Inputs& in) { return pad(in[0], {5, 0, 2, -3}, "replicate"); },
-                             {randn({2, 3, 8, 6}, true)});
-  ag_test::check_modes_agree([](const Inputs& in) { return pad(in[0], {6, 2, 1, 3, 2, 1}, "circular"); },
-                             {randn({2, 2, 3, 4, 6}, true)});
   ag_test::check_modes_agree(
-      [](const Inputs& in) { return pad(in[0], {1, 1, -2, 3, 2, 0, 1, 1}, "constant", 0.5f); },
+      [](const Inputs& in) {
+        return pad(in[0], {3, 2, 1, 4}, "reflect");
+      },
+      {randn({3, 4, 9, 7}, true)});
+  ag_test::check_modes_agree(
+      [](const Inputs& in) {
+        return pad(in[0], {5, 0, 2, -3}, "replicate");
+      },
+      {randn({2, 3, 8, 6}, true)});
+  ag_test::check_modes_agree(
+      [](const Inputs& in) {
+        return pad(in[0], {6, 2, 1, 3, 2, 1}, "circular");
+      },
+      {randn({2, 2, 3, 4, 6}, true)});
+  ag_test::check_modes_agree(
+      [](const Inputs& in) {
+        return pad(in[0], {1, 1, -2, 3, 2, 0, 1, 1}, "constant", 0.5f);
+      },
       {randn({2, 3, 5, 4}, true)});
 }
 
@@ -179,63 +190,72 @@ TEST_CASE("pad's graph holds no cycle: dropping it frees every tensor") {
 
 TEST_CASE("pad errors name the op, the pads, the shape and the rule") {
   const Tensor img = zeros({1, 1, 3, 3});
-  CHECK_THROWS_WITH_AS(pad(img, {1, 2, 3}), "pad: pads must come in (before, after) pairs, got 3 values",
-                       Error);
-  CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {1, 1, 1, 1, 1, 1}),
-                       "pad: 3 pairs of pads for input [2, 3] with 2 dims; at most one pair per dim", Error);
-  CHECK_THROWS_WITH_AS(pad(img, {1, 1}, "mirror"),
-                       "pad: unknown mode \"mirror\"; expected \"constant\", \"reflect\", \"replicate\" or "
-                       "\"circular\"",
-                       Error);
-  CHECK_THROWS_WITH_AS(pad(img, {1, 1}, "reflect", 0.0f),
-                       "pad: mode \"reflect\" takes no value (only \"constant\" fills with one), got 0",
-                       Error);
+  CHECK_THROWS_WITH_AS(pad(img, {1, 2, 3}),
+                       "pad: pads must come in (before, after) pairs, got 3 values", Error);
+  CHECK_THROWS_WITH_AS(
+      pad(zeros({2, 3}), {1, 1, 1, 1, 1, 1}),
+      "pad: 3 pairs of pads for input [2, 3] with 2 dims; at most one pair per dim", Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {1, 1}, "mirror"),
+      "pad: unknown mode \"mirror\"; expected \"constant\", \"reflect\", \"replicate\" or "
+      "\"circular\"",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {1, 1}, "reflect", 0.0f),
+      "pad: mode \"reflect\" takes no value (only \"constant\" fills with one), got 0", Error);
   // PyTorch: "Argument #4: Padding size should be less than the corresponding
   // input dimension, but got: padding (3, 3) at dimension 3 of input [1, 1, 3, 3]"
-  CHECK_THROWS_WITH_AS(pad(img, {3, 3, 0, 0}, "reflect"),
-                       "pad: reflect padding (3, 3) at dimension 3 of input [1, 1, 3, 3] must be less than "
-                       "the dimension's size 3 (the mirror does not repeat the edge cell)",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {3, 3, 0, 0}, "reflect"),
+      "pad: reflect padding (3, 3) at dimension 3 of input [1, 1, 3, 3] must be less than "
+      "the dimension's size 3 (the mirror does not repeat the edge cell)",
+      Error);
   // ... and "Argument #6" for the height: the pair that pads dimension 2.
-  CHECK_THROWS_WITH_AS(pad(img, {1, 1, 0, 3}, "reflect"),
-                       "pad: reflect padding (0, 3) at dimension 2 of input [1, 1, 3, 3] must be less than "
-                       "the dimension's size 3 (the mirror does not repeat the edge cell)",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {1, 1, 0, 3}, "reflect"),
+      "pad: reflect padding (0, 3) at dimension 2 of input [1, 1, 3, 3] must be less than "
+      "the dimension's size 3 (the mirror does not repeat the edge cell)",
+      Error);
   // PyTorch: "Padding value causes wrapping around more than once."
-  CHECK_THROWS_WITH_AS(pad(img, {4, 0, 1, 1}, "circular"),
-                       "pad: circular padding (4, 0) at dimension 3 of input [1, 1, 3, 3] must be at most "
-                       "the dimension's size 3 (it wraps around once)",
-                       Error);
-  CHECK_THROWS_WITH_AS(pad(img, {-3, 3, 0, 0}, "circular"),
-                       "pad: circular padding (-3, 3) at dimension 3 of input [1, 1, 3, 3] crops every "
-                       "cell, leaving nothing to wrap around",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {4, 0, 1, 1}, "circular"),
+      "pad: circular padding (4, 0) at dimension 3 of input [1, 1, 3, 3] must be at most "
+      "the dimension's size 3 (it wraps around once)",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {-3, 3, 0, 0}, "circular"),
+      "pad: circular padding (-3, 3) at dimension 3 of input [1, 1, 3, 3] crops every "
+      "cell, leaving nothing to wrap around",
+      Error);
   // PyTorch: "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now"
-  CHECK_THROWS_WITH_AS(pad(img, {1, 1}, "replicate"),
-                       "pad: mode \"replicate\" pads the last 1, 2 or 3 dims of a 2-D/3-D, 3-D/4-D or "
-                       "4-D/5-D input, got 1 pair of pads for input [1, 1, 3, 3]",
-                       Error);
-  CHECK_THROWS_WITH_AS(pad(zeros({3}), {1, 1}, "circular"),
-                       "pad: mode \"circular\" pads the last 1, 2 or 3 dims of a 2-D/3-D, 3-D/4-D or "
-                       "4-D/5-D input, got 1 pair of pads for input [3]",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      pad(img, {1, 1}, "replicate"),
+      "pad: mode \"replicate\" pads the last 1, 2 or 3 dims of a 2-D/3-D, 3-D/4-D or "
+      "4-D/5-D input, got 1 pair of pads for input [1, 1, 3, 3]",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      pad(zeros({3}), {1, 1}, "circular"),
+      "pad: mode \"circular\" pads the last 1, 2 or 3 dims of a 2-D/3-D, 3-D/4-D or "
+      "4-D/5-D input, got 1 pair of pads for input [3]",
+      Error);
   // PyTorch: "The input size 3, plus negative padding -2 and -2 resulted in a
   // negative output size, which is invalid. Check dimension 1 of your input."
-  CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {-2, -2}),
-                       "pad: padding (-2, -2) at dimension 1 of input [2, 3] gives size -1, must be >= 0",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      pad(zeros({2, 3}), {-2, -2}),
+      "pad: padding (-2, -2) at dimension 1 of input [2, 3] gives size -1, must be >= 0", Error);
   // PyTorch: "input (W: 3) is too small. Calculated output W: 0"
-  CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {-1, -2}, "replicate"),
-                       "pad: padding (-1, -2) at dimension 1 of input [2, 3] gives size 0, must be >= 1",
-                       Error);
-  CHECK_THROWS_WITH_AS(pad(zeros({2, 0}), {1, 1}, "replicate"),
-                       "pad: mode \"replicate\" copies from the input, but dimension 1 of input [2, 0] "
-                       "is empty",
-                       Error);
-  CHECK_THROWS_WITH_AS(pad(zeros({2, 3}), {int64_t(1) << 62, 0}),
-                       "pad: padding (4611686018427387904, 0) at dimension 1 of input [2, 3] is too large",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      pad(zeros({2, 3}), {-1, -2}, "replicate"),
+      "pad: padding (-1, -2) at dimension 1 of input [2, 3] gives size 0, must be >= 1", Error);
+  CHECK_THROWS_WITH_AS(
+      pad(zeros({2, 0}), {1, 1}, "replicate"),
+      "pad: mode \"replicate\" copies from the input, but dimension 1 of input [2, 0] "
+      "is empty",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      pad(zeros({2, 3}), {int64_t(1) << 62, 0}),
+      "pad: padding (4611686018427387904, 0) at dimension 1 of input [2, 3] is too large", Error);
   CHECK_THROWS_WITH_AS(pad(Tensor(), {1, 1}), "pad: input must be defined", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.pad")

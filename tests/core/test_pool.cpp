@@ -89,8 +89,7 @@ TEST_CASE("pool shape errors say what is wrong") {
                        "input [1, 1, 2, 2]",
                        Error);
   CHECK_THROWS_WITH_AS(avg_pool2d(zeros({1, 1, 8, 8}), Pool2dOptions(3).padding(2)),
-                       "avg_pool2d: padding (2, 2) must be at most half the kernel (3, 3)",
-                       Error);
+                       "avg_pool2d: padding (2, 2) must be at most half the kernel (3, 3)", Error);
   CHECK_THROWS_WITH_AS(avg_pool2d(zeros({8, 8}), Pool2dOptions(2)),
                        "avg_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got [8, 8]",
                        Error);
@@ -108,15 +107,17 @@ TEST_CASE("pools refuse an empty image and huge paddings, and average a huge win
                        "avg_pool2d: input [2, 4, 5, 0] has an empty image", Error);
   // 2 * pad overflowed int64 in the padding rule.
   const int64_t huge = int64_t(1) << 62;
-  CHECK_THROWS_WITH_AS(avg_pool2d(zeros({1, 1, 4, 4}), Pool2dOptions(2).padding(huge)),
-                       "avg_pool2d: padding (4611686018427387904, 4611686018427387904) must be at most "
-                       "half the kernel (2, 2)",
-                       Error);
-  CHECK_THROWS_WITH_AS(adaptive_avg_pool2d(zeros({1, 1, 2, 2}), huge, huge),
-                       "adaptive_avg_pool2d: shape [1, 1, 4611686018427387904, 4611686018427387904] is too large "
-                       "(the product of its non-zero sizes exceeds 2305843009213693951, the most elements a float "
-                       "buffer can hold)",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      avg_pool2d(zeros({1, 1, 4, 4}), Pool2dOptions(2).padding(huge)),
+      "avg_pool2d: padding (4611686018427387904, 4611686018427387904) must be at most "
+      "half the kernel (2, 2)",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      adaptive_avg_pool2d(zeros({1, 1, 2, 2}), huge, huge),
+      "adaptive_avg_pool2d: shape [1, 1, 4611686018427387904, 4611686018427387904] is too large "
+      "(the product of its non-zero sizes exceeds 2305843009213693951, the most elements a float "
+      "buffer can hold)",
+      Error);
   // A 2^32 x 2^32 window (padded by 2^31) is valid: its divisor kh*kw = 2^64
   // overflowed int64. Fast kernels only: the naive loops visit every cell.
   KernelsGuard guard(Kernels::Fast);
@@ -126,4 +127,4 @@ TEST_CASE("pools refuse an empty image and huge paddings, and average a huge win
   CHECK(out.item() == doctest::Approx(12.0 / 18446744073709551616.0).epsilon(1e-6));
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.pool")

@@ -50,7 +50,7 @@ std::vector<double> torch_avg_pool(const std::vector<float>& x, int64_t H, int64
       double sum = 0.0;
       for (int64_t ih = hstart; ih < hend; ++ih)
         for (int64_t iw = wstart; iw < wend; ++iw) sum += x[ih * W + iw];
-      const int64_t divide_factor = o.divisor        ? *o.divisor
+      const int64_t divide_factor = o.divisor       ? *o.divisor
                                     : o.include_pad ? pool_size
                                                     : (hend - hstart) * (wend - wstart);
       out.push_back(sum / double(divide_factor));
@@ -90,8 +90,9 @@ TEST_CASE("pools take an unbatched (C, H, W) input and give an unbatched output 
     ag_test::check_close(leaf.grad(), expected);
   }
   const Shape shape{3, 5, 6};
-  CHECK_GRADCHECK([](const Inputs& in) { return avg_pool2d(in[0], Pool2dOptions(3).stride(2).padding(1)); },
-                  {distinct_values(shape)});
+  CHECK_GRADCHECK(
+      [](const Inputs& in) { return avg_pool2d(in[0], Pool2dOptions(3).stride(2).padding(1)); },
+      {distinct_values(shape)});
   CHECK_GRADCHECK([](const Inputs& in) { return max_pool2d(in[0], Pool2dOptions(2).stride(1)); },
                   {distinct_values(shape)});
   CHECK_GRADCHECK([](const Inputs& in) { return adaptive_avg_pool2d(in[0], 2, 4); },
@@ -116,9 +117,11 @@ TEST_CASE("ceil_mode output sizes follow PyTorch's rule") {
       for (int64_t s = 1; s <= 4; ++s)
         for (int64_t p = 0; p <= k / 2; ++p)
           for (bool ceil_mode : {false, true}) {
-            const int64_t expected = std::max<int64_t>(torch_output_size(in, k, s, p, ceil_mode), 0);
-            CHECK_MESSAGE(pool_output_size(in, k, s, p, ceil_mode) == expected,
-                          "in " << in << " k " << k << " s " << s << " p " << p << " ceil " << ceil_mode);
+            const int64_t expected =
+                std::max<int64_t>(torch_output_size(in, k, s, p, ceil_mode), 0);
+            CHECK_MESSAGE(
+                pool_output_size(in, k, s, p, ceil_mode) == expected,
+                "in " << in << " k " << k << " s " << s << " p " << p << " ceil " << ceil_mode);
           }
 }
 
@@ -164,8 +167,11 @@ TEST_CASE("avg_pool2d matches PyTorch's loop over a sweep of options") {
         for (int64_t p = 0; p <= k / 2; ++p)
           for (bool ceil_mode : {false, true})
             for (bool include_pad : {true, false})
-              for (std::optional<int64_t> divisor : {std::optional<int64_t>(), std::optional<int64_t>(3)}) {
-                Pool2dOptions o = Pool2dOptions(k).stride(s).padding(p).ceil_mode(ceil_mode).count_include_pad(include_pad);
+              for (std::optional<int64_t> divisor :
+                   {std::optional<int64_t>(), std::optional<int64_t>(3)}) {
+                Pool2dOptions o =
+                    Pool2dOptions(k).stride(s).padding(p).ceil_mode(ceil_mode).count_include_pad(
+                        include_pad);
                 if (divisor) o.divisor_override(*divisor);
                 o.kernel_w = k + 1 - p % 2;  // non-square windows too (pad still <= kw/2)
                 CAPTURE(kernels_name(mode));
@@ -177,7 +183,8 @@ TEST_CASE("avg_pool2d matches PyTorch's loop over a sweep of options") {
                 const std::vector<double> expected = torch_avg_pool(values, H, W, o);
                 Tensor out = avg_pool2d(from_vector(values, {1, H, W}), o);
                 REQUIRE(out.numel() == int64_t(expected.size()));
-                ag_test::check_close(out, std::vector<float>(expected.begin(), expected.end()), 1e-5);
+                ag_test::check_close(out, std::vector<float>(expected.begin(), expected.end()),
+                                     1e-5);
               }
   }
 }
@@ -191,10 +198,12 @@ TEST_CASE("ceil_mode and the avg options pass gradcheck and agree fast against n
     CAPTURE(kernels_name(mode));
     for (const Pool2dOptions& o : {ceil3, ceil2, Pool2dOptions(ceil3).count_include_pad(false),
                                    Pool2dOptions(ceil2).divisor_override(3)}) {
-      CHECK_GRADCHECK([o](const Inputs& in) { return avg_pool2d(in[0], o); }, {distinct_values(shape)});
+      CHECK_GRADCHECK([o](const Inputs& in) { return avg_pool2d(in[0], o); },
+                      {distinct_values(shape)});
     }
     for (const Pool2dOptions& o : {ceil3, ceil2})
-      CHECK_GRADCHECK([o](const Inputs& in) { return max_pool2d(in[0], o); }, {distinct_values(shape)});
+      CHECK_GRADCHECK([o](const Inputs& in) { return max_pool2d(in[0], o); },
+                      {distinct_values(shape)});
   }
   manual_seed(22);
   const Pool2dOptions exclude = Pool2dOptions(ceil3).count_include_pad(false);
@@ -225,13 +234,14 @@ TEST_CASE("adaptive_max_pool2d: values, indices and gradient worked by hand") {
     ag_test::check_close(where, {4, 5, 7, 8});
     // A NaN takes over the bin, and the last NaN is the one kept (PyTorch's kernel).
     const float nan = std::numeric_limits<float>::quiet_NaN();
-    auto [nan_out, nan_index] = adaptive_max_pool2d_with_indices(
-        from_vector({nan, 3, nan, 5, 4}, {1, 1, 5}), 1, 1);
+    auto [nan_out, nan_index] =
+        adaptive_max_pool2d_with_indices(from_vector({nan, 3, nan, 5, 4}, {1, 1, 5}), 1, 1);
     CHECK(std::isnan(nan_out.item()));
     CHECK(nan_index.item() == 2.0f);
     // All -inf: the bin's first cell.
     const float inf = std::numeric_limits<float>::infinity();
-    auto [low, low_index] = adaptive_max_pool2d_with_indices(from_vector({-inf, -inf}, {1, 1, 2}), 1, 1);
+    auto [low, low_index] =
+        adaptive_max_pool2d_with_indices(from_vector({-inf, -inf}, {1, 1, 2}), 1, 1);
     CHECK(low.item() == -inf);
     CHECK(low_index.item() == 0.0f);
   }
@@ -256,24 +266,26 @@ TEST_CASE("pool option and shape errors say what is wrong") {
   CHECK_THROWS_WITH_AS(avg_pool2d(zeros({8, 8}), Pool2dOptions(2)),
                        "avg_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got [8, 8]",
                        Error);
-  CHECK_THROWS_WITH_AS(adaptive_max_pool2d(zeros({1, 2, 3, 4, 5}), 2, 2),
-                       "adaptive_max_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                       "[1, 2, 3, 4, 5]",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      adaptive_max_pool2d(zeros({1, 2, 3, 4, 5}), 2, 2),
+      "adaptive_max_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+      "[1, 2, 3, 4, 5]",
+      Error);
   CHECK_THROWS_WITH_AS(avg_pool2d(zeros({1, 4, 4}), Pool2dOptions(2).divisor_override(0)),
                        "avg_pool2d: divisor_override must not be zero", Error);
-  CHECK_THROWS_WITH_AS(max_pool2d(zeros({1, 4, 4}), Pool2dOptions(2).count_include_pad(false)),
-                       "max_pool2d: count_include_pad and divisor_override are options of avg_pool2d only",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      max_pool2d(zeros({1, 4, 4}), Pool2dOptions(2).count_include_pad(false)),
+      "max_pool2d: count_include_pad and divisor_override are options of avg_pool2d only", Error);
   CHECK_THROWS_WITH_AS(adaptive_max_pool2d(zeros({1, 4, 4}), 2, 0),
                        "adaptive_max_pool2d: output size must be >= 1, got (2, 0)", Error);
   CHECK_THROWS_WITH_AS(adaptive_max_pool2d(zeros({3, 0, 4}), 2, 2),
                        "adaptive_max_pool2d: input [3, 0, 4] has an empty image", Error);
   // Ceil mode fits a window up to stride - 1 cells larger than the padded input, no more.
-  CHECK(max_pool2d(zeros({1, 2, 2}), Pool2dOptions(3).stride(2).ceil_mode(true)).shape() == Shape{1, 1, 1});
-  CHECK_THROWS_WITH_AS(max_pool2d(zeros({1, 2, 2}), Pool2dOptions(3).stride(1).ceil_mode(true)),
-                       "max_pool2d: kernel [3, 3] is larger than the padded input [2, 2] of input [1, 2, 2]",
-                       Error);
+  CHECK(max_pool2d(zeros({1, 2, 2}), Pool2dOptions(3).stride(2).ceil_mode(true)).shape() ==
+        Shape{1, 1, 1});
+  CHECK_THROWS_WITH_AS(
+      max_pool2d(zeros({1, 2, 2}), Pool2dOptions(3).stride(1).ceil_mode(true)),
+      "max_pool2d: kernel [3, 3] is larger than the padded input [2, 2] of input [1, 2, 2]", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("core.pool")

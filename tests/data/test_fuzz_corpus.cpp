@@ -26,12 +26,14 @@ struct Counts {
 
 Counts run_corpus(const std::string& reader, bool (*harness)(const uint8_t*, size_t)) {
   const std::filesystem::path dir = std::filesystem::path("tests/fuzz/corpus") / reader;
-  REQUIRE_MESSAGE(std::filesystem::is_directory(dir), "no seed corpus at " << dir << " (run from the repository root)");
+  REQUIRE_MESSAGE(std::filesystem::is_directory(dir),
+                  "no seed corpus at " << dir << " (run from the repository root)");
   Counts counts;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     std::ifstream in(entry.path(), std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
     CAPTURE(name);
     bool accepted = false;
     CHECK_NOTHROW(accepted = harness(bytes.data(), bytes.size()));
@@ -54,34 +56,37 @@ struct Harness {
   const char* name;
   bool (*run)(const uint8_t*, size_t);
 };
-constexpr Harness kHarnesses[] = {{"safetensors", ag_fuzz_safetensors}, {"npy", ag_fuzz_npy},
-                                  {"json", ag_fuzz_json},               {"gzip", ag_fuzz_gzip},
-                                  {"idx", ag_fuzz_idx},                 {"cifar", ag_fuzz_cifar}};
+constexpr Harness kHarnesses[] = {{"safetensors", ag_fuzz_safetensors},
+                                  {"npy", ag_fuzz_npy},
+                                  {"json", ag_fuzz_json},
+                                  {"gzip", ag_fuzz_gzip},
+                                  {"idx", ag_fuzz_idx},
+                                  {"cifar", ag_fuzz_cifar}};
 
 }  // namespace
 
 TEST_SUITE("fuzz.corpus") {
-  TEST_CASE("each harness over its seeds") {
-    for (const Harness& h : kHarnesses) {
-      CAPTURE(h.name);
-      run_corpus(h.name, h.run);
-    }
-  }
-
-  TEST_CASE("every harness in tests/fuzz/ is in that list") {
-    // A new tests/fuzz/X_fuzz.cpp must be added to kHarnesses: otherwise
-    // its seeds would never run here, nor under UBSan.
-    std::set<std::string> files, listed;
-    for (const auto& entry : std::filesystem::directory_iterator("tests/fuzz")) {
-      const std::string name = entry.path().filename().string();
-      if (name.ends_with("_fuzz.cpp")) files.insert(name.substr(0, name.size() - 9));
-    }
-    for (const Harness& h : kHarnesses) {
-      listed.insert(h.name);
-      CAPTURE(h.name);
-      CHECK(std::filesystem::is_directory(std::filesystem::path("tests/fuzz/corpus") / h.name));
-    }
-    CHECK(files == listed);
-    CHECK(files.size() == 6);
+TEST_CASE("each harness over its seeds") {
+  for (const Harness& h : kHarnesses) {
+    CAPTURE(h.name);
+    run_corpus(h.name, h.run);
   }
 }
+
+TEST_CASE("every harness in tests/fuzz/ is in that list") {
+  // A new tests/fuzz/X_fuzz.cpp must be added to kHarnesses: otherwise
+  // its seeds would never run here, nor under UBSan.
+  std::set<std::string> files, listed;
+  for (const auto& entry : std::filesystem::directory_iterator("tests/fuzz")) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with("_fuzz.cpp")) files.insert(name.substr(0, name.size() - 9));
+  }
+  for (const Harness& h : kHarnesses) {
+    listed.insert(h.name);
+    CAPTURE(h.name);
+    CHECK(std::filesystem::is_directory(std::filesystem::path("tests/fuzz/corpus") / h.name));
+  }
+  CHECK(files == listed);
+  CHECK(files.size() == 6);
+}
+}  // TEST_SUITE("fuzz.corpus")

@@ -38,10 +38,10 @@ Bytes deflate_body(const Bytes& gz) { return Bytes(gz.begin() + 10, gz.end() - 8
 Bytes make_gzip(const Bytes& deflate, const Bytes& content, bool all_fields) {
   Bytes gz = {0x1f, 0x8b, 8, static_cast<uint8_t>(all_fields ? 0x1e : 0), 0, 0, 0, 0, 0, 3};
   if (all_fields) {
-    gz.insert(gz.end(), {4, 0, 'a', 'b', 'c', 'd'});             // FEXTRA: XLEN = 4
-    gz.insert(gz.end(), {'n', 'a', 'm', 'e', 0});                // FNAME
+    gz.insert(gz.end(), {4, 0, 'a', 'b', 'c', 'd'});                        // FEXTRA: XLEN = 4
+    gz.insert(gz.end(), {'n', 'a', 'm', 'e', 0});                           // FNAME
     gz.insert(gz.end(), {'a', ' ', 'c', 'o', 'm', 'm', 'e', 'n', 't', 0});  // FCOMMENT
-    uint32_t header_crc = ag::data::crc32(gz.data(), gz.size());  // FHCRC
+    uint32_t header_crc = ag::data::crc32(gz.data(), gz.size());            // FHCRC
     gz.insert(gz.end(), {static_cast<uint8_t>(header_crc), static_cast<uint8_t>(header_crc >> 8)});
   }
   gz.insert(gz.end(), deflate.begin(), deflate.end());
@@ -75,22 +75,26 @@ std::string gunzip_error_of(const Bytes& gz) {
 //   literals 144..255    9 bits, 0x190 + value-144  280..287  8 bits, 0xC0 + value - 280
 //   distance symbols     5 bits, the symbol itself
 void put_fixed_literal(BitWriter& bw, uint8_t c) {
-  if (c < 144) bw.put_code(0x30 + c, 8);
-  else bw.put_code(0x190 + (c - 144), 9);
+  if (c < 144)
+    bw.put_code(0x30 + c, 8);
+  else
+    bw.put_code(0x190 + (c - 144), 9);
 }
 void put_fixed_symbol(BitWriter& bw, int sym) {
-  if (sym < 280) bw.put_code(sym - 256, 7);
-  else bw.put_code(0xC0 + (sym - 280), 8);
+  if (sym < 280)
+    bw.put_code(sym - 256, 7);
+  else
+    bw.put_code(0xC0 + (sym - 280), 8);
 }
 
 // The header of a dynamic block with HLIT = HDIST = 0 (257 and 1 codes) and
 // the given code-length code lengths, listed in the RFC's permuted order.
 BitWriter dynamic_header(const std::vector<int>& codelen_lengths, int hlit = 0) {
   BitWriter bw;
-  bw.put(1, 1);                                    // BFINAL
-  bw.put(2, 2);                                    // BTYPE = 2, dynamic
-  bw.put(hlit, 5);                                 // HLIT: 257 + hlit codes
-  bw.put(0, 5);                                    // HDIST: 1 code
+  bw.put(1, 1);                                                  // BFINAL
+  bw.put(2, 2);                                                  // BTYPE = 2, dynamic
+  bw.put(hlit, 5);                                               // HLIT: 257 + hlit codes
+  bw.put(0, 5);                                                  // HDIST: 1 code
   bw.put(static_cast<uint32_t>(codelen_lengths.size()) - 4, 4);  // HCLEN
   for (int len : codelen_lengths) bw.put(len, 3);
   return bw;
@@ -126,7 +130,8 @@ TEST_CASE("hand-made stored blocks") {
   Bytes empty = {0x01, 0x00, 0x00, 0xff, 0xff};
   CHECK(ag::data::inflate_raw(empty, "stored").empty());
   // Wrapped in a gzip header with every optional field, checked by gunzip.
-  CHECK(ag::data::gunzip(make_gzip(one, to_bytes("hello"), true), "all-fields.gz") == to_bytes("hello"));
+  CHECK(ag::data::gunzip(make_gzip(one, to_bytes("hello"), true), "all-fields.gz") ==
+        to_bytes("hello"));
 }
 
 TEST_CASE("hand-made fixed Huffman stream with back-references") {
@@ -140,10 +145,10 @@ TEST_CASE("hand-made fixed Huffman stream with back-references") {
   put_fixed_symbol(bw, 285);  // length 258
   bw.put_code(0, 5);          // distance 1: 258 more 'x' (overlapping copy)
   for (char c : std::string("0123456789")) put_fixed_literal(bw, c);
-  put_fixed_symbol(bw, 266);  // lengths 13..14: base 13 + 1 extra bit
-  bw.put(1, 1);               //   = 14
-  bw.put_code(5, 5);          // distance symbol 5: distances 7..8, base 7 + 1 extra bit
-  bw.put(1, 1);               //   = 8: copies "23456789" then "234567" again
+  put_fixed_symbol(bw, 266);    // lengths 13..14: base 13 + 1 extra bit
+  bw.put(1, 1);                 //   = 14
+  bw.put_code(5, 5);            // distance symbol 5: distances 7..8, base 7 + 1 extra bit
+  bw.put(1, 1);                 //   = 8: copies "23456789" then "234567" again
   put_fixed_literal(bw, 0xE9);  // a literal >= 144 takes the 9-bit codes
   put_fixed_symbol(bw, 256);    // end of block
   // Second block, stored: starts on the next byte boundary.
@@ -151,7 +156,8 @@ TEST_CASE("hand-made fixed Huffman stream with back-references") {
   bw.put(0, 2);
   for (uint8_t b : Bytes{2, 0, 0xfd, 0xff, 'o', 'k'}) bw.put_byte(b);
 
-  std::string expected = "abcabcabc" + std::string(259, 'x') + "0123456789" + "23456789234567" + "\xE9" + "ok";
+  std::string expected =
+      "abcabcabc" + std::string(259, 'x') + "0123456789" + "23456789234567" + "\xE9" + "ok";
   CHECK(ag::data::inflate_raw(bw.bytes, "fixed") == to_bytes(expected));
 }
 
@@ -176,9 +182,12 @@ TEST_CASE("system gzip output decodes byte-exact at levels 1, 6 and 9") {
     }
   }
   // Each block type really occurs in gzip's output, so each path was tested.
-  CHECK(first_block_type(gzip_with_system(ag::test::random_bytes(100000, 2), "-6 -n")) == 0);  // stored
-  CHECK(first_block_type(gzip_with_system(to_bytes("hello hello hello\n"), "-9 -n")) == 1);    // fixed
-  CHECK(first_block_type(gzip_with_system(ag::test::text_bytes(300000, 1), "-9 -n")) == 2);    // dynamic
+  CHECK(first_block_type(gzip_with_system(ag::test::random_bytes(100000, 2), "-6 -n")) ==
+        0);  // stored
+  CHECK(first_block_type(gzip_with_system(to_bytes("hello hello hello\n"), "-9 -n")) ==
+        1);  // fixed
+  CHECK(first_block_type(gzip_with_system(ag::test::text_bytes(300000, 1), "-9 -n")) ==
+        2);  // dynamic
 }
 
 TEST_CASE("multi-member gzip file decodes to the concatenation") {
@@ -206,8 +215,8 @@ TEST_CASE("10,000 gzip members decode to their concatenation") {
   for (int i = 0; i < kMembers; ++i)
     ag::test::write_file(dir.file(std::to_string(i)),
                          Bytes(data.begin() + i * kPiece, data.begin() + (i + 1) * kPiece));
-  const std::string command = "cd '" + dir.path.string() + "' && seq 0 " + std::to_string(kMembers - 1) +
-                              " | xargs gzip -n -6 -c > all.gz";
+  const std::string command = "cd '" + dir.path.string() + "' && seq 0 " +
+                              std::to_string(kMembers - 1) + " | xargs gzip -n -6 -c > all.gz";
   REQUIRE_MESSAGE(std::system(command.c_str()) == 0, "command failed: " << command);
   const Bytes gz = ag::data::read_file_bytes(dir.file("all.gz"));
   CHECK(ag::data::gunzip(gz, "all.gz") == data);
@@ -215,7 +224,8 @@ TEST_CASE("10,000 gzip members decode to their concatenation") {
   const Bytes head = ag::data::gunzip_head(gz, "all.gz", 1234 * kPiece + 5);
   CHECK(head == Bytes(data.begin(), data.begin() + 1234 * kPiece + 5));
   // And the limit holds across members: one byte short is refused.
-  CHECK_FAILS_WITH(ag::data::gunzip(gz, "all.gz", data.size() - 1), "decompresses to more than the limit of 10239999");
+  CHECK_FAILS_WITH(ag::data::gunzip(gz, "all.gz", data.size() - 1),
+                   "decompresses to more than the limit of 10239999");
 }
 
 TEST_CASE("read_maybe_gzip reads gzipped and plain files alike") {
@@ -226,8 +236,8 @@ TEST_CASE("read_maybe_gzip reads gzipped and plain files alike") {
   CHECK(ag::data::read_maybe_gzip(dir.file("plain.bin")) == data);
   CHECK(ag::data::read_maybe_gzip(dir.file("plain.bin.gz")) == data);
   const std::string expected = "cannot open '" + dir.file("missing.gz") + "': No such file";
-  CHECK_THROWS_WITH_AS(ag::data::read_file_bytes(dir.file("missing.gz")), doctest::Contains(expected.c_str()),
-                       ag::Error);
+  CHECK_THROWS_WITH_AS(ag::data::read_file_bytes(dir.file("missing.gz")),
+                       doctest::Contains(expected.c_str()), ag::Error);
 }
 
 TEST_CASE("corrupt gzip headers and trailers") {
@@ -235,7 +245,8 @@ TEST_CASE("corrupt gzip headers and trailers") {
   const Bytes gz = gzip_with_system(data, "-9 -n");
   Bytes bad = gz;
   bad[1] = 0x8c;
-  CHECK(gunzip_error_of(bad) == "gunzip: test.gz: not a gzip file: starts with 0x1f 0x8c, expected 0x1f 0x8b");
+  CHECK(gunzip_error_of(bad) ==
+        "gunzip: test.gz: not a gzip file: starts with 0x1f 0x8c, expected 0x1f 0x8b");
   bad = gz;
   bad[2] = 7;
   CHECK(gunzip_error_of(bad) == "gunzip: test.gz: compression method 7 is not deflate (8)");
@@ -247,7 +258,8 @@ TEST_CASE("corrupt gzip headers and trailers") {
   CHECK(gunzip_error_of(bad).find("CRC-32 mismatch") != std::string::npos);
   bad = gz;
   bad[bad.size() - 4] ^= 1;  // low byte of ISIZE
-  CHECK(gunzip_error_of(bad) == "gunzip: test.gz: length mismatch (trailer says 2001 bytes mod 2^32, decoded 2000)");
+  CHECK(gunzip_error_of(bad) ==
+        "gunzip: test.gz: length mismatch (trailer says 2001 bytes mod 2^32, decoded 2000)");
   bad = make_gzip({0x01, 0x00, 0x00, 0xff, 0xff}, {}, true);
   bad[31] ^= 1;  // FHCRC: after 10 header + 6 FEXTRA + 5 FNAME + 10 FCOMMENT bytes
   CHECK(gunzip_error_of(bad).find("header CRC mismatch") != std::string::npos);
@@ -274,7 +286,8 @@ TEST_CASE("every truncation of a gzip file or DEFLATE stream throws") {
   for (const Bytes& sample : {ag::test::random_bytes(700, 10), to_bytes("hello hello hello\n")}) {
     const Bytes body = deflate_body(gzip_with_system(sample, "-6 -n"));
     for (size_t len = 0; len < body.size(); ++len)
-      CHECK_THROWS_AS(ag::data::inflate_raw(Bytes(body.begin(), body.begin() + len), "cut"), ag::Error);
+      CHECK_THROWS_AS(ag::data::inflate_raw(Bytes(body.begin(), body.begin() + len), "cut"),
+                      ag::Error);
   }
 }
 
@@ -321,20 +334,23 @@ TEST_CASE("random garbage never crashes the decoder") {
 TEST_CASE("hand-made invalid streams name the problem") {
   // Stored block whose NLEN is not the complement of LEN.
   CHECK(error_of({0x01, 0x05, 0x00, 0xfa, 0xfe, 'h', 'e', 'l', 'l', 'o'}) ==
-        "inflate: hand-made: stored block length 5 does not match its check value 65274 (expected 65530)");
+        "inflate: hand-made: stored block length 5 does not match its check value 65274 (expected "
+        "65530)");
   CHECK(error_of({0x01, 0x05, 0x00, 0xfa, 0xff, 'h', 'i'}) ==
         "inflate: hand-made: truncated stream (stored block of 5 bytes, only 2 left)");
   CHECK(error_of({0x07}) == "inflate: hand-made: invalid block type 3");
 
   BitWriter far;  // 'a', then "copy 3 bytes from distance 2": only 1 byte exists
-  far.put(1, 1), far.put(1, 2), put_fixed_literal(far, 'a'), put_fixed_symbol(far, 257), far.put_code(1, 5);
+  far.put(1, 1), far.put(1, 2), put_fixed_literal(far, 'a'), put_fixed_symbol(far, 257),
+      far.put_code(1, 5);
   put_fixed_symbol(far, 256);
   CHECK(error_of(far.bytes) ==
         "inflate: hand-made: back-reference distance 2 too far back (only 1 bytes decoded so far)");
 
   BitWriter sym286;
   sym286.put(1, 1), sym286.put(1, 2), put_fixed_symbol(sym286, 286), put_fixed_symbol(sym286, 256);
-  CHECK(error_of(sym286.bytes) == "inflate: hand-made: invalid literal/length symbol 286 (valid: 0..285)");
+  CHECK(error_of(sym286.bytes) ==
+        "inflate: hand-made: invalid literal/length symbol 286 (valid: 0..285)");
 
   BitWriter dist30;
   dist30.put(1, 1), dist30.put(1, 2), put_fixed_literal(dist30, 'a'), put_fixed_symbol(dist30, 257);
@@ -345,9 +361,12 @@ TEST_CASE("hand-made invalid streams name the problem") {
   BitWriter over = dynamic_header(std::vector<int>(19, 1));  // 19 codes of 1 bit: impossible
   CHECK(error_of(over.bytes) ==
         "inflate: hand-made: over-subscribed code-length code (more codes than bit patterns)");
-  BitWriter incomplete = dynamic_header({0, 0, 0, 1});  // only symbol 0, one bit: half the space unused
-  CHECK(error_of(incomplete.bytes) == "inflate: hand-made: incomplete code-length code (unused bit patterns)");
-  // Symbols 0 and 16 with 1 bit each: codes 0 and 1. Starting with 16 ("repeat previous") is invalid.
+  BitWriter incomplete =
+      dynamic_header({0, 0, 0, 1});  // only symbol 0, one bit: half the space unused
+  CHECK(error_of(incomplete.bytes) ==
+        "inflate: hand-made: incomplete code-length code (unused bit patterns)");
+  // Symbols 0 and 16 with 1 bit each: codes 0 and 1. Starting with 16 ("repeat previous") is
+  // invalid.
   BitWriter repeat = dynamic_header({1, 0, 0, 1});
   repeat.put_code(1, 1);
   CHECK(error_of(repeat.bytes) ==
@@ -359,9 +378,11 @@ TEST_CASE("hand-made invalid streams name the problem") {
   CHECK(error_of(no_end.bytes) == "inflate: hand-made: dynamic block has no end-of-block code");
   BitWriter overflow = dynamic_header({0, 0, 1, 1});
   for (int i = 0; i < 2; ++i) overflow.put_code(1, 1), overflow.put(127, 7);  // 276 > 258
-  CHECK(error_of(overflow.bytes) == "inflate: hand-made: code-length repeat runs past the 258 declared lengths");
+  CHECK(error_of(overflow.bytes) ==
+        "inflate: hand-made: code-length repeat runs past the 258 declared lengths");
   BitWriter too_many = dynamic_header({0, 0, 1, 1}, 30);
-  CHECK(error_of(too_many.bytes) == "inflate: hand-made: dynamic block declares 287 literal/length codes (at most 286)");
+  CHECK(error_of(too_many.bytes) ==
+        "inflate: hand-made: dynamic block declares 287 literal/length codes (at most 286)");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("data.inflate")

@@ -20,7 +20,8 @@ void col2im(const ConvShape& s, const float* col, float* img) {
         for (int64_t oh = 0; oh < OH; ++oh)
           for (int64_t ow = 0; ow < OW; ++ow) {
             const int64_t h = oh * s.stride - s.pad + i, w = ow * s.stride - s.pad + j;
-            if (h >= 0 && h < s.H && w >= 0 && w < s.W) img[(c * s.H + h) * s.W + w] += row[oh * OW + ow];
+            if (h >= 0 && h < s.H && w >= 0 && w < s.W)
+              img[(c * s.H + h) * s.W + w] += row[oh * OW + ow];
           }
       }
 }

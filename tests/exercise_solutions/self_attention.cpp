@@ -1,7 +1,7 @@
 // Reference solution of assignment A5 (tutorials/exercises/self_attention.cpp).
 // tests/exercises/test_exercises.cpp grades it (100/100).
-#include "core/ag.h"
 #include "tutorials/exercises/self_attention.h"
+#include "core/ag.h"
 
 namespace ex {
 

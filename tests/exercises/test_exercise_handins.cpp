@@ -19,7 +19,7 @@
 namespace {
 
 struct Graded {
-  ex_test::Run run;                          // make grade-all's own output
+  ex_test::Run run;                           // make grade-all's own output
   std::map<std::string, std::string> report;  // hand-in name -> its report
   std::map<std::string, std::string> row;     // hand-in name -> its grades.csv line
 };
@@ -29,16 +29,17 @@ struct Graded {
 // build/ (one place per build mode, so two test runs do not share it). Its
 // grade-all of the A4 hand-ins is the one the A4 tests below read.
 struct Workflow {
-  std::string place;            // what /tmp/class became
+  std::string place;  // what /tmp/class became
   std::vector<std::string> commands;
   std::vector<ex_test::Run> steps;  // one per command
-  std::string output;           // all of them
+  std::string output;               // all of them
 };
 
 const Workflow& readme_workflow() {
   static Workflow w = [] {
     Workflow made;
-    const std::string readme = ex_test::read_file(ex_test::repo_root() / "tutorials/exercises/README.md");
+    const std::string readme =
+        ex_test::read_file(ex_test::repo_root() / "tutorials/exercises/README.md");
     std::istringstream lines(readme);
     for (std::string line; std::getline(lines, line);)
       if (line.find("/tmp/class") != std::string::npos && line.find('`') == std::string::npos)
@@ -46,7 +47,8 @@ const Workflow& readme_workflow() {
     made.place = (ex_test::exercise_dir() / "readme-class").string();
     std::filesystem::remove_all(made.place);
     for (std::string command : made.commands) {
-      for (size_t at; (at = command.find("/tmp/class")) != std::string::npos;) command.replace(at, 10, made.place);
+      for (size_t at; (at = command.find("/tmp/class")) != std::string::npos;)
+        command.replace(at, 10, made.place);
       const bool is_make = command.rfind("make ", 0) == 0;
       made.steps.push_back(is_make ? ex_test::make(command.substr(5)) : ex_test::run(command));
       made.output += "$ " + command + "\n" + made.steps.back().output;
@@ -71,9 +73,11 @@ const Graded& graded(const std::string& exercise) {
     out = std::filesystem::path(w.place) / "grades";
   } else {
     std::filesystem::remove_all(out);
-    g.run = ex_test::make("grade-all EX=" + exercise + " DIR=tests/exercise_handins/" + exercise + " OUT=" + out.string());
+    g.run = ex_test::make("grade-all EX=" + exercise + " DIR=tests/exercise_handins/" + exercise +
+                          " OUT=" + out.string());
   }
-  for (const auto& entry : std::filesystem::directory_iterator(ex_test::repo_root() / "tests/exercise_handins" / exercise))
+  for (const auto& entry : std::filesystem::directory_iterator(ex_test::repo_root() /
+                                                               "tests/exercise_handins" / exercise))
     if (entry.path().extension() == ".cpp") {
       const std::string name = entry.path().stem().string();
       g.report[name] = ex_test::read_file(out / (name + ".txt"));
@@ -100,154 +104,175 @@ int score(const std::string& exercise, const std::string& handin) {
   return from_report;
 }
 
-void expect_report_has(const std::string& exercise, const std::string& handin, const std::string& text) {
+void expect_report_has(const std::string& exercise, const std::string& handin,
+                       const std::string& text) {
   const std::string& report = graded(exercise).report.at(handin);
   INFO(handin << ".cpp's report:\n" << report);
   CHECK(report.find(text) != std::string::npos);
 }
 
 // In a student's copy there are no hand-ins to grade.
-#define SKIP_IN_HANDOUT()                                                                    \
-  if (ex_test::is_handout()) {                                                              \
-    MESSAGE("a student's copy (make handout): no tests/exercise_handins/ to grade");       \
-    return;                                                                                 \
+#define SKIP_IN_HANDOUT()                                                            \
+  if (ex_test::is_handout()) {                                                       \
+    MESSAGE("a student's copy (make handout): no tests/exercise_handins/ to grade"); \
+    return;                                                                          \
   }
 
 }  // namespace
 
 TEST_SUITE("A1 softmax backward") {
-  TEST_CASE("A1 hand-ins: grade-all writes grades.csv with a header and one line per hand-in") {
-    SKIP_IN_HANDOUT();
-    const Graded& g = graded("softmax_backward");
-    INFO(g.run.output);
-    CHECK(g.run.status == 0);
-    const std::string csv = ex_test::read_file(ex_test::exercise_dir() / "graded/softmax_backward/grades.csv");
-    CHECK(csv.rfind("file,score,forbidden calls,seconds\n", 0) == 0);
-    CHECK(g.row.size() == 5);
-    CHECK(g.run.output.find("graded 5 hand-ins of softmax_backward") != std::string::npos);
-  }
-  TEST_CASE("A1 hand-ins: softmax(log y) + backward() is refused by the allow-list") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("softmax_backward", "cheat_autograd") == 0);
-    expect_report_has("softmax_backward", "cheat_autograd",
-                      "softmax_backward: your code calls ag::Tensor::backward, which this assignment asks you to write");
-    CHECK(graded("softmax_backward").row.at("cheat_autograd").find("ag::Tensor::backward") != std::string::npos);
-  }
-  TEST_CASE("A1 hand-ins: an off-by-one per-row sum is told that rows of dx must sum to 0, and where the error is") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("softmax_backward", "off_by_one") == 0);
-    expect_report_has("softmax_backward", "off_by_one", "invariant broken: the entries of each row of dx sum to 0");
-    expect_report_has("softmax_backward", "off_by_one", "hint: in each row, got - expected = c * y");
-    expect_report_has("softmax_backward", "off_by_one", "Does its loop visit every index i, from 0 to cols - 1?");
-  }
-  TEST_CASE("A1 hand-ins: a loop that never ends is stopped after 5 s; the other checks are graded") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("softmax_backward", "narrow_index") == 90);
-    expect_report_has("softmax_backward", "narrow_index", "your code was stopped after 5 s (an endless loop?)");
-  }
-  TEST_CASE("A1 hand-ins: a file that does not compile scores 0 with the compiler's message") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("softmax_backward", "does_not_compile") == 0);
-    expect_report_has("softmax_backward", "does_not_compile", "your file does not compile");
-    expect_report_has("softmax_backward", "does_not_compile", "error: expected");
-  }
-  TEST_CASE("A1 hand-ins: the reference solution, handed in, scores 100") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("softmax_backward", "reference") == 100);
-  }
+TEST_CASE("A1 hand-ins: grade-all writes grades.csv with a header and one line per hand-in") {
+  SKIP_IN_HANDOUT();
+  const Graded& g = graded("softmax_backward");
+  INFO(g.run.output);
+  CHECK(g.run.status == 0);
+  const std::string csv =
+      ex_test::read_file(ex_test::exercise_dir() / "graded/softmax_backward/grades.csv");
+  CHECK(csv.rfind("file,score,forbidden calls,seconds\n", 0) == 0);
+  CHECK(g.row.size() == 5);
+  CHECK(g.run.output.find("graded 5 hand-ins of softmax_backward") != std::string::npos);
 }
+TEST_CASE("A1 hand-ins: softmax(log y) + backward() is refused by the allow-list") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("softmax_backward", "cheat_autograd") == 0);
+  expect_report_has("softmax_backward", "cheat_autograd",
+                    "softmax_backward: your code calls ag::Tensor::backward, which this assignment "
+                    "asks you to write");
+  CHECK(graded("softmax_backward").row.at("cheat_autograd").find("ag::Tensor::backward") !=
+        std::string::npos);
+}
+TEST_CASE(
+    "A1 hand-ins: an off-by-one per-row sum is told that rows of dx must sum to 0, and where the "
+    "error is") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("softmax_backward", "off_by_one") == 0);
+  expect_report_has("softmax_backward", "off_by_one",
+                    "invariant broken: the entries of each row of dx sum to 0");
+  expect_report_has("softmax_backward", "off_by_one", "hint: in each row, got - expected = c * y");
+  expect_report_has("softmax_backward", "off_by_one",
+                    "Does its loop visit every index i, from 0 to cols - 1?");
+}
+TEST_CASE("A1 hand-ins: a loop that never ends is stopped after 5 s; the other checks are graded") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("softmax_backward", "narrow_index") == 90);
+  expect_report_has("softmax_backward", "narrow_index",
+                    "your code was stopped after 5 s (an endless loop?)");
+}
+TEST_CASE("A1 hand-ins: a file that does not compile scores 0 with the compiler's message") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("softmax_backward", "does_not_compile") == 0);
+  expect_report_has("softmax_backward", "does_not_compile", "your file does not compile");
+  expect_report_has("softmax_backward", "does_not_compile", "error: expected");
+}
+TEST_CASE("A1 hand-ins: the reference solution, handed in, scores 100") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("softmax_backward", "reference") == 100);
+}
+}  // TEST_SUITE("A1 softmax backward")
 
 TEST_SUITE("A2 attention forward and backward") {
-  TEST_CASE("A2 hand-ins: a missing 1/sqrt(D) in the backward is named as a factor sqrt(D)") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("attention", "missing_scale") == 50);  // the forward and dV are right
-    expect_report_has("attention", "missing_scale", "every element is the expected value times 2.82843 = sqrt(8)");
-    expect_report_has("attention", "missing_scale", "times 1.73205 = sqrt(3)");
-  }
-  TEST_CASE("A2 hand-ins: transposed weights in dV are recognised") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("attention", "transposed_weights") < 100);
-    expect_report_has("attention", "transposed_weights", "hint: your dV is weights · dout: it needs the transpose of weights");
-  }
+TEST_CASE("A2 hand-ins: a missing 1/sqrt(D) in the backward is named as a factor sqrt(D)") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("attention", "missing_scale") == 50);  // the forward and dV are right
+  expect_report_has("attention", "missing_scale",
+                    "every element is the expected value times 2.82843 = sqrt(8)");
+  expect_report_has("attention", "missing_scale", "times 1.73205 = sqrt(3)");
 }
+TEST_CASE("A2 hand-ins: transposed weights in dV are recognised") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("attention", "transposed_weights") < 100);
+  expect_report_has("attention", "transposed_weights",
+                    "hint: your dV is weights · dout: it needs the transpose of weights");
+}
+}  // TEST_SUITE("A2 attention forward and backward")
 
 TEST_SUITE("A4 batch-norm backward") {
-  TEST_CASE("the teachers' README workflow runs: hand out, collect, grade all, read the reports") {
-    SKIP_IN_HANDOUT();
-    const Workflow& w = readme_workflow();
-    REQUIRE(w.commands.size() == 5);
-    for (size_t i = 0; i < w.commands.size(); ++i) {
-      INFO(w.commands[i] << "\n" << w.steps[i].output);
-      CHECK(w.steps[i].status == 0);
-    }
-    CHECK(std::filesystem::exists(w.place + "/handout/tutorials/exercises/HANDOUT"));
-    CHECK(!std::filesystem::exists(w.place + "/handout/tests/exercise_solutions"));
-    INFO(w.output);
-    CHECK(w.output.find("file,score,forbidden calls,seconds") != std::string::npos);
-    CHECK(w.output.find("cheat_batch_norm.cpp,0,\"") != std::string::npos);
-    CHECK(w.output.find("reference.cpp,100,") != std::string::npos);
-    CHECK(w.output.find("hint: dx is off by a constant in each channel: the path through the mean") != std::string::npos);
-    // The report the README prints is the one the workflow wrote, line for line.
-    const std::string readme = ex_test::read_file(ex_test::repo_root() / "tutorials/exercises/README.md");
-    const size_t sample = readme.find("A report of the dropped-mean-term hand-in above:");
-    REQUIRE(sample != std::string::npos);
-    const size_t open = readme.find("```\n", sample) + 4, close = readme.find("```", open);
-    std::istringstream lines(readme.substr(open, close - open));
-    int compared = 0;
-    for (std::string line; std::getline(lines, line); ++compared)
-      CHECK_MESSAGE(w.output.find(line) != std::string::npos, "the README's sample report line is not in the report: " << line);
-    CHECK(compared >= 5);
-    // And the excerpt the top-level README shows (its "..." lines stand for the rest).
-    const std::string top = ex_test::read_file(ex_test::repo_root() / "README.md");
-    const size_t section = top.find("## For teachers: assignments and grading");
-    REQUIRE(section != std::string::npos);
-    const size_t top_open = top.find("```\n", section) + 4, top_close = top.find("```", top_open);
-    std::istringstream excerpt(top.substr(top_open, top_close - top_open));
-    for (std::string line; std::getline(excerpt, line);)
-      if (line.find("...") == std::string::npos)
-        CHECK_MESSAGE(w.output.find(line) != std::string::npos, "README.md's sample line is not in the report: " << line);
+TEST_CASE("the teachers' README workflow runs: hand out, collect, grade all, read the reports") {
+  SKIP_IN_HANDOUT();
+  const Workflow& w = readme_workflow();
+  REQUIRE(w.commands.size() == 5);
+  for (size_t i = 0; i < w.commands.size(); ++i) {
+    INFO(w.commands[i] << "\n" << w.steps[i].output);
+    CHECK(w.steps[i].status == 0);
   }
-  TEST_CASE("A4 hand-ins: calling ag::batch_norm is refused by the allow-list") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("batchnorm_backward", "cheat_batch_norm") == 0);
-    expect_report_has("batchnorm_backward", "cheat_batch_norm",
-                      "batchnorm_backward: your code calls ag::batch_norm, which this assignment asks you to write");
-  }
-  TEST_CASE("A4 hand-ins: a dropped mean term: sum(dx) != 0 per channel, and the mean is named") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("batchnorm_backward", "dropped_mean_term") == 20);  // dgamma and dbeta are right
-    expect_report_has("batchnorm_backward", "dropped_mean_term", "invariant broken: sum of dx over channel 0 is 0");
-    expect_report_has("batchnorm_backward", "dropped_mean_term",
-                      "hint: dx is off by a constant in each channel: the path through the mean");
-    expect_report_has("batchnorm_backward", "dropped_mean_term", "got - expected is one constant per column");
-  }
-  TEST_CASE("A4 hand-ins: the reference solution, handed in, scores 100") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("batchnorm_backward", "reference") == 100);
-  }
+  CHECK(std::filesystem::exists(w.place + "/handout/tutorials/exercises/HANDOUT"));
+  CHECK(!std::filesystem::exists(w.place + "/handout/tests/exercise_solutions"));
+  INFO(w.output);
+  CHECK(w.output.find("file,score,forbidden calls,seconds") != std::string::npos);
+  CHECK(w.output.find("cheat_batch_norm.cpp,0,\"") != std::string::npos);
+  CHECK(w.output.find("reference.cpp,100,") != std::string::npos);
+  CHECK(w.output.find("hint: dx is off by a constant in each channel: the path through the mean") !=
+        std::string::npos);
+  // The report the README prints is the one the workflow wrote, line for line.
+  const std::string readme =
+      ex_test::read_file(ex_test::repo_root() / "tutorials/exercises/README.md");
+  const size_t sample = readme.find("A report of the dropped-mean-term hand-in above:");
+  REQUIRE(sample != std::string::npos);
+  const size_t open = readme.find("```\n", sample) + 4, close = readme.find("```", open);
+  std::istringstream lines(readme.substr(open, close - open));
+  int compared = 0;
+  for (std::string line; std::getline(lines, line); ++compared)
+    CHECK_MESSAGE(w.output.find(line) != std::string::npos,
+                  "the README's sample report line is not in the report: " << line);
+  CHECK(compared >= 5);
+  // And the excerpt the top-level README shows (its "..." lines stand for the rest).
+  const std::string top = ex_test::read_file(ex_test::repo_root() / "README.md");
+  const size_t section = top.find("## For teachers: assignments and grading");
+  REQUIRE(section != std::string::npos);
+  const size_t top_open = top.find("```\n", section) + 4, top_close = top.find("```", top_open);
+  std::istringstream excerpt(top.substr(top_open, top_close - top_open));
+  for (std::string line; std::getline(excerpt, line);)
+    if (line.find("...") == std::string::npos)
+      CHECK_MESSAGE(w.output.find(line) != std::string::npos,
+                    "README.md's sample line is not in the report: " << line);
 }
+TEST_CASE("A4 hand-ins: calling ag::batch_norm is refused by the allow-list") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("batchnorm_backward", "cheat_batch_norm") == 0);
+  expect_report_has("batchnorm_backward", "cheat_batch_norm",
+                    "batchnorm_backward: your code calls ag::batch_norm, which this assignment "
+                    "asks you to write");
+}
+TEST_CASE("A4 hand-ins: a dropped mean term: sum(dx) != 0 per channel, and the mean is named") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("batchnorm_backward", "dropped_mean_term") == 20);  // dgamma and dbeta are right
+  expect_report_has("batchnorm_backward", "dropped_mean_term",
+                    "invariant broken: sum of dx over channel 0 is 0");
+  expect_report_has("batchnorm_backward", "dropped_mean_term",
+                    "hint: dx is off by a constant in each channel: the path through the mean");
+  expect_report_has("batchnorm_backward", "dropped_mean_term",
+                    "got - expected is one constant per column");
+}
+TEST_CASE("A4 hand-ins: the reference solution, handed in, scores 100") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("batchnorm_backward", "reference") == 100);
+}
+}  // TEST_SUITE("A4 batch-norm backward")
 
 TEST_SUITE("A5 SAGAN self-attention") {
-  TEST_CASE("A5 hand-ins: the student's parameters swapped into nn::SelfAttention are refused") {
-    SKIP_IN_HANDOUT();
-    CHECK(score("self_attention", "cheat_module") == 0);
-    expect_report_has("self_attention", "cheat_module",
-                      "self_attention: your code calls ag::nn::SelfAttention::SelfAttention, which this assignment asks you to write");
-  }
+TEST_CASE("A5 hand-ins: the student's parameters swapped into nn::SelfAttention are refused") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("self_attention", "cheat_module") == 0);
+  expect_report_has("self_attention", "cheat_module",
+                    "self_attention: your code calls ag::nn::SelfAttention::SelfAttention, which "
+                    "this assignment asks you to write");
 }
+}  // TEST_SUITE("A5 SAGAN self-attention")
 
 TEST_SUITE("A3 conv2d backward via col2im") {
-  TEST_CASE("A3 and the others: every reference solution keeps to its assignment's allow-list") {
-    SKIP_IN_HANDOUT();
-    for (const char* exercise : {"softmax_backward", "attention", "conv2d_backward", "batchnorm_backward", "self_attention"}) {
-      const std::filesystem::path object = ex_test::exercise_dir().parent_path() / "obj/tests/exercise_solutions" /
-                                           (std::string(exercise) + ".o");
-      if (!std::filesystem::exists(object)) continue;  // a hand-out: no solutions
-      ex_test::Run check = ex_test::run("tutorials/exercises/tools/check_calls.sh " + std::string(exercise) + " '" +
-                                        object.string() + "'");
-      INFO(exercise << ": " << check.output);
-      CHECK(check.status == 0);
-      CHECK(check.output.empty());
-    }
+TEST_CASE("A3 and the others: every reference solution keeps to its assignment's allow-list") {
+  SKIP_IN_HANDOUT();
+  for (const char* exercise : {"softmax_backward", "attention", "conv2d_backward",
+                               "batchnorm_backward", "self_attention"}) {
+    const std::filesystem::path object = ex_test::exercise_dir().parent_path() /
+                                         "obj/tests/exercise_solutions" /
+                                         (std::string(exercise) + ".o");
+    if (!std::filesystem::exists(object)) continue;  // a hand-out: no solutions
+    ex_test::Run check = ex_test::run("tutorials/exercises/tools/check_calls.sh " +
+                                      std::string(exercise) + " '" + object.string() + "'");
+    INFO(exercise << ": " << check.output);
+    CHECK(check.status == 0);
+    CHECK(check.output.empty());
   }
 }
+}  // TEST_SUITE("A3 conv2d backward via col2im")

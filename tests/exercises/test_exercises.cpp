@@ -51,14 +51,17 @@ GradeRun run_grader(const std::string& program) {
 bool handed_out(const std::string& exercise);
 
 void check_skeleton_scores_zero(const std::string& exercise) {
-  if (handed_out(exercise) && std::filesystem::exists(repo_root() / ("tutorials/exercises/" + exercise + ".cpp"))) {
-    MESSAGE("a hand-out of " << exercise << ": tutorials/exercises/" << exercise << ".cpp is the student's now");
+  if (handed_out(exercise) &&
+      std::filesystem::exists(repo_root() / ("tutorials/exercises/" + exercise + ".cpp"))) {
+    MESSAGE("a hand-out of " << exercise << ": tutorials/exercises/" << exercise
+                             << ".cpp is the student's now");
     return;
   }
   GradeRun run = run_grader(exercise + "_skeleton");
   INFO(run.output);
   REQUIRE(run.score >= 0);
-  CHECK_MESSAGE(run.score == 0, "tutorials/exercises/" << exercise
+  CHECK_MESSAGE(run.score == 0, "tutorials/exercises/"
+                                    << exercise
                                     << ".cpp no longer scores 0: fine in a student's copy, "
                                        "but the repository must ship the untouched skeleton");
   // Every check failed with the skeleton's own reason, not a crash or a grader bug.
@@ -79,7 +82,8 @@ bool handed_out(const std::string& exercise) {
 // A framework assignment's "solution" is the library itself.
 void check_framework_scores_100(const std::string& exercise) {
   if (handed_out(exercise)) {
-    MESSAGE("a hand-out of " << exercise << ": the student's code is graded by make grade EX=" << exercise);
+    MESSAGE("a hand-out of " << exercise
+                             << ": the student's code is graded by make grade EX=" << exercise);
     return;
   }
   GradeRun run = run_grader(exercise + "_solution");
@@ -91,10 +95,12 @@ void check_framework_scores_100(const std::string& exercise) {
 void check_solution_scores_100(const std::string& exercise) {
   // A teacher's handout leaves the solutions out (tutorials/exercises/README.md).
   const std::filesystem::path solutions = repo_root() / "tests/exercise_solutions";
-  if (std::filesystem::exists(solutions) && !std::filesystem::exists(solutions / (exercise + ".cpp")))
+  if (std::filesystem::exists(solutions) &&
+      !std::filesystem::exists(solutions / (exercise + ".cpp")))
     FAIL("tests/exercise_solutions/" << exercise << ".cpp is missing");
   if (!std::filesystem::exists(solutions)) {
-    MESSAGE("no tests/exercise_solutions/ here (a student's handout?): reference solution not graded");
+    MESSAGE(
+        "no tests/exercise_solutions/ here (a student's handout?): reference solution not graded");
     return;
   }
   GradeRun run = run_grader(exercise + "_solution");
@@ -106,63 +112,91 @@ void check_solution_scores_100(const std::string& exercise) {
 }  // namespace
 
 TEST_SUITE("A1 softmax backward") {
-  TEST_CASE("A1 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("softmax_backward"); }
-  TEST_CASE("A1 grader: the reference solution scores 100") { check_solution_scores_100("softmax_backward"); }
+TEST_CASE("A1 grader: the untouched skeleton scores 0") {
+  check_skeleton_scores_zero("softmax_backward");
 }
+TEST_CASE("A1 grader: the reference solution scores 100") {
+  check_solution_scores_100("softmax_backward");
+}
+}  // TEST_SUITE("A1 softmax backward")
 
 TEST_SUITE("A2 attention forward and backward") {
-  TEST_CASE("A2 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("attention"); }
-  TEST_CASE("A2 grader: the reference solution scores 100") { check_solution_scores_100("attention"); }
+TEST_CASE("A2 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("attention"); }
+TEST_CASE("A2 grader: the reference solution scores 100") {
+  check_solution_scores_100("attention");
 }
+}  // TEST_SUITE("A2 attention forward and backward")
 
 TEST_SUITE("A3 conv2d backward via col2im") {
-  TEST_CASE("A3 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("conv2d_backward"); }
-  TEST_CASE("A3 grader: the reference solution scores 100") { check_solution_scores_100("conv2d_backward"); }
+TEST_CASE("A3 grader: the untouched skeleton scores 0") {
+  check_skeleton_scores_zero("conv2d_backward");
 }
+TEST_CASE("A3 grader: the reference solution scores 100") {
+  check_solution_scores_100("conv2d_backward");
+}
+}  // TEST_SUITE("A3 conv2d backward via col2im")
 
 TEST_SUITE("A4 batch-norm backward") {
-  TEST_CASE("A4 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("batchnorm_backward"); }
-  TEST_CASE("A4 grader: the reference solution scores 100") { check_solution_scores_100("batchnorm_backward"); }
+TEST_CASE("A4 grader: the untouched skeleton scores 0") {
+  check_skeleton_scores_zero("batchnorm_backward");
 }
+TEST_CASE("A4 grader: the reference solution scores 100") {
+  check_solution_scores_100("batchnorm_backward");
+}
+}  // TEST_SUITE("A4 batch-norm backward")
 
 TEST_SUITE("A5 SAGAN self-attention") {
-  TEST_CASE("A5 grader: the untouched skeleton scores 0") { check_skeleton_scores_zero("self_attention"); }
-  TEST_CASE("A5 grader: the reference solution scores 100") { check_solution_scores_100("self_attention"); }
+TEST_CASE("A5 grader: the untouched skeleton scores 0") {
+  check_skeleton_scores_zero("self_attention");
 }
+TEST_CASE("A5 grader: the reference solution scores 100") {
+  check_solution_scores_100("self_attention");
+}
+}  // TEST_SUITE("A5 SAGAN self-attention")
 
 TEST_SUITE("F1 engine") {
-  TEST_CASE("F1 grader: the engine's skeleton scores 0") { check_skeleton_scores_zero("engine"); }
-  TEST_CASE("F1 grader: attograd's engine scores 100") { check_framework_scores_100("engine"); }
-}
+TEST_CASE("F1 grader: the engine's skeleton scores 0") { check_skeleton_scores_zero("engine"); }
+TEST_CASE("F1 grader: attograd's engine scores 100") { check_framework_scores_100("engine"); }
+}  // TEST_SUITE("F1 engine")
 
 TEST_SUITE("F2 broadcasting backward") {
-  TEST_CASE("F2 grader: the skeleton scores 0") { check_skeleton_scores_zero("broadcast_backward"); }
-  TEST_CASE("F2 grader: attograd's sum_to and matmul backward score 100") {
-    check_framework_scores_100("broadcast_backward");
-  }
+TEST_CASE("F2 grader: the skeleton scores 0") { check_skeleton_scores_zero("broadcast_backward"); }
+TEST_CASE("F2 grader: attograd's sum_to and matmul backward score 100") {
+  check_framework_scores_100("broadcast_backward");
 }
+}  // TEST_SUITE("F2 broadcasting backward")
 
 TEST_SUITE("F3 log-softmax and cross-entropy backward") {
-  TEST_CASE("F3 grader: the skeleton scores 0") { check_skeleton_scores_zero("log_softmax_cross_entropy"); }
-  TEST_CASE("F3 grader: attograd's backwards score 100") { check_framework_scores_100("log_softmax_cross_entropy"); }
+TEST_CASE("F3 grader: the skeleton scores 0") {
+  check_skeleton_scores_zero("log_softmax_cross_entropy");
 }
+TEST_CASE("F3 grader: attograd's backwards score 100") {
+  check_framework_scores_100("log_softmax_cross_entropy");
+}
+}  // TEST_SUITE("F3 log-softmax and cross-entropy backward")
 
 TEST_SUITE("F4 layer-norm backward") {
-  TEST_CASE("F4 grader: the skeleton scores 0") { check_skeleton_scores_zero("layer_norm_backward"); }
-  TEST_CASE("F4 grader: attograd's kernels score 100") { check_framework_scores_100("layer_norm_backward"); }
+TEST_CASE("F4 grader: the skeleton scores 0") { check_skeleton_scores_zero("layer_norm_backward"); }
+TEST_CASE("F4 grader: attograd's kernels score 100") {
+  check_framework_scores_100("layer_norm_backward");
 }
+}  // TEST_SUITE("F4 layer-norm backward")
 
 TEST_SUITE("F5 max-pool backward") {
-  TEST_CASE("F5 grader: the skeleton scores 0") { check_skeleton_scores_zero("max_pool_backward"); }
-  TEST_CASE("F5 grader: attograd's kernels score 100") { check_framework_scores_100("max_pool_backward"); }
+TEST_CASE("F5 grader: the skeleton scores 0") { check_skeleton_scores_zero("max_pool_backward"); }
+TEST_CASE("F5 grader: attograd's kernels score 100") {
+  check_framework_scores_100("max_pool_backward");
 }
+}  // TEST_SUITE("F5 max-pool backward")
 
 TEST_SUITE("F6 Adam and AdamW step") {
-  TEST_CASE("F6 grader: the skeleton scores 0") { check_skeleton_scores_zero("adam"); }
-  TEST_CASE("F6 grader: attograd's Adam and AdamW score 100") { check_framework_scores_100("adam"); }
-}
+TEST_CASE("F6 grader: the skeleton scores 0") { check_skeleton_scores_zero("adam"); }
+TEST_CASE("F6 grader: attograd's Adam and AdamW score 100") { check_framework_scores_100("adam"); }
+}  // TEST_SUITE("F6 Adam and AdamW step")
 
 TEST_SUITE("F7 multi-head attention") {
-  TEST_CASE("F7 grader: the skeleton scores 0") { check_skeleton_scores_zero("multihead_attention"); }
-  TEST_CASE("F7 grader: attograd's MultiheadAttention scores 100") { check_framework_scores_100("multihead_attention"); }
+TEST_CASE("F7 grader: the skeleton scores 0") { check_skeleton_scores_zero("multihead_attention"); }
+TEST_CASE("F7 grader: attograd's MultiheadAttention scores 100") {
+  check_framework_scores_100("multihead_attention");
 }
+}  // TEST_SUITE("F7 multi-head attention")

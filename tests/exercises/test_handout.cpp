@@ -24,10 +24,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kAssignments = {
-    "softmax_backward", "attention", "conv2d_backward", "batchnorm_backward", "self_attention", "engine",
-    "broadcast_backward", "log_softmax_cross_entropy", "layer_norm_backward", "max_pool_backward", "adam",
-    "multihead_attention"};
+const std::vector<std::string> kAssignments = {"softmax_backward",
+                                               "attention",
+                                               "conv2d_backward",
+                                               "batchnorm_backward",
+                                               "self_attention",
+                                               "engine",
+                                               "broadcast_backward",
+                                               "log_softmax_cross_entropy",
+                                               "layer_norm_backward",
+                                               "max_pool_backward",
+                                               "adam",
+                                               "multihead_attention"};
 
 std::string trim(const std::string& line) {
   const size_t first = line.find_first_not_of(" \t"), last = line.find_last_not_of(" \t\r");
@@ -37,14 +45,15 @@ std::string trim(const std::string& line) {
 // A line worth looking for: code or a comment (a formula is an answer too), long
 // enough not to be a brace or a common loop head; not a marker or an #include.
 bool is_telling(const std::string& line) {
-  return line.size() >= 24 && line.find("ASSIGNMENT ") == std::string::npos && line.rfind("#", 0) != 0 &&
-         line.rfind("*", 0) != 0;
+  return line.size() >= 24 && line.find("ASSIGNMENT ") == std::string::npos &&
+         line.rfind("#", 0) != 0 && line.rfind("*", 0) != 0;
 }
 
 // The files of the repository (or of a hand-out), by path relative to root.
 std::map<std::string, std::vector<std::string>> read_tree(const fs::path& root) {
   std::map<std::string, std::vector<std::string>> files;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+       ++it) {
     const std::string name = it->path().filename().string();
     if (it->is_directory() && (name == "build" || name == ".git")) {
       it.disable_recursion_pending();
@@ -52,7 +61,8 @@ std::map<std::string, std::vector<std::string>> read_tree(const fs::path& root) 
     }
     if (!it->is_regular_file()) continue;
     const std::string ext = it->path().extension().string();
-    if (ext != ".cpp" && ext != ".h" && ext != ".md" && ext != ".txt" && name != "Makefile") continue;
+    if (ext != ".cpp" && ext != ".h" && ext != ".md" && ext != ".txt" && name != "Makefile")
+      continue;
     std::istringstream text(ex_test::read_file(it->path()));
     std::vector<std::string>& lines = files[fs::relative(it->path(), root).string()];
     for (std::string line; std::getline(text, line);) lines.push_back(line);
@@ -74,12 +84,14 @@ std::optional<Marker> marker_of(const std::string& line) {
   if (at == std::string::npos) return std::nullopt;
   const std::string rest = line.substr(at + std::string("ASSIGNMENT ").size());
   const size_t slash = rest.find('/'), colon = rest.find(": ");
-  if (slash == std::string::npos || colon == std::string::npos || slash > colon) return std::nullopt;
+  if (slash == std::string::npos || colon == std::string::npos || slash > colon)
+    return std::nullopt;
   const std::string which = rest.substr(colon + 2, 5);
   if (which != "begin" && which.substr(0, 3) != "end") return std::nullopt;
   // Lower-case names only, as the tool's: "ASSIGNMENT NAME/REGION" in a comment is no marker.
   auto is_name = [](const std::string& word) {
-    return !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    return !word.empty() &&
+           word.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
   };
   Marker m;
   std::istringstream names(rest.substr(0, slash) + ",");
@@ -95,16 +107,19 @@ std::optional<Marker> marker_of(const std::string& line) {
 // Whether the line begins (which = true) or ends a region that names NAME.
 bool marks(const std::string& line, const std::string& name, bool which) {
   const std::optional<Marker> m = marker_of(line);
-  return m && m->begin == which && std::find(m->names.begin(), m->names.end(), name) != m->names.end();
+  return m && m->begin == which &&
+         std::find(m->names.begin(), m->names.end(), name) != m->names.end();
 }
 
 bool answer_file(const std::string& path) {
-  return path.rfind("tests/exercise_solutions/", 0) == 0 || path.rfind("tests/exercise_handins/", 0) == 0;
+  return path.rfind("tests/exercise_solutions/", 0) == 0 ||
+         path.rfind("tests/exercise_handins/", 0) == 0;
 }
 
 // The lines only NAME's answer holds: inside its regions, or in its reference
 // solution, and nowhere else in the repository.
-std::set<std::string> answer_lines(const std::map<std::string, std::vector<std::string>>& repo, const std::string& name) {
+std::set<std::string> answer_lines(const std::map<std::string, std::vector<std::string>>& repo,
+                                   const std::string& name) {
   std::set<std::string> candidates;
   std::map<std::string, int> elsewhere;
   for (const auto& [path, lines] : repo) {
@@ -113,8 +128,10 @@ std::set<std::string> answer_lines(const std::map<std::string, std::vector<std::
     for (const std::string& raw : lines) {
       if (marks(raw, name, true)) inside = true;
       const std::string line = trim(raw);
-      if ((inside || solution) && is_telling(line)) candidates.insert(line);
-      else if (!answer_file(path)) ++elsewhere[line];
+      if ((inside || solution) && is_telling(line))
+        candidates.insert(line);
+      else if (!answer_file(path))
+        ++elsewhere[line];
       if (marks(raw, name, false)) inside = false;
     }
   }
@@ -157,7 +174,9 @@ void check_handout(const std::string& name) {
   CHECK(!fs::exists(h.dir / "tests/exercise_solutions"));
   CHECK(!fs::exists(h.dir / "tests/exercise_handins"));
   const std::set<std::string> answers = answer_lines(repository(), name);
-  REQUIRE_MESSAGE(!answers.empty(), "no line of " << name << "'s answer found in the repository: nothing to look for");
+  REQUIRE_MESSAGE(
+      !answers.empty(),
+      "no line of " << name << "'s answer found in the repository: nothing to look for");
   std::string leaks;  // one assertion for the whole tree: a CHECK per line would be 100,000 of them
   for (const auto& [path, lines] : h.files)
     for (const std::string& line : lines)
@@ -166,19 +185,23 @@ void check_handout(const std::string& name) {
   // Each region of a framework assignment holds the skeleton: a todo that
   // names the assignment. (A function assignment's regions in the library hold
   // a slower stand-in that gives nothing away, or a todo.)
-  const bool framework = !fs::exists(ex_test::repo_root() / ("tutorials/exercises/" + name + ".cpp"));
+  const bool framework =
+      !fs::exists(ex_test::repo_root() / ("tutorials/exercises/" + name + ".cpp"));
   for (const auto& [path, lines] : h.files) {
     if (!framework) break;
     // A region whose skeleton is only comments (a formula cut from a comment) needs no todo.
     bool inside = false, todo = false, code = false;
     for (const std::string& line : lines) {
-      if (marks(line, name, true)) inside = true, todo = false, code = false;
-      else if (inside && !marks(line, name, false) && !trim(line).empty() && trim(line).rfind("//", 0) != 0 &&
-               trim(line).rfind("#include", 0) != 0)
+      if (marks(line, name, true))
+        inside = true, todo = false, code = false;
+      else if (inside && !marks(line, name, false) && !trim(line).empty() &&
+               trim(line).rfind("//", 0) != 0 && trim(line).rfind("#include", 0) != 0)
         code = true;
       if (inside && line.find("todo(\"" + name + "\"") != std::string::npos) todo = true;
       if (marks(line, name, false)) {
-        CHECK_MESSAGE((todo || !code), path << ": a region of " << name << " in the hand-out has code but no todo(\"" << name << "\", ...)");
+        CHECK_MESSAGE((todo || !code), path << ": a region of " << name
+                                            << " in the hand-out has code but no todo(\"" << name
+                                            << "\", ...)");
         inside = false;
       }
     }
@@ -197,20 +220,23 @@ void check_cut_files_compile(const std::string& name) {
     if (has_region) files += " '" + path + "'";
   }
   if (files.empty()) return;  // no region: the copy's file is the repository's
-  ex_test::Run compile = ex_test::run("cd '" + h.dir.string() + "' && for f in" + files +
-                                      "; do ${CXX:-g++} -std=c++20 -march=native -I. -fsyntax-only \"$f\" || exit 1; done");
+  ex_test::Run compile = ex_test::run(
+      "cd '" + h.dir.string() + "' && for f in" + files +
+      "; do ${CXX:-g++} -std=c++20 -march=native -I. -fsyntax-only \"$f\" || exit 1; done");
   INFO(compile.output);
   CHECK(compile.status == 0);
 }
 
 }  // namespace
 
-#define HANDOUT_CASES(suite, prefix, name)                                                          \
-  TEST_SUITE(suite) {                                                                               \
-    TEST_CASE(prefix " hand-out: no line of the answer ships, the regions hold the skeleton") {    \
-      check_handout(name);                                                                          \
-    }                                                                                               \
-    TEST_CASE(prefix " hand-out: the files cut by make handout compile") { check_cut_files_compile(name); } \
+#define HANDOUT_CASES(suite, prefix, name)                                                    \
+  TEST_SUITE(suite) {                                                                         \
+  TEST_CASE(prefix " hand-out: no line of the answer ships, the regions hold the skeleton") { \
+    check_handout(name);                                                                      \
+  }                                                                                           \
+  TEST_CASE(prefix " hand-out: the files cut by make handout compile") {                      \
+    check_cut_files_compile(name);                                                            \
+  }                                                                                           \
   }
 
 HANDOUT_CASES("A1 softmax backward", "A1", "softmax_backward")
@@ -227,61 +253,66 @@ HANDOUT_CASES("F6 Adam and AdamW step", "F6", "adam")
 HANDOUT_CASES("F7 multi-head attention", "F7", "multihead_attention")
 
 TEST_SUITE("A4 batch-norm backward") {
-  TEST_CASE("make grade SRC=... works on a fresh clone (it makes its own build folder)") {
-    if (ex_test::is_handout()) return;  // no tests/exercise_solutions/ to hand in
-    fs::remove_all(ex_test::exercise_dir() / "handins");
-    ex_test::Run graded = ex_test::make("grade EX=batchnorm_backward SRC=tests/exercise_solutions/batchnorm_backward.cpp");
-    INFO(graded.output);
-    CHECK(graded.status == 0);
-    CHECK(ex_test::score_of(graded.output) == 100);
-  }
+TEST_CASE("make grade SRC=... works on a fresh clone (it makes its own build folder)") {
+  if (ex_test::is_handout()) return;  // no tests/exercise_solutions/ to hand in
+  fs::remove_all(ex_test::exercise_dir() / "handins");
+  ex_test::Run graded = ex_test::make(
+      "grade EX=batchnorm_backward SRC=tests/exercise_solutions/batchnorm_backward.cpp");
+  INFO(graded.output);
+  CHECK(graded.status == 0);
+  CHECK(ex_test::score_of(graded.output) == 100);
 }
+}  // TEST_SUITE("A4 batch-norm backward")
 
 // A framework assignment is graded in the student's copy by make grade: the
 // suite's own tests of that part of the library, then the grader. Here, on
 // the library itself, both pass.
 TEST_SUITE("F6 Adam and AdamW step") {
-  TEST_CASE("F6: make grade EX=adam runs the optim suite, then the grader (100 on attograd's own step)") {
-    if (ex_test::is_handout()) return;  // there the step is the student's, and so is its score
-    ex_test::Run graded = ex_test::make("grade EX=adam");
-    INFO(graded.output);
-    CHECK(graded.status == 0);
-    CHECK(graded.output.find("== the suite's own tests of this region: optim") != std::string::npos);
-    CHECK(graded.output.find(" 0 failed") != std::string::npos);
-    CHECK(ex_test::score_of(graded.output) == 100);
-  }
+TEST_CASE(
+    "F6: make grade EX=adam runs the optim suite, then the grader (100 on attograd's own step)") {
+  if (ex_test::is_handout()) return;  // there the step is the student's, and so is its score
+  ex_test::Run graded = ex_test::make("grade EX=adam");
+  INFO(graded.output);
+  CHECK(graded.status == 0);
+  CHECK(graded.output.find("== the suite's own tests of this region: optim") != std::string::npos);
+  CHECK(graded.output.find(" 0 failed") != std::string::npos);
+  CHECK(ex_test::score_of(graded.output) == 100);
 }
+}  // TEST_SUITE("F6 Adam and AdamW step")
 
 // The house rules of the markers, over every .cpp and .h of the repository:
 // regions do not nest, and each holds code. A region that holds only a
 // comment means a formula written twice: it belongs beside its textbook loop
 // (core/reference/<family>_naive.cpp), once, and the other places point there.
 TEST_SUITE("exercises.cut") {
-  TEST_CASE("every region of the repository holds code, and no region is inside another") {
-    if (ex_test::is_handout()) return;  // a student's copy: some regions hold a skeleton's comment
-    int regions = 0;
-    for (const auto& [path, lines] : repository()) {
-      const std::string ext = fs::path(path).extension().string();
-      if (ext != ".cpp" && ext != ".h") continue;
-      std::string open;  // the region we are in, "" outside
-      bool code = false;
-      for (size_t i = 0; i < lines.size(); ++i) {
-        const std::optional<Marker> m = marker_of(lines[i]);
-        const std::string where = path + ":" + std::to_string(i + 1);
-        if (m && m->begin) {
-          CHECK_MESSAGE(open.empty(), where << ": region " << m->region << " begins inside region " << open);
-          open = m->region, code = false;
-          ++regions;
-        } else if (m) {
-          CHECK_MESSAGE(m->region == open, where << ": end of region " << m->region << " while " << open << " is open");
-          CHECK_MESSAGE(code, where << ": region " << m->region << " holds only comments (a formula written twice?)");
-          open.clear();
-        } else if (!open.empty() && !trim(lines[i]).empty() && trim(lines[i]).rfind("//", 0) != 0) {
-          code = true;
-        }
+TEST_CASE("every region of the repository holds code, and no region is inside another") {
+  if (ex_test::is_handout()) return;  // a student's copy: some regions hold a skeleton's comment
+  int regions = 0;
+  for (const auto& [path, lines] : repository()) {
+    const std::string ext = fs::path(path).extension().string();
+    if (ext != ".cpp" && ext != ".h") continue;
+    std::string open;  // the region we are in, "" outside
+    bool code = false;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const std::optional<Marker> m = marker_of(lines[i]);
+      const std::string where = path + ":" + std::to_string(i + 1);
+      if (m && m->begin) {
+        CHECK_MESSAGE(open.empty(),
+                      where << ": region " << m->region << " begins inside region " << open);
+        open = m->region, code = false;
+        ++regions;
+      } else if (m) {
+        CHECK_MESSAGE(m->region == open,
+                      where << ": end of region " << m->region << " while " << open << " is open");
+        CHECK_MESSAGE(code, where << ": region " << m->region
+                                  << " holds only comments (a formula written twice?)");
+        open.clear();
+      } else if (!open.empty() && !trim(lines[i]).empty() && trim(lines[i]).rfind("//", 0) != 0) {
+        code = true;
       }
-      CHECK_MESSAGE(open.empty(), path << ": region " << open << " has no end");
     }
-    CHECK(regions > 0);  // the scan found the markers at all
+    CHECK_MESSAGE(open.empty(), path << ": region " << open << " has no end");
   }
+  CHECK(regions > 0);  // the scan found the markers at all
 }
+}  // TEST_SUITE("exercises.cut")

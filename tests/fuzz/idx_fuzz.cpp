@@ -13,14 +13,16 @@ bool ag_fuzz_idx(const uint8_t* data, size_t size) {
   bool accepted = false;
   try {
     const IdxImages images = decode_idx_images(bytes, "fuzz");
-    ag_fuzz::require(images.count >= 0 && images.count <= kIdxDefaultMaxCount, "count outside the limit");
+    ag_fuzz::require(images.count >= 0 && images.count <= kIdxDefaultMaxCount,
+                     "count outside the limit");
     ag_fuzz::require(images.rows >= 1 && images.rows <= kIdxDefaultMaxSide && images.cols >= 1 &&
                          images.cols <= kIdxDefaultMaxSide,
                      "rows or cols outside 1..the limit");
     // Within the limits the product fits easily; multiplied as unsigned all
     // the same, so even a reader that broke its limits cannot make the
     // harness itself overflow a signed integer (undefined behaviour).
-    const uint64_t expected = uint64_t(images.count) * uint64_t(images.rows) * uint64_t(images.cols);
+    const uint64_t expected =
+        uint64_t(images.count) * uint64_t(images.rows) * uint64_t(images.cols);
     ag_fuzz::require(images.pixels.size() == expected, "pixels do not match count x rows x cols");
     accepted = true;
   } catch (const ag::Error&) {

@@ -17,8 +17,9 @@ bool ag_fuzz_npy(const uint8_t* data, size_t size) {
   }
   const ag::Tensor again = ag::io::decode_npy(ag::io::encode_npy(t));
   ag_fuzz::require(again.shape() == t.shape(), "shape changed on a round trip");
-  ag_fuzz::require(t.numel() == 0 || std::memcmp(t.data(), again.data(), size_t(t.numel()) * 4) == 0,
-                   "values changed on a round trip");
+  ag_fuzz::require(
+      t.numel() == 0 || std::memcmp(t.data(), again.data(), size_t(t.numel()) * 4) == 0,
+      "values changed on a round trip");
   return true;
 }
 

@@ -32,8 +32,8 @@ struct PlainConv {
 // x[n, g·Cg + ci, r·stride_h - top + i·dilation_h, c·stride_w - left + j·dilation_w]
 // (zero outside the image; g = o / Og is o's group), in doubles, independent
 // of the library's kernels. bias may be undefined.
-inline std::vector<float> plain_conv2d(const ag::Tensor& x, const ag::Tensor& w, const ag::Tensor& bias,
-                                       const PlainConv& p) {
+inline std::vector<float> plain_conv2d(const ag::Tensor& x, const ag::Tensor& w,
+                                       const ag::Tensor& bias, const PlainConv& p) {
   const int64_t N = x.size(0), H = x.size(2), W = x.size(3);
   const int64_t O = w.size(0), Cg = w.size(1), kh = w.size(2), kw = w.size(3), Og = O / p.groups;
   std::vector<float> out;
@@ -57,14 +57,15 @@ inline std::vector<float> plain_conv2d(const ag::Tensor& x, const ag::Tensor& w,
 
 // conv1d's out[n, o, t] by the same loop over a height of 1: x (N, C, L),
 // w (O, Cg, k), the same padding on both ends.
-inline std::vector<float> plain_conv1d(const ag::Tensor& x, const ag::Tensor& w, const ag::Tensor& bias,
-                                       int64_t stride, int64_t pad, int64_t dilation, int64_t groups) {
+inline std::vector<float> plain_conv1d(const ag::Tensor& x, const ag::Tensor& w,
+                                       const ag::Tensor& bias, int64_t stride, int64_t pad,
+                                       int64_t dilation, int64_t groups) {
   const int64_t L = x.size(2), k = w.size(2);
   PlainConv p;
   p.stride_w = stride, p.left = pad, p.dilation_w = dilation, p.groups = groups;
   p.OW = (L + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
-  return plain_conv2d(ag::reshape(x, {x.size(0), x.size(1), 1, L}), ag::reshape(w, {w.size(0), w.size(1), 1, k}),
-                      bias, p);
+  return plain_conv2d(ag::reshape(x, {x.size(0), x.size(1), 1, L}),
+                      ag::reshape(w, {w.size(0), w.size(1), 1, k}), bias, p);
 }
 
 }  // namespace ag_test

@@ -44,9 +44,11 @@ inline void write_file(const std::string& path, const Bytes& bytes) {
 // Compresses `input` with the system's gzip into `output` (`flags` e.g. "-9 -n").
 // gzip is part of every Debian install; if it is missing the test fails
 // rather than silently skipping the comparison against a real encoder.
-inline void run_gzip(const std::string& flags, const std::string& input, const std::string& output) {
-  REQUIRE_MESSAGE(std::system("gzip --version > /dev/null 2>&1") == 0,
-                  "these tests compare against the system's gzip, which was not found (apt-get install gzip)");
+inline void run_gzip(const std::string& flags, const std::string& input,
+                     const std::string& output) {
+  REQUIRE_MESSAGE(
+      std::system("gzip --version > /dev/null 2>&1") == 0,
+      "these tests compare against the system's gzip, which was not found (apt-get install gzip)");
   const std::string command = "gzip " + flags + " -c '" + input + "' > '" + output + "'";
   REQUIRE_MESSAGE(std::system(command.c_str()) == 0, "command failed: " << command);
 }
@@ -73,8 +75,9 @@ inline Bytes random_bytes(size_t n, uint64_t seed) {
 // Text-like bytes: words from a small vocabulary, so both literals and
 // short-to-medium matches occur (dynamic Huffman blocks).
 inline Bytes text_bytes(size_t n, uint64_t seed) {
-  static const char* const words[] = {"tensor", "gradient", "the ", "backward", "of", "matmul", "a",
-                                      "softmax", "kernel", "loss", "\n", "attention", "42", "layer"};
+  static const char* const words[] = {"tensor", "gradient",  "the ",    "backward", "of",
+                                      "matmul", "a",         "softmax", "kernel",   "loss",
+                                      "\n",     "attention", "42",      "layer"};
   Rng rng(seed);
   Bytes bytes;
   while (bytes.size() < n) {

@@ -22,7 +22,8 @@ inline std::filesystem::path exercise_dir() {
 // it that holds tutorials/exercises/ (build/tests -> the repository).
 inline std::filesystem::path repo_root() {
   std::filesystem::path dir = exercise_dir().parent_path();
-  while (!std::filesystem::exists(dir / "tutorials/exercises/exercise.h") && dir != dir.parent_path())
+  while (!std::filesystem::exists(dir / "tutorials/exercises/exercise.h") &&
+         dir != dir.parent_path())
     dir = dir.parent_path();
   return dir;
 }
@@ -36,7 +37,9 @@ inline std::string build_mode() {
 // A student's copy written by make handout (it has tutorials/exercises/HANDOUT
 // and no reference solutions or graded hand-ins): the suites about the
 // teacher's side (hand-ins, hand-outs) have nothing to run there.
-inline bool is_handout() { return std::filesystem::exists(repo_root() / "tutorials/exercises/HANDOUT"); }
+inline bool is_handout() {
+  return std::filesystem::exists(repo_root() / "tutorials/exercises/HANDOUT");
+}
 
 struct Run {
   std::string output;  // stdout and stderr
@@ -50,7 +53,8 @@ inline Run run(const std::string& command) {
   FILE* pipe = popen(full.c_str(), "r");
   if (!pipe) return result;
   char chunk[4096];
-  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) result.output.append(chunk, n);
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;)
+    result.output.append(chunk, n);
   const int status = pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -60,7 +64,8 @@ inline Run run(const std::string& command) {
 // make that runs this suite (make test: its jobserver, its level) are not
 // passed on, so the inner make is a fresh one, as a teacher's would be.
 inline Run make(const std::string& args) {
-  return run("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory MODE=" + build_mode() + " " + args);
+  return run("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory MODE=" +
+             build_mode() + " " + args);
 }
 
 inline std::string read_file(const std::filesystem::path& path) {

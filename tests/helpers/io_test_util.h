@@ -40,7 +40,6 @@ struct TempDir {
   }
 };
 
-
 // Bytes spelled out one by one: bytes({0x93, 'N', 'U'}).
 inline std::string bytes(std::initializer_list<int> values) {
   std::string s;
@@ -51,7 +50,8 @@ inline std::string bytes(std::initializer_list<int> values) {
 // Same shape and the same bits in every element (so -0, inf and NaN count too).
 inline bool bit_equal(const ag::Tensor& a, const ag::Tensor& b) {
   return a.shape() == b.shape() &&
-         (a.numel() == 0 || std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * 4) == 0);
+         (a.numel() == 0 ||
+          std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * 4) == 0);
 }
 
 }  // namespace ag_test

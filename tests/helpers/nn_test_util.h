@@ -29,8 +29,9 @@ struct Checked {
 };
 
 // Returns "" when every element agrees, else a readable list of mismatches.
-inline std::string check_gradients(const std::function<ag::Tensor()>& forward, std::vector<Checked> checked,
-                                   double eps = 1e-3, double atol = 2e-3, double rtol = 2e-2) {
+inline std::string check_gradients(const std::function<ag::Tensor()>& forward,
+                                   std::vector<Checked> checked, double eps = 1e-3,
+                                   double atol = 2e-3, double rtol = 2e-2) {
   for (auto& c : checked) c.tensor.zero_grad();
   ag::Tensor out = forward();
   ag::Generator gen(99);
@@ -61,7 +62,8 @@ inline std::string check_gradients(const std::function<ag::Tensor()>& forward, s
       const double numeric = (plus - minus) / h;
       const double analytic = g.defined() ? g.data()[i] : 0.0;
       if (!(std::fabs(analytic - numeric) <= atol + rtol * std::fabs(numeric)) && ++failures <= 5)
-        report << c.name << " element " << i << ": analytic " << analytic << " vs numeric " << numeric << "\n";
+        report << c.name << " element " << i << ": analytic " << analytic << " vs numeric "
+               << numeric << "\n";
     }
     c.tensor.zero_grad();
   }

@@ -18,8 +18,8 @@ inline void check_modes_agree(const std::function<ag::Tensor(const std::vector<a
     ag::KernelsGuard guard(mode == 0 ? ag::Kernels::Fast : ag::Kernels::Naive);
     std::vector<ag::Tensor> leaves;  // fresh copies: each mode collects its own .grad()
     for (const ag::Tensor& in : inputs)
-      leaves.push_back(in.defined() ? ag::from_vector(in.to_vector(), in.shape(), in.requires_grad())
-                                    : in);
+      leaves.push_back(
+          in.defined() ? ag::from_vector(in.to_vector(), in.shape(), in.requires_grad()) : in);
     ag::Tensor out = fn(leaves);
     ag::Generator dout_gen(99);  // the same dout in both modes
     std::vector<float> dout(out.numel());

@@ -12,16 +12,17 @@
 #include "core/ag.h"
 
 // CHECK that gradcheck passes, printing its report (input, element, both values) if not.
-#define CHECK_GRADCHECK(fn, ...)                          \
-  do {                                                    \
-    auto gc_result_ = ag::gradcheck(fn, __VA_ARGS__);     \
-    CHECK_MESSAGE(gc_result_.ok, gc_result_.report);      \
+#define CHECK_GRADCHECK(fn, ...)                      \
+  do {                                                \
+    auto gc_result_ = ag::gradcheck(fn, __VA_ARGS__); \
+    CHECK_MESSAGE(gc_result_.ok, gc_result_.report);  \
   } while (0)
 
 namespace ag_test {
 
 // Element-wise comparison with a readable failure: the first mismatching index.
-inline void check_close(const ag::Tensor& got, const std::vector<float>& expected, double tol = 1e-5) {
+inline void check_close(const ag::Tensor& got, const std::vector<float>& expected,
+                        double tol = 1e-5) {
   REQUIRE(got.numel() == static_cast<int64_t>(expected.size()));
   for (size_t i = 0; i < expected.size(); ++i) {
     double g = got.data()[i], e = expected[i];
@@ -53,9 +54,9 @@ inline std::string error_of(const std::function<void()>& f) {
 // The statement must throw ag::Error whose message contains text: a shorter
 // CHECK_THROWS_WITH_AS(statement, doctest::Contains(text), ag::Error) that
 // prints the message it did get.
-#define CHECK_FAILS_WITH(statement, text)                                                   \
-  do {                                                                                      \
-    std::string error_msg_ = ag_test::error_of([&] { (void)(statement); });                 \
-    CHECK_MESSAGE(error_msg_.find(text) != std::string::npos,                               \
+#define CHECK_FAILS_WITH(statement, text)                                                    \
+  do {                                                                                       \
+    std::string error_msg_ = ag_test::error_of([&] { (void)(statement); });                  \
+    CHECK_MESSAGE(error_msg_.find(text) != std::string::npos,                                \
                   "expected an error containing \"" << (text) << "\", got: " << error_msg_); \
   } while (0)

@@ -27,7 +27,8 @@ namespace ag::train_test {
 class TinyNet : public nn::UnaryModule {
  public:
   TinyNet(int64_t channels, int64_t classes) : UnaryModule("TinyNet") {
-    conv = register_module("conv", std::make_shared<nn::Conv2d>(channels, 4, 3, Conv2dOptions().padding(1)));
+    conv = register_module(
+        "conv", std::make_shared<nn::Conv2d>(channels, 4, 3, Conv2dOptions().padding(1)));
     bn = register_module("bn", std::make_shared<nn::BatchNorm2d>(4));
     fc = register_module("fc", std::make_shared<nn::Linear>(4 * 2 * 2, classes));
   }
@@ -47,9 +48,10 @@ inline std::shared_ptr<nn::UnaryModule> tiny(const Shape& input, int64_t classes
 
 // Two epochs of 4 steps (64 images, batches of 16), written to `out`.
 inline train::TrainConfig tiny_run(const std::string& out, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"--dataset", "synthetic", "--limit", "64", "--test-limit", "20", "--epochs", "2",
-                                   "--batch-size", "16", "--threads", "1", "--seed", "11", "--lr", "0.01",
-                                   "--out", out, "--augment"};
+  std::vector<std::string> args = {
+      "--dataset",    "synthetic", "--limit",   "64", "--test-limit", "20", "--epochs", "2",
+      "--batch-size", "16",        "--threads", "1",  "--seed",       "11", "--lr",     "0.01",
+      "--out",        out,         "--augment"};
   args.insert(args.end(), extra.begin(), extra.end());
   return train::parse_train_args(args);
 }
@@ -90,7 +92,8 @@ inline std::string one_step_checkpoint(const test::TempDir& dir) {
 
 // Loads the checkpoint at path, lets `change` edit it, and saves it back
 // (I64 tensors stay I64).
-inline void rewrite_checkpoint(const std::string& path, const std::function<void(io::SafetensorsFile&)>& change) {
+inline void rewrite_checkpoint(const std::string& path,
+                               const std::function<void(io::SafetensorsFile&)>& change) {
   io::SafetensorsFile file = io::load_safetensors_file(path);
   change(file);
   std::set<std::string> int64_names;
@@ -99,7 +102,8 @@ inline void rewrite_checkpoint(const std::string& path, const std::function<void
   io::save_safetensors(path, file.tensors, file.metadata, int64_names);
 }
 
-inline void set_metadata(const std::string& path, const std::string& key, const std::string& value) {
+inline void set_metadata(const std::string& path, const std::string& key,
+                         const std::string& value) {
   rewrite_checkpoint(path, [&](io::SafetensorsFile& file) { file.metadata[key] = value; });
 }
 

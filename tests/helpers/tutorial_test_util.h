@@ -65,7 +65,7 @@ struct PlainAttention {
   Mat scores, scaled, weights, out;
 };
 inline PlainAttention plain_attention(const Mat& q, const Mat& k, const Mat& v,
-                               const std::vector<std::vector<bool>>& masked = {}) {
+                                      const std::vector<std::vector<bool>>& masked = {}) {
   PlainAttention a;
   a.scores = mat_mul(q, mat_t(k));
   a.scaled = mat_scale(a.scores, 1.0 / std::sqrt(static_cast<double>(q[0].size())));

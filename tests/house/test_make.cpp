@@ -49,8 +49,8 @@ MakeRun run_shell(const std::string& command) {
 
 // make in the repository, as a student types it: not as a sub-make of `make test`.
 MakeRun run_make(const std::string& args) {
-  return run_shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C '" + repo_root().string() +
-                   "' " + args);
+  return run_shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C '" +
+                   repo_root().string() + "' " + args);
 }
 std::string make(const std::string& args) { return run_make(args).output; }
 
@@ -79,7 +79,8 @@ std::set<std::string> lesson_files_of(const fs::path& tutorial) {
     const std::string prefix = "#include \"tutorials/common/";
     for (std::string line; std::getline(text, line);) {
       if (line.rfind(prefix, 0) != 0) continue;
-      const std::string header = line.substr(prefix.size(), line.find('"', prefix.size()) - prefix.size());
+      const std::string header =
+          line.substr(prefix.size(), line.find('"', prefix.size()) - prefix.size());
       const std::string stem = header.substr(0, header.size() - 2);
       for (const std::string& name : {header, stem + ".cpp"}) {
         const fs::path path = root / "tutorials/common" / name;
@@ -89,7 +90,8 @@ std::set<std::string> lesson_files_of(const fs::path& tutorial) {
   }
   std::set<std::string> sources;
   for (const std::string& name : seen)
-    if (name.size() > 4 && name.substr(name.size() - 4) == ".cpp") sources.insert(name.substr(0, name.size() - 4));
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".cpp")
+      sources.insert(name.substr(0, name.size() - 4));
   return sources;
 }
 
@@ -101,11 +103,26 @@ TEST_CASE("make help lists the targets") {
   const std::string help = "\n" + make("-s help");
   INFO(help);
   // Every public target, each at the start of its line.
-  for (const char* target :
-       {"make ", "make test ", "make tutorials ", "make tutorial T=03", "make train ", "make train-dataset ",
-        "make gdb T=02", "make debug ", "make asan ", "make bench ", "make grade EX=", "make grade-all EX=",
-        "make handout EX=", "make compile_commands.json ", "make help ", "make lines ", "make lint ",
-        "make fuzz ", "make clean ", "make doctest "})
+  for (const char* target : {"make ",
+                             "make test ",
+                             "make tutorials ",
+                             "make tutorial T=03",
+                             "make train ",
+                             "make train-dataset ",
+                             "make gdb T=02",
+                             "make debug ",
+                             "make asan ",
+                             "make bench ",
+                             "make grade EX=",
+                             "make grade-all EX=",
+                             "make handout EX=",
+                             "make compile_commands.json ",
+                             "make help ",
+                             "make lines ",
+                             "make lint ",
+                             "make fuzz ",
+                             "make clean ",
+                             "make doctest "})
     CHECK(help.find(std::string("\n") + target) != std::string::npos);
 }
 
@@ -115,16 +132,20 @@ TEST_CASE("make tutorial T=03 builds tutorial 03 and no other") {
   INFO(plan.substr(0, 4000));
   CHECK(plan.find("tutorials/03_decoder_masked_attention.cpp") != std::string::npos);
   CHECK(plan.find("./build/tutorials/03_decoder_masked_attention") != std::string::npos);
-  for (const char* other : {"01_tokens", "02_encoder", "04_cross", "05_multihead", "06_train", "07_greedy", "08_image",
-                            "09_document", "10_custom"})
+  for (const char* other : {"01_tokens", "02_encoder", "04_cross", "05_multihead", "06_train",
+                            "07_greedy", "08_image", "09_document", "10_custom"})
     CHECK(plan.find(other) == std::string::npos);
   CHECK(make("-s tutorial T=99").find("usage: make tutorial T=NN") != std::string::npos);
 }
 
 TEST_CASE("make train: the dataset step installs as root, prints the command otherwise") {
-  const std::string user = make("-s train-dataset FASHION_MNIST_DIR=/nonexistent/fashion USER_ID=1000");
-  CHECK(user == "Fashion-MNIST is not installed; for real data run:  sudo apt-get install -y dataset-fashion-mnist\n");
-  const std::string root = make("-n train-dataset FASHION_MNIST_DIR=/nonexistent/fashion USER_ID=0");
+  const std::string user =
+      make("-s train-dataset FASHION_MNIST_DIR=/nonexistent/fashion USER_ID=1000");
+  CHECK(user ==
+        "Fashion-MNIST is not installed; for real data run:  sudo apt-get install -y "
+        "dataset-fashion-mnist\n");
+  const std::string root =
+      make("-n train-dataset FASHION_MNIST_DIR=/nonexistent/fashion USER_ID=0");
   CHECK(root.find("apt-get install -y -qq dataset-fashion-mnist") != std::string::npos);
   // Installed (any existing directory), nothing is printed; a chosen dataset skips the step.
   CHECK(make("-s train-dataset FASHION_MNIST_DIR=/ USER_ID=1000").empty());
@@ -171,7 +192,8 @@ TEST_CASE("make gdb and make tutorial without T print their usage and build noth
       const MakeRun run = run_make(std::string(target) + t);
       INFO(target << t << ":\n" << run.output);
       CHECK(run.status != 0);
-      CHECK(run.output.rfind(std::string("usage: make ") + target + " T=NN  (NN one of 01 02 03 ", 0) == 0);
+      CHECK(run.output.rfind(std::string("usage: make ") + target + " T=NN  (NN one of 01 02 03 ",
+                             0) == 0);
       CHECK(run.output.find(" 10)") != std::string::npos);
       CHECK(run.output.find("MODE=debug") == std::string::npos);
       CHECK(run.output.find(" -c ") == std::string::npos);
@@ -229,7 +251,8 @@ TEST_CASE("the flags file: rewritten when CXXFLAGS change, and every object is r
   INFO(other);
   CHECK(other.find("-DAG_FLAGS_B") != std::string::npos);
   CHECK(other.find("-c core/tensor.cpp") != std::string::npos);
-  CHECK(ag::io::read_file(flags.string()).find("library: -DAG_FLAGS_B -std=c++20") != std::string::npos);
+  CHECK(ag::io::read_file(flags.string()).find("library: -DAG_FLAGS_B -std=c++20") !=
+        std::string::npos);
 }
 
 TEST_CASE("make CXX=clang++ builds into build/clang/ without g++'s options") {
@@ -257,13 +280,16 @@ TEST_CASE("mk/lint.sh: one line per offender, then a count; fails only when ther
   std::string lines;
   for (int i = 0; i < 401; ++i) lines += "// line\n";
   ag::io::write_file_atomic(long_file, lines);
-  ag::io::write_file_atomic(fine, lines.substr(16) + std::string(100, 'y') + "\n");  // 400 lines, 100 columns
-  const MakeRun bad = run_shell("sh '" + (repo_root() / "mk/lint.sh").string() + "' '" + wide + "' '" + long_file +
-                                "' '" + fine + "'");
+  ag::io::write_file_atomic(
+      fine, lines.substr(16) + std::string(100, 'y') + "\n");  // 400 lines, 100 columns
+  const MakeRun bad = run_shell("sh '" + (repo_root() / "mk/lint.sh").string() + "' '" + wide +
+                                "' '" + long_file + "' '" + fine + "'");
   CHECK(bad.status == 1);
-  CHECK(bad.output == wide + ":2: 101 columns (limit 100)\n" + long_file + ": 401 lines (budget 400)\n" +
+  CHECK(bad.output == wide + ":2: 101 columns (limit 100)\n" + long_file +
+                          ": 401 lines (budget 400)\n" +
                           "lint: 1 files over 400 lines, 1 lines over 100 columns\n");
-  const MakeRun good = run_shell("sh '" + (repo_root() / "mk/lint.sh").string() + "' '" + fine + "'");
+  const MakeRun good =
+      run_shell("sh '" + (repo_root() / "mk/lint.sh").string() + "' '" + fine + "'");
   CHECK(good.status == 0);
   CHECK(good.output.empty());
 }
@@ -280,7 +306,8 @@ TEST_CASE("make lint: every line it reports is right") {
     REQUIRE(colon != std::string::npos);
     const std::string text = ag::io::read_file((repo_root() / line.substr(0, colon)).string());
     int line_number = 0, count = 0;
-    if (std::sscanf(line.c_str() + colon, ":%d: %d columns (limit 100)", &line_number, &count) == 2) {
+    if (std::sscanf(line.c_str() + colon, ":%d: %d columns (limit 100)", &line_number, &count) ==
+        2) {
       std::istringstream lines(text);
       std::string wanted;
       for (int i = 0; i < line_number; ++i) std::getline(lines, wanted);
@@ -297,7 +324,7 @@ TEST_CASE("make lint: every line it reports is right") {
   CHECK((lint.status != 0) == (offenders > 0));
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")
 
 TEST_SUITE("tutorials") {
 
@@ -306,7 +333,9 @@ TEST_CASE("tutorials/README.md's NumPy check of --save runs and agrees") {
   // runs), then its python3 lines, with our own directory instead of /tmp/steps.
   const fs::path repo = repo_root(), program = repo / "build/tutorials/02_encoder_self_attention";
   if (!fs::exists(program)) {
-    MESSAGE("skipped: build/tutorials/02_encoder_self_attention is not built (make tutorials builds it)");
+    MESSAGE(
+        "skipped: build/tutorials/02_encoder_self_attention is not built (make tutorials builds "
+        "it)");
     return;
   }
   FILE* probe = popen("/usr/bin/python3 -c 'import numpy' 2>/dev/null", "r");
@@ -319,11 +348,12 @@ TEST_CASE("tutorials/README.md's NumPy check of --save runs and agrees") {
   REQUIRE(from != std::string::npos);
   std::string python = readme.substr(from, readme.find("\"\n", from) + 1 - from);
   const fs::path dir = fs::temp_directory_path() / ("ag_numpy_" + std::to_string(::getpid()));
-  for (size_t at; (at = python.find("/tmp/steps")) != std::string::npos;) python.replace(at, 10, dir.string());
+  for (size_t at; (at = python.find("/tmp/steps")) != std::string::npos;)
+    python.replace(at, 10, dir.string());
   std::string output;
-  const std::string command = "cd '" + repo.string() + "' && AG_TUTORIAL_OUT='" + dir.string() + "' '" +
-                              program.string() + "' --save '" + dir.string() + "' > /dev/null && /usr/bin/" +
-                              python + " 2>&1";
+  const std::string command = "cd '" + repo.string() + "' && AG_TUTORIAL_OUT='" + dir.string() +
+                              "' '" + program.string() + "' --save '" + dir.string() +
+                              "' > /dev/null && /usr/bin/" + python + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe);
   char chunk[512];
@@ -336,4 +366,4 @@ TEST_CASE("tutorials/README.md's NumPy check of --save runs and agrees") {
   CHECK(std::atof(output.c_str()) < 1e-6);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")

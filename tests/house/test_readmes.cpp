@@ -37,7 +37,8 @@ std::string read_text(const fs::path& p) {
 // Every README.md below the root, outside build output and the fuzz corpus.
 std::vector<fs::path> readmes() {
   std::vector<fs::path> found;
-  for (auto it = fs::recursive_directory_iterator("."); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator("."); it != fs::recursive_directory_iterator();
+       ++it) {
     const std::string path = it->path().generic_string();
     if (it->is_directory() && (path == "./build" || path == "./.git" || path == "./runs")) {
       it.disable_recursion_pending();
@@ -49,8 +50,8 @@ std::vector<fs::path> readmes() {
 }
 
 bool is_placeholder(const std::string& token) {
-  if (token.find('<') != std::string::npos || token.rfind("build/", 0) == 0 || token.rfind("runs/", 0) == 0 ||
-      token.rfind("/", 0) == 0 || token.rfind(".", 0) == 0)
+  if (token.find('<') != std::string::npos || token.rfind("build/", 0) == 0 ||
+      token.rfind("runs/", 0) == 0 || token.rfind("/", 0) == 0 || token.rfind(".", 0) == 0)
     return true;
   // NAME.cpp, OUT/NAME.txt, skeletons/NAME.txt: an upper-case word stands for a name.
   static const std::regex upper_word("(^|/)[A-Z][A-Z_]+([._/]|$)");
@@ -64,7 +65,10 @@ bool matches_in(const fs::path& dir, const std::string& pattern) {
   if (name.find('*') == std::string::npos) return fs::exists(p);
   if (!fs::is_directory(p.parent_path())) return false;
   std::string re;
-  for (char c : name) re += c == '*' ? std::string(".*") : (std::isalnum(static_cast<unsigned char>(c)) ? std::string(1, c) : std::string("\\") + c);
+  for (char c : name)
+    re += c == '*' ? std::string(".*")
+                   : (std::isalnum(static_cast<unsigned char>(c)) ? std::string(1, c)
+                                                                  : std::string("\\") + c);
   const std::regex glob(re);
   for (const auto& entry : fs::directory_iterator(p.parent_path()))
     if (std::regex_match(entry.path().filename().string(), glob)) return true;
@@ -101,35 +105,36 @@ std::vector<std::string> expand_pair(const std::string& token) {
 }  // namespace
 
 TEST_SUITE("house.readmes") {
-  TEST_CASE("every file a README names in backticks exists") {
-    const std::regex file_token("`([A-Za-z0-9_./*<>-]+\\.(cpp|h|md|txt|awk|sh|mk|py|allow))`");
-    int checked = 0;
-    for (const fs::path& readme : readmes()) {
-      const std::string text = read_text(readme);
-      for (auto it = std::sregex_iterator(text.begin(), text.end(), file_token); it != std::sregex_iterator(); ++it) {
-        const std::string token = (*it)[1];
-        if (is_placeholder(token) || kReaderMadeFiles.count(token)) continue;
-        for (const std::string& path : expand_pair(token)) {
-          ++checked;
-          CAPTURE(readme.generic_string());
-          CAPTURE(path);
-          CHECK(resolves(readme, path));
-        }
+TEST_CASE("every file a README names in backticks exists") {
+  const std::regex file_token("`([A-Za-z0-9_./*<>-]+\\.(cpp|h|md|txt|awk|sh|mk|py|allow))`");
+  int checked = 0;
+  for (const fs::path& readme : readmes()) {
+    const std::string text = read_text(readme);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), file_token);
+         it != std::sregex_iterator(); ++it) {
+      const std::string token = (*it)[1];
+      if (is_placeholder(token) || kReaderMadeFiles.count(token)) continue;
+      for (const std::string& path : expand_pair(token)) {
+        ++checked;
+        CAPTURE(readme.generic_string());
+        CAPTURE(path);
+        CHECK(resolves(readme, path));
       }
     }
-    // The READMEs name well over a hundred files: a regex that matched nothing would pass vacuously.
-    CHECK(checked > 100);
   }
-
-  TEST_CASE("the rules themselves: pairs, globs and placeholders") {
-    CHECK(expand_pair("core/kernels/gemm.h/.cpp") ==
-          std::vector<std::string>{"core/kernels/gemm.h", "core/kernels/gemm.cpp"});
-    CHECK(is_placeholder("tutorials/exercises/NAME.cpp"));
-    CHECK(is_placeholder("skeletons/NAME.txt"));
-    CHECK(!is_placeholder("core/ops/softmax.cpp"));
-    CHECK(resolves("core/ops/README.md", "kernels/norm.h"));         // a folder above
-    CHECK(resolves("core/README.md", "ops/*.cpp"));                  // a glob
-    CHECK(!resolves("core/README.md", "ops/no_such_family_*.cpp"));  // a glob that matches nothing
-    CHECK(!resolves("core/ops/README.md", "softmax_gone.cpp"));
-  }
+  // The READMEs name well over a hundred files: a regex that matched nothing would pass vacuously.
+  CHECK(checked > 100);
 }
+
+TEST_CASE("the rules themselves: pairs, globs and placeholders") {
+  CHECK(expand_pair("core/kernels/gemm.h/.cpp") ==
+        std::vector<std::string>{"core/kernels/gemm.h", "core/kernels/gemm.cpp"});
+  CHECK(is_placeholder("tutorials/exercises/NAME.cpp"));
+  CHECK(is_placeholder("skeletons/NAME.txt"));
+  CHECK(!is_placeholder("core/ops/softmax.cpp"));
+  CHECK(resolves("core/ops/README.md", "kernels/norm.h"));         // a folder above
+  CHECK(resolves("core/README.md", "ops/*.cpp"));                  // a glob
+  CHECK(!resolves("core/README.md", "ops/no_such_family_*.cpp"));  // a glob that matches nothing
+  CHECK(!resolves("core/ops/README.md", "softmax_gone.cpp"));
+}
+}  // TEST_SUITE("house.readmes")

@@ -20,8 +20,8 @@ using ag_test::ThreadCount;
 
 namespace {
 
-ConvGeometry geometry(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, int64_t kh,
-                      int64_t kw, int64_t stride, int64_t pad, int64_t dilation, int64_t groups) {
+ConvGeometry geometry(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, int64_t kh, int64_t kw,
+                      int64_t stride, int64_t pad, int64_t dilation, int64_t groups) {
   ConvGeometry g;
   g.N = N, g.C = C, g.H = H, g.W = W, g.O = O, g.kh = kh, g.kw = kw;
   g.stride_h = g.stride_w = stride;
@@ -36,9 +36,9 @@ ConvGeometry geometry(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, int
 // an overlapping memcpy and warns, -Wrestrict.)
 std::string describe(const ConvGeometry& g) {
   std::ostringstream os;
-  os << "N" << g.N << " C" << g.C << " " << g.H << "x" << g.W << " O" << g.O << " k" << g.kh
-     << "x" << g.kw << " s" << g.stride_h << "," << g.stride_w << " p" << g.pad_h << ","
-     << g.pad_w << " d" << g.dilation_h << " g" << g.groups;
+  os << "N" << g.N << " C" << g.C << " " << g.H << "x" << g.W << " O" << g.O << " k" << g.kh << "x"
+     << g.kw << " s" << g.stride_h << "," << g.stride_w << " p" << g.pad_h << "," << g.pad_w << " d"
+     << g.dilation_h << " g" << g.groups;
   return os.str();
 }
 
@@ -86,10 +86,10 @@ TEST_SUITE("kernels.conv") {
 
 TEST_CASE("output size follows PyTorch's formula") {
   CHECK(conv_output_size(16, 3, 1, 1, 1) == 16);
-  CHECK(conv_output_size(7, 3, 2, 0, 1) == 3);   // floor((7 - 3) / 2) + 1
-  CHECK(conv_output_size(7, 3, 2, 1, 2) == 3);   // floor((7 + 2 - 4 - 1) / 2) + 1
-  CHECK(conv_output_size(2, 3, 1, 0, 1) == 0);   // kernel larger than the image
-  CHECK(conv_output_size(4, 3, 1, 0, 2) == 0);   // dilated span 5 > 4
+  CHECK(conv_output_size(7, 3, 2, 0, 1) == 3);  // floor((7 - 3) / 2) + 1
+  CHECK(conv_output_size(7, 3, 2, 1, 2) == 3);  // floor((7 + 2 - 4 - 1) / 2) + 1
+  CHECK(conv_output_size(2, 3, 1, 0, 1) == 0);  // kernel larger than the image
+  CHECK(conv_output_size(4, 3, 1, 0, 2) == 0);  // dilated span 5 > 4
 }
 
 TEST_CASE("naive forward on a 3x3 image, worked by hand") {
@@ -106,9 +106,9 @@ TEST_CASE("naive forward on a 3x3 image, worked by hand") {
   const ConvGeometry padded = geometry(1, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1);
   std::vector<float> out_padded(16);
   conv2d_forward_naive(padded, inp.data(), weight.data(), nullptr, out_padded.data());
-  CHECK(out_padded[0] == 4.0f);                 // 4 * inp[0,0]
-  CHECK(out_padded[15] == 9.0f);                // 1 * inp[2,2]
-  CHECK(out_padded[5] == 37.0f);                // the unpadded out[0,0] without bias
+  CHECK(out_padded[0] == 4.0f);   // 4 * inp[0,0]
+  CHECK(out_padded[15] == 9.0f);  // 1 * inp[2,2]
+  CHECK(out_padded[5] == 37.0f);  // the unpadded out[0,0] without bias
 
   // Stride 2, dilation 2 on a 5x5 image of 0..24: one output, the four corners
   // 0, 4, 20, 24 weighted 1, 2, 3, 4.
@@ -150,8 +150,8 @@ TEST_CASE("naive backward on the 3x3 image, worked by hand") {
 TEST_CASE("col2im is the adjoint of im2col") {
   // <im2col(x), y> == <x, col2im(y)> for any x, y: the property that makes
   // col2im the right backward of im2col.
-  for (const ConvGeometry& g : {geometry(1, 3, 7, 6, 1, 3, 3, 2, 1, 1, 1),
-                                geometry(1, 2, 9, 9, 1, 3, 2, 1, 2, 2, 1)}) {
+  for (const ConvGeometry& g :
+       {geometry(1, 3, 7, 6, 1, 3, 3, 2, 1, 1, 1), geometry(1, 2, 9, 9, 1, 3, 2, 1, 2, 2, 1)}) {
     INFO(describe(g));
     const int64_t K = g.field_size(), P = g.OH * g.OW;
     const auto x = random_values(g.C * g.H * g.W, 5), y = random_values(K * P, 6);
@@ -232,14 +232,15 @@ TEST_CASE("pad_image surrounds the image with zeros") {
   std::vector<float> padded(padded_image_size(g), 5.0f);
   REQUIRE(padded.size() == 2u * 4 * 5);
   pad_image(g, img.data(), padded.data());
-  CHECK(padded == std::vector<float>{0, 0, 0, 0, 0,  0, 1, 2,  3,  0,  0, 4, 5,  6,  0,  0, 0, 0, 0, 0,
-                                     0, 0, 0, 0, 0,  0, 7, 8,  9,  0,  0, 10, 11, 12, 0, 0, 0, 0, 0, 0});
+  CHECK(padded == std::vector<float>{0, 0, 0, 0,  0,  0,  1, 2, 3, 0, 0, 4, 5, 6,
+                                     0, 0, 0, 0,  0,  0,  0, 0, 0, 0, 0, 0, 7, 8,
+                                     9, 0, 0, 10, 11, 12, 0, 0, 0, 0, 0, 0});
 }
 
 TEST_CASE("im2col_row gives any piece of a row of im2col's matrix") {
   // Pieces that start and end inside output rows, span several, or all of P.
-  for (const ConvGeometry& g : {geometry(1, 2, 7, 6, 1, 3, 3, 2, 1, 1, 1),
-                                geometry(1, 2, 9, 8, 1, 3, 2, 1, 2, 2, 1)}) {
+  for (const ConvGeometry& g :
+       {geometry(1, 2, 7, 6, 1, 3, 3, 2, 1, 1, 1), geometry(1, 2, 9, 8, 1, 3, 2, 1, 2, 2, 1)}) {
     INFO(describe(g));
     const int64_t K = g.field_size(), P = g.OH * g.OW;
     const auto img = random_values(g.C * g.H * g.W, 8);
@@ -266,4 +267,4 @@ TEST_CASE("fast conv with an empty batch writes zero gradients for the weight") 
   CHECK(dbias == std::vector<float>(3, 0.0f));
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.conv")

@@ -14,13 +14,14 @@
 
 using namespace ag;
 using ag_test::max_error;
-using ag_test::ThreadCount;
 using ag_test::random_values;
+using ag_test::ThreadCount;
 
 namespace {
 
 struct Spec {
-  int64_t N, C, H, W, O, kh, kw, stride_h, stride_w, pad, output_pad_h, output_pad_w, dilation, groups;
+  int64_t N, C, H, W, O, kh, kw, stride_h, stride_w, pad, output_pad_h, output_pad_w, dilation,
+      groups;
 };
 
 ConvTransposeGeometry geometry(const Spec& s) {
@@ -38,8 +39,9 @@ ConvTransposeGeometry geometry(const Spec& s) {
 std::string describe(const ConvTransposeGeometry& g) {
   std::ostringstream os;
   os << "N" << g.N << " C" << g.C << " " << g.H << "x" << g.W << " O" << g.O << " k" << g.kh << "x"
-     << g.kw << " s" << g.stride_h << "," << g.stride_w << " p" << g.pad_h << " op" << g.output_pad_h << ","
-     << g.output_pad_w << " d" << g.dilation_h << " g" << g.groups << " -> " << g.OH << "x" << g.OW;
+     << g.kw << " s" << g.stride_h << "," << g.stride_w << " p" << g.pad_h << " op"
+     << g.output_pad_h << "," << g.output_pad_w << " d" << g.dilation_h << " g" << g.groups
+     << " -> " << g.OH << "x" << g.OW;
   return os.str();
 }
 
@@ -64,7 +66,8 @@ void check_fast_matches_naive(const ConvTransposeGeometry& g) {
   std::vector<float> dw_fast(weight_size, 3.0f), dw_naive(weight_size, -3.0f);
   std::vector<float> db_fast(g.O, 3.0f), db_naive(g.O, -3.0f);
   conv_transpose2d_backward_weight(g, dout.data(), inp.data(), dw_fast.data(), db_fast.data());
-  conv_transpose2d_backward_weight_naive(g, dout.data(), inp.data(), dw_naive.data(), db_naive.data());
+  conv_transpose2d_backward_weight_naive(g, dout.data(), inp.data(), dw_naive.data(),
+                                         db_naive.data());
   CHECK(max_error(dw_fast, dw_naive) < 1e-4);
   CHECK(max_error(db_fast, db_naive) < 1e-4);
 }
@@ -95,13 +98,13 @@ TEST_CASE("naive conv_transpose2d: each input pixel scatters a scaled kernel, by
 TEST_CASE("fast conv_transpose2d kernels agree with the naive loops") {
   const std::vector<Spec> specs = {
       {1, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0, 0, 1, 1},
-      {2, 3, 4, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1},   // stride 2 with output_padding
-      {2, 4, 3, 4, 6, 3, 2, 2, 1, 1, 1, 0, 1, 2},   // groups, uneven strides
-      {1, 2, 3, 3, 2, 2, 2, 1, 1, 0, 1, 1, 2, 1},   // output_padding >= stride (< dilation)
-      {3, 2, 5, 4, 3, 3, 3, 3, 3, 2, 2, 1, 2, 1},   // dilation and stride
-      {2, 6, 4, 4, 3, 1, 1, 1, 1, 0, 0, 0, 1, 3},   // 1x1 (conv2d's pointwise path)
-      {4, 3, 6, 6, 3, 3, 3, 1, 1, 1, 0, 0, 1, 3},   // depthwise, a batch the threads split
-      {0, 2, 3, 3, 2, 2, 2, 1, 1, 0, 0, 0, 1, 1},   // an empty batch
+      {2, 3, 4, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1},  // stride 2 with output_padding
+      {2, 4, 3, 4, 6, 3, 2, 2, 1, 1, 1, 0, 1, 2},  // groups, uneven strides
+      {1, 2, 3, 3, 2, 2, 2, 1, 1, 0, 1, 1, 2, 1},  // output_padding >= stride (< dilation)
+      {3, 2, 5, 4, 3, 3, 3, 3, 3, 2, 2, 1, 2, 1},  // dilation and stride
+      {2, 6, 4, 4, 3, 1, 1, 1, 1, 0, 0, 0, 1, 3},  // 1x1 (conv2d's pointwise path)
+      {4, 3, 6, 6, 3, 3, 3, 1, 1, 1, 0, 0, 1, 3},  // depthwise, a batch the threads split
+      {0, 2, 3, 3, 2, 2, 2, 1, 1, 0, 0, 0, 1, 1},  // an empty batch
   };
   for (int threads : {1, 2}) {
     ThreadCount thread_count(threads);
@@ -110,4 +113,4 @@ TEST_CASE("fast conv_transpose2d kernels agree with the naive loops") {
   }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.conv_transpose")

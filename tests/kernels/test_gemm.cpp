@@ -25,7 +25,6 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kSentinel = 12345.0f;  // marks C's padding, which must stay untouched
 
-
 // A rows×cols matrix stored with leading dimension ld = cols + pad. The padding
 // holds `pad_value`: NaN for inputs (a kernel that reads it poisons C).
 struct Stored {
@@ -59,8 +58,8 @@ int64_t count_mismatches(const Case& t, uint32_t seed) {
       for (int64_t j = 0; j < t.N; ++j) C0.values[i * C0.ld + j] = kNaN;
 
   std::vector<float> fast = C0.values, naive = C0.values;
-  ag::sgemm(t.trans_a, t.trans_b, t.M, t.N, t.K, t.alpha, A.values.data(), A.ld,
-            B.values.data(), B.ld, t.beta, fast.data(), C0.ld);
+  ag::sgemm(t.trans_a, t.trans_b, t.M, t.N, t.K, t.alpha, A.values.data(), A.ld, B.values.data(),
+            B.ld, t.beta, fast.data(), C0.ld);
   ag::sgemm_naive(t.trans_a, t.trans_b, t.M, t.N, t.K, t.alpha, A.values.data(), A.ld,
                   B.values.data(), B.ld, t.beta, naive.data(), C0.ld);
 
@@ -69,8 +68,8 @@ int64_t count_mismatches(const Case& t, uint32_t seed) {
   for (size_t i = 0; i < abs_a.size(); ++i) abs_a[i] = std::fabs(A.values[i]);
   for (size_t i = 0; i < abs_b.size(); ++i) abs_b[i] = std::fabs(B.values[i]);
   std::vector<float> magnitude(C0.values.size(), 0.0f);
-  ag::sgemm_naive(t.trans_a, t.trans_b, t.M, t.N, t.K, 1.0f, abs_a.data(), A.ld,
-                  abs_b.data(), B.ld, 0.0f, magnitude.data(), C0.ld);
+  ag::sgemm_naive(t.trans_a, t.trans_b, t.M, t.N, t.K, 1.0f, abs_a.data(), A.ld, abs_b.data(), B.ld,
+                  0.0f, magnitude.data(), C0.ld);
 
   const float eps = std::numeric_limits<float>::epsilon();
   int64_t mismatches = 0;
@@ -94,13 +93,32 @@ int64_t count_mismatches(const Case& t, uint32_t seed) {
 // the micro-tile (14×32 with AVX-512, 6×16 with AVX2) and the cache blocks
 // (MC = 112 rows, KC = 256), and a few non-multiples of everything.
 const int64_t kSizes[][3] = {
-    {0, 0, 0},    {0, 5, 3},     {5, 0, 3},     {5, 3, 0},      {1, 1, 1},
-    {1, 17, 1},   {17, 1, 33},   {2, 3, 4},     {3, 5, 7},      {13, 31, 29},
-    {14, 32, 1},  {14, 32, 16},  {15, 33, 2},   {6, 16, 5},     {7, 17, 19},
-    {28, 64, 256}, {29, 65, 257}, {67, 131, 97}, {113, 40, 300}, {200, 37, 300},
-    {5, 700, 300}, {1, 300, 129},
+    {0, 0, 0},
+    {0, 5, 3},
+    {5, 0, 3},
+    {5, 3, 0},
+    {1, 1, 1},
+    {1, 17, 1},
+    {17, 1, 33},
+    {2, 3, 4},
+    {3, 5, 7},
+    {13, 31, 29},
+    {14, 32, 1},
+    {14, 32, 16},
+    {15, 33, 2},
+    {6, 16, 5},
+    {7, 17, 19},
+    {28, 64, 256},
+    {29, 65, 257},
+    {67, 131, 97},
+    {113, 40, 300},
+    {200, 37, 300},
+    {5, 700, 300},
+    {1, 300, 129},
     // N <= NR: A is read in place instead of packed (full and ragged slivers)
-    {67, 32, 97}, {200, 19, 300}, {28, 5, 40},
+    {67, 32, 97},
+    {200, 19, 300},
+    {28, 5, 40},
 };
 
 }  // namespace
@@ -108,7 +126,9 @@ const int64_t kSizes[][3] = {
 TEST_SUITE("kernels.gemm") {
 
 TEST_CASE("sgemm matches sgemm_naive: every shape, transpose, padding and alpha/beta") {
-  struct AlphaBeta { float alpha, beta; };
+  struct AlphaBeta {
+    float alpha, beta;
+  };
   const AlphaBeta scalings[] = {{1.0f, 0.0f}, {0.5f, 2.0f}, {-1.5f, 1.0f}, {1.0f, -0.25f}};
   uint32_t seed = 1;
   for (const auto& size : kSizes)
@@ -166,8 +186,8 @@ TEST_CASE("the same thread count gives bit-identical results run after run") {
   auto run = [&](int threads) {
     ag::set_num_threads(threads);
     std::vector<float> C(M * N, 0.0f);
-    ag::sgemm(false, false, M, N, K, 1.0f, A.values.data(), K, B.values.data(), N,
-              0.0f, C.data(), N);
+    ag::sgemm(false, false, M, N, K, 1.0f, A.values.data(), K, B.values.data(), N, 0.0f, C.data(),
+              N);
     return C;
   };
   for (int threads : {1, 2}) {
@@ -199,4 +219,4 @@ TEST_CASE("sgemm rejects impossible sizes and leading dimensions") {
       "sgemm: ldc=1 is smaller than the 2 columns of the stored 3x2 matrix", ag::Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.gemm")

@@ -62,7 +62,8 @@ std::vector<float> by_the_loop(const ag::GemmBatch& g, float alpha, const Stacks
       for (int64_t col = 0; col < N; ++col) {
         double dot = 0;
         for (int64_t k = 0; k < K; ++k)
-          dot += double(g.trans_a ? a[k * M + r] : a[r * K + k]) * (g.trans_b ? b[col * K + k] : b[k * N + col]);
+          dot += double(g.trans_a ? a[k * M + r] : a[r * K + k]) *
+                 (g.trans_b ? b[col * K + k] : b[k * N + col]);
         c[r * N + col] = alpha * dot + (beta == 0.0f ? 0.0 : beta * c[r * N + col]);
       }
   }
@@ -88,7 +89,8 @@ void check_batch(const ag::GemmBatch& batch, float alpha, float beta, int64_t ex
 
 TEST_SUITE("kernels.gemm") {
 
-TEST_CASE("sgemm_batched, one product per matrix: counts that split across the threads and that do not") {
+TEST_CASE(
+    "sgemm_batched, one product per matrix: counts that split across the threads and that do not") {
   // 1 product (inside), 3 (uneven on 2 threads: inside), 4 and 6 (across on
   // 2 threads), 9 (>= 4·2: across), with every transpose and odd sizes.
   for (int64_t count : {1, 3, 4, 6, 9})
@@ -141,10 +143,10 @@ TEST_CASE("sgemm_batched shares the threads across products only when that is sa
   summed.c_index = {0, 1, 0, 1};
   {
     ThreadCount scope(2);
-    CHECK(ag::splits_across_products(four));        // 2 each
-    CHECK_FALSE(ag::splits_across_products(three));  // 2 and 1: one thread idle half the time
-    CHECK(ag::splits_across_products(nine));         // >= 4 per thread: 5 and 4
-    CHECK_FALSE(ag::splits_across_products(summed)); // two threads would add into one matrix
+    CHECK(ag::splits_across_products(four));          // 2 each
+    CHECK_FALSE(ag::splits_across_products(three));   // 2 and 1: one thread idle half the time
+    CHECK(ag::splits_across_products(nine));          // >= 4 per thread: 5 and 4
+    CHECK_FALSE(ag::splits_across_products(summed));  // two threads would add into one matrix
     CHECK_FALSE(ag::splits_across_products(ag::one_to_one_batch(1, false, false, 8, 8, 8)));
   }
   {
@@ -174,7 +176,8 @@ TEST_CASE("sgemm_batched: sums with beta = 1, worked by hand") {
   }
 }
 
-TEST_CASE("sgemm_batched: an empty batch writes nothing; index lists of different lengths are refused") {
+TEST_CASE(
+    "sgemm_batched: an empty batch writes nothing; index lists of different lengths are refused") {
   ag::GemmBatch empty = ag::one_to_one_batch(0, false, false, 3, 4, 5);
   std::vector<float> C = {kSentinel};
   ag::sgemm_batched(empty, 1.0f, nullptr, nullptr, 0.0f, C.data());
@@ -184,11 +187,12 @@ TEST_CASE("sgemm_batched: an empty batch writes nothing; index lists of differen
   ag::GemmBatch uneven = ag::one_to_one_batch(3, false, false, 2, 2, 2);
   uneven.b_index.pop_back();
   std::vector<float> A(12, 1.0f), B(12, 1.0f), out(12, 0.0f);
-  const char* message = "sgemm_batched: every product needs an index into A, B and C, got 3, 2 and 3";
-  CHECK_THROWS_WITH_AS(ag::sgemm_batched(uneven, 1.0f, A.data(), B.data(), 0.0f, out.data()), message,
-                       ag::Error);
-  CHECK_THROWS_WITH_AS(ag::sgemm_batched_naive(uneven, 1.0f, A.data(), B.data(), 0.0f, out.data()), message,
-                       ag::Error);
+  const char* message =
+      "sgemm_batched: every product needs an index into A, B and C, got 3, 2 and 3";
+  CHECK_THROWS_WITH_AS(ag::sgemm_batched(uneven, 1.0f, A.data(), B.data(), 0.0f, out.data()),
+                       message, ag::Error);
+  CHECK_THROWS_WITH_AS(ag::sgemm_batched_naive(uneven, 1.0f, A.data(), B.data(), 0.0f, out.data()),
+                       message, ag::Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.gemm")

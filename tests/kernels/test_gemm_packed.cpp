@@ -63,7 +63,8 @@ int64_t count_mismatches(bool trans_a, int64_t M, int64_t N, int64_t K, float al
       }
       const double old_c = beta == 0.0f ? 0.0 : double(beta) * C0[i * ldc + j];
       const double expected = alpha * sum + old_c;
-      const double bound = 2.0 * (K + 2) * eps * (std::fabs(alpha) * magnitude + std::fabs(old_c)) + 1e-30;
+      const double bound =
+          2.0 * (K + 2) * eps * (std::fabs(alpha) * magnitude + std::fabs(old_c)) + 1e-30;
       const float got = C[i * ldc + j];
       mismatches += !(std::isfinite(got) && std::fabs(got - expected) <= bound);
     }
@@ -77,9 +78,9 @@ TEST_SUITE("kernels.gemm") {
 TEST_CASE("sgemm_packed matches the plain product: shapes around the tiles and cache blocks") {
   // Around the micro-tile (14×32 with AVX-512), MC = 112 rows, KC = 256 deep,
   // NC = 4096 wide (N = 4200 takes two column panels), and N <= NR.
-  const int64_t sizes[][3] = {{1, 1, 1},     {2, 3, 4},      {13, 31, 29},  {14, 32, 16},
-                              {15, 33, 2},   {29, 65, 257},  {113, 40, 300}, {200, 19, 300},
-                              {67, 131, 97}, {5, 4200, 20},  {3, 1, 600},    {0, 5, 3},
+  const int64_t sizes[][3] = {{1, 1, 1},     {2, 3, 4},     {13, 31, 29},   {14, 32, 16},
+                              {15, 33, 2},   {29, 65, 257}, {113, 40, 300}, {200, 19, 300},
+                              {67, 131, 97}, {5, 4200, 20}, {3, 1, 600},    {0, 5, 3},
                               {5, 0, 3}};
   uint64_t seed = 1;
   for (const auto& size : sizes)
@@ -93,8 +94,10 @@ TEST_CASE("sgemm_packed matches the plain product: shapes around the tiles and c
           CAPTURE(trans_a);
           CAPTURE(rows_in_scratch);
           CAPTURE(threads);
-          CHECK(count_mismatches(trans_a, size[0], size[1], size[2], 1.0f, 0.0f, rows_in_scratch, seed) == 0);
-          CHECK(count_mismatches(trans_a, size[0], size[1], size[2], -0.5f, 1.5f, rows_in_scratch, seed + 7) == 0);
+          CHECK(count_mismatches(trans_a, size[0], size[1], size[2], 1.0f, 0.0f, rows_in_scratch,
+                                 seed) == 0);
+          CHECK(count_mismatches(trans_a, size[0], size[1], size[2], -0.5f, 1.5f, rows_in_scratch,
+                                 seed + 7) == 0);
           seed += 17;
         }
 }
@@ -119,12 +122,15 @@ TEST_CASE("sgemm_packed rejects impossible sizes") {
   const std::vector<float> A(12, 1.0f), B(12, 1.0f);
   std::vector<float> C(12, 0.0f);
   CHECK_THROWS_WITH_AS(ag::PackedA(false, 3, 4, A.data(), 3),
-                       "sgemm: lda=3 is smaller than the 4 columns of the stored 3x4 matrix", ag::Error);
+                       "sgemm: lda=3 is smaller than the 4 columns of the stored 3x4 matrix",
+                       ag::Error);
   const ag::PackedA packed(false, 3, 4, A.data(), 4);
-  CHECK_THROWS_WITH_AS(ag::sgemm_packed(packed, -1, 1.0f, ag::matrix_rows(B.data(), 2), 0.0f, C.data(), 2),
-                       "sgemm_packed: N must be non-negative, got -1", ag::Error);
-  CHECK_THROWS_WITH_AS(ag::sgemm_packed(packed, 3, 1.0f, ag::matrix_rows(B.data(), 3), 0.0f, C.data(), 2),
-                       "sgemm_packed: ldc=2 is smaller than N=3", ag::Error);
+  CHECK_THROWS_WITH_AS(
+      ag::sgemm_packed(packed, -1, 1.0f, ag::matrix_rows(B.data(), 2), 0.0f, C.data(), 2),
+      "sgemm_packed: N must be non-negative, got -1", ag::Error);
+  CHECK_THROWS_WITH_AS(
+      ag::sgemm_packed(packed, 3, 1.0f, ag::matrix_rows(B.data(), 3), 0.0f, C.data(), 2),
+      "sgemm_packed: ldc=2 is smaller than N=3", ag::Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.gemm")

@@ -36,4 +36,4 @@ TEST_CASE("set_kernels chooses, the guard restores") {
   CHECK(std::string(kernels_name(Kernels::Fast)) == "fast");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.mode")

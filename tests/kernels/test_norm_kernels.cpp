@@ -75,9 +75,9 @@ TEST_CASE("naive batch norm on three values, worked by hand") {
   CHECK(out[2] == doctest::Approx(0.5 + 2 * r));
 
   // dout = (1, 0, 0), weight 1, so dx_j = ∂out_0/∂x_j with out_0 = (x_0 - mean) * invstd,
-  // ∂mean/∂x_j = 1/3 and ∂invstd/∂x_j = -invstd^3 (x_j - mean) / 3 (var moves by 2 (x_j - mean) / 3):
-  // dx_j = r ([j == 0] - 1/3) - (x_0 - mean) r^3 (x_j - mean) / 3, with x_0 - mean = -1, r^2 = 3/2:
-  // dx = r * (2/3 - 1/2, -1/3, -1/3 + 1/2) = r * (1/6, -1/3, 1/6).
+  // ∂mean/∂x_j = 1/3 and ∂invstd/∂x_j = -invstd^3 (x_j - mean) / 3 (var moves by 2 (x_j - mean) /
+  // 3): dx_j = r ([j == 0] - 1/3) - (x_0 - mean) r^3 (x_j - mean) / 3, with x_0 - mean = -1, r^2 =
+  // 3/2: dx = r * (2/3 - 1/2, -1/3, -1/3 + 1/2) = r * (1/6, -1/3, 1/6).
   const std::vector<float> dout = {1, 0, 0}, invstd = {r};
   std::vector<float> dx(3), dweight(1), dbias(1);
   batch_norm_backward_naive(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, true,
@@ -131,14 +131,14 @@ TEST_CASE("naive backward agrees with finite differences") {
 }
 
 TEST_CASE("fast batch norm equals naive batch norm") {
-  const std::vector<BatchNormShape> shapes = {{5, 3, 1}, {4, 3, 35}, {1, 2, 9}, {2, 1, 1},
-                                              {7, 6, 13}, {16, 4, 256}};
+  const std::vector<BatchNormShape> shapes = {{5, 3, 1}, {4, 3, 35}, {1, 2, 9},
+                                              {2, 1, 1}, {7, 6, 13}, {16, 4, 256}};
   for (int threads : {1, 2})
     for (const BatchNormShape& s : shapes)
       for (bool affine : {true, false}) {
         ThreadCount scope(threads);
         INFO("N" << s.N << " C" << s.C << " S" << s.S << " affine " << affine << " threads "
-                  << threads);
+                 << threads);
         const int64_t size = s.N * s.C * s.S;
         auto x = random_values(size, 21);
         for (int64_t e = 0; e < size; ++e) x[e] += float(e % s.C);  // channel means differ
@@ -152,8 +152,8 @@ TEST_CASE("fast batch norm equals naive batch norm") {
             var_n(s.C);
         batch_norm_forward_train(s, x.data(), weight, bias, eps, out_f.data(), mean_f.data(),
                                  var_f.data());
-        batch_norm_forward_train_naive(s, x.data(), weight, bias, eps, out_n.data(),
-                                       mean_n.data(), var_n.data());
+        batch_norm_forward_train_naive(s, x.data(), weight, bias, eps, out_n.data(), mean_n.data(),
+                                       var_n.data());
         CHECK(max_error(out_f, out_n) < 1e-4);
         CHECK(max_error(mean_f, mean_n) < 1e-6);
         CHECK(max_error(var_f, var_n) < 1e-6);
@@ -167,16 +167,16 @@ TEST_CASE("fast batch norm equals naive batch norm") {
           if (!training) {
             batch_norm_forward_eval(s, x.data(), mean_n.data(), invstd.data(), weight, bias,
                                     out_f.data());
-            batch_norm_forward_eval_naive(s, x.data(), mean_n.data(), invstd.data(), weight,
-                                          bias, out_n.data());
+            batch_norm_forward_eval_naive(s, x.data(), mean_n.data(), invstd.data(), weight, bias,
+                                          out_n.data());
             CHECK(max_error(out_f, out_n) < 1e-5);
           }
-          std::vector<float> dx_f(size, 9), dx_n(size, 9), dw_f(s.C, 9), dw_n(s.C, 9),
-              db_f(s.C, 9), db_n(s.C, 9);
+          std::vector<float> dx_f(size, 9), dx_n(size, 9), dw_f(s.C, 9), dw_n(s.C, 9), db_f(s.C, 9),
+              db_n(s.C, 9);
           batch_norm_backward(s, x.data(), dout.data(), mean_n.data(), invstd.data(), weight,
                               training, dx_f.data(), dw_f.data(), db_f.data());
-          batch_norm_backward_naive(s, x.data(), dout.data(), mean_n.data(), invstd.data(),
-                                    weight, training, dx_n.data(), dw_n.data(), db_n.data());
+          batch_norm_backward_naive(s, x.data(), dout.data(), mean_n.data(), invstd.data(), weight,
+                                    training, dx_n.data(), dw_n.data(), db_n.data());
           CHECK(max_error(dx_f, dx_n) < 1e-4);
           CHECK(max_error(dw_f, dw_n) < 1e-4);
           CHECK(max_error(db_f, db_n) < 1e-4);
@@ -193,13 +193,15 @@ TEST_CASE("fast batch norm statistics survive a large mean") {
   std::vector<float> out_f(x.size()), out_n(x.size()), mean_f(1), mean_n(1), var_f(1), var_n(1);
   batch_norm_forward_train(s, x.data(), nullptr, nullptr, 1e-5f, out_f.data(), mean_f.data(),
                            var_f.data());
-  batch_norm_forward_train_naive(s, x.data(), nullptr, nullptr, 1e-5f, out_n.data(),
-                                 mean_n.data(), var_n.data());
+  batch_norm_forward_train_naive(s, x.data(), nullptr, nullptr, 1e-5f, out_n.data(), mean_n.data(),
+                                 var_n.data());
   CHECK(var_f[0] == doctest::Approx(var_n[0]).epsilon(1e-5));
   CHECK(max_error(out_f, out_n) < 1e-3);
 }
 
-TEST_CASE("fast batch norm statistics: a first value far from the mean, huge values, and the backward sums") {
+TEST_CASE(
+    "fast batch norm statistics: a first value far from the mean, huge values, and the backward "
+    "sums") {
   // The fast kernel shifts its sums by the channel's first value. A first
   // value far from the rest, or values near 1e19 whose squares overflow a
   // float, must not cost precision (both broke a float-lane version).
@@ -207,12 +209,14 @@ TEST_CASE("fast batch norm statistics: a first value far from the mean, huge val
   auto noise = random_values(s.N * s.S, 32);
   std::vector<float> far = noise, huge(noise.size());
   far[0] = 1000.0f;  // the rest is N(0, 1)-like
-  for (size_t i = 0; i < huge.size(); ++i) huge[i] = (i % 2 ? 4e18f : -4e18f) * (1.0f + 0.1f * noise[i]);
+  for (size_t i = 0; i < huge.size(); ++i)
+    huge[i] = (i % 2 ? 4e18f : -4e18f) * (1.0f + 0.1f * noise[i]);
   for (const auto* x : {&far, &huge}) {
     std::vector<float> out_f(x->size()), out_n(x->size()), mean_f(1), mean_n(1), var_f(1), var_n(1);
-    batch_norm_forward_train(s, x->data(), nullptr, nullptr, 1e-5f, out_f.data(), mean_f.data(), var_f.data());
-    batch_norm_forward_train_naive(s, x->data(), nullptr, nullptr, 1e-5f, out_n.data(), mean_n.data(),
-                                   var_n.data());
+    batch_norm_forward_train(s, x->data(), nullptr, nullptr, 1e-5f, out_f.data(), mean_f.data(),
+                             var_f.data());
+    batch_norm_forward_train_naive(s, x->data(), nullptr, nullptr, 1e-5f, out_n.data(),
+                                   mean_n.data(), var_n.data());
     CHECK(std::isfinite(var_f[0]));
     CHECK(var_f[0] == doctest::Approx(var_n[0]).epsilon(1e-6));
     CHECK(max_error(out_f, out_n) < 1e-4);
@@ -222,13 +226,15 @@ TEST_CASE("fast batch norm statistics: a first value far from the mean, huge val
   // the same sums in double (the naive twin forms xhat in float first, which
   // costs it ~1e-3 here, so it is not the reference for this case).
   std::vector<float> x(noise.size()), dout(noise.size());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = 5.0f + noise[i], dout[i] = 1000.0f + 0.01f * noise[(i * 7) % noise.size()];
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = 5.0f + noise[i], dout[i] = 1000.0f + 0.01f * noise[(i * 7) % noise.size()];
   std::vector<float> out(x.size()), mean(1), var(1), invstd(1);
-  batch_norm_forward_train_naive(s, x.data(), nullptr, nullptr, 1e-5f, out.data(), mean.data(), var.data());
+  batch_norm_forward_train_naive(s, x.data(), nullptr, nullptr, 1e-5f, out.data(), mean.data(),
+                                 var.data());
   invstd[0] = 1.0f / std::sqrt(var[0] + 1e-5f);
   std::vector<float> dx(x.size()), dw(1), db(1);
-  batch_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, true, dx.data(),
-                      dw.data(), db.data());
+  batch_norm_backward(s, x.data(), dout.data(), mean.data(), invstd.data(), nullptr, true,
+                      dx.data(), dw.data(), db.data());
   double sum_dout = 0.0, sum_dout_xhat = 0.0;
   for (size_t i = 0; i < x.size(); ++i) {
     sum_dout += dout[i];
@@ -240,8 +246,8 @@ TEST_CASE("fast batch norm statistics: a first value far from the mean, huge val
 
 TEST_CASE("fast layer norm equals naive layer norm") {
   for (int threads : {1, 2})
-    for (const auto& rows_by_features : std::vector<std::pair<int64_t, int64_t>>{
-             {6, 10}, {3, 1}, {1, 33}, {130, 64}, {5, 700}})
+    for (const auto& rows_by_features :
+         std::vector<std::pair<int64_t, int64_t>>{{6, 10}, {3, 1}, {1, 33}, {130, 64}, {5, 700}})
       for (bool affine : {true, false}) {
         ThreadCount scope(threads);
         const int64_t R = rows_by_features.first, D = rows_by_features.second;
@@ -253,22 +259,22 @@ TEST_CASE("fast layer norm equals naive layer norm") {
         std::vector<float> out_f(R * D), out_n(R * D), mean_f(R), mean_n(R), is_f(R), is_n(R);
         layer_norm_forward(R, D, x.data(), weight, bias, 1e-5f, out_f.data(), mean_f.data(),
                            is_f.data());
-        layer_norm_forward_naive(R, D, x.data(), weight, bias, 1e-5f, out_n.data(),
-                                 mean_n.data(), is_n.data());
+        layer_norm_forward_naive(R, D, x.data(), weight, bias, 1e-5f, out_n.data(), mean_n.data(),
+                                 is_n.data());
         CHECK(max_error(out_f, out_n) < 1e-5);
         CHECK(max_error(mean_f, mean_n) < 1e-6);
         CHECK(max_error(is_f, is_n) < 1e-5);
 
-        std::vector<float> dx_f(R * D, 9), dx_n(R * D, 9), dw_f(D, 9), dw_n(D, 9),
-            db_f(D, 9), db_n(D, 9);
+        std::vector<float> dx_f(R * D, 9), dx_n(R * D, 9), dw_f(D, 9), dw_n(D, 9), db_f(D, 9),
+            db_n(D, 9);
         layer_norm_backward(R, D, x.data(), dout.data(), mean_n.data(), is_n.data(), weight,
                             dx_f.data(), dw_f.data(), db_f.data());
-        layer_norm_backward_naive(R, D, x.data(), dout.data(), mean_n.data(), is_n.data(),
-                                  weight, dx_n.data(), dw_n.data(), db_n.data());
+        layer_norm_backward_naive(R, D, x.data(), dout.data(), mean_n.data(), is_n.data(), weight,
+                                  dx_n.data(), dw_n.data(), db_n.data());
         CHECK(max_error(dx_f, dx_n) < 1e-4);
         CHECK(max_error(dw_f, dw_n) < 1e-4);
         CHECK(max_error(db_f, db_n) < 1e-4);
       }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.norm")

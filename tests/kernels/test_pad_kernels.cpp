@@ -25,7 +25,8 @@ PadGeometry geometry(int64_t planes, std::vector<int64_t> in_sizes, std::vector<
   PadGeometry g;
   g.planes = planes, g.mode = mode, g.value = value;
   g.in_sizes = in_sizes, g.before = before, g.after = after;
-  for (size_t d = 0; d < in_sizes.size(); ++d) g.out_sizes.push_back(in_sizes[d] + before[d] + after[d]);
+  for (size_t d = 0; d < in_sizes.size(); ++d)
+    g.out_sizes.push_back(in_sizes[d] + before[d] + after[d]);
   return g;
 }
 
@@ -41,10 +42,14 @@ bool valid_dim(PadMode mode, int64_t n, int64_t before, int64_t after) {
   const int64_t m = n + before + after;
   const int64_t kept = n + std::min<int64_t>(before, 0) + std::min<int64_t>(after, 0);
   switch (mode) {
-    case PadMode::Constant: return m >= 0;
-    case PadMode::Reflect: return before < n && after < n && m >= 1;
-    case PadMode::Replicate: return m >= 1;
-    case PadMode::Circular: return before <= n && after <= n && m >= 0 && (m == 0 || kept >= 1);
+    case PadMode::Constant:
+      return m >= 0;
+    case PadMode::Reflect:
+      return before < n && after < n && m >= 1;
+    case PadMode::Replicate:
+      return m >= 1;
+    case PadMode::Circular:
+      return before <= n && after <= n && m >= 0 && (m == 0 || kept >= 1);
   }
   return false;
 }
@@ -59,7 +64,8 @@ struct Lcg {
 };
 
 PadGeometry random_geometry(Lcg& rng) {
-  const PadMode modes[] = {PadMode::Constant, PadMode::Reflect, PadMode::Replicate, PadMode::Circular};
+  const PadMode modes[] = {PadMode::Constant, PadMode::Reflect, PadMode::Replicate,
+                           PadMode::Circular};
   const PadMode mode = modes[rng.below(4)];
   const int64_t k = 1 + rng.below(3);
   std::vector<int64_t> in_sizes, before, after;
@@ -90,7 +96,8 @@ void check_fast_equals_naive(const PadGeometry& g, uint64_t seed) {
 }
 
 std::string describe(const PadGeometry& g) {
-  std::string s = "planes " + std::to_string(g.planes) + ", mode " + std::to_string(int(g.mode)) + ":";
+  std::string s =
+      "planes " + std::to_string(g.planes) + ", mode " + std::to_string(int(g.mode)) + ":";
   for (size_t d = 0; d < g.in_sizes.size(); ++d)
     s += " n=" + std::to_string(g.in_sizes[d]) + " (" + std::to_string(g.before[d]) + ", " +
          std::to_string(g.after[d]) + ")";
@@ -162,4 +169,4 @@ TEST_CASE("fast pad on shapes big enough to split among threads: the same bits o
   }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.pad")

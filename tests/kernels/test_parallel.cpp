@@ -48,10 +48,12 @@ TEST_CASE("parallel_for visits every index exactly once") {
   ThreadCountGuard guard;
   for (int threads : {1, 2, 3, 4, 7}) {
     ag::set_num_threads(threads);
-    struct Range { int64_t begin, end, grain; };
-    for (Range r : {Range{0, 1, 1}, Range{0, 2, 1}, Range{5, 6, 1}, Range{0, 10, 1},
-                    Range{-7, 13, 1}, Range{0, 1000, 1}, Range{3, 1003, 64},
-                    Range{0, 100, 1000}, Range{0, 5, 0}}) {
+    struct Range {
+      int64_t begin, end, grain;
+    };
+    for (Range r :
+         {Range{0, 1, 1}, Range{0, 2, 1}, Range{5, 6, 1}, Range{0, 10, 1}, Range{-7, 13, 1},
+          Range{0, 1000, 1}, Range{3, 1003, 64}, Range{0, 100, 1000}, Range{0, 5, 0}}) {
       CAPTURE(threads);
       CAPTURE(r.begin);
       CAPTURE(r.end);
@@ -75,12 +77,14 @@ TEST_CASE("an empty or reversed range calls nothing") {
 }
 
 TEST_CASE("a range longer than int64 can count is an error, not an overflow") {
-  const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
+  const int64_t lowest = std::numeric_limits<int64_t>::min(),
+                highest = std::numeric_limits<int64_t>::max();
   int calls = 0;
-  CHECK_THROWS_WITH_AS(ag::parallel_for(lowest, highest, 1, [&](int64_t, int64_t) { ++calls; }),
-                       "parallel_for: the range [-9223372036854775808, 9223372036854775807) holds more "
-                       "than 2^63 - 1 indices",
-                       ag::Error);
+  CHECK_THROWS_WITH_AS(
+      ag::parallel_for(lowest, highest, 1, [&](int64_t, int64_t) { ++calls; }),
+      "parallel_for: the range [-9223372036854775808, 9223372036854775807) holds more "
+      "than 2^63 - 1 indices",
+      ag::Error);
   CHECK(calls == 0);
 }
 
@@ -135,13 +139,12 @@ TEST_CASE("an exception in a chunk reaches the caller, and the pool survives") {
     auto throw_at_end = [](int64_t, int64_t hi) {
       if (hi == 100) throw std::runtime_error("chunk ending at 100 failed");
     };
-    CHECK_THROWS_WITH_AS(ag::parallel_for(0, 100, 1, throw_at_end),
-                         "chunk ending at 100 failed", std::runtime_error);
+    CHECK_THROWS_WITH_AS(ag::parallel_for(0, 100, 1, throw_at_end), "chunk ending at 100 failed",
+                         std::runtime_error);
     // ag::Error keeps its type across the thread boundary.
-    CHECK_THROWS_AS(ag::parallel_for(0, 100, 1, [](int64_t, int64_t) {
-                      ag::fail("op: ", 3, " != ", 4);
-                    }),
-                    ag::Error);
+    CHECK_THROWS_AS(
+        ag::parallel_for(0, 100, 1, [](int64_t, int64_t) { ag::fail("op: ", 3, " != ", 4); }),
+        ag::Error);
     // Every chunk throws: the caller gets the first chunk's exception.
     auto throw_lo = [](int64_t lo, int64_t) { throw std::runtime_error(std::to_string(lo)); };
     CHECK_THROWS_WITH_AS(ag::parallel_for(0, 100, 1, throw_lo), "0", std::runtime_error);
@@ -198,4 +201,4 @@ TEST_CASE("set_num_threads takes effect and rejects nonsense") {
   CHECK(ag::get_num_threads() == 1);  // a rejected call changes nothing
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.parallel")

@@ -175,4 +175,4 @@ TEST_CASE("fast pools equal naive pools on many geometries") {
   }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("kernels.pool")

@@ -64,76 +64,84 @@ std::string last_ops(const Tensor& t) {
 }  // namespace
 
 TEST_SUITE("nn.attention_net") {
-  TEST_CASE("SelfAttention: the document's lines and the fused path agree, outputs and gradients, both kernel modes") {
-    const std::vector<Shape4> shapes = {{2, 8, 2, 3}, {1, 16, 4, 4}, {3, 8, 1, 5}, {2, 24, 3, 3}};
-    for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
-      KernelsGuard guard(mode);
-      for (const Shape4& s : shapes) {
-        INFO(kernels_name(mode) << " kernels, x [" << s.N << ", " << s.C << ", " << s.H << ", " << s.W << "]");
-        manual_seed(40 + s.C + s.H);
-        SelfAttention block(s.C);
-        block.gamma.data()[0] = 0.7f;  // not 0: then every conv weight gets a gradient
-        block.keep_attention = true;
-        block.fused = false;  // forward: the document's lines even under fast kernels
-        Tensor x = randn({s.N, s.C, s.H, s.W});
-        Tensor dout = randn({s.N, s.C, s.H, s.W});
-        const Run document = run(block, x, dout, /*fused_path=*/false);
-        const Run fused = run(block, x, dout, /*fused_path=*/true);
-        // Not bit-equal: the fused gemms add in another order. Values are O(1).
-        check_same(document, fused, 1e-5);
-        // The gradients are real: not all zero (gamma = 0.7 lets them through).
-        for (auto& [name, g] : document.grads) {
-          INFO(name);
-          double total = 0;
-          for (float v : g.to_vector()) total += std::fabs(v);
-          CHECK(total > 0.0);
-        }
+TEST_CASE(
+    "SelfAttention: the document's lines and the fused path agree, outputs and gradients, both "
+    "kernel modes") {
+  const std::vector<Shape4> shapes = {{2, 8, 2, 3}, {1, 16, 4, 4}, {3, 8, 1, 5}, {2, 24, 3, 3}};
+  for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
+    KernelsGuard guard(mode);
+    for (const Shape4& s : shapes) {
+      INFO(kernels_name(mode) << " kernels, x [" << s.N << ", " << s.C << ", " << s.H << ", " << s.W
+                              << "]");
+      manual_seed(40 + s.C + s.H);
+      SelfAttention block(s.C);
+      block.gamma.data()[0] = 0.7f;  // not 0: then every conv weight gets a gradient
+      block.keep_attention = true;
+      block.fused = false;  // forward: the document's lines even under fast kernels
+      Tensor x = randn({s.N, s.C, s.H, s.W});
+      Tensor dout = randn({s.N, s.C, s.H, s.W});
+      const Run document = run(block, x, dout, /*fused_path=*/false);
+      const Run fused = run(block, x, dout, /*fused_path=*/true);
+      // Not bit-equal: the fused gemms add in another order. Values are O(1).
+      check_same(document, fused, 1e-5);
+      // The gradients are real: not all zero (gamma = 0.7 lets them through).
+      for (auto& [name, g] : document.grads) {
+        INFO(name);
+        double total = 0;
+        for (float v : g.to_vector()) total += std::fabs(v);
+        CHECK(total > 0.0);
       }
     }
   }
+}
 
-  TEST_CASE("SelfAttention::forward: the document's lines with naive kernels or fused = false, else the fused path") {
-    manual_seed(48);
-    SelfAttention block(8);
-    Tensor x = randn({2, 8, 2, 2}).requires_grad_(true);
-    {
-      KernelsGuard naive(Kernels::Naive);
-      CHECK(last_ops(block(x)) == "AddBackward <- MulBackward");  // out = self.gamma * out + x
-    }
-    {
-      KernelsGuard fast(Kernels::Fast);
-      CHECK(last_ops(block(x)) == "ReshapeBackward <- BaddbmmBackward");
-      CHECK(last_ops(block.forward_fused(x)) == "ReshapeBackward <- BaddbmmBackward");
-      block.fused = false;
-      CHECK(last_ops(block(x)) == "AddBackward <- MulBackward");
-    }
-    {
-      KernelsGuard naive(Kernels::Naive);
-      CHECK(last_ops(block.forward_fused(x)) == "ReshapeBackward <- BaddbmmBackward");  // callable in either mode
-    }
-  }
-
-  TEST_CASE("SelfAttention: finite differences through each path (x and every parameter)") {
-    KernelsGuard fast(Kernels::Fast);  // where the choice exists (naive always reads the document)
-    for (bool fused : {false, true}) {
-      INFO((fused ? "forward_fused" : "the document's lines"));
-      manual_seed(49);
-      SelfAttention block(8);
-      block.gamma.data()[0] = 0.6f;
-      block.fused = fused;
-      Tensor x = randn({2, 8, 2, 3});
-      CHECK(nn_test::check_gradients([&] { return block(x); }, nn_test::input_and_parameters(block, x)) == "");
-      CHECK(last_ops(block(x)) == (fused ? "ReshapeBackward <- BaddbmmBackward" : "AddBackward <- MulBackward"));
-    }
-  }
-
-  TEST_CASE("SelfAttention: both paths refuse a wrong input with the same message") {
-    SelfAttention block(16);
-    const char* expected = "SelfAttention(16): expected input (N, 16, H, W), got [2, 8, 4, 4]";
+TEST_CASE(
+    "SelfAttention::forward: the document's lines with naive kernels or fused = false, else the "
+    "fused path") {
+  manual_seed(48);
+  SelfAttention block(8);
+  Tensor x = randn({2, 8, 2, 2}).requires_grad_(true);
+  {
     KernelsGuard naive(Kernels::Naive);
-    CHECK_THROWS_WITH_AS(block(randn({2, 8, 4, 4})), expected, ag::Error);
-    CHECK_THROWS_WITH_AS(block.forward_fused(randn({2, 8, 4, 4})), expected, ag::Error);
-    CHECK_THROWS_WITH_AS(block.forward_fused(randn({8, 4, 4})),
-                         "SelfAttention(16): expected input (N, 16, H, W), got [8, 4, 4]", ag::Error);
+    CHECK(last_ops(block(x)) == "AddBackward <- MulBackward");  // out = self.gamma * out + x
+  }
+  {
+    KernelsGuard fast(Kernels::Fast);
+    CHECK(last_ops(block(x)) == "ReshapeBackward <- BaddbmmBackward");
+    CHECK(last_ops(block.forward_fused(x)) == "ReshapeBackward <- BaddbmmBackward");
+    block.fused = false;
+    CHECK(last_ops(block(x)) == "AddBackward <- MulBackward");
+  }
+  {
+    KernelsGuard naive(Kernels::Naive);
+    CHECK(last_ops(block.forward_fused(x)) ==
+          "ReshapeBackward <- BaddbmmBackward");  // callable in either mode
   }
 }
+
+TEST_CASE("SelfAttention: finite differences through each path (x and every parameter)") {
+  KernelsGuard fast(Kernels::Fast);  // where the choice exists (naive always reads the document)
+  for (bool fused : {false, true}) {
+    INFO((fused ? "forward_fused" : "the document's lines"));
+    manual_seed(49);
+    SelfAttention block(8);
+    block.gamma.data()[0] = 0.6f;
+    block.fused = fused;
+    Tensor x = randn({2, 8, 2, 3});
+    CHECK(nn_test::check_gradients([&] { return block(x); },
+                                   nn_test::input_and_parameters(block, x)) == "");
+    CHECK(last_ops(block(x)) ==
+          (fused ? "ReshapeBackward <- BaddbmmBackward" : "AddBackward <- MulBackward"));
+  }
+}
+
+TEST_CASE("SelfAttention: both paths refuse a wrong input with the same message") {
+  SelfAttention block(16);
+  const char* expected = "SelfAttention(16): expected input (N, 16, H, W), got [2, 8, 4, 4]";
+  KernelsGuard naive(Kernels::Naive);
+  CHECK_THROWS_WITH_AS(block(randn({2, 8, 4, 4})), expected, ag::Error);
+  CHECK_THROWS_WITH_AS(block.forward_fused(randn({2, 8, 4, 4})), expected, ag::Error);
+  CHECK_THROWS_WITH_AS(block.forward_fused(randn({8, 4, 4})),
+                       "SelfAttention(16): expected input (N, 16, H, W), got [8, 4, 4]", ag::Error);
+}
+}  // TEST_SUITE("nn.attention_net")

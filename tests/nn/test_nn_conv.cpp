@@ -49,14 +49,16 @@ TEST_CASE("Conv1d: PyTorch's names, shapes, init bounds and repr; forward is con
 
   Conv1d same(3, 2, 4, Conv1dOptions().padding("same").dilation(2), false);
   CHECK(names(same.state_dict()) == std::vector<std::string>{"weight"});
-  CHECK(same.str() == "Conv1d(3, 2, kernel_size=(4,), stride=(1,), padding=same, dilation=(2,), bias=False)");
+  CHECK(same.str() ==
+        "Conv1d(3, 2, kernel_size=(4,), stride=(1,), padding=same, dilation=(2,), bias=False)");
   CHECK(same(randn({1, 3, 10})).shape() == Shape{1, 2, 10});
   CHECK(Conv1d(3, 8, 3).str() == "Conv1d(3, 8, kernel_size=(3,), stride=(1,))");
 }
 
 TEST_CASE("ConvTranspose2d: weight (in, out/groups, k, k), fan_in from dim 1, as PyTorch") {
   manual_seed(62);
-  ConvTranspose2d up(4, 6, 3, ConvTranspose2dOptions().stride(2).padding(1).output_padding(1).group_count(2));
+  ConvTranspose2d up(
+      4, 6, 3, ConvTranspose2dOptions().stride(2).padding(1).output_padding(1).group_count(2));
   CHECK(names(up.state_dict()) == std::vector<std::string>{"weight", "bias"});
   CHECK(up.weight.shape() == Shape{4, 3, 3, 3});
   CHECK(up.bias.shape() == Shape{6});
@@ -64,7 +66,8 @@ TEST_CASE("ConvTranspose2d: weight (in, out/groups, k, k), fan_in from dim 1, as
   check_uniform_bound(up.weight, 1.0 / std::sqrt(27.0));
   check_uniform_bound(up.bias, 1.0 / std::sqrt(27.0));
   CHECK(up.str() ==
-        "ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), groups=2)");
+        "ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), "
+        "output_padding=(1, 1), groups=2)");
   Tensor x = randn({2, 4, 3, 3});
   Tensor y = up(x);
   CHECK(y.shape() == Shape{2, 6, 6, 6});  // (3-1)·2 - 2 + 2 + 1 + 1
@@ -74,7 +77,8 @@ TEST_CASE("ConvTranspose2d: weight (in, out/groups, k, k), fan_in from dim 1, as
 
   ConvTranspose2d plain(3, 8, 2, ConvTranspose2dOptions().dilation(2), false);
   CHECK(names(plain.state_dict()) == std::vector<std::string>{"weight"});
-  CHECK(plain.str() == "ConvTranspose2d(3, 8, kernel_size=(2, 2), stride=(1, 1), dilation=(2, 2), bias=False)");
+  CHECK(plain.str() ==
+        "ConvTranspose2d(3, 8, kernel_size=(2, 2), stride=(1, 1), dilation=(2, 2), bias=False)");
   check_uniform_bound(plain.weight, 1.0 / std::sqrt(8.0 * 4));
 }
 
@@ -101,8 +105,10 @@ TEST_CASE("conv modules refuse what PyTorch refuses, at construction") {
                    "Conv1d: groups 2 must divide in_channels 3 and out_channels 4");
   CHECK_FAILS_WITH(ConvTranspose2d(3, 6, 3, ConvTranspose2dOptions().group_count(2)),
                    "ConvTranspose2d: groups 2 must divide in_channels 3 and out_channels 6");
-  CHECK_FAILS_WITH(ConvTranspose2d(3, 0, 3), "ConvTranspose2d: in_channels 3, out_channels 0 and kernel_size 3 must be > 0");
-  CHECK_FAILS_WITH(Conv1d(0, 2, 3), "Conv1d: in_channels 0, out_channels 2 and kernel_size 3 must be > 0");
+  CHECK_FAILS_WITH(ConvTranspose2d(3, 0, 3),
+                   "ConvTranspose2d: in_channels 3, out_channels 0 and kernel_size 3 must be > 0");
+  CHECK_FAILS_WITH(Conv1d(0, 2, 3),
+                   "Conv1d: in_channels 0, out_channels 2 and kernel_size 3 must be > 0");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("nn.layers")

@@ -72,26 +72,30 @@ TEST_CASE("Conv2d with padding_mode: equal to padding by hand, then convolving")
     Conv2d conv(2, 3, 3, Conv2dOptions().padding(1), true, mode);
     Tensor y = conv(x);
     CHECK(y.shape() == Shape{2, 3, 4, 5});
-    ag_test::check_close(y, padded_conv2d_loop(x, conv.weight, conv.bias, mode, {1, 1, 1, 1}, 1, 1), 1e-4);
+    ag_test::check_close(y, padded_conv2d_loop(x, conv.weight, conv.bias, mode, {1, 1, 1, 1}, 1, 1),
+                         1e-4);
     // a different answer from zero padding: the border cells see the image, not zeros
-    CHECK(std::fabs(y.data()[0] - conv2d(x, conv.weight, conv.bias, conv.options).data()[0]) > 1e-6);
+    CHECK(std::fabs(y.data()[0] - conv2d(x, conv.weight, conv.bias, conv.options).data()[0]) >
+          1e-6);
   }
   // Stride, dilation and padding 2 together, with replicate.
   Conv2d strided(1, 2, 3, Conv2dOptions().stride(2).padding(2).dilation(2), true, "replicate");
   Tensor z = randn({2, 1, 7, 6});
-  ag_test::check_close(strided(z),
-                       padded_conv2d_loop(z, strided.weight, strided.bias, "replicate", {2, 2, 2, 2}, 2, 2),
-                       1e-4);
+  ag_test::check_close(
+      strided(z),
+      padded_conv2d_loop(z, strided.weight, strided.bias, "replicate", {2, 2, 2, 2}, 2, 2), 1e-4);
 }
 
-TEST_CASE("Conv2d padding=\"same\" with padding_mode splits dilation*(k-1) with the odd unit after") {
+TEST_CASE(
+    "Conv2d padding=\"same\" with padding_mode splits dilation*(k-1) with the odd unit after") {
   manual_seed(82);
   // k = 4: three cells of padding per dim, one before and two after.
   Conv2d same(2, 2, 4, Conv2dOptions().padding("same"), false, "reflect");
   Tensor x = randn({1, 2, 5, 6});
   Tensor y = same(x);
   CHECK(y.shape() == Shape{1, 2, 5, 6});
-  ag_test::check_close(y, padded_conv2d_loop(x, same.weight, Tensor(), "reflect", {1, 2, 1, 2}, 1, 1), 1e-4);
+  ag_test::check_close(
+      y, padded_conv2d_loop(x, same.weight, Tensor(), "reflect", {1, 2, 1, 2}, 1, 1), 1e-4);
   // "valid" stays unpadded whatever the mode.
   Conv2d valid(2, 2, 3, Conv2dOptions().padding("valid"), true, "circular");
   ag_test::check_close(valid(x), conv2d(x, valid.weight, valid.bias), 1e-5);
@@ -106,10 +110,11 @@ TEST_CASE("Conv1d with padding_mode: equal to padding by hand, then convolving")
     Tensor y = conv(x);
     CHECK(y.shape() == Shape{2, 3, 7});
     // conv1d is conv2d over a height of 1: weight (O, C, k) is (O, C, 1, k).
-    ag_test::check_close(y,
-                         padded_conv2d_loop(x.reshape({2, 2, 1, 7}), conv.weight.reshape({3, 2, 1, 3}),
-                                            conv.bias, mode, {0, 0, 2, 2}, 1, 2),
-                         1e-4);
+    ag_test::check_close(
+        y,
+        padded_conv2d_loop(x.reshape({2, 2, 1, 7}), conv.weight.reshape({3, 2, 1, 3}), conv.bias,
+                           mode, {0, 0, 2, 2}, 1, 2),
+        1e-4);
   }
 }
 
@@ -134,7 +139,8 @@ TEST_CASE("padding_mode in the repr, last and unquoted, as PyTorch prints it") {
   CHECK(Conv2d(2, 3, 3, Conv2dOptions().padding(1), true, "reflect").str() ==
         "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect)");
   CHECK(Conv2d(2, 3, 3, Conv2dOptions().padding("same"), false, "circular").str() ==
-        "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False, padding_mode=circular)");
+        "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False, "
+        "padding_mode=circular)");
   CHECK(Conv1d(2, 4, 3, Conv1dOptions().padding(1), true, "replicate").str() ==
         "Conv1d(2, 4, kernel_size=(3,), stride=(1,), padding=(1,), padding_mode=replicate)");
   // "zeros", the default, is not printed.
@@ -142,24 +148,28 @@ TEST_CASE("padding_mode in the repr, last and unquoted, as PyTorch prints it") {
         "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))");
 }
 
-TEST_CASE("padding_mode errors: an unknown mode at construction, a too-large reflection at forward") {
-  CHECK_THROWS_WITH_AS(Conv2d(2, 3, 3, Conv2dOptions(), true, "mirror"),
-                       "Conv2d: padding_mode must be \"zeros\", \"reflect\", \"replicate\" or \"circular\", "
-                       "got \"mirror\"",
-                       Error);
-  CHECK_THROWS_WITH_AS(Conv1d(2, 3, 3, Conv1dOptions(), true, "constant"),
-                       "Conv1d: padding_mode must be \"zeros\", \"reflect\", \"replicate\" or \"circular\", "
-                       "got \"constant\"",
-                       Error);
+TEST_CASE(
+    "padding_mode errors: an unknown mode at construction, a too-large reflection at forward") {
+  CHECK_THROWS_WITH_AS(
+      Conv2d(2, 3, 3, Conv2dOptions(), true, "mirror"),
+      "Conv2d: padding_mode must be \"zeros\", \"reflect\", \"replicate\" or \"circular\", "
+      "got \"mirror\"",
+      Error);
+  CHECK_THROWS_WITH_AS(
+      Conv1d(2, 3, 3, Conv1dOptions(), true, "constant"),
+      "Conv1d: padding_mode must be \"zeros\", \"reflect\", \"replicate\" or \"circular\", "
+      "got \"constant\"",
+      Error);
   // The pad runs first, so its error names the padded input, as PyTorch's F.pad does.
   Conv2d wide(1, 1, 3, Conv2dOptions().padding(3), true, "reflect");
-  CHECK_THROWS_WITH_AS(wide(zeros({1, 1, 3, 3})),
-                       "pad: reflect padding (3, 3) at dimension 3 of input [1, 1, 3, 3] must be less than "
-                       "the dimension's size 3 (the mirror does not repeat the edge cell)",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      wide(zeros({1, 1, 3, 3})),
+      "pad: reflect padding (3, 3) at dimension 3 of input [1, 1, 3, 3] must be less than "
+      "the dimension's size 3 (the mirror does not repeat the edge cell)",
+      Error);
   // padding="same" still needs stride 1, whatever the mode.
   CHECK_THROWS_WITH_AS(Conv2d(3, 4, 3, Conv2dOptions().padding("same").stride(2), true, "reflect"),
                        "Conv2d: padding=\"same\" needs stride 1, got stride (2, 2)", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("nn.layers")

@@ -1,4 +1,4 @@
-// tests/nn/test_nn_parity_layers.cpp: the modules issue 12 adds with PyTorch's
+// tests/nn/test_nn_parity_layers.cpp: the modules beyond the document's, with PyTorch's
 // names, arguments, parameter names and default init: GroupNorm, GELU,
 // LeakyReLU, SiLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
 // AdaptiveMaxPool2d. Each: state_dict names and shapes, init, printed form,
@@ -41,7 +41,8 @@ TEST_CASE("GroupNorm: weight 1 and bias 0 per channel, forward is group_norm, gr
   CHECK(plain.named_parameters().empty());
   CHECK(plain.str() == "GroupNorm(1, 2, eps=0.0, affine=False)");
   const float r5 = std::sqrt(5.0f);
-  ag_test::check_close(plain(from_vector({1, 3, 5, 7}, {1, 2, 2})), {-3 / r5, -1 / r5, 1 / r5, 3 / r5});
+  ag_test::check_close(plain(from_vector({1, 3, 5, 7}, {1, 2, 2})),
+                       {-3 / r5, -1 / r5, 1 / r5, 3 / r5});
   // Train and eval compute the same thing.
   gn.eval();
   ag_test::check_close(gn(x), group_norm(x, 2, gn.weight, gn.bias, 1e-5f));
@@ -49,16 +50,20 @@ TEST_CASE("GroupNorm: weight 1 and bias 0 per channel, forward is group_norm, gr
 }
 
 TEST_CASE("GroupNorm errors name the module") {
-  CHECK_THROWS_WITH_AS(GroupNorm(4, 6),
-                       "GroupNorm: num_channels must be divisible by num_groups, got num_channels=6 "
-                       "and num_groups=4",
+  CHECK_THROWS_WITH_AS(
+      GroupNorm(4, 6),
+      "GroupNorm: num_channels must be divisible by num_groups, got num_channels=6 "
+      "and num_groups=4",
+      Error);
+  CHECK_THROWS_WITH_AS(GroupNorm(0, 6), "GroupNorm: num_groups 0 and num_channels 6 must be > 0",
                        Error);
-  CHECK_THROWS_WITH_AS(GroupNorm(0, 6), "GroupNorm: num_groups 0 and num_channels 6 must be > 0", Error);
   GroupNorm gn(2, 4);
-  CHECK_THROWS_WITH_AS(gn(zeros({2, 6, 3})), "GroupNorm(2, 4): input [2, 6, 3] must be (N, 4, *)", Error);
+  CHECK_THROWS_WITH_AS(gn(zeros({2, 6, 3})), "GroupNorm(2, 4): input [2, 6, 3] must be (N, 4, *)",
+                       Error);
 }
 
-TEST_CASE("GELU, LeakyReLU, SiLU: PyTorch's defaults and repr, forward equal to the functional ops") {
+TEST_CASE(
+    "GELU, LeakyReLU, SiLU: PyTorch's defaults and repr, forward equal to the functional ops") {
   manual_seed(52);
   Tensor x = randn({3, 4});
   GELU exact;
@@ -91,21 +96,27 @@ TEST_CASE("GELU, LeakyReLU, SiLU: PyTorch's defaults and repr, forward equal to 
 TEST_CASE("pool modules: PyTorch's repr, no parameters, forward equal to the functional ops") {
   manual_seed(53);
   MaxPool2d max_layer(Pool2dOptions(2));
-  CHECK(max_layer.str() == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+  CHECK(max_layer.str() ==
+        "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
   Pool2dOptions wide(2);
   wide.kernel_w = wide.stride_w = 3;
   MaxPool2d wide_layer(Pool2dOptions(wide).ceil_mode(true));
   CHECK(wide_layer.str() ==
         "MaxPool2d(kernel_size=(2, 3), stride=(2, 3), padding=0, dilation=1, ceil_mode=True)");
-  const Pool2dOptions avg_options =
-      Pool2dOptions(3).stride(2).padding(1).ceil_mode(true).count_include_pad(false).divisor_override(2);
+  const Pool2dOptions avg_options = Pool2dOptions(3)
+                                        .stride(2)
+                                        .padding(1)
+                                        .ceil_mode(true)
+                                        .count_include_pad(false)
+                                        .divisor_override(2);
   AvgPool2d avg_layer(avg_options);
   CHECK(avg_layer.str() == "AvgPool2d(kernel_size=3, stride=2, padding=1)");
   AdaptiveMaxPool2d adaptive_max(2, 3);
   CHECK(adaptive_max.str() == "AdaptiveMaxPool2d(output_size=(2, 3))");
   AdaptiveAvgPool2d adaptive_avg(2);
   CHECK(adaptive_avg.str() == "AdaptiveAvgPool2d(output_size=2)");
-  for (Module* m : std::vector<Module*>{&max_layer, &wide_layer, &avg_layer, &adaptive_max, &adaptive_avg})
+  for (Module* m :
+       std::vector<Module*>{&max_layer, &wide_layer, &avg_layer, &adaptive_max, &adaptive_avg})
     CHECK(m->state_dict().empty());
 
   Tensor x = randn({2, 3, 7, 8});
@@ -123,15 +134,16 @@ TEST_CASE("pool modules: PyTorch's repr, no parameters, forward equal to the fun
 }
 
 TEST_CASE("pool modules refuse bad options when built") {
-  CHECK_THROWS_WITH_AS(MaxPool2d(Pool2dOptions(2).count_include_pad(false)),
-                       "MaxPool2d: count_include_pad and divisor_override are options of AvgPool2d only",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      MaxPool2d(Pool2dOptions(2).count_include_pad(false)),
+      "MaxPool2d: count_include_pad and divisor_override are options of AvgPool2d only", Error);
   CHECK_THROWS_WITH_AS(AvgPool2d(Pool2dOptions(2).divisor_override(0)),
                        "AvgPool2d: divisor_override must not be zero", Error);
   CHECK_THROWS_WITH_AS(MaxPool2d(Pool2dOptions(0)),
-                       "MaxPool2d: kernel_size 0 and stride 0 must be >= 1 and padding 0 >= 0", Error);
-  CHECK_THROWS_WITH_AS(AdaptiveMaxPool2d(0, 2), "AdaptiveMaxPool2d: output_size must be >= 1, got (0, 2)",
+                       "MaxPool2d: kernel_size 0 and stride 0 must be >= 1 and padding 0 >= 0",
                        Error);
+  CHECK_THROWS_WITH_AS(AdaptiveMaxPool2d(0, 2),
+                       "AdaptiveMaxPool2d: output_size must be >= 1, got (0, 2)", Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("nn.layers")

@@ -114,8 +114,10 @@ struct AdamReference {
     step_count += 1;
     for (size_t i = 0; i < params.size(); ++i) {
       Vec grad = grads[i];
-      if (adamw) mul_(params[i], f32(1 - o.lr * o.weight_decay));
-      else if (o.weight_decay != 0) grad = add(grad, params[i], f32(o.weight_decay));
+      if (adamw)
+        mul_(params[i], f32(1 - o.lr * o.weight_decay));
+      else if (o.weight_decay != 0)
+        grad = add(grad, params[i], f32(o.weight_decay));
       mul_(exp_avg[i], f32(o.beta1));
       add_(exp_avg[i], grad, f32(1 - o.beta1));
       mul_(exp_avg_sq[i], f32(o.beta2));
@@ -150,7 +152,8 @@ Vec initial_values(size_t i) {
 }
 Vec gradient(size_t i, int step) {
   Vec v = ag_test::random_values(numel_of(kShapes[i]), 1000 * step + i);
-  for (float& x : v) x *= kScales[i] * (step % 3 == 0 ? 1e-3f : 1.0f);  // some steps tiny, as late in training
+  for (float& x : v)
+    x *= kScales[i] * (step % 3 == 0 ? 1e-3f : 1.0f);  // some steps tiny, as late in training
   return v;
 }
 
@@ -179,7 +182,8 @@ void run_ten_steps(Optimizer& optimizer, std::vector<Tensor>& params, Reference&
     Tensor loss = zeros({});
     for (size_t i = 0; i < params.size(); ++i) {
       grads.push_back(gradient(i, step));
-      loss = loss + (params[i] * from_vector(grads[i], kShapes[i])).sum();  // d loss / d p = g exactly
+      loss =
+          loss + (params[i] * from_vector(grads[i], kShapes[i])).sum();  // d loss / d p = g exactly
     }
     loss.backward();
     optimizer.step();
@@ -194,7 +198,8 @@ void run_ten_steps(Optimizer& optimizer, std::vector<Tensor>& params, Reference&
 
 std::vector<Tensor> fresh_params() {
   std::vector<Tensor> params;
-  for (size_t i = 0; i < kShapes.size(); ++i) params.push_back(from_vector(initial_values(i), kShapes[i], true));
+  for (size_t i = 0; i < kShapes.size(); ++i)
+    params.push_back(from_vector(initial_values(i), kShapes[i], true));
   return params;
 }
 
@@ -203,7 +208,8 @@ void check_sgd(SGDOptions options) {
   SGD optimizer(params, options);
   SgdReference reference{options, {}};
   run_ten_steps(optimizer, params, reference, [&](size_t i) {
-    if (options.momentum != 0) CHECK(bit_equal(state_of(optimizer, i, "momentum_buffer"), *reference.momentum_buffer[i]));
+    if (options.momentum != 0)
+      CHECK(bit_equal(state_of(optimizer, i, "momentum_buffer"), *reference.momentum_buffer[i]));
   });
 }
 
@@ -215,50 +221,58 @@ void check_adam(AdamOptions options) {
   run_ten_steps(optimizer, params, reference, [&](size_t i) {
     CHECK(bit_equal(state_of(optimizer, i, "exp_avg"), reference.exp_avg[i]));
     CHECK(bit_equal(state_of(optimizer, i, "exp_avg_sq"), reference.exp_avg_sq[i]));
-    if (options.amsgrad) CHECK(bit_equal(state_of(optimizer, i, "max_exp_avg_sq"), reference.max_exp_avg_sq[i]));
+    if (options.amsgrad)
+      CHECK(bit_equal(state_of(optimizer, i, "max_exp_avg_sq"), reference.max_exp_avg_sq[i]));
   });
 }
 
 }  // namespace
 
 TEST_SUITE("optim.parity") {
-  TEST_CASE("SGD: ten steps bit for bit as torch.optim.SGD (momentum, dampening, nesterov, weight decay)") {
-    SUBCASE("plain") { check_sgd({.lr = 0.1}); }
-    SUBCASE("momentum 0.9") { check_sgd({.lr = 0.1, .momentum = 0.9}); }
-    SUBCASE("momentum, dampening 0.1, weight decay 0.01") {
-      check_sgd({.lr = 0.05, .momentum = 0.9, .dampening = 0.1, .weight_decay = 0.01});
-    }
-    SUBCASE("nesterov, weight decay 5e-4 (build/train's SGD)") {
-      check_sgd({.lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4, .nesterov = true});
-    }
+TEST_CASE(
+    "SGD: ten steps bit for bit as torch.optim.SGD (momentum, dampening, nesterov, weight decay)") {
+  SUBCASE("plain") { check_sgd({.lr = 0.1}); }
+  SUBCASE("momentum 0.9") { check_sgd({.lr = 0.1, .momentum = 0.9}); }
+  SUBCASE("momentum, dampening 0.1, weight decay 0.01") {
+    check_sgd({.lr = 0.05, .momentum = 0.9, .dampening = 0.1, .weight_decay = 0.01});
   }
-
-  TEST_CASE("Adam: ten steps bit for bit as torch.optim.Adam (amsgrad on and off, weight decay)") {
-    SUBCASE("defaults") { check_adam<Adam>({}); }
-    SUBCASE("lr 0.01, weight decay 0.1") { check_adam<Adam>({.lr = 0.01, .weight_decay = 0.1}); }
-    SUBCASE("amsgrad, betas 0.8 and 0.99") {
-      check_adam<Adam>({.lr = 0.02, .beta1 = 0.8, .beta2 = 0.99, .amsgrad = true});
-    }
-    SUBCASE("amsgrad and weight decay") { check_adam<Adam>({.lr = 0.003, .weight_decay = 0.05, .amsgrad = true}); }
-  }
-
-  TEST_CASE("AdamW: ten steps bit for bit as torch.optim.AdamW") {
-    SUBCASE("lr 1e-3, weight decay 0.01 (PyTorch's defaults)") { check_adam<AdamW>({.weight_decay = 0.01}); }
-    SUBCASE("lr 2e-3, eps 1e-6, amsgrad") {
-      check_adam<AdamW>({.lr = 2e-3, .eps = 1e-6, .weight_decay = 0.1, .amsgrad = true});
-    }
-  }
-
-  TEST_CASE("the hyperparameters are doubles, as PyTorch's Python floats: 1 - beta1 is 0.1f, not 0.100000024") {
-    // With float options, 1.0f - 0.9f rounds to 0.100000024 (a float step of
-    // 2^-27 above 0.1f); PyTorch computes 1 - 0.9 in double and rounds it once.
-    CHECK(1.0f - 0.9f != 0.1f);
-    CHECK(f32(1 - AdamOptions{}.beta1) == 0.1f);
-    // One step of Adam from m = 0 with g = 1: m = fma(0.1f, 1, 0) = 0.1f exactly.
-    Tensor p = from_vector({0.5f}, {1}, true);
-    Adam adam({p}, {});
-    (p * 1.0f).sum().backward();
-    adam.step();
-    CHECK(state_of(adam, 0, "exp_avg") == Vec{0.1f});
+  SUBCASE("nesterov, weight decay 5e-4 (build/train's SGD)") {
+    check_sgd({.lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4, .nesterov = true});
   }
 }
+
+TEST_CASE("Adam: ten steps bit for bit as torch.optim.Adam (amsgrad on and off, weight decay)") {
+  SUBCASE("defaults") { check_adam<Adam>({}); }
+  SUBCASE("lr 0.01, weight decay 0.1") { check_adam<Adam>({.lr = 0.01, .weight_decay = 0.1}); }
+  SUBCASE("amsgrad, betas 0.8 and 0.99") {
+    check_adam<Adam>({.lr = 0.02, .beta1 = 0.8, .beta2 = 0.99, .amsgrad = true});
+  }
+  SUBCASE("amsgrad and weight decay") {
+    check_adam<Adam>({.lr = 0.003, .weight_decay = 0.05, .amsgrad = true});
+  }
+}
+
+TEST_CASE("AdamW: ten steps bit for bit as torch.optim.AdamW") {
+  SUBCASE("lr 1e-3, weight decay 0.01 (PyTorch's defaults)") {
+    check_adam<AdamW>({.weight_decay = 0.01});
+  }
+  SUBCASE("lr 2e-3, eps 1e-6, amsgrad") {
+    check_adam<AdamW>({.lr = 2e-3, .eps = 1e-6, .weight_decay = 0.1, .amsgrad = true});
+  }
+}
+
+TEST_CASE(
+    "the hyperparameters are doubles, as PyTorch's Python floats: 1 - beta1 is 0.1f, not "
+    "0.100000024") {
+  // With float options, 1.0f - 0.9f rounds to 0.100000024 (a float step of
+  // 2^-27 above 0.1f); PyTorch computes 1 - 0.9 in double and rounds it once.
+  CHECK(1.0f - 0.9f != 0.1f);
+  CHECK(f32(1 - AdamOptions{}.beta1) == 0.1f);
+  // One step of Adam from m = 0 with g = 1: m = fma(0.1f, 1, 0) = 0.1f exactly.
+  Tensor p = from_vector({0.5f}, {1}, true);
+  Adam adam({p}, {});
+  (p * 1.0f).sum().backward();
+  adam.step();
+  CHECK(state_of(adam, 0, "exp_avg") == Vec{0.1f});
+}
+}  // TEST_SUITE("optim.parity")

@@ -81,13 +81,15 @@ const Paths& debug_tutorial02() {
     // The three files compile in parallel (with ccache when there is one).
     const std::string cxx = run("command -v ccache").empty() ? "g++" : "ccache g++";
     std::string compile = "cd '" + p.repo.string() + "' && (";
-    for (const char* source : {"tutorials/02_encoder_self_attention.cpp", "tutorials/common/attention_steps.cpp",
-                               "tutorials/common/lesson02.cpp"})
+    for (const char* source :
+         {"tutorials/02_encoder_self_attention.cpp", "tutorials/common/attention_steps.cpp",
+          "tutorials/common/lesson02.cpp"})
       compile += cxx + " -std=c++20 -O0 -g -march=native -I. -c " + source + " -o '" +
                  (dir / fs::path(source).filename()).replace_extension(".o").string() + "' & ";
     compile += "wait) && g++ '" + (dir / "02_encoder_self_attention.o").string() + "' '" +
-               (dir / "attention_steps.o").string() + "' '" + (dir / "lesson02.o").string() + "'" + objects +
-               " '" + (p.build / "libattograd.a").string() + "' -pthread -o '" + p.program.string() + "'";
+               (dir / "attention_steps.o").string() + "' '" + (dir / "lesson02.o").string() + "'" +
+               objects + " '" + (p.build / "libattograd.a").string() + "' -pthread -o '" +
+               p.program.string() + "'";
     const std::string compiled = run(compile);
     if (!fs::exists(p.program)) p.skipped = "FAILED to build: " + compiled;
     return p;
@@ -111,8 +113,8 @@ std::string gdb_session(const Paths& p, const std::vector<std::string>& commands
   std::string text;
   for (const std::string& c : commands) text += c + "\n";
   std::ofstream(script) << text;
-  return run("cd '" + p.repo.string() + "' && gdb -q -batch -nx -x '" + p.printer.string() + "' -x '" +
-             script.string() + "' '" + p.program.string() + "'");
+  return run("cd '" + p.repo.string() + "' && gdb -q -batch -nx -x '" + p.printer.string() +
+             "' -x '" + script.string() + "' '" + p.program.string() + "'");
 }
 
 // Addresses change from build to build; tabs and trailing blanks do not matter.
@@ -146,7 +148,8 @@ std::vector<Session> readme_sessions(const fs::path& readme) {
     if (!in_block) continue;
     if (text.rfind("$ gdb", 0) == 0) {
       in_session = true;
-      sessions.push_back({readme.filename().string(), text.substr(text.find_last_of(' ') + 1), {}, {}});
+      sessions.push_back(
+          {readme.filename().string(), text.substr(text.find_last_of(' ') + 1), {}, {}});
     } else if (in_session && text.rfind("(gdb) ", 0) == 0) {
       sessions.back().commands.push_back(text.substr(6));
     } else if (in_session && !text.empty()) {
@@ -159,73 +162,76 @@ std::vector<Session> readme_sessions(const fs::path& readme) {
 }  // namespace
 
 TEST_SUITE("core.debugging") {
-  TEST_CASE("every gdb session the READMEs show prints what they show") {
-    const Paths* ready = debug_tutorial02_or_skip();
-    if (!ready) return;
-    const Paths& p = *ready;
-    std::vector<Session> sessions = readme_sessions(p.repo / "README.md");
-    for (Session& s : readme_sessions(p.repo / "tutorials/README.md")) sessions.push_back(s);
-    REQUIRE(sessions.size() >= 3);  // README.md's, and tutorials/README.md's two
-    for (const Session& s : sessions) {
-      INFO(s.file << ": gdb " << s.program);
-      // The one debug program this test builds; a session on another needs it added here.
-      REQUIRE(s.program == "build/debug/tutorials/02_encoder_self_attention");
-      const std::string output = gdb_session(p, s.commands);
-      INFO(output);
-      std::vector<std::string> lines;
-      std::istringstream stream(output);
-      for (std::string line; std::getline(stream, line);) lines.push_back(normalised(line));
-      size_t at = 0;  // the README's lines must come in the README's order
-      for (const std::string& want : s.expected) {
-        size_t found = at;
-        while (found < lines.size() && lines[found] != want) ++found;
-        CHECK_MESSAGE(found < lines.size(), "missing or out of order: " << want);
-        if (found < lines.size()) at = found + 1;
-      }
-      CHECK(output.find("Python Exception") == std::string::npos);
-    }
-  }
-
-  TEST_CASE("the gdb printer: garbage, undefined, grad_fn's op, ag-print, values from this process") {
-    const Paths* ready = debug_tutorial02_or_skip();
-    if (!ready) return;
-    const Paths& p = *ready;
-    const std::string output = gdb_session(
-        p, {"break tut::lesson02_backward", "run > /dev/null",
-            "info locals",                    // W_Q, query, a, ... not constructed yet
-            "p *(ag::Tensor*)$pc",            // code bytes read as a tensor
-            "p *(ag::TensorImpl*)$pc",
-            "break tutorials/common/lesson02.cpp:49", "continue",
-            "p a.scaled", "p backward_lesson.dscores", "ag-print a.weights", "ag-print a.weights 1",
-            "bt 1"});
+TEST_CASE("every gdb session the READMEs show prints what they show") {
+  const Paths* ready = debug_tutorial02_or_skip();
+  if (!ready) return;
+  const Paths& p = *ready;
+  std::vector<Session> sessions = readme_sessions(p.repo / "README.md");
+  for (Session& s : readme_sessions(p.repo / "tutorials/README.md")) sessions.push_back(s);
+  REQUIRE(sessions.size() >= 3);  // README.md's, and tutorials/README.md's two
+  for (const Session& s : sessions) {
+    INFO(s.file << ": gdb " << s.program);
+    // The one debug program this test builds; a session on another needs it added here.
+    REQUIRE(s.program == "build/debug/tutorials/02_encoder_self_attention");
+    const std::string output = gdb_session(p, s.commands);
     INFO(output);
+    std::vector<std::string> lines;
+    std::istringstream stream(output);
+    for (std::string line; std::getline(stream, line);) lines.push_back(normalised(line));
+    size_t at = 0;  // the README's lines must come in the README's order
+    for (const std::string& want : s.expected) {
+      size_t found = at;
+      while (found < lines.size() && lines[found] != want) ++found;
+      CHECK_MESSAGE(found < lines.size(), "missing or out of order: " << want);
+      if (found < lines.size()) at = found + 1;
+    }
     CHECK(output.find("Python Exception") == std::string::npos);
-    CHECK(output.find("Cannot access memory") == std::string::npos);
-    CHECK(output.find("Traceback") == std::string::npos);
-    CHECK(output.find("$1 = Tensor <uninitialised>") != std::string::npos);
-    CHECK(output.find("$2 = TensorImpl <uninitialised>") != std::string::npos);
-    // The values this process computes for the same step.
-    const tut::BackwardLesson lesson = tut::lesson02_backward(tut::lesson02_encoder());
-    const ag::Tensor& scaled = lesson.attention.scaled;
-    CHECK(output.find("$3 = Tensor \"scaled\" [4, 4] grad_fn=DivBackward [" + four_decimals(scaled.at({0, 0})) + ", " +
-                      four_decimals(scaled.at({0, 1})) + ", " + four_decimals(scaled.at({0, 2})) + ", " +
-                      four_decimals(scaled.at({0, 3})) + ", ...] = {[0] = " + row_text(scaled, 0) + ", [1] = ") !=
-          std::string::npos);
-    CHECK(output.find("$4 = Tensor <undefined>") != std::string::npos);
-    const ag::Tensor& weights = lesson.attention.weights;
-    std::string all_rows = "Tensor \"weights\" [4, 4] grad_fn=SoftmaxBackward\n";
-    for (int64_t i = 0; i < 4; ++i) all_rows += "[" + std::to_string(i) + "] " + row_text(weights, i) + "\n";
-    CHECK(output.find(all_rows) != std::string::npos);
-    CHECK(output.find("Tensor \"weights\" [4, 4] grad_fn=SoftmaxBackward\n[0] " + row_text(weights, 0) +
-                      "\n... 3 more rows\n") != std::string::npos);
   }
 }
 
-TEST_CASE("tutorial 02's attention graph: the ops of attention, the named weight leaves" * doctest::test_suite("core.debugging")) {
+TEST_CASE("the gdb printer: garbage, undefined, grad_fn's op, ag-print, values from this process") {
+  const Paths* ready = debug_tutorial02_or_skip();
+  if (!ready) return;
+  const Paths& p = *ready;
+  const std::string output =
+      gdb_session(p, {"break tut::lesson02_backward", "run > /dev/null",
+                      "info locals",          // W_Q, query, a, ... not constructed yet
+                      "p *(ag::Tensor*)$pc",  // code bytes read as a tensor
+                      "p *(ag::TensorImpl*)$pc", "break tutorials/common/lesson02.cpp:49",
+                      "continue", "p a.scaled", "p backward_lesson.dscores", "ag-print a.weights",
+                      "ag-print a.weights 1", "bt 1"});
+  INFO(output);
+  CHECK(output.find("Python Exception") == std::string::npos);
+  CHECK(output.find("Cannot access memory") == std::string::npos);
+  CHECK(output.find("Traceback") == std::string::npos);
+  CHECK(output.find("$1 = Tensor <uninitialised>") != std::string::npos);
+  CHECK(output.find("$2 = TensorImpl <uninitialised>") != std::string::npos);
+  // The values this process computes for the same step.
+  const tut::BackwardLesson lesson = tut::lesson02_backward(tut::lesson02_encoder());
+  const ag::Tensor& scaled = lesson.attention.scaled;
+  CHECK(output.find("$3 = Tensor \"scaled\" [4, 4] grad_fn=DivBackward [" +
+                    four_decimals(scaled.at({0, 0})) + ", " + four_decimals(scaled.at({0, 1})) +
+                    ", " + four_decimals(scaled.at({0, 2})) + ", " +
+                    four_decimals(scaled.at({0, 3})) + ", ...] = {[0] = " + row_text(scaled, 0) +
+                    ", [1] = ") != std::string::npos);
+  CHECK(output.find("$4 = Tensor <undefined>") != std::string::npos);
+  const ag::Tensor& weights = lesson.attention.weights;
+  std::string all_rows = "Tensor \"weights\" [4, 4] grad_fn=SoftmaxBackward\n";
+  for (int64_t i = 0; i < 4; ++i)
+    all_rows += "[" + std::to_string(i) + "] " + row_text(weights, i) + "\n";
+  CHECK(output.find(all_rows) != std::string::npos);
+  CHECK(output.find("Tensor \"weights\" [4, 4] grad_fn=SoftmaxBackward\n[0] " +
+                    row_text(weights, 0) + "\n... 3 more rows\n") != std::string::npos);
+}
+}  // TEST_SUITE("core.debugging")
+
+TEST_CASE("tutorial 02's attention graph: the ops of attention, the named weight leaves" *
+          doctest::test_suite("core.debugging")) {
   tut::BackwardLesson B = tut::lesson02_backward(tut::lesson02_encoder());
   std::string dot = ag::to_dot(B.graph_root);
-  for (const char* piece : {"SoftmaxBackward\\n→ weights\\n[4, 4]", "DivBackward\\n→ scaled\\n[4, 4]", "MatmulBackward",
-                            "label=\"W_Q\\n[4, 4]\"", "label=\"W_K\\n[4, 4]\"", "label=\"W_V\\n[4, 4]\""}) {
+  for (const char* piece :
+       {"SoftmaxBackward\\n→ weights\\n[4, 4]", "DivBackward\\n→ scaled\\n[4, 4]", "MatmulBackward",
+        "label=\"W_Q\\n[4, 4]\"", "label=\"W_K\\n[4, 4]\"", "label=\"W_V\\n[4, 4]\""}) {
     INFO(piece);
     CHECK(dot.find(piece) != std::string::npos);
   }

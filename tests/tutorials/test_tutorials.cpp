@@ -85,7 +85,8 @@ TEST_CASE("01 embeddings: the document's vectors, row lookup, norms and cosines"
     }
   check_mat(L.english_cosine, cosine);
   // By hand: I·am = 0.02 + 0.06 + 0.12 + 0.20 = 0.40, ‖I‖² = 0.30, ‖am‖² = 0.54.
-  CHECK(L.english_cosine.at({0, 1}) == doctest::Approx(0.40 / std::sqrt(0.30 * 0.54)).epsilon(1e-5));
+  CHECK(L.english_cosine.at({0, 1}) ==
+        doctest::Approx(0.40 / std::sqrt(0.30 * 0.54)).epsilon(1e-5));
   CHECK(L.english_cosine.at({0, 1}) == doctest::Approx(0.9938).epsilon(1e-4));
 }
 
@@ -111,7 +112,8 @@ TEST_CASE("02 plain self-attention (query = key = value = x) against loops") {
 TEST_CASE("02 learned self-attention (x W_Q, x W_K, x W_V) against loops") {
   const tut::EncoderLesson L = tut::lesson02_encoder();
   const Mat x = to_mat(L.x);
-  const Mat q = mat_mul(x, to_mat(L.W_Q)), k = mat_mul(x, to_mat(L.W_K)), v = mat_mul(x, to_mat(L.W_V));
+  const Mat q = mat_mul(x, to_mat(L.W_Q)), k = mat_mul(x, to_mat(L.W_K)),
+            v = mat_mul(x, to_mat(L.W_V));
   check_mat(L.learned.query, q);
   check_mat(L.learned.key, k);
   check_mat(L.learned.value, v);
@@ -167,9 +169,10 @@ TEST_CASE("heatmaps: shaded text, SVG with escaped labels, output directory") {
   CHECK(svg.find("weights &amp; co") != std::string::npos);
   for (const char* cell : {">0.1000<", ">0.9000<", ">0.5000<"})
     CHECK(svg.find(cell) != std::string::npos);
-  CHECK_THROWS_WITH_AS(tut::heatmap_svg(w, {"a"}, {"I", "am"}, "t"),
-                       doctest::Contains("1 row labels and 2 column labels for a matrix of shape [2, 2]"),
-                       ag::Error);
+  CHECK_THROWS_WITH_AS(
+      tut::heatmap_svg(w, {"a"}, {"I", "am"}, "t"),
+      doctest::Contains("1 row labels and 2 column labels for a matrix of shape [2, 2]"),
+      ag::Error);
 
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / "attograd_test_tutorial_out";
@@ -186,4 +189,4 @@ TEST_CASE("heatmaps: shaded text, SVG with escaped labels, output directory") {
   CHECK(read.str() == tut::heatmap_svg(w, {"<s>", "Je"}, {"I", "am"}, "t"));
   std::filesystem::remove_all(dir);
 }
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")

@@ -41,7 +41,8 @@ TEST_CASE("03 masked decoder self-attention against loops") {
   check_mat(L.mask, mask, 0.0);
 
   const Mat y = to_mat(L.y);
-  const Mat q = mat_mul(y, to_mat(L.W_Q)), k = mat_mul(y, to_mat(L.W_K)), v = mat_mul(y, to_mat(L.W_V));
+  const Mat q = mat_mul(y, to_mat(L.W_Q)), k = mat_mul(y, to_mat(L.W_K)),
+            v = mat_mul(y, to_mat(L.W_V));
   check_mat(L.masked.query, q);
   check_mat(L.masked.key, k);
   check_mat(L.masked.value, v);
@@ -52,12 +53,15 @@ TEST_CASE("03 masked decoder self-attention against loops") {
   for (size_t i = 0; i < T; ++i)
     for (size_t j = 0; j < T; ++j) {
       const float m = L.masked.masked.at({int64_t(i), int64_t(j)});
-      if (future[i][j]) CHECK((std::isinf(m) && m < 0));
-      else CHECK(m == doctest::Approx(masked.scaled[i][j]).epsilon(1e-5));
+      if (future[i][j])
+        CHECK((std::isinf(m) && m < 0));
+      else
+        CHECK(m == doctest::Approx(masked.scaled[i][j]).epsilon(1e-5));
     }
   CHECK(L.masked.weights.at({0, 0}) == doctest::Approx(1.0));  // Je sees only itself
   for (size_t i = 0; i < T; ++i)
-    for (size_t j = i + 1; j < T; ++j) CHECK(L.masked.weights.at({int64_t(i), int64_t(j)}) == 0.0f);  // exactly 0, not tiny
+    for (size_t j = i + 1; j < T; ++j)
+      CHECK(L.masked.weights.at({int64_t(i), int64_t(j)}) == 0.0f);  // exactly 0, not tiny
 
   // Negate the last word's vector: how far does each output row move?
   Mat y2 = y;
@@ -90,7 +94,8 @@ TEST_CASE("03 masked decoder self-attention against loops") {
 TEST_CASE("04 the document's step-4 dot products, recomputed: all four are wrong") {
   const tut::DocumentCheck D = tut::lesson04_document();
   const std::vector<double> q = {0.9, 0.5, 0.2, 0.3};  // typed in from the document
-  const Mat keys = {{0.9, 0.5, 0.2, 0.1}, {0.4, 0.8, 0.3, 0.2}, {0.2, 0.3, 0.7, 0.4}, {0.1, 0.2, 0.4, 0.9}};
+  const Mat keys = {
+      {0.9, 0.5, 0.2, 0.1}, {0.4, 0.8, 0.3, 0.2}, {0.2, 0.3, 0.7, 0.4}, {0.1, 0.2, 0.4, 0.9}};
   check_vec(D.query, q);
   check_mat(D.keys, keys);
   Mat products(4, std::vector<double>(4));
@@ -106,8 +111,10 @@ TEST_CASE("04 the document's step-4 dot products, recomputed: all four are wrong
   //          0.18+0.15+0.14+0.12 = 0.59, 0.09+0.10+0.08+0.27 = 0.54.
   check_vec(D.correct, {1.13, 0.88, 0.59, 0.54});
   check_vec(D.claimed, {0.71, 0.52, 0.38, 0.32});  // what the document prints
-  for (int64_t r = 0; r < 4; ++r) CHECK(std::fabs(D.correct.data()[r] - D.claimed.data()[r]) > 0.2f);
-  check_mat(D.comparison, {{0.71, 1.13, 0.42}, {0.52, 0.88, 0.36}, {0.38, 0.59, 0.21}, {0.32, 0.54, 0.22}});
+  for (int64_t r = 0; r < 4; ++r)
+    CHECK(std::fabs(D.correct.data()[r] - D.claimed.data()[r]) > 0.2f);
+  check_mat(D.comparison,
+            {{0.71, 1.13, 0.42}, {0.52, 0.88, 0.36}, {0.38, 0.59, 0.21}, {0.32, 0.54, 0.22}});
   check_vec(D.weights, softmax_rows({{1.13 / 2, 0.88 / 2, 0.59 / 2, 0.54 / 2}})[0]);
 }
 
@@ -117,7 +124,8 @@ TEST_CASE("04 cross-attention and the word \"a\" against loops") {
   check_mat(C.memory, to_mat(tut::lesson02_encoder().learned.out), 0.0);
   check_mat(C.decoder, to_mat(tut::lesson03_decoder().masked.out), 0.0);
   const Mat q = mat_mul(to_mat(C.decoder), to_mat(C.W_Q));
-  const Mat k = mat_mul(to_mat(C.memory), to_mat(C.W_K)), v = mat_mul(to_mat(C.memory), to_mat(C.W_V));
+  const Mat k = mat_mul(to_mat(C.memory), to_mat(C.W_K)),
+            v = mat_mul(to_mat(C.memory), to_mat(C.W_V));
   check_mat(C.cross.query, q);
   check_mat(C.cross.key, k);
   check_mat(C.cross.value, v);
@@ -136,7 +144,8 @@ TEST_CASE("04 cross-attention and the word \"a\" against loops") {
   Mat renorm(3, std::vector<double>(3));
   for (size_t i = 0; i < 3; ++i) {
     const double rest = 1.0 - cross.weights[i][2];
-    renorm[i] = {cross.weights[i][0] / rest, cross.weights[i][1] / rest, cross.weights[i][3] / rest};
+    renorm[i] = {cross.weights[i][0] / rest, cross.weights[i][1] / rest,
+                 cross.weights[i][3] / rest};
   }
   check_mat(C.renormalised, renorm);
   check_mat(C.renormalised, without_a.weights, 1e-4);  // the point of the lesson
@@ -162,7 +171,8 @@ struct PlainMultiHead {
 };
 PlainMultiHead plain_multi_head(const Mat& x, const tut::MultiHeadWeights& w) {
   PlainMultiHead m;
-  const Mat Q = mat_mul(x, to_mat(w.W_Q)), K = mat_mul(x, to_mat(w.W_K)), V = mat_mul(x, to_mat(w.W_V));
+  const Mat Q = mat_mul(x, to_mat(w.W_Q)), K = mat_mul(x, to_mat(w.W_K)),
+            V = mat_mul(x, to_mat(w.W_V));
   const size_t d_k = Q[0].size() / tut::kHeads;
   m.concat = Mat(x.size());
   for (size_t h = 0; h < size_t(tut::kHeads); ++h) {
@@ -176,7 +186,8 @@ PlainMultiHead plain_multi_head(const Mat& x, const tut::MultiHeadWeights& w) {
   m.out = mat_mul(m.concat, to_mat(w.W_O));
   return m;
 }
-std::vector<double> gap(const Mat& reordered, const Mat& original, const std::vector<int64_t>& order) {
+std::vector<double> gap(const Mat& reordered, const Mat& original,
+                        const std::vector<int64_t>& order) {
   std::vector<double> g;
   for (size_t r = 0; r < order.size(); ++r) {
     double m = 0;
@@ -233,7 +244,8 @@ TEST_CASE("05 sinusoidal positions and permutation-equivariance") {
   for (size_t i = 0; i < x_re_pos.size(); ++i)
     for (size_t j = 0; j < 4; ++j) x_re_pos[i][j] += table[i][j];
   const Mat out = plain_multi_head(to_mat(P.x), W).out, out_re = plain_multi_head(x_re, W).out;
-  const Mat out_pos = plain_multi_head(x_pos, W).out, out_pos_re = plain_multi_head(x_re_pos, W).out;
+  const Mat out_pos = plain_multi_head(x_pos, W).out,
+            out_pos_re = plain_multi_head(x_re_pos, W).out;
   check_mat(P.out, out);
   check_mat(P.out_reordered, out_re);
   check_mat(P.out_pos, out_pos);
@@ -246,4 +258,4 @@ TEST_CASE("05 sinusoidal positions and permutation-equivariance") {
   }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")

@@ -75,9 +75,9 @@ PlainGrads plain_backward(const PlainForward& f, const Mat& x, double gamma, con
   for (size_t c = 0; c < C; ++c)
     for (size_t i = 0; i < N; ++i)
       dout[c][i] = 2.0 * (gamma * f.out[c][i] - g0 * out0[c][i]) * gamma / double(C * N);
-  const Mat dvalue = mat_mul(dout, f.attention);          // (C, N)
-  const Mat dattention = mat_mul(mat_t(dout), f.value);   // dA[i][j] = Σ_c dout[c][i] v[c][j]
-  Mat denergy = dattention;                               // softmax backward, row by row
+  const Mat dvalue = mat_mul(dout, f.attention);         // (C, N)
+  const Mat dattention = mat_mul(mat_t(dout), f.value);  // dA[i][j] = Σ_c dout[c][i] v[c][j]
+  Mat denergy = dattention;                              // softmax backward, row by row
   // ASSIGNMENT softmax_backward/denergy: begin
   for (size_t i = 0; i < N; ++i) {
     double dot = 0;
@@ -165,9 +165,9 @@ TEST_CASE("08 gamma = 0: identity, only gamma gets a gradient; then one SGD step
   // loss(gamma) = (gamma - g0)² mean(out²); dloss/dgamma = 2 (gamma - g0) mean(out²).
   CHECK(R.loss_before == doctest::Approx(g0 * g0 * mean_sq).epsilon(1e-4));
   CHECK(R.dgamma == doctest::Approx(-2 * g0 * mean_sq).epsilon(1e-4));
-  REQUIRE(R.grads_before.names ==
-          std::vector<std::string>{"gamma", "query.weight", "query.bias", "key.weight", "key.bias",
-                                   "value.weight", "value.bias"});
+  REQUIRE(R.grads_before.names == std::vector<std::string>{"gamma", "query.weight", "query.bias",
+                                                           "key.weight", "key.bias", "value.weight",
+                                                           "value.bias"});
   CHECK(R.grads_before.norms[0] == doctest::Approx(std::fabs(R.dgamma)));
   for (size_t k = 1; k < 7; ++k) CHECK(R.grads_before.norms[k] == 0.0f);  // exactly
 
@@ -196,8 +196,8 @@ TEST_CASE("08 gamma = 0: identity, only gamma gets a gradient; then one SGD step
   // Every printed norm, against the backward worked by hand.
   const PlainGrads g = plain_backward(plain_forward(p, x), x, gamma, out, g0);
   check_mat(dWq.reshape({C / 8, C}), g.dWq, 1e-4);
-  const double want[] = {frobenius(g.dWq), norm2(g.dbq), frobenius(g.dWk),
-                         frobenius(g.dWv), norm2(g.dbv)};
+  const double want[] = {frobenius(g.dWq), norm2(g.dbq), frobenius(g.dWk), frobenius(g.dWv),
+                         norm2(g.dbv)};
   const size_t index[] = {1, 2, 3, 5, 6};
   for (size_t k = 0; k < 5; ++k) {
     CHECK(R.grads_after.norms[index[k]] == doctest::Approx(want[k]).epsilon(1e-3));
@@ -258,4 +258,4 @@ TEST_CASE("09 the corrected AttentionNet trains: the loss falls") {
   CHECK(R.gamma != 0.0f);  // the attention block was switched on
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")

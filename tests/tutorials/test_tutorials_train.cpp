@@ -16,11 +16,11 @@
 
 #include "core/ag.h"
 #include "nn/serialize.h"
-#include "tutorials/common/present.h"
 #include "tests/helpers/tutorial_test_util.h"
-#include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson04.h"
+#include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson07.h"
+#include "tutorials/common/present.h"
 
 using namespace tut_test;
 
@@ -79,8 +79,8 @@ TEST_CASE("06 corpus, vocabularies and the teacher-forcing batch") {
   CHECK(fr.tokens[2] == "</s>");
   CHECK(fr.tokens[3] == "Je");  // first word of the first pair
   const tut::Batch b = tut::make_batch(pairs, en, fr);
-  CHECK(b.source.shape() == ag::Shape{40, 7});       // <s> I am a good student </s>
-  CHECK(b.target_in.shape() == ag::Shape{40, 6});    // <s> Je suis un bon étudiant
+  CHECK(b.source.shape() == ag::Shape{40, 7});     // <s> I am a good student </s>
+  CHECK(b.target_in.shape() == ag::Shape{40, 6});  // <s> Je suis un bon étudiant
   for (int64_t i = 0; i < 40; ++i) {
     const std::vector<std::string> words = tut::tokenize(pairs[i].french);
     const int64_t T = b.target_in.size(1);
@@ -133,9 +133,9 @@ TEST_CASE("06 training translates \"I am a student\" and the loss falls") {
 }
 
 TEST_CASE("06 sparkline: column means scaled between their min and max") {
-  CHECK(tut::sparkline({0, 1, 2, 3}, 2) == "▁█");           // means 0.5 and 2.5
-  CHECK(tut::sparkline({4, 4, 0, 2, 1, 3}, 3) == "█▁▃");    // means 4, 1, 2; 8·(2-1)/3 -> ▃
-  CHECK(tut::sparkline({1, 1}, 5) == "▁▁");                 // width capped at the count, flat
+  CHECK(tut::sparkline({0, 1, 2, 3}, 2) == "▁█");         // means 0.5 and 2.5
+  CHECK(tut::sparkline({4, 4, 0, 2, 1, 3}, 3) == "█▁▃");  // means 4, 1, 2; 8·(2-1)/3 -> ▃
+  CHECK(tut::sparkline({1, 1}, 5) == "▁▁");               // width capped at the count, flat
   CHECK(tut::sparkline({}, 5).empty());
 }
 
@@ -217,7 +217,8 @@ TEST_CASE("07 greedy decoding: tokens, top-5 probabilities and cross-attention b
       for (int64_t j = 0; j < S; ++j) want[j] += w[0][j] / double(H);
       // Step 7d's per-head tables: row k of head h is this head's row at step k.
       for (int64_t j = 0; j < S; ++j)
-        CHECK(L.cross_heads.back().at({h, int64_t(k), j}) == doctest::Approx(w[0][j]).epsilon(1e-4));
+        CHECK(L.cross_heads.back().at({h, int64_t(k), j}) ==
+              doctest::Approx(w[0][j]).epsilon(1e-4));
     }
     check_vec(s.cross_weights, want, 1e-4);
     check_vec(ag::select(L.cross_map, 0, int64_t(k)), want, 1e-4);
@@ -245,8 +246,10 @@ TEST_CASE("07 new sentences marked right or wrong against the corpus, and why") 
   tut::TinyTransformer& model = *trained().model;
   const tut::DecodingLesson L = tut::lesson07_decode(model);
   const std::vector<std::pair<std::string, std::string>> references = {
-      {"You are a student", "Tu es étudiant"},   {"She is tired", "Elle est fatiguée"},
-      {"He is a teacher", "Il est professeur"},  {"We are happy", "Nous sommes heureux"},
+      {"You are a student", "Tu es étudiant"},
+      {"She is tired", "Elle est fatiguée"},
+      {"He is a teacher", "Il est professeur"},
+      {"We are happy", "Nous sommes heureux"},
       {"They are tired", "Ils sont fatigués"}};
   REQUIRE(L.others.size() == references.size());
   for (size_t i = 0; i < references.size(); ++i) {
@@ -284,4 +287,4 @@ TEST_CASE("07 new sentences marked right or wrong against the corpus, and why") 
   CHECK(after_ils == std::set<std::string>{"étudiants", "ici"});
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")

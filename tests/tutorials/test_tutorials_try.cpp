@@ -3,10 +3,10 @@
 // tutorials' --save files and article quotes.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -58,7 +58,8 @@ std::string captured(F f) {
 
 fs::path repo_root() {
   fs::path p = fs::read_symlink("/proc/self/exe").parent_path();
-  while (!fs::exists(p / "tutorials/common/article.cpp") && p != p.parent_path()) p = p.parent_path();
+  while (!fs::exists(p / "tutorials/common/article.cpp") && p != p.parent_path())
+    p = p.parent_path();
   return p;
 }
 
@@ -100,7 +101,8 @@ TEST_CASE("02 what to try: kWeightScale 5, no scaling, and +10 on a row") {
   CHECK(row_max(unscaled) > row_max(base.learned.weights));
   const Mat expected = softmax_rows(to_mat(base.learned.scores));
   for (int64_t i = 0; i < 4; ++i)
-    for (int64_t j = 0; j < 4; ++j) CHECK(unscaled.at({i, j}) == doctest::Approx(expected[i][j]).epsilon(1e-5));
+    for (int64_t j = 0; j < 4; ++j)
+      CHECK(unscaled.at({i, j}) == doctest::Approx(expected[i][j]).epsilon(1e-5));
   // +10 on every score of row 0 changes none of its weights (J's rows sum to 0).
   ag::Tensor shifted = base.learned.scaled.clone();
   for (int64_t j = 0; j < 4; ++j) shifted.data()[j] += 10.0f;
@@ -145,7 +147,8 @@ TEST_CASE("05 what to try: kHeads 1, 2 and 4 all run, with labels and scaling to
     CHECK(row_max(P.gap) < 1e-5f);
     CHECK(row_max(P.gap_pos) > 1e-2f);
   }
-  CHECK_THROWS_WITH_AS(tut::multi_head(x, w, 3), "multi_head: 3 heads do not divide the model width 4", ag::Error);
+  CHECK_THROWS_WITH_AS(tut::multi_head(x, w, 3),
+                       "multi_head: 3 heads do not divide the model width 4", ag::Error);
 }
 
 TEST_CASE("08 what to try: the query pixel on the background, and noise 1.0") {
@@ -159,7 +162,8 @@ TEST_CASE("08 what to try: the query pixel on the background, and noise 1.0") {
   CHECK(objects == 49);  // the 5×5 square and the 3×8 bar
   CHECK(R.object_weight * 49 + R.background_weight * 207 == doctest::Approx(1.0).epsilon(1e-4));
   CHECK_THROWS_WITH_AS(tut::lesson08_image_attention(16, 0),
-                       "lesson08_image_attention: pixel (16, 0) is outside the 16x16 map", ag::Error);
+                       "lesson08_image_attention: pixel (16, 0) is outside the 16x16 map",
+                       ag::Error);
   const tut::FeatureMap noisy = tut::lesson08_feature_map(1.0f), calm = tut::lesson08_feature_map();
   // The same objects; the noise part (map minus the noise-free map) is 5 times larger.
   CHECK(noisy.objects.to_vector() == calm.objects.to_vector());
@@ -177,11 +181,13 @@ TEST_CASE("--save: one .npy per labelled matrix, equal to what was printed, and 
   const tut::Labels words = tut::tokenize(tut::kEnglishSentence);
   const std::string printed = captured([&] {
     tut::heading("Step 2a: each vector as its own query, key and value");
-    tut::show_matrix("weights = softmax of each row (rows sum to 1)", L.plain.weights, words, words);
+    tut::show_matrix("weights = softmax of each row (rows sum to 1)", L.plain.weights, words,
+                     words);
     tut::show_vector("row sums (should be 1)", L.document_row_sums, words);
   });
   tut::set_save_dir("");
-  const ag::Tensor weights = ag::io::load_npy((dir / "001_weights_softmax_of_each_row_rows_sum_to_1.npy").string());
+  const ag::Tensor weights =
+      ag::io::load_npy((dir / "001_weights_softmax_of_each_row_rows_sum_to_1.npy").string());
   const ag::Tensor sums = ag::io::load_npy((dir / "002_row_sums_should_be_1.npy").string());
   CHECK(weights.shape() == ag::Shape{4, 4});
   CHECK(sums.shape() == ag::Shape{4});
@@ -189,13 +195,17 @@ TEST_CASE("--save: one .npy per labelled matrix, equal to what was printed, and 
   // Each saved value, at 4 decimals, is in the printed text, row by row.
   for (int64_t i = 0; i < 4; ++i) {
     INFO(printed);
-    CHECK(printed.find(tut::fmt(weights.at({i, 0})) + "   " + tut::fmt(weights.at({i, 1}))) != std::string::npos);
+    CHECK(printed.find(tut::fmt(weights.at({i, 0})) + "   " + tut::fmt(weights.at({i, 1}))) !=
+          std::string::npos);
   }
-  for (int64_t j = 0; j < 4; ++j) CHECK(printed.find(tut::fmt(sums.data()[j])) != std::string::npos);
-  const ag::io::JsonValue index = ag::io::parse_json(ag::io::read_file((dir / "steps.json").string()));
+  for (int64_t j = 0; j < 4; ++j)
+    CHECK(printed.find(tut::fmt(sums.data()[j])) != std::string::npos);
+  const ag::io::JsonValue index =
+      ag::io::parse_json(ag::io::read_file((dir / "steps.json").string()));
   REQUIRE(index.array.size() == 2);
   CHECK(index.array[0].find("file")->string == "001_weights_softmax_of_each_row_rows_sum_to_1.npy");
-  CHECK(index.array[0].find("step")->string == "Step 2a: each vector as its own query, key and value");
+  CHECK(index.array[0].find("step")->string ==
+        "Step 2a: each vector as its own query, key and value");
   CHECK(index.array[0].find("rows")->array[3].string == "student");
   CHECK(index.array[1].find("shape")->array.size() == 1);
   fs::remove_all(dir);
@@ -212,7 +222,8 @@ TEST_CASE("article quotes: each is the article's own text, and tutorials 01-09 q
       std::snprintf(prefix, sizeof prefix, "%02d_", n);
       if (name.rfind(prefix, 0) != 0) continue;
       std::ifstream in(entry.path());
-      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string text((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
       INFO(name);
       CHECK(text.find("quote_article(\"") != std::string::npos);
       all_sources += text;
@@ -238,11 +249,12 @@ TEST_CASE("article quotes: each is the article's own text, and tutorials 01-09 q
     INFO(q.key);
     CHECK(text.find(q.chinese) != std::string::npos);
   }
-  CHECK_THROWS_WITH_AS(tut::article_quote("99.none"), "article_quote: no quote '99.none' in tutorials/common/article.cpp",
+  CHECK_THROWS_WITH_AS(tut::article_quote("99.none"),
+                       "article_quote: no quote '99.none' in tutorials/common/article.cpp",
                        ag::Error);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")
 
 TEST_SUITE("tutorials") {
 
@@ -272,7 +284,8 @@ TEST_CASE("04 what to try: the softmax of the document's claimed products keeps 
     CHECK(w[i] > w[i + 1]);
   }
   // By hand: softmax([0.71, 0.52, 0.38, 0.32] / 2) and softmax([1.13, 0.88, 0.59, 0.54] / 2).
-  const double claimed_hand[4] = {0.71, 0.52, 0.38, 0.32}, correct_hand[4] = {1.13, 0.88, 0.59, 0.54};
+  const double claimed_hand[4] = {0.71, 0.52, 0.38, 0.32},
+               correct_hand[4] = {1.13, 0.88, 0.59, 0.54};
   double zc = 0, zw = 0;
   for (int i = 0; i < 4; ++i) {
     zc += std::exp(claimed_hand[i] / 2);
@@ -284,13 +297,16 @@ TEST_CASE("04 what to try: the softmax of the document's claimed products keeps 
   }
 }
 
-TEST_CASE("06 what to try: steps = 100, d_model = 16, layers = 2 all train, with these parameter counts") {
+TEST_CASE(
+    "06 what to try: steps = 100, d_model = 16, layers = 2 all train, with these parameter "
+    "counts") {
   // Parameters by hand: embeddings (V_en + V_fr)·D; per layer pair an encoder layer
   // (attention 4D² + 4D, 2 norms 4D, feed-forward 2DF + F + D) and a decoder layer (two
   // attentions, 3 norms); the generator D·V_fr + V_fr. V_en = 33, V_fr = 45, F = 64.
   auto count = [](int64_t D, int64_t L) {
     const int64_t F = 64, attention = 4 * D * D + 4 * D, norm = 2 * D, ff = 2 * D * F + F + D;
-    return (33 + 45) * D + L * ((attention + 2 * norm + ff) + (2 * attention + 3 * norm + ff)) + D * 45 + 45;
+    return (33 + 45) * D + L * ((attention + 2 * norm + ff) + (2 * attention + 3 * norm + ff)) +
+           D * 45 + 45;
   };
   CHECK(count(32, 1) == 25357);  // the number tutorial 06 prints
   tut::TranslatorConfig short_run;
@@ -313,4 +329,4 @@ TEST_CASE("06 what to try: steps = 100, d_model = 16, layers = 2 all train, with
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("tutorials")

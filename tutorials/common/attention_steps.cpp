@@ -97,8 +97,9 @@ ag::Tensor sinusoidal_positions(int64_t T, int64_t D) {
   for (int64_t pos = 0; pos < T; ++pos)
     for (int64_t c = 0; c < D; ++c) {
       const int64_t pair = c / 2;  // columns 2i and 2i+1 share one frequency
-      const double angle = static_cast<double>(pos) /
-                           std::pow(10000.0, 2.0 * static_cast<double>(pair) / static_cast<double>(D));
+      const double angle =
+          static_cast<double>(pos) /
+          std::pow(10000.0, 2.0 * static_cast<double>(pair) / static_cast<double>(D));
       pe.data()[pos * D + c] = static_cast<float>(c % 2 == 0 ? std::sin(angle) : std::cos(angle));
     }
   return pe;

@@ -42,11 +42,16 @@ std::string pad_left(const std::string& s, size_t w) {
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -146,12 +151,13 @@ std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string
       const float t = std::isfinite(v) ? std::clamp(v / scale, 0.0f, 1.0f) : 0.0f;
       const int red = static_cast<int>(255 - 225 * t), green = static_cast<int>(255 - 175 * t);
       const long long x = left + j * cell_w, y = top + i * cell_h;
-      std::snprintf(buf, sizeof buf,
-                    "<rect x=\"%lld\" y=\"%lld\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" "
-                    "stroke=\"#999\"/>\n<text x=\"%lld\" y=\"%lld\" text-anchor=\"middle\" "
-                    "fill=\"%s\">%s</text>\n",
-                    x, y, cell_w, cell_h, red, green, x + cell_w / 2, y + cell_h / 2 + 5,
-                    t > 0.55f ? "white" : "black", fmt(v).c_str());
+      std::snprintf(
+          buf, sizeof buf,
+          "<rect x=\"%lld\" y=\"%lld\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" "
+          "stroke=\"#999\"/>\n<text x=\"%lld\" y=\"%lld\" text-anchor=\"middle\" "
+          "fill=\"%s\">%s</text>\n",
+          x, y, cell_w, cell_h, red, green, x + cell_w / 2, y + cell_h / 2 + 5,
+          t > 0.55f ? "white" : "black", fmt(v).c_str());
       svg += buf;
     }
   }
@@ -175,11 +181,13 @@ std::string output_dir() {
 std::string write_heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                               const std::vector<std::string>& cols, const std::string& title,
                               const std::string& file_stem, int64_t mark_row, int64_t mark_col) {
-  const std::string svg = heatmap_svg(weights, rows, cols, title, mark_row, mark_col);  // checks shapes first
+  const std::string svg =
+      heatmap_svg(weights, rows, cols, title, mark_row, mark_col);  // checks shapes first
   const std::filesystem::path dir = output_dir();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) ag::fail("write_heatmap_svg: cannot create directory '", dir.string(), "': ", ec.message());
+  if (ec)
+    ag::fail("write_heatmap_svg: cannot create directory '", dir.string(), "': ", ec.message());
   const std::filesystem::path path = dir / (file_stem + ".svg");
   ag::io::write_file_atomic(path.string(), svg);  // never half a picture
   return path.string();

@@ -15,8 +15,8 @@ TokensLesson lesson01_tokens(const std::string& english_sentence) {
   L.french_ids = encode(L.french_vocab, L.french);
   L.decoder_input.assign(L.french_ids.begin(), L.french_ids.end() - 1);
   L.decoder_target.assign(L.french_ids.begin() + 1, L.french_ids.end());
-  L.short_padded = pad_to(encode(L.english_vocab, tokenize("I am")),
-                          static_cast<int64_t>(L.english_ids.size()));
+  L.short_padded =
+      pad_to(encode(L.english_vocab, tokenize("I am")), static_cast<int64_t>(L.english_ids.size()));
 
   // An embedding lookup is row selection: row `id` of the table.
   try {
@@ -26,13 +26,14 @@ TokensLesson lesson01_tokens(const std::string& english_sentence) {
     L.missing_vector = e.what();  // a word the table has no row for
     return L;
   }
-  L.french_vectors = ag::embedding(french_embedding_table(L.french_vocab), ids_tensor(L.french_ids));
+  L.french_vectors =
+      ag::embedding(french_embedding_table(L.french_vocab), ids_tensor(L.french_ids));
 
   const int64_t T = static_cast<int64_t>(L.english.size());
-  ag::Tensor words = ag::narrow(L.english_vectors, 0, 1, T);              // (T, 4) without <s>, </s>
-  L.english_norms = ag::sqrt(ag::sum(words * words, -1));                 // (T)
-  ag::Tensor unit = words / ag::unsqueeze(L.english_norms, 1);            // rows of length 1
-  L.english_cosine = ag::matmul(unit, ag::transpose(unit, 0, 1));         // (T, T)
+  ag::Tensor words = ag::narrow(L.english_vectors, 0, 1, T);       // (T, 4) without <s>, </s>
+  L.english_norms = ag::sqrt(ag::sum(words * words, -1));          // (T)
+  ag::Tensor unit = words / ag::unsqueeze(L.english_norms, 1);     // rows of length 1
+  L.english_cosine = ag::matmul(unit, ag::transpose(unit, 0, 1));  // (T, T)
   return L;
 }
 

@@ -61,8 +61,9 @@ BackwardLesson lesson02_backward(const EncoderLesson& forward) {
     std::copy(dx.data(), dx.data() + T, backward_lesson.dscaled_by_hand.data() + i * T);
   }
   for (int64_t k = 0; k < T * T; ++k)
-    backward_lesson.max_difference = std::max(backward_lesson.max_difference,
-                                std::fabs(backward_lesson.dscaled.data()[k] - backward_lesson.dscaled_by_hand.data()[k]));
+    backward_lesson.max_difference = std::max(
+        backward_lesson.max_difference,
+        std::fabs(backward_lesson.dscaled.data()[k] - backward_lesson.dscaled_by_hand.data()[k]));
   return backward_lesson;
 }
 

@@ -12,12 +12,12 @@ constexpr uint64_t kEncoderSeed = 2;  // seeds W_Q, W_K, W_V (kEncoderSeed, +1, 
 constexpr float kWeightScale = 1.5f;  // std of the stand-in "learned" weights
 
 struct EncoderLesson {
-  ag::Tensor x;                   // (4, 4) the English word vectors, rows I am a student
-  ag::Tensor document_scores;     // the document's step-2 table, (4, 4)
-  ag::Tensor document_row_sums;   // (4): softmax rows would sum to 1; these do not
-  Attention plain;                // the document's way: query = key = value = x
-  ag::Tensor W_Q, W_K, W_V;       // (4, 4) seeded stand-ins for learned weights
-  Attention learned;              // query = x W_Q, key = x W_K, value = x W_V
+  ag::Tensor x;                  // (4, 4) the English word vectors, rows I am a student
+  ag::Tensor document_scores;    // the document's step-2 table, (4, 4)
+  ag::Tensor document_row_sums;  // (4): softmax rows would sum to 1; these do not
+  Attention plain;               // the document's way: query = key = value = x
+  ag::Tensor W_Q, W_K, W_V;      // (4, 4) seeded stand-ins for learned weights
+  Attention learned;             // query = x W_Q, key = x W_K, value = x W_V
 };
 // weight_scale: the std of W_Q, W_K, W_V (try 5: kWeightScale's what-to-try).
 EncoderLesson lesson02_encoder(float weight_scale = kWeightScale);

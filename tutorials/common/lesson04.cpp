@@ -11,8 +11,8 @@ namespace {
 
 // t without entry `index` along `dim`: the pieces before and after it, glued.
 ag::Tensor drop(const ag::Tensor& t, int64_t dim, int64_t index) {
-  return ag::cat({ag::narrow(t, dim, 0, index), ag::narrow(t, dim, index + 1, t.size(dim) - index - 1)},
-                 dim);
+  return ag::cat(
+      {ag::narrow(t, dim, 0, index), ag::narrow(t, dim, index + 1, t.size(dim) - index - 1)}, dim);
 }
 
 }  // namespace

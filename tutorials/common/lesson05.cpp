@@ -13,9 +13,7 @@ ag::Tensor reorder_rows(const ag::Tensor& x, const std::vector<int64_t>& order) 
   return ag::embedding(x, ids_tensor(order));  // an embedding lookup is exactly a row gather
 }
 
-ag::Tensor row_gap(const ag::Tensor& a, const ag::Tensor& b) {
-  return ag::max(ag::abs(a - b), -1);
-}
+ag::Tensor row_gap(const ag::Tensor& a, const ag::Tensor& b) { return ag::max(ag::abs(a - b), -1); }
 
 }  // namespace
 
@@ -32,13 +30,15 @@ std::vector<std::string> head_column_labels(int64_t heads) {
   std::vector<std::string> labels;
   for (int64_t h = 0; h < heads; ++h)
     for (int64_t d = 0; d < kWidth / heads; ++d)
-      labels.push_back(std::string("h").append(std::to_string(h)).append(".d").append(std::to_string(d)));
+      labels.push_back(
+          std::string("h").append(std::to_string(h)).append(".d").append(std::to_string(d)));
   return labels;
 }
 
 std::vector<std::string> head_dim_labels(int64_t heads) {
   std::vector<std::string> labels;
-  for (int64_t d = 0; d < kWidth / heads; ++d) labels.push_back(std::string("d").append(std::to_string(d)));
+  for (int64_t d = 0; d < kWidth / heads; ++d)
+    labels.push_back(std::string("d").append(std::to_string(d)));
   return labels;
 }
 

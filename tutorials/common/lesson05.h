@@ -11,19 +11,19 @@
 
 namespace tut {
 
-constexpr int64_t kHeads = 2;         // 2 heads of width 2 share the model width 4 (1, 2 or 4)
-constexpr uint64_t kMultiSeed = 32;   // seeds W_Q, W_K, W_V, W_O (+0 ... +3)
-constexpr int64_t kPositions = 6;     // rows of the printed position table
+constexpr int64_t kHeads = 2;        // 2 heads of width 2 share the model width 4 (1, 2 or 4)
+constexpr uint64_t kMultiSeed = 32;  // seeds W_Q, W_K, W_V, W_O (+0 ... +3)
+constexpr int64_t kPositions = 6;    // rows of the printed position table
 
 struct MultiHead {
-  ag::Tensor x;                    // (T, 4) input rows
+  ag::Tensor x;                          // (T, 4) input rows
   ag::Tensor q_heads, k_heads, v_heads;  // (h, T, 4/h): the projections, split by columns
-  Attention heads;                 // all heads at once: weights (h, T, T), out (h, T, 4/h)
-  ag::Tensor concat;               // (T, 4): the heads' outputs side by side
-  ag::Tensor out;                  // (T, 4) = concat W_O
+  Attention heads;                       // all heads at once: weights (h, T, T), out (h, T, 4/h)
+  ag::Tensor concat;                     // (T, 4): the heads' outputs side by side
+  ag::Tensor out;                        // (T, 4) = concat W_O
 };
 struct MultiHeadWeights {
-  ag::Tensor W_Q, W_K, W_V, W_O;   // (4, 4) seeded
+  ag::Tensor W_Q, W_K, W_V, W_O;  // (4, 4) seeded
 };
 MultiHeadWeights lesson05_weights();
 // Self-attention of x with `heads` heads: project, split, attend per head,
@@ -35,14 +35,14 @@ std::vector<std::string> head_column_labels(int64_t heads);
 std::vector<std::string> head_dim_labels(int64_t heads);
 
 struct PositionLesson {
-  ag::Tensor table;                 // (kPositions, 4) sinusoidal positions
-  ag::Tensor x;                     // (4, 4) I am a student, no positions
-  ag::Tensor x_pos;                 // (4, 4) the same plus positions 0..3
-  std::vector<int64_t> order;       // a reordering of the 4 words
-  ag::Tensor out, out_reordered;    // multi_head(x), multi_head(x reordered)
-  ag::Tensor gap;                   // (4): max |out_reordered[k] - out[order[k]]| per row
+  ag::Tensor table;                       // (kPositions, 4) sinusoidal positions
+  ag::Tensor x;                           // (4, 4) I am a student, no positions
+  ag::Tensor x_pos;                       // (4, 4) the same plus positions 0..3
+  std::vector<int64_t> order;             // a reordering of the 4 words
+  ag::Tensor out, out_reordered;          // multi_head(x), multi_head(x reordered)
+  ag::Tensor gap;                         // (4): max |out_reordered[k] - out[order[k]]| per row
   ag::Tensor out_pos, out_pos_reordered;  // with positions added after reordering
-  ag::Tensor gap_pos;               // (4): the same gap, with positions
+  ag::Tensor gap_pos;                     // (4): the same gap, with positions
 };
 PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads = kHeads);
 

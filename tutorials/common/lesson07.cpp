@@ -53,10 +53,11 @@ DecodingLesson lesson07_decode(TinyTransformer& model) {
   // Where each position of the finished decoding looked, layer by layer and head by head.
   const GreedyStep& last = L.greedy.steps.back();
   const int64_t T = static_cast<int64_t>(last.prefix.size());
-  const DecoderOutput d =
-      model.decode(ids_tensor(last.prefix).reshape({1, T}), L.greedy.memory, ag::zeros(L.greedy.source.shape()));
+  const DecoderOutput d = model.decode(ids_tensor(last.prefix).reshape({1, T}), L.greedy.memory,
+                                       ag::zeros(L.greedy.source.shape()));
   for (const ag::Tensor& heads : d.cross_heads) L.cross_heads.push_back(ag::select(heads, 0, 0));
-  for (const GreedyStep& s : L.greedy.steps) L.predicted.push_back(L.french.tokens[static_cast<size_t>(s.choice)]);
+  for (const GreedyStep& s : L.greedy.steps)
+    L.predicted.push_back(L.french.tokens[static_cast<size_t>(s.choice)]);
 
   // Two sentences from the corpus, then three it has never seen, made of words
   // it knows. A new sentence's reference takes each part from corpus pairs.
@@ -103,7 +104,8 @@ DecodingLesson lesson07_decode(TinyTransformer& model) {
       q.chosen = L.french.tokens[static_cast<size_t>(step.choice)];
       q.expected = expected;
       q.chosen_prob = step.probs.data()[step.choice];
-      q.expected_prob = L.french.contains(expected) ? step.probs.data()[L.french.id(expected)] : 0.0f;
+      q.expected_prob =
+          L.french.contains(expected) ? step.probs.data()[L.french.id(expected)] : 0.0f;
     }
     L.others.push_back(q);
   }

@@ -24,8 +24,8 @@ struct QuickTranslation {
   // The translation the corpus itself teaches (its pair for a corpus sentence;
   // for a new one, built from corpus pairs that show each part, see `why`).
   std::string reference;
-  std::string why;                  // which corpus pairs give the reference its words
-  bool correct = false;             // french == reference, word for word
+  std::string why;       // which corpus pairs give the reference its words
+  bool correct = false;  // french == reference, word for word
   // For a wrong one, the first position where greedy left the reference: the
   // token it chose and the reference's token there, with their probabilities.
   size_t first_wrong = 0;
@@ -42,8 +42,8 @@ struct DecodingLesson {
   std::vector<QuickTranslation> others;    // more sentences, seen and unseen
   // The decoder run once more on the last prefix (<s> Je suis étudiant): row t of
   // each (H, T, S) tensor is where position t looks when it predicts token t+1.
-  std::vector<ag::Tensor> cross_heads;     // one per decoder layer: (H, T, S)
-  std::vector<std::string> predicted;      // the T tokens those rows predict: Je suis étudiant </s>
+  std::vector<ag::Tensor> cross_heads;  // one per decoder layer: (H, T, S)
+  std::vector<std::string> predicted;   // the T tokens those rows predict: Je suis étudiant </s>
 };
 DecodingLesson lesson07_decode(TinyTransformer& model);
 

@@ -67,7 +67,8 @@ GradNorms grad_norms(const ag::nn::Module& m) {
 
 }  // namespace
 
-ImageAttentionLesson lesson08_image_attention(int64_t query_row, int64_t query_col, float noise_scale) {
+ImageAttentionLesson lesson08_image_attention(int64_t query_row, int64_t query_col,
+                                              float noise_scale) {
   if (query_row < 0 || query_row >= kMapSide || query_col < 0 || query_col >= kMapSide)
     ag::fail("lesson08_image_attention: pixel (", query_row, ", ", query_col, ") is outside the ",
              kMapSide, "x", kMapSide, " map");

@@ -57,9 +57,9 @@ struct ImageAttentionLesson {
   FeatureMap map;
   SelfAttentionLines lines;
   int64_t query_row = 0, query_col = 0;  // the query pixel
-  ag::Tensor query_map;         // (H, W): row (query_row·W + query_col) of attention
-  float object_weight = 0;      // mean weight of that row on object pixels
-  float background_weight = 0;  // ... and on background pixels
+  ag::Tensor query_map;                  // (H, W): row (query_row·W + query_col) of attention
+  float object_weight = 0;               // mean weight of that row on object pixels
+  float background_weight = 0;           // ... and on background pixels
   // gamma = 0
   ag::Tensor module_out;     // block(x) through the module's own forward
   int64_t identical = 0;     // elements of module_out bit-equal to x (all N·C)

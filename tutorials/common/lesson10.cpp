@@ -16,12 +16,14 @@ std::vector<ag::Tensor> Swish::backward(ag::FunctionCtx& ctx, const ag::Tensor& 
   return {dout * dydx};                      // chain rule: one gradient per input
 }
 
-ag::Tensor SwishForgotProductRule::forward(ag::FunctionCtx& ctx, const std::vector<ag::Tensor>& inputs) {
+ag::Tensor SwishForgotProductRule::forward(ag::FunctionCtx& ctx,
+                                           const std::vector<ag::Tensor>& inputs) {
   ctx.save_for_backward({inputs[0]});
   return inputs[0] * ag::sigmoid(inputs[0]);
 }
 
-std::vector<ag::Tensor> SwishForgotProductRule::backward(ag::FunctionCtx& ctx, const ag::Tensor& dout) {
+std::vector<ag::Tensor> SwishForgotProductRule::backward(ag::FunctionCtx& ctx,
+                                                         const ag::Tensor& dout) {
   return {dout * ag::sigmoid(ctx.saved()[0])};  // wrong: the x σ (1 − σ) term is missing
 }
 
@@ -79,7 +81,8 @@ CustomOpLesson lesson10_custom_op() {
   for (int64_t i = 0; i < points; ++i) {
     if (slope[i] < slope[lowest]) lowest = i;
     if (i > 0 && slope[i - 1] > 0 && slope[i] <= 0)  // x falls with i: the sign flips here
-      L.derivative_zero_x = at[i - 1] + (at[i] - at[i - 1]) * slope[i - 1] / (slope[i - 1] - slope[i]);
+      L.derivative_zero_x =
+          at[i - 1] + (at[i] - at[i - 1]) * slope[i - 1] / (slope[i - 1] - slope[i]);
   }
   L.derivative_min_x = at[lowest];
   L.derivative_min = slope[lowest];
@@ -87,7 +90,8 @@ CustomOpLesson lesson10_custom_op() {
   ag::manual_seed(10);
   ag::Tensor probe = ag::randn({3, 4}, true);
   probe.set_name("x");
-  L.check_good = ag::gradcheck([](const std::vector<ag::Tensor>& in) { return swish(in[0]); }, {probe});
+  L.check_good =
+      ag::gradcheck([](const std::vector<ag::Tensor>& in) { return swish(in[0]); }, {probe});
   L.check_broken = ag::gradcheck(
       [](const std::vector<ag::Tensor>& in) { return swish_forgot_product_rule(in[0]); }, {probe});
   return L;

@@ -27,21 +27,21 @@ struct SwishForgotProductRule {
   static std::vector<ag::Tensor> backward(ag::FunctionCtx& ctx, const ag::Tensor& dout);
 };
 
-ag::Tensor swish(const ag::Tensor& x);                 // one node: SwishBackward
-ag::Tensor swish_composed(const ag::Tensor& x);        // x * sigmoid(x): two nodes
+ag::Tensor swish(const ag::Tensor& x);           // one node: SwishBackward
+ag::Tensor swish_composed(const ag::Tensor& x);  // x * sigmoid(x): two nodes
 ag::Tensor swish_forgot_product_rule(const ag::Tensor& x);
 
 struct CustomOpLesson {
-  ag::Tensor x;             // (5) sample inputs
-  ag::Tensor y;             // swish(x), by our op
-  ag::Tensor y_composed;    // x * sigmoid(x), by built-in ops
-  ag::Tensor dx;            // d sum(swish(x)) / dx, by our backward
-  ag::Tensor dx_composed;   // the same through the built-in ops' backwards
-  int nodes_custom = 0;     // backward nodes in each graph
+  ag::Tensor x;            // (5) sample inputs
+  ag::Tensor y;            // swish(x), by our op
+  ag::Tensor y_composed;   // x * sigmoid(x), by built-in ops
+  ag::Tensor dx;           // d sum(swish(x)) / dx, by our backward
+  ag::Tensor dx_composed;  // the same through the built-in ops' backwards
+  int nodes_custom = 0;    // backward nodes in each graph
   int nodes_composed = 0;
   ag::GradcheckResult check_good;    // gradcheck of Swish on a (3, 4) input
   ag::GradcheckResult check_broken;  // ... and of the broken version
-  std::string dot_custom;   // the two graphs, as DOT
+  std::string dot_custom;            // the two graphs, as DOT
   std::string dot_composed;
   // Where Swish's derivative goes negative, read off our own backward on a grid
   // x = -6, -5.999, ..., 0 (one backward of 6001 points):

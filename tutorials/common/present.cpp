@@ -154,14 +154,17 @@ void show_matrix(const std::string& name, const ag::Tensor& m, const Labels& row
 
 void show_vector(const std::string& name, const ag::Tensor& v, const Labels& cols) {
   // Shown as one row; saved with its own 1-D shape.
-  std::cout << "\n" << name << "\n" << ag::format_matrix(displayed(v, {1, v.numel()}), {""}, cols, 4);
+  std::cout << "\n"
+            << name << "\n"
+            << ag::format_matrix(displayed(v, {1, v.numel()}), {""}, cols, 4);
   save_tensor(name, v, {}, cols);
 }
 
 void show_heatmap(const std::string& name, const ag::Tensor& weights, const Labels& rows,
                   const Labels& cols, const std::string& file_stem) {
-  std::cout << "\n" << name << " (shaded)\n" << shade_heatmap(weights, rows, cols)
-            << shade_legend(weights) << "\n";
+  std::cout << "\n"
+            << name << " (shaded)\n"
+            << shade_heatmap(weights, rows, cols) << shade_legend(weights) << "\n";
   std::cout << "  picture with numbers: " << write_heatmap_svg(weights, rows, cols, name, file_stem)
             << "\n";
 }

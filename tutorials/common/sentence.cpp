@@ -71,19 +71,20 @@ struct WordVector {
 // so adding a word to a sentence cannot shift the other words' rows.
 const std::vector<WordVector>& english_vectors() {
   static const std::vector<WordVector> table = {
-      {"<pad>", {0.0f, 0.0f, 0.0f, 0.0f}},      // zeros by convention (ours)
-      {"<s>", {0.5f, -0.5f, 0.5f, -0.5f}},      // ours
-      {"</s>", {-0.5f, 0.5f, -0.5f, 0.5f}},     // ours
-      {"I", {0.1f, 0.2f, -0.3f, 0.4f}},         // the document's
-      {"am", {0.2f, 0.3f, -0.4f, 0.5f}},        // the document's
-      {"a", {-0.4f, 0.1f, 0.3f, -0.2f}},        // ours
-      {"student", {0.6f, -0.3f, 0.2f, 0.2f}},   // ours
+      {"<pad>", {0.0f, 0.0f, 0.0f, 0.0f}},     // zeros by convention (ours)
+      {"<s>", {0.5f, -0.5f, 0.5f, -0.5f}},     // ours
+      {"</s>", {-0.5f, 0.5f, -0.5f, 0.5f}},    // ours
+      {"I", {0.1f, 0.2f, -0.3f, 0.4f}},        // the document's
+      {"am", {0.2f, 0.3f, -0.4f, 0.5f}},       // the document's
+      {"a", {-0.4f, 0.1f, 0.3f, -0.2f}},       // ours
+      {"student", {0.6f, -0.3f, 0.2f, 0.2f}},  // ours
   };
   return table;
 }
 
 const std::vector<WordVector>& french_vectors() {
-  static const std::vector<WordVector> table = {  // all ours: the document gives no French vectors
+  static const std::vector<WordVector> table = {
+      // all ours: the document gives no French vectors
       {"<pad>", {0.0f, 0.0f, 0.0f, 0.0f}},  {"<s>", {0.5f, -0.5f, 0.5f, -0.5f}},
       {"</s>", {-0.5f, 0.5f, -0.5f, 0.5f}}, {"Je", {0.3f, 0.1f, -0.2f, 0.4f}},
       {"suis", {-0.1f, 0.4f, 0.2f, 0.3f}},  {"étudiant", {0.5f, -0.2f, 0.3f, 0.1f}},
@@ -100,8 +101,10 @@ ag::Tensor table_for(const Vocabulary& vocab, const std::vector<WordVector>& vec
     for (const WordVector& wv : vectors)
       if (word == wv.word) found = &wv;
     if (!found)
-      ag::fail(language, " embedding table: \"", word, "\" (id ", id, ") has no vector; give it "
-               "one in ", language, "_vectors() in tutorials/common/sentence.cpp");
+      ag::fail(language, " embedding table: \"", word, "\" (id ", id,
+               ") has no vector; give it "
+               "one in ",
+               language, "_vectors() in tutorials/common/sentence.cpp");
     rows.insert(rows.end(), found->v, found->v + kWidth);
   }
   return ag::from_vector(rows, {vocab.size(), kWidth});

@@ -88,9 +88,9 @@ class LayerList : public ag::nn::Module {
 };
 
 struct DecoderOutput {
-  ag::Tensor logits;         // (B, T, V_fr)
-  ag::Tensor cross_query;    // (B, T, D)  of the last decoder layer
-  ag::Tensor cross_weights;  // (B, T, S)  of the last decoder layer
+  ag::Tensor logits;                    // (B, T, V_fr)
+  ag::Tensor cross_query;               // (B, T, D)  of the last decoder layer
+  ag::Tensor cross_weights;             // (B, T, S)  of the last decoder layer
   std::vector<ag::Tensor> cross_heads;  // per decoder layer: (B, H, T, S), head by head
 };
 

@@ -11,7 +11,6 @@
 #include "core/error.h"
 #include "core/kernels/kernel_mode.h"
 
-
 namespace ag::train {
 
 namespace {
@@ -54,7 +53,8 @@ float parse_positive_float(const std::string& flag, const std::string& text) {
   return value;
 }
 
-std::string one_of(const std::string& flag, const std::string& text, const std::vector<std::string>& choices) {
+std::string one_of(const std::string& flag, const std::string& text,
+                   const std::vector<std::string>& choices) {
   std::string list;
   for (const std::string& c : choices) {
     if (text == c) return text;
@@ -81,21 +81,34 @@ TrainConfig parse_train_args(const std::vector<std::string>& args) {
   // Each flag that takes a value, with what to do with the value.
   using Setter = std::function<void(const std::string& flag, const std::string& value)>;
   const std::map<std::string, Setter> with_value = {
-      {"--dataset", [&](auto& f, auto& v) { config.dataset = one_of(f, v, {"fashion-mnist", "mnist", "cifar10", "synthetic"}); }},
+      {"--dataset",
+       [&](auto& f, auto& v) {
+         config.dataset = one_of(f, v, {"fashion-mnist", "mnist", "cifar10", "synthetic"});
+       }},
       {"--data-dir", [&](auto&, auto& v) { config.data_dir = v; }},
       {"--epochs", [&](auto& f, auto& v) { config.epochs = parse_int(f, v, 1); }},
       {"--batch-size", [&](auto& f, auto& v) { config.batch_size = parse_int(f, v, 1); }},
       {"--lr", [&](auto& f, auto& v) { config.lr = parse_positive_float(f, v); }},
-      {"--optimizer", [&](auto& f, auto& v) { config.optimizer = one_of(f, v, {"sgd", "adam", "adamw"}); }},
+      {"--optimizer",
+       [&](auto& f, auto& v) {
+         config.optimizer = one_of(f, v, {"sgd", "adam", "adamw"});
+       }},
       {"--limit", [&](auto& f, auto& v) { config.limit = parse_int(f, v, 0); }},
       {"--test-limit", [&](auto& f, auto& v) { config.test_limit = parse_int(f, v, 0); }},
-      {"--threads", [&](auto& f, auto& v) { config.threads = static_cast<int>(parse_int(f, v, 1, kMaxTrainThreads)); }},
-      {"--seed", [&](auto& f, auto& v) { config.seed = static_cast<uint64_t>(parse_int(f, v, 0)); }},
+      {"--threads",
+       [&](auto& f, auto& v) {
+         config.threads = static_cast<int>(parse_int(f, v, 1, kMaxTrainThreads));
+       }},
+      {"--seed",
+       [&](auto& f, auto& v) { config.seed = static_cast<uint64_t>(parse_int(f, v, 0)); }},
       {"--checkpoint", [&](auto&, auto& v) { config.checkpoint = v; }},
       {"--resume", [&](auto&, auto& v) { config.resume = v; }},
       {"--out", [&](auto&, auto& v) { config.out = v; }},
       {"--stop-after", [&](auto& f, auto& v) { config.stop_after = parse_int(f, v, 1); }},
-      {"--progress", [&](auto& f, auto& v) { config.progress = one_of(f, v, {"auto", "bar", "lines"}); }},
+      {"--progress",
+       [&](auto& f, auto& v) {
+         config.progress = one_of(f, v, {"auto", "bar", "lines"});
+       }},
   };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
@@ -105,7 +118,10 @@ TrainConfig parse_train_args(const std::vector<std::string>& args) {
       flag = flag.substr(0, eq);
       has_value = true;
     }
-    if (flag == "--help" || flag == "-h") { config.help = true; continue; }
+    if (flag == "--help" || flag == "-h") {
+      config.help = true;
+      continue;
+    }
     if (flag == "--augment") {
       if (has_value) usage_error("--augment takes no value");
       config.augment = true;
@@ -126,7 +142,8 @@ TrainConfig parse_train_args(const std::vector<std::string>& args) {
   // program), else the default.
   const char* env_threads = std::getenv("AG_NUM_THREADS");
   if (!config.given.count("--threads") && env_threads != nullptr && *env_threads != '\0')
-    config.threads = static_cast<int>(parse_int("AG_NUM_THREADS", env_threads, 1, kMaxTrainThreads));
+    config.threads =
+        static_cast<int>(parse_int("AG_NUM_THREADS", env_threads, 1, kMaxTrainThreads));
   // The library reads AG_ALLOCATOR and AG_KERNELS on first use and throws
   // ag::Error on a bad value, which would surface mid-run as an error (exit
   // 1). Read here, a bad value is what it is, a usage error (exit 2).

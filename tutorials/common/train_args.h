@@ -22,24 +22,24 @@ struct TrainConfig {
   // "fashion-mnist", "mnist", "cifar10" or "synthetic". Empty means: Fashion-MNIST
   // if it is installed in the default folder, otherwise the synthetic set.
   std::string dataset;
-  std::string data_dir;          // empty: the dataset's default folder
+  std::string data_dir;  // empty: the dataset's default folder
   int64_t epochs = 1;
   int64_t batch_size = 32;
-  float lr = 2e-3f;              // peak learning rate (warm-up, then cosine decay to 0)
+  float lr = 2e-3f;  // peak learning rate (warm-up, then cosine decay to 0)
   std::string optimizer = "adamw";
-  int64_t limit = 6000;          // train on the first N images (0: all): about a minute on 2 cores
-  int64_t test_limit = 2000;     // evaluate on the first N test images (0: all)
-  int threads = 2;               // --threads, else AG_NUM_THREADS, else 2
+  int64_t limit = 6000;       // train on the first N images (0: all): about a minute on 2 cores
+  int64_t test_limit = 2000;  // evaluate on the first N test images (0: all)
+  int threads = 2;            // --threads, else AG_NUM_THREADS, else 2
   uint64_t seed = 0;
-  std::string checkpoint;        // empty: <out>/checkpoint.safetensors
-  std::string resume;            // a checkpoint to continue from
+  std::string checkpoint;  // empty: <out>/checkpoint.safetensors
+  std::string resume;      // a checkpoint to continue from
   std::string out = "runs/latest";
-  bool augment = false;          // random crop (padding 2) and horizontal flip
-  int64_t stop_after = 0;        // stop (with a checkpoint, as Ctrl-C) after this many steps of this run
-  std::string progress = "auto"; // "bar", "lines" or "auto" (a bar when stdout is a terminal)
+  bool augment = false;    // random crop (padding 2) and horizontal flip
+  int64_t stop_after = 0;  // stop (with a checkpoint, as Ctrl-C) after this many steps of this run
+  std::string progress = "auto";  // "bar", "lines" or "auto" (a bar when stdout is a terminal)
   bool help = false;
 
-  std::set<std::string> given;   // the flags named on the command line ("--lr", ...)
+  std::set<std::string> given;          // the flags named on the command line ("--lr", ...)
   std::string checkpoint_path() const;  // checkpoint, or its default under out
 };
 

@@ -9,7 +9,6 @@
 
 #include "core/io/atomic_file.h"
 
-
 namespace ag::train {
 
 namespace {
@@ -36,10 +35,15 @@ std::map<std::string, std::string> run_settings(const TrainConfig& c) {
 }
 
 // The command-line flag of each setting, for messages and for config.given.
-const std::map<std::string, std::string> kFlagOf = {
-    {"dataset", "--dataset"}, {"data_dir", "--data-dir"},     {"limit", "--limit"},
-    {"test_limit", "--test-limit"}, {"batch_size", "--batch-size"}, {"optimizer", "--optimizer"},
-    {"lr", "--lr"},           {"seed", "--seed"},             {"augment", "--augment"}};
+const std::map<std::string, std::string> kFlagOf = {{"dataset", "--dataset"},
+                                                    {"data_dir", "--data-dir"},
+                                                    {"limit", "--limit"},
+                                                    {"test_limit", "--test-limit"},
+                                                    {"batch_size", "--batch-size"},
+                                                    {"optimizer", "--optimizer"},
+                                                    {"lr", "--lr"},
+                                                    {"seed", "--seed"},
+                                                    {"augment", "--augment"}};
 
 // The curve called `name` inside a History (const or not), or null.
 template <class H>
@@ -53,19 +57,22 @@ auto history_curve(H& h, const std::string& name) -> decltype(&h.step_loss) {
   if (name == "epoch_test_acc") return &h.epoch_test_acc;
   return nullptr;
 }
-const std::vector<std::string> kCurves = {"step_loss",       "step_acc",        "step_lr",       "epoch_train_loss",
-                                          "epoch_train_acc", "epoch_test_loss", "epoch_test_acc"};
+const std::vector<std::string> kCurves = {"step_loss",        "step_acc",        "step_lr",
+                                          "epoch_train_loss", "epoch_train_acc", "epoch_test_loss",
+                                          "epoch_test_acc"};
 
 // The metadata of one checkpoint file, read with every value checked: a
 // field must hold what a run could have written there, and an error names
 // the file, the key and the value (never a bare "stof").
 class Metadata {
  public:
-  Metadata(const std::map<std::string, std::string>& meta, const std::string& path) : meta_(meta), path_(path) {}
+  Metadata(const std::map<std::string, std::string>& meta, const std::string& path)
+      : meta_(meta), path_(path) {}
 
   const std::string& text(const std::string& key) const {
     auto it = meta_.find(key);
-    if (it == meta_.end()) fail("checkpoint ", path_, ": metadata has no '", key, "' (not a build/train checkpoint?)");
+    if (it == meta_.end())
+      fail("checkpoint ", path_, ": metadata has no '", key, "' (not a build/train checkpoint?)");
     return it->second;
   }
 
@@ -92,7 +99,8 @@ class Metadata {
     auto [stop, ec] = std::from_chars(value.data(), end, x);
     if (value.empty() || ec != std::errc() || stop != end || !std::isfinite(x) || x < min_value ||
         (positive && !(x > 0.0)))
-      bad(key, value, positive ? "a finite number greater than 0" : message("a finite number >= ", min_value));
+      bad(key, value,
+          positive ? "a finite number greater than 0" : message("a finite number >= ", min_value));
     return x;
   }
 
@@ -106,7 +114,8 @@ class Metadata {
     bad(key, value, list);
   }
 
-  [[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& expected) const {
+  [[noreturn]] void bad(const std::string& key, const std::string& value,
+                        const std::string& expected) const {
     fail("checkpoint ", path_, ": metadata '", key, "' is '", value, "', expected ", expected);
   }
 
@@ -127,14 +136,17 @@ class Metadata {
 // and 32 bits of a cached normal.
 std::vector<uint64_t> read_rng_state(const Metadata& meta, const std::string& key) {
   const std::string& value = meta.text(key);
-  const char* expected = "six comma-separated whole numbers (four state words, not all 0, a 0/1 flag, 32 bits)";
+  const char* expected =
+      "six comma-separated whole numbers (four state words, not all 0, a 0/1 flag, 32 bits)";
   std::vector<uint64_t> words;
   for (size_t start = 0; words.size() <= 6;) {
     const size_t comma = value.find(',', start);
-    const std::string_view word = std::string_view(value).substr(start, comma - std::min(comma, start));
+    const std::string_view word =
+        std::string_view(value).substr(start, comma - std::min(comma, start));
     uint64_t w = 0;
     auto [stop, ec] = std::from_chars(word.data(), word.data() + word.size(), w);
-    if (word.empty() || ec != std::errc() || stop != word.data() + word.size()) meta.bad(key, value, expected);
+    if (word.empty() || ec != std::errc() || stop != word.data() + word.size())
+      meta.bad(key, value, expected);
     words.push_back(w);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -151,7 +163,8 @@ std::vector<uint64_t> read_rng_state(const Metadata& meta, const std::string& ke
 // makes every evaluation NaN; a negative exp_avg_sq makes the first step's
 // square root NaN, and with it every weight).
 std::string why_invalid(const std::string& name, float value) {
-  if (!std::isfinite(value)) return "the run had diverged: resume from an earlier checkpoint, with a smaller --lr";
+  if (!std::isfinite(value))
+    return "the run had diverged: resume from an earlier checkpoint, with a smaller --lr";
   if (value >= 0.0f) return "";
   const auto is = [&](const char* suffix) { return name.ends_with(suffix); };
   if (is(".running_var")) return "a variance cannot be negative";
@@ -174,18 +187,21 @@ void check_tensor_values(const io::TensorMap& tensors, const std::string& path) 
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const nn::Module& model, const optim::Optimizer& optimizer,
-                     const TrainState& state, const TrainConfig& config) {
+void save_checkpoint(const std::string& path, const nn::Module& model,
+                     const optim::Optimizer& optimizer, const TrainState& state,
+                     const TrainConfig& config) {
   io::TensorMap tensors;
   std::set<std::string> int64_names;
   for (const auto& [name, t] : model.state_dict()) {
     tensors.emplace_back("model." + name, t);
-    if (name == "num_batches_tracked" || name.ends_with(".num_batches_tracked")) int64_names.insert("model." + name);
+    if (name == "num_batches_tracked" || name.ends_with(".num_batches_tracked"))
+      int64_names.insert("model." + name);
   }
   for (const auto& [name, t] : optimizer.state_dict()) tensors.emplace_back("optimizer." + name, t);
   for (const std::string& curve : kCurves) {
     const std::vector<float>& values = *history_curve(state.history, curve);
-    tensors.emplace_back("history." + curve, from_vector(values, {static_cast<int64_t>(values.size())}));
+    tensors.emplace_back("history." + curve,
+                         from_vector(values, {static_cast<int64_t>(values.size())}));
   }
   std::map<std::string, std::string> meta = run_settings(config);
   meta["format"] = kFormat;
@@ -209,7 +225,8 @@ void save_checkpoint(const std::string& path, const nn::Module& model, const opt
   const std::string bytes = io::encode_safetensors(tensors, meta, int64_names);
   // Keep the checkpoint being replaced, by a copy (not a rename), so that
   // there is never a moment without a whole checkpoint.safetensors.
-  if (std::filesystem::exists(path)) io::write_file_atomic(previous_checkpoint_path(path), io::read_file(path));
+  if (std::filesystem::exists(path))
+    io::write_file_atomic(previous_checkpoint_path(path), io::read_file(path));
   io::write_file_atomic(path, bytes);
 }
 
@@ -218,9 +235,11 @@ std::string previous_checkpoint_path(const std::string& path) {
   return (p.parent_path() / (p.stem().string() + ".prev" + p.extension().string())).string();
 }
 
-int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps, int64_t epochs) {
-  constexpr int64_t kEntryBytes = 128;       // a header entry beyond its name: dtype, shape, offsets
-  constexpr int64_t kMetadataBytes = 8192;   // __metadata__: about 600 bytes, plus --data-dir (up to 4096)
+int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps,
+                         int64_t epochs) {
+  constexpr int64_t kEntryBytes = 128;  // a header entry beyond its name: dtype, shape, offsets
+  constexpr int64_t kMetadataBytes =
+      8192;                       // __metadata__: about 600 bytes, plus --data-dir (up to 4096)
   double bytes = kMetadataBytes;  // a double: 10^18 steps must not overflow the sum
   auto add = [&](const std::string& name, int64_t numel, int64_t element_bytes) {
     bytes += double(numel) * double(element_bytes) + kEntryBytes + double(name.size());
@@ -232,7 +251,8 @@ int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t t
   const std::vector<Tensor> params = model.parameters();
   for (size_t i = 0; i < params.size(); ++i)
     for (int64_t slot = 0; slot < state_slots; ++slot)
-      add("optimizer." + std::to_string(i) + ".max_exp_avg_sq", params[i].numel(), 4);  // the longest name
+      add("optimizer." + std::to_string(i) + ".max_exp_avg_sq", params[i].numel(),
+          4);  // the longest name
   for (const std::string& curve : kCurves)
     add("history." + curve, curve.starts_with("step_") ? total_steps : epochs, 4);
   return bytes < 9e18 ? static_cast<int64_t>(bytes) : INT64_MAX;
@@ -265,8 +285,9 @@ io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config
   for (const auto& [key, value] : run_settings(config)) {
     const std::string& flag = kFlagOf.at(key);
     if (config.given.count(flag) && settings.at(key) != value)
-      throw UsageError("--resume " + path + ": the checkpoint's run has " + flag + " " + settings.at(key) +
-                       ", not " + value + " (a resumed run keeps its settings; leave " + flag + " out)");
+      throw UsageError("--resume " + path + ": the checkpoint's run has " + flag + " " +
+                       settings.at(key) + ", not " + value +
+                       " (a resumed run keeps its settings; leave " + flag + " out)");
   }
   // Take the run's settings from the checkpoint.
   config.dataset = saved.dataset;
@@ -292,8 +313,8 @@ io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config
   return file;
 }
 
-TrainState restore_checkpoint(const io::SafetensorsFile& file, const std::string& path, nn::Module& model,
-                              optim::Optimizer& optimizer) {
+TrainState restore_checkpoint(const io::SafetensorsFile& file, const std::string& path,
+                              nn::Module& model, optim::Optimizer& optimizer) {
   nn::StateDict model_state;
   optim::StateDict optimizer_state;
   TrainState state;

@@ -41,16 +41,17 @@ namespace ag::train {
 
 // Where the loop is, and what it has seen.
 struct TrainState {
-  int64_t epoch = 0;  // the epoch in progress
-  int64_t batch = 0;  // the next batch of that epoch
-  int64_t step = 0;   // optimizer steps taken so far
+  int64_t epoch = 0;            // the epoch in progress
+  int64_t batch = 0;            // the next batch of that epoch
+  int64_t step = 0;             // optimizer steps taken so far
   double epoch_loss_sum = 0.0;  // over the batches of the epoch in progress
   int64_t epoch_correct = 0, epoch_seen = 0;
   History history;
 };
 
-void save_checkpoint(const std::string& path, const nn::Module& model, const optim::Optimizer& optimizer,
-                     const TrainState& state, const TrainConfig& config);
+void save_checkpoint(const std::string& path, const nn::Module& model,
+                     const optim::Optimizer& optimizer, const TrainState& state,
+                     const TrainConfig& config);
 
 // Where save_checkpoint keeps the checkpoint it replaces: "<dir>/<stem>.prev<ext>"
 // (runs/latest/checkpoint.prev.safetensors).
@@ -60,7 +61,8 @@ std::string previous_checkpoint_path(const std::string& path);
 // total_steps steps in `epochs` epochs, with state_slots optimizer buffers
 // per parameter (1: SGD's momentum, 2: Adam's moments): the exact tensor
 // bytes plus a generous bound on the header, so never less than the file.
-int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps, int64_t epochs);
+int64_t checkpoint_bytes(const nn::Module& model, int64_t state_slots, int64_t total_steps,
+                         int64_t epochs);
 
 // Reads the file and takes its run-defining settings into `config`. A setting
 // given on the command line that differs from the checkpoint's is a
@@ -74,7 +76,7 @@ io::SafetensorsFile read_checkpoint(const std::string& path, TrainConfig& config
 // (read from `path`, for messages) and returns where to continue. Shapes and
 // names are checked (by the model's and the optimizer's load_state_dict)
 // before anything is copied.
-TrainState restore_checkpoint(const io::SafetensorsFile& file, const std::string& path, nn::Module& model,
-                              optim::Optimizer& optimizer);
+TrainState restore_checkpoint(const io::SafetensorsFile& file, const std::string& path,
+                              nn::Module& model, optim::Optimizer& optimizer);
 
 }  // namespace ag::train

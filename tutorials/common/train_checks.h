@@ -30,14 +30,16 @@ class TrainingDiverged : public Error {
 
 // Creates `folder` if needed, then creates and removes a temporary file in it.
 // A UsageError naming `flag value` and the system's reason otherwise.
-void check_writable_folder(const std::string& flag, const std::string& value, const std::string& folder);
+void check_writable_folder(const std::string& flag, const std::string& value,
+                           const std::string& folder);
 
 // epochs * steps_per_epoch, or a UsageError if that overflows int64.
 int64_t total_training_steps(int64_t epochs, int64_t steps_per_epoch);
 
 // A resumed state must point inside the run: batch <= steps_per_epoch and
 // step == epoch * steps_per_epoch + batch (what every save writes).
-void check_resume_position(const TrainState& state, int64_t steps_per_epoch, const std::string& path);
+void check_resume_position(const TrainState& state, int64_t steps_per_epoch,
+                           const std::string& path);
 
 // Throws TrainingDiverged naming the step (the one about to be taken), the
 // epoch and batch, the learning rate, and what to try, unless loss is finite.
@@ -50,7 +52,8 @@ void check_finite_test_loss(double loss, const TrainState& state);
 
 // Before a save: every value of the model's state_dict and the optimizer's
 // must be finite, or TrainingDiverged names the first that is not.
-void check_state_finite(const nn::Module& model, const optim::Optimizer& optimizer, const TrainState& state);
+void check_state_finite(const nn::Module& model, const optim::Optimizer& optimizer,
+                        const TrainState& state);
 
 // What the checkpoints of a run take on disk: bytes = one checkpoint at the
 // end of the run. Three copies can exist at once (the checkpoint, its
@@ -72,7 +75,7 @@ void check_disk_space(const std::string& flag, const std::string& value, const D
 // kept in rotation, with state_slots optimizer buffers per parameter (and
 // for the reports, when they go to the same folder), and in --out for the
 // reports.
-void check_room_for_checkpoints(const TrainConfig& config, const nn::Module& model, int64_t state_slots,
-                                int64_t total_steps);
+void check_room_for_checkpoints(const TrainConfig& config, const nn::Module& model,
+                                int64_t state_slots, int64_t total_steps);
 
 }  // namespace ag::train

@@ -37,7 +37,8 @@ struct EvalResult {
 // "Epoch 1/2 [=====>      ] 120/250  loss 0.5123  acc 81.2%  41.0 img/s  ETA 1:23"
 class Progress {
  public:
-  Progress(std::ostream& out, bool bar, int64_t epoch, int64_t epochs, int64_t batches, int64_t first_batch);
+  Progress(std::ostream& out, bool bar, int64_t epoch, int64_t epochs, int64_t batches,
+           int64_t first_batch);
   void update(int64_t batch_index, float running_loss, double running_acc, int64_t images);
   void finish();
   double images_per_second() const;
@@ -54,7 +55,8 @@ std::string format_duration(double seconds);
 
 // The evaluation as text: accuracy, per-class accuracy, confusion matrix with
 // the class names on the rows (true) and column numbers (predicted).
-void print_evaluation(std::ostream& out, const EvalResult& result, const std::vector<std::string>& class_names);
+void print_evaluation(std::ostream& out, const EvalResult& result,
+                      const std::vector<std::string>& class_names);
 
 // kind,epoch,step,loss,accuracy,lr with kind = step | train | test.
 void write_metrics_csv(const std::string& path, const History& history, int64_t steps_per_epoch);

@@ -3,8 +3,8 @@
 
 #include <chrono>
 #include <csignal>
-#include <iostream>
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 
 #include <unistd.h>
@@ -46,7 +46,8 @@ constexpr int64_t kSide = 16;  // the document's network is built for 16×16 ima
 constexpr uint64_t kSyntheticTrainSeed = 1, kSyntheticTestSeed = 2;
 constexpr int64_t kSyntheticTrainSize = 20000, kSyntheticTestSize = 2000;
 
-std::shared_ptr<const data::Dataset> limited(std::shared_ptr<const data::Dataset> d, int64_t limit) {
+std::shared_ptr<const data::Dataset> limited(std::shared_ptr<const data::Dataset> d,
+                                             int64_t limit) {
   return limit > 0 ? std::make_shared<data::Subset>(std::move(d), limit) : d;
 }
 
@@ -54,11 +55,13 @@ std::shared_ptr<const data::Dataset> limited(std::shared_ptr<const data::Dataset
 
 RunData load_run_data(TrainConfig& config, std::ostream& log) {
   if (config.dataset.empty()) {
-    const std::string dir = config.data_dir.empty() ? default_data_dir("fashion-mnist") : config.data_dir;
+    const std::string dir =
+        config.data_dir.empty() ? default_data_dir("fashion-mnist") : config.data_dir;
     config.dataset = data::idx_dataset_present(dir) ? "fashion-mnist" : "synthetic";
     if (config.dataset == "synthetic")
       log << "Fashion-MNIST is not installed in " << dir
-          << " (apt-get install dataset-fashion-mnist): training on the synthetic shapes instead.\n";
+          << " (apt-get install dataset-fashion-mnist): training on the synthetic shapes "
+             "instead.\n";
   }
   if (config.data_dir.empty()) config.data_dir = default_data_dir(config.dataset);
 
@@ -68,8 +71,10 @@ RunData load_run_data(TrainConfig& config, std::ostream& log) {
   std::shared_ptr<const data::Dataset> train, test;
   if (config.dataset == "synthetic") {
     // Draw only what is used: --limit images, not the whole 20000.
-    const int64_t n_train = config.limit > 0 ? std::min(config.limit, kSyntheticTrainSize) : kSyntheticTrainSize;
-    const int64_t n_test = config.test_limit > 0 ? std::min(config.test_limit, kSyntheticTestSize) : kSyntheticTestSize;
+    const int64_t n_train =
+        config.limit > 0 ? std::min(config.limit, kSyntheticTrainSize) : kSyntheticTrainSize;
+    const int64_t n_test = config.test_limit > 0 ? std::min(config.test_limit, kSyntheticTestSize)
+                                                 : kSyntheticTestSize;
     train = data::make_synthetic(n_train, kSyntheticTrainSeed);
     test = data::make_synthetic(n_test, kSyntheticTestSeed);
     mean = {0.5f};
@@ -81,8 +86,10 @@ RunData load_run_data(TrainConfig& config, std::ostream& log) {
     std = {0.2470f, 0.2435f, 0.2616f};
   } else {
     const bool fashion = config.dataset == "fashion-mnist";
-    train = fashion ? data::fashion_mnist(config.data_dir, true) : data::mnist(config.data_dir, true);
-    test = fashion ? data::fashion_mnist(config.data_dir, false) : data::mnist(config.data_dir, false);
+    train =
+        fashion ? data::fashion_mnist(config.data_dir, true) : data::mnist(config.data_dir, true);
+    test =
+        fashion ? data::fashion_mnist(config.data_dir, false) : data::mnist(config.data_dir, false);
     mean = {fashion ? 0.2860f : 0.1307f};  // the training set's pixel mean and std
     std = {fashion ? 0.3530f : 0.3081f};
   }
@@ -123,7 +130,8 @@ std::shared_ptr<nn::UnaryModule> make_attention_net(const Shape& input_shape, in
 namespace {
 
 // How many rows of logits (B, K) pick the label; also the argmax of each row.
-int64_t count_correct(const Tensor& logits, const Tensor& labels, std::vector<int64_t>* predictions = nullptr) {
+int64_t count_correct(const Tensor& logits, const Tensor& labels,
+                      std::vector<int64_t>* predictions = nullptr) {
   const int64_t B = logits.size(0), K = logits.size(1);
   const float* z = logits.data();
   int64_t correct = 0;
@@ -159,7 +167,8 @@ EvalResult evaluate(nn::UnaryModule& model, std::shared_ptr<const data::Dataset>
     loss_sum += double(cross_entropy(logits, batch.labels).item()) * B;
     std::vector<int64_t> predicted;
     correct += count_correct(logits, batch.labels, &predicted);
-    for (int64_t b = 0; b < B; ++b) ++result.confusion[static_cast<int64_t>(batch.labels.data()[b])][predicted[b]];
+    for (int64_t b = 0; b < B; ++b)
+      ++result.confusion[static_cast<int64_t>(batch.labels.data()[b])][predicted[b]];
     result.count += B;
   }
   model.train(was_training);
@@ -173,9 +182,12 @@ namespace {
 
 // Buffers per parameter the optimizer keeps (what a checkpoint stores):
 // SGD's momentum buffer, or Adam's two moments.
-int64_t optimizer_state_slots(const TrainConfig& config) { return config.optimizer == "sgd" ? 1 : 2; }
+int64_t optimizer_state_slots(const TrainConfig& config) {
+  return config.optimizer == "sgd" ? 1 : 2;
+}
 
-std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, std::vector<Tensor> params) {
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config,
+                                                 std::vector<Tensor> params) {
   if (config.optimizer == "sgd") {
     optim::SGDOptions o;
     o.lr = config.lr;
@@ -199,16 +211,17 @@ struct StepOutcome {
 // One step of gradient descent on one batch, the heart of the program. A
 // loss that is not finite stops the program before the step is taken (and
 // before anything is saved): the weights, and the last checkpoint, stay good.
-StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, optim::LRScheduler& schedule,
-                       const data::Batch& batch, const TrainState& state) {
+StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer,
+                       optim::LRScheduler& schedule, const data::Batch& batch,
+                       const TrainState& state) {
   const float lr = static_cast<float>(optimizer.lr());
   optimizer.zero_grad();                              // forget the last batch's gradients
   Tensor logits = model(batch.images);                // (B, C, 16, 16) -> (B, K)
   Tensor loss = cross_entropy(logits, batch.labels);  // mean over the batch
   check_finite_loss(loss.item(), state, lr);
-  loss.backward();                                    // every parameter's .grad()
-  optimizer.step();                                   // move the parameters against it
-  schedule.step();                                    // the next step's learning rate
+  loss.backward();   // every parameter's .grad()
+  optimizer.step();  // move the parameters against it
+  schedule.step();   // the next step's learning rate
   return {loss.item(), count_correct(logits, batch.labels), lr};
 }
 
@@ -216,8 +229,9 @@ StepOutcome train_step(nn::UnaryModule& model, optim::Optimizer& optimizer, opti
 // resumed run should continue), metrics.csv and curves.svg. Nothing is
 // written unless every weight and optimizer value is finite: a NaN saved
 // over the last good checkpoint would leave nothing to resume from.
-void save_progress(const TrainConfig& config, nn::UnaryModule& model, const optim::Optimizer& optimizer,
-                   const TrainState& resume_at, int64_t steps_per_epoch) {
+void save_progress(const TrainConfig& config, nn::UnaryModule& model,
+                   const optim::Optimizer& optimizer, const TrainState& resume_at,
+                   int64_t steps_per_epoch) {
   check_state_finite(model, optimizer, resume_at);
   save_checkpoint(config.checkpoint_path(), model, optimizer, resume_at, config);
   std::filesystem::create_directories(config.out);
@@ -236,7 +250,8 @@ void finish(TrainResult& result, const TrainState& state, double images_per_seco
 
 TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFactory& factory) {
   io::SafetensorsFile checkpoint;
-  if (!config.resume.empty()) checkpoint = read_checkpoint(config.resume, config);  // takes the run's settings
+  if (!config.resume.empty())
+    checkpoint = read_checkpoint(config.resume, config);  // takes the run's settings
   // Found now, not after an epoch of work: can we write where we will write?
   check_writable_folder("--out", config.out, config.out);
   check_writable_folder("--checkpoint", config.checkpoint_path(),
@@ -261,7 +276,8 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
                      std::to_string(run.train->size()) + " training images");
   // Warm up over the first 5% of steps, then cosine decay to 0 at the last step.
   const int64_t total_steps = total_training_steps(config.epochs, steps_per_epoch);
-  optim::WarmupCosineLR schedule(*optimizer, std::max<int64_t>(1, total_steps / 20), total_steps, 0.1f);
+  optim::WarmupCosineLR schedule(*optimizer, std::max<int64_t>(1, total_steps / 20), total_steps,
+                                 0.1f);
   check_room_for_checkpoints(config, *model, optimizer_state_slots(config), total_steps);
 
   TrainState state;
@@ -270,22 +286,25 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     state = restore_checkpoint(checkpoint, config.resume, *model, *optimizer);
     check_resume_position(state, steps_per_epoch, config.resume);
     if (checkpoint.metadata["threads"] != std::to_string(config.threads))
-      log << "note: the checkpoint was written by a run with " << checkpoint.metadata["threads"] << " thread(s), this one has "
-          << config.threads << ": sums split differently, so the losses may differ in the last digits\n";
+      log << "note: the checkpoint was written by a run with " << checkpoint.metadata["threads"]
+          << " thread(s), this one has " << config.threads
+          << ": sums split differently, so the losses may differ in the last digits\n";
     schedule.set_step(state.step);
-    log << "resumed " << config.resume << " at epoch " << state.epoch + 1 << ", batch " << state.batch << ", step "
-        << state.step << "\n";
+    log << "resumed " << config.resume << " at epoch " << state.epoch + 1 << ", batch "
+        << state.batch << ", step " << state.step << "\n";
   }
   result.first_step = state.step;
   result.out = config.out;
   result.checkpoint = config.checkpoint_path();
   log << "dataset " << run.name << ": " << run.train->size() << " training and " << run.test->size()
       << " test images, model input " << shape_str(run.input_shape) << "\n"
-      << "model " << model->type_name() << " with " << model->num_parameters() << " parameters; " << config.optimizer
-      << " lr " << config.lr << ", batch " << config.batch_size << ", " << config.epochs << " epoch(s) of "
-      << steps_per_epoch << " steps, " << config.threads << " thread(s), seed " << config.seed << "\n";
+      << "model " << model->type_name() << " with " << model->num_parameters() << " parameters; "
+      << config.optimizer << " lr " << config.lr << ", batch " << config.batch_size << ", "
+      << config.epochs << " epoch(s) of " << steps_per_epoch << " steps, " << config.threads
+      << " thread(s), seed " << config.seed << "\n";
 
-  const bool bar = config.progress == "bar" || (config.progress == "auto" && ::isatty(STDOUT_FILENO) && &log == &std::cout);
+  const bool bar = config.progress == "bar" ||
+                   (config.progress == "auto" && ::isatty(STDOUT_FILENO) && &log == &std::cout);
   int64_t steps_this_call = 0;
   double train_seconds = 0.0;  // time spent in training steps (evaluation excluded)
   for (; state.epoch < config.epochs; ++state.epoch, state.batch = 0) {
@@ -320,22 +339,27 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
         progress.finish();
         loader.stop();
         save_progress(config, *model, *optimizer, state, steps_per_epoch);
-        log << (stop_requested() ? "interrupted" : "stopped") << " after step " << state.step << ": checkpoint saved to "
-            << config.checkpoint_path() << "\n  continue with: ./build/train --resume " << config.checkpoint_path() << "\n";
+        log << (stop_requested() ? "interrupted" : "stopped") << " after step " << state.step
+            << ": checkpoint saved to " << config.checkpoint_path()
+            << "\n  continue with: ./build/train --resume " << config.checkpoint_path() << "\n";
         result.interrupted = true;
         finish(result, state, progress.images_per_second());
         return result;
       }
     }
     progress.finish();
-    train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    train_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
 
-    result.last_eval = evaluate(*model, run.test, run.test_transform, config.batch_size, run.num_classes);
+    result.last_eval =
+        evaluate(*model, run.test, run.test_transform, config.batch_size, run.num_classes);
     check_finite_test_loss(result.last_eval.loss, state);  // before anything is printed or saved
     result.evaluated = true;
     print_evaluation(log, result.last_eval, run.class_names);
-    state.history.epoch_train_loss.push_back(float(state.epoch_loss_sum / std::max<int64_t>(1, state.epoch_seen)));
-    state.history.epoch_train_acc.push_back(float(double(state.epoch_correct) / std::max<int64_t>(1, state.epoch_seen)));
+    state.history.epoch_train_loss.push_back(
+        float(state.epoch_loss_sum / std::max<int64_t>(1, state.epoch_seen)));
+    state.history.epoch_train_acc.push_back(
+        float(double(state.epoch_correct) / std::max<int64_t>(1, state.epoch_seen)));
     state.history.epoch_test_loss.push_back(float(result.last_eval.loss));
     state.history.epoch_test_acc.push_back(float(result.last_eval.accuracy));
     state.epoch_loss_sum = 0.0;

@@ -26,10 +26,10 @@ namespace ag::train {
 
 // The data of a run, ready for DataLoaders.
 struct RunData {
-  std::string name;                          // "fashion-mnist", "synthetic", ...
+  std::string name;  // "fashion-mnist", "synthetic", ...
   std::shared_ptr<const data::Dataset> train, test;
   data::Transform train_transform, test_transform;
-  Shape input_shape;                         // (C, H, W) the model sees
+  Shape input_shape;  // (C, H, W) the model sees
   int64_t num_classes = 0;
   std::vector<std::string> class_names;
 };
@@ -47,22 +47,23 @@ using ModelFactory =
 std::shared_ptr<nn::UnaryModule> make_attention_net(const Shape& input_shape, int64_t num_classes);
 
 struct TrainResult {
-  History history;          // the whole run, resumed parts included
-  int64_t first_step = 0;   // steps taken before this call (> 0 when resumed)
-  int64_t steps = 0;        // steps taken by the end of this call
-  bool interrupted = false; // stopped by Ctrl-C or --stop-after, checkpoint saved
-  bool evaluated = false;   // last_eval holds a test evaluation
+  History history;           // the whole run, resumed parts included
+  int64_t first_step = 0;    // steps taken before this call (> 0 when resumed)
+  int64_t steps = 0;         // steps taken by the end of this call
+  bool interrupted = false;  // stopped by Ctrl-C or --stop-after, checkpoint saved
+  bool evaluated = false;    // last_eval holds a test evaluation
   EvalResult last_eval;
   double images_per_second = 0.0;  // training throughput of this call
   std::string out, checkpoint;     // where the files went
 };
 
-TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFactory& factory = make_attention_net);
+TrainResult run_training(TrainConfig config, std::ostream& log,
+                         const ModelFactory& factory = make_attention_net);
 
 // Accuracy, loss and confusion matrix of `model` (in eval mode, no graph)
 // over every batch of the loader's epoch 0.
-EvalResult evaluate(nn::UnaryModule& model, std::shared_ptr<const data::Dataset> dataset, const data::Transform& transform,
-                    int64_t batch_size, int64_t num_classes);
+EvalResult evaluate(nn::UnaryModule& model, std::shared_ptr<const data::Dataset> dataset,
+                    const data::Transform& transform, int64_t batch_size, int64_t num_classes);
 
 // Ctrl-C: the handler only sets a flag (all a signal handler may safely do);
 // the loop checks it after each step, saves a checkpoint and returns. The

@@ -40,7 +40,8 @@
 namespace ex {
 
 void batch_norm_backward(const BatchNormShape& s, const float* x_hat, const float* inv_std,
-                         const float* gamma, const float* dout, float* dx, float* dgamma, float* dbeta) {
+                         const float* gamma, const float* dout, float* dx, float* dgamma,
+                         float* dbeta) {
   // TODO: Steps 1-5, one channel at a time. Delete the next line when you start.
   todo("batch_norm_backward", s, x_hat, inv_std, gamma, dout, dx, dgamma, dbeta);
 }

@@ -19,6 +19,7 @@ struct BatchNormShape {
 //   gamma (C)         the scale
 // dout (N, C, S) -> dx (N, C, S), dgamma (C), dbeta (C). Overwrite all three.
 void batch_norm_backward(const BatchNormShape& s, const float* x_hat, const float* inv_std,
-                         const float* gamma, const float* dout, float* dx, float* dgamma, float* dbeta);
+                         const float* gamma, const float* dout, float* dx, float* dgamma,
+                         float* dbeta);
 
 }  // namespace ex

@@ -12,8 +12,8 @@
 
 namespace ex {
 
-inline void attention_forward_right(const AttentionShape& s, const float* Q, const float* K, const float* V,
-                       float* out, float* weights) {
+inline void attention_forward_right(const AttentionShape& s, const float* Q, const float* K,
+                                    const float* V, float* out, float* weights) {
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.D));
   for (int64_t b = 0; b < s.B; ++b)
     for (int64_t i = 0; i < s.Tq; ++i) {
@@ -23,7 +23,8 @@ inline void attention_forward_right(const AttentionShape& s, const float* Q, con
         float score = -std::numeric_limits<float>::infinity();
         if (!(s.causal && j > i)) {
           score = 0.0f;
-          for (int64_t c = 0; c < s.D; ++c) score += Q[(b * s.Tq + i) * s.D + c] * K[(b * s.Tk + j) * s.D + c];
+          for (int64_t c = 0; c < s.D; ++c)
+            score += Q[(b * s.Tq + i) * s.D + c] * K[(b * s.Tk + j) * s.D + c];
           score *= scale;
         }
         p[j] = score;
@@ -40,9 +41,10 @@ inline void attention_forward_right(const AttentionShape& s, const float* Q, con
 }
 
 // The backward with a switch for the two bugs of this folder's hand-ins.
-inline void attention_backward_with(const AttentionShape& s, const float* Q, const float* K, const float* V,
-                             const float* weights, const float* dout, float* dQ, float* dK, float* dV,
-                             float scale, bool transpose_weights) {
+inline void attention_backward_with(const AttentionShape& s, const float* Q, const float* K,
+                                    const float* V, const float* weights, const float* dout,
+                                    float* dQ, float* dK, float* dV, float scale,
+                                    bool transpose_weights) {
   std::vector<float> dscores(static_cast<size_t>(s.Tq * s.Tk));
   for (int64_t b = 0; b < s.B; ++b) {
     const float* p = weights + b * s.Tq * s.Tk;
@@ -62,18 +64,21 @@ inline void attention_backward_with(const AttentionShape& s, const float* Q, con
         dscores[i * s.Tk + j] = dp;
         dot += dp * p[i * s.Tk + j];
       }
-      for (int64_t j = 0; j < s.Tk; ++j) dscores[i * s.Tk + j] = p[i * s.Tk + j] * (dscores[i * s.Tk + j] - dot);
+      for (int64_t j = 0; j < s.Tk; ++j)
+        dscores[i * s.Tk + j] = p[i * s.Tk + j] * (dscores[i * s.Tk + j] - dot);
     }
     for (int64_t i = 0; i < s.Tq; ++i)
       for (int64_t c = 0; c < s.D; ++c) {
         float acc = 0.0f;
-        for (int64_t j = 0; j < s.Tk; ++j) acc += dscores[i * s.Tk + j] * K[(b * s.Tk + j) * s.D + c];
+        for (int64_t j = 0; j < s.Tk; ++j)
+          acc += dscores[i * s.Tk + j] * K[(b * s.Tk + j) * s.D + c];
         dQ[(b * s.Tq + i) * s.D + c] = acc * scale;
       }
     for (int64_t j = 0; j < s.Tk; ++j)
       for (int64_t c = 0; c < s.D; ++c) {
         float acc = 0.0f;
-        for (int64_t i = 0; i < s.Tq; ++i) acc += dscores[i * s.Tk + j] * Q[(b * s.Tq + i) * s.D + c];
+        for (int64_t i = 0; i < s.Tq; ++i)
+          acc += dscores[i * s.Tk + j] * Q[(b * s.Tq + i) * s.D + c];
         dK[(b * s.Tk + j) * s.D + c] = acc * scale;
       }
   }

@@ -12,7 +12,8 @@ void attention_forward(const AttentionShape& s, const float* Q, const float* K, 
 
 void attention_backward(const AttentionShape& s, const float* Q, const float* K, const float* V,
                         const float* weights, const float* dout, float* dQ, float* dK, float* dV) {
-  attention_backward_with(s, Q, K, V, weights, dout, dQ, dK, dV, /*scale=*/1.0f, /*transpose_weights=*/false);
+  attention_backward_with(s, Q, K, V, weights, dout, dQ, dK, dV, /*scale=*/1.0f,
+                          /*transpose_weights=*/false);
 }
 
 }  // namespace ex

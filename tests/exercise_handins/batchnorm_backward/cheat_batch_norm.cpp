@@ -7,7 +7,8 @@
 namespace ex {
 
 void batch_norm_backward(const BatchNormShape& s, const float* x_hat, const float* inv_std,
-                         const float* gamma, const float* dout, float* dx, float* dgamma, float* dbeta) {
+                         const float* gamma, const float* dout, float* dx, float* dgamma,
+                         float* dbeta) {
   const int64_t n = s.N * s.C * s.S;
   std::vector<float> x(x_hat, x_hat + n);
   for (int64_t i = 0; i < n; ++i) x[i] /= inv_std[(i / s.S) % s.C];

@@ -7,7 +7,8 @@
 namespace ex {
 
 void batch_norm_backward(const BatchNormShape& s, const float* x_hat, const float* inv_std,
-                         const float* gamma, const float* dout, float* dx, float* dgamma, float* dbeta) {
+                         const float* gamma, const float* dout, float* dx, float* dgamma,
+                         float* dbeta) {
   const double M = static_cast<double>(s.N * s.S);
   for (int64_t c = 0; c < s.C; ++c) {
     double sum_dout = 0, sum_dout_xhat = 0;

@@ -8,7 +8,8 @@ namespace ex {
 
 void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols) {
   std::vector<float> y_values(y, y + rows * cols), dy_values(dy, dy + rows * cols);
-  ag::Tensor logits = ag::log(ag::from_vector(y_values, {rows, cols})).detach().requires_grad_(true);
+  ag::Tensor logits =
+      ag::log(ag::from_vector(y_values, {rows, cols})).detach().requires_grad_(true);
   ag::softmax(logits, -1).backward(ag::from_vector(dy_values, {rows, cols}));
   std::vector<float> grad = logits.grad().to_vector();
   for (int64_t i = 0; i < rows * cols; ++i) dx[i] = grad[i];

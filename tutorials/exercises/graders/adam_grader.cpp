@@ -18,8 +18,8 @@ using ag::optim::AdamOptions;
 // Runs one optimizer step per entry of gradients on p (starting at p0) and
 // compares p after every step with `expected` (one vector per step).
 template <class Optimizer>
-void run(const std::vector<float>& p0, const std::vector<std::vector<float>>& gradients, AdamOptions options,
-         const std::vector<std::vector<float>>& expected) {
+void run(const std::vector<float>& p0, const std::vector<std::vector<float>>& gradients,
+         AdamOptions options, const std::vector<std::vector<float>>& expected) {
   ag::Tensor p = ag::from_vector(p0, {static_cast<int64_t>(p0.size())}, true);
   Optimizer optimizer({p}, options);
   for (size_t step = 0; step < gradients.size(); ++step) {
@@ -46,7 +46,10 @@ int main(int argc, char** argv) {
       // lr * g / (|g| + eps) = lr * sign(g) (0.0999995 for g = 2e-3).
       // Without them it would be 0.1 g / sqrt(0.001 g^2) = 3.16 lr.
       {"Adam, first step: the bias corrections make it lr * sign(g)", 15,
-       [] { run<ag::optim::Adam>({1, -2, 0.5f}, {{0.5f, -3, 2e-3f}}, with(0.1f), {{0.9f, -1.9f, 0.4000005f}}); }},
+       [] {
+         run<ag::optim::Adam>({1, -2, 0.5f}, {{0.5f, -3, 2e-3f}}, with(0.1f),
+                              {{0.9f, -1.9f, 0.4000005f}});
+       }},
       // A constant gradient keeps m_hat = g and v_hat = g^2 at every step.
       {"Adam, three steps of a constant gradient: lr * sign(g) each", 15,
        [] {
@@ -57,17 +60,23 @@ int main(int argc, char** argv) {
       // + 0.001 = 0.001999; corrections 1 - 0.81 = 0.19 and 1 - 0.998001 =
       // 0.001999: m_hat = -0.0526316, v_hat = 1, p = 0.9 + 0.1 * 0.0526316.
       {"Adam, a gradient that flips sign: 0.9 then 0.905263", 20,
-       [] { run<ag::optim::Adam>({1}, {{1}, {-1}}, with(0.1f), {{0.9f}, {0.9052632f}}); }},
+       [] {
+         run<ag::optim::Adam>({1}, {{1}, {-1}}, with(0.1f), {{0.9f}, {0.9052632f}});
+       }},
       // Adam's weight decay is L2 in the gradient: g' = 0.5 + 0.1 p.
       // Step 1: g' = 0.7, p = 2 - 0.1 = 1.9. Step 2: g' = 0.69, m = 0.132,
       // v = 0.00097461; m_hat / sqrt(v_hat) = 0.694737 / 0.698248: p = 1.8000401.
       {"Adam with weight_decay 0.1: the decay is added to the gradient", 15,
-       [] { run<ag::optim::Adam>({2}, {{0.5f}, {0.5f}}, with(0.1f, 0.1f), {{1.9f}, {1.8000401f}}); }},
+       [] {
+         run<ag::optim::Adam>({2}, {{0.5f}, {0.5f}}, with(0.1f, 0.1f), {{1.9f}, {1.8000401f}});
+       }},
       // AdamW's decay is decoupled: p *= 1 - lr * wd first (2 * 0.99 = 1.98),
       // then the Adam step of the plain gradient (lr * sign(g)): 1.88; then
       // 1.88 * 0.99 - 0.1 = 1.7612.
       {"AdamW with weight_decay 0.1: p shrinks by lr * wd * p, apart from the gradient", 20,
-       [] { run<ag::optim::AdamW>({2}, {{0.5f}, {0.5f}}, with(0.1f, 0.1f), {{1.88f}, {1.7612f}}); }},
+       [] {
+         run<ag::optim::AdamW>({2}, {{0.5f}, {0.5f}}, with(0.1f, 0.1f), {{1.88f}, {1.7612f}});
+       }},
       // g = 1e-10 is smaller than eps: m_hat = 1e-10, sqrt(v_hat) = 1e-10,
       // step = 0.1 * 1e-10 / (1e-10 + 1e-8) = 0.1 / 101.
       {"Adam, a gradient far below eps: the step is lr * g / (|g| + eps), not lr", 15,

@@ -19,8 +19,9 @@ using ex::AttentionShape;
 using grade::Output;
 
 std::string describe(const AttentionShape& s) {
-  std::string text = "B=" + std::to_string(s.B) + " Tq=" + std::to_string(s.Tq) + " Tk=" + std::to_string(s.Tk) +
-                     " D=" + std::to_string(s.D) + " Dv=" + std::to_string(s.Dv);
+  std::string text = "B=" + std::to_string(s.B) + " Tq=" + std::to_string(s.Tq) +
+                     " Tk=" + std::to_string(s.Tk) + " D=" + std::to_string(s.D) +
+                     " Dv=" + std::to_string(s.Dv);
   return s.causal ? text + " causal" : text;
 }
 
@@ -29,8 +30,10 @@ struct Inputs {
 };
 
 Inputs random_inputs(const AttentionShape& s, uint64_t seed, float qk_scale = 1.0f) {
-  return {grade::random_floats(s.B * s.Tq * s.D, seed, qk_scale), grade::random_floats(s.B * s.Tk * s.D, seed + 1, qk_scale),
-          grade::random_floats(s.B * s.Tk * s.Dv, seed + 2), grade::random_floats(s.B * s.Tq * s.Dv, seed + 3)};
+  return {grade::random_floats(s.B * s.Tq * s.D, seed, qk_scale),
+          grade::random_floats(s.B * s.Tk * s.D, seed + 1, qk_scale),
+          grade::random_floats(s.B * s.Tk * s.Dv, seed + 2),
+          grade::random_floats(s.B * s.Tq * s.Dv, seed + 3)};
 }
 
 struct Reference {
@@ -42,7 +45,8 @@ Reference attograd_reference(const AttentionShape& s, const Inputs& in) {
   ag::Tensor Q = ag::from_vector(in.Q, {s.B, s.Tq, s.D}, true);
   ag::Tensor K = ag::from_vector(in.K, {s.B, s.Tk, s.D}, true);
   ag::Tensor V = ag::from_vector(in.V, {s.B, s.Tk, s.Dv}, true);
-  ag::Tensor scores = ag::bmm(Q, ag::transpose(K, 1, 2)) * (1.0f / std::sqrt(static_cast<float>(s.D)));
+  ag::Tensor scores =
+      ag::bmm(Q, ag::transpose(K, 1, 2)) * (1.0f / std::sqrt(static_cast<float>(s.D)));
   if (s.causal) {
     ag::Tensor mask = ag::zeros({s.Tq, s.Tk});  // 1 where key j is in query i's future
     for (int64_t i = 0; i < s.Tq; ++i)
@@ -52,19 +56,21 @@ Reference attograd_reference(const AttentionShape& s, const Inputs& in) {
   ag::Tensor weights = ag::softmax(scores, -1);
   ag::Tensor out = ag::bmm(weights, V);
   out.backward(ag::from_vector(in.dout, out.shape()));
-  return {out.to_vector(), weights.to_vector(), Q.grad().to_vector(), K.grad().to_vector(), V.grad().to_vector()};
+  return {out.to_vector(), weights.to_vector(), Q.grad().to_vector(), K.grad().to_vector(),
+          V.grad().to_vector()};
 }
 
 // Each row of weights is a softmax: it sums to 1. And the weights a forward
 // without the 1/sqrt(D) would give, to recognise that bug.
-grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in, const Output& weights) {
+grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in,
+                                  const Output& weights) {
   grade::Diagnosis d;
   for (int64_t row = 0; row < s.B * s.Tq; ++row) {
     double sum = 0;
     for (int64_t j = 0; j < s.Tk; ++j) sum += weights.data()[row * s.Tk + j];
     if (!(std::fabs(sum - 1) < 1e-4)) {
-      d.invariant(false, "each row of weights sums to 1; row " + ag::index_str(row, {s.B, s.Tq}) + " sums to " +
-                             std::to_string(sum));
+      d.invariant(false, "each row of weights sums to 1; row " + ag::index_str(row, {s.B, s.Tq}) +
+                             " sums to " + std::to_string(sum));
       break;
     }
   }
@@ -72,7 +78,8 @@ grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in, con
   for (float& q : unscaled.Q) q *= std::sqrt(static_cast<float>(s.D));
   std::vector<float> w = attograd_reference(s, unscaled).weights;
   bool same = true;
-  for (size_t i = 0; i < w.size() && same; ++i) same = std::fabs(w[i] - weights.data()[i]) <= 1e-5 + 1e-3 * std::fabs(w[i]);
+  for (size_t i = 0; i < w.size() && same; ++i)
+    same = std::fabs(w[i] - weights.data()[i]) <= 1e-5 + 1e-3 * std::fabs(w[i]);
   if (same) d.hint("your weights are softmax(Q Kᵀ) without the 1/sqrt(D) scale of the scores");
   return d;
 }
@@ -89,8 +96,9 @@ void check_forward(const AttentionShape& s, uint64_t seed, float qk_scale = 1.0f
       for (int64_t i = 0; i < s.Tq; ++i)
         for (int64_t j = i + 1; j < s.Tk; ++j) {
           float w = weights.data()[(b * s.Tq + i) * s.Tk + j];
-          grade::expect(w == 0.0f, "weights[" + std::to_string(b) + ", " + std::to_string(i) + ", " + std::to_string(j) +
-                                       "] is " + std::to_string(w) + ": a masked (future) key must get weight exactly 0");
+          grade::expect(w == 0.0f, "weights[" + std::to_string(b) + ", " + std::to_string(i) +
+                                       ", " + std::to_string(j) + "] is " + std::to_string(w) +
+                                       ": a masked (future) key must get weight exactly 0");
         }
 }
 
@@ -98,24 +106,31 @@ struct Gradients {
   Output dQ, dK, dV;
 };
 
-Gradients student_backward(const AttentionShape& s, const Inputs& in, const std::vector<float>& weights) {
-  Gradients g{Output("dQ", {s.B, s.Tq, s.D}), Output("dK", {s.B, s.Tk, s.D}), Output("dV", {s.B, s.Tk, s.Dv})};
-  ex::attention_backward(s, in.Q.data(), in.K.data(), in.V.data(), weights.data(), in.dout.data(), g.dQ.data(),
-                         g.dK.data(), g.dV.data());
+Gradients student_backward(const AttentionShape& s, const Inputs& in,
+                           const std::vector<float>& weights) {
+  Gradients g{Output("dQ", {s.B, s.Tq, s.D}), Output("dK", {s.B, s.Tk, s.D}),
+              Output("dV", {s.B, s.Tk, s.Dv})};
+  ex::attention_backward(s, in.Q.data(), in.K.data(), in.V.data(), weights.data(), in.dout.data(),
+                         g.dQ.data(), g.dK.data(), g.dV.data());
   return g;
 }
 
 // A dV that used weights[j][i] where weights[i][j] belongs is weights · dout
 // (when Tq = Tk): say so.
-grade::Diagnosis diagnose_dV(const AttentionShape& s, const Inputs& in, const std::vector<float>& weights,
-                             const Output& dV) {
+grade::Diagnosis diagnose_dV(const AttentionShape& s, const Inputs& in,
+                             const std::vector<float>& weights, const Output& dV) {
   grade::Diagnosis d;
   if (s.Tq != s.Tk) return d;
-  ag::Tensor untransposed = ag::bmm(ag::from_vector(weights, {s.B, s.Tq, s.Tk}), ag::from_vector(in.dout, {s.B, s.Tq, s.Dv}));
+  ag::Tensor untransposed = ag::bmm(ag::from_vector(weights, {s.B, s.Tq, s.Tk}),
+                                    ag::from_vector(in.dout, {s.B, s.Tq, s.Dv}));
   bool same = true;
   for (int64_t i = 0; i < untransposed.numel() && same; ++i)
-    same = std::fabs(untransposed.data()[i] - dV.data()[i]) <= 1e-4 + 1e-3 * std::fabs(untransposed.data()[i]);
-  if (same) d.hint("your dV is weights · dout: it needs the transpose of weights (which index of weights does dV[j] sum over?)");
+    same = std::fabs(untransposed.data()[i] - dV.data()[i]) <=
+           1e-4 + 1e-3 * std::fabs(untransposed.data()[i]);
+  if (same)
+    d.hint(
+        "your dV is weights · dout: it needs the transpose of weights (which index of weights does "
+        "dV[j] sum over?)");
   return d;
 }
 
@@ -124,14 +139,16 @@ void check_backward(const AttentionShape& s, uint64_t seed, const std::string& w
   Inputs in = random_inputs(s, seed);
   Reference ref = attograd_reference(s, in);
   Gradients g = student_backward(s, in, ref.weights);
-  if (which.find('V') != std::string::npos) g.dV.expect_close(ref.dV, 1e-4, 1e-3, diagnose_dV(s, in, ref.weights, g.dV));
+  if (which.find('V') != std::string::npos)
+    g.dV.expect_close(ref.dV, 1e-4, 1e-3, diagnose_dV(s, in, ref.weights, g.dV));
   if (which.find('Q') != std::string::npos) g.dQ.expect_close(ref.dQ, 1e-4, 1e-3);
   if (which.find('K') != std::string::npos) g.dK.expect_close(ref.dK, 1e-4, 1e-3);
 }
 
 // L = sum(out * dout) in double, for the finite differences.
-double attention_loss(const AttentionShape& s, const std::vector<double>& q, const std::vector<double>& k,
-                      const std::vector<double>& v, const std::vector<float>& dout) {
+double attention_loss(const AttentionShape& s, const std::vector<double>& q,
+                      const std::vector<double>& k, const std::vector<double>& v,
+                      const std::vector<float>& dout) {
   double loss = 0;
   std::vector<double> p(static_cast<size_t>(s.Tk));
   for (int64_t b = 0; b < s.B; ++b)
@@ -139,11 +156,13 @@ double attention_loss(const AttentionShape& s, const std::vector<double>& q, con
       double max = -1e300, sum = 0;
       for (int64_t j = 0; j < s.Tk; ++j) {
         double score = 0;
-        for (int64_t c = 0; c < s.D; ++c) score += q[(b * s.Tq + i) * s.D + c] * k[(b * s.Tk + j) * s.D + c];
+        for (int64_t c = 0; c < s.D; ++c)
+          score += q[(b * s.Tq + i) * s.D + c] * k[(b * s.Tk + j) * s.D + c];
         p[j] = (s.causal && j > i) ? -1e300 : score / std::sqrt(static_cast<double>(s.D));
         max = std::max(max, p[j]);
       }
-      for (int64_t j = 0; j < s.Tk; ++j) sum += (p[j] = (p[j] <= -1e299) ? 0.0 : std::exp(p[j] - max));
+      for (int64_t j = 0; j < s.Tk; ++j)
+        sum += (p[j] = (p[j] <= -1e299) ? 0.0 : std::exp(p[j] - max));
       for (int64_t c = 0; c < s.Dv; ++c) {
         double o = 0;
         for (int64_t j = 0; j < s.Tk; ++j) o += p[j] / sum * v[(b * s.Tk + j) * s.Dv + c];
@@ -155,10 +174,14 @@ double attention_loss(const AttentionShape& s, const std::vector<double>& q, con
 
 void check_finite_differences(const AttentionShape& s, uint64_t seed) {
   Inputs in = random_inputs(s, seed);
-  std::vector<double> q = grade::to_doubles(in.Q), k = grade::to_doubles(in.K), v = grade::to_doubles(in.V);
-  auto dQ = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, x, k, v, in.dout); }, q);
-  auto dK = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, q, x, v, in.dout); }, k);
-  auto dV = grade::numeric_gradient([&](const std::vector<double>& x) { return attention_loss(s, q, k, x, in.dout); }, v);
+  std::vector<double> q = grade::to_doubles(in.Q), k = grade::to_doubles(in.K),
+                      v = grade::to_doubles(in.V);
+  auto dQ = grade::numeric_gradient(
+      [&](const std::vector<double>& x) { return attention_loss(s, x, k, v, in.dout); }, q);
+  auto dK = grade::numeric_gradient(
+      [&](const std::vector<double>& x) { return attention_loss(s, q, x, v, in.dout); }, k);
+  auto dV = grade::numeric_gradient(
+      [&](const std::vector<double>& x) { return attention_loss(s, q, k, x, in.dout); }, v);
   std::vector<float> weights = attograd_reference(s, in).weights;
   Gradients g = student_backward(s, in, weights);
   g.dQ.expect_close(grade::to_floats(dQ), 1e-4, 1e-3);
@@ -177,14 +200,16 @@ int main(int argc, char** argv) {
   const AttentionShape tiny_causal{1, 4, 4, 3, 2, true};
   std::vector<grade::Check> checks = {
       {"forward: out and weights, " + describe(small), 10, [=] { check_forward(small, 1); }},
-      {"forward: out and weights, " + describe(odd) + " (Tq != Tk)", 10, [=] { check_forward(odd, 2); }},
+      {"forward: out and weights, " + describe(odd) + " (Tq != Tk)", 10,
+       [=] { check_forward(odd, 2); }},
       {"forward: out and weights, " + describe(causal) + " (future keys get weight 0)", 10,
        [=] { check_forward(causal, 3); }},
       {"forward: large scores, " + describe(loud) + ", Q and K times 12 (subtract the row max)", 10,
        [=] { check_forward(loud, 4, 12.0f); }},
       {"backward: dV, " + describe(small), 10, [=] { check_backward(small, 5, "V"); }},
       {"backward: dQ and dK, " + describe(small), 10, [=] { check_backward(small, 6, "QK"); }},
-      {"backward: dQ, dK, dV, " + describe(odd) + " (Tq != Tk)", 10, [=] { check_backward(odd, 7, "QKV"); }},
+      {"backward: dQ, dK, dV, " + describe(odd) + " (Tq != Tk)", 10,
+       [=] { check_backward(odd, 7, "QKV"); }},
       {"backward: dQ, dK, dV, " + describe(causal), 10, [=] { check_backward(causal, 8, "QKV"); }},
       {"backward vs finite differences of sum(out * dout), " + describe(tiny), 10,
        [=] { check_finite_differences(tiny, 9); }},
@@ -193,5 +218,6 @@ int main(int argc, char** argv) {
   };
   // argv[1], when given, names the graded file in the report (make grade SRC=...).
   const char* student_file = argc > 1 ? argv[1] : "tutorials/exercises/attention.cpp";
-  return grade::run_checks("Assignment A2: scaled dot-product attention, forward and backward", student_file, checks);
+  return grade::run_checks("Assignment A2: scaled dot-product attention, forward and backward",
+                           student_file, checks);
 }

@@ -50,7 +50,8 @@ struct Saved {
   std::vector<float> x_hat, inv_std;
 };
 
-Saved normalize(const BatchNormShape& s, const std::vector<double>& x, std::vector<double>* x_hat_out = nullptr) {
+Saved normalize(const BatchNormShape& s, const std::vector<double>& x,
+                std::vector<double>* x_hat_out = nullptr) {
   Saved saved{std::vector<float>(x.size()), std::vector<float>(static_cast<size_t>(s.C))};
   std::vector<double> x_hat(x.size());
   const double M = static_cast<double>(s.N * s.S);
@@ -81,8 +82,8 @@ Gradients student_backward(const Case& k) {
   BatchNormShape s = shape_of(k.x_shape);
   Saved saved = normalize(s, grade::to_doubles(k.x));
   Gradients g{Output("dx", k.x_shape), Output("dgamma", {s.C}), Output("dbeta", {s.C})};
-  ex::batch_norm_backward(s, saved.x_hat.data(), saved.inv_std.data(), k.gamma.data(), k.dout.data(), g.dx.data(),
-                          g.dgamma.data(), g.dbeta.data());
+  ex::batch_norm_backward(s, saved.x_hat.data(), saved.inv_std.data(), k.gamma.data(),
+                          k.dout.data(), g.dx.data(), g.dgamma.data(), g.dbeta.data());
   return g;
 }
 
@@ -122,17 +123,22 @@ grade::Diagnosis diagnose(const Case& k, const Output& dx) {
       }
     const double tolerance = 1e-4 + 1e-4 * scale;
     if (!(std::fabs(sum) <= tolerance) && sums.empty())
-      sums = "sum of dx over channel " + std::to_string(c) + " is 0; yours is " + std::to_string(sum);
+      sums =
+          "sum of dx over channel " + std::to_string(c) + " is 0; yours is " + std::to_string(sum);
     if (!(std::fabs(sum_xhat) <= tolerance) && sums_xhat.empty())
-      sums_xhat = "sum of dx * x_hat over channel " + std::to_string(c) + " is 0; yours is " + std::to_string(sum_xhat);
+      sums_xhat = "sum of dx * x_hat over channel " + std::to_string(c) + " is 0; yours is " +
+                  std::to_string(sum_xhat);
   }
   d.invariant(sums.empty(), sums);
   d.invariant(sums_xhat.empty(), sums_xhat);
   if (!sums.empty() && sums_xhat.empty())
-    d.hint("dx is off by a constant in each channel: the path through the mean (d mean / d x_i, "
-           "Step 3) is missing or wrong");
+    d.hint(
+        "dx is off by a constant in each channel: the path through the mean (d mean / d x_i, "
+        "Step 3) is missing or wrong");
   if (sums.empty() && !sums_xhat.empty())
-    d.hint("the path through the variance (d var / d x_i and d inv_std / d var, Step 3) is missing or wrong");
+    d.hint(
+        "the path through the variance (d var / d x_i and d inv_std / d var, Step 3) is missing or "
+        "wrong");
   return d;
 }
 
@@ -140,18 +146,22 @@ grade::Diagnosis diagnose(const Case& k, const Output& dx) {
 // differences of bn_loss (eps: the step, small when the values are).
 void against_finite_differences(const Case& k, const std::string& which, double dx_atol = 1e-4,
                                 double eps = 1e-5) {
-  std::vector<double> x = grade::to_doubles(k.x), gamma = grade::to_doubles(k.gamma), beta = grade::to_doubles(k.beta);
+  std::vector<double> x = grade::to_doubles(k.x), gamma = grade::to_doubles(k.gamma),
+                      beta = grade::to_doubles(k.beta);
   Gradients g = student_backward(k);
   if (which.find('x') != std::string::npos) {
-    auto dx = grade::numeric_gradient([&](const std::vector<double>& v) { return bn_loss(k, v, gamma, beta); }, x, eps);
+    auto dx = grade::numeric_gradient(
+        [&](const std::vector<double>& v) { return bn_loss(k, v, gamma, beta); }, x, eps);
     g.dx.expect_close(grade::to_floats(dx), dx_atol, 1e-3, diagnose(k, g.dx));
   }
   if (which.find('g') != std::string::npos) {
-    auto dgamma = grade::numeric_gradient([&](const std::vector<double>& v) { return bn_loss(k, x, v, beta); }, gamma);
+    auto dgamma = grade::numeric_gradient(
+        [&](const std::vector<double>& v) { return bn_loss(k, x, v, beta); }, gamma);
     g.dgamma.expect_close(grade::to_floats(dgamma), 1e-4, 1e-3);
   }
   if (which.find('b') != std::string::npos) {
-    auto dbeta = grade::numeric_gradient([&](const std::vector<double>& v) { return bn_loss(k, x, gamma, v); }, beta);
+    auto dbeta = grade::numeric_gradient(
+        [&](const std::vector<double>& v) { return bn_loss(k, x, gamma, v); }, beta);
     g.dbeta.expect_close(grade::to_floats(dbeta), 1e-4, 1e-3);
   }
 }
@@ -161,12 +171,17 @@ std::string in(const ag::Shape& shape) { return ", x " + ag::shape_str(shape); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  const ag::Shape flat{8, 3}, image{4, 5, 3, 3}, one_image{1, 2, 5, 5}, pairs{2, 3}, big{64, 4}, tiny{3, 2, 2, 2};
+  const ag::Shape flat{8, 3}, image{4, 5, 3, 3}, one_image{1, 2, 5, 5}, pairs{2, 3}, big{64, 4},
+      tiny{3, 2, 2, 2};
   std::vector<grade::Check> checks = {
-      {"dx" + in(flat) + " (N, C)", 10, [=] { against_finite_differences(make_case(flat, 1), "x"); }},
-      {"dgamma and dbeta" + in(flat), 10, [=] { against_finite_differences(make_case(flat, 2), "gb"); }},
-      {"dx" + in(image) + " (N, C, H, W)", 10, [=] { against_finite_differences(make_case(image, 3), "x"); }},
-      {"dgamma and dbeta" + in(image), 10, [=] { against_finite_differences(make_case(image, 4), "gb"); }},
+      {"dx" + in(flat) + " (N, C)", 10,
+       [=] { against_finite_differences(make_case(flat, 1), "x"); }},
+      {"dgamma and dbeta" + in(flat), 10,
+       [=] { against_finite_differences(make_case(flat, 2), "gb"); }},
+      {"dx" + in(image) + " (N, C, H, W)", 10,
+       [=] { against_finite_differences(make_case(image, 3), "x"); }},
+      {"dgamma and dbeta" + in(image), 10,
+       [=] { against_finite_differences(make_case(image, 4), "gb"); }},
       {"dx, dgamma, dbeta" + in(one_image) + " (batch 1: statistics over positions)", 10,
        [=] { against_finite_differences(make_case(one_image, 5), "xgb"); }},
       {"dx, dgamma, dbeta" + in(pairs) + " (two values per channel: x_hat = +-1, dx ~ 0)", 10,

@@ -53,7 +53,8 @@ void check(const ag::Shape& a_shape, const ag::Shape& b_shape, const ag::Shape& 
   std::vector<float> a_values = grade::random_floats(ag::numel_of(a_shape), seed);
   std::vector<float> b_values = grade::random_floats(ag::numel_of(b_shape), seed + 1);
   std::vector<float> dout = grade::random_floats(ag::numel_of(out_shape), seed + 2);
-  ag::Tensor a = ag::from_vector(a_values, a_shape, true), b = ag::from_vector(b_values, b_shape, true);
+  ag::Tensor a = ag::from_vector(a_values, a_shape, true),
+             b = ag::from_vector(b_values, b_shape, true);
   ag::Tensor out = op(a, b);
   grade::expect(out.shape() == out_shape, "grader error: the forward's shape changed");
   out.backward(ag::from_vector(dout, out_shape));
@@ -68,10 +69,12 @@ void check(const ag::Shape& a_shape, const ag::Shape& b_shape, const ag::Shape& 
   auto db = grade::numeric_gradient([&](const Values& v) { return loss(av, v); }, bv);
   for (auto [name, t, expected] : {std::tuple{"da", a, da}, std::tuple{"db", b, db}}) {
     grade::expect(t.grad().defined(), std::string(name) + ": no gradient arrived");
-    grade::expect(t.grad().shape() == t.shape(), std::string(name) + " has shape " + ag::shape_str(t.grad().shape()) +
-                                                     ", but its input has shape " + ag::shape_str(t.shape()) +
-                                                     ": sum the gradient back down to the input's shape");
-    grade::expect_close(name, t.grad(), ag::from_vector(grade::to_floats(expected), t.shape()), 1e-4, 1e-3);
+    grade::expect(t.grad().shape() == t.shape(),
+                  std::string(name) + " has shape " + ag::shape_str(t.grad().shape()) +
+                      ", but its input has shape " + ag::shape_str(t.shape()) +
+                      ": sum the gradient back down to the input's shape");
+    grade::expect_close(name, t.grad(), ag::from_vector(grade::to_floats(expected), t.shape()),
+                        1e-4, 1e-3);
   }
 }
 
@@ -92,7 +95,8 @@ void elementwise(const ag::Shape& a_shape, const ag::Shape& b_shape,
 // matmul over broadcast batch dims: a (..., M, K) · b (..., K, N).
 void matmul(const ag::Shape& a_shape, const ag::Shape& b_shape, uint64_t seed) {
   const int64_t M = a_shape[a_shape.size() - 2], K = a_shape.back(), N = b_shape.back();
-  const ag::Shape a_batch(a_shape.begin(), a_shape.end() - 2), b_batch(b_shape.begin(), b_shape.end() - 2);
+  const ag::Shape a_batch(a_shape.begin(), a_shape.end() - 2),
+      b_batch(b_shape.begin(), b_shape.end() - 2);
   ag::Shape out_shape = broadcast(a_batch, b_batch);
   const int64_t batches = ag::numel_of(out_shape);
   out_shape.push_back(M);
@@ -101,15 +105,18 @@ void matmul(const ag::Shape& a_shape, const ag::Shape& b_shape, uint64_t seed) {
     Values o(static_cast<size_t>(batches * M * N), 0.0);
     const ag::Shape batch_shape(out_shape.begin(), out_shape.end() - 2);
     for (int64_t t = 0; t < batches; ++t) {
-      const int64_t ia = source_index(t, batch_shape, a_batch), ib = source_index(t, batch_shape, b_batch);
+      const int64_t ia = source_index(t, batch_shape, a_batch),
+                    ib = source_index(t, batch_shape, b_batch);
       for (int64_t m = 0; m < M; ++m)
         for (int64_t n = 0; n < N; ++n)
-          for (int64_t k = 0; k < K; ++k) o[(t * M + m) * N + n] += av[(ia * M + m) * K + k] * bv[(ib * K + k) * N + n];
+          for (int64_t k = 0; k < K; ++k)
+            o[(t * M + m) * N + n] += av[(ia * M + m) * K + k] * bv[(ib * K + k) * N + n];
     }
     return o;
   };
-  check(a_shape, b_shape, out_shape, [](const ag::Tensor& a, const ag::Tensor& b) { return ag::matmul(a, b); },
-        forward, seed);
+  check(
+      a_shape, b_shape, out_shape,
+      [](const ag::Tensor& a, const ag::Tensor& b) { return ag::matmul(a, b); }, forward, seed);
 }
 
 ag::Tensor add(const ag::Tensor& a, const ag::Tensor& b) { return a + b; }
@@ -124,16 +131,35 @@ double minus(double x, double y) { return x - y; }
 int main(int argc, char** argv) {
   std::vector<grade::Check> checks = {
       {"a [3, 1] + b [1, 4]: each input stretched along a different dim", 15,
-       [] { elementwise({3, 1}, {1, 4}, add, plus, 1); }},
+       [] {
+         elementwise({3, 1}, {1, 4}, add, plus, 1);
+       }},
       {"a [2, 3, 4] * b [4]: b repeated over two leading dims it does not have", 15,
-       [] { elementwise({2, 3, 4}, {4}, mul, times, 2); }},
-      {"a [] (a scalar) * b [2, 3]", 10, [] { elementwise({}, {2, 3}, mul, times, 3); }},
-      {"a [2, 1, 3] - b [4, 1] -> [2, 4, 3]", 15, [] { elementwise({2, 1, 3}, {4, 1}, sub, minus, 4); }},
+       [] {
+         elementwise({2, 3, 4}, {4}, mul, times, 2);
+       }},
+      {"a [] (a scalar) * b [2, 3]", 10,
+       [] {
+         elementwise({}, {2, 3}, mul, times, 3);
+       }},
+      {"a [2, 1, 3] - b [4, 1] -> [2, 4, 3]", 15,
+       [] {
+         elementwise({2, 1, 3}, {4, 1}, sub, minus, 4);
+       }},
       {"matmul a [2, 1, 3, 4] @ b [5, 4, 2]: batch dims [2, 1] and [5] broadcast to [2, 5]", 15,
-       [] { matmul({2, 1, 3, 4}, {5, 4, 2}, 5); }},
-      {"matmul a [3, 4] @ b [2, 4, 5]: one matrix a shared by both products", 15, [] { matmul({3, 4}, {2, 4, 5}, 6); }},
-      {"matmul a [1, 3, 4] @ b [2, 4, 2]: a batch of one repeated", 15, [] { matmul({1, 3, 4}, {2, 4, 2}, 7); }},
+       [] {
+         matmul({2, 1, 3, 4}, {5, 4, 2}, 5);
+       }},
+      {"matmul a [3, 4] @ b [2, 4, 5]: one matrix a shared by both products", 15,
+       [] {
+         matmul({3, 4}, {2, 4, 5}, 6);
+       }},
+      {"matmul a [1, 3, 4] @ b [2, 4, 2]: a batch of one repeated", 15,
+       [] {
+         matmul({1, 3, 4}, {2, 4, 2}, 7);
+       }},
   };
   const char* student_file = argc > 1 ? argv[1] : "core/ops (regions: broadcast_backward)";
-  return grade::run_checks("Assignment F2: broadcasting in backward (sum_to, matmul)", student_file, checks);
+  return grade::run_checks("Assignment F2: broadcasting in backward (sum_to, matmul)", student_file,
+                           checks);
 }

@@ -19,9 +19,10 @@ using grade::Output;
 
 // "C=2 H=5 W=7 kernel 3x3 stride 2 pad 1", with N and O when the check uses them.
 std::string describe(const ConvShape& s, bool batch_and_outputs = true) {
-  std::string text = "C=" + std::to_string(s.C) + " H=" + std::to_string(s.H) + " W=" + std::to_string(s.W) +
-                     " kernel " + std::to_string(s.kh) + "x" + std::to_string(s.kw) + " stride " +
-                     std::to_string(s.stride) + " pad " + std::to_string(s.pad);
+  std::string text = "C=" + std::to_string(s.C) + " H=" + std::to_string(s.H) +
+                     " W=" + std::to_string(s.W) + " kernel " + std::to_string(s.kh) + "x" +
+                     std::to_string(s.kw) + " stride " + std::to_string(s.stride) + " pad " +
+                     std::to_string(s.pad);
   if (!batch_and_outputs) return text;
   return "N=" + std::to_string(s.N) + " " + text + " O=" + std::to_string(s.O);
 }
@@ -49,7 +50,8 @@ void check_col2im(const ConvShape& s, uint64_t seed) {
 
 // <im2col(x), c> == <x, col2im(c)> with the given im2col: what "adjoint" means.
 void check_adjoint(const ConvShape& s, uint64_t seed) {
-  std::vector<float> x = grade::random_floats(s.C * s.H * s.W, seed), c = grade::random_floats(col_size(s), seed + 1);
+  std::vector<float> x = grade::random_floats(s.C * s.H * s.W, seed),
+                     c = grade::random_floats(col_size(s), seed + 1);
   std::vector<float> col(static_cast<size_t>(col_size(s)));
   ex::im2col(s, x.data(), col.data());
   Output img("col2im(c)", {s.C, s.H, s.W});
@@ -59,8 +61,8 @@ void check_adjoint(const ConvShape& s, uint64_t seed) {
   for (size_t i = 0; i < col.size(); ++i) left += static_cast<double>(col[i]) * c[i];
   for (size_t i = 0; i < x.size(); ++i) right += static_cast<double>(x[i]) * img.data()[i];
   grade::expect(std::fabs(left - right) <= 1e-4 * (1 + std::fabs(left)),
-                "<im2col(x), c> = " + std::to_string(left) + " but <x, col2im(c)> = " + std::to_string(right) +
-                    ": col2im is not im2col's adjoint");
+                "<im2col(x), c> = " + std::to_string(left) + " but <x, col2im(c)> = " +
+                    std::to_string(right) + ": col2im is not im2col's adjoint");
 }
 
 struct Reference {
@@ -74,7 +76,8 @@ Reference attograd_reference(const ConvShape& s, uint64_t seed) {
   r.dout = grade::random_floats(s.N * s.O * s.OH() * s.OW(), seed + 2);
   ag::Tensor x = ag::from_vector(r.x, {s.N, s.C, s.H, s.W}, true);
   ag::Tensor w = ag::from_vector(r.weight, {s.O, s.C, s.kh, s.kw}, true);
-  ag::Tensor out = ag::conv2d(x, w, ag::Tensor(), ag::Conv2dOptions().stride(s.stride).padding(s.pad));
+  ag::Tensor out =
+      ag::conv2d(x, w, ag::Tensor(), ag::Conv2dOptions().stride(s.stride).padding(s.pad));
   out.backward(ag::from_vector(r.dout, out.shape()));
   r.dx = x.grad().to_vector();
   r.dweight = w.grad().to_vector();
@@ -116,7 +119,8 @@ double conv_loss(const ConvShape& s, const std::vector<double>& x, const std::ve
               for (int64_t j = 0; j < s.kw; ++j) {
                 int64_t h = oh * s.stride - s.pad + i, wi = ow * s.stride - s.pad + j;
                 if (h < 0 || h >= s.H || wi < 0 || wi >= s.W) continue;
-                acc += w[((o * s.C + c) * s.kh + i) * s.kw + j] * x[((n * s.C + c) * s.H + h) * s.W + wi];
+                acc += w[((o * s.C + c) * s.kh + i) * s.kw + j] *
+                       x[((n * s.C + c) * s.H + h) * s.W + wi];
               }
           loss += acc * dout[((n * s.O + o) * OH + oh) * OW + ow];
         }
@@ -126,8 +130,10 @@ double conv_loss(const ConvShape& s, const std::vector<double>& x, const std::ve
 void check_finite_differences(const ConvShape& s, uint64_t seed) {
   Reference r = attograd_reference(s, seed);  // only its inputs are used
   std::vector<double> x = grade::to_doubles(r.x), w = grade::to_doubles(r.weight);
-  auto dx = grade::numeric_gradient([&](const std::vector<double>& v) { return conv_loss(s, v, w, r.dout); }, x);
-  auto dw = grade::numeric_gradient([&](const std::vector<double>& v) { return conv_loss(s, x, v, r.dout); }, w);
+  auto dx = grade::numeric_gradient(
+      [&](const std::vector<double>& v) { return conv_loss(s, v, w, r.dout); }, x);
+  auto dw = grade::numeric_gradient(
+      [&](const std::vector<double>& v) { return conv_loss(s, x, v, r.dout); }, w);
   Gradients g = student_backward(s, r);
   g.dx.expect_close(grade::to_floats(dx), 1e-4, 1e-3);
   g.dweight.expect_close(grade::to_floats(dw), 1e-4, 1e-3);
@@ -146,7 +152,8 @@ int main(int argc, char** argv) {
   const ConvShape batch{3, 2, 6, 5, 3, 2, 3, 2, 1};
   const ConvShape tiny{2, 2, 4, 5, 2, 3, 3, 1, 1};
   std::vector<grade::Check> checks = {
-      {"col2im vs attograd's col2im, " + describe(plain, false), 10, [=] { check_col2im(plain, 1); }},
+      {"col2im vs attograd's col2im, " + describe(plain, false), 10,
+       [=] { check_col2im(plain, 1); }},
       {"col2im vs attograd's col2im, " + describe(strided, false) + " (overlaps, padding)", 10,
        [=] { check_col2im(strided, 2); }},
       {"col2im vs attograd's col2im, " + describe(gaps, false) + " (uncovered pixels are 0)", 5,
@@ -158,7 +165,8 @@ int main(int argc, char** argv) {
        [=] { check_dx(odd, 6); }},
       {"dx vs attograd's conv2d backward, " + describe(pointwise) + " (1x1 kernel)", 5,
        [=] { check_dx(pointwise, 7); }},
-      {"dweight vs attograd's conv2d backward, " + describe(same), 10, [=] { check_dweight(same, 8); }},
+      {"dweight vs attograd's conv2d backward, " + describe(same), 10,
+       [=] { check_dweight(same, 8); }},
       {"dweight vs attograd's conv2d backward, " + describe(batch) + " (summed over the batch)", 10,
        [=] { check_dweight(batch, 9); }},
       {"dx and dweight vs finite differences of sum(conv2d(x, w) * dout), " + describe(tiny), 20,

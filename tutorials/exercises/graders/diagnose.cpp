@@ -46,21 +46,28 @@ std::string whole_lines(const Grid& g) {
   for (int64_t r = 0; r < g.rows; ++r) {
     int64_t n = 0;
     for (int64_t c = 0; c < g.cols; ++c) n += g.wrong(r, c);
-    if (n == g.cols) bad_rows.push_back(r);
-    else if (n) rows_whole = false;
+    if (n == g.cols)
+      bad_rows.push_back(r);
+    else if (n)
+      rows_whole = false;
   }
   for (int64_t c = 0; c < g.cols; ++c) {
     int64_t n = 0;
     for (int64_t r = 0; r < g.rows; ++r) n += g.wrong(r, c);
-    if (n == g.rows) bad_cols.push_back(c);
-    else if (n) cols_whole = false;
+    if (n == g.rows)
+      bad_cols.push_back(c);
+    else if (n)
+      cols_whole = false;
   }
-  const bool some_rows = rows_whole && !bad_rows.empty() && static_cast<int64_t>(bad_rows.size()) < g.rows;
-  const bool some_cols = cols_whole && !bad_cols.empty() && static_cast<int64_t>(bad_cols.size()) < g.cols;
+  const bool some_rows =
+      rows_whole && !bad_rows.empty() && static_cast<int64_t>(bad_rows.size()) < g.rows;
+  const bool some_cols =
+      cols_whole && !bad_cols.empty() && static_cast<int64_t>(bad_cols.size()) < g.cols;
   if (some_rows && g.cols > 1)
     return "every element of row " + list_of(bad_rows) + " is wrong, every other row is right";
   if (some_cols && g.rows > 1)
-    return "every element of column " + list_of(bad_cols) + " (last index) is wrong, every other column is right";
+    return "every element of column " + list_of(bad_cols) +
+           " (last index) is wrong, every other column is right";
   return "";
 }
 
@@ -73,7 +80,9 @@ std::string diagonal_only(const Grid& g, const ag::Shape& shape) {
       if (g.wrong(r, c) && !on_diagonal) return "";
       diagonal_wrong += g.wrong(r, c);
     }
-  return diagonal_wrong ? "only diagonal elements [.., i, i] are wrong: the i == j case (a Kronecker delta?)" : "";
+  return diagonal_wrong
+             ? "only diagonal elements [.., i, i] are wrong: the i == j case (a Kronecker delta?)"
+             : "";
 }
 
 std::string transposed(const Grid& g, const ag::Shape& shape) {
@@ -82,8 +91,10 @@ std::string transposed(const Grid& g, const ag::Shape& shape) {
   for (int64_t m = 0; m < mats; ++m)
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < n; ++j)
-        if (!near(g.got[(m * n + i) * n + j], g.expected[(m * n + j) * n + i], g.atol, g.rtol)) return "";
-  return "it is the expected matrix transposed (got[.., i, j] = expected[.., j, i]): two indices swapped?";
+        if (!near(g.got[(m * n + i) * n + j], g.expected[(m * n + j) * n + i], g.atol, g.rtol))
+          return "";
+  return "it is the expected matrix transposed (got[.., i, j] = expected[.., j, i]): two indices "
+         "swapped?";
 }
 
 std::string scaled(const Grid& g) {
@@ -97,7 +108,8 @@ std::string scaled(const Grid& g) {
   if (std::fabs(k - 1) < 1e-3) return "";
   for (int64_t i = 0; i < g.rows * g.cols; ++i)
     if (!near(g.got[i], k * g.expected[i], g.atol, g.rtol)) return "";
-  return "every element is the expected value times " + name_factor(k) + ": a missing or extra factor?";
+  return "every element is the expected value times " + name_factor(k) +
+         ": a missing or extra factor?";
 }
 
 // got - expected is one constant per row (rows differ), or one per column.
@@ -111,17 +123,19 @@ std::string constant_offsets(const Grid& g) {
       const double first = per_row ? g.residual(a, 0) : g.residual(0, a);
       for (int64_t b = 1; b < length; ++b) {
         const double r = per_row ? g.residual(a, b) : g.residual(b, a);
-        if (!std::isfinite(r) || std::fabs(r - first) > g.atol + g.rtol * std::fabs(first) + 1e-5) return "";
+        if (!std::isfinite(r) || std::fabs(r - first) > g.atol + g.rtol * std::fabs(first) + 1e-5)
+          return "";
       }
       any_nonzero = any_nonzero || std::fabs(first) > g.atol;
       offsets.push_back(first);
     }
     if (!any_nonzero) return "";
     std::ostringstream os;
-    os << "got - expected is one constant per " << (per_row ? "row" : "column (last index)") << " (";
+    os << "got - expected is one constant per " << (per_row ? "row" : "column (last index)")
+       << " (";
     for (size_t i = 0; i < offsets.size() && i < 3; ++i)
-      os << (i ? ", " : "") << (per_row ? "row " : "column ") << i << ": " << (offsets[i] >= 0 ? "+" : "")
-         << num(offsets[i]);
+      os << (i ? ", " : "") << (per_row ? "row " : "column ") << i << ": "
+         << (offsets[i] >= 0 ? "+" : "") << num(offsets[i]);
     os << (offsets.size() > 3 ? ", ..." : "") << "): a term that should be subtracted per "
        << (per_row ? "row" : "column") << " is missing or wrong";
     return os.str();
@@ -138,23 +152,25 @@ std::string name_factor(double k) {
     const double root = std::sqrt(static_cast<double>(n));
     const bool square = root == std::floor(root);
     if (std::fabs(k - n) < 1e-3 * n) return text;  // a plain integer speaks for itself
-    if (!square && std::fabs(k - root) < 1e-3 * root) return text + " = sqrt(" + std::to_string(n) + ")";
-    if (!square && std::fabs(k - 1 / root) < 1e-3 / root) return text + " = 1/sqrt(" + std::to_string(n) + ")";
+    if (!square && std::fabs(k - root) < 1e-3 * root)
+      return text + " = sqrt(" + std::to_string(n) + ")";
+    if (!square && std::fabs(k - 1 / root) < 1e-3 / root)
+      return text + " = 1/sqrt(" + std::to_string(n) + ")";
     if (std::fabs(k - 1.0 / n) < 1e-3 / n) return text + " = 1/" + std::to_string(n);
   }
   if (std::fabs(k + 1) < 1e-3) return text + " (the sign is flipped)";
   return text;
 }
 
-std::string describe_errors(const ag::Shape& shape, const float* got, const float* expected, double atol,
-                            double rtol) {
+std::string describe_errors(const ag::Shape& shape, const float* got, const float* expected,
+                            double atol, double rtol) {
   const int64_t numel = ag::numel_of(shape);
   if (numel < 2) return "";
   const int64_t cols = shape.empty() ? 1 : shape.back();
   if (cols == 0) return "";
   Grid g{numel / cols, cols, got, expected, atol, rtol};
-  for (const std::string& found : {transposed(g, shape), scaled(g), constant_offsets(g), whole_lines(g),
-                                   diagonal_only(g, shape)})
+  for (const std::string& found : {transposed(g, shape), scaled(g), constant_offsets(g),
+                                   whole_lines(g), diagonal_only(g, shape)})
     if (!found.empty()) return found;
   return "";
 }

@@ -88,11 +88,14 @@ void twice_freed() {
   try {
     y.backward();
   } catch (const ag::Error& e) {
-    grade::expect(std::string(e.what()).find("retain_graph") != std::string::npos,
-                  std::string("the second backward() threw, but its message does not name retain_graph: ") + e.what());
+    grade::expect(
+        std::string(e.what()).find("retain_graph") != std::string::npos,
+        std::string("the second backward() threw, but its message does not name retain_graph: ") +
+            e.what());
     return;
   }
-  throw grade::Wrong("a second backward() without retain_graph ran; it must throw (the saved tensors are gone)");
+  throw grade::Wrong(
+      "a second backward() without retain_graph ran; it must throw (the saved tensors are gone)");
 }
 
 // A non-scalar root with a given gradient: y = a * b (2x2), dy given.
@@ -117,8 +120,10 @@ int main(int argc, char** argv) {
       {"a short and a long path into one node: it runs after both delivered", 15, uneven_paths},
       {"a chain of 100,000 ops (no recursion)", 15, long_chain},
       {"backward twice with retain_graph adds the gradients", 10, twice_retained},
-      {"backward twice without retain_graph: the second is refused, naming retain_graph", 10, twice_freed},
-      {"a non-scalar root with a given gradient, two leaves, a detached branch", 15, given_gradient},
+      {"backward twice without retain_graph: the second is refused, naming retain_graph", 10,
+       twice_freed},
+      {"a non-scalar root with a given gradient, two leaves, a detached branch", 15,
+       given_gradient},
   };
   const char* student_file = argc > 1 ? argv[1] : "core/autograd.cpp (region: engine)";
   return grade::run_checks("Assignment F1: the backward engine", student_file, checks);

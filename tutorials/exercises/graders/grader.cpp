@@ -86,7 +86,8 @@ Outcome run_in_child(const Check& check) {
   close(fds[1]);
   std::string message;
   char chunk[4096];
-  for (ssize_t n; (n = read(fds[0], chunk, sizeof chunk)) > 0;) message.append(chunk, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(fds[0], chunk, sizeof chunk)) > 0;)
+    message.append(chunk, static_cast<size_t>(n));
   close(fds[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -131,7 +132,8 @@ int run_checks(const std::string& title, const std::string& student_file,
                 check.name.c_str());
     if (!outcome.passed) {  // a multi-line reason keeps its lines under the check's
       std::string indented = outcome.reason;
-      for (size_t at = indented.find('\n'); at != std::string::npos; at = indented.find('\n', at + 1))
+      for (size_t at = indented.find('\n'); at != std::string::npos;
+           at = indented.find('\n', at + 1))
         indented.insert(at + 1, "              ");
       std::printf("              %s\n", indented.c_str());
     }
@@ -151,18 +153,20 @@ void expect_close(const std::string& what, const ag::Shape& shape, const float* 
   std::vector<int64_t> wrong;
   for (int64_t i = 0; i < n; ++i) {
     double g = got[i], e = expected[i];
-    bool close = std::isfinite(g) && std::fabs(g - e) <= atol + rtol * std::fabs(e);  // NaN fails here
+    bool close =
+        std::isfinite(g) && std::fabs(g - e) <= atol + rtol * std::fabs(e);  // NaN fails here
     if (!close) wrong.push_back(i);
   }
   if (wrong.empty()) return;
   std::ostringstream os;
-  os << what << " " << ag::shape_str(shape) << ": " << wrong.size() << " of " << n << " elements wrong";
+  os << what << " " << ag::shape_str(shape) << ": " << wrong.size() << " of " << n
+     << " elements wrong";
   const std::string pattern = describe_errors(shape, got, expected, atol, rtol);
   if (!pattern.empty()) os << "; " << pattern;
   for (size_t k = 0; k < wrong.size() && k < 3; ++k) {
     const int64_t at = wrong[k];
-    os << "\n  at " << ag::index_str(at, shape) << ": expected " << number_str(expected[at]) << ", got "
-       << number_str(got[at]);
+    os << "\n  at " << ag::index_str(at, shape) << ": expected " << number_str(expected[at])
+       << ", got " << number_str(got[at]);
     if (std::isnan(got[at])) os << " (NaN: never written, or computed from inf - inf or 0 / 0?)";
   }
   os << diagnosis.text();
@@ -172,8 +176,9 @@ void expect_close(const std::string& what, const ag::Shape& shape, const float* 
 void expect_close(const std::string& what, const ag::Tensor& got, const ag::Tensor& expected,
                   double atol, double rtol, const Diagnosis& diagnosis) {
   expect(got.defined(), what + ": your function returned an undefined tensor");
-  expect(got.shape() == expected.shape(), what + ": expected shape " + ag::shape_str(expected.shape()) +
-                                              ", got " + ag::shape_str(got.shape()));
+  expect(got.shape() == expected.shape(), what + ": expected shape " +
+                                              ag::shape_str(expected.shape()) + ", got " +
+                                              ag::shape_str(got.shape()));
   expect_close(what, expected.shape(), got.data(), expected.data(), atol, rtol, diagnosis);
 }
 
@@ -198,14 +203,16 @@ void Output::check_guard() const {
                   ", past its end");
 }
 
-void Output::expect_close(const float* expected, double atol, double rtol, const Diagnosis& diagnosis) const {
+void Output::expect_close(const float* expected, double atol, double rtol,
+                          const Diagnosis& diagnosis) const {
   check_guard();
   grade::expect_close(name_, shape_, data(), expected, atol, rtol, diagnosis);
 }
 
 void Output::expect_close(const std::vector<float>& expected, double atol, double rtol,
                           const Diagnosis& diagnosis) const {
-  expect(static_cast<int64_t>(expected.size()) == numel_, "grader error: wrong reference size for " + name_);
+  expect(static_cast<int64_t>(expected.size()) == numel_,
+         "grader error: wrong reference size for " + name_);
   expect_close(expected.data(), atol, rtol, diagnosis);
 }
 
@@ -213,8 +220,8 @@ void Output::expect_written() const {
   check_guard();
   for (int64_t i = 0; i < numel_; ++i)
     if (!std::isfinite(buffer_[static_cast<size_t>(i)]))
-      throw Wrong(name_ + " " + ag::shape_str(shape_) + ": element " + ag::index_str(i, shape_) + " is " +
-                  number_str(buffer_[static_cast<size_t>(i)]) +
+      throw Wrong(name_ + " " + ag::shape_str(shape_) + ": element " + ag::index_str(i, shape_) +
+                  " is " + number_str(buffer_[static_cast<size_t>(i)]) +
                   (std::isnan(buffer_[static_cast<size_t>(i)]) ? " (never written?)" : ""));
 }
 
@@ -233,7 +240,11 @@ std::vector<double> numeric_gradient(const std::function<double(const std::vecto
   return gradient;
 }
 
-std::vector<float> to_floats(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
-std::vector<double> to_doubles(const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); }
+std::vector<float> to_floats(const std::vector<double>& v) {
+  return std::vector<float>(v.begin(), v.end());
+}
+std::vector<double> to_doubles(const std::vector<float>& v) {
+  return std::vector<double>(v.begin(), v.end());
+}
 
 }  // namespace grade

@@ -30,12 +30,14 @@ Values normalize(const Values& x, int64_t width) {
     double mean = 0, var = 0;
     for (int64_t i = 0; i < width; ++i) mean += x[row * width + i] / width;
     for (int64_t i = 0; i < width; ++i) var += std::pow(x[row * width + i] - mean, 2) / width;
-    for (int64_t i = 0; i < width; ++i) x_hat[row * width + i] = (x[row * width + i] - mean) / std::sqrt(var + kEps);
+    for (int64_t i = 0; i < width; ++i)
+      x_hat[row * width + i] = (x[row * width + i] - mean) / std::sqrt(var + kEps);
   }
   return x_hat;
 }
 
-double loss(const Values& x, const Values& w, const Values& b, const std::vector<float>& dout, int64_t width) {
+double loss(const Values& x, const Values& w, const Values& b, const std::vector<float>& dout,
+            int64_t width) {
   Values x_hat = normalize(x, width);
   double total = 0;
   for (size_t i = 0; i < x.size(); ++i) {
@@ -58,13 +60,14 @@ grade::Diagnosis diagnose(const ag::Tensor& dx, const Values& x, int64_t width) 
     }
     const double tolerance = 1e-4 + 1e-4 * scale;
     if (!(std::fabs(sum) <= tolerance)) {
-      d.invariant(false, "each row of dx sums to 0; row " + std::to_string(row) + " sums to " + std::to_string(sum));
+      d.invariant(false, "each row of dx sums to 0; row " + std::to_string(row) + " sums to " +
+                             std::to_string(sum));
       d.hint("the path through the mean is missing or wrong");
       break;
     }
     if (!(std::fabs(sum_xhat) <= tolerance)) {
-      d.invariant(false, "sum of dx * x_hat over each row is 0; row " + std::to_string(row) + " gives " +
-                             std::to_string(sum_xhat));
+      d.invariant(false, "sum of dx * x_hat over each row is 0; row " + std::to_string(row) +
+                             " gives " + std::to_string(sum_xhat));
       d.hint("the path through the variance is missing or wrong");
       break;
     }
@@ -76,29 +79,39 @@ void check(const Case& k, uint64_t seed, float spread = 1.0f) {
   ag::Shape normalized(k.shape.end() - (k.width == k.shape.back() ? 1 : 2), k.shape.end());
   std::vector<float> x_values = grade::random_floats(ag::numel_of(k.shape), seed, spread);
   for (float& v : x_values) v += 0.5f;  // a nonzero mean
-  std::vector<float> w_values = grade::random_floats(k.width, seed + 1), b_values = grade::random_floats(k.width, seed + 2);
+  std::vector<float> w_values = grade::random_floats(k.width, seed + 1),
+                     b_values = grade::random_floats(k.width, seed + 2);
   for (float& w : w_values) w += 1.0f;
   std::vector<float> dout = grade::random_floats(ag::numel_of(k.shape), seed + 3);
-  const Values x = grade::to_doubles(x_values), w = grade::to_doubles(w_values), b = grade::to_doubles(b_values);
+  const Values x = grade::to_doubles(x_values), w = grade::to_doubles(w_values),
+               b = grade::to_doubles(b_values);
   for (ag::Kernels kernels : {ag::Kernels::Fast, ag::Kernels::Naive}) {
     ag::KernelsGuard guard(kernels);
     const std::string which = kernels == ag::Kernels::Fast ? " (fast kernel)" : " (naive kernel)";
     ag::Tensor xt = ag::from_vector(x_values, k.shape, true);
-    ag::Tensor wt = ag::from_vector(w_values, normalized, true), bt = ag::from_vector(b_values, normalized, true);
-    ag::Tensor out = k.affine ? ag::layer_norm(xt, normalized, wt, bt) : ag::layer_norm(xt, normalized);
+    ag::Tensor wt = ag::from_vector(w_values, normalized, true),
+               bt = ag::from_vector(b_values, normalized, true);
+    ag::Tensor out =
+        k.affine ? ag::layer_norm(xt, normalized, wt, bt) : ag::layer_norm(xt, normalized);
     out.backward(ag::from_vector(dout, k.shape));
     const Values none;
     auto dx = grade::numeric_gradient(
-        [&](const Values& v) { return loss(v, k.affine ? w : none, b, dout, k.width); }, x, spread < 0.1f ? 1e-8 : 1e-5);
+        [&](const Values& v) { return loss(v, k.affine ? w : none, b, dout, k.width); }, x,
+        spread < 0.1f ? 1e-8 : 1e-5);
     grade::expect(xt.grad().defined(), "dx: no gradient arrived" + which);
     grade::expect_close("dx" + which, xt.grad(), ag::from_vector(grade::to_floats(dx), k.shape),
                         spread < 0.1f ? 1e-2 : 1e-4, 1e-3, diagnose(xt.grad(), x, k.width));
     if (!k.affine) continue;
-    auto dw = grade::numeric_gradient([&](const Values& v) { return loss(x, v, b, dout, k.width); }, w);
-    auto db = grade::numeric_gradient([&](const Values& v) { return loss(x, w, v, dout, k.width); }, b);
-    grade::expect(wt.grad().defined() && bt.grad().defined(), "dweight, dbias: no gradient arrived" + which);
-    grade::expect_close("dweight" + which, wt.grad(), ag::from_vector(grade::to_floats(dw), normalized), 1e-4, 1e-3);
-    grade::expect_close("dbias" + which, bt.grad(), ag::from_vector(grade::to_floats(db), normalized), 1e-4, 1e-3);
+    auto dw =
+        grade::numeric_gradient([&](const Values& v) { return loss(x, v, b, dout, k.width); }, w);
+    auto db =
+        grade::numeric_gradient([&](const Values& v) { return loss(x, w, v, dout, k.width); }, b);
+    grade::expect(wt.grad().defined() && bt.grad().defined(),
+                  "dweight, dbias: no gradient arrived" + which);
+    grade::expect_close("dweight" + which, wt.grad(),
+                        ag::from_vector(grade::to_floats(dw), normalized), 1e-4, 1e-3);
+    grade::expect_close("dbias" + which, bt.grad(),
+                        ag::from_vector(grade::to_floats(db), normalized), 1e-4, 1e-3);
   }
 }
 
@@ -106,13 +119,34 @@ void check(const Case& k, uint64_t seed, float spread = 1.0f) {
 
 int main(int argc, char** argv) {
   std::vector<grade::Check> checks = {
-      {"x [4, 6] over [6], with weight and bias: dx, dweight, dbias", 20, [] { check({{4, 6}, 6, true}, 1); }},
-      {"x [2, 3, 5] over [5] (rows from two leading dims)", 15, [] { check({{2, 3, 5}, 5, true}, 2); }},
-      {"x [2, 3, 4] over [3, 4] (two normalized dims)", 15, [] { check({{2, 3, 4}, 12, true}, 3); }},
-      {"x [3, 7] over [7], no weight or bias", 10, [] { check({{3, 7}, 7, false}, 4); }},
-      {"x [3, 8] within ~1e-3 (eps matters)", 15, [] { check({{3, 8}, 8, true}, 5, 1e-3f); }},
-      {"x [8, 16]: many rows", 15, [] { check({{8, 16}, 16, true}, 6); }},
-      {"x [1, 2] (two values per row: x_hat = +-1)", 10, [] { check({{1, 2}, 2, true}, 7); }},
+      {"x [4, 6] over [6], with weight and bias: dx, dweight, dbias", 20,
+       [] {
+         check({{4, 6}, 6, true}, 1);
+       }},
+      {"x [2, 3, 5] over [5] (rows from two leading dims)", 15,
+       [] {
+         check({{2, 3, 5}, 5, true}, 2);
+       }},
+      {"x [2, 3, 4] over [3, 4] (two normalized dims)", 15,
+       [] {
+         check({{2, 3, 4}, 12, true}, 3);
+       }},
+      {"x [3, 7] over [7], no weight or bias", 10,
+       [] {
+         check({{3, 7}, 7, false}, 4);
+       }},
+      {"x [3, 8] within ~1e-3 (eps matters)", 15,
+       [] {
+         check({{3, 8}, 8, true}, 5, 1e-3f);
+       }},
+      {"x [8, 16]: many rows", 15,
+       [] {
+         check({{8, 16}, 16, true}, 6);
+       }},
+      {"x [1, 2] (two values per row: x_hat = +-1)", 10,
+       [] {
+         check({{1, 2}, 2, true}, 7);
+       }},
   };
   const char* student_file = argc > 1 ? argv[1] : "core (regions: layer_norm_backward)";
   return grade::run_checks("Assignment F4: layer-norm backward", student_file, checks);

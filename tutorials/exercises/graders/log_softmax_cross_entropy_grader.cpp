@@ -52,8 +52,8 @@ void check_log_softmax(const ag::Shape& shape, int64_t dim, uint64_t seed, float
 }
 
 // Mean over counted rows of -log_softmax(logits)[target], logits (N, C, inner).
-double cross_entropy_ref(const Values& logits, const std::vector<float>& targets, int64_t N, int64_t C,
-                         int64_t inner, int64_t ignore_index) {
+double cross_entropy_ref(const Values& logits, const std::vector<float>& targets, int64_t N,
+                         int64_t C, int64_t inner, int64_t ignore_index) {
   Values logp = log_softmax_ref(logits, N, C, inner);
   double total = 0;
   int64_t counted = 0;
@@ -73,7 +73,8 @@ void check_cross_entropy(const ag::Shape& shape, uint64_t seed, int64_t ignore_i
   std::vector<float> logits_values = grade::random_floats(ag::numel_of(shape), seed, 2.0f);
   std::vector<float> targets(static_cast<size_t>(N * inner));
   for (size_t i = 0; i < targets.size(); ++i) targets[i] = static_cast<float>((i * 7 + seed) % C);
-  for (int64_t i = 0; i < ignored_rows; ++i) targets[static_cast<size_t>(i * 2)] = static_cast<float>(ignore_index);
+  for (int64_t i = 0; i < ignored_rows; ++i)
+    targets[static_cast<size_t>(i * 2)] = static_cast<float>(ignore_index);
   ag::Shape target_shape = shape;
   target_shape.erase(target_shape.begin() + 1);
   ag::Tensor logits = ag::from_vector(logits_values, shape, true);
@@ -88,32 +89,52 @@ void check_cross_entropy(const ag::Shape& shape, uint64_t seed, int64_t ignore_i
       double sum = 0;
       for (int64_t c = 0; c < C; ++c) sum += logits.grad().data()[(n * C + c) * inner + i];
       if (!(std::fabs(sum) < 1e-5)) {
-        d.invariant(false, "dlogits of each sample sums to 0 over the classes; sample " + std::to_string(n) +
-                               " sums to " + std::to_string(sum));
+        d.invariant(false, "dlogits of each sample sums to 0 over the classes; sample " +
+                               std::to_string(n) + " sums to " + std::to_string(sum));
         n = N;
         break;
       }
     }
   grade::expect(logits.grad().defined(), "dlogits: no gradient arrived");
-  grade::expect_close("dlogits", logits.grad(), ag::from_vector(grade::to_floats(dlogits), shape), 1e-5, 1e-3, d);
+  grade::expect_close("dlogits", logits.grad(), ag::from_vector(grade::to_floats(dlogits), shape),
+                      1e-5, 1e-3, d);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<grade::Check> checks = {
-      {"log_softmax backward, x [4, 5], dim -1", 15, [] { check_log_softmax({4, 5}, 1, 1); }},
-      {"log_softmax backward, x [3, 4, 2], dim 1 (not the last dim)", 15, [] { check_log_softmax({3, 4, 2}, 1, 2); }},
+      {"log_softmax backward, x [4, 5], dim -1", 15,
+       [] {
+         check_log_softmax({4, 5}, 1, 1);
+       }},
+      {"log_softmax backward, x [3, 4, 2], dim 1 (not the last dim)", 15,
+       [] {
+         check_log_softmax({3, 4, 2}, 1, 2);
+       }},
       {"log_softmax backward, x [2, 6] times 50 (peaked: exp overflows without the max)", 10,
-       [] { check_log_softmax({2, 6}, 1, 3, 50.0f); }},
-      {"cross_entropy backward, logits [5, 7] (mean over the batch)", 20, [] { check_cross_entropy({5, 7}, 4); }},
-      {"cross_entropy backward, logits [6, 4] with two rows at ignore_index (they count nowhere)", 15,
-       [] { check_cross_entropy({6, 4}, 5, -100, 2); }},
+       [] {
+         check_log_softmax({2, 6}, 1, 3, 50.0f);
+       }},
+      {"cross_entropy backward, logits [5, 7] (mean over the batch)", 20,
+       [] {
+         check_cross_entropy({5, 7}, 4);
+       }},
+      {"cross_entropy backward, logits [6, 4] with two rows at ignore_index (they count nowhere)",
+       15,
+       [] {
+         check_cross_entropy({6, 4}, 5, -100, 2);
+       }},
       {"cross_entropy backward, logits [2, 3, 4] (N, C, d): classes on dim 1", 15,
-       [] { check_cross_entropy({2, 3, 4}, 6); }},
+       [] {
+         check_cross_entropy({2, 3, 4}, 6);
+       }},
       {"cross_entropy backward, logits [8, 3], ignore_index 1 (a real class)", 10,
-       [] { check_cross_entropy({8, 3}, 7, 1); }},
+       [] {
+         check_cross_entropy({8, 3}, 7, 1);
+       }},
   };
   const char* student_file = argc > 1 ? argv[1] : "core/ops (regions: log_softmax_cross_entropy)";
-  return grade::run_checks("Assignment F3: log-softmax and cross-entropy backward", student_file, checks);
+  return grade::run_checks("Assignment F3: log-softmax and cross-entropy backward", student_file,
+                           checks);
 }

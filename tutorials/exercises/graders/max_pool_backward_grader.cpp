@@ -17,8 +17,8 @@ namespace {
 
 using Values = std::vector<double>;
 
-ag::Tensor dx_of(const std::vector<float>& x, const ag::Shape& shape, const ag::Pool2dOptions& options,
-                 const std::vector<float>& dout) {
+ag::Tensor dx_of(const std::vector<float>& x, const ag::Shape& shape,
+                 const ag::Pool2dOptions& options, const std::vector<float>& dout) {
   ag::Tensor xt = ag::from_vector(x, shape, true);
   ag::Tensor out = ag::max_pool2d(xt, options);
   out.backward(ag::from_vector(dout, out.shape()));
@@ -27,12 +27,14 @@ ag::Tensor dx_of(const std::vector<float>& x, const ag::Shape& shape, const ag::
 }
 
 // Both kernels, the fast one and its naive twin, must give `expected`.
-void expect_both(const std::vector<float>& x, const ag::Shape& shape, const ag::Pool2dOptions& options,
-                 const std::vector<float>& dout, const std::vector<float>& expected) {
+void expect_both(const std::vector<float>& x, const ag::Shape& shape,
+                 const ag::Pool2dOptions& options, const std::vector<float>& dout,
+                 const std::vector<float>& expected) {
   for (ag::Kernels kernels : {ag::Kernels::Fast, ag::Kernels::Naive}) {
     ag::KernelsGuard guard(kernels);
-    grade::expect_close(std::string("dx (") + ag::kernels_name(kernels) + " kernel)", dx_of(x, shape, options, dout),
-                        ag::from_vector(expected, shape), 1e-5, 1e-4);
+    grade::expect_close(std::string("dx (") + ag::kernels_name(kernels) + " kernel)",
+                        dx_of(x, shape, options, dout), ag::from_vector(expected, shape), 1e-5,
+                        1e-4);
   }
 }
 
@@ -61,11 +63,13 @@ void overlapping() {
 // so dx(0, 1) = 1 + 2, dx(1, 0) = 3, dx(2, 2) = 4.
 void padding() {
   std::vector<float> x = {-5, -2, -3, -4, -9, -6, -7, -8, -1}, dout = {1, 2, 3, 4};
-  expect_both(x, {1, 1, 3, 3}, ag::Pool2dOptions(3).stride(2).padding(1), dout, {0, 3, 0, 3, 0, 0, 0, 0, 4});
+  expect_both(x, {1, 1, 3, 3}, ag::Pool2dOptions(3).stride(2).padding(1), dout,
+              {0, 3, 0, 3, 0, 0, 0, 0, 4});
 }
 
 // Max pool of x (N, C, H, W) in double, padding = -infinity.
-Values max_pool_ref(const Values& x, const ag::Shape& s, const ag::Pool2dOptions& o, int64_t OH, int64_t OW) {
+Values max_pool_ref(const Values& x, const ag::Shape& s, const ag::Pool2dOptions& o, int64_t OH,
+                    int64_t OW) {
   const int64_t planes = s[0] * s[1], H = s[2], W = s[3];
   Values out(static_cast<size_t>(planes * OH * OW), -std::numeric_limits<double>::infinity());
   for (int64_t p = 0; p < planes; ++p)
@@ -84,7 +88,8 @@ Values max_pool_ref(const Values& x, const ag::Shape& s, const ag::Pool2dOptions
 void random_case(const ag::Shape& shape, const ag::Pool2dOptions& options, uint64_t seed) {
   const int64_t n = ag::numel_of(shape);
   std::vector<float> x(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) x[i] = static_cast<float>((i * 37 + seed * 11) % n) * 0.125f - 3.0f;  // all distinct
+  for (int64_t i = 0; i < n; ++i)
+    x[i] = static_cast<float>((i * 37 + seed * 11) % n) * 0.125f - 3.0f;  // all distinct
   const int64_t OH = (shape[2] + 2 * options.pad_h - options.kernel_h) / options.stride_h + 1;
   const int64_t OW = (shape[3] + 2 * options.pad_w - options.kernel_w) / options.stride_w + 1;
   std::vector<float> dout = grade::random_floats(shape[0] * shape[1] * OH * OW, seed);
@@ -94,22 +99,31 @@ void random_case(const ag::Shape& shape, const ag::Pool2dOptions& options, uint6
     for (size_t i = 0; i < out.size(); ++i) total += out[i] * dout[i];
     return total;
   };
-  expect_both(x, shape, options, dout, grade::to_floats(grade::numeric_gradient(loss, grade::to_doubles(x), 1e-3)));
+  expect_both(x, shape, options, dout,
+              grade::to_floats(grade::numeric_gradient(loss, grade::to_doubles(x), 1e-3)));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<grade::Check> checks = {
-      {"2x2 windows on a 4x4 map of equal values: ties go to the first max of each window", 20, ties},
-      {"overlapping 2x2 windows, stride 1: a max shared by four windows gets their sum", 15, overlapping},
+      {"2x2 windows on a 4x4 map of equal values: ties go to the first max of each window", 20,
+       ties},
+      {"overlapping 2x2 windows, stride 1: a max shared by four windows gets their sum", 15,
+       overlapping},
       {"3x3 windows, stride 2, padding 1 on negative values: padding never wins", 20, padding},
       {"x [1, 1, 4, 4], 2x2 windows (distinct values) vs finite differences", 15,
-       [] { random_case({1, 1, 4, 4}, ag::Pool2dOptions(2), 1); }},
+       [] {
+         random_case({1, 1, 4, 4}, ag::Pool2dOptions(2), 1);
+       }},
       {"x [2, 3, 5, 5], 3x3 windows, stride 2 vs finite differences", 15,
-       [] { random_case({2, 3, 5, 5}, ag::Pool2dOptions(3).stride(2), 2); }},
+       [] {
+         random_case({2, 3, 5, 5}, ag::Pool2dOptions(3).stride(2), 2);
+       }},
       {"x [1, 2, 6, 7], 3x3 windows, stride 2, padding 1 vs finite differences", 15,
-       [] { random_case({1, 2, 6, 7}, ag::Pool2dOptions(3).stride(2).padding(1), 3); }},
+       [] {
+         random_case({1, 2, 6, 7}, ag::Pool2dOptions(3).stride(2).padding(1), 3);
+       }},
   };
   const char* student_file = argc > 1 ? argv[1] : "core (regions: max_pool_backward)";
   return grade::run_checks("Assignment F5: max-pool backward", student_file, checks);

@@ -33,21 +33,24 @@ struct Result {
   Values out, weights;
 };
 
-Result reference(const Sizes& z, const Params& p, const Values& query, const Values& key, const Values& value) {
+Result reference(const Sizes& z, const Params& p, const Values& query, const Values& key,
+                 const Values& value) {
   const int64_t d = z.E / z.H;
   auto project = [&](const Values& x, int64_t T, int64_t part) {  // x (B, T, E) -> (B, T, E)
     Values y(static_cast<size_t>(z.B * T * z.E));
     for (int64_t r = 0; r < z.B * T; ++r)
       for (int64_t o = 0; o < z.E; ++o) {
         double acc = p.in_b[part * z.E + o];
-        for (int64_t i = 0; i < z.E; ++i) acc += x[r * z.E + i] * p.in_w[(part * z.E + o) * z.E + i];
+        for (int64_t i = 0; i < z.E; ++i)
+          acc += x[r * z.E + i] * p.in_w[(part * z.E + o) * z.E + i];
         y[r * z.E + o] = acc;
       }
     return y;
   };
   Values q = project(query, z.L, 0), k = project(key, z.S, 1), v = project(value, z.S, 2);
   Values joined(static_cast<size_t>(z.B * z.L * z.E), 0.0);
-  Result result{Values(static_cast<size_t>(z.B * z.L * z.E)), Values(static_cast<size_t>(z.B * z.H * z.L * z.S))};
+  Result result{Values(static_cast<size_t>(z.B * z.L * z.E)),
+                Values(static_cast<size_t>(z.B * z.H * z.L * z.S))};
   for (int64_t b = 0; b < z.B; ++b)
     for (int64_t h = 0; h < z.H; ++h)
       for (int64_t i = 0; i < z.L; ++i) {
@@ -55,14 +58,17 @@ Result reference(const Sizes& z, const Params& p, const Values& query, const Val
         double max = -std::numeric_limits<double>::infinity(), sum = 0;
         for (int64_t j = 0; j < z.S; ++j) {
           double score = 0;
-          for (int64_t c = 0; c < d; ++c) score += q[(b * z.L + i) * z.E + h * d + c] * k[(b * z.S + j) * z.E + h * d + c];
-          w[j] = (z.causal && j > i) ? -std::numeric_limits<double>::infinity() : score / std::sqrt(double(d));
+          for (int64_t c = 0; c < d; ++c)
+            score += q[(b * z.L + i) * z.E + h * d + c] * k[(b * z.S + j) * z.E + h * d + c];
+          w[j] = (z.causal && j > i) ? -std::numeric_limits<double>::infinity()
+                                     : score / std::sqrt(double(d));
           max = std::max(max, w[j]);
         }
         for (int64_t j = 0; j < z.S; ++j) sum += (w[j] = std::exp(w[j] - max));
         for (int64_t j = 0; j < z.S; ++j) w[j] /= sum;
         for (int64_t c = 0; c < d; ++c)
-          for (int64_t j = 0; j < z.S; ++j) joined[(b * z.L + i) * z.E + h * d + c] += w[j] * v[(b * z.S + j) * z.E + h * d + c];
+          for (int64_t j = 0; j < z.S; ++j)
+            joined[(b * z.L + i) * z.E + h * d + c] += w[j] * v[(b * z.S + j) * z.E + h * d + c];
       }
   for (int64_t r = 0; r < z.B * z.L; ++r)
     for (int64_t o = 0; o < z.E; ++o) {
@@ -85,7 +91,8 @@ Setup make_setup(const Sizes& z, uint64_t seed) {
   s.module = std::make_shared<ag::nn::MultiheadAttention>(z.E, z.H);
   {  // nonzero biases: a bias in the wrong place must show
     ag::NoGradGuard no_grad;
-    std::vector<float> in_b = grade::random_floats(3 * z.E, seed + 7, 0.5f), out_b = grade::random_floats(z.E, seed + 8, 0.5f);
+    std::vector<float> in_b = grade::random_floats(3 * z.E, seed + 7, 0.5f),
+                       out_b = grade::random_floats(z.E, seed + 8, 0.5f);
     std::copy(in_b.begin(), in_b.end(), s.module->in_proj_bias.data());
     std::copy(out_b.begin(), out_b.end(), s.module->out_proj->bias.data());
   }
@@ -95,11 +102,14 @@ Setup make_setup(const Sizes& z, uint64_t seed) {
   if (z.causal) {
     s.mask = ag::zeros({z.L, z.S});
     for (int64_t i = 0; i < z.L; ++i)
-      for (int64_t j = i + 1; j < z.S; ++j) s.mask.data()[i * z.S + j] = -std::numeric_limits<float>::infinity();
+      for (int64_t j = i + 1; j < z.S; ++j)
+        s.mask.data()[i * z.S + j] = -std::numeric_limits<float>::infinity();
   }
   const auto& m = *s.module;
-  s.params = {grade::to_doubles(m.in_proj_weight.to_vector()), grade::to_doubles(m.in_proj_bias.to_vector()),
-              grade::to_doubles(m.out_proj->weight.to_vector()), grade::to_doubles(m.out_proj->bias.to_vector())};
+  s.params = {grade::to_doubles(m.in_proj_weight.to_vector()),
+              grade::to_doubles(m.in_proj_bias.to_vector()),
+              grade::to_doubles(m.out_proj->weight.to_vector()),
+              grade::to_doubles(m.out_proj->bias.to_vector())};
   return s;
 }
 
@@ -112,9 +122,11 @@ std::pair<ag::Tensor, ag::Tensor> run(Setup& s, bool average) {
 void check_forward(const Sizes& z, uint64_t seed, bool average) {
   Setup s = make_setup(z, seed);
   auto [out, weights] = run(s, average);
-  Result ref = reference(z, s.params, grade::to_doubles(s.query.to_vector()), grade::to_doubles(s.key.to_vector()),
-                         grade::to_doubles(s.value.to_vector()));
-  grade::expect_close("output", out, ag::from_vector(grade::to_floats(ref.out), {z.B, z.L, z.E}), 1e-4, 1e-3);
+  Result ref =
+      reference(z, s.params, grade::to_doubles(s.query.to_vector()),
+                grade::to_doubles(s.key.to_vector()), grade::to_doubles(s.value.to_vector()));
+  grade::expect_close("output", out, ag::from_vector(grade::to_floats(ref.out), {z.B, z.L, z.E}),
+                      1e-4, 1e-3);
   grade::expect(weights.defined(), "weights: need_weights is true, but no weights came back");
   Values expected = ref.weights;
   ag::Shape shape{z.B, z.H, z.L, z.S};
@@ -122,7 +134,8 @@ void check_forward(const Sizes& z, uint64_t seed, bool average) {
     expected.assign(static_cast<size_t>(z.B * z.L * z.S), 0.0);
     for (int64_t b = 0; b < z.B; ++b)
       for (int64_t h = 0; h < z.H; ++h)
-        for (int64_t r = 0; r < z.L * z.S; ++r) expected[b * z.L * z.S + r] += ref.weights[(b * z.H + h) * z.L * z.S + r] / z.H;
+        for (int64_t r = 0; r < z.L * z.S; ++r)
+          expected[b * z.L * z.S + r] += ref.weights[(b * z.H + h) * z.L * z.S + r] / z.H;
     shape = {z.B, z.L, z.S};
   }
   grade::Diagnosis d;  // every row of weights is a softmax over the keys
@@ -131,11 +144,13 @@ void check_forward(const Sizes& z, uint64_t seed, bool average) {
       double sum = 0;
       for (int64_t j = 0; j < z.S; ++j) sum += weights.data()[row * z.S + j];
       if (!(std::fabs(sum - 1) < 1e-4)) {
-        d.invariant(false, "each row of weights sums to 1; row " + std::to_string(row) + " sums to " + std::to_string(sum));
+        d.invariant(false, "each row of weights sums to 1; row " + std::to_string(row) +
+                               " sums to " + std::to_string(sum));
         break;
       }
     }
-  grade::expect_close("weights", weights, ag::from_vector(grade::to_floats(expected), shape), 1e-5, 1e-3, d);
+  grade::expect_close("weights", weights, ag::from_vector(grade::to_floats(expected), shape), 1e-5,
+                      1e-3, d);
 }
 
 // Gradients of query, key, value and in_proj_weight, through backward().
@@ -153,16 +168,23 @@ void check_backward(const Sizes& z, uint64_t seed) {
   };
   auto compare = [](const std::string& name, const ag::Tensor& t, const Values& expected) {
     grade::expect(t.grad().defined(), name + ": no gradient arrived");
-    grade::expect_close(name, t.grad(), ag::from_vector(grade::to_floats(expected), t.shape()), 1e-4, 1e-3);
+    grade::expect_close(name, t.grad(), ag::from_vector(grade::to_floats(expected), t.shape()),
+                        1e-4, 1e-3);
   };
-  compare("dquery", s.query, grade::numeric_gradient([&](const Values& x) { return loss(s.params, x, k, v); }, q));
-  compare("dkey", s.key, grade::numeric_gradient([&](const Values& x) { return loss(s.params, q, x, v); }, k));
-  compare("dvalue", s.value, grade::numeric_gradient([&](const Values& x) { return loss(s.params, q, k, x); }, v));
-  compare("d in_proj_weight", s.module->in_proj_weight, grade::numeric_gradient([&](const Values& w) {
-            Params p = s.params;
-            p.in_w = w;
-            return loss(p, q, k, v);
-          }, s.params.in_w));
+  compare("dquery", s.query,
+          grade::numeric_gradient([&](const Values& x) { return loss(s.params, x, k, v); }, q));
+  compare("dkey", s.key,
+          grade::numeric_gradient([&](const Values& x) { return loss(s.params, q, x, v); }, k));
+  compare("dvalue", s.value,
+          grade::numeric_gradient([&](const Values& x) { return loss(s.params, q, k, x); }, v));
+  compare("d in_proj_weight", s.module->in_proj_weight,
+          grade::numeric_gradient(
+              [&](const Values& w) {
+                Params p = s.params;
+                p.in_w = w;
+                return loss(p, q, k, v);
+              },
+              s.params.in_w));
 }
 
 std::string describe(const Sizes& z) {
@@ -174,18 +196,25 @@ std::string describe(const Sizes& z) {
 
 int main(int argc, char** argv) {
   const Sizes self{2, 3, 3, 8, 2, false}, causal{2, 4, 4, 8, 4, true}, cross{1, 2, 5, 6, 3, false};
-  const Sizes tiny{1, 3, 3, 4, 2, false}, tiny_causal{1, 3, 3, 4, 2, true}, tiny_cross{1, 2, 3, 4, 2, false};
+  const Sizes tiny{1, 3, 3, 4, 2, false}, tiny_causal{1, 3, 3, 4, 2, true},
+      tiny_cross{1, 2, 3, 4, 2, false};
   std::vector<grade::Check> checks = {
-      {"forward: output and head-averaged weights, " + describe(self), 20, [=] { check_forward(self, 1, true); }},
-      {"forward: per-head weights (B, H, L, S), " + describe(self), 10, [=] { check_forward(self, 2, false); }},
+      {"forward: output and head-averaged weights, " + describe(self), 20,
+       [=] { check_forward(self, 1, true); }},
+      {"forward: per-head weights (B, H, L, S), " + describe(self), 10,
+       [=] { check_forward(self, 2, false); }},
       {"forward with a causal mask (-inf above the diagonal), " + describe(causal), 15,
        [=] { check_forward(causal, 3, true); }},
-      {"forward, cross-attention (L != S), " + describe(cross), 10, [=] { check_forward(cross, 4, false); }},
-      {"backward: dquery, dkey, dvalue, d in_proj_weight vs finite differences, " + describe(tiny), 20,
-       [=] { check_backward(tiny, 5); }},
-      {"backward with the causal mask, " + describe(tiny_causal), 15, [=] { check_backward(tiny_causal, 6); }},
-      {"backward, cross-attention, " + describe(tiny_cross), 10, [=] { check_backward(tiny_cross, 7); }},
+      {"forward, cross-attention (L != S), " + describe(cross), 10,
+       [=] { check_forward(cross, 4, false); }},
+      {"backward: dquery, dkey, dvalue, d in_proj_weight vs finite differences, " + describe(tiny),
+       20, [=] { check_backward(tiny, 5); }},
+      {"backward with the causal mask, " + describe(tiny_causal), 15,
+       [=] { check_backward(tiny_causal, 6); }},
+      {"backward, cross-attention, " + describe(tiny_cross), 10,
+       [=] { check_backward(tiny_cross, 7); }},
   };
   const char* student_file = argc > 1 ? argv[1] : "nn/attention.cpp (regions: multihead_attention)";
-  return grade::run_checks("Assignment F7: multi-head attention, forward and backward", student_file, checks);
+  return grade::run_checks("Assignment F7: multi-head attention, forward and backward",
+                           student_file, checks);
 }

@@ -19,7 +19,9 @@ using ag::nn::SelfAttention;
 
 // A fresh leaf holding t's values (requires grad): the student's copy of a
 // parameter, so the module's and the student's gradients never mix.
-ag::Tensor leaf_copy(const ag::Tensor& t) { return ag::from_vector(t.to_vector(), t.shape(), true); }
+ag::Tensor leaf_copy(const ag::Tensor& t) {
+  return ag::from_vector(t.to_vector(), t.shape(), true);
+}
 
 struct Setup {
   ag::nn::ModuleHolder<SelfAttention> module;
@@ -36,10 +38,12 @@ Setup make_setup(const ag::Shape& x_shape, uint64_t seed, float gamma, float x_s
   s.module = std::make_shared<SelfAttention>(x_shape[1]);
   s.module->gamma.data()[0] = gamma;
   s.module->keep_attention = true;
-  s.x = ag::from_vector(grade::random_floats(ag::numel_of(x_shape), seed + 100, x_scale), x_shape, true);
+  s.x = ag::from_vector(grade::random_floats(ag::numel_of(x_shape), seed + 100, x_scale), x_shape,
+                        true);
   const SelfAttention& m = *s.module;
-  s.params = {leaf_copy(m.query->weight), leaf_copy(m.query->bias), leaf_copy(m.key->weight), leaf_copy(m.key->bias),
-              leaf_copy(m.value->weight), leaf_copy(m.value->bias), leaf_copy(m.gamma)};
+  s.params = {leaf_copy(m.query->weight), leaf_copy(m.query->bias),   leaf_copy(m.key->weight),
+              leaf_copy(m.key->bias),     leaf_copy(m.value->weight), leaf_copy(m.value->bias),
+              leaf_copy(m.gamma)};
   s.x_copy = leaf_copy(s.x);
   return s;
 }
@@ -52,12 +56,14 @@ void check_attention(const ag::Shape& x_shape, uint64_t seed) {
   ex::SelfAttentionResult mine = ex::self_attention_forward(s.x_copy, s.params);
   grade::Diagnosis d;  // each row i is a softmax over positions j: it sums to 1
   if (mine.attention.defined() && mine.attention.dim() == 3) {
-    const int64_t rows = mine.attention.size(0) * mine.attention.size(1), P = mine.attention.size(2);
+    const int64_t rows = mine.attention.size(0) * mine.attention.size(1),
+                  P = mine.attention.size(2);
     for (int64_t row = 0; row < rows; ++row) {
       double sum = 0;
       for (int64_t j = 0; j < P; ++j) sum += mine.attention.data()[row * P + j];
       if (!(std::fabs(sum - 1) < 1e-4)) {
-        d.invariant(false, "each row of attention sums to 1; row " + std::to_string(row) + " sums to " + std::to_string(sum) +
+        d.invariant(false, "each row of attention sums to 1; row " + std::to_string(row) +
+                               " sums to " + std::to_string(sum) +
                                " (a softmax over the wrong dim, or a transposed bmm?)");
         break;
       }
@@ -74,8 +80,10 @@ void check_out(const ag::Shape& x_shape, uint64_t seed, float gamma, float x_sca
 }
 
 void expect_gradient(const std::string& what, const ag::Tensor& mine, const ag::Tensor& expected) {
-  grade::expect(mine.grad().defined(), what + " got no gradient from backward(): is every step an attograd op "
-                                              "(no values copied out through data())?");
+  grade::expect(mine.grad().defined(),
+                what +
+                    " got no gradient from backward(): is every step an attograd op "
+                    "(no values copied out through data())?");
   grade::expect_close("gradient of " + what, mine.grad(), expected.grad(), 1e-4, 1e-3);
 }
 
@@ -83,13 +91,16 @@ void expect_gradient(const std::string& what, const ag::Tensor& mine, const ag::
 void check_gradients(const ag::Shape& x_shape, uint64_t seed) {
   Setup s = make_setup(x_shape, seed, 0.7f);
   ag::Tensor expected = s.module(s.x);
-  ag::Tensor dout = ag::from_vector(grade::random_floats(expected.numel(), seed + 200), expected.shape());
+  ag::Tensor dout =
+      ag::from_vector(grade::random_floats(expected.numel(), seed + 200), expected.shape());
   expected.backward(dout);
   ex::SelfAttentionResult mine = ex::self_attention_forward(s.x_copy, s.params);
   grade::expect(mine.out.defined() && mine.out.shape() == expected.shape(),
                 "out: expected shape " + ag::shape_str(expected.shape()) + ", got " +
-                    (mine.out.defined() ? ag::shape_str(mine.out.shape()) : std::string("an undefined tensor")));
-  grade::expect(mine.out.requires_grad(), "out does not require grad: backward() cannot reach x or the parameters");
+                    (mine.out.defined() ? ag::shape_str(mine.out.shape())
+                                        : std::string("an undefined tensor")));
+  grade::expect(mine.out.requires_grad(),
+                "out does not require grad: backward() cannot reach x or the parameters");
   mine.out.backward(dout);
   const SelfAttention& m = *s.module;
   expect_gradient("x", s.x_copy, s.x);
@@ -117,19 +128,24 @@ void check_gradcheck(const ag::Shape& x_shape, uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const ag::Shape square{2, 8, 4, 4}, wide{1, 16, 3, 5}, c24{3, 24, 2, 2}, grads{2, 16, 3, 3}, tiny{1, 8, 2, 3},
-      single{2, 8, 1, 1}, loud{2, 8, 3, 3};
+  const ag::Shape square{2, 8, 4, 4}, wide{1, 16, 3, 5}, c24{3, 24, 2, 2}, grads{2, 16, 3, 3},
+      tiny{1, 8, 2, 3}, single{2, 8, 1, 1}, loud{2, 8, 3, 3};
   std::vector<grade::Check> checks = {
-      {"attention map (N, P, P) vs nn::SelfAttention's, " + in(square), 15, [=] { check_attention(square, 1); }},
-      {"out vs nn::SelfAttention, " + in(square) + ", gamma 0.7", 15, [=] { check_out(square, 2, 0.7f); }},
-      {"out vs nn::SelfAttention, " + in(wide) + " (batch 1, a 3x5 map)", 10, [=] { check_out(wide, 3, -1.3f); }},
+      {"attention map (N, P, P) vs nn::SelfAttention's, " + in(square), 15,
+       [=] { check_attention(square, 1); }},
+      {"out vs nn::SelfAttention, " + in(square) + ", gamma 0.7", 15,
+       [=] { check_out(square, 2, 0.7f); }},
+      {"out vs nn::SelfAttention, " + in(wide) + " (batch 1, a 3x5 map)", 10,
+       [=] { check_out(wide, 3, -1.3f); }},
       {"out vs nn::SelfAttention, " + in(c24) + " (C/8 = 3)", 10, [=] { check_out(c24, 4, 0.5f); }},
       {"out vs nn::SelfAttention, " + in(single) + " (one position: attention is [[1]])", 10,
        [=] { check_out(single, 5, 2.0f); }},
-      {"out vs nn::SelfAttention, " + in(loud) + " times 20 (large energies: the softmax saturates)", 10,
-       [=] { check_out(loud, 6, 0.7f, 20.0f); }},
-      {"gradients of x, gamma, query_weight, key_bias, value_weight, value_bias vs the module's, " + in(grads), 20,
-       [=] { check_gradients(grads, 7); }},
+      {"out vs nn::SelfAttention, " + in(loud) +
+           " times 20 (large energies: the softmax saturates)",
+       10, [=] { check_out(loud, 6, 0.7f, 20.0f); }},
+      {"gradients of x, gamma, query_weight, key_bias, value_weight, value_bias vs the module's, " +
+           in(grads),
+       20, [=] { check_gradients(grads, 7); }},
       {"ag::gradcheck of out with respect to x, gamma and key_weight, " + in(tiny), 10,
        [=] { check_gradcheck(tiny, 8); }},
   };
