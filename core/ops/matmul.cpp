@@ -263,8 +263,8 @@ Tensor baddbmm(const Tensor& input, const Tensor& a, const Tensor& b, const Tens
     fail("baddbmm: input ", input.defined() ? input.shape() : Shape{0},
          " must broadcast to the product's shape ", out_shape, " (of ", a.shape(), " and ",
          b.shape(), ")");
-  // As PyTorch, input broadcasts (a bias (M) for every row of every batch):
-  // expand copies it to (B, N, M), and expand's backward sums its gradient back.
+  // As PyTorch, input broadcasts (a bias (N) for every row of every batch):
+  // expand copies it to (B, M, N), and expand's backward sums its gradient back.
   const Tensor full_input = input.shape() == out_shape ? input : expand(input, out_shape);
   Tensor out = empty(out_shape);
   std::copy(full_input.data(), full_input.data() + full_input.numel(), out.data());

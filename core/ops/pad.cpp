@@ -73,8 +73,12 @@ int64_t checked_padded_size(const Tensor& x, int64_t dim, int64_t before, int64_
   const int64_t m = n + before + after;
   const int64_t least = mode == PadMode::Reflect || mode == PadMode::Replicate ? 1 : 0;
   if (m < least) fail("pad: ", where, " gives size ", m, ", must be >= ", least);
-  // Circular wraps around what the crops keep; a crop past the far pad keeps nothing.
+  // Negative pads crop first, one side then the other, as PyTorch's narrows:
+  // together they may not take more cells than the dimension has.
   const int64_t kept = n + std::min<int64_t>(before, 0) + std::min<int64_t>(after, 0);
+  if (mode == PadMode::Constant && kept < 0)
+    fail("pad: constant ", where, " crops ", n - kept, " cells of a dimension of size ", n);
+  // Circular wraps around what the crops keep; a crop past the far pad keeps nothing.
   if (mode == PadMode::Circular && m > 0 && kept < 1)
     fail("pad: circular ", where, " crops every cell, leaving nothing to wrap around");
   return m;
@@ -99,7 +103,8 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, PadMode mode,
   if (static_cast<int64_t>(pairs) > x.dim())
     fail("pad: ", pairs, " pairs of pads for input ", x.shape(), " with ", x.dim(),
          x.dim() == 1 ? " dim" : " dims", "; at most one pair per dim");
-  if (mode != PadMode::Constant && value)
+  // PyTorch 1.13 lets a copying mode be given value=0 (the default fill), nothing else.
+  if (mode != PadMode::Constant && value && *value != 0.0f)
     fail("pad: mode \"", pad_mode_name(mode),
          "\" takes no value (only \"constant\" fills with one), got ", *value);
   if (mode != PadMode::Constant) check_copying_mode_rank(x, pairs, mode);

@@ -11,10 +11,11 @@
 //
 // Which inputs each mode takes, as PyTorch 1.13:
 //   constant   any number of trailing dims, up to all of them; a negative
-//              pad crops; each padded size must stay >= 0.
+//              pad crops (the crops of a dim may not add up to more than its
+//              size); each padded size must stay >= 0.
 //   reflect, replicate, circular: the last 1, 2 or 3 dims of a 2-D/3-D,
 //              3-D/4-D or 4-D/5-D input, (C, W) or (N, C, W) and so on, with
-//              the padded dims non-empty and no `value`.
+//              the padded dims non-empty and no `value` (or value 0).
 //     reflect:   each pad < the size of its dim (the edge cell is the mirror),
 //                and each padded size >= 1;
 //     replicate: each padded size >= 1;

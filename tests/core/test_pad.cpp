@@ -201,8 +201,16 @@ TEST_CASE("pad errors name the op, the pads, the shape and the rule") {
       "\"circular\"",
       Error);
   CHECK_THROWS_WITH_AS(
-      pad(img, {1, 1}, "reflect", 0.0f),
-      "pad: mode \"reflect\" takes no value (only \"constant\" fills with one), got 0", Error);
+      pad(img, {1, 1}, "reflect", 2.0f),
+      "pad: mode \"reflect\" takes no value (only \"constant\" fills with one), got 2", Error);
+  // value=0 is the default fill, and PyTorch 1.13 accepts it in every mode.
+  CHECK(pad(img, {1, 1, 1, 1}, "reflect", 0.0f).shape() == Shape{1, 1, 5, 5});
+  // A constant crop may not take more cells than there are: PyTorch's narrow
+  // by -5 of a size-3 dimension fails.
+  CHECK_THROWS_WITH_AS(pad(tensor({1.0f, 2.0f, 3.0f}), {-5, 4}),
+                       "pad: constant padding (-5, 4) at dimension 0 of input [3] crops 5 cells of "
+                       "a dimension of size 3",
+                       Error);
   // PyTorch: "Argument #4: Padding size should be less than the corresponding
   // input dimension, but got: padding (3, 3) at dimension 3 of input [1, 1, 3, 3]"
   CHECK_THROWS_WITH_AS(
