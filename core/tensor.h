@@ -50,6 +50,11 @@ struct CopyOfView {
   const char* op = nullptr;       // "narrow", "chunk", ...: the op that copied
   std::weak_ptr<Storage> source;  // the memory it was copied from
   Shape source_shape;             // the source's shape, for the message
+  // PyTorch's view of the same shape: the copy's shape when it was marked and
+  // the strides (in elements) PyTorch's view would have. reshape and
+  // contiguous() decide by them whether PyTorch would copy (view_copies.h).
+  Shape shape;
+  std::vector<int64_t> strides;
 };
 struct Storage {
   FloatBuffer data;

@@ -93,7 +93,14 @@ Tensor expand(const Tensor& t, const Shape& shape) {
   float* o = out.data();
   const float* x = t.data();
   for_each_broadcast(shape, shape, t.shape(), [&](int64_t i, int64_t, int64_t j) { o[i] = x[j]; });
-  mark_copy_of_view("expand", out, t);  // PyTorch's expand is a view
+  // PyTorch's expand is a view: stride 0 where it repeats (new leading dims and
+  // stretched size-1 dims), the input's stride elsewhere.
+  std::vector<int64_t> strides(shape.size(), 0);
+  const std::vector<int64_t> from = pytorch_strides(t);
+  const size_t lead = shape.size() - from.size();
+  for (size_t d = 0; d < from.size(); ++d)
+    if (t.shape()[d] == shape[lead + d]) strides[lead + d] = from[d];
+  mark_copy_of_view("expand", out, t, std::move(strides));
   if (needs_grad({t})) {
     auto node = std::make_shared<ExpandBackward>();
     node->input_shape = t.shape();

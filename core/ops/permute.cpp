@@ -24,7 +24,10 @@ static Tensor copy_permuted(const char* op, const Tensor& x, const std::vector<i
   const PermutePlan p = plan_permute(x.shape(), dims);
   Tensor out = empty(p.shape);
   if (out.numel() > 0) fast_or_naive(permute_copy, permute_copy_naive)(p, x.data(), out.data());
-  mark_copy_of_view(op, out, x);
+  std::vector<int64_t> strides(dims.size());  // PyTorch permutes the strides, not the data
+  const std::vector<int64_t> from = pytorch_strides(x);
+  for (size_t d = 0; d < dims.size(); ++d) strides[d] = from[dims[d]];
+  mark_copy_of_view(op, out, x, std::move(strides));
   return out;
 }
 

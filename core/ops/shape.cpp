@@ -7,7 +7,9 @@
 //  - views (reshape, view, flatten, squeeze, unsqueeze): the data is
 //    contiguous, so any shape with the same numel reads the same buffer in the
 //    same order. They share the input's Storage (and so its version counter);
-//    backward reshapes dout back.
+//    backward reshapes dout back. (One exception, as in PyTorch: reshape and
+//    flatten of a marked copy whose PyTorch strides forbid the view copy,
+//    and view refuses; core/ops/view_copies.h.)
 //  - copies (cat, stack, narrow, select, slice, clone; permute and transpose
 //    live in core/ops/permute.cpp): attograd has no strided views, so these
 //    write a new contiguous buffer; backward routes each element of dout back
@@ -17,6 +19,7 @@
 #include "core/ops/shape.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "core/autograd.h"
@@ -86,12 +89,32 @@ static Tensor view_as_shape(const char* op, const Tensor& x, const Shape& reques
   return out;
 }
 
+// reshape, view and flatten of a marked copy (a tensor PyTorch has as a
+// strided view): PyTorch shares memory only where the strides allow it
+// (view_strides); elsewhere its reshape and flatten copy, and its view
+// refuses (core/ops/view_copies.h). A fresh or contiguous tensor always shares.
+static Tensor reshape_as_pytorch(const char* op, const Tensor& x, const Shape& requested) {
+  if (!is_live_copy_of_view(x)) return view_as_shape(op, x, requested);
+  const Shape shape = infer_shape(op, requested, x.numel());
+  const std::vector<int64_t> strides = pytorch_strides(x);
+  if (view_strides(x.shape(), strides, shape)) return view_as_shape(op, x, shape);
+  if (std::strcmp(op, "view") == 0)
+    fail("view: shape ", shape, " is not compatible with this tensor's size and stride: it is a ",
+         "copy made by ", x.impl()->storage->copy_of_view->op, " (shape ", x.shape(),
+         "), which PyTorch has as a view with strides ", Shape(strides),
+         ", and a dimension of the new shape would span two separate runs of its memory. Use "
+         "reshape(...) instead, which copies");
+  return view_as_shape(op, clone(x), shape);  // PyTorch's reshape copies: a fresh tensor
+}
+
 std::vector<Tensor> ReshapeBackward::apply(const Tensor& dout) {
   return {reshape(dout, input_shape)};
 }
 
-Tensor reshape(const Tensor& x, const Shape& shape) { return view_as_shape("reshape", x, shape); }
-Tensor view(const Tensor& x, const Shape& shape) { return view_as_shape("view", x, shape); }
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  return reshape_as_pytorch("reshape", x, shape);
+}
+Tensor view(const Tensor& x, const Shape& shape) { return reshape_as_pytorch("view", x, shape); }
 
 // Merges dims start_dim..end_dim into one; a 0-d tensor becomes shape [1].
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
@@ -100,11 +123,11 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   if (start > end)
     fail("flatten: start_dim ", start_dim, " comes after end_dim ", end_dim,
          " for a tensor of shape ", s);
-  if (s.empty()) return view_as_shape("flatten", x, {1});
+  if (s.empty()) return reshape_as_pytorch("flatten", x, {1});
   Shape shape(s.begin(), s.begin() + start);
   shape.push_back(numel_of(Shape(s.begin() + start, s.begin() + end + 1)));
   shape.insert(shape.end(), s.begin() + end + 1, s.end());
-  return view_as_shape("flatten", x, shape);
+  return reshape_as_pytorch("flatten", x, shape);
 }
 
 // Removes dim if its size is 1; otherwise returns an unchanged view (as PyTorch).
@@ -226,7 +249,9 @@ static Tensor slice_copy(const char* op, const Tensor& x, int64_t d, int64_t sta
     for (int64_t j = 0; j < count; ++j)
       std::copy(src + (o * in.size + start + j * step) * I,
                 src + (o * in.size + start + j * step + 1) * I, out.data() + (o * count + j) * I);
-  mark_copy_of_view(op, out, x);
+  std::vector<int64_t> strides = pytorch_strides(x);  // PyTorch steps `step` times as far along d
+  strides[d] *= step;
+  mark_copy_of_view(op, out, x, std::move(strides));
   if (needs_grad({x})) {
     auto node = std::make_shared<SliceBackward>();
     node->input_shape = x.shape();
@@ -273,8 +298,12 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
          " (shape ", x.shape(), ")");
   Shape shape = x.shape();
   shape.erase(shape.begin() + d);
-  return view_as_shape("select", slice_copy("select", x, d, index < 0 ? index + size : index, 1, 1),
-                       shape);
+  Tensor out = view_as_shape(
+      "select", slice_copy("select", x, d, index < 0 ? index + size : index, 1, 1), shape);
+  std::vector<int64_t> strides = pytorch_strides(x);  // PyTorch drops dim d and its stride
+  strides.erase(strides.begin() + d);
+  mark_copy_of_view("select", out, x, std::move(strides));  // the mark slice_copy set, reshaped
+  return out;
 }
 
 // Python's x[start:end:step]: negative bounds count from the end, then both
@@ -305,8 +334,15 @@ Tensor clone(const Tensor& x) {
 
 std::vector<Tensor> CloneBackward::apply(const Tensor& dout) { return {dout}; }
 
-// Every attograd tensor is contiguous already, so there is nothing to do.
-Tensor contiguous(const Tensor& x) { return x; }
+// Every attograd tensor is contiguous already, but PyTorch's contiguous()
+// copies a strided view (y.t().contiguous() is its way to an independent
+// copy), so a marked copy whose PyTorch strides are not contiguous is cloned:
+// the clone may be written in place, as PyTorch's copy may
+// (core/ops/view_copies.h). Anything else is returned itself, as PyTorch does.
+Tensor contiguous(const Tensor& x) {
+  if (is_live_copy_of_view(x) && !is_contiguous(x.shape(), pytorch_strides(x))) return clone(x);
+  return x;
+}
 
 // ---------------------------------------------------------------- squeeze() (all size-1 dims)
 // A view like squeeze(x, dim): [1, 3, 1] -> [3], [1, 1] -> [].

@@ -29,6 +29,6 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index);  // removes dim
 // Python's x[start:end:step] along dim (end clipped to the size, negatives wrap).
 Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
 Tensor clone(const Tensor& x);
-Tensor contiguous(const Tensor& x);  // always already contiguous: returns x
+Tensor contiguous(const Tensor& x);  // x, or a clone where PyTorch copies (view_copies.h)
 
 }  // namespace ag

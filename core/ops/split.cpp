@@ -35,7 +35,8 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_siz
   int64_t start = 0;
   for (int64_t n : split_sizes) {
     pieces.push_back(narrow(x, d, start, n));
-    mark_copy_of_view("split", pieces.back(), x);  // named after the op the user called
+    // Named after the op the user called; a band along d keeps PyTorch's strides.
+    mark_copy_of_view("split", pieces.back(), x, pytorch_strides(x));
     start += n;
   }
   return pieces;
@@ -63,7 +64,7 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   std::vector<Tensor> pieces =
       size == 0 ? split(x, std::vector<int64_t>(chunks, 0), d)  // `chunks` empty
                 : split(x, (size + chunks - 1) / chunks, d);    // pieces, as PyTorch
-  for (const Tensor& piece : pieces) mark_copy_of_view("chunk", piece, x);
+  for (const Tensor& piece : pieces) mark_copy_of_view("chunk", piece, x, pytorch_strides(x));
   return pieces;
 }
 
