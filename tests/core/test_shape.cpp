@@ -12,31 +12,12 @@
 #include "core/kernels/kernel_mode.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/shape.h"
+#include "tests/helpers/shape_test_util.h"
 
 using ag::Shape;
 using ag::Tensor;
 
-namespace {
-
-void check_values(const Tensor& t, const std::vector<float>& expected) {
-  REQUIRE(t.numel() == static_cast<int64_t>(expected.size()));
-  for (size_t i = 0; i < expected.size(); ++i) {
-    INFO("element ", i);
-    CHECK(t.data()[i] == expected[i]);  // shape ops move floats, they never round them
-  }
-}
-
-Tensor grid23() { return ag::tensor({{0, 1, 2}, {3, 4, 5}}); }
-
-// 0, 1, ..., n-1 in the given shape.
-Tensor counting(const Shape& shape) { return ag::reshape(ag::arange(ag::numel_of(shape)), shape); }
-
-void gradcheck_ok(const ag::GradcheckFn& fn, const std::vector<Tensor>& inputs) {
-  auto r = ag::gradcheck(fn, inputs);
-  CHECK_MESSAGE(r.ok, r.report);
-}
-
-}  // namespace
+using namespace shape_test;
 
 TEST_SUITE("core.shape") {
 TEST_CASE("reshape: values, -1 inference, gradient") {
