@@ -149,7 +149,8 @@ TEST_CASE("safetensors: 140,000 tiny tensors are refused at the tensor limit, wi
   if (peak.available()) {
     MESSAGE("peak memory growth refusing 140,000 tensors in "
             << file.size() / 1e6 << " MB: " << peak.growth_mb() << " MB");
-    CHECK(peak.growth_mb() < 2 * kSmallMB);
+    // 65,536 entries parsed before the refusal: many small allocations.
+    CHECK(peak.growth_mb() < 2 * kSmallMB * ag_test::kSanitizerMemoryFactor);
   }
 }
 
