@@ -68,13 +68,18 @@ GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M,
   return batch;
 }
 
-void sgemm_batched(const GemmBatch& batch, float alpha, const float* A, const float* B, float beta,
-                   float* C) {
+void check_index_lists(const GemmBatch& batch) {
   const int64_t count = batch.count();
   if (static_cast<int64_t>(batch.a_index.size()) != count ||
       static_cast<int64_t>(batch.b_index.size()) != count)
     fail("sgemm_batched: every product needs an index into A, B and C, got ", batch.a_index.size(),
          ", ", batch.b_index.size(), " and ", count);
+}
+
+void sgemm_batched(const GemmBatch& batch, float alpha, const float* A, const float* B, float beta,
+                   float* C) {
+  const int64_t count = batch.count();
+  check_index_lists(batch);
   const int64_t M = batch.M, N = batch.N, K = batch.K;
   const int64_t lda = batch.trans_a ? M : K, ldb = batch.trans_b ? K : N;
   auto product = [&](int64_t i) {

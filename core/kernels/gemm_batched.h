@@ -38,6 +38,10 @@ struct GemmBatch {
 GemmBatch one_to_one_batch(int64_t count, bool trans_a, bool trans_b, int64_t M, int64_t N,
                            int64_t K);
 
+// Throws ag::Error unless the three index lists have one entry per product
+// (both sgemm_batched and its naive twin check this first).
+void check_index_lists(const GemmBatch& batch);
+
 // Runs the batch; how it shares the threads is gemm_batched.cpp's business
 // (a static split: the same thread count always gives the same bits). Throws
 // ag::Error when the three index lists differ in length, or for sizes sgemm

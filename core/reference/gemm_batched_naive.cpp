@@ -2,7 +2,6 @@
 // them. core/kernels/gemm_batched.cpp computes the same, sharing the threads.
 #include "core/reference/gemm_batched_naive.h"
 
-#include "core/error.h"
 #include "core/reference/gemm_naive.h"
 
 namespace ag {
@@ -10,10 +9,7 @@ namespace ag {
 void sgemm_batched_naive(const GemmBatch& batch, float alpha, const float* A, const float* B,
                          float beta, float* C) {
   const int64_t count = batch.count();
-  if (static_cast<int64_t>(batch.a_index.size()) != count ||
-      static_cast<int64_t>(batch.b_index.size()) != count)
-    fail("sgemm_batched: every product needs an index into A, B and C, got ", batch.a_index.size(),
-         ", ", batch.b_index.size(), " and ", count);
+  check_index_lists(batch);
   const int64_t M = batch.M, N = batch.N, K = batch.K;
   const int64_t lda = batch.trans_a ? M : K, ldb = batch.trans_b ? K : N;  // as stored
   for (int64_t i = 0; i < count; ++i) {
