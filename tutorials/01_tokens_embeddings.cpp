@@ -50,15 +50,21 @@ Labels with_ends(const std::vector<std::string>& words) {
   return l;
 }
 
-}  // namespace
+// The index of `word` in words, or -1.
+int64_t position_of(const std::vector<std::string>& words, const std::string& word) {
+  for (size_t k = 0; k < words.size(); ++k)
+    if (words[k] == word) return static_cast<int64_t>(k);
+  return -1;
+}
 
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
+void tutorial() {
+  apply_sentence_options();
   const TokensLesson L = lesson01_tokens();
   const Labels dims = {"d0", "d1", "d2", "d3"};
 
   heading("Tutorial 01: tokens and embeddings");
-  say("What you will learn: how \"I am a student\" becomes numbers a network can use. "
+  say("What you will learn: how \"" + english_sentence() +
+      "\" becomes numbers a network can use. "
       "A sentence is split into tokens, each token gets an id from a vocabulary, and each "
       "id selects one row of an embedding table: a vector of 4 numbers.");
 
@@ -92,13 +98,14 @@ int main(int argc, char** argv) {
   heading("Step 3: ids");
   auto line = [](const std::string& what, const std::vector<int64_t>& ids, const Vocabulary& v) {
     std::string s = join_ids(ids);
-    std::cout << what << s << std::string(14 - s.size(), ' ') << "= " << join_tokens(v, ids)
-              << "\n";
+    std::cout << what << std::string(16 - std::min<size_t>(16, display_width(what)), ' ') << s
+              << std::string(14 - std::min<size_t>(14, s.size()), ' ') << "= "
+              << join_tokens(v, ids) << "\n";
   };
-  line("encoder input   ", L.english_ids, L.english_vocab);
-  line("\"I am\", padded  ", L.short_padded, L.english_vocab);
-  line("decoder input   ", L.decoder_input, L.french_vocab);
-  line("decoder target  ", L.decoder_target, L.french_vocab);
+  line("encoder input", L.english_ids, L.english_vocab);
+  line("\"" + join_words(L.short_words) + "\", padded", L.short_padded, L.english_vocab);
+  line("decoder input", L.decoder_input, L.french_vocab);
+  line("decoder target", L.decoder_target, L.french_vocab);
   say("The decoder target is its input shifted by one: at every position the decoder learns "
       "to predict the next French token (tutorial 03 shows why it must not see it). Padding "
       "lets sentences of different lengths share one batch; a padding mask (built like tutorial "
@@ -111,8 +118,10 @@ int main(int argc, char** argv) {
         ". The vocabulary gave the new word an "
         "id (step 3), but an id only selects a row, and this table has no row for it. A real "
         "model has a row for every id of its vocabulary (trained with the rest), and maps "
-        "words it never saw to one shared <unk> row.");
-    return 0;
+        "words it never saw to one shared <unk> row. Here, give it one: run with "
+        "--vector \"WORD=a,b,c,d\" (four numbers), or add a row to english_vectors() in "
+        "tutorials/common/sentence.cpp.");
+    return;
   }
   say("The document gives two vectors: \"I\" = [0.1, 0.2, -0.3, 0.4] and \"am\" = "
       "[0.2, 0.3, -0.4, 0.5], \"and so on\". It gives no others, so we chose the rest "
@@ -127,19 +136,37 @@ int main(int argc, char** argv) {
       "Attention compares vectors by dot products, so this already hints at what it will see.");
   show_vector("length ‖x‖ of each English word vector", L.english_norms, L.english);
   show_matrix("cosine similarity", L.english_cosine, L.english, L.english);
-  say("The document's \"I\" and \"am\" point almost the same way (cosine " +
-      fmt(L.english_cosine.at({0, 1})) +
-      "): compared by raw dot products, the two are nearly indistinguishable. That is one "
-      "reason attention first multiplies by learned matrices W_Q and W_K (tutorial 02).");
+  const int64_t i = position_of(L.english, "I"), am = position_of(L.english, "am");
+  if (i >= 0 && am >= 0)
+    say("The document's \"I\" and \"am\" point almost the same way (cosine " +
+        fmt(L.english_cosine.at({i, am})) +
+        "): compared by raw dot products, the two are nearly indistinguishable. That is one "
+        "reason attention first multiplies by learned matrices W_Q and W_K (tutorial 02).");
+  else
+    say("(Your sentence lacks the document's \"I\" or \"am\", whose vectors point almost "
+        "the same way.) Vectors that point alike are hard to tell apart by raw dot products: "
+        "one reason attention first multiplies by learned matrices W_Q and W_K (tutorial 02).");
 
   what_to_try({
-      "Change \"a\" in tutorials/common/sentence.cpp to the same vector as \"I\": which "
-      "cosines become 1.0000?",
-      "Add a word to kEnglishSentence (tutorials/common/sentence.h), e.g. \"I am a good "
-      "student\": which id does it get, and what happens when it has no row in the embedding "
-      "table? Then give it one in english_vectors() (tutorials/common/sentence.cpp).",
+      "Give \"a\" the same vector as \"I\": run with --vector \"a=0.1,0.2,-0.3,0.4\" (or "
+      "change its row in english_vectors(), tutorials/common/sentence.cpp). Which cosines "
+      "become 1.0000?",
+      "Add a word: run with --sentence \"I am a good student\" (or change kEnglishSentence "
+      "in tutorials/common/sentence.h, which tutorials 02, 04 and 05 then use too). Which id does it "
+      "get, and what happens when it has no row in the embedding table? Then give it one "
+      "with --vector \"good=0.3,0.1,-0.2,0.2\" (or in english_vectors()), and run tutorials "
+      "02, 04 and 05 with the same two options: every table grows to five words (03 reads "
+      "only the French sentence).",
       "Question: why should <pad> never receive attention weight? (Tutorial 03's mask is "
       "one answer.)",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_tutorial(argc, argv, sentence_options(),
+                      "Tutorial 01 needs a sentence of words separated by spaces, and four "
+                      "numbers for each --vector word.",
+                      tutorial);
 }

@@ -15,6 +15,7 @@
 #include "core/dot.h"
 #include "tutorials/common/article.h"
 #include "tutorials/common/heatmap.h"
+#include "tutorials/common/lesson01.h"
 #include "tutorials/common/lesson02.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
@@ -32,16 +33,18 @@ void show_attention(const Attention& a, const Labels& words, const std::string& 
               {"d0", "d1", "d2", "d3"});
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
-  const EncoderLesson encoder = lesson02_encoder();
-  const Labels words = tokenize(kEnglishSentence);
+void tutorial() {
+  apply_sentence_options();
+  const float weight_scale = option_float("--weight-scale", kWeightScale);
+  const EncoderLesson encoder = lesson02_encoder(weight_scale);
+  const Labels words = tokenize(english_sentence());
+  const Labels document_words = tokenize(kEnglishSentence);  // its table's rows, whatever ours
   const Labels dims = {"d0", "d1", "d2", "d3"};
+  const bool documents_sentence = english_sentence() == kEnglishSentence;
 
   heading("Tutorial 02: encoder self-attention");
-  say("What you will learn: how each word of \"I am a student\" looks at every other word. "
+  say("What you will learn: how each word of \"" + english_sentence() +
+      "\" looks at every other word. "
       "Every word asks a question (its query), offers a label (its key) and carries content "
       "(its value). Query against key gives a score; softmax turns a row of scores into "
       "weights that sum to 1; the word's new vector is the weighted average of the values. "
@@ -51,13 +54,20 @@ int main(int argc, char** argv) {
   quote_article("02.table");
   say("The document prints these \"relevance scores\" for step 2 and says they were "
       "normalised. They are not softmax weights: a row of weights sums to 1, these rows do not.");
-  show_matrix("document, step 2", encoder.document_scores, words, words);
-  show_vector("row sums (should be 1)", encoder.document_row_sums, words);
-  say("Nor can they come from the document's own vectors: below, with each word's vector "
-      "as its own query, key and value, row \"I\" scores I·I = " +
-      fmt(encoder.plain.scores.at({0, 0})) + " but I·am = " + fmt(encoder.plain.scores.at({0, 1})) +
-      ": \"I\" matches \"am\" better than itself, while the document's row puts \"I\" first "
-      "(0.9).");
+  show_matrix("document, step 2", encoder.document_scores, document_words, document_words);
+  show_vector("row sums (should be 1)", encoder.document_row_sums, document_words);
+  const bool i_am_first = words.size() >= 2 && words[0] == "I" && words[1] == "am";
+  if (i_am_first)
+    say("Nor can they come from the document's own vectors: below, with each word's vector "
+        "as its own query, key and value, row \"I\" scores I·I = " +
+        fmt(encoder.plain.scores.at({0, 0})) + " but I·am = " +
+        fmt(encoder.plain.scores.at({0, 1})) +
+        ": \"I\" matches \"am\" better than itself, while the document's row puts \"I\" "
+        "first (0.9).");
+  if (!documents_sentence)
+    say("(That table is the document's, for \"I am a student\"; from here on we compute "
+        "with your sentence, \"" +
+        english_sentence() + "\", " + std::to_string(words.size()) + " words.)");
 
   heading("Step 2a: each vector as its own query, key and value (the document's way)");
   quote_article("02.qkv");
@@ -67,19 +77,24 @@ int main(int argc, char** argv) {
       "Without it, wide vectors give large scores, the softmax puts almost all weight on one "
       "word, and its gradient vanishes. Here d = 4, so we divide by 2.");
   show_attention(encoder.plain, words, "02_plain_weights");
-  say("The weights are close to uniform (1/4 = 0.25): these vectors are short, so every "
-      "score is small and softmax barely separates them. And row \"I\" gives more weight to \"am\" "
-      "(" +
-      fmt(encoder.plain.weights.at({0, 1})) + ") than to itself (" +
-      fmt(encoder.plain.weights.at({0, 0})) +
-      "): the two vectors point the same way and \"am\" is longer.");
+  const int64_t T = static_cast<int64_t>(words.size());
+  say("The weights are close to uniform (1/" + std::to_string(T) + " = " + fmt(1.0f / T, 2) +
+      "): these vectors are short, so every score is small and softmax barely separates "
+      "them.");
+  if (i_am_first && encoder.plain.weights.at({0, 1}) > encoder.plain.weights.at({0, 0}))
+    say("And row \"I\" gives more weight to \"am\" (" + fmt(encoder.plain.weights.at({0, 1})) +
+        ") than to itself (" + fmt(encoder.plain.weights.at({0, 0})) +
+        "): the two vectors point the same way and \"am\" is longer.");
 
   heading("Step 2b: learned projections W_Q, W_K, W_V");
   quote_article("02.scores");
   say("A real encoder first multiplies x by three learned matrices, so the question a word "
       "asks (query = x W_Q) can differ from how it is found (key = x W_K) and from what it "
       "passes on (value = x W_V). Ours are seeded random numbers (std " +
-      fmt(kWeightScale, 1) + "), standing in for trained ones.");
+      fmt(weight_scale, 1) +
+      "), standing in for trained ones. The std is kWeightScale in "
+      "tutorials/common/lesson02.h, which tutorials 03, 04 and 05 use too: changing it "
+      "there changes their matrices as well (--weight-scale changes only this run).");
   show_matrix("W_Q", encoder.W_Q, dims, dims);
   show_matrix("W_K", encoder.W_K, dims, dims);
   show_matrix("W_V", encoder.W_V, dims, dims);
@@ -106,7 +121,8 @@ int main(int argc, char** argv) {
       "the Jacobian J = diag(p) - p pᵀ. It is symmetric, and each of its rows sums to 0 "
       "(adding a constant to every score changes no weight). The gradient of a row is "
       "dx = Jᵀ dp.");
-  show_matrix("J for row \"I\" (by hand)", backward_lesson.jacobian_I, words, words);
+  show_matrix("J for row \"" + words[0] + "\" (by hand)", backward_lesson.jacobian_I, words,
+              words);
   show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", backward_lesson.dscaled_by_hand,
               words, words);
   char diff[64];
@@ -132,14 +148,28 @@ int main(int argc, char** argv) {
   }
 
   what_to_try({
-      "Set kWeightScale in tutorials/common/lesson02.h to 5: how peaked do the weights get, "
-      "and what happens to dscaled?",
+      "Run with --weight-scale 5 (or set kWeightScale in tutorials/common/lesson02.h to 5, "
+      "which changes tutorials 03, 04 and 05 too): how peaked do the weights get, and what "
+      "happens to dscaled?",
       "Remove the scaling (divide by 1 in step_scale): compare the weights. Then imagine d = 512.",
       "Add 10 to every score of one row before the softmax: which numbers change? (Look at J's "
       "row sums.)",
       "In gdb: make gdb T=02, then the session tutorials/README.md shows (break "
       "tut::step_softmax, run, next, ag-print weights) prints these 16 weights from inside "
       "the softmax step; a test runs that very session.",
+      "Run it on your own sentence, with the options tutorial 01 takes: --sentence \"I am a "
+      "good student\" --vector \"good=0.3,0.1,-0.2,0.2\".",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<TutorialOption> options = sentence_options();
+  options.push_back({"--weight-scale", "X", "std of W_Q, W_K, W_V (default kWeightScale, 1.5)"});
+  return run_tutorial(argc, argv, options,
+                      "Tutorial 02 needs a vector for every word of the sentence: give a new word "
+                      "one with --vector \"WORD=a,b,c,d\" (tutorial 01 shows how), or run "
+                      "without --sentence.",
+                      tutorial);
 }

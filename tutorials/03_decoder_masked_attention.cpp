@@ -12,14 +12,16 @@
 
 #include "core/ag.h"
 #include "tutorials/common/article.h"
+#include "tutorials/common/lesson02.h"
 #include "tutorials/common/lesson03.h"
 #include "tutorials/common/present.h"
 #include "tutorials/common/sentence.h"
 
 using namespace tut;
 
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
+namespace {
+
+void tutorial() {
   const DecoderLesson L = lesson03_decoder();
   const Labels words = tokenize(kFrenchSentence);
   const Labels dims = {"d0", "d1", "d2", "d3"};
@@ -52,6 +54,15 @@ int main(int argc, char** argv) {
 
   heading("Step 3b: masked attention (seeded W_Q, W_K, W_V of the decoder)");
   quote_article("03.mask");
+  say("The decoder's input y is the French word vectors (tutorial 01). Its W_Q, W_K, W_V are "
+      "seeded (kDecoderSeed, lesson03.h) with std " +
+      fmt(kWeightScale, 1) +
+      ": kWeightScale of tutorials/common/lesson02.h, so changing it there (tutorial 02's "
+      "suggestion) changes every matrix below too.");
+  show_matrix("y = decoder input (French word vectors)", L.y, words, dims);
+  show_matrix("W_Q (decoder)", L.W_Q, dims, dims);
+  show_matrix("W_K (decoder)", L.W_K, dims, dims);
+  show_matrix("W_V (decoder)", L.W_V, dims, dims);
   show_matrix("query = y W_Q", L.masked.query, words, dims);
   show_matrix("key = y W_K", L.masked.key, words, dims);
   show_matrix("value = y W_V", L.masked.value, words, dims);
@@ -93,5 +104,13 @@ int main(int argc, char** argv) {
       "Question: the encoder has no causal mask. Why may the encoder see the whole English "
       "sentence?",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_tutorial(argc, argv, {},
+                      "Tutorial 03 uses only the French sentence and the seeded matrices; if "
+                      "you edited them, the message above names what no longer fits.",
+                      tutorial);
 }

@@ -119,14 +119,64 @@ std::string shade_grid(const ag::Tensor& weights, int64_t mark_row, int64_t mark
   return out;
 }
 
+namespace {
+
+struct Rgb {
+  float r, g, b;
+};
+
+// Nine colours along the viridis scale (dark violet to yellow), between which
+// we interpolate linearly.
+const Rgb kViridis[] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},
+                        {44, 113, 142}, {33, 144, 141}, {39, 173, 129},
+                        {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
+
+// share 0 is the palest colour, share 1 the darkest (more weight, darker, as in the terminal).
+Rgb colour_at(float share) {
+  const float t = (1.0f - std::clamp(std::isfinite(share) ? share : 0.0f, 0.0f, 1.0f)) * 8.0f;
+  const int k = std::min(static_cast<int>(t), 7);
+  const float f = t - static_cast<float>(k);
+  const Rgb &a = kViridis[k], &b = kViridis[k + 1];
+  return {a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f};
+}
+
+// WCAG's relative luminance: each sRGB channel linearised, then weighted.
+float luminance(const Rgb& c) {
+  auto linear = [](float v) {
+    v /= 255.0f;
+    return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f);
+  };
+  return 0.2126f * linear(c.r) + 0.7152f * linear(c.g) + 0.0722f * linear(c.b);
+}
+
+std::string rgb_text(const Rgb& c) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "rgb(%d,%d,%d)", static_cast<int>(std::lround(c.r)),
+                static_cast<int>(std::lround(c.g)), static_cast<int>(std::lround(c.b)));
+  return buf;
+}
+
+}  // namespace
+
+std::string heat_colour(float share) { return rgb_text(colour_at(share)); }
+
+const char* text_colour_on(float share) {
+  // The contrast ratio (L1 + 0.05) / (L2 + 0.05) against white (L = 1) and black (L = 0).
+  const float L = luminance(colour_at(share));
+  return (1.05f / (L + 0.05f)) > ((L + 0.05f) / 0.05f) ? "white" : "black";
+}
+
 std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                         const std::vector<std::string>& cols, const std::string& title,
-                        int64_t mark_row, int64_t mark_col) {
+                        int64_t mark_row, int64_t mark_col, const std::string& row_title,
+                        const std::string& col_title) {
   check_labels("heatmap_svg", weights, rows, cols);
-  const int cell_w = 80, cell_h = 40, left = 100, top = 70;
+  const int cell_w = 80, cell_h = 40, left = 130, top = 90, legend_w = 110;
   const int64_t n_rows = weights.size(0), n_cols = weights.size(1);
   const float scale = shade_scale(weights);
-  const int64_t width = left + n_cols * cell_w + 20, height = top + n_rows * cell_h + 20;
+  const int64_t grid_w = n_cols * cell_w, grid_h = n_rows * cell_h;
+  const int64_t bar_h = std::max<int64_t>(grid_h, 120);
+  const int64_t width = left + grid_w + legend_w, height = top + bar_h + 30;
   char buf[512];
   std::string svg;
   std::snprintf(buf, sizeof buf,
@@ -136,6 +186,17 @@ std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string
   svg += buf;
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   svg += "<text x=\"10\" y=\"24\" font-size=\"16\">" + xml_escape(title) + "</text>\n";
+  // Axis titles: the columns' above their labels, the rows' turned upright on the left.
+  std::snprintf(buf, sizeof buf,
+                "<text class=\"axis-title\" x=\"%lld\" y=\"%d\" text-anchor=\"middle\" "
+                "font-weight=\"bold\">",
+                static_cast<long long>(left + grid_w / 2), top - 40);
+  svg += buf + xml_escape(col_title) + "</text>\n";
+  std::snprintf(buf, sizeof buf,
+                "<text class=\"axis-title\" x=\"22\" y=\"%lld\" text-anchor=\"middle\" "
+                "font-weight=\"bold\" transform=\"rotate(-90 22 %lld)\">",
+                static_cast<long long>(top + grid_h / 2), static_cast<long long>(top + grid_h / 2));
+  svg += buf + xml_escape(row_title) + "</text>\n";
   for (int64_t j = 0; j < n_cols; ++j) {
     std::snprintf(buf, sizeof buf, "<text x=\"%lld\" y=\"%d\" text-anchor=\"middle\">",
                   static_cast<long long>(left + j * cell_w + cell_w / 2), top - 10);
@@ -147,17 +208,14 @@ std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string
     svg += buf + xml_escape(rows[i]) + "</text>\n";
     for (int64_t j = 0; j < n_cols; ++j) {
       const float v = weights.data()[i * n_cols + j];
-      // White (0) to dark blue (the largest weight); the number turns white on dark cells.
-      const float t = std::isfinite(v) ? std::clamp(v / scale, 0.0f, 1.0f) : 0.0f;
-      const int red = static_cast<int>(255 - 225 * t), green = static_cast<int>(255 - 175 * t);
+      const float share = std::isfinite(v) ? std::clamp(v / scale, 0.0f, 1.0f) : 0.0f;
       const long long x = left + j * cell_w, y = top + i * cell_h;
-      std::snprintf(
-          buf, sizeof buf,
-          "<rect x=\"%lld\" y=\"%lld\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" "
-          "stroke=\"#999\"/>\n<text x=\"%lld\" y=\"%lld\" text-anchor=\"middle\" "
-          "fill=\"%s\">%s</text>\n",
-          x, y, cell_w, cell_h, red, green, x + cell_w / 2, y + cell_h / 2 + 5,
-          t > 0.55f ? "white" : "black", fmt(v).c_str());
+      std::snprintf(buf, sizeof buf,
+                    "<rect x=\"%lld\" y=\"%lld\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+                    "stroke=\"#999\"/>\n<text x=\"%lld\" y=\"%lld\" text-anchor=\"middle\" "
+                    "fill=\"%s\">%s</text>\n",
+                    x, y, cell_w, cell_h, heat_colour(share).c_str(), x + cell_w / 2,
+                    y + cell_h / 2 + 5, text_colour_on(share), fmt(v).c_str());
       svg += buf;
     }
   }
@@ -170,6 +228,26 @@ std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string
                   static_cast<long long>(top + mark_row * cell_h), cell_w, cell_h);
     svg += buf;
   }
+  // The legend: a bar from the largest weight (top) down to 0, with both ends labelled.
+  const long long bar_x = left + grid_w + 20;
+  svg += "<defs><linearGradient id=\"legend\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
+  for (int k = 0; k <= 8; ++k) {
+    std::snprintf(buf, sizeof buf, "<stop offset=\"%g\" stop-color=\"%s\"/>", k / 8.0,
+                  heat_colour(k / 8.0f).c_str());
+    svg += buf;
+  }
+  svg += "</linearGradient></defs>\n";
+  std::snprintf(buf, sizeof buf,
+                "<g class=\"legend\"><text x=\"%lld\" y=\"%d\">weight</text>\n"
+                "<rect x=\"%lld\" y=\"%d\" width=\"20\" height=\"%lld\" fill=\"url(#legend)\" "
+                "stroke=\"#999\"/>\n",
+                bar_x, top - 10, bar_x, top, static_cast<long long>(bar_h));
+  svg += buf;
+  std::snprintf(buf, sizeof buf,
+                "<text x=\"%lld\" y=\"%d\">%s</text>\n<text x=\"%lld\" y=\"%lld\">%s</text></g>\n",
+                bar_x + 26, top + 12, fmt(scale).c_str(), bar_x + 26,
+                static_cast<long long>(top + bar_h), fmt(0.0f).c_str());
+  svg += buf;
   return svg + "</svg>\n";
 }
 
@@ -180,9 +258,10 @@ std::string output_dir() {
 
 std::string write_heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
                               const std::vector<std::string>& cols, const std::string& title,
-                              const std::string& file_stem, int64_t mark_row, int64_t mark_col) {
-  const std::string svg =
-      heatmap_svg(weights, rows, cols, title, mark_row, mark_col);  // checks shapes first
+                              const std::string& file_stem, int64_t mark_row, int64_t mark_col,
+                              const std::string& row_title, const std::string& col_title) {
+  const std::string svg = heatmap_svg(weights, rows, cols, title, mark_row, mark_col, row_title,
+                                      col_title);  // checks shapes first
   const std::filesystem::path dir = output_dir();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

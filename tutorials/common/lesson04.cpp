@@ -1,6 +1,8 @@
 // tutorials/common/lesson04.cpp: cross-attention, and the document's step 4 redone.
 #include "tutorials/common/lesson04.h"
 
+#include <algorithm>
+
 #include "core/ag.h"
 #include "tutorials/common/lesson02.h"
 #include "tutorials/common/lesson03.h"
@@ -42,8 +44,12 @@ CrossLesson lesson04_cross() {
   C.cross = attend(query, key, value);
   C.received = ag::sum(C.cross.weights, 0);
 
-  // Drop "a" (English position 2) from the keys and values: I, am, student remain.
-  const int64_t a = 2;
+  // Drop "a" (English position 2 in "I am a student") from the keys and values.
+  const std::vector<std::string> words = tokenize(english_sentence());
+  const auto found = std::find(words.begin(), words.end(), "a");
+  if (found == words.end() || words.size() < 2) return C;  // no "a", or nothing would remain
+  const int64_t a = found - words.begin();
+  C.a_position = a;
   C.without_a = attend(query, drop(key, 0, a), drop(value, 0, a));
   const ag::Tensor w = C.cross.weights;
   C.renormalised = drop(w, 1, a) / (1.0f - ag::narrow(w, 1, a, 1));

@@ -37,12 +37,14 @@ struct DocumentCheck {
 DocumentCheck lesson04_document();
 
 struct CrossLesson {
-  ag::Tensor memory;         // (4, 4) encoder output for I am a student (tutorial 02)
+  ag::Tensor memory;         // (T, 4) encoder output for I am a student (tutorial 02)
   ag::Tensor decoder;        // (3, 4) decoder output for Je suis étudiant (tutorial 03)
   ag::Tensor W_Q, W_K, W_V;  // (4, 4) seeded
   Attention cross;           // queries from the decoder, keys and values from the encoder
   ag::Tensor received;       // (4) column sums: the total weight each English word gets
   // The same queries with "a" removed from the English side: softmax over 3 keys.
+  // Undefined (and a_position -1) when the sentence has no "a".
+  int64_t a_position = -1;
   Attention without_a;
   ag::Tensor renormalised;  // (3, 3) cross weights without a's column, divided by (1 - w_a)
 };

@@ -1,6 +1,8 @@
 // tutorials/common/lesson05.cpp: multi-head attention and positions.
 #include "tutorials/common/lesson05.h"
 
+#include <algorithm>
+
 #include "core/ag.h"
 #include "tutorials/common/lesson02.h"
 #include "tutorials/common/sentence.h"
@@ -58,14 +60,30 @@ MultiHead multi_head(const ag::Tensor& x, const MultiHeadWeights& w, int64_t hea
   return m;
 }
 
-PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads) {
+std::vector<int64_t> default_order(int64_t T) {
+  std::vector<int64_t> order;
+  for (int64_t k : {T - 1, int64_t{1}, int64_t{0}})
+    if (k >= 0 && k < T && std::find(order.begin(), order.end(), k) == order.end())
+      order.push_back(k);
+  for (int64_t k = 2; k < T - 1; ++k) order.push_back(k);
+  return order;
+}
+
+PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads,
+                                  const std::vector<int64_t>& order) {
   PositionLesson P;
-  P.table = sinusoidal_positions(kPositions, kWidth);
   P.x = english_word_vectors();
   const int64_t T = P.x.size(0);
+  P.table = sinusoidal_positions(std::max(kPositions, T), kWidth);
   const ag::Tensor pe = ag::narrow(P.table, 0, 0, T);
   P.x_pos = P.x + pe;
-  P.order = {3, 1, 0, 2};  // student am I a
+  P.order = order.empty() ? default_order(T) : order;  // student am I a
+  std::vector<int64_t> sorted = P.order;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t k = 0; k < T; ++k)
+    if (static_cast<int64_t>(sorted.size()) != T || sorted[k] != k)
+      ag::fail("lesson05_positions: the order ", ag::shape_str(P.order),
+               " is not a reordering of the ", T, " word positions 0..", T - 1);
 
   // Without positions: reorder the words, attend, compare with the reordered output.
   P.out = multi_head(P.x, w, heads).out;

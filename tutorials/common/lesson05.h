@@ -35,15 +35,21 @@ std::vector<std::string> head_column_labels(int64_t heads);
 std::vector<std::string> head_dim_labels(int64_t heads);
 
 struct PositionLesson {
-  ag::Tensor table;                       // (kPositions, 4) sinusoidal positions
-  ag::Tensor x;                           // (4, 4) I am a student, no positions
-  ag::Tensor x_pos;                       // (4, 4) the same plus positions 0..3
-  std::vector<int64_t> order;             // a reordering of the 4 words
+  ag::Tensor table;                       // (max(kPositions, T), 4) sinusoidal positions
+  ag::Tensor x;                           // (T, 4) I am a student, no positions
+  ag::Tensor x_pos;                       // (T, 4) the same plus positions 0..T-1
+  std::vector<int64_t> order;             // a reordering of the T words
   ag::Tensor out, out_reordered;          // multi_head(x), multi_head(x reordered)
-  ag::Tensor gap;                         // (4): max |out_reordered[k] - out[order[k]]| per row
+  ag::Tensor gap;                         // (T): max |out_reordered[k] - out[order[k]]| per row
   ag::Tensor out_pos, out_pos_reordered;  // with positions added after reordering
-  ag::Tensor gap_pos;                     // (4): the same gap, with positions
+  ag::Tensor gap_pos;                     // (T): the same gap, with positions
 };
-PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads = kHeads);
+// order: row k of the reordered sentence is word order[k]; empty means the
+// default, {3, 1, 0, 2} ("student am I a") for four words (default_order).
+// Anything but a reordering of 0..T-1 is an ag::Error.
+PositionLesson lesson05_positions(const MultiHeadWeights& w, int64_t heads = kHeads,
+                                  const std::vector<int64_t>& order = {});
+// The last word first, then words 1 and 0, then the rest in order: {3, 1, 0, 2} for T = 4.
+std::vector<int64_t> default_order(int64_t T);
 
 }  // namespace tut

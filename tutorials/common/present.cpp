@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <sstream>
 
+#include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/json.h"
 #include "core/io/npy.h"
@@ -52,18 +54,97 @@ io::JsonValue string_array(const Labels& labels) {
 
 }  // namespace
 
-void parse_tutorial_args(int argc, char** argv) {
+namespace {
+
+// The options given on the command line, flag -> value (single-threaded program).
+std::map<std::string, std::string>& given_options() {
+  static std::map<std::string, std::string> given;
+  return given;
+}
+
+[[noreturn]] void usage(const char* program, const std::vector<TutorialOption>& options) {
+  std::cerr << "usage: " << program << " [--save DIR]";
+  for (const TutorialOption& o : options) std::cerr << " [" << o.flag << " " << o.value_name << "]";
+  std::cerr << "\n  --save DIR   also write every labelled matrix to DIR/NNN_<label>.npy, "
+               "indexed in DIR/steps.json\n";
+  for (const TutorialOption& o : options)
+    std::cerr << "  " << o.flag << " " << o.value_name << "   " << o.help << "\n";
+  std::exit(2);
+}
+
+}  // namespace
+
+void parse_tutorial_args(int argc, char** argv, const std::vector<TutorialOption>& options) {
+  given_options().clear();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--save" && i + 1 < argc) {
+    bool known = false;
+    for (const TutorialOption& o : options) known = known || o.flag == arg;
+    if (arg == "--save" && i + 1 < argc)
       set_save_dir(argv[++i]);
-    } else {
-      std::cerr << "usage: " << argv[0] << " [--save DIR]\n"
-                << "  --save DIR   also write every labelled matrix to DIR/NNN_<label>.npy, "
-                   "indexed in DIR/steps.json\n";
-      std::exit(2);
-    }
+    else if (known && i + 1 < argc)
+      given_options()[arg] = argv[++i];
+    else
+      usage(argv[0], options);
   }
+}
+
+bool option_given(const std::string& flag) { return given_options().count(flag) > 0; }
+
+std::string option_text(const std::string& flag, const std::string& fallback) {
+  auto it = given_options().find(flag);
+  return it == given_options().end() ? fallback : it->second;
+}
+
+int64_t option_int(const std::string& flag, int64_t fallback) {
+  const std::string text = option_text(flag, "");
+  if (text.empty()) return fallback;
+  size_t used = 0;
+  int64_t value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size()) ag::fail(flag, ": expected a whole number, got '", text, "'");
+  return value;
+}
+
+float option_float(const std::string& flag, float fallback) {
+  const std::string text = option_text(flag, "");
+  if (text.empty()) return fallback;
+  size_t used = 0;
+  float value = 0;
+  try {
+    value = std::stof(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size()) ag::fail(flag, ": expected a number, got '", text, "'");
+  return value;
+}
+
+int run_tutorial(int argc, char** argv, const std::vector<TutorialOption>& options,
+                 const std::string& advice, void (*body)()) {
+  parse_tutorial_args(argc, argv, options);
+  int status = 0;
+  try {
+    body();
+  } catch (const ag::Error& e) {
+    std::cout.flush();
+    std::cout << "\nThe tutorial stops here:\n  " << e.what() << "\n";
+    say(advice);
+    status = 1;
+  }
+  if (!save_dir().empty())
+    std::cout << "\nsaved " << saved_file_count() << " files to " << save_dir() << "\n";
+  std::cout.flush();
+  return status;
+}
+
+size_t saved_file_count() {
+  const size_t tensors = save_state().steps.array.size();
+  return tensors + (tensors > 0 ? 1 : 0);  // the .npy files and steps.json
 }
 
 const std::string& save_dir() { return save_state().dir; }
@@ -161,11 +242,12 @@ void show_vector(const std::string& name, const ag::Tensor& v, const Labels& col
 }
 
 void show_heatmap(const std::string& name, const ag::Tensor& weights, const Labels& rows,
-                  const Labels& cols, const std::string& file_stem) {
+                  const Labels& cols, const std::string& file_stem, const std::string& row_title,
+                  const std::string& col_title) {
   std::cout << "\n"
             << name << " (shaded)\n"
             << shade_heatmap(weights, rows, cols) << shade_legend(weights) << "\n";
-  std::cout << "  picture with numbers: " << write_heatmap_svg(weights, rows, cols, name, file_stem)
+  std::cout << "  picture with numbers: " << write_heatmap_svg(weights, rows, cols, name, file_stem, -1, -1, row_title, col_title)
             << "\n";
 }
 

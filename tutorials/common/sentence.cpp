@@ -7,6 +7,16 @@
 
 namespace tut {
 
+namespace {
+std::string& current_english_sentence() {
+  static std::string sentence = kEnglishSentence;
+  return sentence;
+}
+}  // namespace
+
+const std::string& english_sentence() { return current_english_sentence(); }
+void set_english_sentence(const std::string& sentence) { current_english_sentence() = sentence; }
+
 std::vector<std::string> tokenize(const std::string& sentence) {
   std::istringstream in(sentence);
   std::vector<std::string> tokens;
@@ -92,11 +102,25 @@ const std::vector<WordVector>& french_vectors() {
   return table;
 }
 
+// Vectors given with set_english_vector, which win over the table's.
+std::vector<std::pair<std::string, std::vector<float>>>& english_overrides() {
+  static std::vector<std::pair<std::string, std::vector<float>>> overrides;
+  return overrides;
+}
+
 ag::Tensor table_for(const Vocabulary& vocab, const std::vector<WordVector>& vectors,
                      const char* language) {
+  const bool english = std::string(language) == "english";
   std::vector<float> rows;
   for (int64_t id = 0; id < vocab.size(); ++id) {
     const std::string& word = vocab.tokens[static_cast<size_t>(id)];
+    const std::vector<float>* given = nullptr;
+    for (const auto& [w, v] : english_overrides())
+      if (english && w == word) given = &v;
+    if (given) {
+      rows.insert(rows.end(), given->begin(), given->end());
+      continue;
+    }
     const WordVector* found = nullptr;
     for (const WordVector& wv : vectors)
       if (word == wv.word) found = &wv;
@@ -112,6 +136,12 @@ ag::Tensor table_for(const Vocabulary& vocab, const std::vector<WordVector>& vec
 
 }  // namespace
 
+void set_english_vector(const std::string& word, const std::vector<float>& vector) {
+  if (static_cast<int64_t>(vector.size()) != kWidth)
+    ag::fail("set_english_vector: \"", word, "\" needs ", kWidth, " numbers, got ", vector.size());
+  english_overrides().emplace_back(word, vector);
+}
+
 ag::Tensor english_embedding_table(const Vocabulary& vocab) {
   return table_for(vocab, english_vectors(), "english");
 }
@@ -119,17 +149,18 @@ ag::Tensor french_embedding_table(const Vocabulary& vocab) {
   return table_for(vocab, french_vectors(), "french");
 }
 ag::Tensor english_embedding_table() {
-  return english_embedding_table(build_vocabulary(tokenize(kEnglishSentence)));
+  return english_embedding_table(build_vocabulary(tokenize(english_sentence())));
 }
 ag::Tensor french_embedding_table() {
   return french_embedding_table(build_vocabulary(tokenize(kFrenchSentence)));
 }
 
 ag::Tensor english_word_vectors() {
-  const Vocabulary vocab = build_vocabulary(tokenize(kEnglishSentence));
+  const std::vector<std::string> words = tokenize(english_sentence());
+  const Vocabulary vocab = build_vocabulary(words);
   std::vector<int64_t> ids;
-  for (const auto& w : tokenize(kEnglishSentence)) ids.push_back(vocab.id(w));
-  return ag::embedding(english_embedding_table(), ids_tensor(ids));
+  for (const auto& w : words) ids.push_back(vocab.id(w));
+  return ag::embedding(english_embedding_table(vocab), ids_tensor(ids));
 }
 
 ag::Tensor french_word_vectors() {

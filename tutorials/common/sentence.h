@@ -19,6 +19,16 @@ inline const char* const kStart = "<s>";
 inline const char* const kEnd = "</s>";
 constexpr int64_t kWidth = 4;  // the document's embeddings have 4 numbers
 
+// The English sentence tutorials 01-05 work on: kEnglishSentence unless a
+// tutorial was run with --sentence "..." (set_english_sentence). Every
+// length, label and table of those tutorials follows from this one place.
+const std::string& english_sentence();
+void set_english_sentence(const std::string& sentence);
+// Gives `word` this 4-number English vector, in place of english_vectors()'s
+// row or in addition to it (what tutorial 01's --vector does; the same as
+// editing that table in sentence.cpp, without recompiling).
+void set_english_vector(const std::string& word, const std::vector<float>& vector);
+
 // Splits on spaces. Real tokenizers also split punctuation and sub-words; our
 // sentences have neither, so whitespace is the whole story here.
 std::vector<std::string> tokenize(const std::string& sentence);
@@ -46,9 +56,10 @@ ag::Tensor ids_tensor(const std::vector<int64_t>& ids);  // floats, as ag::embed
 // other vector is our choice. A word without a vector is an ag::Error naming it.
 ag::Tensor english_embedding_table(const Vocabulary& vocab);
 ag::Tensor french_embedding_table(const Vocabulary& vocab);
-ag::Tensor english_embedding_table();  // for build_vocabulary(tokenize(kEnglishSentence))
+ag::Tensor english_embedding_table();  // for build_vocabulary(tokenize(english_sentence()))
 ag::Tensor french_embedding_table();   // for build_vocabulary(tokenize(kFrenchSentence))
-// The words' vectors without <s>/</s>: English (4, 4), French (3, 4).
+// The words' vectors without <s>/</s>: English (T, 4) for english_sentence()'s
+// T words (4 by default), French (3, 4).
 ag::Tensor english_word_vectors();
 ag::Tensor french_word_vectors();
 
