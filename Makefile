@@ -75,10 +75,15 @@ $(TUT_BINS): $(BUILD)/tutorials/%: $(BUILD)/obj/tutorials/%.o $$(call lesson_obj
 $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-.PHONY: all test train tutorials tutorial clean
+.PHONY: all test test-suggestions train tutorials tutorial clean
 # The suite prints doctest's report, then "N passed, N failed" as its last line.
-test: $(TEST_BIN)
+# The tutorials too: tests/tutorials/test_tutorials_suggestions.cpp runs them.
+test: $(TEST_BIN) $(TUT_BINS)
 	./$(TEST_BIN) $(TEST_ARGS)
+
+# The tutorials' suggestions that are code edits: each compiles an edited copy (about a minute).
+test-suggestions: $(TEST_BIN) $(TUT_BINS)
+	./$(TEST_BIN) --no-skip -ts="tutorials.suggestions.edits"
 
 train: $(TRAIN_BIN) | $(if $(findstring --dataset,$(ARGS)),,train-dataset)
 	./$(TRAIN_BIN) $(ARGS)

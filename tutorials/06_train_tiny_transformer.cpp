@@ -7,6 +7,7 @@
 // The training runs in tutorials/common/lesson06.cpp (the model is in
 // tiny_transformer.cpp, the sentences in corpus.cpp); this file prints it.
 // tests/tutorials/test_tutorials_train.cpp reruns it and checks the translation.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -22,9 +23,16 @@
 
 using namespace tut;
 
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
-  const TranslatorConfig config;
+namespace {
+
+void tutorial() {
+  TranslatorConfig config;  // the defaults of lesson06.h, or what the options say
+  config.steps = option_int("--steps", config.steps);
+  config.layers = option_int("--layers", config.layers);
+  config.d_model = option_int("--d-model", config.d_model);
+  if (config.steps < 1 || config.layers < 1 || config.d_model < 1)
+    ag::fail("--steps, --layers and --d-model must be at least 1 (got ", config.steps, ", ",
+             config.layers, ", ", config.d_model, ")");
   heading("Tutorial 06: training a tiny Transformer");
   say("What you will learn: tutorials 01-05 took every matrix as given. Here a whole "
       "encoder-decoder Transformer learns its own embeddings, W_Q, W_K, W_V and the rest "
@@ -72,14 +80,26 @@ int main(int argc, char** argv) {
   for (const TrainLog& line : R.log)
     std::printf("%6lld  %8s  %s\n", static_cast<long long>(line.step), fmt(line.loss).c_str(),
                 join_words(line.translation).c_str());
-  std::printf("\nloss, step 1 to %zu: %s\n", R.losses.size(), sparkline(R.losses, 50).c_str());
+  const size_t columns = std::min<size_t>(50, R.losses.size());
+  std::printf("\nloss, step 1 to %zu: %s\n", R.losses.size(),
+              sparkline(R.losses, columns).c_str());
   std::fflush(stdout);
+  save_tensor("loss of every step",
+              ag::from_vector(R.losses, {static_cast<int64_t>(R.losses.size())}));
+  std::vector<float> logged;
+  Labels logged_steps;
+  for (const TrainLog& line : R.log) {
+    logged.push_back(line.loss);
+    logged_steps.push_back("step " + std::to_string(line.step));
+  }
+  save_tensor("logged loss", ag::from_vector(logged, {static_cast<int64_t>(logged.size())}), {},
+              logged_steps);
   say("The first loss is close to ln(" + std::to_string(fr.size()) +
       ") = " + fmt(std::log(static_cast<float>(fr.size()))) +
       ", what a model that spreads its "
       "probability evenly over the French vocabulary scores. Each character of the "
       "sparkline is the mean loss of " +
-      std::to_string(R.losses.size() / 50) + " steps.");
+      std::to_string(R.losses.size() / columns) + " steps.");
 
   heading("Step 6d: the result");
   say("Parameters: " + std::to_string(R.num_parameters) + ". Final loss on the corpus: " +
@@ -95,17 +115,30 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   ag::nn::save_state_dict(*R.model, path);
   say("Weights saved (safetensors, written atomically) to " + path +
-      ". Tutorial 07 loads "
-      "them.");
+      ". Tutorial 07 loads them: after a run with other --steps it decodes with this model; "
+      "after other --layers or --d-model the file no longer fits its model, and tutorial 07 "
+      "says so and trains the default one.");
 
   what_to_try({
-      "Set steps to 100 in TranslatorConfig (tutorials/common/lesson06.h): is the translation "
-      "already right? At which logged step does it first come out right?",
-      "Set layers = 2 or d_model = 16: how do the parameter count, the speed and the loss "
-      "curve change?",
+      "Run with --steps 100 (or set steps in TranslatorConfig, tutorials/common/lesson06.h): "
+      "is the translation already right? At which logged step does it first come out right?",
+      "Run with --layers 2 or --d-model 16 (layers, d_model in TranslatorConfig): how do the "
+      "parameter count, the speed and the loss curve change?",
       "Add a pair to tutorials/common/corpus.cpp (\"I am a cat\" -> \"Je suis un chat\") and "
       "rerun: does \"I am a student\" still come out right?",
       "Question: the loss is almost 0 at the end. Does that mean the model knows French?",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_tutorial(
+      argc, argv,
+      {{"--steps", "N", "Adam steps (default 200)"},
+       {"--layers", "N", "encoder and decoder layers (default 1)"},
+       {"--d-model", "D", "model width, divisible by the 2 heads (default 32)"}},
+      "Tutorial 06 needs a model width divisible by its 2 heads, and a corpus whose every "
+      "sentence uses words its vocabularies were built from (tutorials/common/corpus.cpp).",
+      tutorial);
 }

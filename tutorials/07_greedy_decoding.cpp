@@ -29,10 +29,25 @@ std::string words_of(const Vocabulary& vocab, const std::vector<int64_t>& ids) {
   return s;
 }
 
-}  // namespace
+// One sentence's verdict: right, wrong (and where), or unmarked without a reference.
+void say_verdict(const QuickTranslation& q) {
+  if (!q.has_reference) {
+    say("No reference translation given for \"" + q.english +
+        "\" (it is not in the corpus), so nothing to mark it against: run with --reference "
+        "\"...\" (the French you expect) to have it marked and to see the model's "
+        "probability for your word where it went astray.");
+    return;
+  }
+  say("\"" + q.english + "\" -> \"" + join_words(q.french) + "\": " +
+      (q.correct ? "right" : "WRONG") + ", against " +
+      (q.in_corpus ? "the corpus's own pair" : "your reference") + " \"" + q.reference + "\".");
+  if (!q.correct)
+    say("At word " + std::to_string(q.first_wrong + 1) + " the model gives \"" + q.chosen + "\" " +
+        fmt(q.chosen_prob) + " and \"" + q.expected + "\" " + fmt(q.expected_prob) + ".");
+}
 
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
+void tutorial() {
+  const std::string sentence = option_text("--sentence", kEnglishSentence);
   heading("Tutorial 07: greedy decoding, one token at a time");
   say("What you will learn: how a trained Transformer writes a translation. The encoder "
       "reads the English sentence once. The decoder starts from <s>, scores every French "
@@ -43,7 +58,7 @@ int main(int argc, char** argv) {
   std::string how;
   const std::shared_ptr<TinyTransformer> model = load_or_train_translator(how);
   say("The model: " + how + ".");
-  const DecodingLesson L = lesson07_decode(*model);
+  const DecodingLesson L = lesson07_decode(*model, sentence);
   const Vocabulary& fr = L.french;
 
   heading("Step 7a: what the document's step 5 says, and why it cannot be");
@@ -74,7 +89,7 @@ int main(int argc, char** argv) {
       "greedy decoding the output IS the sequence of choices.",
       4);
 
-  heading("Step 7b: decoding \"I am a student\"");
+  heading("Step 7b: decoding \"" + sentence + "\"");
   quote_article("07.generate");
   say("Each step runs the decoder on the prefix. Only its last position matters: its "
       "logits, turned into probabilities by softmax, rank every French token. We print the "
@@ -113,7 +128,9 @@ int main(int argc, char** argv) {
       ". The translation is the choices before "
       "</s>: \"" +
       words_of(fr, L.greedy.output) + "\".");
-  const int64_t column_a = 3;  // <s> I am a: "a" is column 3
+  // "a" is column 3 of <s> I am a student </s>; other sentences may have it elsewhere or not at all.
+  const auto a_at = std::find(L.source_tokens.begin(), L.source_tokens.end(), "a");
+  const int64_t column_a = a_at - L.source_tokens.begin();
   std::string strongest;
   for (size_t k = 0; k < chosen.size(); ++k) {
     const ag::Tensor row = L.greedy.steps[k].cross_weights;
@@ -128,9 +145,14 @@ int main(int argc, char** argv) {
       "English word goes with which French word; it found that out from the forty pairs "
       "alone. The weights still need not line up word for word: the encoder's "
       "self-attention has already mixed every English word into every position, and the "
-      "markers <s> and </s> tell where the sentence begins and ends. And \"a\", which has no "
-      "French counterpart (tutorial 04), gets at most " +
-      fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) + " of any row.");
+      "markers <s> and </s> tell where the sentence begins and ends." +
+      (a_at == L.source_tokens.end()
+           ? std::string()
+           : " And \"a\", which often has no French counterpart (tutorial 04), gets at most " +
+                 fmt(ag::max(ag::select(L.cross_map, 1, column_a)).item()) + " of any row."));
+  if (sentence != kEnglishSentence)
+    say_verdict(quick_translation(*model, sentence, option_text("--reference", ""), "", L.english,
+                                  L.french));
 
   heading("Step 7d: every head of every layer");
   say("The rows above average the " + std::to_string(model->options.heads) +
@@ -158,12 +180,14 @@ int main(int argc, char** argv) {
     std::printf(
         "  %-18s %-16s ->  %s%s %s\n", q.english.c_str(), q.in_corpus ? "(in the corpus)" : "(new)",
         french.c_str(), std::string(22 - std::min<size_t>(22, display_width(french)), ' ').c_str(),
-        q.correct ? "right" : ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str());
+        q.correct ? "right"
+        : q.has_reference ? ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str()
+                          : "(no reference: not marked)");
   }
   std::fflush(stdout);
   for (const QuickTranslation& q : L.others) {
     if (!q.in_corpus) say_hanging("* " + q.english + " -> " + q.reference + ": " + q.why + ".", 2);
-    if (q.correct) continue;
+    if (q.correct || !q.has_reference) continue;
     say_hanging("  " + q.english + ": at word " + std::to_string(q.first_wrong + 1) +
                     " the model "
                     "gives \"" +
@@ -180,13 +204,26 @@ int main(int argc, char** argv) {
       "many sentences in which the same word meets different subjects.");
 
   what_to_try({
-      "In tutorials/common/lesson07.cpp decode your own sentence, e.g. \"You are a good "
-      "student\" or \"I have a student\": which step goes wrong first, and what were the "
-      "runners-up?",
+      "Decode your own sentence, made of the corpus's English words: run with --sentence "
+      "\"You are a good student\" --reference \"Tu es un bon étudiant\" (or --sentence "
+      "\"I have a student\" alone: without a reference it is decoded, not marked). Which "
+      "step goes wrong first, and what were the runners-up in its top 5?",
       "Greedy takes the top token at every step. Keep the two best prefixes at each step "
       "instead (beam search, width 2): can it ever find a more probable whole sentence?",
       "Question: why does decoding need a maximum number of steps (max_steps in "
       "greedy_decode), and what would an untrained model print without it?",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_tutorial(
+      argc, argv,
+      {{"--sentence", "\"WORDS\"", "the English sentence to decode step by step"},
+       {"--reference", "\"FRENCH\"", "the translation you expect, to mark the result"}},
+      "Tutorial 07 decodes sentences made of the English words of the corpus "
+      "(tutorials/common/corpus.cpp lists its forty pairs): replace the unknown word, or add a "
+      "pair that uses it to the corpus and rerun tutorial 06.",
+      tutorial);
 }

@@ -24,10 +24,7 @@ namespace {
 
 std::string percent(float fraction) { return fmt(100.0f * fraction, 1) + "%"; }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
+void tutorial() {
   heading("Tutorial 09: the document's network, fixed and trained");
   say("What you will learn: the document closes with PyTorch code for an image classifier, "
       "AttentionNet: a conv block, two residual blocks, tutorial 08's SelfAttention, "
@@ -111,6 +108,18 @@ int main(int argc, char** argv) {
     std::printf("%8zu  %10s  %9s  %13s\n", e + 1, fmt(R.epoch_train_loss[e]).c_str(),
                 fmt(R.epoch_test_loss[e]).c_str(), percent(R.epoch_test_accuracy[e]).c_str());
   std::fflush(stdout);
+  save_tensor("loss of every step",
+              ag::from_vector(R.step_loss, {static_cast<int64_t>(R.step_loss.size())}));
+  std::vector<float> table;
+  Labels epochs;
+  for (size_t e = 0; e < R.epoch_train_loss.size(); ++e) {
+    table.insert(table.end(),
+                 {R.epoch_train_loss[e], R.epoch_test_loss[e], R.epoch_test_accuracy[e]});
+    epochs.push_back("epoch " + std::to_string(e + 1));
+  }
+  save_tensor("per epoch: train loss, test loss, test accuracy",
+              ag::from_vector(table, {static_cast<int64_t>(epochs.size()), 3}), epochs,
+              {"train loss", "test loss", "test accuracy"});
   say("Chance is 10% (ten balanced classes). The untrained net's loss is near ln 10 = "
       "2.3026, the loss of a uniform guess. The first few steps overshoot (Adam's first "
       "updates have full size whatever the gradient's), then the loss falls, and the test "
@@ -128,5 +137,14 @@ int main(int argc, char** argv) {
       "Question: why has the shortcut conv no bias, when the BatchNorm right after it has "
       "one?",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_tutorial(argc, argv, {},
+                      "Tutorial 09 builds and trains attograd's AttentionNet "
+                      "(nn/models/attention_net.h): the message above names the layer and the "
+                      "shapes that did not fit.",
+                      tutorial);
 }

@@ -16,8 +16,9 @@
 
 using namespace tut;
 
-int main(int argc, char** argv) {
-  parse_tutorial_args(argc, argv);
+namespace {
+
+void tutorial() {
   heading("Tutorial 10: your own differentiable op");
   say("What you will learn: how to add an op that attograd does not have, with a backward you "
       "write yourself, and how to check that backward with gradcheck before trusting it. The "
@@ -58,20 +59,41 @@ int main(int argc, char** argv) {
   say("gradcheck perturbs every input element by ±eps, measures how the output moves "
       "(central differences) and compares that with your backward.");
   std::printf("Swish:                  %s\n", L.check_good.ok ? "passed" : "FAILED");
+  if (!L.check_good.ok) {
+    // The student's own Swish::backward (lesson10.cpp) failed: its figures come first.
+    std::fflush(stdout);
+    say("Your Swish::backward disagrees with the numeric derivative. gradcheck's report on "
+        "it, for the same (3, 4) input: the input, the element, your analytic value, the "
+        "numeric one and the error:");
+    std::printf("%s", L.check_good.report.c_str());
+  }
   std::printf("SwishForgotProductRule: %s\n", L.check_broken.ok ? "passed" : "FAILED");
-  say("The broken version forgot the product rule's second term (dy/dx = σ(x) only). Its "
-      "forward is perfect, so only a gradient check can tell. gradcheck's report names the "
-      "input, the element, both values and the error:");
+  std::fflush(stdout);
+  say("SwishForgotProductRule is the built-in broken example: it forgot the product rule's "
+      "second term (dy/dx = σ(x) only). Its forward is perfect, so only a gradient check can "
+      "tell. gradcheck's report on it names the input, the element, both values and the "
+      "error:");
   std::printf("%s", L.check_broken.report.c_str());
 
   what_to_try({
-      "Break Swish::backward another way (say, return dout * x * s): how far apart are the "
-      "analytic and numeric values gradcheck reports, and does that match your algebra?",
+      "Break Swish::backward (tutorials/common/lesson10.cpp) another way, say return "
+      "{dout * x * s}: \"Swish: FAILED\" is then followed by gradcheck's report on your "
+      "version. How far apart are the analytic and numeric values, and does that match your "
+      "algebra?",
       "Write GELU, y = x · Φ(x) with Φ the normal CDF (use 0.5·(1 + tanh(0.7978846·(x + "
       "0.044715·x³)))), and gradcheck it.",
       "Draw both graphs with their numbers: ag::write_graph_svg(y, \"swish\", {.values = "
       "true}) after the backward in lesson10_custom_op, and compare the boxes of the two "
       "versions. (Your backward is also a plain function: break tut::Swish::backward in gdb.)",
   });
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_tutorial(argc, argv, {},
+                      "Tutorial 10 runs your Swish (tutorials/common/lesson10.cpp): the message "
+                      "above names the op and shapes that did not fit; forward and backward must "
+                      "return tensors of x's shape.",
+                      tutorial);
 }

@@ -31,14 +31,50 @@ std::shared_ptr<TinyTransformer> load_or_train_translator(std::string& how) {
   return lesson06_train(TranslatorConfig()).model;
 }
 
-DecodingLesson lesson07_decode(TinyTransformer& model) {
+QuickTranslation quick_translation(TinyTransformer& model, const std::string& english,
+                                   const std::string& reference_text, const std::string& why,
+                                   const Vocabulary& english_vocab,
+                                   const Vocabulary& french_vocab) {
+  QuickTranslation q;
+  q.english = english;
+  q.reference = reference_text;
+  q.why = why;
+  for (const auto& p : corpus())
+    if (p.english == q.english) {
+      q.in_corpus = true;
+      q.reference = p.french;
+    }
+  const Greedy g = greedy_decode(model, source_ids(q.english, english_vocab));
+  for (int64_t id : g.output) q.french.push_back(french_vocab.tokens[static_cast<size_t>(id)]);
+  const std::vector<std::string> reference = tokenize(q.reference);
+  q.has_reference = !reference.empty();
+  q.correct = q.has_reference && q.french == reference;
+  if (q.has_reference && !q.correct) {
+    // Greedy read the reference's own prefix up to here, so this step's
+    // probabilities are the model's opinion of the reference's next token.
+    size_t k = 0;
+    while (k < q.french.size() && k < reference.size() && q.french[k] == reference[k]) ++k;
+    const GreedyStep& step = g.steps[std::min(k, g.steps.size() - 1)];
+    const std::string expected = k < reference.size() ? reference[k] : kEnd;
+    q.first_wrong = k;
+    q.chosen = french_vocab.tokens[static_cast<size_t>(step.choice)];
+    q.expected = expected;
+    q.chosen_prob = step.probs.data()[step.choice];
+    q.expected_prob =
+        french_vocab.contains(expected) ? step.probs.data()[french_vocab.id(expected)] : 0.0f;
+  }
+  return q;
+}
+
+DecodingLesson lesson07_decode(TinyTransformer& model, const std::string& sentence) {
   DecodingLesson L;
   L.english = corpus_english_vocabulary();
   L.french = corpus_french_vocabulary();
+  L.sentence = sentence;
   L.source_tokens = {kStart};
-  for (const auto& w : tokenize(kEnglishSentence)) L.source_tokens.push_back(w);
+  for (const auto& w : tokenize(sentence)) L.source_tokens.push_back(w);
   L.source_tokens.push_back(kEnd);
-  L.greedy = greedy_decode(model, source_ids(kEnglishSentence, L.english));
+  L.greedy = greedy_decode(model, source_ids(sentence, L.english));
 
   std::vector<ag::Tensor> rows;
   for (const GreedyStep& s : L.greedy.steps) rows.push_back(s.cross_weights);
@@ -79,36 +115,9 @@ DecodingLesson lesson07_decode(TinyTransformer& model) {
        "\"They are\" -> \"Ils sont\" (They are students, They are here), \"tired\" after a "
        "plural -> \"fatigués\" (We are tired -> Nous sommes fatigués)"},
   };
-  for (const Probe& probe : probes) {
-    QuickTranslation q;
-    q.english = probe.english;
-    q.reference = probe.reference;
-    q.why = probe.why;
-    for (const auto& p : corpus())
-      if (p.english == q.english) {
-        q.in_corpus = true;
-        q.reference = p.french;
-      }
-    const Greedy g = greedy_decode(model, source_ids(q.english, L.english));
-    for (int64_t id : g.output) q.french.push_back(L.french.tokens[static_cast<size_t>(id)]);
-    const std::vector<std::string> reference = tokenize(q.reference);
-    q.correct = q.french == reference;
-    if (!q.correct) {
-      // Greedy read the reference's own prefix up to here, so this step's
-      // probabilities are the model's opinion of the reference's next token.
-      size_t k = 0;
-      while (k < q.french.size() && k < reference.size() && q.french[k] == reference[k]) ++k;
-      const GreedyStep& step = g.steps[std::min(k, g.steps.size() - 1)];
-      const std::string expected = k < reference.size() ? reference[k] : kEnd;
-      q.first_wrong = k;
-      q.chosen = L.french.tokens[static_cast<size_t>(step.choice)];
-      q.expected = expected;
-      q.chosen_prob = step.probs.data()[step.choice];
-      q.expected_prob =
-          L.french.contains(expected) ? step.probs.data()[L.french.id(expected)] : 0.0f;
-    }
-    L.others.push_back(q);
-  }
+  for (const Probe& probe : probes)
+    L.others.push_back(
+        quick_translation(model, probe.english, probe.reference, probe.why, L.english, L.french));
   return L;
 }
 

@@ -25,7 +25,8 @@ struct QuickTranslation {
   // for a new one, built from corpus pairs that show each part, see `why`).
   std::string reference;
   std::string why;       // which corpus pairs give the reference its words
-  bool correct = false;  // french == reference, word for word
+  bool has_reference = false;  // false: no reference given, so not marked
+  bool correct = false;        // french == reference, word for word
   // For a wrong one, the first position where greedy left the reference: the
   // token it chose and the reference's token there, with their probabilities.
   size_t first_wrong = 0;
@@ -33,8 +34,18 @@ struct QuickTranslation {
   float chosen_prob = 0, expected_prob = 0;
 };
 
+// Greedy decoding of `english`, marked against `reference` (French words;
+// the corpus's own pair when the sentence is in the corpus; "" for none: then
+// has_reference is false and nothing is marked). An English word the corpus
+// never uses is an ag::Error naming it.
+QuickTranslation quick_translation(TinyTransformer& model, const std::string& english,
+                                   const std::string& reference, const std::string& why,
+                                   const Vocabulary& english_vocab,
+                                   const Vocabulary& french_vocab);
+
 struct DecodingLesson {
   Vocabulary english, french;
+  std::string sentence;                    // the English sentence decoded step by step
   std::vector<std::string> source_tokens;  // <s> I am a student </s>
   Greedy greedy;                           // every step of the decoding
   ag::Tensor cross_map;                    // (steps, S): row k = step k's cross-attention
@@ -45,6 +56,8 @@ struct DecodingLesson {
   std::vector<ag::Tensor> cross_heads;  // one per decoder layer: (H, T, S)
   std::vector<std::string> predicted;   // the T tokens those rows predict: Je suis étudiant </s>
 };
-DecodingLesson lesson07_decode(TinyTransformer& model);
+// Decodes `sentence` step by step ("I am a student" by default), then the probes.
+DecodingLesson lesson07_decode(TinyTransformer& model,
+                               const std::string& sentence = kEnglishSentence);
 
 }  // namespace tut

@@ -68,13 +68,16 @@ GradNorms grad_norms(const ag::nn::Module& m) {
 }  // namespace
 
 ImageAttentionLesson lesson08_image_attention(int64_t query_row, int64_t query_col,
-                                              float noise_scale) {
+                                              float noise_scale, float gamma_init,
+                                              uint64_t block_seed) {
   if (query_row < 0 || query_row >= kMapSide || query_col < 0 || query_col >= kMapSide)
     ag::fail("lesson08_image_attention: pixel (", query_row, ", ", query_col, ") is outside the ",
              kMapSide, "x", kMapSide, " map");
   ImageAttentionLesson R;
-  ag::manual_seed(kBlockSeed);
+  ag::manual_seed(block_seed);
   R.block = std::make_shared<ag::nn::SelfAttention>(kMapChannels);
+  R.block->gamma.data()[0] = gamma_init;  // a leaf's value, set before any graph uses it
+  R.gamma_before = gamma_init;
   R.map = lesson08_feature_map(noise_scale);
   const Tensor& x = R.map.x;
   const int64_t S = kMapSide, N = S * S;

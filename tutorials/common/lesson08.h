@@ -60,9 +60,10 @@ struct ImageAttentionLesson {
   ag::Tensor query_map;                  // (H, W): row (query_row·W + query_col) of attention
   float object_weight = 0;               // mean weight of that row on object pixels
   float background_weight = 0;           // ... and on background pixels
-  // gamma = 0
+  // gamma = 0 (or gamma_init)
+  float gamma_before = 0;    // gamma at the start: 0, as the document's block initialises it
   ag::Tensor module_out;     // block(x) through the module's own forward
-  int64_t identical = 0;     // elements of module_out bit-equal to x (all N·C)
+  int64_t identical = 0;     // elements of module_out bit-equal to x (all N·C when gamma = 0)
   ag::Tensor target;         // (1, C, H, W) x + kGammaTarget · out: what the loss asks for
   float loss_before = 0;     // mse_loss(block(x), target) with gamma = 0
   GradNorms grads_before;    // after the first backward: only gamma's is not 0
@@ -72,9 +73,13 @@ struct ImageAttentionLesson {
   GradNorms grads_after;     // the second backward: the convolutions get gradients
   ag::Tensor dquery_weight;  // (C/8, C, 1, 1) query.weight's gradient in that backward
 };
-// The lesson for the query pixel (query_row, query_col) and the map's noise.
+// The lesson for the query pixel (query_row, query_col) and the map's noise;
+// gamma_init replaces the block's initial gamma (0), block_seed kBlockSeed
+// (tutorial 08's --gamma and --block-seed).
 ImageAttentionLesson lesson08_image_attention(int64_t query_row = kQueryRow,
                                               int64_t query_col = kQueryCol,
-                                              float noise_scale = kNoiseScale);
+                                              float noise_scale = kNoiseScale,
+                                              float gamma_init = 0.0f,
+                                              uint64_t block_seed = kBlockSeed);
 
 }  // namespace tut
