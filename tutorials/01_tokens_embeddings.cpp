@@ -152,7 +152,8 @@ void tutorial() {
       "change its row in english_vectors(), tutorials/common/sentence.cpp). Which cosines "
       "become 1.0000?",
       "Add a word: run with --sentence \"I am a good student\" (or change kEnglishSentence "
-      "in tutorials/common/sentence.h, which tutorials 02, 04 and 05 then use too). Which id does it "
+      "in tutorials/common/sentence.h, which tutorials 02, 04 and 05 then use too). Which id does "
+      "it "
       "get, and what happens when it has no row in the embedding table? Then give it one "
       "with --vector \"good=0.3,0.1,-0.2,0.2\" (or in english_vectors()), and run tutorials "
       "02, 04 and 05 with the same two options: every table grows to five words (03 reads "

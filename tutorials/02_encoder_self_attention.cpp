@@ -60,8 +60,8 @@ void tutorial() {
   if (i_am_first)
     say("Nor can they come from the document's own vectors: below, with each word's vector "
         "as its own query, key and value, row \"I\" scores I·I = " +
-        fmt(encoder.plain.scores.at({0, 0})) + " but I·am = " +
-        fmt(encoder.plain.scores.at({0, 1})) +
+        fmt(encoder.plain.scores.at({0, 0})) +
+        " but I·am = " + fmt(encoder.plain.scores.at({0, 1})) +
         ": \"I\" matches \"am\" better than itself, while the document's row puts \"I\" "
         "first (0.9).");
   if (!documents_sentence)
@@ -121,8 +121,7 @@ void tutorial() {
       "the Jacobian J = diag(p) - p pᵀ. It is symmetric, and each of its rows sums to 0 "
       "(adding a constant to every score changes no weight). The gradient of a row is "
       "dx = Jᵀ dp.");
-  show_matrix("J for row \"" + words[0] + "\" (by hand)", backward_lesson.jacobian_I, words,
-              words);
+  show_matrix("J for row \"" + words[0] + "\" (by hand)", backward_lesson.jacobian_I, words, words);
   show_matrix("dscaled by hand: row i = J(p_i)ᵀ · dweights row i", backward_lesson.dscaled_by_hand,
               words, words);
   char diff[64];

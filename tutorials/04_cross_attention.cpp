@@ -107,9 +107,9 @@ void tutorial() {
         "others in proportion, w' = w / (1 - w_a):");
     Labels no_a = english;
     no_a.erase(no_a.begin() + C.a_position);
-    show_matrix("weights with \"a\" removed (softmax over " + std::to_string(no_a.size()) +
-                    " keys)",
-                C.without_a.weights, french, no_a);
+    show_matrix(
+        "weights with \"a\" removed (softmax over " + std::to_string(no_a.size()) + " keys)",
+        C.without_a.weights, french, no_a);
     show_matrix("original weights without a's column, divided by (1 - w_a)", C.renormalised, french,
                 no_a);
     say("The two tables are equal: softmax normalises e^score over the keys present, so taking "

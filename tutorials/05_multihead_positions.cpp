@@ -87,15 +87,16 @@ void tutorial() {
   show_matrix("concat: the heads' outputs side by side", M.concat, words, head_dims);
   show_matrix("out = concat W_O (W_O lets every output column use " + all_heads(heads) + ")", M.out,
               words, dims);
-  say(heads > 1 ? "Compare the " + std::to_string(heads) + " heads' weight tables: with different W_Q and W_K columns they "
-                   "distribute their attention differently, and the concatenation keeps every view."
-                 : std::string("With one head there is one weight table, over the full width 4: "
-                               "one view of the sentence, what tutorial 02 computed (with "
-                               "other seeded matrices, and W_O after it)."));
+  say(heads > 1
+          ? "Compare the " + std::to_string(heads) +
+                " heads' weight tables: with different W_Q and W_K columns they "
+                "distribute their attention differently, and the concatenation keeps every view."
+          : std::string("With one head there is one weight table, over the full width 4: "
+                        "one view of the sentence, what tutorial 02 computed (with "
+                        "other seeded matrices, and W_O after it)."));
 
   heading("Step 5d: sinusoidal positions");
-  const PositionLesson P =
-      lesson05_positions(W, heads, parse_order(option_text("--order", "")));
+  const PositionLesson P = lesson05_positions(W, heads, parse_order(option_text("--order", "")));
   say("PE[pos][2i] = sin(pos / 10000^(2i/4)), PE[pos][2i+1] = cos(pos / 10000^(2i/4)). "
       "Columns 0-1 turn fast (one radian per position), columns 2-3 a hundred times slower. "
       "Every position gets a different pattern, the values stay in [-1, 1], and the pattern "
@@ -121,8 +122,8 @@ void tutorial() {
   show_matrix("out for \"" + english_sentence() + "\"", P.out, words, dims);
   show_matrix("out for \"" + sentence + "\"", P.out_reordered, reordered, dims);
   show_vector("largest difference per word, rows matched by word", P.gap, reordered);
-  say("Zero, up to float rounding. Now add the positions after reordering, so \"" +
-      reordered[0] + "\" sits at position 0:");
+  say("Zero, up to float rounding. Now add the positions after reordering, so \"" + reordered[0] +
+      "\" sits at position 0:");
   show_matrix("out with positions, \"" + english_sentence() + "\"", P.out_pos, words, dims);
   show_matrix("out with positions, \"" + sentence + "\"", P.out_pos_reordered, reordered, dims);
   show_vector("largest difference per word, rows matched by word", P.gap_pos, reordered);

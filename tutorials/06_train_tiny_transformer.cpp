@@ -81,8 +81,7 @@ void tutorial() {
     std::printf("%6lld  %8s  %s\n", static_cast<long long>(line.step), fmt(line.loss).c_str(),
                 join_words(line.translation).c_str());
   const size_t columns = std::min<size_t>(50, R.losses.size());
-  std::printf("\nloss, step 1 to %zu: %s\n", R.losses.size(),
-              sparkline(R.losses, columns).c_str());
+  std::printf("\nloss, step 1 to %zu: %s\n", R.losses.size(), sparkline(R.losses, columns).c_str());
   std::fflush(stdout);
   save_tensor("loss of every step",
               ag::from_vector(R.losses, {static_cast<int64_t>(R.losses.size())}));

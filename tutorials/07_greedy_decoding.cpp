@@ -38,8 +38,8 @@ void say_verdict(const QuickTranslation& q) {
         "probability for your word where it went astray.");
     return;
   }
-  say("\"" + q.english + "\" -> \"" + join_words(q.french) + "\": " +
-      (q.correct ? "right" : "WRONG") + ", against " +
+  say("\"" + q.english + "\" -> \"" + join_words(q.french) +
+      "\": " + (q.correct ? "right" : "WRONG") + ", against " +
       (q.in_corpus ? "the corpus's own pair" : "your reference") + " \"" + q.reference + "\".");
   if (!q.correct)
     say("At word " + std::to_string(q.first_wrong + 1) + " the model gives \"" + q.chosen + "\" " +
@@ -128,7 +128,8 @@ void tutorial() {
       ". The translation is the choices before "
       "</s>: \"" +
       words_of(fr, L.greedy.output) + "\".");
-  // "a" is column 3 of <s> I am a student </s>; other sentences may have it elsewhere or not at all.
+  // "a" is column 3 of <s> I am a student </s>; other sentences may have it elsewhere or not at
+  // all.
   const auto a_at = std::find(L.source_tokens.begin(), L.source_tokens.end(), "a");
   const int64_t column_a = a_at - L.source_tokens.begin();
   std::string strongest;
@@ -177,12 +178,12 @@ void tutorial() {
       "corpus itself teaches.");
   for (const QuickTranslation& q : L.others) {
     const std::string french = join_words(q.french);  // padded by display width: é is 2 bytes
-    std::printf(
-        "  %-18s %-16s ->  %s%s %s\n", q.english.c_str(), q.in_corpus ? "(in the corpus)" : "(new)",
-        french.c_str(), std::string(22 - std::min<size_t>(22, display_width(french)), ' ').c_str(),
-        q.correct ? "right"
-        : q.has_reference ? ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str()
-                          : "(no reference: not marked)");
+    std::printf("  %-18s %-16s ->  %s%s %s\n", q.english.c_str(),
+                q.in_corpus ? "(in the corpus)" : "(new)", french.c_str(),
+                std::string(22 - std::min<size_t>(22, display_width(french)), ' ').c_str(),
+                q.correct         ? "right"
+                : q.has_reference ? ("WRONG, the corpus teaches \"" + q.reference + "\"").c_str()
+                                  : "(no reference: not marked)");
   }
   std::fflush(stdout);
   for (const QuickTranslation& q : L.others) {

@@ -8,8 +8,8 @@
 // The numbers come from tutorials/common/lesson08.cpp; tests/tutorials/test_tutorials_train.cpp
 // recomputes them with plain loops (and the convolutions' gradient by finite differences).
 #include <cstdio>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include "core/ag.h"
 #include "tutorials/common/article.h"
@@ -43,8 +43,8 @@ std::pair<int64_t, int64_t> parse_pixel(const std::string& text) {
 }
 
 void tutorial() {
-  const auto [query_row, query_col] = parse_pixel(option_text(
-      "--pixel", std::to_string(kQueryRow) + "," + std::to_string(kQueryCol)));
+  const auto [query_row, query_col] = parse_pixel(
+      option_text("--pixel", std::to_string(kQueryRow) + "," + std::to_string(kQueryCol)));
   const float gamma_init = option_float("--gamma", 0.0f);
   const int64_t block_seed = option_int("--block-seed", static_cast<int64_t>(kBlockSeed));
   if (block_seed < 0) ag::fail("--block-seed: expected a seed >= 0, got ", block_seed);
@@ -115,18 +115,18 @@ void tutorial() {
   const float ratio = R.object_weight / R.background_weight;
   const auto times = [](float r) { return r > 100.0f ? "over 100" : fmt(r, 1); };
   const std::string looks_at =
-      ratio > 2.0f   ? "mostly at the objects (" + times(ratio) + " times the weight per pixel)"
-      : ratio < 0.5f ? "mostly at the background (" + times(1.0f / ratio) +
-                           " times the weight per pixel)"
-                     : "at objects and background about alike (ratio " + fmt(ratio, 2) + ")";
+      ratio > 2.0f ? "mostly at the objects (" + times(ratio) + " times the weight per pixel)"
+      : ratio < 0.5f
+          ? "mostly at the background (" + times(1.0f / ratio) + " times the weight per pixel)"
+          : "at objects and background about alike (ratio " + fmt(ratio, 2) + ")";
   say("Mean weight on an object pixel: " + fmt(R.object_weight) +
       "; on a background pixel: " + fmt(R.background_weight) +
       " (uniform would be 1/256 = 0.0039). The bar, far from the "
       "square, is shaded like the square itself: the weights depend on what a pixel holds, "
       "not on where it is: pixels with the same contents get nearly the same key. Which "
       "contents win is luck before training: with block seed " +
-      std::to_string(block_seed) + " (kBlockSeed in lesson08.h, or --block-seed) this pixel looks " +
-      looks_at +
+      std::to_string(block_seed) +
+      " (kBlockSeed in lesson08.h, or --block-seed) this pixel looks " + looks_at +
       "; another seed draws other convolutions (try --block-seed 86). Learning which "
       "contents belong together is the training's job.");
 
@@ -138,7 +138,8 @@ void tutorial() {
   } else {
     heading("Step 8d: gamma = " + fmt(R.gamma_before, 2) + " at the start (the document uses 0)");
     say("gamma is a learned scalar that the document initialises to 0; this run starts it at " +
-        fmt(R.gamma_before, 2) + " (--gamma). The first output is gamma · out + x, which is "
+        fmt(R.gamma_before, 2) +
+        " (--gamma). The first output is gamma · out + x, which is "
         "not x. Through the module's own forward:");
   }
   std::printf("  elements of block(x) equal to x, bit for bit: %lld of %lld\n",

@@ -19,7 +19,8 @@ TokensLesson lesson01_tokens(const std::string& sentence) {
   L.french_ids = encode(L.french_vocab, L.french);
   L.decoder_input.assign(L.french_ids.begin(), L.french_ids.end() - 1);
   L.decoder_target.assign(L.french_ids.begin() + 1, L.french_ids.end());
-  L.short_words.assign(L.english.begin(), L.english.begin() + std::min<size_t>(2, L.english.size()));
+  L.short_words.assign(L.english.begin(),
+                       L.english.begin() + std::min<size_t>(2, L.english.size()));
   L.short_padded =
       pad_to(encode(L.english_vocab, L.short_words), static_cast<int64_t>(L.english_ids.size()));
 

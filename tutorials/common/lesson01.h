@@ -21,10 +21,10 @@ struct TokensLesson {
   std::vector<int64_t> decoder_input, decoder_target;
   std::vector<std::string> short_words;  // the sentence's first two words ("I am")
   std::vector<int64_t> short_padded;     // those padded to the length of english_ids
-  ag::Tensor english_vectors;         // (T+2, 4): embedding rows for <s> I am a student </s>
-  ag::Tensor french_vectors;          // (5, 4): <s> Je suis étudiant </s>
-  ag::Tensor english_norms;           // (T): the length ‖x‖ of each word's vector
-  ag::Tensor english_cosine;          // (T, T): cos(x_i, x_j) = x_i·x_j / (‖x_i‖ ‖x_j‖)
+  ag::Tensor english_vectors;            // (T+2, 4): embedding rows for <s> I am a student </s>
+  ag::Tensor french_vectors;             // (5, 4): <s> Je suis étudiant </s>
+  ag::Tensor english_norms;              // (T): the length ‖x‖ of each word's vector
+  ag::Tensor english_cosine;             // (T, T): cos(x_i, x_j) = x_i·x_j / (‖x_i‖ ‖x_j‖)
   // Set when a word of the sentence has no vector in the embedding table (the
   // error's message); then the tensors above are undefined.
   std::string missing_vector;

@@ -24,7 +24,7 @@ struct QuickTranslation {
   // The translation the corpus itself teaches (its pair for a corpus sentence;
   // for a new one, built from corpus pairs that show each part, see `why`).
   std::string reference;
-  std::string why;       // which corpus pairs give the reference its words
+  std::string why;             // which corpus pairs give the reference its words
   bool has_reference = false;  // false: no reference given, so not marked
   bool correct = false;        // french == reference, word for word
   // For a wrong one, the first position where greedy left the reference: the
@@ -40,8 +40,7 @@ struct QuickTranslation {
 // never uses is an ag::Error naming it.
 QuickTranslation quick_translation(TinyTransformer& model, const std::string& english,
                                    const std::string& reference, const std::string& why,
-                                   const Vocabulary& english_vocab,
-                                   const Vocabulary& french_vocab);
+                                   const Vocabulary& english_vocab, const Vocabulary& french_vocab);
 
 struct DecodingLesson {
   Vocabulary english, french;

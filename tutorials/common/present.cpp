@@ -247,7 +247,8 @@ void show_heatmap(const std::string& name, const ag::Tensor& weights, const Labe
   std::cout << "\n"
             << name << " (shaded)\n"
             << shade_heatmap(weights, rows, cols) << shade_legend(weights) << "\n";
-  std::cout << "  picture with numbers: " << write_heatmap_svg(weights, rows, cols, name, file_stem, -1, -1, row_title, col_title)
+  std::cout << "  picture with numbers: "
+            << write_heatmap_svg(weights, rows, cols, name, file_stem, -1, -1, row_title, col_title)
             << "\n";
 }
 
