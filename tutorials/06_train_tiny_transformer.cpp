@@ -33,14 +33,17 @@ void tutorial() {
   if (config.steps < 1 || config.layers < 1 || config.d_model < 1)
     ag::fail("--steps, --layers and --d-model must be at least 1 (got ", config.steps, ", ",
              config.layers, ", ", config.d_model, ")");
+  const std::string pairs = std::to_string(corpus().size());  // 40, unless you add some
   heading("Tutorial 06: training a tiny Transformer");
   say("What you will learn: tutorials 01-05 took every matrix as given. Here a whole "
       "encoder-decoder Transformer learns its own embeddings, W_Q, W_K, W_V and the rest "
-      "from forty English-French sentence pairs, by gradient descent, until it translates "
+      "from " +
+      pairs +
+      " English-French sentence pairs, by gradient descent, until it translates "
       "\"I am a student\" into \"Je suis étudiant\" by itself.");
 
   heading("Step 6a: the corpus");
-  say("Forty pairs written for this tutorial (tutorials/common/corpus.cpp). A few of them:");
+  say(pairs + " pairs written for this tutorial (tutorials/common/corpus.cpp). A few of them:");
   for (size_t i : {0, 7, 16, 25, 38})
     std::printf("  %-22s ->  %s\n", corpus()[i].english.c_str(), corpus()[i].french.c_str());
   const Vocabulary en = corpus_english_vocabulary(), fr = corpus_french_vocabulary();
@@ -50,7 +53,7 @@ void tutorial() {
       "disappears in \"Je suis étudiant\" but not in \"Je suis un bon étudiant\"; \"She is "
       "tired\" is \"Elle est fatiguée\", with an extra e.");
   const Batch batch = make_batch(corpus(), en, fr);
-  say("All forty pairs form one batch: source " + ag::shape_str(batch.source.shape()) +
+  say("All " + pairs + " pairs form one batch: source " + ag::shape_str(batch.source.shape()) +
       " (<s> words </s>, padded with <pad>), target_in and target_out " +
       ag::shape_str(batch.target_in.shape()) +
       ", the French ids shifted by one (teacher "
@@ -68,7 +71,8 @@ void tutorial() {
       "one score (logit) per French token.");
 
   heading("Step 6c: training");
-  say("Each step: run all forty pairs through the model with teacher forcing, take the "
+  say("Each step: run all " + pairs +
+      " pairs through the model with teacher forcing, take the "
       "cross-entropy between the logits and target_out (ignoring <pad>), backpropagate, and "
       "let Adam (lr " +
       fmt(config.lr, 3) + ") update every parameter. " + std::to_string(config.steps) +
@@ -107,8 +111,8 @@ void tutorial() {
            ? ", right from step " + std::to_string(R.first_correct_step) + " on."
            : ", not right yet."));
   say("Whole corpus translated word for word right: " + std::to_string(R.corpus_correct) + " of " +
-      std::to_string(corpus().size()) +
-      " pairs. (Forty sentences teach a model to "
+      std::to_string(corpus().size()) + " pairs. (" + pairs +
+      " sentences teach a model to "
       "repeat them, not to translate English: try a sentence it has never seen.)");
   const std::string path = translator_weights_path();
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());

@@ -72,6 +72,15 @@ void tutorial() {
       "like torchvision's AdaptiveAvgPool2d. On 16×16 images that is exactly "
       "avg_pool2d(out, 4), so nothing changes where the printed code was right.",
       3);
+  if (!F.fixed_16.error.empty() || !F.fixed_32.error.empty()) {
+    // Only when lesson09_faults was edited (the what-to-try): say what failed instead.
+    std::printf("    16×16: %s\n    32×32: %s\n",
+                F.fixed_16.error.empty() ? "runs" : F.fixed_16.error.c_str(),
+                F.fixed_32.error.empty() ? "runs" : F.fixed_32.error.c_str());
+    std::fflush(stdout);
+    say("That network is not the corrected one: undo the edit in lesson09_faults to see it "
+        "run. The training below builds the default AttentionNet either way.");
+  }
   say("The corrected network (the default AttentionNet): " + ag::shape_str(F.fixed_16.output) +
       " logits from 16×16 images, " + ag::shape_str(F.fixed_32.output) +
       " from 32×32 ones. "
@@ -132,8 +141,9 @@ void tutorial() {
       "Question: would more epochs help? Which two printed columns would tell you (think of "
       "a train loss still falling while the test loss rises)? `make train` runs longer, with "
       "curves.",
-      "Build the net with printed_shortcut = true but 16×16 images: which line fails now, "
-      "and with what message?",
+      "In lesson09_faults (tutorials/common/lesson09.cpp) set o.printed_shortcut = true "
+      "before F.fixed_16 is built (16×16 images, printed shortcut only): which line fails "
+      "now, and with what message? Step 9c prints it.",
       "Question: why has the shortcut conv no bias, when the BatchNorm right after it has "
       "one?",
   });

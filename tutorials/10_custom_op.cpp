@@ -84,7 +84,9 @@ void tutorial() {
       "0.044715·x³)))), and gradcheck it.",
       "Draw both graphs with their numbers: ag::write_graph_svg(y, \"swish\", {.values = "
       "true}) after the backward in lesson10_custom_op, and compare the boxes of the two "
-      "versions. (Your backward is also a plain function: break tut::Swish::backward in gdb.)",
+      "versions. It needs Graphviz's dot (apt-get install graphviz); without it the program "
+      "says so and the .dot file is still written. (Your backward is also a plain function: "
+      "break tut::Swish::backward in gdb.)",
   });
 }
 

@@ -15,136 +15,19 @@
 // `make all` build them.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/io/atomic_file.h"
+#include "tests/helpers/tutorial_run_util.h"
 #include "tutorials/common/heatmap.h"
 
+using namespace tut_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path repo_root() {
-  fs::path p = fs::read_symlink("/proc/self/exe").parent_path();
-  while (!fs::exists(p / "tutorials/common/article.cpp") && p != p.parent_path())
-    p = p.parent_path();
-  return p;
-}
-
-struct Run {
-  std::string out;  // stdout and stderr
-  int status = -1;  // exit status, or -1 when killed by a signal (an abort)
-};
-
-Run shell(const std::string& command) {
-  Run run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char chunk[4096];
-  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.out.append(chunk, n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-// A folder under /tmp for one case's SVGs and --save files, removed afterwards.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("ag_suggest_" + name + "_" + std::to_string(getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// build/tutorials/NN_*, brought up to date by make on first use (a no-op under `make test`,
-// which builds them first).
-fs::path program(const std::string& number) {
-  const fs::path root = repo_root();
-  static const Run made = [&] {
-    std::string targets;
-    for (const auto& e : fs::directory_iterator(root / "tutorials"))
-      if (e.path().extension() == ".cpp" && std::isdigit(e.path().filename().string()[0]))
-        targets += " build/tutorials/" + e.path().stem().string();
-    return shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C '" +
-                 root.string() + "'" + targets);
-  }();
-  INFO(made.out);
-  REQUIRE(made.status == 0);
-  for (const auto& e : fs::directory_iterator(root / "build/tutorials"))
-    if (e.path().filename().string().rfind(number + "_", 0) == 0) return e.path();
-  FAIL("no build/tutorials/" << number << "_*");
-  return {};
-}
-
-// Runs a tutorial with these arguments, its output in a fresh folder.
-Run tutorial(const std::string& number, const std::string& args, const fs::path& out) {
-  return shell("cd '" + repo_root().string() + "' && AG_TUTORIAL_OUT='" + out.string() + "' '" +
-               program(number).string() + "' " + args);
-}
-
-// Every run of spaces and newlines as one space: say() wraps its paragraphs at 78 columns.
-std::string flat(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n';
-    if (!space || (!out.empty() && out.back() != ' ')) out += space ? ' ' : c;
-  }
-  return out;
-}
-
-bool has(const Run& r, const std::string& text) {
-  return flat(r.out).find(flat(text)) != std::string::npos;
-}
-
-// Every run: no signal, no uncaught exception; the status the case expects.
-void check_ends(const Run& r, int status) {
-  INFO(r.out);
-  CHECK(r.status == status);
-  CHECK_FALSE(has(r, "terminate called"));
-  CHECK_FALSE(has(r, "Aborted"));
-  if (status == 1) CHECK(has(r, "The tutorial stops here:"));
-}
-
-// The numbers of row `row` of the first matrix printed under `title` (its header skipped).
-std::vector<double> matrix_row(const std::string& text, const std::string& title,
-                               const std::string& row) {
-  size_t at = text.find("\n" + title + "\n");
-  REQUIRE_MESSAGE(at != std::string::npos, "no matrix titled " << title);
-  at = text.find('\n', at + title.size() + 2);  // the end of the column labels' line
-  REQUIRE(at != std::string::npos);
-  at = text.find("\n" + row + " ", at);
-  REQUIRE(at != std::string::npos);
-  const std::string line = text.substr(at + 1 + row.size(), text.find('\n', at + 1) - at - 1);
-  std::vector<double> values;
-  const char* p = line.c_str();
-  for (char* end; *p; p = end) {
-    const double v = std::strtod(p, &end);
-    if (end == p) break;
-    values.push_back(v);
-  }
-  return values;
-}
-
-// "saved N files to DIR" is the last line, and N is what DIR holds.
-void check_saved(const Run& r, const fs::path& dir) {
-  size_t files = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
-  INFO(r.out);
-  CHECK(files > 1);
-  const std::string last = "saved " + std::to_string(files) + " files to " + dir.string() + "\n";
-  CHECK(r.out.size() >= last.size());
-  CHECK(r.out.substr(r.out.size() - last.size()) == last);
-}
 
 const std::string kFiveWords = "--sentence 'I am a good student' --vector 'good=0.3,0.1,-0.2,0.2'";
 
@@ -342,121 +225,6 @@ TEST_CASE("heatmap SVG: axis titles, a legend, and text that contrasts with ever
 }
 
 }  // TEST_SUITE("tutorials.suggestions")
-
-// ---- code edits: a copy of one file, edited, compiled and linked (make test-suggestions) ----
-namespace {
-
-// Tutorial NN built with `file` (under tutorials/) edited: `from` replaced by `to`.
-fs::path edited_program(const std::string& number, const std::string& file, const std::string& from,
-                        const std::string& to, const fs::path& dir) {
-  const fs::path root = repo_root();
-  std::string text = ag::io::read_file((root / "tutorials" / file).string());
-  const size_t at = text.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, file << " no longer contains: " << from);
-  text.replace(at, from.size(), to);
-  const fs::path copy = dir / fs::path(file).filename();
-  ag::io::write_file_atomic(copy.string(), text);
-  const fs::path edited_object = dir / "edited.o", binary = dir / ("tutorial_" + number);
-  const fs::path main_object =
-      root / "build/obj/tutorials" / (program(number).stem().string() + ".o");
-  const std::string replaced =
-      (root / "build/obj/tutorials" / fs::path(file).replace_extension(".o")).string();
-  std::string objects = main_object.string() == replaced ? "" : "'" + main_object.string() + "' ";
-  for (const auto& e : fs::directory_iterator(root / "build/obj/tutorials/common")) {
-    const std::string name = e.path().filename().string();
-    if (e.path().extension() == ".o" && name.rfind("train", 0) != 0 &&
-        e.path().string() != replaced)
-      objects += "'" + e.path().string() + "' ";
-  }
-  const Run build = shell(
-      "g++ -std=c++20 -O0 -pthread -I'" + root.string() + "' -c '" + copy.string() + "' -o '" +
-      edited_object.string() + "' && g++ " + objects + "'" + edited_object.string() + "' '" +
-      (root / "build/libattograd.a").string() + "' -pthread -o '" + binary.string() + "'");
-  INFO(build.out);
-  REQUIRE(build.status == 0);
-  return binary;
-}
-
-Run run_edited(const fs::path& binary, const fs::path& out) {
-  return shell("cd '" + repo_root().string() + "' && AG_TUTORIAL_OUT='" + out.string() + "' '" +
-               binary.string() + "'");
-}
-
-}  // namespace
-
-TEST_SUITE("tutorials.suggestions.edits") {
-
-TEST_CASE("10: Swish::backward broken another way: the report is the student's own" *
-          doctest::skip()) {
-  TempDir dir("10edit");
-  const Run r = run_edited(
-      edited_program("10", "common/lesson10.cpp", "ag::Tensor dydx = s + x * s * (1.0f - s);",
-                     "ag::Tensor dydx = x * s;", dir.path),
-      dir.path);
-  check_ends(r, 0);
-  const size_t failed = r.out.find("Swish:                  FAILED");
-  const size_t own = r.out.find("Your Swish::backward disagrees");
-  const size_t builtin = r.out.find("SwishForgotProductRule: FAILED");
-  REQUIRE(failed != std::string::npos);
-  REQUIRE(own != std::string::npos);
-  REQUIRE(builtin != std::string::npos);
-  CHECK(failed < own);
-  CHECK(own < builtin);
-  // The student's report sits between the two verdicts and differs from the built-in one's.
-  const std::string student = r.out.substr(own, builtin - own);
-  const std::string example = r.out.substr(builtin);
-  const auto first_line = [](const std::string& text) {
-    const size_t at = text.find("gradcheck: input 0");
-    REQUIRE(at != std::string::npos);
-    return text.substr(at, text.find('\n', at) - at);
-  };
-  CHECK(first_line(student).find("analytic") != std::string::npos);
-  CHECK(first_line(student) != first_line(example));
-}
-
-TEST_CASE("03: -1e9 instead of -inf, and one word of look-ahead" * doctest::skip()) {
-  TempDir dir("03edit");
-  const Run big =
-      run_edited(edited_program("03", "common/attention_steps.cpp",
-                                "-std::numeric_limits<float>::infinity()", "-1e9f", dir.path),
-                 dir.path);
-  check_ends(big, 0);
-  CHECK(matrix_row(big.out, "weights = row softmax: e^-inf = 0", "Je") ==
-        std::vector<double>{1.0, 0.0, 0.0});
-  const Run ahead = run_edited(
-      edited_program("03", "common/attention_steps.cpp", "for (int64_t j = i + 1; j < T; ++j)",
-                     "for (int64_t j = i + 2; j < T; ++j)", dir.path),
-      dir.path);
-  check_ends(ahead, 0);
-  CHECK(matrix_row(ahead.out, "with mask:    change of each row", "")[1] > 0.0);  // suis peeks
-}
-
-TEST_CASE("04: softmax of the claimed products; W_Q = W_K = identity" * doctest::skip()) {
-  TempDir dir("04edit");
-  const Run claimed = run_edited(
-      edited_program("04", "common/lesson04.cpp", "step_softmax(step_scale(D.correct, kWidth))",
-                     "step_softmax(step_scale(D.claimed, kWidth))", dir.path),
-      dir.path);
-  check_ends(claimed, 0);
-  const std::vector<double> w = matrix_row(claimed.out, "weights = softmax(correct / √4)", "");
-  REQUIRE(w.size() == 4);
-  CHECK(w[0] > w[1]);  // the order I > am > a > student survives
-  CHECK(w[1] > w[2]);
-  CHECK(w[2] > w[3]);
-  const Run identity = run_edited(
-      edited_program(
-          "04", "common/lesson04.cpp",
-          "C.W_Q = seeded_matrix(kWidth, kWidth, kCrossSeed, kCrossWeightScale);\n"
-          "  C.W_K = seeded_matrix(kWidth, kWidth, kCrossSeed + 1, kCrossWeightScale);",
-          "C.W_Q = ag::tensor({{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}});\n"
-          "  C.W_K = C.W_Q.clone();",
-          dir.path),
-      dir.path);
-  check_ends(identity, 0);
-  CHECK(matrix_row(identity.out, "W_Q (cross)", "d0") == std::vector<double>{1.0, 0.0, 0.0, 0.0});
-}
-
-}  // TEST_SUITE("tutorials.suggestions.edits")
 
 TEST_SUITE("tutorials.suggestions") {
 
