@@ -5,6 +5,7 @@
 #
 #   make            the library and every program (tests, tutorials, train, bench) into build/
 #   make test       build and run the doctest suite; ends with "N passed, N failed"
+#   make test-suggestions   the tutorials' code-edit suggestions, each on an edited copy (minutes)
 #   make train      the main job: train the document's AttentionNet
 #   make tutorials  run every tutorial in order
 #   make tutorial T=03   build and run one tutorial (ARGS="..." go to the program)

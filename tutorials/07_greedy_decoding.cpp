@@ -143,7 +143,9 @@ void tutorial() {
   }
   say("Where each chosen token looked most: " + strongest +
       ". Nobody told the model which "
-      "English word goes with which French word; it found that out from the forty pairs "
+      "English word goes with which French word; it found that out from the " +
+      std::to_string(corpus().size()) +
+      " pairs "
       "alone. The weights still need not line up word for word: the encoder's "
       "self-attention has already mixed every English word into every position, and the "
       "markers <s> and </s> tell where the sentence begins and ends." +
@@ -196,7 +198,8 @@ void tutorial() {
                     fmt(q.expected_prob) + ".",
                 4);
   }
-  say("Why forty pairs get new sentences wrong: the model never saw \"happy\" after \"We "
+  say("Why " + std::to_string(corpus().size()) +
+      " pairs get new sentences wrong: the model never saw \"happy\" after \"We "
       "are\", nor \"tired\" after \"They are\". After \"Nous sommes\" the corpus only ever "
       "continues with étudiants, fatigués and ici, and after \"Ils sont\" with étudiants and "
       "ici; with one example per combination the cheapest way to fit the data is to remember "
@@ -224,7 +227,7 @@ int main(int argc, char** argv) {
       {{"--sentence", "\"WORDS\"", "the English sentence to decode step by step"},
        {"--reference", "\"FRENCH\"", "the translation you expect, to mark the result"}},
       "Tutorial 07 decodes sentences made of the English words of the corpus "
-      "(tutorials/common/corpus.cpp lists its forty pairs): replace the unknown word, or add a "
+      "(tutorials/common/corpus.cpp lists its pairs): replace the unknown word, or add a "
       "pair that uses it to the corpus and rerun tutorial 06.",
       tutorial);
 }

@@ -55,6 +55,23 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
+// The compiler make should use for the programs: the one this build was made with. Under
+// `make test CXX=clang++` the variable reaches us through MAKEFLAGS, which we keep; run
+// directly, build/flags.txt tells us (a make with another compiler would rebuild everything).
+inline std::string compiler_override() {
+  const char* env_cxx = std::getenv("CXX");
+  const char* flags = std::getenv("MAKEFLAGS");
+  if ((env_cxx && *env_cxx) || (flags && std::string(flags).find("CXX=") != std::string::npos))
+    return "";
+  std::FILE* f = std::fopen((repo_root() / "build/flags.txt").c_str(), "r");
+  if (!f) return "";
+  char line[512] = {};
+  const bool clang =
+      std::fgets(line, sizeof line, f) && std::string(line).find("clang") != std::string::npos;
+  std::fclose(f);
+  return clang ? " CXX=clang++" : "";
+}
+
 // build/tutorials/NN_*, brought up to date by make on first use (a no-op under `make test`,
 // which builds them first).
 inline fs::path program(const std::string& number) {
@@ -64,8 +81,8 @@ inline fs::path program(const std::string& number) {
     for (const auto& e : fs::directory_iterator(root / "tutorials"))
       if (e.path().extension() == ".cpp" && std::isdigit(e.path().filename().string()[0]))
         targets += " build/tutorials/" + e.path().stem().string();
-    return shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C '" +
-                 root.string() + "'" + targets);
+    return shell("make -s --no-print-directory -C '" + root.string() + "'" + compiler_override() +
+                 targets);
   }();
   INFO(made.out);
   REQUIRE(made.status == 0);

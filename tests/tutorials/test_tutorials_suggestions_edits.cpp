@@ -51,9 +51,9 @@ fs::path edited_program(const std::string& number, const std::string& file, cons
 }
 
 // Run in `out` itself: an edit may write files where the program runs (write_graph_svg).
-Run run_edited(const fs::path& binary, const fs::path& out) {
+Run run_edited(const fs::path& binary, const fs::path& out, const std::string& args = "") {
   return shell("cd '" + out.string() + "' && AG_TUTORIAL_OUT='" + out.string() + "' '" +
-               binary.string() + "'");
+               binary.string() + "' " + args);
 }
 
 }  // namespace
@@ -170,19 +170,18 @@ TEST_CASE("06: --steps 100, --layers 2, --d-model 16, and a pair added to the co
   CHECK(has(added, "of 41 pairs"));
 }
 
-TEST_CASE("09: --save, and the printed shortcut on 16×16 images" * doctest::skip()) {
-  TempDir dir("09");
+TEST_CASE("09: the printed shortcut on 16×16 images, with --save" * doctest::skip()) {
+  TempDir dir("09");  // one run: it trains for half a minute or more
   const Run r =
       run_edited(edited_program("09", "common/lesson09.cpp", "  F.fixed_16 = try_attention_net(o);",
                                 "  o.printed_shortcut = true;\n"
                                 "  F.fixed_16 = try_attention_net(o);",
                                 dir.path),
-                 dir.path);
+                 dir.path, "--save '" + (dir.path / "s").string() + "'");
   check_ends(r, 0);
   CHECK(has(r, "That network is not the corrected one"));
-  const Run saved = tutorial("09", "--save '" + (dir.path / "s").string() + "'", dir.path);
-  check_ends(saved, 0);
-  check_saved(saved, dir.path / "s");
+  CHECK(has(r, "16×16: add: shapes [2, 128, 16, 16] and [2, 64, 16, 16]"));  // fault 1
+  check_saved(r, dir.path / "s");
 }
 
 TEST_CASE("10: both graphs drawn with their numbers" * doctest::skip()) {
