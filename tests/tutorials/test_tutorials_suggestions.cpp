@@ -4,15 +4,13 @@
 // Suggestions that are constants are options the tutorial reads (--heads 4,
 // --gamma 1, --sentence "..."): the test runs the program with them and
 // checks that it ends normally (status 0, or 1 with the tutorial's own advice,
-// never a signal) and that the prose follows the numbers. Suggestions that
-// are code edits (replace -inf by -1e9, break Swish::backward) are applied to
-// a copy of the file, which is compiled and linked against this build's other
-// objects: those cases take a minute, so they are skipped by `make test` and
-// run by `make test-suggestions` (CI runs it; .ci/run). Questions ("why
-// should <pad> never receive attention?") have nothing to run.
-//
-// The programs must be built and newer than their sources: `make test` and
-// `make all` build them.
+// never a signal) and that the prose follows the numbers; about 15 s in all.
+// Suggestions that are code edits (replace -inf by -1e9, break
+// Swish::backward) and the long training runs (06's options, 09) are in
+// test_tutorials_suggestions_edits.cpp, run by `make test-suggestions` (CI
+// runs it; .ci/run). Questions ("why should <pad> never receive attention?")
+// have nothing to run. The programs are brought up to date by make on first
+// use (tests/helpers/tutorial_run_util.h); `make test` builds them first.
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -145,6 +145,26 @@ TEST_CASE("02: no scaling (divide by 1 in step_scale)" * doctest::skip()) {
   CHECK(peak(r) > peak(base));  // unscaled scores are twice as large: a peakier softmax
 }
 
+TEST_CASE("02: 10 added to every score of one row before the softmax" * doctest::skip()) {
+  TempDir dir("02plus10");
+  const Run base = tutorial("02", "", dir.path);
+  const Run r = run_edited(
+      edited_program("02", "common/attention_steps.cpp",
+                     "ag::Tensor weights = ag::softmax(scaled, -1);",
+                     "ag::Tensor ten = ag::zeros(scaled.shape());  // 10 on row 0\n"
+                     "  for (int64_t j = 0; j < scaled.size(-1); ++j) ten.data()[j] = 10.0f;\n"
+                     "  ag::Tensor weights = ag::softmax(scaled + ten, -1);",
+                     dir.path),
+      dir.path);
+  check_ends(r, 0);
+  // No weight changes: softmax ignores a constant added to its row (J's rows sum to 0).
+  const std::string title = "weights = softmax of each row (rows sum to 1)";
+  for (const char* row : {"I", "am", "a", "student"}) {
+    CAPTURE(row);
+    CHECK(matrix_row(r.out, title, row) == matrix_row(base.out, title, row));
+  }
+}
+
 TEST_CASE("06: --steps 100, --layers 2, --d-model 16, and a pair added to the corpus" *
           doctest::skip()) {
   TempDir dir("06");
