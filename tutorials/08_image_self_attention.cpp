@@ -108,7 +108,8 @@ void tutorial() {
   std::printf("  picture with numbers: %s\n",
               write_heatmap_svg(R.query_map, coords, coords,
                                 "attention of pixel " + pixel + ", framed in red",
-                                "08_pixel_attention", R.query_row, R.query_col)
+                                "08_pixel_attention", R.query_row, R.query_col, "pixel row",
+                                "pixel column (the weight on each pixel)")
                   .c_str());
   save_tensor("attention of the query pixel over the map", R.query_map, coords, coords);
   std::fflush(stdout);

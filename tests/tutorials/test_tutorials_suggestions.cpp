@@ -145,6 +145,8 @@ TEST_CASE("08: --pixel 14,1, --noise 1.0, --gamma 1, --block-seed 86; the prose 
   const Run background = tutorial("08", "--pixel 14,1", out.path);
   check_ends(background, 0);
   CHECK(has(background, "column 1, on the background"));
+  const std::string svg = ag::io::read_file((out.path / "08_pixel_attention.svg").string());
+  CHECK(svg.find(">pixel row</text>") != std::string::npos);  // not "queries": a map of pixels
   check_ends(tutorial("08", "--noise 1.0", out.path), 0);
   check_ends(tutorial("08", "--pixel 16,0", out.path), 1);
 
