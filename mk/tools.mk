@@ -3,13 +3,14 @@
 #   make debug      -O0 -g build into build/debug (for gdb), tests included
 #   make asan       ASan + UBSan build into build/asan, runs the whole suite
 #   make gdb T=02   debug build of tutorial 02, opened in gdb with tensor pretty-printing
+#   make lldb T=02  the same in lldb (macOS's debugger), with attograd's formatter
 #   make bench      speed benchmarks (GFLOP/s, ms)
 #   make lines      lines per room, the largest files, how many are over budget
 #   make lint       fails on a file over 400 lines or a line over 100 columns (mk/lint.sh)
 #   make compile_commands.json   for clangd / VS Code navigation
 #   make help       this list
 
-.PHONY: debug asan gdb bench lines lint help compile_commands.json
+.PHONY: debug asan gdb lldb bench lines lint help compile_commands.json
 
 debug:
 	$(MAKE) MODE=debug all
@@ -28,6 +29,17 @@ gdb:
 	@test -n "$(GDB_PROGRAM)" || { echo "usage: make gdb T=NN  (NN one of $(TUT_NUMBERS))"; exit 1; }
 	$(MAKE) MODE=debug $(GDB_PROGRAM)
 	gdb -q -x tutorials/gdb/attograd_gdb.py $(GDB_PROGRAM)
+
+# The same in lldb. Debian's lldb-14 looks for its Python module in a folder
+# that python3-lldb-14 leaves empty (`lldb -P` names it): PYTHONPATH points
+# at the real one then (tests/tutorials/test_lldb.cpp does the same).
+LLDB_PYTHON = $(strip $(if $(wildcard $(shell lldb -P 2>/dev/null)/lldb/embedded_interpreter.py),,\
+  $(patsubst %/lldb/embedded_interpreter.py,%,$(firstword $(wildcard /usr/lib/llvm-*/lib/python3*/dist-packages/lldb/embedded_interpreter.py)))))
+lldb:
+	@test -n "$(GDB_PROGRAM)" || { echo "usage: make lldb T=NN  (NN one of $(TUT_NUMBERS))"; exit 1; }
+	@command -v lldb >/dev/null || { echo "lldb is missing: sudo apt-get install -y lldb python3-lldb-14 (macOS: xcode-select --install)"; exit 1; }
+	$(MAKE) MODE=debug $(GDB_PROGRAM)
+	$(if $(LLDB_PYTHON),PYTHONPATH=$(LLDB_PYTHON) )lldb -o "command script import tutorials/lldb/attograd_lldb.py" $(GDB_PROGRAM)
 
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; ./$$b || exit 1; done
