@@ -15,7 +15,7 @@ include mk/flags.mk
 
 # The library's rooms (data -> nn -> core, optim -> core), the suite, the programs.
 LIB_SRCS   := $(sort $(shell find core nn optim data -name '*.cpp' 2>/dev/null))
-TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/fuzz/*_fuzz.cpp))
+TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/helpers/*.cpp tests/fuzz/*_fuzz.cpp))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
 TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
@@ -77,7 +77,7 @@ $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 
 .PHONY: all test train tutorials tutorial clean
 # The suite prints doctest's report, then "N passed, N failed" as its last line.
-test: $(TEST_BIN)
+test: $(TEST_BIN) | chromium
 	./$(TEST_BIN) $(TEST_ARGS)
 
 train: $(TRAIN_BIN) | $(if $(findstring --dataset,$(ARGS)),,train-dataset)
