@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -415,19 +416,47 @@ void Browser::press_key(const std::string& key) {
                                        std::to_string(code) + "}");
 }
 
+void Browser::click(double x, double y) {
+  for (const char* type : {"mousePressed", "mouseReleased"})
+    call("Input.dispatchMouseEvent", R"({"type":")" + std::string(type) + R"(","x":)" +
+                                         std::to_string(x) + R"(,"y":)" + std::to_string(y) +
+                                         R"(,"button":"left","clickCount":1})");
+}
+
 void Browser::set_viewport(int width, int height, bool mobile) {
   call("Emulation.setDeviceMetricsOverride",
        R"({"width":)" + std::to_string(width) + R"(,"height":)" + std::to_string(height) +
            R"(,"deviceScaleFactor":1,"mobile":)" + (mobile ? "true" : "false") + "}");
 }
 
-void Browser::screenshot(const std::string& png_path) {
-  const io::JsonValue shot = call("Page.captureScreenshot", R"({"format":"png"})");
+void Browser::screenshot(const std::string& png_path, bool full_page) {
+  std::string params = R"({"format":"png")";
+  if (full_page) {
+    const io::JsonValue metrics = call("Page.getLayoutMetrics", "{}");
+    const io::JsonValue& size = member(metrics, "cssContentSize");
+    auto pixels = [&](const char* key) {
+      const io::JsonValue& v = member(size, key);
+      return std::to_string(int(v.is(io::JsonValue::Kind::Int) ? double(v.integer) : v.number));
+    };
+    const std::string height = std::to_string(std::min(10000, std::stoi(pixels("height"))));
+    params += R"(,"captureBeyondViewport":true,"clip":{"x":0,"y":0,"width":)" + pixels("width") +
+              R"(,"height":)" + height + R"(,"scale":1})";
+  }
+  const io::JsonValue shot = call("Page.captureScreenshot", params + "}");
   const std::vector<uint8_t> png = base64_decode(string_of(shot, "data"));
   if (png.size() < 8) fail("Page.captureScreenshot returned no image");
   std::filesystem::create_directories(std::filesystem::path(png_path).parent_path());
   io::write_file_atomic(png_path,
                         std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+}
+
+std::string checkout_root() {
+  std::error_code error;
+  std::filesystem::path dir = std::filesystem::read_symlink("/proc/self/exe", error);
+  while (!dir.empty() && dir != dir.parent_path() &&
+         !(std::filesystem::exists(dir / "Makefile") && std::filesystem::exists(dir / "core")))
+    dir = dir.parent_path();
+  return dir.string();
 }
 
 Browser& shared_browser() {

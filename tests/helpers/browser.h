@@ -61,11 +61,14 @@ class Browser {
   bool evaluate_bool(const std::string& expression);
   // A key press as a user makes it: "ArrowLeft", "ArrowRight".
   void press_key(const std::string& key);
+  // A left click at (x, y) CSS pixels of the viewport, pressed and released.
+  void click(double x, double y);
   // The viewport: width × height CSS pixels (390 is a phone); mobile sets the
   // device's meta-viewport handling.
   void set_viewport(int width, int height, bool mobile = false);
-  // The page as it is now, as a PNG file (written atomically).
-  void screenshot(const std::string& png_path);
+  // The page as it is now, as a PNG file (written atomically): the viewport,
+  // or with full_page the whole document (at most 10000 pixels tall).
+  void screenshot(const std::string& png_path, bool full_page = false);
 
   // Every URL the page requested since open_file, the page itself included.
   const std::vector<std::string>& requests() const { return requests_; }
@@ -97,6 +100,10 @@ class Browser {
 // One Chromium for the whole suite, started on first use (and shut down at
 // exit): starting it costs about a second, a page load a few milliseconds.
 Browser& shared_browser();
+
+// The checkout the test program was built in (the folder above build/ that
+// holds the Makefile): the browser tests open files under its build/page/.
+std::string checkout_root();
 
 // JavaScript string literal of s ("..." with quotes and backslashes escaped).
 std::string js_string(const std::string& s);
