@@ -96,6 +96,7 @@ clean:
 	rm -rf build
 
 include mk/tools.mk mk/exercises.mk mk/packages.mk mk/fuzz.mk
+include mk/page.mk
 
 # Keep every object (make would delete a program's objects as intermediates).
 .SECONDARY:
