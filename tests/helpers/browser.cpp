@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -101,12 +102,17 @@ io::JsonValue Browser::read_message(double deadline, const std::string& waiting_
     if (end != std::string::npos) {
       const std::string text = buffer_.substr(0, end);
       buffer_.erase(0, end + 1);
+      answered_ = true;
       io::JsonLimits limits;
       limits.max_values = int64_t(1) << 24;  // a page's data can hold many numbers
       return io::parse_json(text, limits);
     }
     const double left = deadline - now_seconds();
-    if (left <= 0) fail("no answer within " + std::to_string(int(timeout_)) + " s " + waiting_for);
+    if (left <= 0) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", timeout_);
+      fail("no answer within " + std::string(seconds) + " s " + waiting_for);
+    }
     pollfd readable{from_browser_, POLLIN, 0};
     const int ready = ::poll(&readable, 1, int(left * 1000) + 1);
     if (ready < 0 && errno == EINTR) continue;
@@ -114,7 +120,7 @@ io::JsonValue Browser::read_message(double deadline, const std::string& waiting_
     char chunk[65536];
     const ssize_t got = ::read(from_browser_, chunk, sizeof chunk);
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) fail("chromium closed its DevTools pipe " + waiting_for);
+    if (got <= 0) fail("chromium closed its DevTools pipe " + waiting_for, /*wait_for_exit=*/1.0);
     buffer_.append(chunk, size_t(got));
   }
 }

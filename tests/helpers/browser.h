@@ -35,7 +35,8 @@ struct BrowserError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The Chromium binary: $AG_CHROMIUM if set, else `chromium` on the PATH; ""
+// The Chromium binary: $AG_CHROMIUM if set (another browser build, or a
+// stand-in the tests use to play a dead one), else `chromium` on the PATH; ""
 // when there is none.
 std::string find_chromium();
 // Why the browser tests cannot run here ("" when they can): the install
@@ -85,7 +86,9 @@ class Browser {
   io::JsonValue read_message(double deadline, const std::string& waiting_for);
   void handle_event(const io::JsonValue& message);
   void wait_for_event(const std::string& method, const std::string& waiting_for);
-  [[noreturn]] void fail(const std::string& what);
+  // Throws BrowserError: what, how Chromium ended (waiting up to wait_for_exit
+  // seconds for it) and its last lines of stderr.
+  [[noreturn]] void fail(const std::string& what, double wait_for_exit = 0.0);
   void shut_down();
 
   double timeout_;
@@ -93,6 +96,7 @@ class Browser {
   int to_browser_ = -1, from_browser_ = -1;
   std::string profile_dir_, buffer_, session_id_;
   int64_t next_id_ = 1;
+  bool answered_ = false;                 // has Chromium said anything yet?
   std::vector<std::string> seen_events_;  // methods of events since the last wait_for_event
   std::vector<std::string> requests_, console_errors_;
 };

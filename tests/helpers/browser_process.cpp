@@ -52,7 +52,8 @@ std::string string_of(const io::JsonValue& object, std::string_view key) {
 }  // namespace
 
 std::string find_chromium() {
-  if (const char* chosen = std::getenv("AG_CHROMIUM")) return chosen;
+  if (const char* chosen = std::getenv("AG_CHROMIUM"))
+    return ::access(chosen, X_OK) == 0 ? chosen : "";
   const char* path = std::getenv("PATH");
   std::stringstream folders(path ? path : "/usr/bin:/bin");
   for (std::string folder; std::getline(folders, folder, ':');) {
@@ -64,6 +65,8 @@ std::string find_chromium() {
 
 std::string browser_unavailable_reason() {
   if (!find_chromium().empty()) return "";
+  if (const char* chosen = std::getenv("AG_CHROMIUM"))
+    return "AG_CHROMIUM=" + std::string(chosen) + " is not an executable file";
   return "Chromium is not installed, so the browser tests cannot run. Install it with:  "
          "sudo apt-get install -y chromium   (as root, `make chromium` does it)";
 }
@@ -157,7 +160,7 @@ void Browser::shut_down() {
     // Politely first (Chromium flushes its profile), then the whole group.
     const std::string close = R"({"id":0,"method":"Browser.close"})";
     if (to_browser_ >= 0) (void)!::write(to_browser_, close.c_str(), close.size() + 1);
-    const double deadline = now_seconds() + 2.0;
+    const double deadline = now_seconds() + (answered_ ? 1.0 : 0.0);  // a silent one: at once
     int status = 0;
     bool exited = false;
     while (!exited && now_seconds() < deadline) {
@@ -181,10 +184,17 @@ void Browser::shut_down() {
   }
 }
 
-void Browser::fail(const std::string& what) {
+void Browser::fail(const std::string& what, double wait_for_exit) {
   std::string message = "browser: " + what;
   int status = 0;
-  if (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+  bool exited = false;
+  // A closed pipe means Chromium is exiting: give it a moment, to say how it ended.
+  for (const double until = now_seconds() + wait_for_exit; pid_ > 0 && !exited;) {
+    exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+    if (exited || now_seconds() >= until) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (exited) {
     message += WIFEXITED(status)
                    ? "; chromium exited with status " + std::to_string(WEXITSTATUS(status))
                    : "; chromium was killed by signal " + std::to_string(WTERMSIG(status));

@@ -23,7 +23,9 @@
 #include <map>
 
 #include "core/ag.h"
+#include "core/io/atomic_file.h"
 #include "tests/helpers/browser.h"
+#include "tests/helpers/data_test_util.h"
 #include "tests/helpers/page_test_util.h"
 
 using namespace ag;
@@ -40,6 +42,35 @@ TEST_CASE("make chromium: installs as root, prints the one command otherwise") {
   // make test asks for it first: as root on a machine without it, it installs it.
   CHECK(pt::make_output("-n test CHROMIUM=no-such-chromium USER_ID=0")
             .find("apt-get install -y -qq chromium") != std::string::npos);
+}
+
+TEST_CASE("the harness: a missing, dead or silent Chromium is a BrowserError that says so") {
+  test::TempDir dir;
+  const std::string dead = dir.file("dead-chromium"), silent = dir.file("silent-chromium");
+  io::write_file_atomic(dead, "#!/bin/sh\necho 'no display found' >&2\nexit 3\n");
+  io::write_file_atomic(silent, "#!/bin/sh\nexec sleep 30\n");  // never answers
+  std::filesystem::permissions(dead, std::filesystem::perms::owner_all);
+  std::filesystem::permissions(silent, std::filesystem::perms::owner_all);
+  auto error_with = [](const std::string& binary, double timeout) -> std::string {
+    pt::ScopedEnv env("AG_CHROMIUM", binary);
+    try {
+      Browser browser(timeout);
+    } catch (const test::BrowserError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  {
+    pt::ScopedEnv env("AG_CHROMIUM", dir.file("nowhere"));
+    CHECK(test::browser_unavailable_reason() ==
+          "AG_CHROMIUM=" + dir.file("nowhere") + " is not an executable file");
+  }
+  CHECK(error_with(dir.file("nowhere"), 5) ==
+        "AG_CHROMIUM=" + dir.file("nowhere") + " is not an executable file");
+  CHECK(error_with(dead, 5) ==
+        "browser: chromium closed its DevTools pipe to Target.createTarget; chromium exited "
+        "with status 3\nchromium's last lines:\nno display found\n");
+  CHECK(error_with(silent, 0.3) == "browser: no answer within 0.3 s to Target.createTarget");
 }
 
 TEST_CASE("the page opens offline: no console error, no request, every view in ← → order") {
