@@ -17,6 +17,8 @@ page: $(PAGE_BIN) tutorials/page/page.css tutorials/page/attention.js
 	./$(PAGE_BIN) $(PAGE_HTML)
 
 all: $(PAGE_BIN)
+# The suite runs the program too (tests/tutorials/test_page_html.cpp).
+test: $(PAGE_BIN)
 
 # The suite checks the page's C++ (tests/tutorials/test_page*.cpp): its
 # objects join the link, and the library is named once more after them,

@@ -59,10 +59,11 @@ GradientPage gradient_views() {
   P.gradients = make_view("02-grad", "02 · Backward: dL/dX beside X",
                           "A made-up upstream gradient dout flows back through every step; "
                           "autograd fills each tensor's .grad().");
-  P.graph =
-      make_view("graph", "02 · The autograd graph",
-                "Drawn from attograd's own graph (the nodes ag::to_dot walks), laid out here: "
-                "click a node for its value and gradient.");
+  P.graph = make_view(
+      "graph", "02 · The autograd graph",
+      "Drawn from attograd's own graph (the nodes ag::to_dot walks), laid out here: "
+      "click a node for its value and gradient. Green: leaves (W_Q, W_K, W_V); a thick border: "
+      "the tensor kept its gradient.");
   P.graph.kind = "graph";
   int unnamed = 0;
   for (GraphNode& node : P.layout.nodes) {
