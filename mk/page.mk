@@ -11,9 +11,9 @@ PAGE_HTML := build/page/attention.html
 $(PAGE_BIN): $(BUILD)/obj/tutorials/page/make_page.o $(PAGE_OBJS) $(TUT_LIB_OBJS) $(LIB)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-# The page's CSS and JavaScript are read at generation time and inlined.
+# The page's CSS and JavaScript (tutorials/page/*.css, *.js) are read when it runs, and inlined.
 .PHONY: page
-page: $(PAGE_BIN) tutorials/page/page.css tutorials/page/attention.js
+page: $(PAGE_BIN)
 	./$(PAGE_BIN) $(PAGE_HTML)
 
 all: $(PAGE_BIN)

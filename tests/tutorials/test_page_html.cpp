@@ -43,7 +43,7 @@ const page::PageContent& content() {
 const std::string& html() {
   static const std::string h =
       page::render_page(content(), page::read_text_file("tutorials/page/page.css"),
-                        page::read_text_file("tutorials/page/attention.js"));
+                        page::page_script("tutorials/page"));
   return h;
 }
 
