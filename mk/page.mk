@@ -11,12 +11,14 @@ PAGE_HTML := build/page/attention.html
 $(PAGE_BIN): $(BUILD)/obj/tutorials/page/make_page.o $(PAGE_OBJS) $(TUT_LIB_OBJS) $(LIB)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-# The page's CSS and JavaScript are read at generation time and inlined.
+# The page's CSS and JavaScript (tutorials/page/*.css, *.js) are read when it runs, and inlined.
 .PHONY: page
-page: $(PAGE_BIN) tutorials/page/page.css tutorials/page/attention.js
+page: $(PAGE_BIN)
 	./$(PAGE_BIN) $(PAGE_HTML)
 
 all: $(PAGE_BIN)
+# The suite runs the program too (tests/tutorials/test_page_html.cpp).
+test: $(PAGE_BIN)
 
 # The suite checks the page's C++ (tests/tutorials/test_page*.cpp): its
 # objects join the link, and the library is named once more after them,

@@ -167,6 +167,12 @@ TEST_CASE("the gradients view: dL/dX beside X, the lesson's backward numbers") {
     CHECK(m[k + 1].shape() == m[k].shape());
   }
   CHECK(m.size() >= 14);  // W_Q, W_K, W_V, scores, scaled, weights, out and their gradients
+  // Words label the tokens: rows of activations, columns of the (T, T) scores.
+  const page::Labels words = {"I", "am", "a", "student"}, d = {"d0", "d1", "d2", "d3"};
+  CHECK(find(views, "m-02-grad-dout").cols == d);
+  CHECK(find(views, "m-02-grad-dout").rows == words);
+  CHECK(find(views, "m-02-grad-dweights").cols == words);
+  CHECK(find(views, "m-02-grad-dW_Q").rows == d);
 }
 
 TEST_CASE("the image view: the lesson's map, and softmax(query · key) gives every pixel's") {

@@ -6,12 +6,17 @@
 // page's shape does not depend on training, and training takes seconds.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <regex>
 #include <string>
 
 #include "core/ag.h"
 #include "tutorials/common/lesson03.h"
 #include "tutorials/common/lesson06.h"
+#include "tutorials/common/lesson07.h"
 #include "tutorials/page/page_build.h"
 
 namespace {
@@ -38,7 +43,7 @@ const page::PageContent& content() {
 const std::string& html() {
   static const std::string h =
       page::render_page(content(), page::read_text_file("tutorials/page/page.css"),
-                        page::read_text_file("tutorials/page/attention.js"));
+                        page::page_script("tutorials/page"));
   return h;
 }
 
@@ -145,6 +150,100 @@ TEST_CASE("page html: the heads grid opens every head, the graph's nodes name th
   }
   CHECK(nodes == static_cast<int>(content().graph.nodes.size()));
   CHECK(with_grad == 7);  // W_Q, W_K, W_V, scores, scaled, weights, out
+}
+
+}  // TEST_SUITE("tutorials.page")
+
+TEST_SUITE("tutorials.page") {
+
+TEST_CASE("page data: the decoding and the heads are the model's own (07's tensors, loops)") {
+  ag::manual_seed(6);
+  std::shared_ptr<tut::TinyTransformer> model = tut::make_translator(tut::TranslatorConfig());
+  const std::vector<page::View> views = page::trained_views(*model);
+  const tut::DecodingLesson L = tut::lesson07_decode(*model);
+  auto find = [&](const std::string& id) -> const page::Matrix& {
+    for (const page::View& v : views)
+      for (const page::Matrix& m : v.matrices)
+        if (m.id == id) return m;
+    FAIL("no matrix " << id);
+    throw;
+  };
+  // Step 0's top-5: the greedy step's own ids and probabilities, most probable first.
+  const page::Matrix& top = find("m-07-decode-step0");
+  const tut::GreedyStep& step = L.greedy.steps[0];
+  REQUIRE(top.num_cols() == 5);
+  for (int64_t k = 0; k < 5; ++k) {
+    CHECK(top.cols[k] == L.french.tokens[static_cast<size_t>(step.top[k])]);
+    CHECK(top.values[k] == step.probs.data()[step.top[k]]);
+  }
+  // Cross-attention heads: 07's cross_heads, bit for bit.
+  const page::Matrix& cross = find("m-heads-dec-cross-L0-H1");
+  const ag::Tensor expected = ag::select(L.cross_heads[0], 0, 1);
+  REQUIRE(static_cast<int64_t>(cross.values.size()) == expected.numel());
+  for (int64_t k = 0; k < expected.numel(); ++k) CHECK(cross.values[k] == expected.data()[k]);
+  // Encoder self-attention head 1, recomputed with loops from the parameters:
+  // x = embedding + position, q = x W_qᵀ + b_q, k likewise, softmax(q_h k_hᵀ / √d_h).
+  tut::EncoderLayer& layer = *model->encoder->layers[0];
+  const ag::Tensor& W = layer.self_attn->in_proj_weight;  // (3E, E): q, k, v rows
+  const ag::Tensor& bias = layer.self_attn->in_proj_bias;
+  const int64_t E = W.size(1), H = layer.self_attn->num_heads, d = E / H, h = 1;
+  const int64_t S = L.greedy.source.size(1);
+  std::vector<std::vector<double>> x(S, std::vector<double>(E));
+  for (int64_t s = 0; s < S; ++s) {
+    const int64_t id = static_cast<int64_t>(L.greedy.source.data()[s]);
+    for (int64_t e = 0; e < E; ++e)
+      x[s][e] = model->source_embed->weight.data()[id * E + e] + model->positions.data()[s * E + e];
+  }
+  auto project = [&](int64_t block, int64_t s, int64_t j) {  // row s, column j of x W_blockᵀ + b
+    const int64_t row = block * E + h * d + j;
+    double sum = bias.data()[row];
+    for (int64_t e = 0; e < E; ++e) sum += x[s][e] * W.data()[row * E + e];
+    return sum;
+  };
+  const page::Matrix& head = find("m-heads-enc-self-L0-H1");
+  REQUIRE(head.num_rows() == S);
+  for (int64_t t = 0; t < S; ++t) {
+    std::vector<double> scores(S);
+    double top_score = -1e300, sum = 0;
+    for (int64_t s = 0; s < S; ++s) {
+      for (int64_t j = 0; j < d; ++j) scores[s] += project(0, t, j) * project(1, s, j);
+      scores[s] /= std::sqrt(static_cast<double>(d));
+      top_score = std::max(top_score, scores[s]);
+    }
+    for (double v : scores) sum += std::exp(v - top_score);
+    for (int64_t s = 0; s < S; ++s)
+      CHECK(head.at(t, s) == doctest::Approx(std::exp(scores[s] - top_score) / sum).epsilon(1e-4));
+  }
+  // The masked decoder heads: nothing above the diagonal.
+  const page::Matrix& self = find("m-heads-dec-self-L0-H0");
+  for (int64_t r = 0; r < self.num_rows(); ++r)
+    for (int64_t c = r + 1; c < self.num_cols(); ++c) CHECK(self.at(r, c) == 0.0f);
+}
+
+TEST_CASE("make page: the README's command writes the file and prints its path") {
+  // `make page` runs build/make_page build/page/attention.html; the dry run shows
+  // it, and the program itself (built with the suite) writes a page elsewhere.
+  const std::string out = "/tmp/ag_page_test_" + std::to_string(::getpid());
+  FILE* dry =
+      popen("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n --no-print-directory page 2>&1", "r");
+  REQUIRE(dry != nullptr);
+  std::string dry_output;
+  char chunk[4096];
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, dry)) > 0;) dry_output.append(chunk, n);
+  pclose(dry);
+  CHECK(dry_output.find("make_page build/page/attention.html") != std::string::npos);
+  REQUIRE(std::filesystem::exists("build/make_page"));  // `make test` builds it (mk/page.mk)
+  const std::string command = "AG_TUTORIAL_OUT=" + out + " ./build/make_page " + out + "/a.html";
+  FILE* run = popen(command.c_str(), "r");
+  REQUIRE(run != nullptr);
+  std::string printed;
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, run)) > 0;) printed.append(chunk, n);
+  CHECK(pclose(run) == 0);
+  CHECK(printed.find(" KB: " + out + "/a.html\n") != std::string::npos);
+  const std::string page_text = page::read_text_file(out + "/a.html");
+  CHECK(page_text.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(page_text.find("so trained it now") != std::string::npos);  // no weights in `out`
+  std::filesystem::remove_all(out);
 }
 
 }  // TEST_SUITE("tutorials.page")

@@ -158,7 +158,7 @@ void order_layers(Graph& g, int sweeps) {
 }
 
 std::string node_label(const GraphNode& n) {
-  if (n.is_leaf) return n.name.empty() ? "leaf " + n.shape : n.name + " " + n.shape;
+  if (n.is_leaf) return n.name.empty() ? "leaf" : n.name;
   return (n.name.empty() ? "" : n.name + " = ") + n.op;
 }
 

@@ -1,6 +1,7 @@
 // tutorials/page/html_page.cpp: the page's HTML, written by hand (html_page.h).
 #include "tutorials/page/html_page.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -76,20 +77,35 @@ std::string palette_json() {
   return json + "]";
 }
 
-// The heads view's layer × head grid: one link per head, opening #heads/<head>.
+// "enc-self-L0" -> "encoder self-attention, layer 0".
+std::string head_row_title(const std::string& kind) {
+  const std::string layer = kind.substr(kind.rfind("-L") + 2);
+  const std::string what = kind.rfind("enc-self", 0) == 0   ? "encoder self-attention"
+                           : kind.rfind("dec-self", 0) == 0 ? "decoder masked self-attention"
+                                                            : "cross-attention";
+  return what + ", layer " + layer;
+}
+
+// The heads view's layer × head grid: a row per (attention, layer), a link per
+// head opening #heads/<head>. Matrices are named <kind>-L<layer>-H<head>, in order.
 std::string heads_grid(const View& view) {
-  std::set<std::string> kinds_seen;
-  std::string html = "<table class=\"ag-grid\"><tbody>";
+  int64_t heads = 0;
+  for (const Matrix& m : view.matrices)
+    heads = std::max<int64_t>(heads, std::stoll(m.name.substr(m.name.rfind("-H") + 2)) + 1);
+  std::string html = "<table class=\"ag-grid\"><thead><tr><th></th>";
+  for (int64_t h = 0; h < heads; ++h)
+    html += "<th scope=\"col\">head " + std::to_string(h) + "</th>";
+  html += "</tr></thead><tbody>";
   std::string row_kind;
   for (const Matrix& m : view.matrices) {
-    const std::string head = m.name;                            // enc-self-L0-H1
-    const std::string kind = head.substr(0, head.rfind("-H"));  // enc-self-L0
+    const std::string kind = m.name.substr(0, m.name.rfind("-H"));  // enc-self-L0
     if (kind != row_kind) {
-      html += (row_kind.empty() ? "" : "</tr>") + std::string("<tr><th>") + kind + "</th>";
+      html += (row_kind.empty() ? "" : "</tr>") + std::string("<tr><th scope=\"row\">") +
+              head_row_title(kind) + "</th>";
       row_kind = kind;
     }
-    html +=
-        "<td><a href=\"#heads/" + head + "\">" + head.substr(head.rfind("-H") + 1) + "</a></td>";
+    html += "<td><a href=\"#heads/" + m.name + "\">" + m.name.substr(m.name.rfind("-H") + 1) +
+            "</a></td>";
   }
   return html + "</tr></tbody></table>";
 }
@@ -159,8 +175,9 @@ std::string graph_svg(const Graph& g, const std::vector<Matrix>& node_matrices) 
   for (const GraphNode& n : g.nodes) {
     const std::string value = ids.count("m-graph-" + n.name) ? "m-graph-" + n.name : "";
     const std::string grad = ids.count("m-graph-d" + n.name) ? "m-graph-d" + n.name : "";
-    svg += "<g class=\"ag-node" + std::string(n.is_leaf ? " leaf" : "") + "\" data-tensor=\"" +
-           value + "\" data-grad=\"" + grad + "\" tabindex=\"0\">";
+    svg += "<g class=\"ag-node" + std::string(n.is_leaf ? " leaf" : "") +
+           std::string(grad.empty() ? "" : " has-grad") + "\" data-tensor=\"" + value +
+           "\" data-grad=\"" + grad + "\" tabindex=\"0\">";
     std::snprintf(buffer, sizeof buffer,
                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"6\"/>",
                   n.x - n.width / 2, n.y - n.height / 2, n.width, n.height);
@@ -169,7 +186,7 @@ std::string graph_svg(const Graph& g, const std::vector<Matrix>& node_matrices) 
     svg += buffer + escape_html(node_label(n)) + "</text>";
     std::snprintf(buffer, sizeof buffer, "<text x=\"%.1f\" y=\"%.1f\" class=\"small\">", n.x,
                   n.y + 13);
-    svg += buffer + n.shape + (grad.empty() ? "" : " · has grad") + "</text></g>\n";
+    svg += buffer + n.shape + "</text></g>\n";
   }
   return svg + "</svg>\n";
 }

@@ -2,7 +2,7 @@
 // build/page/attention.html (or the path given) and prints its path.
 //
 //   build/make_page [OUTPUT.html]    run from the repository's root: it reads
-//                                    tutorials/page/page.css and attention.js
+//                                    tutorials/page/page.css, attention.js and attention_edit.js
 #include <iostream>
 
 #include "core/error.h"

@@ -41,10 +41,15 @@ std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
+std::string page_script(const std::string& source_dir) {
+  return read_text_file(source_dir + "/attention.js") +
+         read_text_file(source_dir + "/attention_edit.js");
+}
+
 std::string write_page(const PageContent& content, const std::string& source_dir,
                        const std::string& path) {
-  const std::string html = render_page(content, read_text_file(source_dir + "/page.css"),
-                                       read_text_file(source_dir + "/attention.js"));
+  const std::string html =
+      render_page(content, read_text_file(source_dir + "/page.css"), page_script(source_dir));
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   ag::io::write_file_atomic(path, html);

@@ -13,7 +13,11 @@ namespace page {
 // 10 s, tut::load_or_train_translator); `provenance` says which.
 PageContent gather_page();
 
-// Reads page.css and attention.js from `source_dir` (tutorials/page), renders
+// The page's JavaScript: attention.js (views, figures, downloads) then
+// attention_edit.js (the image's pixels, recompute and the editor).
+std::string page_script(const std::string& source_dir);
+
+// Reads page.css and the scripts from `source_dir` (tutorials/page), renders
 // the page and writes it atomically to `path`. Returns the HTML.
 std::string write_page(const PageContent& content, const std::string& source_dir,
                        const std::string& path);

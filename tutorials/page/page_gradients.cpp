@@ -13,20 +13,16 @@ namespace page {
 namespace {
 
 // Row and column labels of a tensor of the 02 graph: words on the rows of
-// activations, dims for the weights; keys' words on the columns of (T, T).
+// activations, dims on the rows of the weights W_Q, W_K, W_V; words on the
+// columns of the (T, T) ones (a key per column), dims on the others.
 Labels row_labels(const ag::TensorImpl& t, bool is_weight) {
-  const Labels english = tut::tokenize(tut::kEnglishSentence);
-  if (is_weight || t.shape.size() != 2 || t.shape[0] != static_cast<int64_t>(english.size()))
-    return dims(t.shape.empty() ? 1 : t.shape[0]);
-  return english;
+  if (is_weight || t.shape.size() != 2) return dims(t.shape.empty() ? 1 : t.shape[0]);
+  return tut::tokenize(tut::kEnglishSentence);
 }
-Labels col_labels(const ag::TensorImpl& t) {
-  const Labels english = tut::tokenize(tut::kEnglishSentence);
-  const int64_t cols = t.shape.size() == 2 ? t.shape[1] : (t.shape.empty() ? 1 : t.shape[0]);
-  if (t.shape.size() == 2 && t.shape[0] == t.shape[1] && t.shape[0] == 4 &&
-      t.grad_fn != nullptr)  // (T, T) activations: the keys are words
-    return english;
-  return dims(cols);
+Labels col_labels(const ag::TensorImpl& t, const std::string& name) {
+  if (name == "scores" || name == "scaled" || name == "weights")
+    return tut::tokenize(tut::kEnglishSentence);
+  return dims(t.shape.size() == 2 ? t.shape[1] : (t.shape.empty() ? 1 : t.shape[0]));
 }
 
 }  // namespace
@@ -59,10 +55,11 @@ GradientPage gradient_views() {
   P.gradients = make_view("02-grad", "02 · Backward: dL/dX beside X",
                           "A made-up upstream gradient dout flows back through every step; "
                           "autograd fills each tensor's .grad().");
-  P.graph =
-      make_view("graph", "02 · The autograd graph",
-                "Drawn from attograd's own graph (the nodes ag::to_dot walks), laid out here: "
-                "click a node for its value and gradient.");
+  P.graph = make_view(
+      "graph", "02 · The autograd graph",
+      "Drawn from attograd's own graph (the nodes ag::to_dot walks), laid out here: "
+      "click a node for its value and gradient. Green: leaves (W_Q, W_K, W_V); a thick border: "
+      "the tensor kept its gradient.");
   P.graph.kind = "graph";
   int unnamed = 0;
   for (GraphNode& node : P.layout.nodes) {
@@ -73,7 +70,7 @@ GradientPage gradient_views() {
     const ag::TensorImpl& t = *node.tensor;
     if (t.shape.size() > 2) continue;
     const bool is_weight = node.is_leaf;
-    const Labels rows = row_labels(t, is_weight), cols = col_labels(t);
+    const Labels rows = row_labels(t, is_weight), cols = col_labels(t, node.name);
     const ag::Tensor value = ag::Tensor(node.tensor).detach();
     const std::string formula = formulas.count(node.name) ? formulas.at(node.name) : node.op;
     Matrix m = make_matrix(P.graph.id, node.name, value, rows, cols, formula);
