@@ -280,7 +280,7 @@ void Browser::screenshot(const std::string& png_path, bool full_page) {
       const io::JsonValue& v = member(size, key);
       return std::to_string(int(v.is(io::JsonValue::Kind::Int) ? double(v.integer) : v.number));
     };
-    const std::string height = std::to_string(std::min(10000, std::stoi(pixels("height"))));
+    const std::string height = std::to_string(std::min(3000, std::stoi(pixels("height"))));
     params += R"(,"captureBeyondViewport":true,"clip":{"x":0,"y":0,"width":)" + pixels("width") +
               R"(,"height":)" + height + R"(,"scale":1})";
   }

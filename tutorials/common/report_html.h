@@ -65,4 +65,8 @@ void write_report_html(const std::string& path, const ReportInputs& inputs,
 std::string viridis_hex(double t);
 bool needs_white_text(double t);
 
+// The page's CSS and JavaScript (report_html_assets.cpp).
+const char* report_style();
+const char* report_script();
+
 }  // namespace ag::train
