@@ -122,7 +122,8 @@
       html += `<tr><th scope="row">${escape(m.rows[r])}</th>` + row.map((v) => {
         const [bg, fg] = cellColours(v, range);
         const exact = v === -Infinity ? '-inf' : String(Math.fround(v));
-        return `<td data-value="${exact}" style="background:${bg};color:${fg}">${fmt(v)}</td>`;
+        const white = fg === '#ffffff' ? ' class="w"' : '';
+        return `<td data-value="${exact}" style="background:${bg}"${white}>${fmt(v)}</td>`;
       }).join('') + '</tr>';
     });
     return html + '</tbody></table></div></figure>';
