@@ -113,6 +113,30 @@ TEST_CASE("page html: every view a section, in order, every matrix a captioned f
   CHECK(h.find("window.AG_VIEWS = [\"01-embeddings\",\"02-qkv\"") != std::string::npos);
 }
 
+TEST_CASE("page html: a cell's colour is viridis of its place in the range, its text readable") {
+  page::Matrix m;
+  m.id = "m-test-cells";
+  m.name = "cells";
+  m.formula = "by hand";
+  m.rows = {"r"};
+  m.cols = {"low", "high", "masked", "middle"};
+  m.values = {-2.0f, 6.0f, -INFINITY, 2.0f};
+  const std::string figure = page::figure_html(m);
+  // -2 is the bottom of the range: dark purple, white text; 6 the top: yellow, black text.
+  CHECK(
+      figure.find("<td data-value=\"-2\" style=\"background:#440154\" class=\"w\">-2.0000</td>") !=
+      std::string::npos);
+  CHECK(figure.find("<td data-value=\"6\" style=\"background:#fde725\">6.0000</td>") !=
+        std::string::npos);
+  CHECK(figure.find("<td data-value=\"-inf\" style=\"background:#bbbbbb\">−∞</td>") !=
+        std::string::npos);
+  // 2 is halfway: viridis(0.5), the middle stop, with black text (contrast 5.6 against 3.8).
+  CHECK(figure.find("<td data-value=\"2\" style=\"background:#21918c\">2.0000</td>") !=
+        std::string::npos);
+  CHECK(figure.find("<div class=\"ag-legend\">-2.0000 <span class=\"bar\"></span> 6.0000</div>") !=
+        std::string::npos);
+}
+
 TEST_CASE("page html: cells carry the lesson's floats to 9 digits, and −∞ as -inf") {
   const std::string& h = html();
   // 03's masked scores: row Je sees only itself.

@@ -100,19 +100,24 @@
       if (!small || v < small[0]) small = [v, r, c];
     }));
     const where = ([, r, c]) => `(row ${m.rows[r]}, column ${m.cols[c]})`;
-    let text = big ? `Largest ${fmt(big[0])} ${where(big)}, smallest ${fmt(small[0])} ${where(small)}.` : '';
+    let text = '';
+    if (big) {
+      text = `Largest ${fmt(big[0])} ${where(big)}, ` +
+        `smallest ${fmt(small[0])} ${where(small)}.`;
+    }
     if (minusInf) text += ` ${minusInf} entries are −∞: after the softmax they are 0.`;
     return text;
   }
 
-  // ---------------------------------------------------------------- figures (html_page.cpp's markup)
+  // -------------------------------------------------------- figures (html_page.cpp's markup)
   const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;')
     .replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   function figureHtml(id, name, formula, m) {
     const range = finiteRange(m.values);
     const caption = name.startsWith('weights') ? weightsCaption(m) : valuesCaption(m);
     let html = `<figure class="ag-matrix" id="${id}" data-rows="${m.rows.length}" ` +
-      `data-cols="${m.cols.length}" data-name="${escape(name)}"><figcaption><b>${escape(name)}</b> ` +
+      `data-cols="${m.cols.length}" data-name="${escape(name)}">` +
+      `<figcaption><b>${escape(name)}</b> ` +
       `<span class="shape">(${m.rows.length}, ${m.cols.length})</span> <code>${escape(formula)}` +
       `</code><br><span class="caption">${escape(caption)}</span></figcaption>` +
       `<div class="ag-legend">${fmt(range[0])} <span class="bar"></span> ${fmt(range[1])}</div>` +
@@ -122,13 +127,14 @@
       html += `<tr><th scope="row">${escape(m.rows[r])}</th>` + row.map((v) => {
         const [bg, fg] = cellColours(v, range);
         const exact = v === -Infinity ? '-inf' : String(Math.fround(v));
-        return `<td data-value="${exact}" style="background:${bg};color:${fg}">${fmt(v)}</td>`;
+        const white = fg === '#ffffff' ? ' class="w"' : '';
+        return `<td data-value="${exact}" style="background:${bg}"${white}>${fmt(v)}</td>`;
       }).join('') + '</tr>';
     });
     return html + '</tbody></table></div></figure>';
   }
 
-  // ---------------------------------------------------------------- downloads (no request: blob URLs)
+  // -------------------------------------------------------- downloads (no request: blob URLs)
   function download(filename, text, type) {
     const url = URL.createObjectURL(new Blob([text], { type }));
     const a = document.createElement('a');
@@ -152,9 +158,13 @@
     let svg = `<svg xmlns="${'http:'}//www.w3.org/2000/svg" width="${width}" height="${height}" ` +
       `font-family="sans-serif" font-size="12"><text x="4" y="16" font-weight="bold">` +
       `${escape(title)}</text>`;
-    m.cols.forEach((c, j) => { svg += `<text x="${left + cell * j + cell / 2}" y="${top - 6}" text-anchor="middle">${escape(c)}</text>`; });
+    m.cols.forEach((c, j) => {
+      svg += `<text x="${left + cell * j + cell / 2}" y="${top - 6}" text-anchor="middle">` +
+        `${escape(c)}</text>`;
+    });
     m.values.forEach((row, i) => {
-      svg += `<text x="${left - 6}" y="${top + cell * i + cell / 2 + 4}" text-anchor="end">${escape(m.rows[i])}</text>`;
+      svg += `<text x="${left - 6}" y="${top + cell * i + cell / 2 + 4}" text-anchor="end">` +
+        `${escape(m.rows[i])}</text>`;
       row.forEach((v, j) => {
         const [bg, fg] = cellColours(v, range), x = left + cell * j, y = top + cell * i;
         svg += `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${bg}"/>` +
@@ -202,16 +212,20 @@
     const kind = section.dataset.kind;
     if (kind === 'heads') {
       const head = sub || section.querySelector('.ag-grid a').getAttribute('href').split('/')[1];
-      section.querySelectorAll('.ag-matrix').forEach((f) => f.classList.toggle('open', f.id === 'm-heads-' + head));
-      section.querySelectorAll('.ag-grid a').forEach((a) => a.classList.toggle('open', a.getAttribute('href') === '#heads/' + head));
+      section.querySelectorAll('.ag-matrix').forEach((f) =>
+        f.classList.toggle('open', f.id === 'm-heads-' + head));
+      section.querySelectorAll('.ag-grid a').forEach((a) =>
+        a.classList.toggle('open', a.getAttribute('href') === '#heads/' + head));
       return head;
     }
     if (kind === 'graph') {
       const nodes = [...section.querySelectorAll('.ag-node')];
-      const node = nodes.find((n) => n.dataset.tensor === sub) || nodes.find((n) => n.dataset.tensor);
+      const node = nodes.find((n) => n.dataset.tensor === sub) ||
+        nodes.find((n) => n.dataset.tensor);
       const open = node ? [node.dataset.tensor, node.dataset.grad] : [];
       nodes.forEach((n) => n.classList.toggle('selected', n === node));
-      section.querySelectorAll('.ag-matrix').forEach((f) => f.classList.toggle('open', open.includes(f.id)));
+      section.querySelectorAll('.ag-matrix').forEach((f) =>
+        f.classList.toggle('open', open.includes(f.id)));
       return node ? node.dataset.tensor : '';
     }
     if (openers[kind]) return openers[kind](sub || '');
@@ -221,7 +235,8 @@
     const [view, sub] = String(id).replace(/^#/, '').split('/');
     if (!VIEWS.includes(view)) return false;
     currentView = view;
-    document.querySelectorAll('.ag-view').forEach((s) => s.classList.toggle('current', s.id === 'v-' + view));
+    document.querySelectorAll('.ag-view').forEach((s) =>
+      s.classList.toggle('current', s.id === 'v-' + view));
     document.querySelectorAll('#ag-nav a').forEach((a) => {
       if (a.getAttribute('href') === '#' + view) a.setAttribute('aria-current', 'step');
       else a.removeAttribute('aria-current');
@@ -269,5 +284,7 @@
     openers, show };
   window.agPage = { views: () => VIEWS.slice(), show, current, data };
   // After attention_edit.js has registered its openers: scripts at the end of <body> run first.
-  document.addEventListener('DOMContentLoaded', () => { if (!show(location.hash)) show(VIEWS[0]); });
+  document.addEventListener('DOMContentLoaded', () => {
+    if (!show(location.hash)) show(VIEWS[0]);
+  });
 })();

@@ -14,7 +14,8 @@
   // A pixel's attention is one row of softmax(query · key): query (N, 2), key (2, N).
   function attentionRow(query, key, pixel) {
     const q = query.values[pixel];
-    const energy = key.values[0].map((_, j) => q.reduce((s, qc, c) => s + qc * key.values[c][j], 0));
+    const energy = key.values[0].map((_, j) =>
+      q.reduce((s, qc, c) => s + qc * key.values[c][j], 0));
     return softmaxRow(energy);
   }
   const imageView = document.getElementById('v-08-image');
@@ -68,7 +69,8 @@
   }
 
   // ---------------------------------------------------------------- recomputing 02 and 05
-  const matmul = (a, b) => a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
+  const matmul = (a, b) => a.map((row) =>
+    b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
   const transpose = (a) => a[0].map((_, j) => a.map((row) => row[j]));
   const scale = (a, s) => a.map((row) => row.map((v) => v * s));
   function softmaxRow(row) {
@@ -100,7 +102,8 @@
       'm-02-weights-weights': a.weights, 'm-02-out-out': a.out });
     if (a.masked) r['m-02-scaled-masked'] = a.masked;
     const H = Number(input.heads), d = x[0].length / H;
-    if (!Number.isInteger(d)) throw new Error(`recompute: ${H} heads do not divide the width ${x[0].length}`);
+    if (!Number.isInteger(d))
+      throw new Error(`recompute: ${H} heads do not divide the width ${x[0].length}`);
     const Q = matmul(x, weight('m-05-heads-W_Q')), K = matmul(x, weight('m-05-heads-W_K'));
     const V = matmul(x, weight('m-05-heads-W_V'));
     const outs = [];
@@ -138,14 +141,16 @@
     for (const [id, values] of Object.entries(results)) {
       const old = document.getElementById(id);
       const name = id.replace(/^m-0\d-[a-z]+-/, '');
-      const formula = old ? old.querySelector('code').textContent : FORMULAS[name.replace(/-h\d+$/, '')];
+      const formula = old ? old.querySelector('code').textContent
+        : FORMULAS[name.replace(/-h\d+$/, '')];
       const m = { ...labelsFor(id, values), values };
       const holder = document.createElement('div');
       holder.innerHTML = figureHtml(id, name, formula, m);
       const figure = holder.firstChild;
       addTools(figure);
+      const view = id.split('-').slice(1, 3).join('-');  // m-05-heads-x -> 05-heads
       if (old) old.replaceWith(figure);
-      else document.querySelector(`#v-${id.split('-').slice(1, 3).join('-')} .ag-figures`).appendChild(figure);
+      else document.querySelector(`#v-${view} .ag-figures`).appendChild(figure);
     }
   }
   function buildEditor() {
@@ -156,7 +161,8 @@
     let html = '<summary>Edit the input (recomputed in JavaScript)</summary><table><tbody>';
     for (const [word, vector] of Object.entries(editorInput.embeddings)) {
       html += `<tr><th>${escape(word)}</th>` + vector.map((v, k) =>
-        `<td><input type="number" step="0.1" data-word="${escape(word)}" data-k="${k}" value="${v}"></td>`).join('') + '</tr>';
+        `<td><input type="number" step="0.1" data-word="${escape(word)}" data-k="${k}" ` +
+        `value="${v}"></td>`).join('') + '</tr>';
     }
     html += '</tbody></table><label>02 mask <select data-field="mask"><option>none</option>' +
       '<option>causal</option></select></label> <label>05 heads <select data-field="heads">' +

@@ -33,14 +33,19 @@ Range finite_range(const Matrix& m) {
   return r;
 }
 
+// One cell: its exact float for the tests and the page's script, the rounded
+// number for the reader, its colour, and class "w" (white text, page.css) where
+// white reads better than black on that colour.
 std::string cell(float v, Range range) {
-  std::string style = "background:#bbbbbb;color:#000000";  // −∞ and NaN: neutral grey
+  std::string style = "background:#bbbbbb", text_class;  // −∞ and NaN: neutral grey, black text
   if (std::isfinite(v)) {
     const double t = range.high > range.low ? (v - range.low) / (range.high - range.low) : 0.5;
     const Rgb background = viridis(t);
-    style = "background:" + hex(background) + ";color:" + hex(text_colour_on(background));
+    style = "background:" + hex(background);
+    if (text_colour_on(background).r == 255) text_class = " class=\"w\"";
   }
-  return "<td data-value=\"" + exact(v) + "\" style=\"" + style + "\">" + number(v) + "</td>";
+  return "<td data-value=\"" + exact(v) + "\" style=\"" + style + "\"" + text_class + ">" +
+         number(v) + "</td>";
 }
 
 std::string views_json_list(const std::vector<View>& views) {

@@ -19,23 +19,24 @@ namespace page {
 
 // What the page's JavaScript may edit (window.agPage.defaultInput()): the four
 // English words' embeddings, the mask of tutorial 02's attention and the
-// number of heads of tutorial 05's. Values here are the lessons' defaults.
+// number of heads of tutorial 05's. Values here are the lessons' defaults;
+// the page recomputes the edited steps itself (attention_edit.js).
 struct EditableInput {
   Labels words;                                // I am a student
   std::vector<std::vector<float>> embeddings;  // one row of kWidth per word
   std::string mask = "none";                   // "none" or "causal"
   int64_t heads = 2;                           // 1, 2 or 4
 };
+EditableInput default_input();
 
-// Tutorials 01-05: one view per step, 02's backward beside its forward.
-// `input` replaces the lesson's embeddings, mask and heads (tests change it
-// to check that captions follow the numbers); the default is the lessons'.
+// Tutorials 01-05: one view per step. The options change what the lessons
+// let change (the word vectors are fixed in sentence.cpp): tests use them to
+// check that the captions follow the numbers.
 struct StepsOptions {
   std::string mask = "none";  // 02's attention with "causal" masks its future, as 03 does
   int64_t heads = 2;          // 05's multi-head attention
 };
 std::vector<View> step_views(const StepsOptions& options = StepsOptions());
-EditableInput default_input();
 
 // 02's backward: dL/dX beside X for every tensor of the graph that has a
 // gradient, and the graph itself, laid out (its nodes point at these matrices).
@@ -46,11 +47,12 @@ struct GradientPage {
 };
 GradientPage gradient_views();
 
-// 06/07: the trained model's decoding (top-5 at every step) and every head of
-// every layer. `how` says whether the weights were loaded or trained.
+// 06/07: the model's greedy decoding of "I am a student" (the top-5 at every
+// step) and every head of every layer on the finished translation.
 std::vector<View> trained_views(tut::TinyTransformer& model);
 
-// 08: the image self-attention, before and after training the block.
+// 08: the image self-attention, before and after training the block
+// (kTrainSteps more SGD steps on tutorial 08's own loss, page_image.cpp).
 View image_view();
 
 }  // namespace page
