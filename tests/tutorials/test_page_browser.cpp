@@ -172,6 +172,11 @@ TEST_CASE("← →, a hash link and a nav link change the view; graph nodes open
   browser.open_file(page, "heads/" + head);
   CHECK(browser.evaluate_string("agPage.current()") == "heads/" + head);
   CHECK(pt::shown(browser, "m-heads-" + head));
+  // The hash changed in the open page (a link pasted into the address bar, Back).
+  CHECK(browser.evaluate_string("location.hash = '#04-cross';"
+                                " new Promise(done => setTimeout(done, 50))"
+                                ".then(() => agPage.current())") == "04-cross");
+  CHECK(pt::visible_views(browser) == std::vector<std::string>{"v-04-cross"});
   // The navigation's own link, clicked as a user clicks it.
   pt::click_element(browser, "#ag-nav a[href='#03-mask']");
   CHECK(browser.evaluate_string("agPage.current()") == "03-mask");
