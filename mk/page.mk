@@ -14,7 +14,7 @@ $(PAGE_BIN): $(BUILD)/obj/tutorials/page/make_page.o $(PAGE_OBJS) $(TUT_LIB_OBJS
 # The page's CSS and JavaScript (tutorials/page/*.css, *.js) are read when it runs, and inlined.
 .PHONY: page
 page: $(PAGE_BIN)
-	./$(PAGE_BIN) $(PAGE_HTML)
+	$(PAGE_BIN) $(PAGE_HTML)
 
 all: $(PAGE_BIN)
 # The suite runs the program too (tests/tutorials/test_page_html.cpp).

@@ -1,10 +1,13 @@
 // tutorials/page/attention.js: the attention page's behaviour, inlined by
-// make_page. No library, no request. The page reads fine without it: every
-// number is in a plain table. With it: one view at a time (← →, the URL hash
-// #<view> or #<view>/<head>), numbers on hover and a toggle, CSV and SVG
-// downloads, the graph's nodes and the heads grid opening their matrices,
-// the image's pixels clickable, and an editor whose changes are recomputed
-// here: matmul, softmax, mask and split heads, small and readable.
+// make_page (then attention_edit.js). No library, no request. The page reads
+// fine without it: every number is in a plain table. With it: one view at a
+// time (← → and the buttons), numbers on hover and a toggle, CSV and SVG
+// downloads, the graph's nodes and the heads grid opening their matrices.
+//
+// The URL hash: #<view>, or #<view>/<part> for views with parts:
+//   #heads/dec-cross-L0-H1    a head (figure m-heads-<head>)
+//   #graph/m-graph-W_Q        a graph node, by the figure of its value
+//   #08-image/4,4             the pixel whose attention is drawn
 //
 // window.agPage = { views(), show(id), current(), data, recompute(input), defaultInput() }
 //   data:  { <figure id>: {rows: [labels], cols: [labels], values: [[...]]} }, read from the tables
@@ -13,6 +16,7 @@
 //            heads: 1 | 2 | 4          (tutorial 05's multi-head attention) }
 //   recompute(input) -> { <figure id>: [[...]] } for 02's and 05's matrices (02-scaled-masked
 //   only with mask "causal"); on defaultInput() they equal data (float precision).
+//   recompute and defaultInput come from attention_edit.js.
 (function () {
   'use strict';
   const VIEWS = window.AG_VIEWS;

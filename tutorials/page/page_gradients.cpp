@@ -48,7 +48,7 @@ GradientPage gradient_views() {
       {"key", "key = x · W_K"},
       {"value", "value = x · W_V"},
       {"scores", "scores = query · keyᵀ"},
-      {"scaled", "scaled = scores / √4"},
+      {"scaled", "scaled = scores / √" + std::to_string(tut::kWidth)},
       {"weights", "weights = softmax(scaled)"},
       {"out", "out = weights · value"}};
 

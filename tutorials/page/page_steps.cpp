@@ -42,6 +42,9 @@ std::vector<View> step_views(const StepsOptions& options) {
   const Labels english = tut::tokenize(tut::kEnglishSentence);
   const Labels french = tut::tokenize(tut::kFrenchSentence);
   const Labels d = dims(tut::kWidth);
+  const std::string width = std::to_string(tut::kWidth);  // d_k of one head of width kWidth
+  // W_Q, W_K, W_V of 02 and 05: kWeightScale times seeded normal numbers.
+  const std::string stand_in = "seeded N(0, 1) × " + number(tut::kWeightScale) + ": a stand-in";
 
   // ---- 01: tokens and embeddings
   const tut::TokensLesson L1 = tut::lesson01_tokens();
@@ -71,9 +74,9 @@ std::vector<View> step_views(const StepsOptions& options) {
       make_view("02-qkv", "02 · Query, key, value",
                 "Three learned matrices turn each word vector into a query, a key and a value.");
   qkv.matrices.push_back(values(qkv.id, "x", L2.x, english, d, "x: the word vectors (01)"));
-  qkv.matrices.push_back(values(qkv.id, "W_Q", L2.W_Q, d, d, "seeded N(0, 1.5²) stand-in"));
-  qkv.matrices.push_back(values(qkv.id, "W_K", L2.W_K, d, d, "seeded N(0, 1.5²) stand-in"));
-  qkv.matrices.push_back(values(qkv.id, "W_V", L2.W_V, d, d, "seeded N(0, 1.5²) stand-in"));
+  qkv.matrices.push_back(values(qkv.id, "W_Q", L2.W_Q, d, d, stand_in));
+  qkv.matrices.push_back(values(qkv.id, "W_K", L2.W_K, d, d, stand_in));
+  qkv.matrices.push_back(values(qkv.id, "W_V", L2.W_V, d, d, stand_in));
   qkv.matrices.push_back(values(qkv.id, "query", a.query, english, d, "query = x · W_Q"));
   qkv.matrices.push_back(values(qkv.id, "key", a.key, english, d, "key = x · W_K"));
   qkv.matrices.push_back(values(qkv.id, "value", a.value, english, d, "value = x · W_V"));
@@ -85,7 +88,7 @@ std::vector<View> step_views(const StepsOptions& options) {
   View scaled = make_view("02-scaled", "02 · Scaled by √d",
                           "Dividing by √d keeps the softmax out of saturation.");
   scaled.matrices.push_back(
-      values(scaled.id, "scaled", a.scaled, english, english, "scaled = scores / √4"));
+      values(scaled.id, "scaled", a.scaled, english, english, "scaled = scores / √" + width));
   if (a.masked.defined())
     scaled.matrices.push_back(values(scaled.id, "masked", a.masked, english, english,
                                      "masked = scaled, −∞ where a key comes after the query"));
@@ -107,8 +110,8 @@ std::vector<View> step_views(const StepsOptions& options) {
   v03.matrices.push_back(values(v03.id, "y", L3.y, french, d, "y: the French word vectors"));
   v03.matrices.push_back(
       values(v03.id, "mask", L3.mask, french, french, "mask = 1 where the key is in the future"));
-  v03.matrices.push_back(
-      values(v03.id, "scaled", L3.masked.scaled, french, french, "scaled = (y W_Q)(y W_K)ᵀ / √4"));
+  v03.matrices.push_back(values(v03.id, "scaled", L3.masked.scaled, french, french,
+                                "scaled = (y W_Q)(y W_K)ᵀ / √" + width));
   v03.matrices.push_back(values(v03.id, "masked", L3.masked.masked, french, french,
                                 "masked = scaled, −∞ where mask = 1"));
   v03.matrices.push_back(weights(v03.id, "weights", L3.masked.weights, french, french,
@@ -127,8 +130,8 @@ std::vector<View> step_views(const StepsOptions& options) {
   v04.matrices.push_back(
       values(v04.id, "query", L4.cross.query, french, d, "query = decoder · W_Q"));
   v04.matrices.push_back(values(v04.id, "key", L4.cross.key, english, d, "key = memory · W_K"));
-  v04.matrices.push_back(
-      values(v04.id, "scaled", L4.cross.scaled, french, english, "scaled = query · keyᵀ / √4"));
+  v04.matrices.push_back(values(v04.id, "scaled", L4.cross.scaled, french, english,
+                                "scaled = query · keyᵀ / √" + width));
   v04.matrices.push_back(weights(v04.id, "weights", L4.cross.weights, french, english,
                                  "weights = softmax(scaled) over each row"));
   v04.matrices.push_back(
@@ -142,10 +145,11 @@ std::vector<View> step_views(const StepsOptions& options) {
                        std::to_string(options.heads) + " heads of width " +
                            std::to_string(tut::kWidth / options.heads) +
                            " each attend on their own slice of the projections, then are joined.");
-  v05.matrices.push_back(values(v05.id, "W_Q", W5.W_Q, d, d, "seeded N(0, 1.5²) stand-in"));
-  v05.matrices.push_back(values(v05.id, "W_K", W5.W_K, d, d, "seeded N(0, 1.5²) stand-in"));
-  v05.matrices.push_back(values(v05.id, "W_V", W5.W_V, d, d, "seeded N(0, 1.5²) stand-in"));
-  v05.matrices.push_back(values(v05.id, "W_O", W5.W_O, d, d, "seeded N(0, 0.5²) stand-in"));
+  v05.matrices.push_back(values(v05.id, "W_Q", W5.W_Q, d, d, stand_in));
+  v05.matrices.push_back(values(v05.id, "W_K", W5.W_K, d, d, stand_in));
+  v05.matrices.push_back(values(v05.id, "W_V", W5.W_V, d, d, stand_in));
+  v05.matrices.push_back(values(v05.id, "W_O", W5.W_O, d, d,
+                                "seeded stand-in for a learned matrix (lesson05_weights)"));
   const Labels head_dims = tut::head_dim_labels(options.heads);
   for (int64_t h = 0; h < options.heads; ++h) {
     const std::string head = "h" + std::to_string(h);
