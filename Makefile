@@ -16,7 +16,7 @@ include mk/flags.mk
 
 # The library's rooms (data -> nn -> core, optim -> core), the suite, the programs.
 LIB_SRCS   := $(sort $(shell find core nn optim data -name '*.cpp' 2>/dev/null))
-TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/fuzz/*_fuzz.cpp))
+TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/helpers/*.cpp tests/fuzz/*_fuzz.cpp))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
 TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
@@ -78,8 +78,9 @@ $(BUILD)/train: $(BUILD)/obj/tutorials/train.o $(TUT_LIB_OBJS) $(LIB)
 
 .PHONY: all test test-suggestions train tutorials tutorial clean
 # The suite prints doctest's report, then "N passed, N failed" as its last line.
-# The tutorials too: tests/tutorials/test_tutorials_suggestions.cpp runs them.
-test: $(TEST_BIN) $(TUT_BINS)
+# The tutorials too (tests/tutorials/test_tutorials_suggestions.cpp runs them),
+# and Chromium for the browser tests (mk/packages.mk: installed as root).
+test: $(TEST_BIN) $(TUT_BINS) | chromium
 	./$(TEST_BIN) $(TEST_ARGS)
 
 # The tutorials' suggestions that are code edits: each compiles an edited copy (about a minute).
@@ -102,6 +103,7 @@ clean:
 	rm -rf build
 
 include mk/tools.mk mk/exercises.mk mk/packages.mk mk/fuzz.mk
+include mk/page.mk
 
 # Keep every object (make would delete a program's objects as intermediates).
 .SECONDARY:

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
       std::printf("\nfinal test accuracy: %.2f%% on %lld images; training speed %.1f img/s\n",
                   100.0 * result.last_eval.accuracy, (long long)result.last_eval.count,
                   result.images_per_second);
-      std::printf("wrote %s, and metrics.csv, curves.svg, confusion.svg in %s\n",
+      std::printf("wrote %s, and metrics.csv, curves.svg, confusion.svg, report.html in %s\n",
                   result.checkpoint.c_str(), result.out.c_str());
     }
     return result.interrupted && stop_requested()

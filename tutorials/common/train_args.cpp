@@ -181,8 +181,8 @@ training
   --seed N            weights, shuffling and augmentation all follow it (default 0)
 
 checkpoints and output
-  --out DIR           where checkpoint, curves.svg, confusion.svg and
-                      metrics.csv go (default runs/latest)
+  --out DIR           where checkpoint, curves.svg, confusion.svg,
+                      report.html and metrics.csv go (default runs/latest)
   --checkpoint PATH   checkpoint file (default <out>/checkpoint.safetensors);
                       the one it replaces is kept as <name>.prev.safetensors
   --resume PATH       continue an interrupted run from its checkpoint; with the

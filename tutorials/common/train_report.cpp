@@ -199,7 +199,7 @@ void axes(std::ostringstream& svg, const Panel& p, const char* title, bool perce
 
 }  // namespace
 
-void write_curves_svg(const std::string& path, const History& h, int64_t steps_per_epoch) {
+std::string curves_svg(const History& h, int64_t steps_per_epoch) {
   const double x_max = std::max<double>(
       1.0,
       double(std::max<size_t>(h.step_loss.size(), h.epoch_train_loss.size() * steps_per_epoch)));
@@ -226,7 +226,11 @@ void write_curves_svg(const std::string& path, const History& h, int64_t steps_p
   svg << "<text x=\"70\" y=\"385\" font-size=\"12\">faint: each step;  bold: 25-step average;  "
          "dots: end of epoch "
          "(dark = train mean, orange = test)</text>\n</svg>\n";
-  io::write_file_atomic(path, svg.str());
+  return svg.str();
+}
+
+void write_curves_svg(const std::string& path, const History& h, int64_t steps_per_epoch) {
+  io::write_file_atomic(path, curves_svg(h, steps_per_epoch));
 }
 
 // ---------------------------------------------------------------- confusion.svg

@@ -63,6 +63,8 @@ void write_metrics_csv(const std::string& path, const History& history, int64_t 
 // Loss (left) and accuracy (right) against the step: each step faint, a
 // 25-step moving average bold, each epoch's train and test values as dots.
 void write_curves_svg(const std::string& path, const History& history, int64_t steps_per_epoch);
+// The same picture as text (report.html inlines it).
+std::string curves_svg(const History& history, int64_t steps_per_epoch);
 // The confusion matrix as shaded cells (row-normalised) with counts.
 void write_confusion_svg(const std::string& path, const EvalResult& result,
                          const std::vector<std::string>& class_names);

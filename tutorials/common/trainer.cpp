@@ -18,6 +18,7 @@
 #include "nn/models/attention_net.h"
 #include "optim/scheduler.h"
 #include "tutorials/common/train_checkpoint.h"
+#include "tutorials/common/report_html.h"
 #include "tutorials/common/train_checks.h"
 
 namespace ag::train {
@@ -370,6 +371,11 @@ TrainResult run_training(TrainConfig config, std::ostream& log, const ModelFacto
     next.batch = 0;
     save_progress(config, *model, *optimizer, next, steps_per_epoch);
     write_confusion_svg(config.out + "/confusion.svg", result.last_eval, run.class_names);
+    // report.html: the curves, the matrix, 24 test images and 4 attention maps on one page.
+    const ReportInputs report{run.name, &state.history, steps_per_epoch, &result.last_eval,
+                              run.class_names};
+    write_report_html(config.out + "/report.html", report,
+                      sample_predictions(*model, *run.test, run.test_transform, 24, 4));
   }
   const int64_t trained = (state.step - result.first_step) * config.batch_size;
   finish(result, state, train_seconds > 0 ? trained / train_seconds : 0.0);

@@ -5,10 +5,10 @@
 // run_training() is the whole program minus main(): it picks the data, builds
 // the model and optimizer, resumes from a checkpoint if asked, then for each
 // epoch trains on every batch (images (B, C, 16, 16), labels (B)), evaluates
-// on the test split, and writes the checkpoint, metrics.csv, curves.svg and
-// confusion.svg to config.out. The tests call it with a tiny model and a few
-// dozen synthetic images to check that a resumed run retraces an
-// uninterrupted one step for step.
+// on the test split, and writes the checkpoint, metrics.csv, curves.svg,
+// confusion.svg and report.html (report_html.h) to config.out. The tests call
+// it with a tiny model and a few dozen synthetic images to check that a
+// resumed run retraces an uninterrupted one step for step.
 #pragma once
 
 #include <functional>
