@@ -33,16 +33,22 @@ struct Result {
   Values out, weights;
 };
 
+// The reference can also make a classic mistake on purpose: when a student's
+// output equals the reference computed with that mistake, the report names it.
+enum class Bug { none, no_scale, transposed_in_proj, no_mask };
+
 Result reference(const Sizes& z, const Params& p, const Values& query, const Values& key,
-                 const Values& value) {
+                 const Values& value, Bug bug = Bug::none) {
   const int64_t d = z.E / z.H;
   auto project = [&](const Values& x, int64_t T, int64_t part) {  // x (B, T, E) -> (B, T, E)
     Values y(static_cast<size_t>(z.B * T * z.E));
     for (int64_t r = 0; r < z.B * T; ++r)
       for (int64_t o = 0; o < z.E; ++o) {
         double acc = p.in_b[part * z.E + o];
-        for (int64_t i = 0; i < z.E; ++i)
-          acc += x[r * z.E + i] * p.in_w[(part * z.E + o) * z.E + i];
+        for (int64_t i = 0; i < z.E; ++i)  // linear: x Wᵀ, W's rows are the outputs
+          acc += x[r * z.E + i] * (bug == Bug::transposed_in_proj
+                                       ? p.in_w[(part * z.E + i) * z.E + o]
+                                       : p.in_w[(part * z.E + o) * z.E + i]);
         y[r * z.E + o] = acc;
       }
     return y;
@@ -60,8 +66,9 @@ Result reference(const Sizes& z, const Params& p, const Values& query, const Val
           double score = 0;
           for (int64_t c = 0; c < d; ++c)
             score += q[(b * z.L + i) * z.E + h * d + c] * k[(b * z.S + j) * z.E + h * d + c];
-          w[j] = (z.causal && j > i) ? -std::numeric_limits<double>::infinity()
-                                     : score / std::sqrt(double(d));
+          const bool masked = z.causal && j > i && bug != Bug::no_mask;
+          w[j] = masked ? -std::numeric_limits<double>::infinity()
+                        : score / (bug == Bug::no_scale ? 1.0 : std::sqrt(double(d)));
           max = std::max(max, w[j]);
         }
         for (int64_t j = 0; j < z.S; ++j) sum += (w[j] = std::exp(w[j] - max));
@@ -119,14 +126,72 @@ std::pair<ag::Tensor, ag::Tensor> run(Setup& s, bool average) {
   return s.module->forward(s.query, s.key, s.value, masks, /*need_weights=*/true, average);
 }
 
+bool all_close(const std::vector<float>& got, const Values& expected) {
+  if (got.size() != expected.size()) return false;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(std::fabs(got[i] - expected[i]) <= 1e-4 + 1e-3 * std::fabs(expected[i]))) return false;
+  return true;
+}
+
+// A wrong output that equals the reference computed with one classic mistake
+// gets that mistake named (the element-wise report alone would only say
+// "every element is wrong"). A mistake that changes nothing on this input (no
+// mask to ignore) is skipped.
+void name_the_bug(const Sizes& z, const Params& p, const Values& q, const Values& k,
+                  const Values& v, const std::vector<float>& got) {
+  const int64_t d = z.E / z.H;
+  const std::string shape = ag::shape_str({z.B, z.L, z.E});
+  const std::pair<Bug, std::string> known[] = {
+      {Bug::no_scale,
+       "equals multi-head attention without the 1/sqrt(d) scale (d = E / H = " + std::to_string(d) +
+           "): divide the scores q kᵀ by sqrt(d) (or scale q "
+           "by 1/sqrt(d)) before the softmax"},
+      {Bug::transposed_in_proj,
+       "equals multi-head attention with each in-projection weight transposed: linear(x, W) "
+       "computes x Wᵀ, rows [part·E, (part+1)·E) of in_proj_weight are the q, k or v outputs; "
+       "yours multiplies by the block itself"},
+      {Bug::no_mask,
+       "equals multi-head attention without attn_mask: the causal mask (-inf above the diagonal) "
+       "was ignored; add it to the scores (or masked_fill them, for a bool mask) before the "
+       "softmax"},
+  };
+  const Values correct = reference(z, p, q, k, v).out;
+  for (const auto& [bug, what] : known) {
+    const Values with_bug = reference(z, p, q, k, v, bug).out;
+    if (all_close(grade::to_floats(with_bug), correct)) continue;
+    if (all_close(got, with_bug)) throw grade::Wrong("output " + shape + ": " + what);
+  }
+}
+
+// Every row of weights is a softmax over the keys: it sums to 1. Checked
+// before anything is compared, so it shows under whichever comparison fails.
+grade::Diagnosis rows_sum_to_one(const ag::Tensor& weights, int64_t S) {
+  grade::Diagnosis d;
+  if (!weights.defined()) return d;
+  for (int64_t row = 0; row < weights.numel() / S; ++row) {
+    double sum = 0;
+    for (int64_t j = 0; j < S; ++j) sum += weights.data()[row * S + j];
+    if (!(std::fabs(sum - 1) < 1e-4)) {
+      d.invariant(false, "each row of weights sums to 1; row " + std::to_string(row) + " sums to " +
+                             std::to_string(sum));
+      d.hint("a softmax over the wrong dim, or weights taken before the softmax?");
+      break;
+    }
+  }
+  return d;
+}
+
 void check_forward(const Sizes& z, uint64_t seed, bool average) {
   Setup s = make_setup(z, seed);
   auto [out, weights] = run(s, average);
-  Result ref =
-      reference(z, s.params, grade::to_doubles(s.query.to_vector()),
-                grade::to_doubles(s.key.to_vector()), grade::to_doubles(s.value.to_vector()));
-  grade::expect_close("output", out, ag::from_vector(grade::to_floats(ref.out), {z.B, z.L, z.E}),
-                      1e-4, 1e-3);
+  const Values q = grade::to_doubles(s.query.to_vector()), k = grade::to_doubles(s.key.to_vector()),
+               v = grade::to_doubles(s.value.to_vector());
+  Result ref = reference(z, s.params, q, k, v);
+  const grade::Diagnosis rows = rows_sum_to_one(weights, z.S);
+  const ag::Tensor expected_out = ag::from_vector(grade::to_floats(ref.out), {z.B, z.L, z.E});
+  if (out.defined() && out.shape() == expected_out.shape())
+    name_the_bug(z, s.params, q, k, v, out.to_vector());
+  grade::expect_close("output", out, expected_out, 1e-4, 1e-3, rows);
   grade::expect(weights.defined(), "weights: need_weights is true, but no weights came back");
   Values expected = ref.weights;
   ag::Shape shape{z.B, z.H, z.L, z.S};
@@ -138,28 +203,20 @@ void check_forward(const Sizes& z, uint64_t seed, bool average) {
           expected[b * z.L * z.S + r] += ref.weights[(b * z.H + h) * z.L * z.S + r] / z.H;
     shape = {z.B, z.L, z.S};
   }
-  grade::Diagnosis d;  // every row of weights is a softmax over the keys
-  if (weights.numel() == ag::numel_of(shape))
-    for (int64_t row = 0; row < weights.numel() / z.S; ++row) {
-      double sum = 0;
-      for (int64_t j = 0; j < z.S; ++j) sum += weights.data()[row * z.S + j];
-      if (!(std::fabs(sum - 1) < 1e-4)) {
-        d.invariant(false, "each row of weights sums to 1; row " + std::to_string(row) +
-                               " sums to " + std::to_string(sum));
-        break;
-      }
-    }
   grade::expect_close("weights", weights, ag::from_vector(grade::to_floats(expected), shape), 1e-5,
-                      1e-3, d);
+                      1e-3, rows);
 }
 
 // Gradients of query, key, value and in_proj_weight, through backward().
 void check_backward(const Sizes& z, uint64_t seed) {
   Setup s = make_setup(z, seed);
   std::vector<float> dout = grade::random_floats(z.B * z.L * z.E, seed + 4);
-  run(s, true).first.backward(ag::from_vector(dout, {z.B, z.L, z.E}));
+  ag::Tensor out = run(s, true).first;
+  out.backward(ag::from_vector(dout, {z.B, z.L, z.E}));
   Values q = grade::to_doubles(s.query.to_vector()), k = grade::to_doubles(s.key.to_vector()),
          v = grade::to_doubles(s.value.to_vector());
+  // A forward mistake makes every gradient wrong: name it rather than the gradients.
+  if (out.shape() == ag::Shape{z.B, z.L, z.E}) name_the_bug(z, s.params, q, k, v, out.to_vector());
   auto loss = [&](const Params& p, const Values& qv, const Values& kv, const Values& vv) {
     Values out = reference(z, p, qv, kv, vv).out;
     double total = 0;
