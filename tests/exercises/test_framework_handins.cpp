@@ -1,0 +1,158 @@
+// The framework assignments' hand-ins (tests/exercise_handins/EX/STUDENT/, a
+// folder per student holding their copies of the library files with EX's
+// regions), graded by EX's judge: build/exercises/EX_judge --runner
+// build/exercises/handins/EX/STUDENT/runner (mk/framework_handins.mk links
+// the runners). Each test asserts the score and the sentence of the report
+// that names the mistake: a recursive engine, an accumulate_into that
+// overwrites, a wrong naive twin beside a right fast kernel, a missing
+// 1/sqrt(d), a transposed in-projection, an ignored mask. And the seven
+// judges with their hidden checks: the library itself scores 100, the
+// skeleton 0. The suites are the assignments' own ("F1 engine", ...).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "tests/helpers/exercise_test_util.h"
+
+namespace {
+
+struct Judged {
+  std::string report;
+  int score = -1;
+};
+
+// EX's judge on a runner (a path under build/exercises/), with extra arguments.
+Judged judge(const std::string& exercise, const std::string& runner,
+             const std::string& arguments = "") {
+  Judged j;
+  const std::string dir = ex_test::exercise_dir().string();
+  const ex_test::Run run = ex_test::run("'" + dir + "/" + exercise + "_judge' --runner '" + dir +
+                                        "/" + runner + "' " + arguments);
+  j.report = run.output;
+  j.score = ex_test::score_of(run.output);
+  return j;
+}
+
+Judged handin(const std::string& exercise, const std::string& student) {
+  return judge(exercise, "handins/" + exercise + "/" + student + "/runner");
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The library itself (the solution) with the hidden checks of a student: 100;
+// the skeleton: 0, every check failing with the skeleton's own reason.
+void check_hidden(const std::string& exercise) {
+  if (ex_test::is_handout()) return;  // no hidden checks in a student's copy
+  const Judged solution = judge(exercise, exercise + "_runner_solution", "--hidden --student ada");
+  INFO(solution.report);
+  CHECK(solution.score == 100);
+  CHECK(has(solution.report, "hidden"));
+  CHECK_FALSE(has(solution.report, "FAIL"));
+  const Judged skeleton = judge(exercise, exercise + "_runner_skeleton", "--hidden --student ada");
+  INFO(skeleton.report);
+  CHECK(skeleton.score == 0);
+  CHECK(has(skeleton.report, "not written yet"));
+  CHECK_FALSE(has(skeleton.report, "crashed"));
+}
+
+}  // namespace
+
+TEST_SUITE("F1 engine") {
+TEST_CASE("F1 hand-in: a recursive count_dependencies loses the chain's points, named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("engine", "recursive");
+  INFO(j.report);
+  CHECK(j.score == 85);
+  CHECK(has(j.report,
+            "your count_dependencies (or run_ready_queue) recursed: a chain of 100,000 "
+            "ops used "));
+  CHECK(has(j.report, "Use an explicit stack (a std::vector<Node*>) instead of recursion"));
+}
+TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0.5'") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("engine", "overwrite");
+  INFO(j.report);
+  CHECK(j.score == 30);
+  CHECK(has(j.report,
+            "dx of sum(x * x): got [1, -2, 3], the sum of only 1 of the 2 gradients "
+            "that reach it: a later contribution overwrote an earlier one. "
+            "accumulate_into must add the new gradient to the pending one"));
+  CHECK(has(j.report, "the sum of only 2 of the 4 gradients"));  // backward twice, retained
+  CHECK_FALSE(has(j.report, "a missing or extra factor?"));
+}
+TEST_CASE("F1 judge: hidden checks, library 100, skeleton 0") { check_hidden("engine"); }
+}  // TEST_SUITE("F1 engine")
+
+TEST_SUITE("F2 broadcasting backward") {
+TEST_CASE("F2 judge: hidden checks, library 100, skeleton 0") {
+  check_hidden("broadcast_backward");
+}
+}  // TEST_SUITE("F2 broadcasting backward")
+
+TEST_SUITE("F3 log-softmax and cross-entropy backward") {
+TEST_CASE("F3 judge: hidden checks, library 100, skeleton 0") {
+  check_hidden("log_softmax_cross_entropy");
+}
+}  // TEST_SUITE("F3 log-softmax and cross-entropy backward")
+
+TEST_SUITE("F4 layer-norm backward") {
+TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("layer_norm_backward", "naive_wrong");
+  INFO(j.report);
+  CHECK(j.score == 52);  // every fast-kernel check: 10 + 8 + 8 + 5 + 8 + 8 + 5
+  CHECK_FALSE(has(j.report, "FAIL  fast kernel"));
+  CHECK(has(j.report, "FAIL  naive twin:  x [4, 6] over [6]"));
+  CHECK(has(j.report, "dx (the naive twin, core/reference/norm_naive.cpp) [4, 6]"));
+  CHECK(has(j.report,
+            "the fast kernel (core/kernels/norm.cpp) gives the right dx on this "
+            "input: only the naive twin is wrong"));
+}
+TEST_CASE("F4 judge: hidden checks, library 100, skeleton 0") {
+  check_hidden("layer_norm_backward");
+}
+}  // TEST_SUITE("F4 layer-norm backward")
+
+TEST_SUITE("F5 max-pool backward") {
+TEST_CASE("F5 judge: hidden checks, library 100, skeleton 0") { check_hidden("max_pool_backward"); }
+}  // TEST_SUITE("F5 max-pool backward")
+
+TEST_SUITE("F6 Adam and AdamW step") {
+TEST_CASE("F6 judge: hidden checks, library 100, skeleton 0") { check_hidden("adam"); }
+}  // TEST_SUITE("F6 Adam and AdamW step")
+
+TEST_SUITE("F7 multi-head attention") {
+TEST_CASE("F7 hand-in: a missing 1/sqrt(d) is named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("multihead_attention", "missing_scale");
+  INFO(j.report);
+  CHECK(j.score == 0);
+  CHECK(has(j.report,
+            "output [2, 3, 8]: equals multi-head attention without the 1/sqrt(d) "
+            "scale (d = E / H = 4)"));
+}
+TEST_CASE("F7 hand-in: a transposed in-projection weight is named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("multihead_attention", "transposed_in_proj");
+  INFO(j.report);
+  CHECK(j.score == 0);
+  CHECK(has(j.report,
+            "output [2, 3, 8]: equals multi-head attention with each in-projection "
+            "weight transposed"));
+}
+TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("multihead_attention", "ignored_mask");
+  INFO(j.report);
+  CHECK(j.score == 70);
+  CHECK(has(j.report,
+            "output [2, 4, 8]: equals multi-head attention without attn_mask: the "
+            "causal mask (-inf above the diagonal) was ignored"));
+}
+TEST_CASE("F7 judge: hidden checks, library 100, skeleton 0") {
+  check_hidden("multihead_attention");
+}
+}  // TEST_SUITE("F7 multi-head attention")
