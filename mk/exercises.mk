@@ -160,3 +160,41 @@ handout:
 grade-all: grade-prereqs
 	@test -n "$(DIR)" || { echo "usage: make grade-all EX=<name> DIR=<folder of hand-ins> [OUT=<folder>]"; exit 1; }
 	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_all.sh $(EX) $(DIR) $(or $(OUT),$(DIR)/grades)
+
+# --- The sandbox and the similarity report (issue 21; tutorials/exercises/sandbox/README.md).
+# SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
+# CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
+# filter before any constructor runs). Neither goes into the library archive.
+SANDBOX_DIR         := tutorials/exercises/sandbox
+SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
+CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
+SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
+SIMILARITY_BIN      := $(BUILD)/exercises/similarity
+SIMILARITY_OBJS     := $(patsubst %,$(BUILD)/obj/tutorials/exercises/tools/%.o,similarity similarity_report \
+                         similarity_fingerprint)
+# The attack hand-ins (tests/exercise_handins/attacks/), each linked into a minimal A1 runner.
+ATTACK_NAMES        := $(patsubst tests/exercise_handins/attacks/%.cpp,%,$(wildcard tests/exercise_handins/attacks/*.cpp))
+ATTACK_RUNNERS      := $(ATTACK_NAMES:%=$(BUILD)/exercises/attacks/%)
+$(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o \
+    $(BUILD)/obj/tests/exercises/attack_runner.o $(ATTACK_NAMES:%=$(BUILD)/obj/tests/exercise_handins/attacks/%.o) \
+    $(SIMILARITY_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+# The suite's probe: one program, one attack per mode (tests/exercises/sandbox_probe.cpp).
+$(SANDBOX_PROBE): $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+$(ATTACK_RUNNERS): $(BUILD)/exercises/attacks/%: $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/attack_runner.o \
+    $(BUILD)/obj/tests/exercise_handins/attacks/%.o
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+$(SIMILARITY_BIN): $(SIMILARITY_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# The suite links the launcher and the fingerprinting (test_similarity.cpp checks its steps).
+$(TEST_BIN): $(SANDBOX_OBJS) $(BUILD)/obj/tutorials/exercises/tools/similarity_fingerprint.o \
+    | $(SANDBOX_PROBE) $(ATTACK_RUNNERS) $(SIMILARITY_BIN)
+.PHONY: similarity
+similarity: $(SIMILARITY_BIN)
+	@test -n "$(DIR)" || { echo "usage: make similarity DIR=<folder of hand-ins> [OUT=file] [BASE=skeleton.cpp]"; exit 1; }
+	@./$(SIMILARITY_BIN) $(if $(BASE),--base $(BASE)) $(if $(OUT),--out $(OUT)) $(DIR)
