@@ -1,0 +1,235 @@
+// tutorials/exercises/sandbox/: the launcher and the confinement, attacked.
+//
+// The launcher's own work (pipes, the wall clock, the process group) is
+// checked with /bin/sh, a program that does not confine itself. The attacks
+// run in build/exercises/sandbox_probe (tests/exercises/sandbox_probe.cpp),
+// a runner like the graders' ones: confine_runner linked first, one attack
+// per mode. Wall limits are about 1 s, so the suite stays fast.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+
+#include "tests/helpers/exercise_test_util.h"
+#include "tutorials/exercises/sandbox/sandbox.h"
+
+namespace {
+
+sandbox::Limits quick() {
+  sandbox::Limits limits;
+  limits.wall_seconds = 1;
+  limits.cpu_seconds = 1;
+  return limits;
+}
+
+sandbox::Result shell(const std::string& script, const std::string& input = "") {
+  return sandbox::run({"/bin/sh", "-c", script}, input, quick());
+}
+
+}  // namespace
+
+TEST_SUITE("exercises.sandbox") {
+
+TEST_CASE("the launcher: stdin in, fd 3 and the log out, the exit status back") {
+  const sandbox::Result r =
+      shell("read line; echo \"got $line\" >&3; echo to-log; echo err >&2", "hello\n");
+  CHECK(r.ok);
+  CHECK(r.exit_status == 0);
+  CHECK(r.signal == 0);
+  CHECK(r.breach == "");
+  CHECK(r.output == "got hello\n");
+  CHECK(r.log == "to-log\nerr\n");
+  CHECK(r.seconds < 1);
+
+  const sandbox::Result failed = shell("exit 3");
+  CHECK_FALSE(failed.ok);
+  CHECK(failed.exit_status == 3);
+  CHECK(failed.breach == "");
+
+  const sandbox::Result killed = shell("kill -SEGV $$");
+  CHECK_FALSE(killed.ok);
+  CHECK(killed.signal == SIGSEGV);
+}
+
+TEST_CASE("the launcher: big outputs on every channel at once do not deadlock") {
+  // 1 MB of input the program only reads after writing 2 MB to each of fd 3
+  // and stderr: a launcher that wrote stdin first, or read one pipe at a time, would hang.
+  const std::string input(1 << 20, 'i');
+  const sandbox::Result r = shell(
+      "head -c 2000000 /dev/zero | tr '\\0' o >&3; head -c 2000000 /dev/zero >&2;"
+      " wc -c >&3",
+      input);
+  CHECK(r.ok);
+  REQUIRE(r.output.size() == 2000000 + 8);  // and wc's "1048576\n"
+  CHECK(r.output.substr(2000000) == "1048576\n");
+  CHECK(r.output.find_first_not_of('o') == 2000000);
+  // The log keeps its first 64 KiB and says how much it dropped.
+  CHECK(r.log.find("[sandbox: " + std::to_string(2000000 - sandbox::kLogLimit) +
+                   " more bytes of log dropped]") == sandbox::kLogLimit + 1);
+}
+
+TEST_CASE("the wall clock stops the whole process group, pipes held open included") {
+  // A background child keeps the log pipe open; the foreground loops. Both
+  // must be gone when run() returns, at the 1 s limit rather than 300 s.
+  const sandbox::Result r = shell("sleep 300 & while :; do :; done");
+  CHECK_FALSE(r.ok);
+  CHECK(r.breach == "stopped after 1 s");
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.seconds < 2);
+
+  // The program exits at once but leaves a child holding the pipes: the
+  // group is killed as soon as the program is gone, not at the limit.
+  sandbox::Limits ten_seconds = quick();
+  ten_seconds.wall_seconds = 10;
+  const sandbox::Result left =
+      sandbox::run({"/bin/sh", "-c", "sleep 300 & echo done >&3"}, "", ten_seconds);
+  CHECK(left.ok);
+  CHECK(left.output == "done\n");
+  CHECK(left.seconds < 5);
+}
+
+TEST_CASE("the launcher's limits: writing any file is a breach (RLIMIT_FSIZE 0)") {
+  // /tmp: a place the runner may create a file in even as nobody, so that
+  // the write itself (not the permissions) is what stops it.
+  const std::string file = "/tmp/attograd-sandbox-fsize-" + std::to_string(getpid());
+  std::filesystem::remove(file);
+  const sandbox::Result written = shell("printf abc > '" + file + "'; echo survived >&3");
+  CHECK(written.breach == "wrote to a file");
+  CHECK(written.signal == SIGXFSZ);
+  CHECK(written.output == "");
+  CHECK(std::filesystem::file_size(file) == 0);
+  std::filesystem::remove(file);
+}
+
+TEST_CASE("a program that cannot be started says why") {
+  const sandbox::Result r = sandbox::run({"/no/such/program"}, "", quick());
+  CHECK_FALSE(r.ok);
+  CHECK(r.exit_status == 127);
+  CHECK(r.log.find("sandbox: cannot start the program (errno 2)") == 0);
+}
+
+}  // TEST_SUITE("exercises.sandbox")
+
+namespace {
+
+std::string probe_path() { return (ex_test::exercise_dir() / "sandbox_probe").string(); }
+
+sandbox::Result probe(const std::string& mode, sandbox::Limits limits = quick()) {
+  return sandbox::run({probe_path(), mode}, "", limits);
+}
+
+// An attack refused: named, ended by the runner's breach handler, and
+// nothing after the attack ran ("survived" is its next line).
+void check_refused(const std::string& mode, const std::string& breach) {
+  CAPTURE(mode);
+  const sandbox::Result r = probe(mode);
+  CHECK_FALSE(r.ok);
+  CHECK(r.breach == breach);
+  CHECK(r.output.find("survived") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_SUITE("exercises.sandbox") {
+
+TEST_CASE("an honest runner works: threads, exceptions, printing, 500 MB, 10 MB of output") {
+  sandbox::Limits generous;  // a loaded machine (2 cores, a class) can be slow: wide limits
+  generous.wall_seconds = 60;
+  generous.cpu_seconds = 30;
+  const sandbox::Result r = sandbox::run({probe_path(), "good"}, "abc", generous);
+  CHECK(r.ok);
+  CHECK(r.breach == "");
+  CHECK(r.log == "printf works\ncout works\n");
+  const std::string summary = "matmul 128, thread 7, thrown and caught, 524288000 bytes, input 3\n";
+  REQUIRE(r.output.size() == summary.size() + (10u << 20));
+  CHECK(r.output.substr(0, summary.size()) == summary);
+  size_t wrong = 0;
+  for (size_t i = 0; i < (10u << 20); ++i)
+    wrong += r.output[summary.size() + i] != char(i * 7 % 251);
+  CHECK(wrong == 0);
+  CHECK(r.peak_bytes > (500u << 20));
+}
+
+TEST_CASE("an endless loop in a static constructor is stopped at the wall limit") {
+  const sandbox::Result r = probe("loop_in_constructor");
+  CHECK(r.breach == "stopped after 1 s");
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.seconds < 3);
+}
+
+TEST_CASE("a new process is refused, from main or from a static constructor") {
+  check_refused("fork", "tried to start a process");
+  check_refused("raw_clone", "tried to start a process");
+#ifdef SYS_fork  // aarch64 has no fork system call (glibc's fork is clone there)
+  check_refused("raw_fork", "tried to start a process");
+#endif
+  check_refused("fork_in_constructor", "tried to start a process");
+  check_refused("exec", "tried to start a process");
+  // The grandchild that would hold the pipes open past the runner's end
+  // never exists (the wall clock's kill of the group is tested above with /bin/sh).
+  const sandbox::Result r = probe("grandchild");
+  CHECK(r.breach == "tried to start a process");
+  CHECK(r.seconds < 3);
+}
+
+TEST_CASE("files, other processes, the network and the limits are out of reach") {
+  check_refused("write_file", "tried to open a file for writing");
+  check_refused("proc_self_mem", "tried to open a file for writing");
+  check_refused("ptrace", "tried to use ptrace");
+  check_refused("socket", "tried to open a socket");
+  check_refused("raise_limits", "tried to change its limits");
+  check_refused("signal_parent", "tried to signal another process");
+  check_refused("sigsys_handler", "tried to change its SIGSYS handler");
+  CHECK_FALSE(std::filesystem::exists("/tmp/attograd-sandbox-probe.txt"));
+}
+
+TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {
+  sandbox::Limits cpu = quick();
+  cpu.wall_seconds = 20;  // well above: a loaded machine gives 1 s of CPU slowly
+  CHECK(probe("burn_cpu", cpu).breach == "used more than 1 s of CPU");
+  if (!sandbox::memory_limit_applies()) return;  // under ASan: no RLIMIT_AS (sandbox.h)
+  sandbox::Limits memory = quick();
+  memory.wall_seconds = 20;
+  memory.memory_bytes = 128u << 20;  // small, so the hog reaches it quickly
+  const sandbox::Result hog = probe("memory_hog", memory);
+  CHECK(hog.breach == "used more than 128 MiB");  // operator new's failure, named by the runner
+  CHECK(hog.output == "");
+  const sandbox::Result crash = probe("malloc_hog", memory);
+  CHECK(crash.signal == SIGSEGV);
+  CHECK(crash.breach == "used more than 128 MiB");  // a crash near the limit
+}
+
+// The attack hand-ins of tests/exercise_handins/attacks/ (A1 softmax backward
+// plus an attack), each in a minimal runner (tests/exercises/attack_runner.cpp).
+// The grading pipeline grades the same files with the real judge; here each
+// attack must meet the sandbox itself, with its reason.
+TEST_CASE("the attack hand-ins are refused by the sandbox, each with its reason") {
+  const auto attack = [](const std::string& name, sandbox::Limits limits = quick()) {
+    const std::string runner = (ex_test::exercise_dir() / "attacks" / name).string();
+    return sandbox::run({runner}, "", limits);
+  };
+  CHECK(attack("loop_in_constructor").breach == "stopped after 1 s");
+  CHECK(attack("fork_grandchild").breach == "tried to start a process");
+  CHECK(attack("write_gradebook").breach == "tried to open a file for writing");
+  CHECK(attack("sabotage_build").breach == "tried to rename, delete or change a file");
+  CHECK(attack("proc_self_mem").breach == "tried to open a file for writing");
+  CHECK(attack("socket").breach == "tried to open a socket");
+  // The forged score line lands in the runner's log; the result channel
+  // carries only its (wrong) answer, which the judge scores.
+  const sandbox::Result forged = attack("score_in_destructor");
+  CHECK(forged.ok);
+  std::string zeros;  // six times std::to_string(0.0f), then the runner's newline
+  for (int i = 0; i < 6; ++i) zeros += "0.000000 ";
+  CHECK(forged.output == zeros + "\n");
+  CHECK(forged.log == "\nscore: 100/100\n");
+  if (!sandbox::memory_limit_applies()) return;  // under ASan: no RLIMIT_AS
+  sandbox::Limits small = quick();
+  small.wall_seconds = 20;
+  small.memory_bytes = 128u << 20;
+  CHECK(attack("memory_hog", small).breach == "used more than 128 MiB");
+}
+
+}  // TEST_SUITE("exercises.sandbox")
