@@ -6,11 +6,12 @@
 // that names the mistake: a recursive engine, an accumulate_into that
 // overwrites, a wrong naive twin beside a right fast kernel, a missing
 // 1/sqrt(d), a transposed in-projection, an ignored mask. And the seven
-// judges with their hidden checks: the library itself scores 100, the
-// skeleton 0. The suites are the assignments' own ("F1 engine", ...).
+// judges' hidden checks: the library itself scores 100 on them, and their
+// inputs depend on the student's name. The suites are the assignments' own ("F1 engine", ...).
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "tests/helpers/exercise_test_util.h"
@@ -22,13 +23,15 @@ struct Judged {
   int score = -1;
 };
 
-// EX's judge on a runner (a path under build/exercises/), with extra arguments.
+// EX's judge on a runner (a path under build/exercises/; none for
+// --save-inputs), with extra arguments.
 Judged judge(const std::string& exercise, const std::string& runner,
              const std::string& arguments = "") {
   Judged j;
   const std::string dir = ex_test::exercise_dir().string();
-  const ex_test::Run run = ex_test::run("'" + dir + "/" + exercise + "_judge' --runner '" + dir +
-                                        "/" + runner + "' " + arguments);
+  const std::string with_runner = runner.empty() ? "" : " --runner '" + dir + "/" + runner + "'";
+  const ex_test::Run run =
+      ex_test::run("'" + dir + "/" + exercise + "_judge'" + with_runner + " " + arguments);
   j.report = run.output;
   j.score = ex_test::score_of(run.output);
   return j;
@@ -42,20 +45,31 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// The library itself (the solution) with the hidden checks of a student: 100;
-// the skeleton: 0, every check failing with the skeleton's own reason.
+// The library itself (the solution) with the hidden checks of a student:
+// 100 (the skeleton's 0 on the visible checks is test_exercises.cpp's). And
+// the hidden checks are the student's own: two names, two sets of inputs.
 void check_hidden(const std::string& exercise) {
   if (ex_test::is_handout()) return;  // no hidden checks in a student's copy
   const Judged solution = judge(exercise, exercise + "_runner_solution", "--hidden --student ada");
   INFO(solution.report);
   CHECK(solution.score == 100);
-  CHECK(has(solution.report, "hidden"));
+  CHECK(has(solution.report, "hidden checks: 100/100"));
   CHECK_FALSE(has(solution.report, "FAIL"));
-  const Judged skeleton = judge(exercise, exercise + "_runner_skeleton", "--hidden --student ada");
-  INFO(skeleton.report);
-  CHECK(skeleton.score == 0);
-  CHECK(has(skeleton.report, "not written yet"));
-  CHECK_FALSE(has(skeleton.report, "crashed"));
+  const std::filesystem::path inputs = ex_test::exercise_dir() / "hidden-inputs" / exercise;
+  std::filesystem::remove_all(inputs);
+  for (const char* student : {"ada", "bob"})
+    judge(exercise, "",
+          "--hidden --student " + std::string(student) + " --save-inputs '" +
+              (inputs / student).string() + "'");
+  int same = 0, different = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(inputs / "ada")) {
+    const std::string ada = ex_test::read_file(entry.path()),
+                      bob = ex_test::read_file(inputs / "bob" / entry.path().filename());
+    (ada == bob ? same : different) += 1;
+  }
+  CHECK(different > 0);  // the hidden checks' inputs ...
+  CHECK(same > 0);       // ... and not the visible ones'
+  std::filesystem::remove_all(inputs);
 }
 
 }  // namespace
@@ -83,17 +97,19 @@ TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0
   CHECK(has(j.report, "the sum of only 2 of the 4 gradients"));  // backward twice, retained
   CHECK_FALSE(has(j.report, "a missing or extra factor?"));
 }
-TEST_CASE("F1 judge: hidden checks, library 100, skeleton 0") { check_hidden("engine"); }
+TEST_CASE("F1 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("engine");
+}
 }  // TEST_SUITE("F1 engine")
 
 TEST_SUITE("F2 broadcasting backward") {
-TEST_CASE("F2 judge: hidden checks, library 100, skeleton 0") {
+TEST_CASE("F2 judge: hidden checks: the library scores 100, inputs seeded per student") {
   check_hidden("broadcast_backward");
 }
 }  // TEST_SUITE("F2 broadcasting backward")
 
 TEST_SUITE("F3 log-softmax and cross-entropy backward") {
-TEST_CASE("F3 judge: hidden checks, library 100, skeleton 0") {
+TEST_CASE("F3 judge: hidden checks: the library scores 100, inputs seeded per student") {
   check_hidden("log_softmax_cross_entropy");
 }
 }  // TEST_SUITE("F3 log-softmax and cross-entropy backward")
@@ -111,17 +127,21 @@ TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is n
             "the fast kernel (core/kernels/norm.cpp) gives the right dx on this "
             "input: only the naive twin is wrong"));
 }
-TEST_CASE("F4 judge: hidden checks, library 100, skeleton 0") {
+TEST_CASE("F4 judge: hidden checks: the library scores 100, inputs seeded per student") {
   check_hidden("layer_norm_backward");
 }
 }  // TEST_SUITE("F4 layer-norm backward")
 
 TEST_SUITE("F5 max-pool backward") {
-TEST_CASE("F5 judge: hidden checks, library 100, skeleton 0") { check_hidden("max_pool_backward"); }
+TEST_CASE("F5 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("max_pool_backward");
+}
 }  // TEST_SUITE("F5 max-pool backward")
 
 TEST_SUITE("F6 Adam and AdamW step") {
-TEST_CASE("F6 judge: hidden checks, library 100, skeleton 0") { check_hidden("adam"); }
+TEST_CASE("F6 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("adam");
+}
 }  // TEST_SUITE("F6 Adam and AdamW step")
 
 TEST_SUITE("F7 multi-head attention") {
@@ -152,7 +172,7 @@ TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, name
             "output [2, 4, 8]: equals multi-head attention without attn_mask: the "
             "causal mask (-inf above the diagonal) was ignored"));
 }
-TEST_CASE("F7 judge: hidden checks, library 100, skeleton 0") {
+TEST_CASE("F7 judge: hidden checks: the library scores 100, inputs seeded per student") {
   check_hidden("multihead_attention");
 }
 }  // TEST_SUITE("F7 multi-head attention")
