@@ -37,12 +37,19 @@ EXERCISE_BINS := $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_skeleton) \
                  $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge) $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton) \
                  $(filter $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_runner_solution))
 GRADERS_OBJ   := $(BUILD)/obj/tutorials/exercises/graders
+# The sandbox (tutorials/exercises/sandbox/README.md; its rules are at the end of this file).
+# SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
+# CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
+# filter before any constructor runs). Neither goes into the library archive.
+SANDBOX_DIR         := tutorials/exercises/sandbox
+SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
+CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
 GRADER_OBJ    := $(GRADERS_OBJ)/grader.o $(GRADERS_OBJ)/diagnose.o
 # The judge starts runners through the sandbox (tutorials/exercises/sandbox/).
 JUDGE_OBJ     := $(GRADERS_OBJ)/judge.o $(GRADERS_OBJ)/judge_report.o $(GRADERS_OBJ)/wire.o $(GRADER_OBJ) $(SANDBOX_OBJS)
 # A runner: confined before any constructor runs (CONFINE_RUNNER_OBJS first), reads inputs, calls.
 RUNNER_OBJ    := $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
-EXERCISE_OBJS := $(JUDGE_OBJ) $(RUNNER_OBJ) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
+EXERCISE_OBJS := $(filter-out $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS),$(JUDGE_OBJ) $(RUNNER_OBJ)) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
                  $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 # Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
@@ -165,9 +172,7 @@ grade-all: grade-prereqs
 # SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
 # CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
 # filter before any constructor runs). Neither goes into the library archive.
-SANDBOX_DIR         := tutorials/exercises/sandbox
-SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
-CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
+# (SANDBOX_DIR, SANDBOX_OBJS and CONFINE_RUNNER_OBJS: at the top, the judges and runners use them.)
 SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
 SIMILARITY_BIN      := $(BUILD)/exercises/similarity
 SIMILARITY_OBJS     := $(patsubst %,$(BUILD)/obj/tutorials/exercises/tools/%.o,similarity similarity_report \
