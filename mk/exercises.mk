@@ -57,6 +57,13 @@ $(sort $(EXERCISE_OBJS)): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
+# A grader includes its hidden checks when tests/exercise_hidden/ has them (the
+# teacher's checkout; never a hand-out), told so by -DAG_HIDDEN_CHECKS: a flag,
+# not __has_include, so that ccache and the .d files see the difference.
+$(foreach ex,$(EXERCISES),$(if $(wildcard tests/exercise_hidden/$(ex)_hidden.h),\
+  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: private TEST_CXXFLAGS += -DAG_HIDDEN_CHECKS)\
+  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: tests/exercise_hidden/$(ex)_hidden.h)))
+
 # The grader programs (the suite runs them; order-only: no relink of the tests).
 $(TEST_BIN): | $(EXERCISE_BINS)
 .SECONDARY: $(EXERCISE_OBJS)  # built by pattern rules, but kept: they are not throwaway
@@ -85,6 +92,20 @@ $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%
     $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,solution) $$(call runner_cut,$$*,solution) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
+
+# Hand-ins the suite grades with a judge directly (tests/exercises/test_judge.cpp:
+# --hidden, the result file): their runners, built like a graded hand-in's.
+JUDGE_FIXTURES := softmax_backward/hardcoded_answers
+$(JUDGE_FIXTURES:%=$(BUILD)/obj/tests/exercise_handins/%.o): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+$(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fixtures/%_runner: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/$$(call cut_name,$$*)_runner.o $(BUILD)/obj/tests/exercise_handins/%.o \
+    $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# The suite reads records itself (test_judge.cpp), and runs the fixtures' runners.
+$(TEST_BIN): $(GRADERS_OBJ)/wire.o | $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner)
 
 $(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
     $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
