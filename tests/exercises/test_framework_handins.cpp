@@ -5,7 +5,7 @@
 // the runners). Each test asserts the score and the sentence of the report
 // that names the mistake: a recursive engine, an accumulate_into that
 // overwrites, a wrong naive twin beside a right fast kernel, a missing
-// 1/sqrt(d), a transposed in-projection, an ignored mask. And the seven
+// 1/sqrt(d), a transposed in-projection, an ignored mask, a memory hog. And the seven
 // judges' hidden checks: the library itself scores 100 on them, and their
 // inputs depend on the student's name. The suites are the assignments' own ("F1 engine", ...).
 #include <doctest/doctest.h>
@@ -139,6 +139,14 @@ TEST_CASE("F5 judge: hidden checks: the library scores 100, inputs seeded per st
 }  // TEST_SUITE("F5 max-pool backward")
 
 TEST_SUITE("F6 Adam and AdamW step") {
+TEST_CASE("F6 hand-in: a memory hog is stopped and named by the sandbox's words") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("adam", "memory_hog");
+  INFO(j.report);
+  CHECK(j.score == 0);
+  CHECK(has(j.report, "your code used more than 2 GiB"));
+  CHECK_FALSE(has(j.report, "endless loop"));
+}
 TEST_CASE("F6 judge: hidden checks: the library scores 100, inputs seeded per student") {
   check_hidden("adam");
 }
