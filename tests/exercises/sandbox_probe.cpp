@@ -137,6 +137,12 @@ void attack(const std::string& mode) {
     setrlimit(RLIMIT_CPU, &unlimited);
   } else if (mode == "sigsys_handler") {  // the handler that names breaches: ignored
     signal(SIGSYS, SIG_IGN);
+  } else if (mode == "block_sigsys") {  // no handler can run: the kernel kills it instead
+    sigset_t sigsys;
+    sigemptyset(&sigsys);
+    sigaddset(&sigsys, SIGSYS);
+    sigprocmask(SIG_BLOCK, &sigsys, nullptr);
+    if (fork() == 0) _exit(0);
   } else if (mode == "signal_parent") {  // signal 0 only checks: harmless if it got through
     kill(getppid(), 0);
   } else if (mode == "burn_cpu") {
@@ -152,13 +158,23 @@ void attack(const std::string& mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: sandbox_probe MODE\n");
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: sandbox_probe MODE [FILE]\n");
     return 2;
   }
   const std::string mode = argv[1];
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   if (mode == "good") return good(input);
+  if (mode == "read_file" && argc == 3) {  // reading is refused outside the system's folders
+    std::ifstream file(argv[2], std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    report(file ? "read " + std::to_string(text.size()) + " bytes" : "could not read");
+    return 0;
+  }
+  if (mode == "environment") {  // what the teacher's environment leaks to the runner
+    for (char** e = environ; *e; ++e) report(std::string(*e) + "\n");
+    return 0;
+  }
   if (mode != "fork_in_constructor") attack(mode);
   return 0;
 }

@@ -10,11 +10,15 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "tests/helpers/exercise_test_util.h"
 #include "tutorials/exercises/sandbox/sandbox.h"
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -183,7 +187,39 @@ TEST_CASE("files, other processes, the network and the limits are out of reach")
   check_refused("raise_limits", "tried to change its limits");
   check_refused("signal_parent", "tried to signal another process");
   check_refused("sigsys_handler", "tried to change its SIGSYS handler");
+  // SIGSYS blocked, no handler can name the call: the kernel ends it with SIGSYS.
+  const sandbox::Result blocked = probe("block_sigsys");
+  CHECK(blocked.signal == SIGSYS);
+  CHECK(blocked.breach == "made a forbidden system call");
   CHECK_FALSE(std::filesystem::exists("/tmp/attograd-sandbox-probe.txt"));
+}
+
+TEST_CASE("the course's files cannot be read, the system's can; the environment is trimmed") {
+  const auto read = [](const std::string& file) {
+    return sandbox::run({probe_path(), "read_file", file}, "", quick()).output;
+  };
+  // A file of the course (the reference solutions): refused by Landlock.
+  const fs::path solution = ex_test::repo_root() / "tests/exercise_solutions/softmax_backward.cpp";
+  REQUIRE(fs::exists(solution));
+  CHECK(read(solution.string()) == "could not read");
+  // A file anyone may read by its permissions, in /tmp: refused all the same.
+  const std::string open_file = "/tmp/attograd-sandbox-readable-" + std::to_string(getpid());
+  std::ofstream(open_file) << "twelve bytes";
+  fs::permissions(open_file, fs::perms::owner_read | fs::perms::owner_write |
+                                 fs::perms::group_read | fs::perms::others_read);
+  CHECK(read(open_file) == "could not read");
+  fs::remove(open_file);
+  CHECK(read("/etc/passwd").rfind("read ", 0) == 0);
+  CHECK(read("/proc/self/status").rfind("read ", 0) == 0);
+
+  setenv("ATTOGRAD_SANDBOX_SECRET", "a token", 1);
+  const sandbox::Result env = probe("environment");
+  unsetenv("ATTOGRAD_SANDBOX_SECRET");
+  CHECK(env.ok);
+  CHECK(env.output.find("ATTOGRAD_SANDBOX_SECRET") == std::string::npos);
+  if (getenv("PATH"))
+    CHECK(("\n" + env.output).find("\nPATH=" + std::string(getenv("PATH")) + "\n") !=
+          std::string::npos);
 }
 
 TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {

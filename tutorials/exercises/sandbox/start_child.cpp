@@ -93,12 +93,26 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
   const bool drop_root = geteuid() == 0;
   const rlim_t cpu = rlim_t(std::ceil(limits.cpu_seconds > 0 ? limits.cpu_seconds : 1));
 
+  // The environment: only what a runner needs (the locale, the library's
+  // thread count, the sanitizers' options), not the teacher's whole one.
+  std::vector<char*> environment;
+  for (char** e = environ; *e; ++e)
+    for (const char* keep : {"PATH=", "LANG=", "LC_ALL=", "TZ=", "AG_",
+                             "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="})
+      if (std::strncmp(*e, keep, std::strlen(keep)) == 0) {
+        environment.push_back(*e);
+        break;
+      }
+  environment.push_back(nullptr);
+
   const Pipe in = make_pipe(), out = make_pipe(), log = make_pipe(), breach = make_pipe();
   const int pid = fork();
   if (pid < 0) throw std::runtime_error("sandbox::run: fork failed");
   if (pid == 0) {
-    // Own process group: the wall-clock limit kills the group, whatever it started.
-    setpgid(0, 0);
+    // Its own session, hence its own process group (the wall-clock limit
+    // kills the group, whatever it started) and no controlling terminal (no
+    // /dev/tty to read the teacher's keystrokes from, or to type into).
+    setsid();
     // Our ends to 0..4. First out of the way (to 10 and up), so a dup2 never
     // overwrites a pipe end that is still to be moved.
     const int wanted[5] = {in.read, log.write, log.write, out.write, breach.write};
@@ -131,10 +145,9 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
         die_in_child("drop root to nobody");
       set_limit(RLIMIT_NPROC, 256, "limit its processes");
     }
-    execv(args[0], args.data());
+    execve(args[0], args.data(), environment.data());
     die_in_child("start the program");
   }
-  setpgid(pid, pid);  // also from this side: whichever runs first, the group exists
   for (int fd : {in.read, out.write, log.write, breach.write}) close(fd);
   for (int fd : {in.write, out.read, log.read, breach.read}) fcntl(fd, F_SETFL, O_NONBLOCK);
   return Child{pid, in.write, out.read, log.read, breach.read};
