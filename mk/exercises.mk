@@ -121,7 +121,7 @@ grade-all: grade-prereqs
 # filter before any constructor runs). Neither goes into the library archive.
 SANDBOX_DIR         := tutorials/exercises/sandbox
 SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
-CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter landlock)
+CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
 SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
 SIMILARITY_BIN      := $(BUILD)/exercises/similarity
 SIMILARITY_OBJS     := $(patsubst %,$(BUILD)/obj/tutorials/exercises/tools/%.o,similarity similarity_report \

@@ -195,8 +195,8 @@ TEST_CASE("files, other processes, the network and the limits are out of reach")
 }
 
 TEST_CASE("the course's files cannot be read, the system's can; the environment is trimmed") {
-  const auto read = [](const std::string& file) {
-    return sandbox::run({probe_path(), "read_file", file}, "", quick()).output;
+  const auto read = [](const std::string& file) {  // the path on stdin
+    return sandbox::run({probe_path(), "read_file"}, file, quick()).output;
   };
   // A file of the course (the reference solutions): refused by Landlock.
   const fs::path solution = ex_test::repo_root() / "tests/exercise_solutions/softmax_backward.cpp";
@@ -208,6 +208,10 @@ TEST_CASE("the course's files cannot be read, the system's can; the environment 
   fs::permissions(open_file, fs::perms::owner_read | fs::perms::owner_write |
                                  fs::perms::group_read | fs::perms::others_read);
   CHECK(read(open_file) == "could not read");
+  // Named on the runner's command line (by the judge, or a teacher running
+  // it by hand on an inputs file): readable.
+  CHECK(sandbox::run({probe_path(), "read_named", open_file}, "", quick()).output ==
+        "read 12 bytes");
   fs::remove(open_file);
   CHECK(read("/etc/passwd").rfind("read ", 0) == 0);
   CHECK(read("/proc/self/status").rfind("read ", 0) == 0);

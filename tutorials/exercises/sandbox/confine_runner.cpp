@@ -9,7 +9,7 @@
 //   2. installs a new-handler: an allocation refused by RLIMIT_AS becomes
 //      "used more than 2 GiB" on fd 4 rather than a bad_alloc the hand-in
 //      could catch, or a crash that says nothing;
-//   3. limits its file access to the system's folders (landlock.cpp): the
+//   3. limits its file access to the system's folders (landlock.h): the
 //      course's files, the other hand-ins and the gradebook become unreadable;
 //   4. installs the seccomp filter (seccomp_filter.cpp); if the kernel
 //      refuses it the runner stops: an unconfined runner must not run.
@@ -62,7 +62,7 @@ void on_forbidden_call(int, siginfo_t* info, void*) {
   _exit(kBreachExit);
 }
 
-void confine(int, char**, char**) {
+void confine(int argc, char** argv, char**) {
   struct sigaction action {};
   action.sa_sigaction = on_forbidden_call;
   action.sa_flags = SA_SIGINFO;
@@ -86,7 +86,7 @@ void confine(int, char**, char**) {
   // unprivileged process may not install a filter.
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 #endif
-  if (!sandbox::landlock::restrict_to_system_folders())
+  if (!sandbox::landlock::restrict_to_system_folders(argc - 1, argv + 1))
     say(2, "[runner: no Landlock in this kernel: the course's files stay readable]\n");
   if (!sandbox::seccomp::install(int32_t(getpid()))) {
     say(sandbox::kBreachFd, "could not be confined (the kernel refused the seccomp filter)\n");
