@@ -10,6 +10,7 @@
 // must work.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -75,9 +76,15 @@ int good(const std::string& input) {
   } catch (const std::exception& e) {
     caught = e.what();
   }
+  // 500 MB, resident: every page touched. Asked for in 2 MB huge pages where
+  // the kernel allows it (madvise): 250 page faults instead of 128,000, which
+  // on a virtual machine is half a second of the suite.
   const size_t big_size = 500u << 20;
-  std::unique_ptr<char[]> big(new char[big_size]);
-  std::memset(big.get(), 1, big_size);  // touched once, so it is really resident
+  std::unique_ptr<char, decltype(&std::free)> big(
+      static_cast<char*>(std::aligned_alloc(2u << 20, big_size)), &std::free);
+  if (!big) return 1;
+  madvise(big.get(), big_size, MADV_HUGEPAGE);
+  std::memset(big.get(), 1, big_size);
   std::printf("printf works\n");
   std::cout << "cout works" << std::endl;
   std::ostringstream summary;

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "tutorials/exercises/sandbox/launch_detail.h"
 
@@ -86,10 +87,14 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  // nobody's ids, looked up now (getpwnam is not async-signal-safe).
-  const passwd* nobody = getpwnam("nobody");
-  const uid_t nobody_uid = nobody ? nobody->pw_uid : 65534;
-  const gid_t nobody_gid = nobody ? nobody->pw_gid : 65534;
+  // nobody's ids, looked up once, now (getpwnam is neither async-signal-safe,
+  // for the child, nor thread-safe: run() may be called from several threads).
+  static const std::pair<uid_t, gid_t> nobody = [] {
+    const passwd* entry = getpwnam("nobody");
+    return entry ? std::pair(entry->pw_uid, entry->pw_gid) : std::pair(uid_t(65534), gid_t(65534));
+  }();
+  const uid_t nobody_uid = nobody.first;
+  const gid_t nobody_gid = nobody.second;
   const bool drop_root = geteuid() == 0;
   const rlim_t cpu = rlim_t(std::ceil(limits.cpu_seconds > 0 ? limits.cpu_seconds : 1));
 
