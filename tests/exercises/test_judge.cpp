@@ -155,6 +155,9 @@ TEST_CASE("judge: answers copied for the visible checks fail the hidden ones, se
   const fs::path result = ex_test::exercise_dir() / "judge_test/hardcoded.result";
   ex_test::Run visible = grade_with(cheat.string());
   CHECK(last_line(visible.output) == "score: 10/100");  // the check whose answer it copied
+  ex_test::Run visible_only = grade_with(cheat.string(), "--hidden --visible-only --student alice");
+  CHECK(visible_only.output.find("hidden checks") == std::string::npos);
+  CHECK(last_line(visible_only.output) == "score: 10/100");
   ex_test::Run hidden =
       grade_with(cheat.string(), "--hidden --student alice --result '" + result.string() + "'");
   INFO(hidden.output);
