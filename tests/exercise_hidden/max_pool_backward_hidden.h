@@ -16,14 +16,14 @@ std::vector<judge::Check> hidden_checks(const std::string& student) {
   const ag::Shape plain{count(1, 2), count(1, 3), count(4, 7), count(4, 7)};
   const ag::Shape strided{1, count(1, 3), count(5, 8), count(5, 8)};
   const ag::Shape padded{count(1, 2), 2, count(4, 7), count(4, 7)};
-  return {
+  return joined({
       random_case("x " + ag::shape_str(plain) + ", 2x2 windows (sizes from your name)", 30, plain,
                   {2, 2, 0}, seed),
       random_case("x " + ag::shape_str(strided) + ", 3x3 windows, stride 2 (from your name)", 35,
                   strided, {3, 2, 0}, seed + 1),
       random_case("x " + ag::shape_str(padded) + ", 3x3 windows, stride 1, padding 1", 35, padded,
                   {3, 1, 1}, seed + 2),
-  };
+  });
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // build/exercises/handins/EX/STUDENT/runner (mk/framework_handins.mk links
 // the runners). Each test asserts the score and the sentence of the report
 // that names the mistake: a recursive engine, an accumulate_into that
-// overwrites, a wrong naive twin beside a right fast kernel, a missing
+// overwrites, a wrong naive twin beside a right fast kernel (F4, F5), a missing
 // 1/sqrt(d), a transposed in-projection, an ignored mask, a memory hog. And the seven
 // judges' hidden checks: the library itself scores 100 on them, and their
 // inputs depend on the student's name. The suites are the assignments' own ("F1 engine", ...).
@@ -133,6 +133,17 @@ TEST_CASE("F4 judge: hidden checks: the library scores 100, inputs seeded per st
 }  // TEST_SUITE("F4 layer-norm backward")
 
 TEST_SUITE("F5 max-pool backward") {
+TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie check, named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("max_pool_backward", "last_tie_naive");
+  INFO(j.report);
+  CHECK(j.score == 90);  // all but the naive twin's half of the ties check
+  CHECK(has(j.report, "FAIL  naive twin:  2x2 windows on a 4x4 map of equal values"));
+  CHECK_FALSE(has(j.report, "FAIL  fast kernel"));
+  CHECK(has(j.report,
+            "the fast kernel (core/kernels/pool.cpp) gives the right dx on this input: "
+            "only the naive twin (core/reference/pool_naive.cpp) is wrong"));
+}
 TEST_CASE("F5 judge: hidden checks: the library scores 100, inputs seeded per student") {
   check_hidden("max_pool_backward");
 }
