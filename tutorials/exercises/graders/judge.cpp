@@ -55,7 +55,8 @@ std::string log_tail(const std::string& log) {
   return "\nits last output:\n  " + tail;
 }
 
-// How a run of the runner that gave no usable outputs ended, or "" if it gave some.
+// Why a run of the runner gave no outputs to judge (a breach, a crash, no
+// record), or Code::pass when it exited normally with some: the check decides.
 Outcome failed_run(const sandbox::Result& run) {
   const std::string& breach = run.breach;
   if (breach.rfind("stopped after", 0) == 0)
