@@ -171,13 +171,14 @@ TEST_CASE("an endless loop in a static constructor is stopped at the wall limit"
   CHECK(r.seconds < 2.5);
 }
 
-TEST_CASE("a new process is refused, from main or from a static constructor") {
+TEST_CASE("a new process is refused, from main, a static constructor or .preinit_array") {
   check_refused("fork", "tried to start a process");
   check_refused("raw_clone", "tried to start a process");
 #ifdef SYS_fork  // aarch64 has no fork system call (glibc's fork is clone there)
   check_refused("raw_fork", "tried to start a process");
 #endif
   check_refused("fork_in_constructor", "tried to start a process");
+  check_refused("fork_in_preinit", "tried to start a process");  // after ours, in link order
   check_refused("exec", "tried to start a process");
   // The grandchild that would hold the pipes open past the runner's end
   // never exists (the wall clock's kill of the group is tested above with /bin/sh).
