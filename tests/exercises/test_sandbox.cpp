@@ -202,6 +202,25 @@ TEST_CASE("files, other processes, the network and the limits are out of reach")
   CHECK_FALSE(std::filesystem::exists("/tmp/attograd-sandbox-probe.txt"));
 }
 
+TEST_CASE("run as root, the runner runs as nobody, even from a folder nobody may enter") {
+  if (geteuid() != 0) return;  // an ordinary user's runner runs as that user
+  // A course kept in root's own folder (mode 700): the launcher opens the
+  // program as root and execs that open file as nobody.
+  const fs::path private_dir = ex_test::exercise_dir() / "sandbox-private";
+  fs::remove_all(private_dir);
+  fs::create_directories(private_dir);
+  fs::permissions(private_dir, fs::perms::owner_all);
+  const fs::path copy = private_dir / "sandbox_probe";
+  fs::copy_file(probe_path(), copy);
+  const sandbox::Result r =
+      sandbox::run({copy.string(), "read_file"}, "/proc/self/status", quick());
+  CHECK(r.ok);
+  CHECK(r.output.rfind("read ", 0) == 0);
+  const sandbox::Result ids = sandbox::run({"/bin/sh", "-c", "id -u >&3"}, "", quick());
+  CHECK(ids.output == "65534\n");
+  fs::remove_all(private_dir);
+}
+
 TEST_CASE("the course's files cannot be read, the system's can; the environment is trimmed") {
   const auto read = [](const std::string& file) {  // the path on stdin
     return sandbox::run({probe_path(), "read_file"}, file, quick()).output;
