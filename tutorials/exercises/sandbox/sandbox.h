@@ -61,6 +61,7 @@ inline constexpr size_t kLogLimit = 64 * 1024;
 // Starts argv[0] with `input` on its stdin, confined, and waits for it (at
 // most limits.wall_seconds). Never throws for what the program does; throws
 // std::runtime_error only when the launcher itself cannot work (no pipes, no fork).
+// Safe to call from several threads at once (a judge may run checks in parallel).
 Result run(const std::vector<std::string>& argv, const std::string& input, const Limits& limits);
 
 // False where Limits::memory_bytes is not applied: under AddressSanitizer
