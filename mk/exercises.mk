@@ -7,28 +7,62 @@
 # Classroom assignments (tutorials/exercises/README.md), each graded by
 # tutorials/exercises/graders/NAME_grader.cpp. Two kinds:
 #  - a function assignment has a skeleton tutorials/exercises/NAME.cpp and a
-#    reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
-#    with each (NAME_skeleton, NAME_solution);
+#    reference solution tests/exercise_solutions/NAME.cpp;
 #  - a framework assignment is a set of regions of the library itself, marked
-#    "ASSIGNMENT NAME/REGION: begin/end"; NAME_solution is the grader with the library
-#    as it is, NAME_skeleton the grader with those files cut by make handout's
-#    tool (build/cut/NAME/...).
+#    "ASSIGNMENT NAME/REGION: begin/end", which make handout's tool cuts
+#    (build/cut/NAME/...): the solution is the library as it is, the skeleton
+#    the library with those files cut.
+# A grader with a runner (graders/NAME_runner.cpp) is two programs (graders/judge.h):
+#    NAME_judge             the teacher's: inputs, expected values, comparison, score
+#    NAME_runner_skeleton   the student's side (runner_main + NAME_runner) with the skeleton,
+#    NAME_runner_solution   ... with the reference solution,
+# each runner linked against the CUT library (build/cut/NAME/... objects before
+# the library), so the only implementation of the assignment in it is the one
+# being graded; `NAME_judge --runner build/exercises/NAME_runner_solution` grades.
+# A grader without a runner (the framework graders, until they get one) is one
+# program, NAME_skeleton and NAME_solution, with the student's code linked in.
 # tests/exercises/test_exercises.cpp checks both scores (0 and 100).
 EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
 FUNCTION_EXERCISES  := $(filter $(patsubst tutorials/exercises/%.cpp,%,$(wildcard tutorials/exercises/*.cpp)),$(EXERCISES))
 FRAMEWORK_EXERCISES := $(filter-out $(FUNCTION_EXERCISES),$(EXERCISES))
+JUDGED_EXERCISES    := $(filter $(patsubst tutorials/exercises/graders/%_runner.cpp,%,$(wildcard tutorials/exercises/graders/*_runner.cpp)),$(EXERCISES))
+IN_PROCESS_EXERCISES := $(filter-out $(JUDGED_EXERCISES),$(EXERCISES))
+IN_PROCESS_FUNCTION  := $(filter $(FUNCTION_EXERCISES),$(IN_PROCESS_EXERCISES))
+IN_PROCESS_FRAMEWORK := $(filter $(FRAMEWORK_EXERCISES),$(IN_PROCESS_EXERCISES))
 # A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
 EXERCISE_SOLVED := $(filter $(FUNCTION_EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp))) \
                    $(FRAMEWORK_EXERCISES)
-EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_skeleton) $(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)
-GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o $(BUILD)/obj/tutorials/exercises/graders/diagnose.o
-EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
+EXERCISE_BINS := $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_skeleton) \
+                 $(filter $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)) \
+                 $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge) $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton) \
+                 $(filter $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_runner_solution))
+GRADERS_OBJ   := $(BUILD)/obj/tutorials/exercises/graders
+# The sandbox (tutorials/exercises/sandbox/README.md; its rules are at the end of this file).
+# SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
+# CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
+# filter before any constructor runs). Neither goes into the library archive.
+SANDBOX_DIR         := tutorials/exercises/sandbox
+SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
+CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
+GRADER_OBJ    := $(GRADERS_OBJ)/grader.o $(GRADERS_OBJ)/diagnose.o
+# The judge starts runners through the sandbox (tutorials/exercises/sandbox/).
+JUDGE_OBJ     := $(GRADERS_OBJ)/judge.o $(GRADERS_OBJ)/judge_report.o $(GRADERS_OBJ)/wire.o $(GRADER_OBJ) $(SANDBOX_OBJS)
+# A runner: confined before any constructor runs (CONFINE_RUNNER_OBJS first), reads inputs, calls.
+RUNNER_OBJ    := $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
+EXERCISE_OBJS := $(filter-out $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS),$(JUDGE_OBJ) $(RUNNER_OBJ)) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
                  $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 # Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
-$(EXERCISE_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+$(sort $(EXERCISE_OBJS)): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+
+# A grader includes its hidden checks when tests/exercise_hidden/ has them (the
+# teacher's checkout; never a hand-out), told so by -DAG_HIDDEN_CHECKS: a flag,
+# not __has_include, so that ccache and the .d files see the difference.
+$(foreach ex,$(EXERCISES),$(if $(wildcard tests/exercise_hidden/$(ex)_hidden.h),\
+  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: private TEST_CXXFLAGS += -DAG_HIDDEN_CHECKS)\
+  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: tests/exercise_hidden/$(ex)_hidden.h)))
 
 # The grader programs (the suite runs them; order-only: no relink of the tests).
 $(TEST_BIN): | $(EXERCISE_BINS)
@@ -37,31 +71,73 @@ $(TEST_BIN): | $(EXERCISE_BINS)
 # "rm build/cut/..." line would follow the suite's "N passed, N failed".
 .PRECIOUS: $(BUILD)/cut/%.cpp $(BUILD)/cut/%.o
 
-$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+# What a runner links for assignment NAME besides its first objects: the
+# grader's runner entries, then the code graded ($(1): skeleton or solution,
+# nothing for a framework solution), the cut files, the library.
+cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" $(LIB_SRCS) 2>/dev/null)
+cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
+student_object = $(if $(filter $(1),$(FUNCTION_EXERCISES)),$(if $(filter skeleton,$(2)),$(BUILD)/obj/tutorials/exercises/$(1).o,$(BUILD)/obj/tests/exercise_solutions/$(1).o))
+runner_cut = $(if $(filter $(1),$(FUNCTION_EXERCISES))$(filter skeleton,$(2)),$(call cut_objects,$(1)))
+.SECONDEXPANSION:
+$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge): $(BUILD)/exercises/%_judge: $(GRADERS_OBJ)/%_grader.o $(JUDGE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
+$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton): $(BUILD)/exercises/%_runner_skeleton: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,skeleton) $$(call runner_cut,$$*,skeleton) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%_runner_solution: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,solution) $$(call runner_cut,$$*,solution) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+# Hand-ins the suite grades with a judge directly, not with grade-all
+# (tests/exercise_handins/hidden/NAME/: test_judge.cpp runs them with --hidden):
+# their runners, built like a graded hand-in's.
+JUDGE_FIXTURES := softmax_backward/hardcoded_answers
+$(JUDGE_FIXTURES:%=$(BUILD)/obj/tests/exercise_handins/hidden/%.o): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+$(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fixtures/%_runner: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/$$(call cut_name,$$*)_runner.o $(BUILD)/obj/tests/exercise_handins/hidden/%.o \
+    $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# Runners that lie to the judge (tests/exercises/fake_runner.cpp): one program, four names.
+FAKE_RUNNERS := $(patsubst %,$(BUILD)/exercises/fake_runners/%,truncated empty forged crash)
+$(BUILD)/obj/tests/exercises/fake_runner.o: tests/exercises/fake_runner.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+$(FAKE_RUNNERS): $(BUILD)/obj/tests/exercises/fake_runner.o
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# The suite reads records itself (test_judge.cpp), and runs the fixtures' and fake runners.
+$(TEST_BIN): $(GRADERS_OBJ)/wire.o | $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner) $(FAKE_RUNNERS)
+
+$(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
 # Framework assignments. The skeleton's copy of a library file F, with NAME's
 # regions replaced, is build/cut/NAME/F; its object comes before the library
 # on the link line, so it stands in for F's own object.
-cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" $(LIB_SRCS) 2>/dev/null)
-cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
 cut_name    = $(firstword $(subst /, ,$(1)))
 cut_path    = $(patsubst $(call cut_name,$(1))/%,%,$(1))
-.SECONDEXPANSION:
-$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
+$(IN_PROCESS_FRAMEWORK:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(GRADERS_OBJ)/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(GRADER_OBJ) $(LIB)
+$(IN_PROCESS_FRAMEWORK:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(GRADERS_OBJ)/%_grader.o $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
@@ -83,24 +159,31 @@ $(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp $(PCH) $(FLAGS_FILE)
 GRADE_TOOLS := tutorials/exercises/tools
 GRADE_WORK  := $(BUILD)/exercises/handins
 # A hand-in is compiled at -O1: grading is about answers, and -O3 would triple a class's compile time.
+# A judged assignment: the hand-in is linked into a runner (GRADER_LINK), which JUDGE grades.
+JUDGED_EX    = $(filter $(EX),$(JUDGED_EXERCISES))
+GRADE_LINK   = $(if $(JUDGED_EX),$(RUNNER_OBJ) $(GRADERS_OBJ)/$(EX)_runner.o $(call cut_objects,$(EX)) $(LIB),$(GRADERS_OBJ)/$(EX)_grader.o $(GRADER_OBJ) $(LIB))
 GRADE_ENV    = CXX="$(CXX)" CXXFLAGS="$(patsubst -O3,-O1,$(filter-out -MMD -MP,$(LIB_CXXFLAGS)))" LDFLAGS="$(LDFLAGS)" \
-               GRADER_LINK="$(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)"
+               GRADER_LINK="$(GRADE_LINK)" JUDGE="$(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge)"
 .PHONY: grade grade-all grade-prereqs
 grade-prereqs:
 	@test -n "$(EX)" -a -n "$(filter $(EX),$(EXERCISES))" || { echo "usage: make grade EX=<name> [SRC=file.cpp]   exercises: $(EXERCISES)"; exit 1; }
-	@$(MAKE) --no-print-directory $(BUILD)/obj/tutorials/exercises/graders/$(EX)_grader.o $(GRADER_OBJ) $(LIB)
+	@$(MAKE) --no-print-directory $(GRADE_LINK) $(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge)
 	@mkdir -p $(GRADE_WORK)
 
+# The program that grades the student's copy as it is (make grade without SRC).
+OWN_KIND  = $(if $(filter $(EX),$(FRAMEWORK_EXERCISES)),solution,skeleton)
+OWN_BINS  = $(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge $(BUILD)/exercises/$(EX)_runner_$(OWN_KIND),$(BUILD)/exercises/$(EX)_$(OWN_KIND))
+GRADE_OWN = $(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge --runner $(BUILD)/exercises/$(EX)_runner_$(OWN_KIND),$(BUILD)/exercises/$(EX)_$(OWN_KIND))
 grade: grade-prereqs
 ifneq ($(filter $(EX),$(FRAMEWORK_EXERCISES)),)
-	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_solution $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(OWN_BINS) $(TEST_BIN)
 	@suites="$$(sed -n 's/^@tests //p' tutorials/exercises/skeletons/$(EX).txt)"; \
 	  if [ -n "$$suites" ]; then echo "== the suite's own tests of this region: $$suites"; ./$(TEST_BIN) -ts="$$suites" || true; echo; fi
-	@./$(BUILD)/exercises/$(EX)_solution
+	@./$(GRADE_OWN)
 else ifeq ($(SRC),)
-	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_skeleton
+	@$(MAKE) --no-print-directory $(OWN_BINS)
 	@$(GRADE_TOOLS)/check_calls.sh $(EX) $(BUILD)/obj/tutorials/exercises/$(EX).o || { echo; echo "score: 0/100"; exit 0; } && \
-	  ./$(BUILD)/exercises/$(EX)_skeleton
+	  ./$(GRADE_OWN)
 else
 	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_one.sh $(EX) $(SRC) $(GRADE_WORK)/$(EX)
 endif
@@ -114,3 +197,39 @@ handout:
 grade-all: grade-prereqs
 	@test -n "$(DIR)" || { echo "usage: make grade-all EX=<name> DIR=<folder of hand-ins> [OUT=<folder>]"; exit 1; }
 	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_all.sh $(EX) $(DIR) $(or $(OUT),$(DIR)/grades)
+
+# --- The sandbox and the similarity report (issue 21; tutorials/exercises/sandbox/README.md).
+# SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
+# CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
+# filter before any constructor runs). Neither goes into the library archive.
+# (SANDBOX_DIR, SANDBOX_OBJS and CONFINE_RUNNER_OBJS: at the top, the judges and runners use them.)
+SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
+SIMILARITY_BIN      := $(BUILD)/exercises/similarity
+SIMILARITY_OBJS     := $(patsubst %,$(BUILD)/obj/tutorials/exercises/tools/%.o,similarity similarity_report \
+                         similarity_fingerprint)
+# The attack hand-ins (tests/exercise_handins/attacks/), each linked into a minimal A1 runner.
+ATTACK_NAMES        := $(patsubst tests/exercise_handins/attacks/%.cpp,%,$(wildcard tests/exercise_handins/attacks/*.cpp))
+ATTACK_RUNNERS      := $(ATTACK_NAMES:%=$(BUILD)/exercises/attacks/%)
+$(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o \
+    $(BUILD)/obj/tests/exercises/attack_runner.o $(ATTACK_NAMES:%=$(BUILD)/obj/tests/exercise_handins/attacks/%.o) \
+    $(SIMILARITY_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+# The suite's probe: one program, one attack per mode (tests/exercises/sandbox_probe.cpp).
+$(SANDBOX_PROBE): $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+$(ATTACK_RUNNERS): $(BUILD)/exercises/attacks/%: $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/attack_runner.o \
+    $(BUILD)/obj/tests/exercise_handins/attacks/%.o
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+$(SIMILARITY_BIN): $(SIMILARITY_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# The suite links the launcher and the fingerprinting (test_similarity.cpp checks its steps).
+$(TEST_BIN): $(SANDBOX_OBJS) $(BUILD)/obj/tutorials/exercises/tools/similarity_fingerprint.o \
+    | $(SANDBOX_PROBE) $(ATTACK_RUNNERS) $(SIMILARITY_BIN)
+.PHONY: similarity
+similarity: $(SIMILARITY_BIN)
+	@test -n "$(DIR)" || { echo "usage: make similarity DIR=<folder of hand-ins> [OUT=file] [BASE=skeleton.cpp]"; exit 1; }
+	@./$(SIMILARITY_BIN) $(if $(BASE),--base $(BASE)) $(if $(OUT),--out $(OUT)) $(DIR)

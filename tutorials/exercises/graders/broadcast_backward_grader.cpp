@@ -1,6 +1,9 @@
 // Grader of framework assignment F2, broadcasting in backward: sum_to
 // (core/ops/elementwise.cpp) and matmul's backward over broadcast batch
-// dimensions (core/ops/matmul.cpp), the regions marked "ASSIGNMENT broadcast_backward/...".
+// dimensions (core/ops/matmul.cpp), the regions marked "ASSIGNMENT broadcast_backward/...":
+// the judge's side. Each check sends a, b, the op and dout to
+// broadcast_backward_runner.cpp, which runs the op and backward(), and
+// compares the da and db that come back.
 //
 // Source of truth: central differences, in double, of L = sum(op(a, b) * dout)
 // with op written here as plain loops over NumPy's broadcasting rule. Every
@@ -12,7 +15,7 @@
 #include <tuple>
 
 #include "core/ag.h"
-#include "tutorials/exercises/graders/grader.h"
+#include "tutorials/exercises/graders/judge.h"
 
 namespace {
 
@@ -45,43 +48,49 @@ ag::Shape broadcast(const ag::Shape& a, const ag::Shape& b) {
   return out;
 }
 
-// Compare a's and b's gradients from attograd with central differences of
+// Compare a's and b's gradients from the runner with central differences of
 // L(a, b) = sum(forward(a, b) * dout) (forward in double, dout random).
-void check(const ag::Shape& a_shape, const ag::Shape& b_shape, const ag::Shape& out_shape,
-           const std::function<ag::Tensor(const ag::Tensor&, const ag::Tensor&)>& op,
-           const std::function<Values(const Values&, const Values&)>& forward, uint64_t seed) {
+judge::Check check(const std::string& name, int points, const std::string& op,
+                   const ag::Shape& a_shape, const ag::Shape& b_shape, const ag::Shape& out_shape,
+                   const std::function<Values(const Values&, const Values&)>& forward,
+                   uint64_t seed) {
   std::vector<float> a_values = grade::random_floats(ag::numel_of(a_shape), seed);
   std::vector<float> b_values = grade::random_floats(ag::numel_of(b_shape), seed + 1);
   std::vector<float> dout = grade::random_floats(ag::numel_of(out_shape), seed + 2);
-  ag::Tensor a = ag::from_vector(a_values, a_shape, true),
-             b = ag::from_vector(b_values, b_shape, true);
-  ag::Tensor out = op(a, b);
-  grade::expect(out.shape() == out_shape, "grader error: the forward's shape changed");
-  out.backward(ag::from_vector(dout, out_shape));
-  auto loss = [&](const Values& av, const Values& bv) {
-    Values o = forward(av, bv);
-    double total = 0;
-    for (size_t i = 0; i < o.size(); ++i) total += o[i] * dout[i];
-    return total;
-  };
-  const Values av = grade::to_doubles(a_values), bv = grade::to_doubles(b_values);
-  auto da = grade::numeric_gradient([&](const Values& v) { return loss(v, bv); }, av);
-  auto db = grade::numeric_gradient([&](const Values& v) { return loss(av, v); }, bv);
-  for (auto [name, t, expected] : {std::tuple{"da", a, da}, std::tuple{"db", b, db}}) {
-    grade::expect(t.grad().defined(), std::string(name) + ": no gradient arrived");
-    grade::expect(t.grad().shape() == t.shape(),
-                  std::string(name) + " has shape " + ag::shape_str(t.grad().shape()) +
-                      ", but its input has shape " + ag::shape_str(t.shape()) +
-                      ": sum the gradient back down to the input's shape");
-    grade::expect_close(name, t.grad(), ag::from_vector(grade::to_floats(expected), t.shape()),
-                        1e-4, 1e-3);
-  }
+  wire::Record in = judge::call("op");
+  in.put_text("op", op);
+  in.put_floats("a", a_shape, a_values);
+  in.put_floats("b", b_shape, b_values);
+  in.put_floats("dout", out_shape, dout);
+  return {name, points, in, [=](const wire::Record&, const wire::Record& out) {
+            auto loss = [&](const Values& av, const Values& bv) {
+              Values o = forward(av, bv);
+              double total = 0;
+              for (size_t i = 0; i < o.size(); ++i) total += o[i] * dout[i];
+              return total;
+            };
+            const Values av = grade::to_doubles(a_values), bv = grade::to_doubles(b_values);
+            auto da = grade::numeric_gradient([&](const Values& v) { return loss(v, bv); }, av);
+            auto db = grade::numeric_gradient([&](const Values& v) { return loss(av, v); }, bv);
+            for (auto [field, shape, expected] :
+                 {std::tuple{"da", a_shape, da}, std::tuple{"db", b_shape, db}}) {
+              const std::string grad = field;
+              if (!out.has(grad)) throw judge::Wrong(grad + ": no gradient arrived");
+              const wire::Floats& got = out.floats(grad);
+              grade::expect(got.shape == shape,
+                            grad + " has shape " + ag::shape_str(got.shape) +
+                                ", but its input has shape " + ag::shape_str(shape) +
+                                ": sum the gradient back down to the input's shape");
+              grade::expect_close(grad, shape, got.values.data(), grade::to_floats(expected).data(),
+                                  1e-4, 1e-3);
+            }
+          }};
 }
 
 // An elementwise op f(x, y) over broadcast shapes.
-void elementwise(const ag::Shape& a_shape, const ag::Shape& b_shape,
-                 const std::function<ag::Tensor(const ag::Tensor&, const ag::Tensor&)>& op,
-                 double (*f)(double, double), uint64_t seed) {
+judge::Check elementwise(const std::string& name, int points, const ag::Shape& a_shape,
+                         const ag::Shape& b_shape, const std::string& op,
+                         double (*f)(double, double), uint64_t seed) {
   const ag::Shape out_shape = broadcast(a_shape, b_shape);
   auto forward = [=](const Values& av, const Values& bv) {
     Values o(static_cast<size_t>(ag::numel_of(out_shape)));
@@ -89,11 +98,12 @@ void elementwise(const ag::Shape& a_shape, const ag::Shape& b_shape,
       o[i] = f(av[source_index(i, out_shape, a_shape)], bv[source_index(i, out_shape, b_shape)]);
     return o;
   };
-  check(a_shape, b_shape, out_shape, op, forward, seed);
+  return check(name, points, op, a_shape, b_shape, out_shape, forward, seed);
 }
 
 // matmul over broadcast batch dims: a (..., M, K) · b (..., K, N).
-void matmul(const ag::Shape& a_shape, const ag::Shape& b_shape, uint64_t seed) {
+judge::Check matmul(const std::string& name, int points, const ag::Shape& a_shape,
+                    const ag::Shape& b_shape, uint64_t seed) {
   const int64_t M = a_shape[a_shape.size() - 2], K = a_shape.back(), N = b_shape.back();
   const ag::Shape a_batch(a_shape.begin(), a_shape.end() - 2),
       b_batch(b_shape.begin(), b_shape.end() - 2);
@@ -114,52 +124,44 @@ void matmul(const ag::Shape& a_shape, const ag::Shape& b_shape, uint64_t seed) {
     }
     return o;
   };
-  check(
-      a_shape, b_shape, out_shape,
-      [](const ag::Tensor& a, const ag::Tensor& b) { return ag::matmul(a, b); }, forward, seed);
+  return check(name, points, "matmul", a_shape, b_shape, out_shape, forward, seed);
 }
 
-ag::Tensor add(const ag::Tensor& a, const ag::Tensor& b) { return a + b; }
-ag::Tensor mul(const ag::Tensor& a, const ag::Tensor& b) { return a * b; }
-ag::Tensor sub(const ag::Tensor& a, const ag::Tensor& b) { return a - b; }
 double plus(double x, double y) { return x + y; }
 double times(double x, double y) { return x * y; }
 double minus(double x, double y) { return x - y; }
 
+// The visible checks, worth 100: they ship in a hand-out, for self-testing.
+std::vector<judge::Check> visible_checks() {
+  return {
+      elementwise("a [3, 1] + b [1, 4]: each input stretched along a different dim", 15, {3, 1},
+                  {1, 4}, "add", plus, 1),
+      elementwise("a [2, 3, 4] * b [4]: b repeated over two leading dims it does not have", 15,
+                  {2, 3, 4}, {4}, "mul", times, 2),
+      elementwise("a [] (a scalar) * b [2, 3]", 10, {}, {2, 3}, "mul", times, 3),
+      elementwise("a [2, 1, 3] - b [4, 1] -> [2, 4, 3]", 15, {2, 1, 3}, {4, 1}, "sub", minus, 4),
+      matmul("matmul a [2, 1, 3, 4] @ b [5, 4, 2]: batch dims [2, 1] and [5] broadcast to [2, 5]",
+             15, {2, 1, 3, 4}, {5, 4, 2}, 5),
+      matmul("matmul a [3, 4] @ b [2, 4, 5]: one matrix a shared by both products", 15, {3, 4},
+             {2, 4, 5}, 6),
+      matmul("matmul a [1, 3, 4] @ b [2, 4, 2]: a batch of one repeated", 15, {1, 3, 4}, {2, 4, 2},
+             7),
+  };
+}
+
 }  // namespace
 
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this
+// file; mk/exercises.mk defines AG_HIDDEN_CHECKS where they exist.
+#ifdef AG_HIDDEN_CHECKS
+#include "tests/exercise_hidden/broadcast_backward_hidden.h"
+#define HIDDEN_CHECKS hidden_checks
+#else
+#define HIDDEN_CHECKS nullptr
+#endif
+
 int main(int argc, char** argv) {
-  std::vector<grade::Check> checks = {
-      {"a [3, 1] + b [1, 4]: each input stretched along a different dim", 15,
-       [] {
-         elementwise({3, 1}, {1, 4}, add, plus, 1);
-       }},
-      {"a [2, 3, 4] * b [4]: b repeated over two leading dims it does not have", 15,
-       [] {
-         elementwise({2, 3, 4}, {4}, mul, times, 2);
-       }},
-      {"a [] (a scalar) * b [2, 3]", 10,
-       [] {
-         elementwise({}, {2, 3}, mul, times, 3);
-       }},
-      {"a [2, 1, 3] - b [4, 1] -> [2, 4, 3]", 15,
-       [] {
-         elementwise({2, 1, 3}, {4, 1}, sub, minus, 4);
-       }},
-      {"matmul a [2, 1, 3, 4] @ b [5, 4, 2]: batch dims [2, 1] and [5] broadcast to [2, 5]", 15,
-       [] {
-         matmul({2, 1, 3, 4}, {5, 4, 2}, 5);
-       }},
-      {"matmul a [3, 4] @ b [2, 4, 5]: one matrix a shared by both products", 15,
-       [] {
-         matmul({3, 4}, {2, 4, 5}, 6);
-       }},
-      {"matmul a [1, 3, 4] @ b [2, 4, 2]: a batch of one repeated", 15,
-       [] {
-         matmul({1, 3, 4}, {2, 4, 2}, 7);
-       }},
-  };
-  const char* student_file = argc > 1 ? argv[1] : "core/ops (regions: broadcast_backward)";
-  return grade::run_checks("Assignment F2: broadcasting in backward (sum_to, matmul)", student_file,
-                           checks);
+  return judge::main(argc, argv,
+                     {"Assignment F2: broadcasting in backward (sum_to, matmul)",
+                      "core/ops (regions: broadcast_backward)", visible_checks(), HIDDEN_CHECKS});
 }

@@ -37,7 +37,11 @@ FORBIDDEN_OUT=$work/$name.forbidden "$here/check_calls.sh" "$ex" "$object" > "$l
 $CXX "$object" $GRADER_LINK $LDFLAGS -o "$program" > "$log" 2>&1 ||
   refuse "your file does not link with the grader (a function of the interface missing or renamed?):"
 # Each check stops itself after 5 s; the whole grader gets 300 s at most.
-timeout 300 "$program" "$src" > "$log" 2>&1
+if [ -n "${JUDGE:-}" ]; then  # a judged assignment: the program is the runner, JUDGE grades it
+  timeout 300 "$JUDGE" --runner "$program" --student "$src" > "$log" 2>&1
+else
+  timeout 300 "$program" "$src" > "$log" 2>&1
+fi
 status=$?
 if grep -q '^score: ' "$log"; then
   cat "$log"

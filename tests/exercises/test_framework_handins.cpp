@@ -1,0 +1,197 @@
+// The framework assignments' hand-ins (tests/exercise_handins/EX/STUDENT/, a
+// folder per student holding their copies of the library files with EX's
+// regions), graded by EX's judge: build/exercises/EX_judge --runner
+// build/exercises/handins/EX/STUDENT/runner (mk/framework_handins.mk links
+// the runners). Each test asserts the score and the sentence of the report
+// that names the mistake: a recursive engine, an accumulate_into that
+// overwrites, a wrong naive twin beside a right fast kernel (F4, F5), a missing
+// 1/sqrt(d), a transposed in-projection, an ignored mask, a memory hog. And the seven
+// judges' hidden checks: the library itself scores 100 on them, and their
+// inputs depend on the student's name. The suites are the assignments' own ("F1 engine", ...).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "tests/helpers/exercise_test_util.h"
+
+namespace {
+
+struct Judged {
+  std::string report;
+  int score = -1;
+};
+
+// EX's judge on a runner (a path under build/exercises/; none for
+// --save-inputs), with extra arguments.
+Judged judge(const std::string& exercise, const std::string& runner,
+             const std::string& arguments = "") {
+  Judged j;
+  const std::string dir = ex_test::exercise_dir().string();
+  const std::string with_runner = runner.empty() ? "" : " --runner '" + dir + "/" + runner + "'";
+  const ex_test::Run run =
+      ex_test::run("'" + dir + "/" + exercise + "_judge'" + with_runner + " " + arguments);
+  j.report = run.output;
+  j.score = ex_test::score_of(run.output);
+  return j;
+}
+
+Judged handin(const std::string& exercise, const std::string& student) {
+  return judge(exercise, "handins/" + exercise + "/" + student + "/runner");
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The library itself (the solution) with the hidden checks of a student:
+// 100 (the skeleton's 0 on the visible checks is test_exercises.cpp's). And
+// the hidden checks are the student's own: two names, two sets of inputs.
+void check_hidden(const std::string& exercise) {
+  if (ex_test::is_handout()) return;  // no hidden checks in a student's copy
+  const Judged solution = judge(exercise, exercise + "_runner_solution", "--hidden --student ada");
+  INFO(solution.report);
+  CHECK(solution.score == 100);
+  CHECK(has(solution.report, "hidden checks: 100/100"));
+  CHECK_FALSE(has(solution.report, "FAIL"));
+  const std::filesystem::path inputs = ex_test::exercise_dir() / "hidden-inputs" / exercise;
+  std::filesystem::remove_all(inputs);
+  for (const char* student : {"ada", "bob"})
+    judge(exercise, "",
+          "--hidden --student " + std::string(student) + " --save-inputs '" +
+              (inputs / student).string() + "'");
+  int same = 0, different = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(inputs / "ada")) {
+    const std::string ada = ex_test::read_file(entry.path()),
+                      bob = ex_test::read_file(inputs / "bob" / entry.path().filename());
+    (ada == bob ? same : different) += 1;
+  }
+  CHECK(different > 0);  // the hidden checks' inputs ...
+  CHECK(same > 0);       // ... and not the visible ones'
+  std::filesystem::remove_all(inputs);
+}
+
+}  // namespace
+
+TEST_SUITE("F1 engine") {
+TEST_CASE("F1 hand-in: a recursive count_dependencies loses the chain's points, named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("engine", "recursive");
+  INFO(j.report);
+  CHECK(j.score == 85);
+  CHECK(has(j.report,
+            "your count_dependencies (or run_ready_queue) recursed: a chain of 100,000 "
+            "ops used "));
+  CHECK(has(j.report, "Use an explicit stack (a std::vector<Node*>) instead of recursion"));
+}
+TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0.5'") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("engine", "overwrite");
+  INFO(j.report);
+  CHECK(j.score == 30);
+  CHECK(has(j.report,
+            "dx of sum(x * x): got [1, -2, 3], the sum of only 1 of the 2 gradients "
+            "that reach it: a later contribution overwrote an earlier one. "
+            "accumulate_into must add the new gradient to the pending one"));
+  CHECK(has(j.report, "the sum of only 2 of the 4 gradients"));  // backward twice, retained
+  CHECK_FALSE(has(j.report, "a missing or extra factor?"));
+}
+TEST_CASE("F1 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("engine");
+}
+}  // TEST_SUITE("F1 engine")
+
+TEST_SUITE("F2 broadcasting backward") {
+TEST_CASE("F2 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("broadcast_backward");
+}
+}  // TEST_SUITE("F2 broadcasting backward")
+
+TEST_SUITE("F3 log-softmax and cross-entropy backward") {
+TEST_CASE("F3 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("log_softmax_cross_entropy");
+}
+}  // TEST_SUITE("F3 log-softmax and cross-entropy backward")
+
+TEST_SUITE("F4 layer-norm backward") {
+TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("layer_norm_backward", "naive_wrong");
+  INFO(j.report);
+  CHECK(j.score == 52);  // every fast-kernel check: 10 + 8 + 8 + 5 + 8 + 8 + 5
+  CHECK_FALSE(has(j.report, "FAIL  fast kernel"));
+  CHECK(has(j.report, "FAIL  naive twin:  x [4, 6] over [6]"));
+  CHECK(has(j.report, "dx (the naive twin, core/reference/norm_naive.cpp) [4, 6]"));
+  CHECK(has(j.report,
+            "the fast kernel (core/kernels/norm.cpp) gives the right dx on this "
+            "input: only the naive twin is wrong"));
+}
+TEST_CASE("F4 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("layer_norm_backward");
+}
+}  // TEST_SUITE("F4 layer-norm backward")
+
+TEST_SUITE("F5 max-pool backward") {
+TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie check, named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("max_pool_backward", "last_tie_naive");
+  INFO(j.report);
+  CHECK(j.score == 90);  // all but the naive twin's half of the ties check
+  CHECK(has(j.report, "FAIL  naive twin:  2x2 windows on a 4x4 map of equal values"));
+  CHECK_FALSE(has(j.report, "FAIL  fast kernel"));
+  CHECK(has(j.report,
+            "the fast kernel (core/kernels/pool.cpp) gives the right dx on this input: "
+            "only the naive twin (core/reference/pool_naive.cpp) is wrong"));
+}
+TEST_CASE("F5 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("max_pool_backward");
+}
+}  // TEST_SUITE("F5 max-pool backward")
+
+TEST_SUITE("F6 Adam and AdamW step") {
+TEST_CASE("F6 hand-in: a memory hog is stopped and named by the sandbox's words") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("adam", "memory_hog");
+  INFO(j.report);
+  CHECK(j.score == 0);
+  CHECK(has(j.report, "your code used more than 2 GiB"));
+  CHECK_FALSE(has(j.report, "endless loop"));
+}
+TEST_CASE("F6 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("adam");
+}
+}  // TEST_SUITE("F6 Adam and AdamW step")
+
+TEST_SUITE("F7 multi-head attention") {
+TEST_CASE("F7 hand-in: a missing 1/sqrt(d) is named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("multihead_attention", "missing_scale");
+  INFO(j.report);
+  CHECK(j.score == 0);
+  CHECK(has(j.report,
+            "output [2, 3, 8]: equals multi-head attention without the 1/sqrt(d) "
+            "scale (d = E / H = 4)"));
+}
+TEST_CASE("F7 hand-in: a transposed in-projection weight is named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("multihead_attention", "transposed_in_proj");
+  INFO(j.report);
+  CHECK(j.score == 0);
+  CHECK(has(j.report,
+            "output [2, 3, 8]: equals multi-head attention with each in-projection "
+            "weight transposed"));
+}
+TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, named") {
+  if (ex_test::is_handout()) return;
+  const Judged j = handin("multihead_attention", "ignored_mask");
+  INFO(j.report);
+  CHECK(j.score == 70);
+  CHECK(has(j.report,
+            "output [2, 4, 8]: equals multi-head attention without attn_mask: the "
+            "causal mask (-inf above the diagonal) was ignored"));
+}
+TEST_CASE("F7 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  check_hidden("multihead_attention");
+}
+}  // TEST_SUITE("F7 multi-head attention")
