@@ -77,6 +77,25 @@ TEST_CASE("the launcher: big outputs on every channel at once do not deadlock") 
                    " more bytes of log dropped]") == sandbox::kLogLimit + 1);
 }
 
+TEST_CASE("the launcher: input the program never reads, output beyond the limit") {
+  // It exits without reading 1 MB of stdin: our write fails (EPIPE), quietly.
+  const sandbox::Result unread = shell("echo done >&3", std::string(1 << 20, 'x'));
+  CHECK(unread.ok);
+  CHECK(unread.output == "done\n");
+  // More than Limits::output_bytes on fd 3: stopped, and said.
+  sandbox::Limits small = quick();
+  small.output_bytes = 1u << 20;
+  const sandbox::Result flood =
+      sandbox::run({"/bin/sh", "-c", "while :; do head -c 100000 /dev/zero >&3; done"}, "", small);
+  CHECK(flood.breach == "wrote more than 1 MiB of output");
+  CHECK(flood.output.size() == (1u << 20));
+  CHECK(sandbox::bytes_text(2ull << 30) == "2 GiB");
+  CHECK(sandbox::bytes_text(3ull << 29) == "1.5 GiB");
+  CHECK(sandbox::bytes_text(128u << 20) == "128 MiB");
+  CHECK(sandbox::bytes_text(1000) == "1000 bytes");
+  CHECK(sandbox::seconds_text(0.5) == "0.5 s");
+}
+
 TEST_CASE("the wall clock stops the whole process group, pipes held open included") {
   // A background child keeps the log pipe open; the foreground loops. Both
   // must be gone when run() returns, at the 1 s limit rather than 300 s.

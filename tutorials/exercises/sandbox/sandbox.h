@@ -77,11 +77,13 @@ inline std::string seconds_text(double seconds) {
 }
 inline std::string bytes_text(uint64_t bytes) {
   char text[32];
-  const double gib = double(bytes) / double(1ull << 30);
+  const double gib = double(bytes) / double(1ull << 30), mib = double(bytes) / double(1ull << 20);
   if (gib >= 1)
     std::snprintf(text, sizeof text, "%g GiB", gib);
+  else if (mib >= 1)
+    std::snprintf(text, sizeof text, "%g MiB", mib);
   else
-    std::snprintf(text, sizeof text, "%g MiB", double(bytes) / double(1ull << 20));
+    std::snprintf(text, sizeof text, "%llu bytes", static_cast<unsigned long long>(bytes));
   return text;
 }
 
