@@ -14,7 +14,13 @@ namespace {
 
 page::Graph hand_graph(int nodes, std::vector<page::GraphEdge> edges) {
   page::Graph g;
-  for (int k = 0; k < nodes; ++k) g.nodes.push_back({"Op", "n" + std::to_string(k), "[2]"});
+  for (int k = 0; k < nodes; ++k) {
+    page::GraphNode node;
+    node.op = "Op";
+    node.name = "n" + std::to_string(k);
+    node.shape = "[2]";
+    g.nodes.push_back(node);
+  }
   g.edges = std::move(edges);
   return g;
 }

@@ -73,7 +73,8 @@ std::string values_caption(const Matrix& m) {
     text = "Largest " + number(largest.value) + " " + where(m, largest) + ", smallest " +
            number(smallest.value) + " " + where(m, smallest) + ".";
   if (minus_infinity > 0)
-    text += " " + std::to_string(minus_infinity) + " entries are −∞: after the softmax they are 0.";
+    text += std::string(" ") + std::to_string(minus_infinity) +
+            " entries are −∞: after the softmax they are 0.";
   return text;
 }
 

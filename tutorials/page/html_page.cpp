@@ -59,7 +59,7 @@ std::string input_json(const EditableInput& in) {
   for (size_t w = 0; w < in.words.size(); ++w) {
     json += (w ? ",\"" : "\"") + in.words[w] + "\":[";
     for (size_t k = 0; k < in.embeddings[w].size(); ++k)
-      json += (k ? "," : "") + exact(in.embeddings[w][k]);
+      json += std::string(k ? "," : "") + exact(in.embeddings[w][k]);
     json += "]";
   }
   return json + "},\"mask\":\"" + in.mask + "\",\"heads\":" + std::to_string(in.heads) + "}";
@@ -68,7 +68,8 @@ std::string input_json(const EditableInput& in) {
 // The legend's colour bar: the palette's own stops as a CSS gradient.
 std::string palette_css() {
   std::string stops;
-  for (size_t k = 0; k < kViridisStops.size(); ++k) stops += (k ? "," : "") + hex(kViridisStops[k]);
+  for (size_t k = 0; k < kViridisStops.size(); ++k)
+    stops += std::string(k ? "," : "") + hex(kViridisStops[k]);
   return ".ag-legend .bar{background:linear-gradient(to right," + stops + ")}\n";
 }
 

@@ -6,7 +6,13 @@
 namespace page {
 
 std::string Matrix::shape() const {
-  return "(" + std::to_string(rows.size()) + ", " + std::to_string(cols.size()) + ")";
+  // Appended piece by piece: g++ 12 -O3 warns falsely on "(" + std::to_string(...) (GCC bug
+  // 105329).
+  std::string text = "(";
+  text += std::to_string(rows.size());
+  text += ", ";
+  text += std::to_string(cols.size());
+  return text + ")";
 }
 
 Matrix make_matrix(const std::string& view, const std::string& name, const ag::Tensor& t,

@@ -152,7 +152,8 @@ std::vector<View> step_views(const StepsOptions& options) {
                                 "seeded stand-in for a learned matrix (lesson05_weights)"));
   const Labels head_dims = tut::head_dim_labels(options.heads);
   for (int64_t h = 0; h < options.heads; ++h) {
-    const std::string head = "h" + std::to_string(h);
+    std::string head = "h";  // appended, not "h" + ...: g++ 12's false -Wstringop-overflow
+    head += std::to_string(h);
     v05.matrices.push_back(values(v05.id, "query-" + head, ag::select(M.q_heads, 0, h), english,
                                   head_dims,
                                   "head " + std::to_string(h) + "'s columns of x · W_Q"));
