@@ -26,8 +26,11 @@
 // The work goes in chunks of whole images (kTilesPerChunk tiles at most), so
 // V and M stay small enough for the caches; chunks go to different threads
 // when the batch splits evenly, else one by one with sgemm using the threads.
-// The filters are transformed and packed (gemm_packed.h) once per call:
-// measured at 0.3 ms for 256→256 against a 5+ ms layer, so not cached.
+// The filters are transformed and packed (gemm_packed.h) once per call, not
+// cached: in training the weight changes every step, and the backward pass
+// needs the flipped transform anyway. Profiled (perf, one thread, 256→256 at
+// 8×8, batch 32) the transform and the packing are ~16% of the call: an eval
+// -mode cache keyed on the weight's storage and version would win that back.
 #include "core/kernels/winograd.h"
 
 #include <algorithm>
@@ -203,8 +206,15 @@ bool winograd_applies(const ConvGeometry& g) {
          g.dilation_w == 1 && g.groups == 1;
 }
 
-// Measured (tests/bench/conv.cpp, 2 threads, batch 32, best of alternating
-// runs; ms direct -> Winograd): see the numbers below the rule.
+// Measured in CPU time on one thread (the shared machine's load makes wall
+// time unreliable), forward, batch 32, padding 1, ms im2col -> Winograd:
+//   C→O at H×W      im2col  Winograd        C→O at H×W      im2col  Winograd
+//   256→256  8×8    14.9    10.3            32→32   16×16   1.50    1.34
+//   128→256  8×8     7.9     5.2            32→32    4×4    0.33    0.10
+//   128→128 16×16   16.0    10.6            64→64    2×2    0.93    0.11
+//    64→128 16×16    7.6     5.7            16→16   16×16   0.52    0.56 (loses)
+// and the first layer, 3→64, loses 14× (the 16 GEMMs have K = 3). Small maps
+// win too (im2col's GEMM is as short as the map), so the rule is on channels.
 bool winograd_wins(const ConvGeometry& g) { return winograd_applies(g) && g.C >= 32 && g.O >= 32; }
 
 Conv2dForwardFn* conv2d_forward_for(const ConvGeometry& g) {
