@@ -9,7 +9,9 @@
 //
 // Printed: the op through autograd (what training sees), each raw kernel on
 // its own, then the naive seven loops on a smaller batch (they are ~100x
-// slower), with the time scaled up to the full batch.
+// slower), with the time scaled up to the full batch. Last, Winograd
+// F(2×2, 3×3) against im2col on each 3×3 layer of AttentionNet (forward and
+// dx), and its worst relative error against the seven loops in doubles.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
