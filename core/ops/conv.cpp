@@ -23,6 +23,7 @@
 #include "core/autograd.h"
 #include "core/kernels/conv.h"
 #include "core/kernels/kernel_mode.h"
+#include "core/kernels/winograd.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/shape.h"
 #include "core/reference/conv_naive.h"
@@ -171,8 +172,9 @@ Tensor conv2d_checked(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const ConvGeometry& g) {
   Tensor out = empty({g.N, g.O, g.OH, g.OW});
   const float* bias_data = bias.defined() ? bias.data() : nullptr;
-  fast_or_naive(conv2d_forward, conv2d_forward_naive)(g, x.data(), weight.data(), bias_data,
-                                                      out.data());
+  // conv2d_forward_for(g): the fastest algorithm for this shape (im2col or Winograd).
+  fast_or_naive(conv2d_forward_for(g), conv2d_forward_naive)(g, x.data(), weight.data(), bias_data,
+                                                             out.data());
 
   if (needs_grad({x, weight, bias})) {
     auto node = std::make_shared<Conv2dBackward>();
@@ -230,7 +232,7 @@ std::vector<Tensor> Conv2dBackward::apply(const Tensor& dout) {
   Tensor dx, dweight, dbias;
   if (next_edges[0].valid()) {
     dx = empty(saved_x.shape());
-    fast_or_naive(conv2d_backward_input, conv2d_backward_input_naive)(
+    fast_or_naive(conv2d_backward_input_for(geometry), conv2d_backward_input_naive)(
         geometry, dout.data(), saved_weight.data(), dx.data());
   }
   const bool want_weight = next_edges[1].valid();
