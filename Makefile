@@ -95,7 +95,7 @@ tutorial: $(TUT_ONE)
 clean:
 	rm -rf build
 
-include mk/tools.mk mk/exercises.mk mk/packages.mk mk/fuzz.mk
+include mk/tools.mk mk/exercises.mk mk/grading.mk mk/packages.mk mk/fuzz.mk
 
 # Keep every object (make would delete a program's objects as intermediates).
 .SECONDARY:

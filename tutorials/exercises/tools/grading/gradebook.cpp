@@ -1,0 +1,129 @@
+// tutorials/exercises/tools/grading/gradebook.cpp: see gradebook.h.
+#include "tutorials/exercises/tools/grading/gradebook.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+namespace grading {
+
+namespace {
+
+void sort_rows(std::vector<Row>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.file < b.file; });
+}
+
+// Every check's name, in the order the judge ran them (the first row that ran
+// says it), then any a later row adds (hidden checks named per student).
+std::vector<std::string> check_names(const std::vector<Row>& rows) {
+  std::vector<std::string> names;
+  for (const Row& row : rows)
+    for (const CheckResult& check : row.checks)
+      if (std::find(names.begin(), names.end(), check.name) == names.end())
+        names.push_back(check.name);
+  return names;
+}
+
+const CheckResult* find_check(const Row& row, const std::string& name) {
+  for (const CheckResult& check : row.checks)
+    if (check.name == name) return &check;
+  return nullptr;
+}
+
+}  // namespace
+
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("grade-all: cannot write " + temporary);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("grade-all: cannot rename " + temporary + " to " + path);
+}
+
+std::string seconds_class(double seconds) {
+  return seconds < 1 ? "under 1 s" : seconds <= 5 ? "1-5 s" : "over 5 s";
+}
+
+std::string memory_class(uint64_t bytes) {
+  return bytes < (256ull << 20) ? "under 256 MiB" : "over 256 MiB";
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c == '\n' ? ' ' : c);
+  return quoted + "\"";
+}
+
+std::string grades_csv(std::vector<Row> rows) {
+  sort_rows(rows);
+  const std::vector<std::string> names = check_names(rows);
+  std::ostringstream out;
+  out << "file,score";
+  for (const std::string& name : names) out << "," << csv_field(name);
+  out << ",reason,seconds,peak memory\n";
+  for (const Row& row : rows) {
+    out << csv_field(row.file) << "," << row.score;
+    for (const std::string& name : names) {
+      const CheckResult* check = find_check(row, name);
+      out << "," << (check ? check->got : 0);
+    }
+    out << "," << csv_field(row.reason) << "," << seconds_class(row.seconds) << ","
+        << memory_class(row.peak_bytes) << "\n";
+  }
+  return out.str();
+}
+
+std::string summary_md(const std::string& assignment, std::vector<Row> rows) {
+  sort_rows(rows);
+  const std::vector<std::string> names = check_names(rows);
+  std::ostringstream out;
+  out << "# " << assignment << ": " << rows.size() << " hand-ins\n\n";
+  out << "## Checks\n\n| check | points | passed | of |\n|---|---|---|---|\n";
+  for (const std::string& name : names) {
+    int passed = 0, max = 0;
+    for (const Row& row : rows) {
+      const CheckResult* check = find_check(row, name);
+      if (check && check->max > 0 && check->got == check->max) ++passed;
+      if (check) max = std::max(max, check->max);
+    }
+    out << "| " << name << " | " << max << " | " << passed << " | " << rows.size() << " |\n";
+  }
+  // Scores in ten bins of 10 points, 100 alone at the top.
+  int bins[11] = {};
+  for (const Row& row : rows) ++bins[std::clamp(row.score, 0, 100) / 10];
+  out << "\n## Scores\n\n```\n";
+  for (int bin = 0; bin <= 10; ++bin) {
+    char label[16];
+    std::snprintf(label, sizeof label, bin == 10 ? "    100" : "%3d-%3d", bin * 10, bin * 10 + 9);
+    out << label << " | " << std::string(static_cast<size_t>(bins[bin]), '#') << " " << bins[bin]
+        << "\n";
+  }
+  out << "```\n\n## Reasons\n\n";
+  std::map<std::string, int> reasons;
+  for (const Row& row : rows) ++reasons[row.reason.empty() ? "(full marks)" : row.reason];
+  for (const auto& [reason, count] : reasons) out << "- " << reason << ": " << count << "\n";
+  return out.str();
+}
+
+std::string timings_csv(std::vector<Row> rows) {
+  sort_rows(rows);
+  std::ostringstream out;
+  out << "file,seconds,peak bytes\n";
+  for (const Row& row : rows) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", row.seconds);
+    out << csv_field(row.file) << "," << seconds << "," << row.peak_bytes << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace grading
