@@ -72,3 +72,28 @@ $(BUILD)/cut/%.cpp: $$(call cut_path,$$*).cpp tutorials/exercises/skeletons/$$(c
 $(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp $(PCH) $(FLAGS_FILE)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
+# --- The sandbox and the similarity report (issue 21; tutorials/exercises/sandbox/README.md).
+# SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
+# CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
+# filter before any constructor runs). Neither goes into the library archive.
+SANDBOX_DIR         := tutorials/exercises/sandbox
+SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
+CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
+SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
+SIMILARITY_BIN      := $(BUILD)/exercises/similarity
+$(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o \
+    $(BUILD)/obj/tutorials/exercises/tools/similarity.o: $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+# The suite's probe: one program, one attack per mode (tests/exercises/sandbox_probe.cpp).
+$(SANDBOX_PROBE): $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+$(SIMILARITY_BIN): $(BUILD)/obj/tutorials/exercises/tools/similarity.o
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+$(TEST_BIN): $(SANDBOX_OBJS)
+.PHONY: similarity
+similarity: $(SIMILARITY_BIN)
+	@test -n "$(DIR)" || { echo "usage: make similarity DIR=<folder of hand-ins> [OUT=file] [BASE=skeleton.cpp]"; exit 1; }
+	@./$(SIMILARITY_BIN) $(if $(BASE),--base $(BASE)) $(if $(OUT),--out $(OUT)) $(DIR)

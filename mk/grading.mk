@@ -64,7 +64,7 @@ $(GRADING)/%/librest.a: $$(filter-out $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(call
 
 # What the tool is given (grade_handin.h: Setup). The runner's objects and the
 # judge are the graders' (mk/exercises.mk), the confining entry the sandbox's.
-GRADE_CONFINE    := $(BUILD)/obj/tutorials/exercises/sandbox/confine_runner.o
+GRADE_CONFINE     = $(CONFINE_RUNNER_OBJS)
 GRADE_RUNNER_MAIN := $(BUILD)/obj/tutorials/exercises/graders/runner_main.o
 GRADE_KIND        = $(if $(filter $(EX),$(FRAMEWORK_EXERCISES)),framework,function)
 GRADE_CUT         = $(call runner_cut_objects,$(EX))

@@ -1,0 +1,139 @@
+// tutorials/exercises/sandbox/start_child.cpp: fork, then the launcher's half of the confinement.
+//
+// Between fork and exec the child may call only async-signal-safe functions
+// (the grader that calls run() may have threads, and a lock another thread
+// held at fork time stays locked forever in the child): no malloc, no
+// std::string. Everything it needs (argv as char*, the uid of nobody) is
+// prepared before fork. The runner's own half, the seccomp filter, is
+// installed by confine_runner.cpp as the runner starts.
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "tutorials/exercises/sandbox/launch_detail.h"
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+namespace sandbox::detail {
+
+bool memory_is_limited() {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;  // ASan's shadow memory reserves terabytes of address space: RLIMIT_AS breaks it
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return false;
+#else
+  return true;
+#endif
+#else
+  return true;
+#endif
+}
+
+namespace {
+
+// Writes "sandbox: cannot <what> (errno N)" on fd 2 and leaves: async-signal-safe.
+[[noreturn]] void die_in_child(const char* what) {
+  const int error = errno;
+  char digits[12];
+  int n = 0;
+  for (int e = error > 0 ? error : 0; n == 0 || e > 0; e /= 10) digits[n++] = char('0' + e % 10);
+  auto say = [](const char* s) { (void)!write(2, s, strlen(s)); };
+  say("sandbox: cannot ");
+  say(what);
+  say(" (errno ");
+  while (n > 0) (void)!write(2, &digits[--n], 1);
+  say(")\n");
+  _exit(127);
+}
+
+// soft == hard, except for CPU time: at the soft limit the kernel sends
+// SIGXCPU (which names the breach), at the hard one SIGKILL.
+void set_limit(int resource, rlim_t value, const char* what, rlim_t hard_extra = 0) {
+  const rlimit limit{value, value + hard_extra};
+  if (setrlimit(resource, &limit) != 0) die_in_child(what);
+}
+
+struct Pipe {
+  int read = -1, write = -1;
+};
+
+Pipe make_pipe() {
+  int fds[2];
+  // O_CLOEXEC: a program another thread of the grader starts meanwhile must
+  // not inherit our pipes (it would hold them open, and we would wait for EOF).
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("sandbox::run: cannot make a pipe");
+  return {fds[0], fds[1]};
+}
+
+}  // namespace
+
+Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // nobody's ids, looked up now (getpwnam is not async-signal-safe).
+  const passwd* nobody = getpwnam("nobody");
+  const uid_t nobody_uid = nobody ? nobody->pw_uid : 65534;
+  const gid_t nobody_gid = nobody ? nobody->pw_gid : 65534;
+  const bool drop_root = geteuid() == 0;
+  const rlim_t cpu = rlim_t(std::ceil(limits.cpu_seconds > 0 ? limits.cpu_seconds : 1));
+
+  const Pipe in = make_pipe(), out = make_pipe(), log = make_pipe(), breach = make_pipe();
+  const int pid = fork();
+  if (pid < 0) throw std::runtime_error("sandbox::run: fork failed");
+  if (pid == 0) {
+    // Own process group: the wall-clock limit kills the group, whatever it started.
+    setpgid(0, 0);
+    // Our ends to 0..4. First out of the way (to 10 and up), so a dup2 never
+    // overwrites a pipe end that is still to be moved.
+    const int wanted[5] = {in.read, log.write, log.write, out.write, breach.write};
+    int moved[5];
+    for (int i = 0; i < 5; ++i)
+      if ((moved[i] = fcntl(wanted[i], F_DUPFD, 10)) < 0) die_in_child("move its pipes");
+    for (int i = 0; i < 5; ++i)
+      if (dup2(moved[i], i) < 0) die_in_child("set up fds 0-4");
+        // Nothing else of the grader's stays open: not the gradebook, not other pipes.
+#if defined(__linux__) && defined(SYS_close_range)
+    if (syscall(SYS_close_range, 5u, ~0u, 0u) != 0)
+#endif
+      for (int fd = 5; fd < 4096; ++fd) close(fd);
+
+    set_limit(RLIMIT_CPU, cpu, "limit its CPU time", 1);
+    if (memory_is_limited()) set_limit(RLIMIT_AS, limits.memory_bytes, "limit its memory");
+    set_limit(RLIMIT_FSIZE, 0, "limit its file size");  // a write to any file: SIGXFSZ
+    set_limit(RLIMIT_CORE, 0, "turn off core files");
+    set_limit(RLIMIT_NOFILE, 256, "limit its open files");
+#ifdef __linux__
+    // No set-uid program can give it privileges back; also what lets an
+    // unprivileged process install a seccomp filter.
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die_in_child("set no_new_privs");
+#endif
+    if (drop_root) {
+      // A root runner could undo every limit: run it as nobody. RLIMIT_NPROC
+      // counts all of a user's threads, so it is set only for nobody (for an
+      // ordinary user it would count the teacher's whole session).
+      if (setgroups(0, nullptr) != 0 || setgid(nobody_gid) != 0 || setuid(nobody_uid) != 0)
+        die_in_child("drop root to nobody");
+      set_limit(RLIMIT_NPROC, 256, "limit its processes");
+    }
+    execv(args[0], args.data());
+    die_in_child("start the program");
+  }
+  setpgid(pid, pid);  // also from this side: whichever runs first, the group exists
+  for (int fd : {in.read, out.write, log.write, breach.write}) close(fd);
+  for (int fd : {in.write, out.read, log.read, breach.read}) fcntl(fd, F_SETFL, O_NONBLOCK);
+  return Child{pid, in.write, out.read, log.read, breach.read};
+}
+
+}  // namespace sandbox::detail
