@@ -63,7 +63,8 @@ Problem compile(const Setup& setup, const fs::path& source, const fs::path& obje
        {std::string("-I") + setup.handout, std::string("-MD"), std::string("-MF"), depfile,
         std::string("-c"), source.string(), std::string("-o"), object.string()})
     argv.push_back(arg);
-  const Finished built = run_command(argv, kCompileSeconds);
+  // In its scratch folder: a path relative to the compiler's folder finds nothing.
+  const Finished built = run_command(argv, kCompileSeconds, source.parent_path().string());
   if (built.timed_out)
     return {"compile error",
             "your file did not compile within " +
