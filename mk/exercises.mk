@@ -92,7 +92,7 @@ $(SANDBOX_PROBE): $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_pr
 $(SIMILARITY_BIN): $(BUILD)/obj/tutorials/exercises/tools/similarity.o
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-$(TEST_BIN): $(SANDBOX_OBJS)
+$(TEST_BIN): $(SANDBOX_OBJS) | $(SANDBOX_PROBE)
 .PHONY: similarity
 similarity: $(SIMILARITY_BIN)
 	@test -n "$(DIR)" || { echo "usage: make similarity DIR=<folder of hand-ins> [OUT=file] [BASE=skeleton.cpp]"; exit 1; }

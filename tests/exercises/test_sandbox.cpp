@@ -91,15 +91,7 @@ TEST_CASE("the wall clock stops the whole process group, pipes held open include
   CHECK(left.seconds < 5);
 }
 
-TEST_CASE("the launcher's limits: CPU time, file size") {
-  // The wall limit is far above the CPU limit: on a loaded machine a second
-  // of CPU can take several seconds of wall clock.
-  sandbox::Limits limits = quick();
-  limits.wall_seconds = 20;
-  const sandbox::Result cpu = sandbox::run({"/bin/sh", "-c", "while :; do :; done"}, "", limits);
-  CHECK(cpu.breach == "used more than 1 s of CPU");
-  CHECK(cpu.signal == SIGXCPU);
-
+TEST_CASE("the launcher's limits: writing any file is a breach (RLIMIT_FSIZE 0)") {
   // /tmp: a place the runner may create a file in even as nobody, so that
   // the write itself (not the permissions) is what stops it.
   const std::string file = "/tmp/attograd-sandbox-fsize-" + std::to_string(getpid());
@@ -117,6 +109,97 @@ TEST_CASE("a program that cannot be started says why") {
   CHECK_FALSE(r.ok);
   CHECK(r.exit_status == 127);
   CHECK(r.log.find("sandbox: cannot start the program (errno 2)") == 0);
+}
+
+}  // TEST_SUITE("exercises.sandbox")
+
+namespace {
+
+std::string probe_path() { return (ex_test::exercise_dir() / "sandbox_probe").string(); }
+
+sandbox::Result probe(const std::string& mode, sandbox::Limits limits = quick()) {
+  return sandbox::run({probe_path(), mode}, "", limits);
+}
+
+// An attack refused: named, ended by the runner's breach handler, and
+// nothing after the attack ran ("survived" is its next line).
+void check_refused(const std::string& mode, const std::string& breach) {
+  CAPTURE(mode);
+  const sandbox::Result r = probe(mode);
+  CHECK_FALSE(r.ok);
+  CHECK(r.breach == breach);
+  CHECK(r.output.find("survived") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_SUITE("exercises.sandbox") {
+
+TEST_CASE("an honest runner works: threads, exceptions, printing, 500 MB, 10 MB of output") {
+  sandbox::Limits generous;  // a loaded machine (2 cores, a class) can be slow: wide limits
+  generous.wall_seconds = 60;
+  generous.cpu_seconds = 30;
+  const sandbox::Result r = sandbox::run({probe_path(), "good"}, "abc", generous);
+  CHECK(r.ok);
+  CHECK(r.breach == "");
+  CHECK(r.log == "printf works\ncout works\n");
+  const std::string summary = "matmul 128, thread 7, thrown and caught, 524288000 bytes, input 3\n";
+  REQUIRE(r.output.size() == summary.size() + (10u << 20));
+  CHECK(r.output.substr(0, summary.size()) == summary);
+  size_t wrong = 0;
+  for (size_t i = 0; i < (10u << 20); ++i)
+    wrong += r.output[summary.size() + i] != char(i * 7 % 251);
+  CHECK(wrong == 0);
+  CHECK(r.peak_bytes > (500u << 20));
+}
+
+TEST_CASE("an endless loop in a static constructor is stopped at the wall limit") {
+  const sandbox::Result r = probe("loop_in_constructor");
+  CHECK(r.breach == "stopped after 1 s");
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.seconds < 3);
+}
+
+TEST_CASE("a new process is refused, from main or from a static constructor") {
+  check_refused("fork", "tried to start a process");
+  check_refused("raw_clone", "tried to start a process");
+#ifdef SYS_fork  // aarch64 has no fork system call (glibc's fork is clone there)
+  check_refused("raw_fork", "tried to start a process");
+#endif
+  check_refused("fork_in_constructor", "tried to start a process");
+  check_refused("exec", "tried to start a process");
+  // The grandchild that would hold the pipes open past the runner's end
+  // never exists (the wall clock's kill of the group is tested above with /bin/sh).
+  const sandbox::Result r = probe("grandchild");
+  CHECK(r.breach == "tried to start a process");
+  CHECK(r.seconds < 3);
+}
+
+TEST_CASE("files, other processes, the network and the limits are out of reach") {
+  check_refused("write_file", "tried to open a file for writing");
+  check_refused("proc_self_mem", "tried to open a file for writing");
+  check_refused("ptrace", "tried to use ptrace");
+  check_refused("socket", "tried to open a socket");
+  check_refused("raise_limits", "tried to change its limits");
+  check_refused("signal_parent", "tried to signal another process");
+  check_refused("sigsys_handler", "tried to change its SIGSYS handler");
+  CHECK_FALSE(std::filesystem::exists("/tmp/attograd-sandbox-probe.txt"));
+}
+
+TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {
+  sandbox::Limits cpu = quick();
+  cpu.wall_seconds = 20;  // well above: a loaded machine gives 1 s of CPU slowly
+  CHECK(probe("burn_cpu", cpu).breach == "used more than 1 s of CPU");
+  if (!sandbox::memory_limit_applies()) return;  // under ASan: no RLIMIT_AS (sandbox.h)
+  sandbox::Limits memory = quick();
+  memory.wall_seconds = 20;
+  memory.memory_bytes = 128u << 20;  // small, so the hog reaches it quickly
+  const sandbox::Result hog = probe("memory_hog", memory);
+  CHECK(hog.breach == "used more than 128 MiB");  // operator new's failure, named by the runner
+  CHECK(hog.output == "");
+  const sandbox::Result crash = probe("malloc_hog", memory);
+  CHECK(crash.signal == SIGSEGV);
+  CHECK(crash.breach == "used more than 128 MiB");  // a crash near the limit
 }
 
 }  // TEST_SUITE("exercises.sandbox")

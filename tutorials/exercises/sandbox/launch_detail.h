@@ -49,8 +49,5 @@ Ending supervise(Child& child, Streams& streams, const Limits& limits);
 
 // False where this build has no seccomp (not Linux): run() then says so in the log.
 bool confinement_available();
-// False where RLIMIT_AS is not applied (under AddressSanitizer, whose shadow
-// memory reserves terabytes of address space: start_child.cpp).
-bool memory_is_limited();
 
 }  // namespace sandbox::detail

@@ -48,7 +48,7 @@ std::string name_the_breach(const detail::Ending& end, const std::string& breach
   // crashes on it. A crash after it came near the limit is that.
   const bool crashed = end.signal == SIGSEGV || end.signal == SIGBUS || end.signal == SIGABRT ||
                        end.signal == SIGKILL;
-  if (crashed && detail::memory_is_limited() && end.peak_bytes >= limits.memory_bytes / 2)
+  if (crashed && memory_limit_applies() && end.peak_bytes >= limits.memory_bytes / 2)
     return "used more than " + bytes_text(limits.memory_bytes);
   return "";
 }

@@ -63,6 +63,10 @@ inline constexpr size_t kLogLimit = 64 * 1024;
 // std::runtime_error only when the launcher itself cannot work (no pipes, no fork).
 Result run(const std::vector<std::string>& argv, const std::string& input, const Limits& limits);
 
+// False where Limits::memory_bytes is not applied: under AddressSanitizer
+// (make asan), whose shadow memory reserves terabytes of address space.
+bool memory_limit_applies();
+
 // "5 s", "1.5 s"; "2 GiB", "512 MiB": how the breaches print a limit (the launcher and
 // confine_runner.cpp both name limits, so the wording lives here, once).
 inline std::string seconds_text(double seconds) {

@@ -24,9 +24,9 @@
 #include <sys/prctl.h>
 #endif
 
-namespace sandbox::detail {
+namespace sandbox {
 
-bool memory_is_limited() {
+bool memory_limit_applies() {
 #if defined(__SANITIZE_ADDRESS__)
   return false;  // ASan's shadow memory reserves terabytes of address space: RLIMIT_AS breaks it
 #elif defined(__has_feature)
@@ -39,6 +39,10 @@ bool memory_is_limited() {
   return true;
 #endif
 }
+
+}  // namespace sandbox
+
+namespace sandbox::detail {
 
 namespace {
 
@@ -110,7 +114,7 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
       for (int fd = 5; fd < 4096; ++fd) close(fd);
 
     set_limit(RLIMIT_CPU, cpu, "limit its CPU time", 1);
-    if (memory_is_limited()) set_limit(RLIMIT_AS, limits.memory_bytes, "limit its memory");
+    if (memory_limit_applies()) set_limit(RLIMIT_AS, limits.memory_bytes, "limit its memory");
     set_limit(RLIMIT_FSIZE, 0, "limit its file size");  // a write to any file: SIGXFSZ
     set_limit(RLIMIT_CORE, 0, "turn off core files");
     set_limit(RLIMIT_NOFILE, 256, "limit its open files");

@@ -1,0 +1,164 @@
+// tests/exercises/sandbox_probe.cpp: a runner that attacks its sandbox, one attack per mode.
+//
+//   build/exercises/sandbox_probe MODE     (test_sandbox.cpp starts it through sandbox::run)
+//
+// Linked like a grader's runner: confine_runner's objects first, then this,
+// then the library. After an attack that the sandbox should have stopped, it
+// writes "survived" on fd 3, so a test sees at once if it was not stopped.
+// Mode "good" does what an honest runner does (threads, the library's
+// kernels on 2 threads, exceptions, printing, 500 MB, 10 MB of output) and
+// must work.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/ag.h"
+#include "core/kernels/parallel.h"
+
+namespace {
+
+// The mode, read before main: a static constructor has no argv, so it reads
+// the command line the kernel keeps (reading files stays allowed).
+std::string mode_from_cmdline() {
+  std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
+  std::string program, mode;
+  std::getline(cmdline, program, '\0');
+  std::getline(cmdline, mode, '\0');
+  return mode;
+}
+
+void report(const std::string& text) { (void)!write(3, text.data(), text.size()); }
+
+// An attack in a static constructor: it runs before main, so only a
+// confinement in place before constructors (confine_runner's .preinit_array) stops it.
+struct EarlyAttack {
+  EarlyAttack() {
+    const std::string mode = mode_from_cmdline();
+    volatile unsigned long spin = 0;
+    if (mode == "loop_in_constructor")
+      while (true) spin = spin + 1;
+    if (mode == "fork_in_constructor") {
+      if (fork() == 0) _exit(0);
+      report("survived");
+    }
+  }
+} early_attack;
+
+// The honest runner's day: what the sandbox must let through.
+int good(const std::string& input) {
+  ag::set_num_threads(2);
+  const ag::Tensor a = ag::ones({128, 128});
+  const float corner = a.matmul(a).data()[0];  // 128 ones times 128 ones
+  int from_thread = 0;
+  std::thread worker([&] { from_thread = 7; });
+  worker.join();
+  std::string caught;
+  try {
+    throw std::runtime_error("thrown and caught");
+  } catch (const std::exception& e) {
+    caught = e.what();
+  }
+  const size_t big_size = 500u << 20;
+  std::unique_ptr<char[]> big(new char[big_size]);
+  std::memset(big.get(), 1, big_size);  // touched once, so it is really resident
+  std::printf("printf works\n");
+  std::cout << "cout works" << std::endl;
+  std::ostringstream summary;
+  summary << "matmul " << corner << ", thread " << from_thread << ", " << caught << ", " << big_size
+          << " bytes, input " << input.size() << "\n";
+  report(summary.str());
+  // 10 MB the test can predict: byte i is i * 7 % 251.
+  std::string pattern(10u << 20, '\0');
+  for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = char(i * 7 % 251);
+  for (size_t at = 0; at < pattern.size();) {
+    const ssize_t n = write(3, pattern.data() + at, pattern.size() - at);
+    if (n <= 0) return 1;
+    at += size_t(n);
+  }
+  return 0;
+}
+
+void attack(const std::string& mode) {
+  if (mode == "fork") {
+    if (fork() == 0) _exit(0);
+#ifdef SYS_fork
+  } else if (mode == "raw_fork") {
+    if (syscall(SYS_fork) == 0) _exit(0);
+#endif
+  } else if (mode == "raw_clone") {  // a new process, not a thread: no CLONE_THREAD
+    if (syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0) == 0) _exit(0);
+  } else if (mode == "grandchild") {  // would hold the pipes open after the runner ends
+    if (fork() == 0) {
+      sleep(300);
+      _exit(0);
+    }
+  } else if (mode == "exec") {
+    execl("/bin/true", "true", (char*)nullptr);
+  } else if (mode == "write_file") {
+    std::ofstream out("/tmp/attograd-sandbox-probe.txt");
+    out << "written";
+  } else if (mode == "proc_self_mem") {
+    open("/proc/self/mem", O_RDWR);
+  } else if (mode == "ptrace") {
+    ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+  } else if (mode == "socket") {
+    socket(AF_INET, SOCK_STREAM, 0);
+  } else if (mode == "memory_hog") {  // grows towards 10 GB, doubling as vectors do
+    std::vector<char> hog;
+    while (hog.size() < (10ull << 30)) hog.resize(hog.size() * 2 + (1 << 20), 1);
+  } else if (mode == "malloc_hog") {  // malloc says null, not bad_alloc: the program crashes
+    std::vector<char*> blocks;
+    for (char* block; (block = static_cast<char*>(std::malloc(64 << 20)));) {
+      std::memset(block, 1, 64 << 20);
+      blocks.push_back(block);
+    }
+    // As a program that forgot to check: the next block is null too.
+    char* volatile unchecked = static_cast<char*>(std::malloc(64 << 20));
+    unchecked[0] = 1;
+  } else if (mode == "raise_limits") {
+    rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+    setrlimit(RLIMIT_CPU, &unlimited);
+  } else if (mode == "sigsys_handler") {  // the handler that names breaches: ignored
+    signal(SIGSYS, SIG_IGN);
+  } else if (mode == "signal_parent") {  // signal 0 only checks: harmless if it got through
+    kill(getppid(), 0);
+  } else if (mode == "burn_cpu") {
+    volatile unsigned long spin = 0;
+    while (true) spin = spin + 1;
+  } else {
+    std::fprintf(stderr, "sandbox_probe: unknown mode '%s'\n", mode.c_str());
+    std::exit(2);
+  }
+  report("survived");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: sandbox_probe MODE\n");
+    return 2;
+  }
+  const std::string mode = argv[1];
+  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (mode == "good") return good(input);
+  if (mode != "fork_in_constructor") attack(mode);
+  return 0;
+}
