@@ -28,7 +28,7 @@ GRADE_SKELETONS = tutorials/exercises/skeletons/$(1).txt $(wildcard tutorials/ex
 $(GRADE_TOOL_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
-$(GRADE_TOOL): $(GRADE_TOOL_OBJS)
+$(GRADE_TOOL): $(GRADE_TOOL_OBJS) $(SANDBOX_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 $(TEST_BIN): | $(GRADE_TOOL)
@@ -39,6 +39,11 @@ runner_cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(_runner)?
 # The files a framework hand-in may hold: the library files with NAME's regions.
 handin_sources     = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" \
                        $(LIB_SRCS) 2>/dev/null)
+# A framework assignment's "@tests" suites, and the suite's objects that hold them.
+grade_comma        := ,
+grade_suites        = $(shell sed -n 's/^@tests //p' tutorials/exercises/skeletons/$(1).txt)
+grade_suite_objects = $(if $(call grade_suites,$(1)),$(BUILD)/obj/tests/main.o $(patsubst %.cpp,$(BUILD)/obj/%.o,\
+  $(shell grep -l -E 'TEST_SUITE\("($(subst $(grade_comma),|,$(call grade_suites,$(1))))"\)' $(TEST_SRCS))))
 runner_cut_objects = $(patsubst %.cpp,$(GRADING)/$(1)/cut/%.o,$(call runner_cut_sources,$(1)))
 # build/grading/NAME/cut/PATH -> PATH
 grading_path       = $(patsubst $(call cut_name,$(1))/cut/%,%,$(1))
@@ -68,9 +73,10 @@ GRADE_CONFINE     = $(CONFINE_RUNNER_OBJS)
 GRADE_RUNNER_MAIN := $(BUILD)/obj/tutorials/exercises/graders/runner_main.o
 GRADE_KIND        = $(if $(filter $(EX),$(FRAMEWORK_EXERCISES)),framework,function)
 GRADE_CUT         = $(call runner_cut_objects,$(EX))
+GRADE_SUITE_OBJS  = $(if $(filter framework,$(GRADE_KIND)),$(call grade_suite_objects,$(EX)))
 GRADE_PREREQS     = $(GRADE_TOOL) $(GRADING)/$(EX)/handout/.made $(GRADE_CUT) $(GRADING)/$(EX)/librest.a \
                     $(GRADE_CONFINE) $(GRADE_RUNNER_MAIN) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_runner.o \
-                    $(BUILD)/exercises/$(EX)_judge
+                    $(BUILD)/exercises/$(EX)_judge $(GRADE_SUITE_OBJS)
 # A hand-in is compiled at -O1 (grading is about answers; -O3 would triple a
 # class's compile time), with the library's flags but -I the hand-out (the tool adds it).
 GRADE_ENV = GRADE_KIND=$(GRADE_KIND) GRADE_HANDOUT=$(GRADING)/$(EX)/handout GRADE_CXX="$(CXX)" \
@@ -78,7 +84,8 @@ GRADE_ENV = GRADE_KIND=$(GRADE_KIND) GRADE_HANDOUT=$(GRADING)/$(EX)/handout GRAD
   GRADE_RUNNER_FIRST="$(GRADE_CONFINE) $(GRADE_RUNNER_MAIN) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_runner.o" \
   GRADE_RUNNER_LAST="$(if $(filter function,$(GRADE_KIND)),$(GRADE_CUT)) $(GRADING)/$(EX)/librest.a" \
   GRADE_REGION_FILES="$(call handin_sources,$(EX))" GRADE_CUT_OBJECTS=$(GRADING)/$(EX)/cut \
-  GRADE_JUDGE=$(BUILD)/exercises/$(EX)_judge GRADE_CHECK_CALLS=tutorials/exercises/tools/check_calls.sh
+  GRADE_JUDGE=$(BUILD)/exercises/$(EX)_judge GRADE_CHECK_CALLS=tutorials/exercises/tools/check_calls.sh \
+  GRADE_SUITES="$(call grade_suites,$(EX))" GRADE_SUITE_FIRST="$(if $(GRADE_SUITE_OBJS),$(GRADE_CONFINE) $(GRADE_SUITE_OBJS))"
 
 .PHONY: grade grade-all grade-prereqs handout grade-demo
 grade-prereqs:

@@ -11,6 +11,7 @@
 #include "tutorials/exercises/tools/grading/handin_checks.h"
 #include "tutorials/exercises/tools/grading/judge_result.h"
 #include "tutorials/exercises/tools/grading/process.h"
+#include "tutorials/exercises/tools/grading/suite_tests.h"
 
 namespace fs = std::filesystem;
 
@@ -161,6 +162,8 @@ Setup setup_from_environment(const std::string& assignment) {
   s.cut_objects = environment("GRADE_CUT_OBJECTS", s.framework);
   s.judge = fs::absolute(environment("GRADE_JUDGE")).string();
   s.check_calls = environment("GRADE_CHECK_CALLS");
+  s.suites = environment("GRADE_SUITES", false);
+  s.suite_first = words(environment("GRADE_SUITE_FIRST", false));
   s.system_dirs = system_include_dirs(s.cxx);
   return s;
 }
@@ -219,7 +222,22 @@ Graded grade_handin(const Setup& setup, const std::string& handin, const std::st
                   "your file does not link with the runner (a function of the interface missing "
                   "or renamed?):",
                   linked.output);
-  return judge(setup, runner, name, work.string());
+  Graded graded = judge(setup, runner, name, work.string());
+  if (!setup.framework) return graded;
+  const SuiteOutcome suite = run_suite_tests(setup.cxx, setup.suites, setup.suite_first, objects,
+                                             setup.runner_last, setup.ldflags, work.string());
+  if (suite.summary.empty()) return graded;
+  graded.row.suite =
+      suite.ran ? std::to_string(suite.passed) + "/" + std::to_string(suite.passed + suite.failed)
+                : "did not run";
+  if (!suite.ran || suite.failed > 0)
+    graded.row.reason +=
+        (graded.row.reason.empty() ? "" : "; ") + std::string("suite tests failed");
+  // The suite's line goes before the score line, which stays the report's last.
+  const size_t score_at = graded.report.rfind("score: ");
+  graded.report.insert(std::min(score_at, graded.report.size()),
+                       suite.summary + "\n" + suite.details + "\n");
+  return graded;
 }
 
 }  // namespace grading

@@ -32,6 +32,8 @@ struct Setup {
   std::vector<std::string> region_files;  // framework: the files a student hands in
   std::string cut_objects;                // framework: folder of PATH.o, the hand-out's objects
   std::string judge;                      // build/exercises/NAME_judge
+  std::string suites;                     // framework: doctest -ts of the "@tests" line
+  std::vector<std::string> suite_first;   // confining objects, tests/main.o, the suites' objects
   std::string check_calls;                // tutorials/exercises/tools/check_calls.sh
   std::vector<std::string> system_dirs;   // the compiler's <...> folders
   double judge_seconds = 300;             // the judge's own wall limit (each check has its own)

@@ -32,6 +32,7 @@ struct Row {
   std::string reason;               // "" when it scored 100; else "compile error", ...
   double seconds = 0;               // the judge's runs of the runner (wall clock)
   uint64_t peak_bytes = 0;          // the runner's largest peak resident memory
+  std::string suite;                // framework: the suite's tests of the region ("14/14"), or ""
 };
 
 // Writes text to path through path.tmp and a rename: a reader sees the old
