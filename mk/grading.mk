@@ -116,3 +116,6 @@ grade-all: grade-prereqs
 handout:
 	@test -n "$(EX)" -a -n "$(OUT)" || { echo "usage: make handout EX=<name>[,<name>...] OUT=<folder>   exercises: $(EXERCISES)"; exit 1; }
 	@tutorials/exercises/tools/handout.sh $(EX) $(OUT)
+
+# The suite tests the tool's logic in-process (tests/exercises/test_grade_all.cpp).
+$(TEST_BIN): $(filter-out %/grade_main.o,$(GRADE_TOOL_OBJS))

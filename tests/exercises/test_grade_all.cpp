@@ -1,0 +1,153 @@
+// The grading pipeline (tutorials/exercises/tools/grading/, mk/grading.mk).
+//
+// Two halves. The tool's own logic, linked into the suite (no process): the
+// dependency list the compiler writes, which includes a hand-in may have, a
+// judge's result file, the gradebook's files. Then the pipeline end to end:
+// make grade-all over a mixed folder of A1 hand-ins (the reference solution,
+// a common bug, an honest hand-in using the standard library's internals,
+// include cheats, a symbol-table pointer call, a verdict written to the
+// result pipe, an empty file, and tests/exercise_handins/attacks/ when it is
+// there), each row's score and reason asserted, the gradebook and the build
+// intact afterwards, and a rerun byte-identical.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/helpers/exercise_test_util.h"
+#include "tutorials/exercises/tools/grading/gradebook.h"
+#include "tutorials/exercises/tools/grading/handin_checks.h"
+#include "tutorials/exercises/tools/grading/judge_result.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A scratch folder under build/exercises/, emptied.
+fs::path scratch(const std::string& name) {
+  const fs::path dir = ex_test::exercise_dir() / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+}  // namespace
+
+TEST_SUITE("exercises.grading") {
+TEST_CASE("the compiler's dependency list is read as make writes it") {
+  const std::string depfile =
+      "/w/handin.o: /w/handin.cpp /h/tutorials/exercises/softmax_backward.h \\\n"
+      " /usr/include/c++/12/vector /h/core/a\\ b.h\n";
+  const std::vector<std::string> expected = {"/w/handin.cpp",
+                                             "/h/tutorials/exercises/softmax_backward.h",
+                                             "/usr/include/c++/12/vector", "/h/core/a b.h"};
+  CHECK(grading::dependencies(depfile) == expected);
+}
+
+TEST_CASE("a hand-in may include the hand-out's headers and the standard library, nothing else") {
+  const fs::path dir = scratch("grading-includes");
+  for (const char* file :
+       {"handout/core/tensor.h", "handout/core/reference/softmax_naive.cpp",
+        "handout/tutorials/exercises/softmax_backward.h", "handout/tutorials/exercises/attention.h",
+        "handout/tests/x.h", "system/vector", "work/handin.cpp", "elsewhere/answer.h"})
+    write(dir / file, "\n");
+  const std::vector<std::string> system = {(dir / "system").string()};
+  auto check = [&](const std::string& dep) {
+    return grading::check_includes({(dir / "work/handin.cpp").string(), (dir / dep).string()},
+                                   (dir / "work/handin.cpp").string(), (dir / "handout").string(),
+                                   "softmax_backward", system);
+  };
+  CHECK(check("handout/core/tensor.h") == "");
+  CHECK(check("handout/tutorials/exercises/softmax_backward.h") == "");
+  CHECK(check("system/vector") == "");
+  CHECK(check("handout/core/reference/softmax_naive.cpp") ==
+        "your file includes core/reference/softmax_naive.cpp, which is not one of the headers "
+        "this assignment gives you");
+  CHECK(check("handout/tutorials/exercises/attention.h") ==
+        "your file includes tutorials/exercises/attention.h, which is not one of the headers "
+        "this assignment gives you");
+  CHECK(check("handout/tests/x.h") ==
+        "your file includes tests/x.h, which is not one of the headers this assignment gives you");
+  CHECK(check("elsewhere/answer.h") == "your file includes " +
+                                           (dir / "elsewhere/answer.h").string() +
+                                           ", which is not one of the headers this assignment "
+                                           "gives you");
+  // A path through ".." that lands in the hand-out is judged by where it lands.
+  CHECK(check("work/../handout/core/tensor.h") == "");
+}
+
+TEST_CASE("an #include the hand-out lacks is forbidden when it points outside it") {
+  const std::string root = ex_test::repo_root().string();
+  CHECK(grading::missing_include_refusal(
+            "h.cpp:1:10: fatal error: tests/exercise_solutions/softmax_backward.cpp: No such "
+            "file or directory\n",
+            root) ==
+        "your file includes tests/exercise_solutions/softmax_backward.cpp, which is not one of "
+        "the headers this assignment gives you");
+  CHECK(grading::missing_include_refusal(
+            "h.cpp:1:10: fatal error: '/etc/answers.h' file not found\n", root) ==
+        "your file includes /etc/answers.h, which is not one of the headers this assignment "
+        "gives you");
+  // A typo in a header's name is an ordinary compile error.
+  CHECK(grading::missing_include_refusal(
+            "h.cpp:1:10: fatal error: core/tensr.h: No such file or directory\n", root) == "");
+}
+
+TEST_CASE("a judge's result file becomes a row: points per check, the score, the reason") {
+  const std::string result =
+      "check\trows of 5\t30\t30\tok\t\n"
+      "check\tlarge logits\t0\t40\ttimeout\tstopped after 5 s\n"
+      "check\tone column\t0\t30\twrong\tdx [3, 1]: 3 of 3 elements wrong\n"
+      "seconds\t5.25\n"
+      "peak_bytes\t10485760\n";
+  const grading::Row row = grading::parse_result(result, "alice.cpp");
+  CHECK(row.score == 30);
+  REQUIRE(row.checks.size() == 3);
+  CHECK(row.checks[1].name == "large logits");
+  CHECK(row.checks[1].max == 40);
+  CHECK(row.reason == "timeout; wrong");
+  CHECK(row.seconds == doctest::Approx(5.25));
+  CHECK(row.peak_bytes == 10485760u);
+}
+
+TEST_CASE("the gradebook: one column per check, coarse time and memory, sorted rows") {
+  grading::Row bob{"bob.cpp", 100, {{"a", 60, 60, "ok"}, {"b", 40, 40, "ok"}}, "", 0.4,
+                   20 << 20,  ""};
+  grading::Row amy{"amy, jr.cpp", 0, {}, "compile error", 0, 0, ""};
+  grading::Row cat{"cat.cpp",  60, {{"a", 60, 60, "ok"}, {"b", 0, 40, "memory"}}, "memory", 6.5,
+                   3ull << 30, ""};
+  const std::string csv = grading::grades_csv({bob, amy, cat});
+  CHECK(csv ==
+        "file,score,a,b,reason,seconds,peak memory\n"
+        "\"amy, jr.cpp\",0,0,0,compile error,under 1 s,under 256 MiB\n"
+        "bob.cpp,100,60,40,,under 1 s,under 256 MiB\n"
+        "cat.cpp,60,60,0,memory,over 5 s,over 256 MiB\n");
+  const std::string summary = grading::summary_md("softmax_backward", {cat, bob, amy});
+  CHECK(summary.find("| a | 60 | 2 | 3 |") != std::string::npos);
+  CHECK(summary.find("| b | 40 | 1 | 3 |") != std::string::npos);
+  CHECK(summary.find("  0-  9 | # 1\n") != std::string::npos);
+  CHECK(summary.find(" 60- 69 | # 1\n") != std::string::npos);
+  CHECK(summary.find("    100 | # 1\n") != std::string::npos);
+  CHECK(summary.find("- compile error: 1\n- memory: 1\n") != std::string::npos);
+  // The order the rows came in changes nothing.
+  CHECK(grading::grades_csv({cat, amy, bob}) == csv);
+  CHECK(grading::timings_csv({bob}) == "file,seconds,peak bytes\nbob.cpp,0.40,20971520\n");
+}
+
+TEST_CASE("the gradebook is written whole: through a temporary file and a rename") {
+  const fs::path dir = scratch("grading-atomic");
+  grading::write_atomically((dir / "grades.csv").string(), "file,score\n");
+  CHECK(ex_test::read_file(dir / "grades.csv") == "file,score\n");
+  CHECK(!fs::exists(dir / "grades.csv.tmp"));
+  CHECK_THROWS_WITH(grading::write_atomically((dir / "no/such/grades.csv").string(), "x"),
+                    doctest::Contains("grade-all: cannot write"));
+}
+}  // TEST_SUITE("exercises.grading")
