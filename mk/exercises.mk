@@ -81,7 +81,11 @@ SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox star
 CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
 SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
 SIMILARITY_BIN      := $(BUILD)/exercises/similarity
+# The attack hand-ins (tests/exercise_handins/attacks/), each linked into a minimal A1 runner.
+ATTACK_NAMES        := $(patsubst tests/exercise_handins/attacks/%.cpp,%,$(wildcard tests/exercise_handins/attacks/*.cpp))
+ATTACK_RUNNERS      := $(ATTACK_NAMES:%=$(BUILD)/exercises/attacks/%)
 $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o \
+    $(BUILD)/obj/tests/exercises/attack_runner.o $(ATTACK_NAMES:%=$(BUILD)/obj/tests/exercise_handins/attacks/%.o) \
     $(BUILD)/obj/tutorials/exercises/tools/similarity.o: $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
@@ -89,10 +93,14 @@ $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_prob
 $(SANDBOX_PROBE): $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
+$(ATTACK_RUNNERS): $(BUILD)/exercises/attacks/%: $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/attack_runner.o \
+    $(BUILD)/obj/tests/exercise_handins/attacks/%.o
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
 $(SIMILARITY_BIN): $(BUILD)/obj/tutorials/exercises/tools/similarity.o
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-$(TEST_BIN): $(SANDBOX_OBJS) | $(SANDBOX_PROBE)
+$(TEST_BIN): $(SANDBOX_OBJS) | $(SANDBOX_PROBE) $(ATTACK_RUNNERS)
 .PHONY: similarity
 similarity: $(SIMILARITY_BIN)
 	@test -n "$(DIR)" || { echo "usage: make similarity DIR=<folder of hand-ins> [OUT=file] [BASE=skeleton.cpp]"; exit 1; }

@@ -202,4 +202,34 @@ TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {
   CHECK(crash.breach == "used more than 128 MiB");  // a crash near the limit
 }
 
+// The attack hand-ins of tests/exercise_handins/attacks/ (A1 softmax backward
+// plus an attack), each in a minimal runner (tests/exercises/attack_runner.cpp).
+// The grading pipeline grades the same files with the real judge; here each
+// attack must meet the sandbox itself, with its reason.
+TEST_CASE("the attack hand-ins are refused by the sandbox, each with its reason") {
+  const auto attack = [](const std::string& name, sandbox::Limits limits = quick()) {
+    const std::string runner = (ex_test::exercise_dir() / "attacks" / name).string();
+    return sandbox::run({runner}, "", limits);
+  };
+  CHECK(attack("loop_in_constructor").breach == "stopped after 1 s");
+  CHECK(attack("fork_grandchild").breach == "tried to start a process");
+  CHECK(attack("write_gradebook").breach == "tried to open a file for writing");
+  CHECK(attack("sabotage_build").breach == "tried to rename, delete or change a file");
+  CHECK(attack("proc_self_mem").breach == "tried to open a file for writing");
+  CHECK(attack("socket").breach == "tried to open a socket");
+  // The forged score line lands in the runner's log; the result channel
+  // carries only its (wrong) answer, which the judge scores.
+  const sandbox::Result forged = attack("score_in_destructor");
+  CHECK(forged.ok);
+  std::string zeros;  // six times std::to_string(0.0f), then the runner's newline
+  for (int i = 0; i < 6; ++i) zeros += "0.000000 ";
+  CHECK(forged.output == zeros + "\n");
+  CHECK(forged.log == "\nscore: 100/100\n");
+  if (!sandbox::memory_limit_applies()) return;  // under ASan: no RLIMIT_AS
+  sandbox::Limits small = quick();
+  small.wall_seconds = 20;
+  small.memory_bytes = 128u << 20;
+  CHECK(attack("memory_hog", small).breach == "used more than 128 MiB");
+}
+
 }  // TEST_SUITE("exercises.sandbox")
