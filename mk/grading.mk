@@ -119,3 +119,20 @@ handout:
 
 # The suite tests the tool's logic in-process (tests/exercises/test_grade_all.cpp).
 $(TEST_BIN): $(filter-out %/grade_main.o,$(GRADE_TOOL_OBJS))
+
+# A class of 60 for A1: copies of the fixtures (the reference solution, the
+# common bugs, the cheats, the attacks), each under a student's name, graded
+# as a teacher would. Prints how long it took (2 at a time; the hand-out and
+# the cut library are built first and not counted).
+GRADE_DEMO := $(GRADING)/demo
+grade-demo:
+	@$(MAKE) --no-print-directory grade-prereqs EX=softmax_backward
+	@rm -rf $(GRADE_DEMO) && mkdir -p $(GRADE_DEMO)/handins
+	@set -- tests/exercise_solutions/softmax_backward.cpp tests/exercise_handins/softmax_backward/*.cpp \
+	  tests/exercise_handins/pipeline/*.cpp $(wildcard tests/exercise_handins/attacks/*.cpp); \
+	  i=0; while [ $$i -lt 60 ]; do for f in "$$@"; do [ $$i -lt 60 ] || break; i=$$((i + 1)); \
+	    cp "$$f" $(GRADE_DEMO)/handins/student_$$(printf %02d $$i)_$$(basename "$$f"); done; done
+	@start=$$(date +%s); \
+	  $(MAKE) --no-print-directory grade-all EX=softmax_backward DIR=$(GRADE_DEMO)/handins OUT=$(GRADE_DEMO)/grades; \
+	  echo "grade-demo: 60 hand-ins of softmax_backward graded in $$(( $$(date +%s) - start )) s"; \
+	  cat $(GRADE_DEMO)/grades/summary.md

@@ -38,7 +38,8 @@ std::vector<fs::path> handins(const fs::path& dir, bool framework) {
   return found;
 }
 
-std::string row_name(const fs::path& handin) { return handin.filename().string(); }
+// The row names the hand-in as DIR/NAME, the path the teacher gave.
+std::string row_name(const fs::path& handin) { return handin.generic_string(); }
 
 std::string report_name(const fs::path& handin) {
   std::string stem = handin.filename().string();
