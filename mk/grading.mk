@@ -87,7 +87,7 @@ GRADE_ENV = GRADE_KIND=$(GRADE_KIND) GRADE_HANDOUT=$(GRADING)/$(EX)/handout GRAD
   GRADE_JUDGE=$(BUILD)/exercises/$(EX)_judge GRADE_CHECK_CALLS=tutorials/exercises/tools/check_calls.sh \
   GRADE_SUITES="$(call grade_suites,$(EX))" GRADE_SUITE_FIRST="$(if $(GRADE_SUITE_OBJS),$(GRADE_CONFINE) $(GRADE_SUITE_OBJS))"
 
-.PHONY: grade grade-all grade-prereqs handout grade-demo
+.PHONY: grade grade-all grade-prereqs handout grade-demo grade-every
 grade-prereqs:
 	@test -n "$(EX)" -a -n "$(filter $(EX),$(EXERCISES))" || \
 	  { echo "usage: make grade EX=<name> [SRC=file.cpp|folder]   exercises: $(EXERCISES)"; exit 1; }
@@ -136,3 +136,9 @@ grade-demo:
 	  $(MAKE) --no-print-directory grade-all EX=softmax_backward DIR=$(GRADE_DEMO)/handins OUT=$(GRADE_DEMO)/grades; \
 	  echo "grade-demo: 60 hand-ins of softmax_backward graded in $$(( $$(date +%s) - start )) s"; \
 	  cat $(GRADE_DEMO)/grades/summary.md
+
+# Every assignment through the pipeline: the reference solution scores 100
+# and the skeleton 0 (a test the suite skips: minutes of compiling).
+.PHONY: grade-every
+grade-every: $(TEST_BIN)
+	./$(TEST_BIN) --no-skip -tc="grading: every assignment*"
