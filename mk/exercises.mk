@@ -5,26 +5,46 @@
 # Classroom assignments (tutorials/exercises/README.md), each graded by
 # tutorials/exercises/graders/NAME_grader.cpp. Two kinds:
 #  - a function assignment has a skeleton tutorials/exercises/NAME.cpp and a
-#    reference solution tests/exercise_solutions/NAME.cpp; the grader is linked
-#    with each (NAME_skeleton, NAME_solution);
+#    reference solution tests/exercise_solutions/NAME.cpp;
 #  - a framework assignment is a set of regions of the library itself, marked
-#    "ASSIGNMENT NAME/REGION: begin/end"; NAME_solution is the grader with the library
-#    as it is, NAME_skeleton the grader with those files cut by make handout's
-#    tool (build/cut/NAME/...).
+#    "ASSIGNMENT NAME/REGION: begin/end", which make handout's tool cuts
+#    (build/cut/NAME/...): the solution is the library as it is, the skeleton
+#    the library with those files cut.
+# A grader with a runner (graders/NAME_runner.cpp) is two programs (graders/judge.h):
+#    NAME_judge             the teacher's: inputs, expected values, comparison, score
+#    NAME_runner_skeleton   the student's side (runner_main + NAME_runner) with the skeleton,
+#    NAME_runner_solution   ... with the reference solution,
+# each runner linked against the CUT library (build/cut/NAME/... objects before
+# the library), so the only implementation of the assignment in it is the one
+# being graded; `NAME_judge --runner build/exercises/NAME_runner_solution` grades.
+# A grader without a runner (the framework graders, until they get one) is one
+# program, NAME_skeleton and NAME_solution, with the student's code linked in.
 # tests/exercises/test_exercises.cpp checks both scores (0 and 100).
 EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
 FUNCTION_EXERCISES  := $(filter $(patsubst tutorials/exercises/%.cpp,%,$(wildcard tutorials/exercises/*.cpp)),$(EXERCISES))
 FRAMEWORK_EXERCISES := $(filter-out $(FUNCTION_EXERCISES),$(EXERCISES))
+JUDGED_EXERCISES    := $(filter $(patsubst tutorials/exercises/graders/%_runner.cpp,%,$(wildcard tutorials/exercises/graders/*_runner.cpp)),$(EXERCISES))
+IN_PROCESS_EXERCISES := $(filter-out $(JUDGED_EXERCISES),$(EXERCISES))
+IN_PROCESS_FUNCTION  := $(filter $(FUNCTION_EXERCISES),$(IN_PROCESS_EXERCISES))
+IN_PROCESS_FRAMEWORK := $(filter $(FRAMEWORK_EXERCISES),$(IN_PROCESS_EXERCISES))
 # A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
 EXERCISE_SOLVED := $(filter $(FUNCTION_EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp))) \
                    $(FRAMEWORK_EXERCISES)
-EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_skeleton) $(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)
-GRADER_OBJ    := $(BUILD)/obj/tutorials/exercises/graders/grader.o $(BUILD)/obj/tutorials/exercises/graders/diagnose.o
-EXERCISE_OBJS := $(GRADER_OBJ) $(EXERCISES:%=$(BUILD)/obj/tutorials/exercises/graders/%_grader.o) \
+EXERCISE_BINS := $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_skeleton) \
+                 $(filter $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)) \
+                 $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge) $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton) \
+                 $(filter $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_runner_solution))
+GRADERS_OBJ   := $(BUILD)/obj/tutorials/exercises/graders
+GRADER_OBJ    := $(GRADERS_OBJ)/grader.o $(GRADERS_OBJ)/diagnose.o
+# The judge starts runners through the sandbox (tutorials/exercises/sandbox/).
+JUDGE_OBJ     := $(GRADERS_OBJ)/judge.o $(GRADERS_OBJ)/judge_report.o $(GRADERS_OBJ)/wire.o $(GRADER_OBJ) $(SANDBOX_OBJS)
+# A runner: confined before any constructor runs (CONFINE_RUNNER_OBJS first), reads inputs, calls.
+RUNNER_OBJ    := $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
+EXERCISE_OBJS := $(JUDGE_OBJ) $(RUNNER_OBJ) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
                  $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 # Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
-$(EXERCISE_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+$(sort $(EXERCISE_OBJS)): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
@@ -35,31 +55,50 @@ $(TEST_BIN): | $(EXERCISE_BINS)
 # "rm build/cut/..." line would follow the suite's "N passed, N failed".
 .PRECIOUS: $(BUILD)/cut/%.cpp $(BUILD)/cut/%.o
 
-$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+# What a runner links for assignment NAME besides its first objects: the
+# grader's runner entries, then the code graded ($(1): skeleton or solution,
+# nothing for a framework solution), the cut files, the library.
+cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" $(LIB_SRCS) 2>/dev/null)
+cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
+student_object = $(if $(filter $(1),$(FUNCTION_EXERCISES)),$(if $(filter skeleton,$(2)),$(BUILD)/obj/tutorials/exercises/$(1).o,$(BUILD)/obj/tests/exercise_solutions/$(1).o))
+runner_cut = $(if $(filter $(1),$(FUNCTION_EXERCISES))$(filter skeleton,$(2)),$(call cut_objects,$(1)))
+.SECONDEXPANSION:
+$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge): $(BUILD)/exercises/%_judge: $(GRADERS_OBJ)/%_grader.o $(JUDGE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(FUNCTION_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
+$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton): $(BUILD)/exercises/%_runner_skeleton: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,skeleton) $$(call runner_cut,$$*,skeleton) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%_runner_solution: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,solution) $$(call runner_cut,$$*,solution) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+$(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
 # Framework assignments. The skeleton's copy of a library file F, with NAME's
 # regions replaced, is build/cut/NAME/F; its object comes before the library
 # on the link line, so it stands in for F's own object.
-cut_sources = $(shell grep -l -E "ASSIGNMENT ([a-z0-9_]+,)*$(1)(,[a-z0-9_]+)*/[a-z0-9_]+: begin" $(LIB_SRCS) 2>/dev/null)
-cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
 cut_name    = $(firstword $(subst /, ,$(1)))
 cut_path    = $(patsubst $(call cut_name,$(1))/%,%,$(1))
-.SECONDEXPANSION:
-$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
+$(IN_PROCESS_FRAMEWORK:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
+    $(GRADERS_OBJ)/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(FRAMEWORK_EXERCISES:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
-    $(BUILD)/obj/tutorials/exercises/graders/%_grader.o $(GRADER_OBJ) $(LIB)
+$(IN_PROCESS_FRAMEWORK:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
+    $(GRADERS_OBJ)/%_grader.o $(GRADER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
@@ -81,12 +120,14 @@ SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox star
 CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
 SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
 SIMILARITY_BIN      := $(BUILD)/exercises/similarity
+SIMILARITY_OBJS     := $(patsubst %,$(BUILD)/obj/tutorials/exercises/tools/%.o,similarity similarity_report \
+                         similarity_fingerprint)
 # The attack hand-ins (tests/exercise_handins/attacks/), each linked into a minimal A1 runner.
 ATTACK_NAMES        := $(patsubst tests/exercise_handins/attacks/%.cpp,%,$(wildcard tests/exercise_handins/attacks/*.cpp))
 ATTACK_RUNNERS      := $(ATTACK_NAMES:%=$(BUILD)/exercises/attacks/%)
 $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS) $(BUILD)/obj/tests/exercises/sandbox_probe.o \
     $(BUILD)/obj/tests/exercises/attack_runner.o $(ATTACK_NAMES:%=$(BUILD)/obj/tests/exercise_handins/attacks/%.o) \
-    $(BUILD)/obj/tutorials/exercises/tools/similarity.o: $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+    $(SIMILARITY_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 # The suite's probe: one program, one attack per mode (tests/exercises/sandbox_probe.cpp).
@@ -97,10 +138,12 @@ $(ATTACK_RUNNERS): $(BUILD)/exercises/attacks/%: $(CONFINE_RUNNER_OBJS) $(BUILD)
     $(BUILD)/obj/tests/exercise_handins/attacks/%.o
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-$(SIMILARITY_BIN): $(BUILD)/obj/tutorials/exercises/tools/similarity.o
+$(SIMILARITY_BIN): $(SIMILARITY_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-$(TEST_BIN): $(SANDBOX_OBJS) | $(SANDBOX_PROBE) $(ATTACK_RUNNERS)
+# The suite links the launcher and the fingerprinting (test_similarity.cpp checks its steps).
+$(TEST_BIN): $(SANDBOX_OBJS) $(BUILD)/obj/tutorials/exercises/tools/similarity_fingerprint.o \
+    | $(SANDBOX_PROBE) $(ATTACK_RUNNERS) $(SIMILARITY_BIN)
 .PHONY: similarity
 similarity: $(SIMILARITY_BIN)
 	@test -n "$(DIR)" || { echo "usage: make similarity DIR=<folder of hand-ins> [OUT=file] [BASE=skeleton.cpp]"; exit 1; }

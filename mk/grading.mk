@@ -70,18 +70,18 @@ $(GRADING)/%/librest.a: $$(filter-out $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(call
 # What the tool is given (grade_handin.h: Setup). The runner's objects and the
 # judge are the graders' (mk/exercises.mk), the confining entry the sandbox's.
 GRADE_CONFINE     = $(CONFINE_RUNNER_OBJS)
-GRADE_RUNNER_MAIN := $(BUILD)/obj/tutorials/exercises/graders/runner_main.o
 GRADE_KIND        = $(if $(filter $(EX),$(FRAMEWORK_EXERCISES)),framework,function)
 GRADE_CUT         = $(call runner_cut_objects,$(EX))
 GRADE_SUITE_OBJS  = $(if $(filter framework,$(GRADE_KIND)),$(call grade_suite_objects,$(EX)))
 GRADE_PREREQS     = $(GRADE_TOOL) $(GRADING)/$(EX)/handout/.made $(GRADE_CUT) $(GRADING)/$(EX)/librest.a \
-                    $(GRADE_CONFINE) $(GRADE_RUNNER_MAIN) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_runner.o \
+                    $(RUNNER_OBJ) $(GRADERS_OBJ)/$(EX)_runner.o \
                     $(BUILD)/exercises/$(EX)_judge $(GRADE_SUITE_OBJS)
 # A hand-in is compiled at -O1 (grading is about answers; -O3 would triple a
 # class's compile time), with the library's flags but -I the hand-out (the tool adds it).
 GRADE_ENV = GRADE_KIND=$(GRADE_KIND) GRADE_HANDOUT=$(GRADING)/$(EX)/handout GRADE_CXX="$(CXX)" \
   GRADE_CXXFLAGS="$(patsubst -O3,-O1,$(filter-out -I. -MMD -MP,$(LIB_CXXFLAGS)))" GRADE_LDFLAGS="$(LDFLAGS)" \
-  GRADE_RUNNER_FIRST="$(GRADE_CONFINE) $(GRADE_RUNNER_MAIN) $(BUILD)/obj/tutorials/exercises/graders/$(EX)_runner.o" \
+  GRADE_RUNNER_FIRST="$(RUNNER_OBJ) $(GRADERS_OBJ)/$(EX)_runner.o" \
+  GRADE_HIDDEN=$(if $(wildcard tests/exercise_hidden/$(EX)_hidden.h),1,0) \
   GRADE_RUNNER_LAST="$(if $(filter function,$(GRADE_KIND)),$(GRADE_CUT)) $(GRADING)/$(EX)/librest.a" \
   GRADE_REGION_FILES="$(call handin_sources,$(EX))" GRADE_CUT_OBJECTS=$(GRADING)/$(EX)/cut \
   GRADE_JUDGE=$(BUILD)/exercises/$(EX)_judge GRADE_CHECK_CALLS=tutorials/exercises/tools/check_calls.sh \

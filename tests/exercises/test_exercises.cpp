@@ -8,8 +8,10 @@
 // (test_exercise_handins.cpp, test_handout.cpp), in the same suites.
 //
 // The Makefile builds the graded programs next to this test binary, in
-// build/exercises/NAME_skeleton and NAME_solution; we run them and read the
-// last line, "score: N/100".
+// build/exercises/: for a grader with a judge, NAME_judge and the runners
+// NAME_runner_skeleton and NAME_runner_solution (graders/judge.h); for the
+// others NAME_skeleton and NAME_solution. We run them and read the last
+// line, "score: N/100".
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -29,15 +31,18 @@ struct GradeRun {
   int score = -1;      // from its "score: N/100" line; -1 when there was none
 };
 
-GradeRun run_grader(const std::string& program) {
+// kind: "skeleton" or "solution".
+GradeRun run_grader(const std::string& exercise, const std::string& kind) {
   GradeRun run;
-  std::filesystem::path path = exercise_dir() / program;
+  const std::filesystem::path judge = exercise_dir() / (exercise + "_judge");
+  const bool judged = std::filesystem::exists(judge);
+  std::filesystem::path path = exercise_dir() / (exercise + (judged ? "_runner_" : "_") + kind);
   if (!std::filesystem::exists(path)) {
     run.output = path.string() + " is missing: build it with make (build/tests depends on it)";
     return run;
   }
   std::string command = "'";
-  command += path.string();
+  command += judged ? judge.string() + "' --runner '" + path.string() : path.string();
   command += "' 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return run;
@@ -57,7 +62,7 @@ void check_skeleton_scores_zero(const std::string& exercise) {
                              << ".cpp is the student's now");
     return;
   }
-  GradeRun run = run_grader(exercise + "_skeleton");
+  GradeRun run = run_grader(exercise, "skeleton");
   INFO(run.output);
   REQUIRE(run.score >= 0);
   CHECK_MESSAGE(run.score == 0, "tutorials/exercises/"
@@ -86,7 +91,7 @@ void check_framework_scores_100(const std::string& exercise) {
                              << ": the student's code is graded by make grade EX=" << exercise);
     return;
   }
-  GradeRun run = run_grader(exercise + "_solution");
+  GradeRun run = run_grader(exercise, "solution");
   INFO(run.output);
   CHECK(run.score == 100);
   CHECK(run.output.find("FAIL") == std::string::npos);
@@ -103,7 +108,7 @@ void check_solution_scores_100(const std::string& exercise) {
         "no tests/exercise_solutions/ here (a student's handout?): reference solution not graded");
     return;
   }
-  GradeRun run = run_grader(exercise + "_solution");
+  GradeRun run = run_grader(exercise, "solution");
   INFO(run.output);
   CHECK(run.score == 100);
   CHECK(run.output.find("FAIL") == std::string::npos);

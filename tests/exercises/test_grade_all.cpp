@@ -102,20 +102,30 @@ TEST_CASE("an #include the hand-out lacks is forbidden when it points outside it
 }
 
 TEST_CASE("a judge's result file becomes a row: points per check, the score, the reason") {
+  // The format of tutorials/exercises/graders/judge.cpp's --result.
   const std::string result =
-      "check\trows of 5\t30\t30\tok\t\n"
-      "check\tlarge logits\t0\t40\ttimeout\tstopped after 5 s\n"
+      "check\trows of 5\t30\t30\tpass\t\n"
+      "check\tlarge logits\t0\t40\ttimeout\tyour code was stopped after 5 s\n"
       "check\tone column\t0\t30\twrong\tdx [3, 1]: 3 of 3 elements wrong\n"
+      "hidden\tdx for y [7, 3]\t0\t100\tbreach\tyour code tried to open a file for writing\n"
       "seconds\t5.25\n"
-      "peak_bytes\t10485760\n";
-  const grading::Row row = grading::parse_result(result, "alice.cpp");
-  CHECK(row.score == 30);
-  REQUIRE(row.checks.size() == 3);
+      "peak_bytes\t10485760\n"
+      "score\t15\n";
+  const grading::Row row = grading::parse_result(result, "class/alice.cpp");
+  CHECK(row.score == 15);  // the judge's count: the mean of visible (30) and hidden (0)
+  REQUIRE(row.checks.size() == 4);
   CHECK(row.checks[1].name == "large logits");
   CHECK(row.checks[1].max == 40);
-  CHECK(row.reason == "timeout; wrong");
+  CHECK(row.checks[3].hidden);
+  CHECK(row.reason == "timeout; wrong; breach: tried to open a file for writing");
   CHECK(row.seconds == doctest::Approx(5.25));
   CHECK(row.peak_bytes == 10485760u);
+  const std::string csv = grading::grades_csv({row});
+  CHECK(csv.substr(0, csv.find('\n')) ==
+        "file,score,rows of 5,large logits,one column,hidden checks,reason,seconds,peak memory");
+  CHECK(csv.substr(csv.find('\n') + 1) ==
+        "class/alice.cpp,15,30,0,0,0,timeout; wrong; breach: tried to open a file for writing,"
+        "over 5 s,under 256 MiB\n");
 }
 
 TEST_CASE("the gradebook: one column per check, coarse time and memory, sorted rows") {

@@ -4,19 +4,20 @@
 // masked_fill, softmax) with gradients from backward(), and central
 // differences of a double-precision forward written here.
 // The backward checks hand the student attograd's weights, so a forward bug
-// is not charged twice.
+// is not charged twice. The student's code runs in the runner
+// (attention_runner.cpp: entries "forward" and "backward").
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "core/ag.h"
 #include "tutorials/exercises/attention.h"
-#include "tutorials/exercises/graders/grader.h"
+#include "tutorials/exercises/graders/judge.h"
 
 namespace {
 
 using ex::AttentionShape;
-using grade::Output;
+using judge::Got;
 
 std::string describe(const AttentionShape& s) {
   std::string text = "B=" + std::to_string(s.B) + " Tq=" + std::to_string(s.Tq) +
@@ -62,8 +63,7 @@ Reference attograd_reference(const AttentionShape& s, const Inputs& in) {
 
 // Each row of weights is a softmax: it sums to 1. And the weights a forward
 // without the 1/sqrt(D) would give, to recognise that bug.
-grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in,
-                                  const Output& weights) {
+grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in, const Got& weights) {
   grade::Diagnosis d;
   for (int64_t row = 0; row < s.B * s.Tq; ++row) {
     double sum = 0;
@@ -84,41 +84,67 @@ grade::Diagnosis diagnose_weights(const AttentionShape& s, const Inputs& in,
   return d;
 }
 
-void check_forward(const AttentionShape& s, uint64_t seed, float qk_scale = 1.0f) {
+// A record of inputs for the runner's `entry`: the shape and Q, K, V.
+wire::Record attention_inputs(const std::string& entry, const AttentionShape& s, const Inputs& in) {
+  wire::Record r = judge::call(entry);
+  for (auto [name, value] : {std::pair<const char*, int64_t>{"B", s.B},
+                             {"Tq", s.Tq},
+                             {"Tk", s.Tk},
+                             {"D", s.D},
+                             {"Dv", s.Dv},
+                             {"causal", s.causal ? 1 : 0}})
+    r.put_int(name, value);
+  r.put_floats("Q", {s.B, s.Tq, s.D}, in.Q);
+  r.put_floats("K", {s.B, s.Tk, s.D}, in.K);
+  r.put_floats("V", {s.B, s.Tk, s.Dv}, in.V);
+  return r;
+}
+
+judge::Check forward_check(const std::string& name, const AttentionShape& s, uint64_t seed,
+                           float qk_scale = 1.0f) {
   Inputs in = random_inputs(s, seed, qk_scale);
   Reference ref = attograd_reference(s, in);
-  Output out("out", {s.B, s.Tq, s.Dv}), weights("weights", {s.B, s.Tq, s.Tk});
-  ex::attention_forward(s, in.Q.data(), in.K.data(), in.V.data(), out.data(), weights.data());
-  weights.expect_close(ref.weights, 1e-5, 1e-3, diagnose_weights(s, in, weights));
-  out.expect_close(ref.out, 1e-4, 1e-3);
-  if (s.causal)  // a future key must get exactly nothing, not a tiny weight
-    for (int64_t b = 0; b < s.B; ++b)
-      for (int64_t i = 0; i < s.Tq; ++i)
-        for (int64_t j = i + 1; j < s.Tk; ++j) {
-          float w = weights.data()[(b * s.Tq + i) * s.Tk + j];
-          grade::expect(w == 0.0f, "weights[" + std::to_string(b) + ", " + std::to_string(i) +
-                                       ", " + std::to_string(j) + "] is " + std::to_string(w) +
-                                       ": a masked (future) key must get weight exactly 0");
-        }
+  return {
+      name, 10, attention_inputs("forward", s, in),
+      [=](const wire::Record&, const wire::Record& outputs) {
+        Got out(outputs, "out", {s.B, s.Tq, s.Dv}), weights(outputs, "weights", {s.B, s.Tq, s.Tk});
+        weights.expect_close(ref.weights, 1e-5, 1e-3, diagnose_weights(s, in, weights));
+        out.expect_close(ref.out, 1e-4, 1e-3);
+        if (s.causal)  // a future key must get exactly nothing, not a tiny weight
+          for (int64_t b = 0; b < s.B; ++b)
+            for (int64_t i = 0; i < s.Tq; ++i)
+              for (int64_t j = i + 1; j < s.Tk; ++j) {
+                float w = weights.data()[(b * s.Tq + i) * s.Tk + j];
+                grade::expect(w == 0.0f, "weights[" + std::to_string(b) + ", " + std::to_string(i) +
+                                             ", " + std::to_string(j) + "] is " +
+                                             std::to_string(w) +
+                                             ": a masked (future) key must get weight exactly 0");
+              }
+      }};
 }
 
 struct Gradients {
-  Output dQ, dK, dV;
+  Got dQ, dK, dV;
 };
 
-Gradients student_backward(const AttentionShape& s, const Inputs& in,
-                           const std::vector<float>& weights) {
-  Gradients g{Output("dQ", {s.B, s.Tq, s.D}), Output("dK", {s.B, s.Tk, s.D}),
-              Output("dV", {s.B, s.Tk, s.Dv})};
-  ex::attention_backward(s, in.Q.data(), in.K.data(), in.V.data(), weights.data(), in.dout.data(),
-                         g.dQ.data(), g.dK.data(), g.dV.data());
-  return g;
+// The backward's inputs: the forward's, attograd's weights, and dout.
+wire::Record backward_inputs(const AttentionShape& s, const Inputs& in,
+                             const std::vector<float>& weights) {
+  wire::Record r = attention_inputs("backward", s, in);
+  r.put_floats("weights", {s.B, s.Tq, s.Tk}, weights);
+  r.put_floats("dout", {s.B, s.Tq, s.Dv}, in.dout);
+  return r;
+}
+
+Gradients student_gradients(const AttentionShape& s, const wire::Record& outputs) {
+  return {Got(outputs, "dQ", {s.B, s.Tq, s.D}), Got(outputs, "dK", {s.B, s.Tk, s.D}),
+          Got(outputs, "dV", {s.B, s.Tk, s.Dv})};
 }
 
 // A dV that used weights[j][i] where weights[i][j] belongs is weights · dout
 // (when Tq = Tk): say so.
 grade::Diagnosis diagnose_dV(const AttentionShape& s, const Inputs& in,
-                             const std::vector<float>& weights, const Output& dV) {
+                             const std::vector<float>& weights, const Got& dV) {
   grade::Diagnosis d;
   if (s.Tq != s.Tk) return d;
   ag::Tensor untransposed = ag::bmm(ag::from_vector(weights, {s.B, s.Tq, s.Tk}),
@@ -135,14 +161,18 @@ grade::Diagnosis diagnose_dV(const AttentionShape& s, const Inputs& in,
 }
 
 // which: any of "Q", "K", "V".
-void check_backward(const AttentionShape& s, uint64_t seed, const std::string& which) {
+judge::Check backward_check(const std::string& name, const AttentionShape& s, uint64_t seed,
+                            const std::string& which) {
   Inputs in = random_inputs(s, seed);
   Reference ref = attograd_reference(s, in);
-  Gradients g = student_backward(s, in, ref.weights);
-  if (which.find('V') != std::string::npos)
-    g.dV.expect_close(ref.dV, 1e-4, 1e-3, diagnose_dV(s, in, ref.weights, g.dV));
-  if (which.find('Q') != std::string::npos) g.dQ.expect_close(ref.dQ, 1e-4, 1e-3);
-  if (which.find('K') != std::string::npos) g.dK.expect_close(ref.dK, 1e-4, 1e-3);
+  return {name, 10, backward_inputs(s, in, ref.weights),
+          [=](const wire::Record&, const wire::Record& outputs) {
+            Gradients g = student_gradients(s, outputs);
+            if (which.find('V') != std::string::npos)
+              g.dV.expect_close(ref.dV, 1e-4, 1e-3, diagnose_dV(s, in, ref.weights, g.dV));
+            if (which.find('Q') != std::string::npos) g.dQ.expect_close(ref.dQ, 1e-4, 1e-3);
+            if (which.find('K') != std::string::npos) g.dK.expect_close(ref.dK, 1e-4, 1e-3);
+          }};
 }
 
 // L = sum(out * dout) in double, for the finite differences.
@@ -172,52 +202,68 @@ double attention_loss(const AttentionShape& s, const std::vector<double>& q,
   return loss;
 }
 
-void check_finite_differences(const AttentionShape& s, uint64_t seed) {
+judge::Check finite_differences_check(const std::string& name, const AttentionShape& s,
+                                      uint64_t seed) {
   Inputs in = random_inputs(s, seed);
   std::vector<double> q = grade::to_doubles(in.Q), k = grade::to_doubles(in.K),
                       v = grade::to_doubles(in.V);
-  auto dQ = grade::numeric_gradient(
-      [&](const std::vector<double>& x) { return attention_loss(s, x, k, v, in.dout); }, q);
-  auto dK = grade::numeric_gradient(
-      [&](const std::vector<double>& x) { return attention_loss(s, q, x, v, in.dout); }, k);
-  auto dV = grade::numeric_gradient(
-      [&](const std::vector<double>& x) { return attention_loss(s, q, k, x, in.dout); }, v);
+  auto dQ = grade::to_floats(grade::numeric_gradient(
+      [&](const std::vector<double>& x) { return attention_loss(s, x, k, v, in.dout); }, q));
+  auto dK = grade::to_floats(grade::numeric_gradient(
+      [&](const std::vector<double>& x) { return attention_loss(s, q, x, v, in.dout); }, k));
+  auto dV = grade::to_floats(grade::numeric_gradient(
+      [&](const std::vector<double>& x) { return attention_loss(s, q, k, x, in.dout); }, v));
   std::vector<float> weights = attograd_reference(s, in).weights;
-  Gradients g = student_backward(s, in, weights);
-  g.dQ.expect_close(grade::to_floats(dQ), 1e-4, 1e-3);
-  g.dK.expect_close(grade::to_floats(dK), 1e-4, 1e-3);
-  g.dV.expect_close(grade::to_floats(dV), 1e-4, 1e-3, diagnose_dV(s, in, weights, g.dV));
+  return {name, 10, backward_inputs(s, in, weights),
+          [=](const wire::Record&, const wire::Record& outputs) {
+            Gradients g = student_gradients(s, outputs);
+            g.dQ.expect_close(dQ, 1e-4, 1e-3);
+            g.dK.expect_close(dK, 1e-4, 1e-3);
+            g.dV.expect_close(dV, 1e-4, 1e-3, diagnose_dV(s, in, weights, g.dV));
+          }};
+}
+
+const AttentionShape small{1, 4, 4, 8, 8, false};
+const AttentionShape odd{3, 5, 7, 3, 2, false};  // cross-attention: Tq != Tk, D != Dv
+const AttentionShape causal{2, 6, 6, 4, 5, true};
+const AttentionShape loud{2, 5, 5, 4, 3, false};
+const AttentionShape tiny{2, 3, 4, 2, 3, false};
+const AttentionShape tiny_causal{1, 4, 4, 3, 2, true};
+
+// The visible checks, worth 100: they ship in a hand-out, for self-testing.
+std::vector<judge::Check> visible_checks() {
+  return {
+      forward_check("forward: out and weights, " + describe(small), small, 1),
+      forward_check("forward: out and weights, " + describe(odd) + " (Tq != Tk)", odd, 2),
+      forward_check("forward: out and weights, " + describe(causal) + " (future keys get weight 0)",
+                    causal, 3),
+      forward_check(
+          "forward: large scores, " + describe(loud) + ", Q and K times 12 (subtract the row max)",
+          loud, 4, 12.0f),
+      backward_check("backward: dV, " + describe(small), small, 5, "V"),
+      backward_check("backward: dQ and dK, " + describe(small), small, 6, "QK"),
+      backward_check("backward: dQ, dK, dV, " + describe(odd) + " (Tq != Tk)", odd, 7, "QKV"),
+      backward_check("backward: dQ, dK, dV, " + describe(causal), causal, 8, "QKV"),
+      finite_differences_check(
+          "backward vs finite differences of sum(out * dout), " + describe(tiny), tiny, 9),
+      finite_differences_check(
+          "backward vs finite differences of sum(out * dout), " + describe(tiny_causal),
+          tiny_causal, 10),
+  };
 }
 
 }  // namespace
 
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this file.
+#if __has_include("tests/exercise_hidden/attention_hidden.h")
+#include "tests/exercise_hidden/attention_hidden.h"
+#define HIDDEN_CHECKS hidden_checks
+#else
+#define HIDDEN_CHECKS nullptr
+#endif
+
 int main(int argc, char** argv) {
-  const AttentionShape small{1, 4, 4, 8, 8, false};
-  const AttentionShape odd{3, 5, 7, 3, 2, false};  // cross-attention: Tq != Tk, D != Dv
-  const AttentionShape causal{2, 6, 6, 4, 5, true};
-  const AttentionShape loud{2, 5, 5, 4, 3, false};
-  const AttentionShape tiny{2, 3, 4, 2, 3, false};
-  const AttentionShape tiny_causal{1, 4, 4, 3, 2, true};
-  std::vector<grade::Check> checks = {
-      {"forward: out and weights, " + describe(small), 10, [=] { check_forward(small, 1); }},
-      {"forward: out and weights, " + describe(odd) + " (Tq != Tk)", 10,
-       [=] { check_forward(odd, 2); }},
-      {"forward: out and weights, " + describe(causal) + " (future keys get weight 0)", 10,
-       [=] { check_forward(causal, 3); }},
-      {"forward: large scores, " + describe(loud) + ", Q and K times 12 (subtract the row max)", 10,
-       [=] { check_forward(loud, 4, 12.0f); }},
-      {"backward: dV, " + describe(small), 10, [=] { check_backward(small, 5, "V"); }},
-      {"backward: dQ and dK, " + describe(small), 10, [=] { check_backward(small, 6, "QK"); }},
-      {"backward: dQ, dK, dV, " + describe(odd) + " (Tq != Tk)", 10,
-       [=] { check_backward(odd, 7, "QKV"); }},
-      {"backward: dQ, dK, dV, " + describe(causal), 10, [=] { check_backward(causal, 8, "QKV"); }},
-      {"backward vs finite differences of sum(out * dout), " + describe(tiny), 10,
-       [=] { check_finite_differences(tiny, 9); }},
-      {"backward vs finite differences of sum(out * dout), " + describe(tiny_causal), 10,
-       [=] { check_finite_differences(tiny_causal, 10); }},
-  };
-  // argv[1], when given, names the graded file in the report (make grade SRC=...).
-  const char* student_file = argc > 1 ? argv[1] : "tutorials/exercises/attention.cpp";
-  return grade::run_checks("Assignment A2: scaled dot-product attention, forward and backward",
-                           student_file, checks);
+  return judge::main(argc, argv,
+                     {"Assignment A2: scaled dot-product attention, forward and backward",
+                      "tutorials/exercises/attention.cpp", visible_checks(), HIDDEN_CHECKS});
 }

@@ -3,18 +3,19 @@
 // Source of truth: central differences of a double-precision batch norm
 // written here (which also computes the x_hat and inv_std handed to the
 // student). Not attograd's own batch_norm backward: a hand-out cuts its closed
-// form out (tutorials/exercises/README.md).
+// form out (tutorials/exercises/README.md). The student's code runs in the
+// runner (batchnorm_backward_runner.cpp: entry "backward").
 #include <cmath>
 #include <string>
 
 #include "core/ag.h"
 #include "tutorials/exercises/batchnorm_backward.h"
-#include "tutorials/exercises/graders/grader.h"
+#include "tutorials/exercises/graders/judge.h"
 
 namespace {
 
 using ex::BatchNormShape;
-using grade::Output;
+using judge::Got;
 
 constexpr double kEps = 1e-5;  // ag::batch_norm's default, as PyTorch's
 
@@ -74,17 +75,20 @@ Saved normalize(const BatchNormShape& s, const std::vector<double>& x,
   return saved;
 }
 
-struct Gradients {
-  Output dx, dgamma, dbeta;
-};
-
-Gradients student_backward(const Case& k) {
+// The runner's entry "backward" gets the shape (N, C, S), the saved x_hat and
+// inv_std, gamma and dout, and sends back dx, dgamma and dbeta.
+wire::Record backward_inputs(const Case& k) {
   BatchNormShape s = shape_of(k.x_shape);
   Saved saved = normalize(s, grade::to_doubles(k.x));
-  Gradients g{Output("dx", k.x_shape), Output("dgamma", {s.C}), Output("dbeta", {s.C})};
-  ex::batch_norm_backward(s, saved.x_hat.data(), saved.inv_std.data(), k.gamma.data(),
-                          k.dout.data(), g.dx.data(), g.dgamma.data(), g.dbeta.data());
-  return g;
+  wire::Record in = judge::call("backward");
+  in.put_int("N", s.N);
+  in.put_int("C", s.C);
+  in.put_int("S", s.S);
+  in.put_floats("x_hat", k.x_shape, saved.x_hat);
+  in.put_floats("inv_std", {s.C}, saved.inv_std);
+  in.put_floats("gamma", {s.C}, k.gamma);
+  in.put_floats("dout", k.x_shape, k.dout);
+  return in;
 }
 
 // L = sum((gamma * x_hat + beta) * dout) in double: the checks differentiate
@@ -104,10 +108,41 @@ double bn_loss(const Case& k, const std::vector<double>& x, const std::vector<do
   return loss;
 }
 
+// The dx of the closed form with M - 1 where M belongs: in the variance path
+// only (d var / d x_i of the unbiased variance), or everywhere (the whole
+// 1/M). True when the student's dx is one of them.
+bool divides_by_m_minus_1(const Case& k, const Saved& saved, const Got& dx) {
+  BatchNormShape s = shape_of(k.x_shape);
+  const double M = static_cast<double>(s.N * s.S);
+  if (M < 2) return false;
+  bool variance_only = true, everywhere = true;
+  for (int64_t c = 0; c < s.C; ++c) {
+    double sum_dout = 0, sum_dout_xhat = 0;
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t p = 0; p < s.S; ++p) {
+        const int64_t at = (n * s.C + c) * s.S + p;
+        sum_dout += k.dout[at];
+        sum_dout_xhat += static_cast<double>(k.dout[at]) * saved.x_hat[at];
+      }
+    const double g = k.gamma[c] * saved.inv_std[c];
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t p = 0; p < s.S; ++p) {
+        const int64_t at = (n * s.C + c) * s.S + p;
+        const double centred = k.dout[at] - sum_dout / M, x_hat = saved.x_hat[at];
+        const double a = g * (centred - x_hat * sum_dout_xhat / (M - 1));
+        const double b = g / (M - 1) * (M * k.dout[at] - sum_dout - x_hat * sum_dout_xhat);
+        const double got = dx.data()[at];
+        variance_only = variance_only && std::fabs(got - a) <= 1e-4 + 1e-3 * std::fabs(a);
+        everywhere = everywhere && std::fabs(got - b) <= 1e-4 + 1e-3 * std::fabs(b);
+      }
+  }
+  return variance_only || everywhere;
+}
+
 // Per channel, a correct dx satisfies sum_i dx_i = 0 and sum_i dx_i * x_hat_i = 0
 // (shifting or scaling a channel's input leaves x_hat unchanged). Which of the
 // two fails says which path of Step 3 is missing.
-grade::Diagnosis diagnose(const Case& k, const Output& dx) {
+grade::Diagnosis diagnose(const Case& k, const Got& dx) {
   BatchNormShape s = shape_of(k.x_shape);
   Saved saved = normalize(s, grade::to_doubles(k.x));
   grade::Diagnosis d;
@@ -135,7 +170,12 @@ grade::Diagnosis diagnose(const Case& k, const Output& dx) {
     d.hint(
         "dx is off by a constant in each channel: the path through the mean (d mean / d x_i, "
         "Step 3) is missing or wrong");
-  if (sums.empty() && !sums_xhat.empty())
+  if (divides_by_m_minus_1(k, saved, dx))
+    d.hint(
+        "your dx is what dividing by M - 1 gives (M = N*S values per channel: the unbiased "
+        "variance). Batch norm normalizes with the biased variance, the mean of (x - mean)^2 over "
+        "the M values: its d var / d x_i divides by M");
+  else if (sums.empty() && !sums_xhat.empty())
     d.hint(
         "the path through the variance (d var / d x_i and d inv_std / d var, Step 3) is missing or "
         "wrong");
@@ -144,56 +184,67 @@ grade::Diagnosis diagnose(const Case& k, const Output& dx) {
 
 // which: any of "x", "g" (dgamma), "b" (dbeta). The reference is central
 // differences of bn_loss (eps: the step, small when the values are).
-void against_finite_differences(const Case& k, const std::string& which, double dx_atol = 1e-4,
-                                double eps = 1e-5) {
+judge::Check check(const std::string& name, int points, const Case& k, const std::string& which,
+                   double dx_atol = 1e-4, double eps = 1e-5) {
   std::vector<double> x = grade::to_doubles(k.x), gamma = grade::to_doubles(k.gamma),
                       beta = grade::to_doubles(k.beta);
-  Gradients g = student_backward(k);
-  if (which.find('x') != std::string::npos) {
-    auto dx = grade::numeric_gradient(
-        [&](const std::vector<double>& v) { return bn_loss(k, v, gamma, beta); }, x, eps);
-    g.dx.expect_close(grade::to_floats(dx), dx_atol, 1e-3, diagnose(k, g.dx));
-  }
-  if (which.find('g') != std::string::npos) {
-    auto dgamma = grade::numeric_gradient(
-        [&](const std::vector<double>& v) { return bn_loss(k, x, v, beta); }, gamma);
-    g.dgamma.expect_close(grade::to_floats(dgamma), 1e-4, 1e-3);
-  }
-  if (which.find('b') != std::string::npos) {
-    auto dbeta = grade::numeric_gradient(
-        [&](const std::vector<double>& v) { return bn_loss(k, x, gamma, v); }, beta);
-    g.dbeta.expect_close(grade::to_floats(dbeta), 1e-4, 1e-3);
-  }
+  std::vector<float> dx, dgamma, dbeta;
+  if (which.find('x') != std::string::npos)
+    dx = grade::to_floats(grade::numeric_gradient(
+        [&](const std::vector<double>& v) { return bn_loss(k, v, gamma, beta); }, x, eps));
+  if (which.find('g') != std::string::npos)
+    dgamma = grade::to_floats(grade::numeric_gradient(
+        [&](const std::vector<double>& v) { return bn_loss(k, x, v, beta); }, gamma));
+  if (which.find('b') != std::string::npos)
+    dbeta = grade::to_floats(grade::numeric_gradient(
+        [&](const std::vector<double>& v) { return bn_loss(k, x, gamma, v); }, beta));
+  const int64_t C = k.x_shape[1];
+  return {name, points, backward_inputs(k), [=](const wire::Record&, const wire::Record& outputs) {
+            if (!dx.empty()) {
+              Got got(outputs, "dx", k.x_shape);
+              got.expect_close(dx, dx_atol, 1e-3, diagnose(k, got));
+            }
+            if (!dgamma.empty()) Got(outputs, "dgamma", {C}).expect_close(dgamma, 1e-4, 1e-3);
+            if (!dbeta.empty()) Got(outputs, "dbeta", {C}).expect_close(dbeta, 1e-4, 1e-3);
+          }};
 }
 
 std::string in(const ag::Shape& shape) { return ", x " + ag::shape_str(shape); }
 
+const ag::Shape flat{8, 3}, image{4, 5, 3, 3}, one_image{1, 2, 5, 5}, pairs{2, 3}, big{64, 4},
+    tiny{3, 2, 2, 2};
+
+// The visible checks, worth 100: they ship in a hand-out, for self-testing.
+std::vector<judge::Check> visible_checks() {
+  return {
+      check("dx" + in(flat) + " (N, C)", 10, make_case(flat, 1), "x"),
+      check("dgamma and dbeta" + in(flat), 10, make_case(flat, 2), "gb"),
+      check("dx" + in(image) + " (N, C, H, W)", 10, make_case(image, 3), "x"),
+      check("dgamma and dbeta" + in(image), 10, make_case(image, 4), "gb"),
+      check("dx, dgamma, dbeta" + in(one_image) + " (batch 1: statistics over positions)", 10,
+            make_case(one_image, 5), "xgb"),
+      check("dx, dgamma, dbeta" + in(pairs) + " (two values per channel: x_hat = +-1, dx ~ 0)", 10,
+            make_case(pairs, 6), "xgb"),
+      check("dx, dgamma, dbeta" + in(big) + " (a batch of 64)", 10, make_case(big, 7), "xgb"),
+      check("dx" + in(image) + ", values within ~1e-3 (eps matters, inv_std ~ 300)", 10,
+            make_case(image, 8, 1e-3f), "x", 1e-2, 1e-8),
+      check("dx, dgamma, dbeta" + in(tiny) + " (three 2x2 images)", 20, make_case(tiny, 9), "xgb"),
+  };
+}
+
 }  // namespace
 
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this file.
+#if __has_include("tests/exercise_hidden/batchnorm_backward_hidden.h")
+#include "tests/exercise_hidden/batchnorm_backward_hidden.h"
+#define HIDDEN_CHECKS hidden_checks
+#else
+#define HIDDEN_CHECKS nullptr
+#endif
+
 int main(int argc, char** argv) {
-  const ag::Shape flat{8, 3}, image{4, 5, 3, 3}, one_image{1, 2, 5, 5}, pairs{2, 3}, big{64, 4},
-      tiny{3, 2, 2, 2};
-  std::vector<grade::Check> checks = {
-      {"dx" + in(flat) + " (N, C)", 10,
-       [=] { against_finite_differences(make_case(flat, 1), "x"); }},
-      {"dgamma and dbeta" + in(flat), 10,
-       [=] { against_finite_differences(make_case(flat, 2), "gb"); }},
-      {"dx" + in(image) + " (N, C, H, W)", 10,
-       [=] { against_finite_differences(make_case(image, 3), "x"); }},
-      {"dgamma and dbeta" + in(image), 10,
-       [=] { against_finite_differences(make_case(image, 4), "gb"); }},
-      {"dx, dgamma, dbeta" + in(one_image) + " (batch 1: statistics over positions)", 10,
-       [=] { against_finite_differences(make_case(one_image, 5), "xgb"); }},
-      {"dx, dgamma, dbeta" + in(pairs) + " (two values per channel: x_hat = +-1, dx ~ 0)", 10,
-       [=] { against_finite_differences(make_case(pairs, 6), "xgb"); }},
-      {"dx, dgamma, dbeta" + in(big) + " (a batch of 64)", 10,
-       [=] { against_finite_differences(make_case(big, 7), "xgb"); }},
-      {"dx" + in(image) + ", values within ~1e-3 (eps matters, inv_std ~ 300)", 10,
-       [=] { against_finite_differences(make_case(image, 8, 1e-3f), "x", 1e-2, 1e-8); }},
-      {"dx, dgamma, dbeta" + in(tiny) + " (three 2x2 images)", 20,
-       [=] { against_finite_differences(make_case(tiny, 9), "xgb"); }},
-  };
-  // argv[1], when given, names the graded file in the report (make grade SRC=...).
-  const char* student_file = argc > 1 ? argv[1] : "tutorials/exercises/batchnorm_backward.cpp";
-  return grade::run_checks("Assignment A4: batch-norm backward", student_file, checks);
+  return judge::main(
+      argc, argv,
+      {"Assignment A4: batch-norm backward", "tutorials/exercises/batchnorm_backward.cpp",
+       visible_checks(), HIDDEN_CHECKS});
 }

@@ -3,19 +3,20 @@
 // Sources of truth: attograd's own col2im kernel (core/kernels/conv.h),
 // ag::conv2d with gradients from backward(), the adjoint identity
 // <im2col(x), c> = <x, col2im(c)>, and central differences of a
-// double-precision convolution written here.
+// double-precision convolution written here. The student's code runs in the
+// runner (conv2d_backward_runner.cpp: entries "col2im" and "backward").
 #include <cmath>
 #include <string>
 
 #include "core/ag.h"
 #include "core/kernels/conv.h"
 #include "tutorials/exercises/conv2d_backward.h"
-#include "tutorials/exercises/graders/grader.h"
+#include "tutorials/exercises/graders/judge.h"
 
 namespace {
 
 using ex::ConvShape;
-using grade::Output;
+using judge::Got;
 
 // "C=2 H=5 W=7 kernel 3x3 stride 2 pad 1", with N and O when the check uses them.
 std::string describe(const ConvShape& s, bool batch_and_outputs = true) {
@@ -38,31 +39,58 @@ ag::ConvGeometry geometry(const ConvShape& s) {
 
 int64_t col_size(const ConvShape& s) { return s.K() * s.OH() * s.OW(); }
 
+// A record of inputs for the runner's `entry`: the shape as integers.
+wire::Record conv_inputs(const std::string& entry, const ConvShape& s) {
+  wire::Record r = judge::call(entry);
+  for (auto [name, value] : {std::pair<const char*, int64_t>{"N", s.N},
+                             {"C", s.C},
+                             {"H", s.H},
+                             {"W", s.W},
+                             {"O", s.O},
+                             {"kh", s.kh},
+                             {"kw", s.kw},
+                             {"stride", s.stride},
+                             {"pad", s.pad}})
+    r.put_int(name, value);
+  return r;
+}
+
+// The student's col2im of `col`: entry "col2im" sends back img (C, H, W).
+wire::Record col2im_inputs(const ConvShape& s, const std::vector<float>& col) {
+  wire::Record r = conv_inputs("col2im", s);
+  r.put_floats("col", {s.K(), s.OH() * s.OW()}, col);
+  return r;
+}
+
 // The student's col2im of a random col against attograd's kernel.
-void check_col2im(const ConvShape& s, uint64_t seed) {
+judge::Check col2im_check(const std::string& name, int points, const ConvShape& s, uint64_t seed) {
   std::vector<float> col = grade::random_floats(col_size(s), seed);
   std::vector<float> expected(static_cast<size_t>(s.C * s.H * s.W));
   ag::col2im(geometry(s), col.data(), expected.data());
-  Output img("img", {s.C, s.H, s.W});
-  ex::col2im(s, col.data(), img.data());
-  img.expect_close(expected, 1e-5, 1e-4);
+  return {name, points, col2im_inputs(s, col),
+          [=](const wire::Record&, const wire::Record& outputs) {
+            Got(outputs, "img", {s.C, s.H, s.W}).expect_close(expected, 1e-5, 1e-4);
+          }};
 }
 
 // <im2col(x), c> == <x, col2im(c)> with the given im2col: what "adjoint" means.
-void check_adjoint(const ConvShape& s, uint64_t seed) {
+judge::Check adjoint_check(const std::string& name, int points, const ConvShape& s, uint64_t seed) {
   std::vector<float> x = grade::random_floats(s.C * s.H * s.W, seed),
                      c = grade::random_floats(col_size(s), seed + 1);
   std::vector<float> col(static_cast<size_t>(col_size(s)));
-  ex::im2col(s, x.data(), col.data());
-  Output img("col2im(c)", {s.C, s.H, s.W});
-  ex::col2im(s, c.data(), img.data());
-  img.expect_written();
-  double left = 0, right = 0;
+  ex::im2col(s, x.data(), col.data());  // the hand-out's own (given) im2col, in the header
+  double left = 0;
   for (size_t i = 0; i < col.size(); ++i) left += static_cast<double>(col[i]) * c[i];
-  for (size_t i = 0; i < x.size(); ++i) right += static_cast<double>(x[i]) * img.data()[i];
-  grade::expect(std::fabs(left - right) <= 1e-4 * (1 + std::fabs(left)),
-                "<im2col(x), c> = " + std::to_string(left) + " but <x, col2im(c)> = " +
-                    std::to_string(right) + ": col2im is not im2col's adjoint");
+  return {name, points, col2im_inputs(s, c), [=](const wire::Record&, const wire::Record& outputs) {
+            Got img(outputs, "img", {s.C, s.H, s.W}, "col2im(c)");
+            img.expect_written();
+            double right = 0;
+            for (size_t i = 0; i < x.size(); ++i)
+              right += static_cast<double>(x[i]) * img.data()[i];
+            grade::expect(std::fabs(left - right) <= 1e-4 * (1 + std::fabs(left)),
+                          "<im2col(x), c> = " + std::to_string(left) + " but <x, col2im(c)> = " +
+                              std::to_string(right) + ": col2im is not im2col's adjoint");
+          }};
 }
 
 struct Reference {
@@ -84,24 +112,25 @@ Reference attograd_reference(const ConvShape& s, uint64_t seed) {
   return r;
 }
 
-struct Gradients {
-  Output dx, dweight;
-};
-
-Gradients student_backward(const ConvShape& s, const Reference& r) {
-  Gradients g{Output("dx", {s.N, s.C, s.H, s.W}), Output("dweight", {s.O, s.C, s.kh, s.kw})};
-  ex::conv2d_backward(s, r.x.data(), r.weight.data(), r.dout.data(), g.dx.data(), g.dweight.data());
-  return g;
+// The backward's inputs: x, weight and dout; entry "backward" sends back dx and dweight.
+wire::Record backward_inputs(const ConvShape& s, const Reference& r) {
+  wire::Record in = conv_inputs("backward", s);
+  in.put_floats("x", {s.N, s.C, s.H, s.W}, r.x);
+  in.put_floats("weight", {s.O, s.C, s.kh, s.kw}, r.weight);
+  in.put_floats("dout", {s.N, s.O, s.OH(), s.OW()}, r.dout);
+  return in;
 }
 
-void check_dx(const ConvShape& s, uint64_t seed) {
+// which: "dx" or "dweight", against attograd's conv2d backward.
+judge::Check gradient_check(const std::string& name, int points, const ConvShape& s, uint64_t seed,
+                            const std::string& which) {
   Reference r = attograd_reference(s, seed);
-  student_backward(s, r).dx.expect_close(r.dx, 1e-4, 1e-3);
-}
-
-void check_dweight(const ConvShape& s, uint64_t seed) {
-  Reference r = attograd_reference(s, seed);
-  student_backward(s, r).dweight.expect_close(r.dweight, 1e-4, 1e-3);
+  const ag::Shape shape =
+      which == "dx" ? ag::Shape{s.N, s.C, s.H, s.W} : ag::Shape{s.O, s.C, s.kh, s.kw};
+  return {name, points, backward_inputs(s, r),
+          [=](const wire::Record&, const wire::Record& outputs) {
+            Got(outputs, which, shape).expect_close(which == "dx" ? r.dx : r.dweight, 1e-4, 1e-3);
+          }};
 }
 
 // L = sum(conv2d(x, weight) * dout), in double.
@@ -127,52 +156,72 @@ double conv_loss(const ConvShape& s, const std::vector<double>& x, const std::ve
   return loss;
 }
 
-void check_finite_differences(const ConvShape& s, uint64_t seed) {
+judge::Check finite_differences_check(const std::string& name, int points, const ConvShape& s,
+                                      uint64_t seed) {
   Reference r = attograd_reference(s, seed);  // only its inputs are used
   std::vector<double> x = grade::to_doubles(r.x), w = grade::to_doubles(r.weight);
-  auto dx = grade::numeric_gradient(
-      [&](const std::vector<double>& v) { return conv_loss(s, v, w, r.dout); }, x);
-  auto dw = grade::numeric_gradient(
-      [&](const std::vector<double>& v) { return conv_loss(s, x, v, r.dout); }, w);
-  Gradients g = student_backward(s, r);
-  g.dx.expect_close(grade::to_floats(dx), 1e-4, 1e-3);
-  g.dweight.expect_close(grade::to_floats(dw), 1e-4, 1e-3);
+  auto dx = grade::to_floats(grade::numeric_gradient(
+      [&](const std::vector<double>& v) { return conv_loss(s, v, w, r.dout); }, x));
+  auto dw = grade::to_floats(grade::numeric_gradient(
+      [&](const std::vector<double>& v) { return conv_loss(s, x, v, r.dout); }, w));
+  return {name, points, backward_inputs(s, r),
+          [=](const wire::Record&, const wire::Record& outputs) {
+            Got(outputs, "dx", {s.N, s.C, s.H, s.W}).expect_close(dx, 1e-4, 1e-3);
+            Got(outputs, "dweight", {s.O, s.C, s.kh, s.kw}).expect_close(dw, 1e-4, 1e-3);
+          }};
+}
+
+const ConvShape plain{1, 1, 4, 4, 1, 3, 3, 1, 0};
+const ConvShape strided{1, 2, 5, 7, 1, 3, 3, 2, 1};
+const ConvShape gaps{1, 2, 7, 7, 1, 2, 2, 3, 0};  // stride > kernel: some pixels unseen
+const ConvShape wide{1, 3, 6, 5, 1, 2, 3, 1, 1};
+const ConvShape same{2, 3, 5, 5, 4, 3, 3, 1, 1};
+const ConvShape odd{1, 2, 7, 9, 3, 3, 3, 2, 0};  // batch 1
+const ConvShape pointwise{3, 4, 4, 4, 2, 1, 1, 1, 0};
+const ConvShape batch{3, 2, 6, 5, 3, 2, 3, 2, 1};
+const ConvShape tiny{2, 2, 4, 5, 2, 3, 3, 1, 1};
+
+// The visible checks, worth 100: they ship in a hand-out, for self-testing.
+std::vector<judge::Check> visible_checks() {
+  return {
+      col2im_check("col2im vs attograd's col2im, " + describe(plain, false), 10, plain, 1),
+      col2im_check(
+          "col2im vs attograd's col2im, " + describe(strided, false) + " (overlaps, padding)", 10,
+          strided, 2),
+      col2im_check(
+          "col2im vs attograd's col2im, " + describe(gaps, false) + " (uncovered pixels are 0)", 5,
+          gaps, 3),
+      adjoint_check(
+          "col2im is im2col's adjoint: <im2col(x), c> = <x, col2im(c)>, " + describe(wide, false),
+          10, wide, 4),
+      gradient_check("dx vs attograd's conv2d backward, " + describe(same), 10, same, 5, "dx"),
+      gradient_check("dx vs attograd's conv2d backward, " + describe(odd) + " (batch 1, odd sizes)",
+                     10, odd, 6, "dx"),
+      gradient_check("dx vs attograd's conv2d backward, " + describe(pointwise) + " (1x1 kernel)",
+                     5, pointwise, 7, "dx"),
+      gradient_check("dweight vs attograd's conv2d backward, " + describe(same), 10, same, 8,
+                     "dweight"),
+      gradient_check(
+          "dweight vs attograd's conv2d backward, " + describe(batch) + " (summed over the batch)",
+          10, batch, 9, "dweight"),
+      finite_differences_check(
+          "dx and dweight vs finite differences of sum(conv2d(x, w) * dout), " + describe(tiny), 20,
+          tiny, 10),
+  };
 }
 
 }  // namespace
 
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this file.
+#if __has_include("tests/exercise_hidden/conv2d_backward_hidden.h")
+#include "tests/exercise_hidden/conv2d_backward_hidden.h"
+#define HIDDEN_CHECKS hidden_checks
+#else
+#define HIDDEN_CHECKS nullptr
+#endif
+
 int main(int argc, char** argv) {
-  const ConvShape plain{1, 1, 4, 4, 1, 3, 3, 1, 0};
-  const ConvShape strided{1, 2, 5, 7, 1, 3, 3, 2, 1};
-  const ConvShape gaps{1, 2, 7, 7, 1, 2, 2, 3, 0};  // stride > kernel: some pixels unseen
-  const ConvShape wide{1, 3, 6, 5, 1, 2, 3, 1, 1};
-  const ConvShape same{2, 3, 5, 5, 4, 3, 3, 1, 1};
-  const ConvShape odd{1, 2, 7, 9, 3, 3, 3, 2, 0};  // batch 1
-  const ConvShape pointwise{3, 4, 4, 4, 2, 1, 1, 1, 0};
-  const ConvShape batch{3, 2, 6, 5, 3, 2, 3, 2, 1};
-  const ConvShape tiny{2, 2, 4, 5, 2, 3, 3, 1, 1};
-  std::vector<grade::Check> checks = {
-      {"col2im vs attograd's col2im, " + describe(plain, false), 10,
-       [=] { check_col2im(plain, 1); }},
-      {"col2im vs attograd's col2im, " + describe(strided, false) + " (overlaps, padding)", 10,
-       [=] { check_col2im(strided, 2); }},
-      {"col2im vs attograd's col2im, " + describe(gaps, false) + " (uncovered pixels are 0)", 5,
-       [=] { check_col2im(gaps, 3); }},
-      {"col2im is im2col's adjoint: <im2col(x), c> = <x, col2im(c)>, " + describe(wide, false), 10,
-       [=] { check_adjoint(wide, 4); }},
-      {"dx vs attograd's conv2d backward, " + describe(same), 10, [=] { check_dx(same, 5); }},
-      {"dx vs attograd's conv2d backward, " + describe(odd) + " (batch 1, odd sizes)", 10,
-       [=] { check_dx(odd, 6); }},
-      {"dx vs attograd's conv2d backward, " + describe(pointwise) + " (1x1 kernel)", 5,
-       [=] { check_dx(pointwise, 7); }},
-      {"dweight vs attograd's conv2d backward, " + describe(same), 10,
-       [=] { check_dweight(same, 8); }},
-      {"dweight vs attograd's conv2d backward, " + describe(batch) + " (summed over the batch)", 10,
-       [=] { check_dweight(batch, 9); }},
-      {"dx and dweight vs finite differences of sum(conv2d(x, w) * dout), " + describe(tiny), 20,
-       [=] { check_finite_differences(tiny, 10); }},
-  };
-  // argv[1], when given, names the graded file in the report (make grade SRC=...).
-  const char* student_file = argc > 1 ? argv[1] : "tutorials/exercises/conv2d_backward.cpp";
-  return grade::run_checks("Assignment A3: conv2d backward via col2im", student_file, checks);
+  return judge::main(argc, argv,
+                     {"Assignment A3: conv2d backward via col2im",
+                      "tutorials/exercises/conv2d_backward.cpp", visible_checks(), HIDDEN_CHECKS});
 }

@@ -106,10 +106,6 @@ std::string number_str(double v) {
   return text;
 }
 
-// A value no correct kernel writes by accident: the guard zone's contents.
-constexpr float kGuardValue = -7.7777e33f;
-constexpr int64_t kGuardSize = 16;
-
 }  // namespace
 
 int run_checks(const std::string& title, const std::string& student_file,
@@ -187,42 +183,6 @@ std::vector<float> random_floats(int64_t n, uint64_t seed, float scale) {
   std::vector<float> values(static_cast<size_t>(n));
   for (float& v : values) v = generator.normal() * scale;
   return values;
-}
-
-Output::Output(std::string name, ag::Shape shape)
-    : name_(std::move(name)), shape_(std::move(shape)), numel_(ag::numel_of(shape_)) {
-  buffer_.assign(static_cast<size_t>(numel_), std::numeric_limits<float>::quiet_NaN());
-  buffer_.resize(static_cast<size_t>(numel_ + kGuardSize), kGuardValue);
-}
-
-void Output::check_guard() const {
-  for (int64_t k = 0; k < kGuardSize; ++k)
-    if (buffer_[static_cast<size_t>(numel_ + k)] != kGuardValue)
-      throw Wrong(name_ + " " + ag::shape_str(shape_) + " holds " + std::to_string(numel_) +
-                  " floats, but your code wrote element " + std::to_string(numel_ + k) +
-                  ", past its end");
-}
-
-void Output::expect_close(const float* expected, double atol, double rtol,
-                          const Diagnosis& diagnosis) const {
-  check_guard();
-  grade::expect_close(name_, shape_, data(), expected, atol, rtol, diagnosis);
-}
-
-void Output::expect_close(const std::vector<float>& expected, double atol, double rtol,
-                          const Diagnosis& diagnosis) const {
-  expect(static_cast<int64_t>(expected.size()) == numel_,
-         "grader error: wrong reference size for " + name_);
-  expect_close(expected.data(), atol, rtol, diagnosis);
-}
-
-void Output::expect_written() const {
-  check_guard();
-  for (int64_t i = 0; i < numel_; ++i)
-    if (!std::isfinite(buffer_[static_cast<size_t>(i)]))
-      throw Wrong(name_ + " " + ag::shape_str(shape_) + ": element " + ag::index_str(i, shape_) +
-                  " is " + number_str(buffer_[static_cast<size_t>(i)]) +
-                  (std::isnan(buffer_[static_cast<size_t>(i)]) ? " (never written?)" : ""));
 }
 
 std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,

@@ -1,18 +1,18 @@
-// tutorials/exercises/graders/grader.h: the small framework every grader uses.
+// tutorials/exercises/graders/grader.h: comparisons, inputs and references every grader uses.
 //
 // A grader is a list of checks worth points that add up to 100. A check runs
-// the student's code on one input and compares it with attograd's own op
-// (forward, and gradients from backward()) or with finite differences. It
-// fails by throwing grade::Wrong with the reason, written for the student:
-// which input and shape, which element, expected vs got.
+// the student's code on one input and compares it with an independent source
+// of truth (finite differences of a double-precision forward written in the
+// grader, values worked by hand, or attograd's own op). It fails by throwing
+// grade::Wrong with the reason, written for the student: which input and
+// shape, which element, expected vs got.
 //
-// Each check runs in its own child process (fork), so a student's crash (an
-// index out of bounds), exception, or endless loop costs that check's points
-// and nothing else, and the grader always reaches its "score: N/100" line.
-// A check that runs longer than 5 s is stopped and reported as an endless
-// loop (AG_GRADE_TIMEOUT=<seconds> changes that, e.g. for a sanitizer build).
-// AG_GRADE_INLINE=1 runs the checks in-process instead, one after another:
-// use it to step through your code in gdb (a crash then stops the grader).
+// The function assignments' graders (A1-A5) run the student's code in a
+// separate, confined program and judge its outputs in their own: judge.h
+// (the teacher's side) and runner.h (the student's side). The framework
+// graders that still link the student's code into the grader use
+// run_checks() below: each check in a child process (fork), stopped after
+// 5 s (AG_GRADE_TIMEOUT=<seconds>), or in-process with AG_GRADE_INLINE=1.
 #pragma once
 
 #include <cstdint>
@@ -64,32 +64,6 @@ void expect(bool ok, const std::string& reason);
 // ---- inputs ----
 // n floats, normal(0, 1) times scale, from a fixed seed: every run grades the same inputs.
 std::vector<float> random_floats(int64_t n, uint64_t seed, float scale = 1.0f);
-
-// An output buffer handed to the student's function. It starts full of NaN, so
-// an element the student never writes shows up as "got nan", and it has a
-// guard zone after the end: writing past it is reported, not silently ignored.
-class Output {
- public:
-  Output(std::string name, ag::Shape shape);
-  float* data() { return buffer_.data(); }
-  const float* data() const { return buffer_.data(); }
-  const ag::Shape& shape() const { return shape_; }
-  // expect_close against expected (numel floats), after checking the guard zone.
-  void expect_close(const float* expected, double atol = 1e-4, double rtol = 1e-3,
-                    const Diagnosis& diagnosis = {}) const;
-  void expect_close(const std::vector<float>& expected, double atol = 1e-4, double rtol = 1e-3,
-                    const Diagnosis& diagnosis = {}) const;
-  // Every element written with a finite value, nothing past the end (for
-  // checks that then test a property of the values rather than the values).
-  void expect_written() const;
-
- private:
-  void check_guard() const;
-  std::string name_;
-  ag::Shape shape_;
-  int64_t numel_;
-  std::vector<float> buffer_;  // numel_ values, then the guard zone
-};
 
 // The central-difference gradient of a scalar function f at x, in double:
 //   df/dx_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).

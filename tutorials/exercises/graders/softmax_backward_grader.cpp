@@ -1,4 +1,7 @@
-// Grader of assignment A1, softmax backward (tutorials/exercises/softmax_backward.cpp).
+// Grader of assignment A1, softmax backward (tutorials/exercises/softmax_backward.cpp): the
+// judge's side. Each check sends y and dy to the runner's entry "dx"
+// (softmax_backward_runner.cpp), which calls the student's function, and
+// compares the dx it sends back.
 //
 // Source of truth: central differences of a double-precision softmax written
 // here. (Not attograd's own softmax backward: a hand-out cuts it out, since it
@@ -7,12 +10,11 @@
 #include <string>
 
 #include "core/ag.h"
-#include "tutorials/exercises/graders/grader.h"
-#include "tutorials/exercises/softmax_backward.h"
+#include "tutorials/exercises/graders/judge.h"
 
 namespace {
 
-using grade::Output;
+using judge::Got;
 
 // Row r of softmax(x), in double.
 void softmax_rows(const std::vector<double>& x, int64_t rows, int64_t cols,
@@ -49,7 +51,7 @@ Reference reference(int64_t rows, int64_t cols, const std::vector<float>& x_valu
 // What a correct dx satisfies whatever the numbers: each row sums to 0 (adding
 // a constant to a row of x does not change its softmax). And the signature of
 // a wrong per-row sum: got - expected = c * y in each row.
-grade::Diagnosis diagnose(int64_t rows, int64_t cols, const Reference& ref, const Output& dx) {
+grade::Diagnosis diagnose(int64_t rows, int64_t cols, const Reference& ref, const Got& dx) {
   grade::Diagnosis d;
   for (int64_t r = 0; r < rows; ++r) {
     double sum = 0;
@@ -83,91 +85,118 @@ grade::Diagnosis diagnose(int64_t rows, int64_t cols, const Reference& ref, cons
   return d;
 }
 
-// The student's dx for the reference's y and dy.
-Output student_dx(int64_t rows, int64_t cols, const Reference& ref) {
-  Output dx("dx", {rows, cols});
-  ex::softmax_backward(ref.y.data(), ref.dy.data(), dx.data(), rows, cols);
-  return dx;
-}
-
-void expect_reference(int64_t rows, int64_t cols, const Reference& ref, double atol, double rtol) {
-  Output dx = student_dx(rows, cols, ref);
-  dx.expect_close(ref.dx, atol, rtol, diagnose(rows, cols, ref, dx));
+// A check: the student's dx for the reference's y and dy, against its dx.
+judge::Check dx_check(const std::string& name, int points, int64_t rows, int64_t cols,
+                      const Reference& ref, double atol, double rtol) {
+  wire::Record in = judge::call("dx");
+  in.put_int("rows", rows);
+  in.put_int("cols", cols);
+  in.put_floats("y", {rows, cols}, ref.y);
+  in.put_floats("dy", {rows, cols}, ref.dy);
+  return {name, points, in, [=](const wire::Record&, const wire::Record& out) {
+            Got dx(out, "dx", {rows, cols});
+            dx.expect_close(ref.dx, atol, rtol, diagnose(rows, cols, ref, dx));
+          }};
 }
 
 // Random logits (times logit_scale) and random dy.
-void against_reference(int64_t rows, int64_t cols, uint64_t seed, float logit_scale = 1.0f) {
+judge::Check random_check(const std::string& name, int points, int64_t rows, int64_t cols,
+                          uint64_t seed, float logit_scale = 1.0f) {
   Reference ref = reference(rows, cols, grade::random_floats(rows * cols, seed, logit_scale),
                             grade::random_floats(rows * cols, seed + 1));
-  expect_reference(rows, cols, ref, 1e-5, 1e-3);
+  return dx_check(name, points, rows, cols, ref, 1e-5, 1e-3);
 }
 
 std::string shape_name(int64_t rows, int64_t cols) { return ag::shape_str({rows, cols}); }
 
-grade::Check reference_check(int points, int64_t rows, int64_t cols, uint64_t seed,
+judge::Check reference_check(int points, int64_t rows, int64_t cols, uint64_t seed,
                              const std::string& note) {
-  return {"dx vs the softmax's gradient (central differences), y " + shape_name(rows, cols) + note,
-          points, [=] { against_reference(rows, cols, seed); }};
+  return random_check(
+      "dx vs the softmax's gradient (central differences), y " + shape_name(rows, cols) + note,
+      points, rows, cols, seed);
 }
 
 // The same in a second way, from attograd's softmax forward in float: the y a
 // real backward gets.
-void against_finite_differences() {
+judge::Check finite_differences_check() {
   const int64_t rows = 3, cols = 6;
   std::vector<float> x = grade::random_floats(rows * cols, 41),
                      dy = grade::random_floats(rows * cols, 42);
   Reference ref = reference(rows, cols, x, dy);
   ref.y = ag::softmax(ag::from_vector(x, {rows, cols}), -1).to_vector();
-  expect_reference(rows, cols, ref, 1e-4, 1e-3);
+  return dx_check("dx for y from attograd's float softmax vs finite differences, y [3, 6]", 20,
+                  rows, cols, ref, 1e-4, 1e-3);
 }
 
 // A constant dy row gives dx = 0; a random dy gives rows of dx that sum to 0.
-void properties() {
-  const int64_t rows = 4, cols = 9;
-  std::vector<float> x = grade::random_floats(rows * cols, 51);
-  std::vector<float> constant_dy(static_cast<size_t>(rows * cols));
+// One call of the student's function does both: rows are independent, so the
+// first 4 rows have a constant dy and the next 4 (the same y) a random one.
+judge::Check properties_check() {
+  const int64_t rows = 4, cols = 9, n = rows * cols;
+  std::vector<float> x = grade::random_floats(n, 51);
+  std::vector<float> dy(static_cast<size_t>(n));
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t i = 0; i < cols; ++i) constant_dy[r * cols + i] = 0.5f + static_cast<float>(r);
-  Output dx_constant = student_dx(rows, cols, reference(rows, cols, x, constant_dy));
-  dx_constant.expect_close(std::vector<float>(static_cast<size_t>(rows * cols), 0.0f), 1e-5, 0);
-
-  Output dx =
-      student_dx(rows, cols, reference(rows, cols, x, grade::random_floats(rows * cols, 52)));
-  double largest = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    double row_sum = 0;
-    for (int64_t i = 0; i < cols; ++i) {
-      row_sum += dx.data()[r * cols + i];
-      largest = std::max(largest, std::fabs(static_cast<double>(dx.data()[r * cols + i])));
-    }
-    grade::expect(std::fabs(row_sum) < 1e-5, "random dy: row " + std::to_string(r) +
-                                                 " of dx sums to " + std::to_string(row_sum) +
-                                                 ", expected 0");
-  }
-  grade::expect(largest > 1e-3, "random dy: dx is all zeros, expected a nonzero gradient");
+    for (int64_t i = 0; i < cols; ++i) dy[r * cols + i] = 0.5f + static_cast<float>(r);
+  const std::vector<float> random_dy = grade::random_floats(n, 52);
+  dy.insert(dy.end(), random_dy.begin(), random_dy.end());
+  std::vector<float> y = reference(rows, cols, x, random_dy).y;
+  y.insert(y.end(), y.begin(), y.end());
+  wire::Record in = judge::call("dx");
+  in.put_int("rows", 2 * rows);
+  in.put_int("cols", cols);
+  in.put_floats("y", {2 * rows, cols}, y);
+  in.put_floats("dy", {2 * rows, cols}, dy);
+  return {
+      "constant dy gives dx = 0; random dy gives dx rows summing to 0, y [4, 9]", 10, in,
+      [=](const wire::Record&, const wire::Record& out) {
+        Got both(out, "dx", {2 * rows, cols});
+        const float* dx = both.data() + n;  // the random half
+        grade::expect_close("dx", {rows, cols}, both.data(),
+                            std::vector<float>(static_cast<size_t>(n), 0.0f).data(), 1e-5, 0);
+        double largest = 0;
+        for (int64_t r = 0; r < rows; ++r) {
+          double row_sum = 0;
+          for (int64_t i = 0; i < cols; ++i) {
+            row_sum += dx[r * cols + i];
+            largest = std::max(largest, std::fabs(static_cast<double>(dx[r * cols + i])));
+          }
+          grade::expect(std::fabs(row_sum) < 1e-5, "random dy: row " + std::to_string(r) +
+                                                       " of dx sums to " + std::to_string(row_sum) +
+                                                       ", expected 0");
+        }
+        grade::expect(largest > 1e-3, "random dy: dx is all zeros, expected a nonzero gradient");
+      }};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::vector<grade::Check> checks = {
-      {"dx for one row, y = softmax([1, 2, 3]), dy = [1, 0, -1]", 10,
-       [] {
-         expect_reference(1, 3, reference(1, 3, {1, 2, 3}, {1, 0, -1}), 1e-6, 1e-4);
-       }},
+// The visible checks, worth 100: they ship in a hand-out, for self-testing.
+std::vector<judge::Check> visible_checks() {
+  return {
+      dx_check("dx for one row, y = softmax([1, 2, 3]), dy = [1, 0, -1]", 10, 1, 3,
+               reference(1, 3, {1, 2, 3}, {1, 0, -1}), 1e-6, 1e-4),
       reference_check(10, 4, 5, 11, ""),
       reference_check(15, 5, 13, 12, " (odd sizes)"),
       reference_check(10, 1, 257, 13, " (one long row)"),
       reference_check(10, 7, 2, 14, " (two entries per row)"),
       reference_check(5, 64, 10, 15, " (a batch of 64)"),
-      {"dx for peaked rows, y [6, 8] from logits of size ~40 (y has 0s and 1s)", 10,
-       [] { against_reference(6, 8, 16, 40.0f); }},
-      {"dx for y from attograd's float softmax vs finite differences, y [3, 6]", 20,
-       [] { against_finite_differences(); }},
-      {"constant dy gives dx = 0; random dy gives dx rows summing to 0, y [4, 9]", 10,
-       [] { properties(); }},
+      random_check("dx for peaked rows, y [6, 8] from logits of size ~40 (y has 0s and 1s)", 10, 6,
+                   8, 16, 40.0f),
+      finite_differences_check(),
+      properties_check(),
   };
-  // argv[1], when given, names the graded file in the report (make grade SRC=...).
-  const char* student_file = argc > 1 ? argv[1] : "tutorials/exercises/softmax_backward.cpp";
-  return grade::run_checks("Assignment A1: softmax backward", student_file, checks);
+}
+
+}  // namespace
+
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this file.
+#if __has_include("tests/exercise_hidden/softmax_backward_hidden.h")
+#include "tests/exercise_hidden/softmax_backward_hidden.h"
+#define HIDDEN_CHECKS hidden_checks
+#else
+#define HIDDEN_CHECKS nullptr
+#endif
+
+int main(int argc, char** argv) {
+  return judge::main(argc, argv,
+                     {"Assignment A1: softmax backward", "tutorials/exercises/softmax_backward.cpp",
+                      visible_checks(), HIDDEN_CHECKS});
 }

@@ -162,6 +162,7 @@ Setup setup_from_environment(const std::string& assignment) {
   s.cut_objects = environment("GRADE_CUT_OBJECTS", s.framework);
   s.judge = fs::absolute(environment("GRADE_JUDGE")).string();
   s.check_calls = environment("GRADE_CHECK_CALLS");
+  s.hidden = environment("GRADE_HIDDEN", false) == "1";
   s.suites = environment("GRADE_SUITES", false);
   s.suite_first = words(environment("GRADE_SUITE_FIRST", false));
   s.system_dirs = system_include_dirs(s.cxx);

@@ -36,6 +36,7 @@ struct Setup {
   std::vector<std::string> suite_first;   // confining objects, tests/main.o, the suites' objects
   std::string check_calls;                // tutorials/exercises/tools/check_calls.sh
   std::vector<std::string> system_dirs;   // the compiler's <...> folders
+  bool hidden = false;                    // the judge also runs its hidden checks (teacher)
   double judge_seconds = 300;             // the judge's own wall limit (each check has its own)
 };
 

@@ -22,15 +22,24 @@ std::vector<std::string> check_names(const std::vector<Row>& rows) {
   std::vector<std::string> names;
   for (const Row& row : rows)
     for (const CheckResult& check : row.checks)
-      if (std::find(names.begin(), names.end(), check.name) == names.end())
+      if (!check.hidden && std::find(names.begin(), names.end(), check.name) == names.end())
         names.push_back(check.name);
   return names;
 }
 
 const CheckResult* find_check(const Row& row, const std::string& name) {
   for (const CheckResult& check : row.checks)
-    if (check.name == name) return &check;
+    if (!check.hidden && check.name == name) return &check;
   return nullptr;
+}
+
+// The hidden checks' points together (their names and inputs differ per
+// student, so they share one column), or -1 when the row ran none.
+int hidden_points(const Row& row) {
+  int points = -1;
+  for (const CheckResult& check : row.checks)
+    if (check.hidden) points = std::max(points, 0) + check.got;
+  return points;
 }
 
 }  // namespace
@@ -69,15 +78,20 @@ std::string grades_csv(std::vector<Row> rows) {
   std::ostringstream out;
   out << "file,score";
   for (const std::string& name : names) out << "," << csv_field(name);
-  bool suite = false;  // a framework assignment: the suite's tests get a column
-  for (const Row& row : rows) suite = suite || !row.suite.empty();
-  out << (suite ? ",suite tests" : "") << ",reason,seconds,peak memory\n";
+  bool suite = false, hidden = false;  // columns only where some row has them
+  for (const Row& row : rows) {
+    suite = suite || !row.suite.empty();
+    hidden = hidden || hidden_points(row) >= 0;
+  }
+  out << (hidden ? ",hidden checks" : "") << (suite ? ",suite tests" : "")
+      << ",reason,seconds,peak memory\n";
   for (const Row& row : rows) {
     out << csv_field(row.file) << "," << row.score;
     for (const std::string& name : names) {
       const CheckResult* check = find_check(row, name);
       out << "," << (check ? check->got : 0);
     }
+    if (hidden) out << "," << std::max(hidden_points(row), 0);
     if (suite) out << "," << (row.suite.empty() ? "-" : row.suite);
     out << "," << csv_field(row.reason) << "," << seconds_class(row.seconds) << ","
         << memory_class(row.peak_bytes) << "\n";
@@ -100,6 +114,17 @@ std::string summary_md(const std::string& assignment, std::vector<Row> rows) {
     }
     out << "| " << name << " | " << max << " | " << passed << " | " << rows.size() << " |\n";
   }
+  int full_hidden = 0, ran_hidden = 0;  // the hidden checks, as one: all passed?
+  for (const Row& row : rows) {
+    bool ran = false, all = true;
+    for (const CheckResult& check : row.checks)
+      if (check.hidden) ran = true, all = all && check.got == check.max;
+    ran_hidden += ran;
+    full_hidden += ran && all;
+  }
+  if (ran_hidden > 0)
+    out << "| hidden checks (all of them) | 100 | " << full_hidden << " | " << rows.size()
+        << " |\n";
   // Scores in ten bins of 10 points, 100 alone at the top.
   int bins[11] = {};
   for (const Row& row : rows) ++bins[std::clamp(row.score, 0, 100) / 10];

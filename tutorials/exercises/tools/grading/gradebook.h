@@ -22,7 +22,8 @@ namespace grading {
 struct CheckResult {
   std::string name;
   int got = 0, max = 0;
-  std::string reason;  // the judge's code: "ok", "wrong", "timeout", "crash", "memory", ...
+  std::string reason;   // the judge's code: "pass", "wrong", "threw", "timeout", "memory", ...
+  bool hidden = false;  // a hidden check (inputs seeded per student): one column for them all
 };
 
 struct Row {

@@ -25,18 +25,27 @@ std::vector<std::string> fields(const std::string& line) {
 Row parse_result(const std::string& text, const std::string& name) {
   Row row;
   row.file = name;
+  bool scored = false;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     const std::vector<std::string> f = fields(line);
-    if (f.size() >= 5 && f[0] == "check") {
-      CheckResult check{f[1], std::stoi(f[2]), std::stoi(f[3]), f[4]};
-      row.score += check.got;
+    if (f.size() >= 5 && (f[0] == "check" || f[0] == "hidden")) {
+      CheckResult check{f[1], std::stoi(f[2]), std::stoi(f[3]), f[4], f[0] == "hidden"};
+      // A breach is named: "breach: your code tried to open a file for writing".
+      if (check.reason == "breach" && f.size() >= 6)
+        check.reason += ": " + (f[5].rfind("your code ", 0) == 0 ? f[5].substr(10) : f[5]);
       row.checks.push_back(check);
+    } else if (f.size() == 2 && f[0] == "score") {
+      row.score = std::stoi(f[1]);  // the judge's own count (visible and hidden: their mean)
+      scored = true;
     } else if (f.size() == 2 && f[0] == "seconds") {
       row.seconds = std::stod(f[1]);
     } else if (f.size() == 2 && f[0] == "peak_bytes") {
       row.peak_bytes = std::stoull(f[1]);
     }
+  }
+  if (!scored) {  // an older judge without the score line: the visible checks' sum
+    for (const CheckResult& check : row.checks) row.score += check.hidden ? 0 : check.got;
   }
   row.reason = row_reason(row);
   return row;
@@ -46,7 +55,7 @@ std::string row_reason(const Row& row) {
   if (row.score == 100) return "";
   std::string reason;
   for (const CheckResult& check : row.checks) {
-    if (check.reason == "ok" || reason.find(check.reason) != std::string::npos) continue;
+    if (check.reason == "pass" || reason.find(check.reason) != std::string::npos) continue;
     reason += (reason.empty() ? "" : "; ") + check.reason;
   }
   return reason.empty() ? "wrong" : reason;
@@ -55,9 +64,12 @@ std::string row_reason(const Row& row) {
 Graded judge(const Setup& setup, const std::string& runner, const std::string& name,
              const std::string& work) {
   const std::string result = (fs::path(work) / "result.txt").string();
-  const Finished ran =
-      run_command({setup.judge, "--runner", runner, "--student", name, "--result", result},
-                  setup.judge_seconds);
+  // The student is the file's own name (hidden checks are seeded from it), wherever DIR is.
+  const std::string student = fs::path(name).filename().string();
+  std::vector<std::string> argv = {setup.judge, "--runner", runner, "--student",
+                                   student,     "--result", result};
+  if (setup.hidden) argv.push_back("--hidden");
+  const Finished ran = run_command(argv, setup.judge_seconds);
   Graded out;
   std::ifstream in(result, std::ios::binary);
   std::ostringstream text;

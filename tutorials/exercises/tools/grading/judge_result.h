@@ -22,7 +22,7 @@ Graded judge(const Setup& setup, const std::string& runner, const std::string& n
 Row parse_result(const std::string& text, const std::string& name);
 
 // The row's reason, from its checks' reason codes: "" at full marks; else the
-// codes other than "ok", each once, in the order met ("wrong; timeout").
+// codes other than "pass", each once, in the order met ("wrong; timeout").
 std::string row_reason(const Row& row);
 
 }  // namespace grading

@@ -1,0 +1,189 @@
+// tutorials/exercises/graders/judge.cpp: running the checks through the runner, and the report.
+//
+// For each check: encode its inputs, start the runner confined
+// (sandbox::run) with them on stdin, and turn how it ended into an Outcome:
+// a breach of a limit, a crash, no result, a malformed result, an exception
+// of the student's code, or outputs, which the check's judge function
+// compares. Then one report line per check, and the score, counted here.
+//
+// --result FILE writes, atomically, one tab-separated line per check:
+//   check <TAB> name <TAB> points got <TAB> points max <TAB> reason code <TAB> first line of reason
+// (reason codes: pass, wrong, threw, timeout, cpu, memory, breach, crash,
+// no_result, malformed, grader_error), then "seconds <TAB> S", "peak_bytes <TAB> B"
+// (the largest of any runner) and "score <TAB> N".
+#include "tutorials/exercises/graders/judge.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "tutorials/exercises/graders/judge_launch.h"  // until the sandbox is merged
+#include "tutorials/exercises/graders/judge_report.h"
+
+namespace judge {
+namespace {
+
+// A check may run this long before it counts as an endless loop: the checks
+// take milliseconds, so 5 s is generous even for a sanitizer build (~10x
+// slower). AG_GRADE_TIMEOUT=<seconds> overrides it.
+double timeout_seconds() {
+  const char* text = std::getenv("AG_GRADE_TIMEOUT");
+  const int seconds = text ? std::atoi(text) : 0;
+  return seconds > 0 ? seconds : 5;
+}
+
+std::string describe_signal(int sig) {
+  std::string text = "your code crashed: ";
+  text += strsignal(sig);
+  if (sig == SIGSEGV || sig == SIGBUS) text += " (an index out of bounds, or a null pointer?)";
+  if (sig == SIGFPE) text += " (an integer division by zero?)";
+  if (sig == SIGABRT) text += " (an assert, or an exception that escaped a thread?)";
+  return text;
+}
+
+// The last lines the runner printed (a sanitizer's report, the student's own prints).
+std::string log_tail(const std::string& log) {
+  if (log.empty()) return "";
+  size_t start = log.size(), lines = 0;
+  while (start > 0 && lines < 12)
+    if (log[--start] == '\n' && start + 1 < log.size()) ++lines;
+  std::string tail = log.substr(start == 0 ? 0 : start + 1);
+  while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+  return "\nits last output:\n  " + tail;
+}
+
+// How a run of the runner that gave no usable outputs ended, or "" if it gave some.
+Outcome failed_run(const sandbox::Result& run) {
+  const std::string& breach = run.breach;
+  if (breach.rfind("stopped after", 0) == 0)
+    return {Code::timeout, "your code was " + breach + " (an endless loop?)"};
+  if (breach.find("of CPU") != std::string::npos)
+    return {Code::cpu, "your code " + breach + " (an endless loop?)"};
+  if (breach.rfind("used more than", 0) == 0) return {Code::memory, "your code " + breach};
+  if (!breach.empty()) return {Code::breach, "your code " + breach};
+  if (run.signal != 0) return {Code::crash, describe_signal(run.signal) + log_tail(run.log)};
+  if (run.output.empty() || run.exit_status != 0)
+    return {Code::no_result,
+            "the check ended without a result (exit status " + std::to_string(run.exit_status) +
+                "): did your code call exit(), or did a sanitizer stop it?" + log_tail(run.log)};
+  return {Code::pass, ""};
+}
+
+Outcome run_check(const Check& check, const std::string& runner, Totals& totals) {
+  sandbox::Limits limits;
+  limits.wall_seconds = limits.cpu_seconds = timeout_seconds();
+  sandbox::Result run;
+  try {
+    run = sandbox::run({runner}, check.inputs.encode(), limits);
+  } catch (const std::exception& e) {
+    return {Code::grader_error, std::string("grader error: cannot start the runner: ") + e.what()};
+  }
+  totals.seconds += run.seconds;
+  totals.peak_bytes = std::max(totals.peak_bytes, run.peak_bytes);
+  Outcome ended = failed_run(run);
+  if (ended.code != Code::pass) return ended;
+  try {
+    const wire::Record outputs = wire::Record::decode(run.output);
+    if (outputs.has("threw")) return {Code::threw, "your code threw: " + outputs.text("threw")};
+    check.judge(check.inputs, outputs);
+    return {Code::pass, ""};
+  } catch (const wire::Malformed& e) {
+    return {Code::malformed, std::string("the runner's output is malformed: ") + e.what()};
+  } catch (const Wrong& e) {
+    return {Code::wrong, e.what()};
+  } catch (const std::exception& e) {
+    return {Code::grader_error, std::string("grader error: ") + e.what()};
+  }
+}
+
+struct Options {
+  std::string runner, student, result_file, save_inputs;
+  bool hidden = false, visible_only = false;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--runner" && has_value)
+      o.runner = argv[++i];
+    else if (arg == "--student" && has_value)
+      o.student = argv[++i];
+    else if (arg == "--result" && has_value)
+      o.result_file = argv[++i];
+    else if (arg == "--save-inputs" && has_value)
+      o.save_inputs = argv[++i];
+    else if (arg == "--hidden")
+      o.hidden = true;
+    else if (arg == "--visible-only")
+      o.visible_only = true;
+    else
+      throw std::runtime_error("unknown or incomplete argument '" + arg + "'");
+  }
+  if (o.runner.empty() && o.save_inputs.empty())
+    throw std::runtime_error("--runner PATH (or --save-inputs DIR) is required");
+  return o;
+}
+
+// Each check's inputs in DIR/NN-entry.in, for running the runner by hand.
+int save_inputs(const std::vector<Check>& checks, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  for (size_t i = 0; i < checks.size(); ++i) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%02zu", i + 1);
+    const std::string file = dir + "/" + number + "-" + checks[i].inputs.text("entry") + ".in";
+    write_atomically(file, checks[i].inputs.encode());
+    std::printf("%s  %s\n", file.c_str(), checks[i].name.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv, const Assignment& assignment) {
+  Options options;
+  try {
+    options = parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr,
+                 "%s\nusage: %s --runner PATH [--student NAME] [--hidden] [--visible-only] "
+                 "[--result FILE] [--save-inputs DIR]\n",
+                 e.what(), argv[0]);
+    return 2;
+  }
+  std::vector<Check> hidden;
+  const bool run_hidden = options.hidden && !options.visible_only;
+  if (run_hidden) {
+    if (!assignment.hidden) {
+      std::fprintf(stderr, "%s: this judge has no hidden checks (a hand-out's copy)\n", argv[0]);
+      return 2;
+    }
+    const std::string student = options.student.empty() ? "anonymous" : options.student;
+    hidden = assignment.hidden(student);
+  }
+  if (!options.save_inputs.empty()) {
+    std::vector<Check> all = assignment.checks;
+    all.insert(all.end(), hidden.begin(), hidden.end());
+    return save_inputs(all, options.save_inputs);
+  }
+  Report report(assignment.title,
+                options.student.empty() ? assignment.student_file : options.student);
+  if (!report.points_add_up(assignment.checks, "the checks") ||
+      (run_hidden && !report.points_add_up(hidden, "the hidden checks")))
+    return 2;
+  Totals totals;
+  for (const Check& check : assignment.checks)
+    report.add(check, run_check(check, options.runner, totals), false);
+  if (run_hidden)
+    for (const Check& check : hidden)
+      report.add(check, run_check(check, options.runner, totals), true);
+  report.finish(totals);
+  if (!options.result_file.empty()) write_atomically(options.result_file, report.result_text());
+  return 0;
+}
+
+}  // namespace judge
