@@ -39,7 +39,7 @@ GRADER_OBJ    := $(GRADERS_OBJ)/grader.o $(GRADERS_OBJ)/diagnose.o
 # The judge starts runners through the sandbox (tutorials/exercises/sandbox/).
 JUDGE_OBJ     := $(GRADERS_OBJ)/judge.o $(GRADERS_OBJ)/judge_report.o $(GRADERS_OBJ)/wire.o $(GRADER_OBJ) $(SANDBOX_OBJS)
 # A runner: confined before any constructor runs (CONFINE_RUNNER_OBJS first), reads inputs, calls.
-RUNNER_OBJ    := $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
+RUNNER_OBJ     = $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
 EXERCISE_OBJS := $(JUDGE_OBJ) $(RUNNER_OBJ) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
                  $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 

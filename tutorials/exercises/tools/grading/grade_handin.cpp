@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tutorials/exercises/sandbox/sandbox.h"
 #include "tutorials/exercises/tools/grading/handin_checks.h"
 #include "tutorials/exercises/tools/grading/judge_result.h"
 #include "tutorials/exercises/tools/grading/process.h"
@@ -138,6 +139,24 @@ Problem lay_out(const Setup& setup, const fs::path& handin, const fs::path& src,
   return {};
 }
 
+// The runner started once, confined, with no input, before any check: a
+// hand-in whose static constructors loop, eat memory or breach the sandbox
+// fails here once, in 2 s, rather than once per check (5 s each).
+Problem start_runner(const std::string& runner) {
+  sandbox::Limits limits;
+  limits.wall_seconds = limits.cpu_seconds = 2;
+  const sandbox::Result started = sandbox::run({runner}, "", limits);
+  const std::string& breach = started.breach;
+  if (breach.empty()) return {};  // it read no input and said so: its constructors are harmless
+  const std::string before = "your code " + breach +
+                             " before the first check (in a static "
+                             "constructor?)";
+  if (breach.rfind("stopped after", 0) == 0 || breach.find("of CPU") != std::string::npos)
+    return {"timeout", before, started.log};
+  if (breach.rfind("used more than", 0) == 0) return {"memory", before, started.log};
+  return {"breach: " + breach, before, started.log};
+}
+
 std::string object_name(const std::string& path) {
   std::string flat = path;
   for (char& c : flat)
@@ -223,6 +242,8 @@ Graded grade_handin(const Setup& setup, const std::string& handin, const std::st
                   "your file does not link with the runner (a function of the interface missing "
                   "or renamed?):",
                   linked.output);
+  const Problem start = start_runner(runner);
+  if (!start.reason.empty()) return refuse(setup, name, start.reason, start.message, start.details);
   Graded graded = judge(setup, runner, name, work.string());
   if (!setup.framework) return graded;
   const SuiteOutcome suite = run_suite_tests(setup.cxx, setup.suites, setup.suite_first, objects,

@@ -57,7 +57,7 @@ void write_atomically(const std::string& path, const std::string& text) {
 }
 
 std::string seconds_class(double seconds) {
-  return seconds < 1 ? "under 1 s" : seconds <= 5 ? "1-5 s" : "over 5 s";
+  return seconds < 10 ? "under 10 s" : seconds < 100 ? "10-100 s" : "over 100 s";
 }
 
 std::string memory_class(uint64_t bytes) {

@@ -69,7 +69,9 @@ Graded judge(const Setup& setup, const std::string& runner, const std::string& n
   std::vector<std::string> argv = {setup.judge, "--runner", runner, "--student",
                                    student,     "--result", result};
   if (setup.hidden) argv.push_back("--hidden");
-  const Finished ran = run_command(argv, setup.judge_seconds);
+  // In the hand-in's scratch folder: a relative path the runner tries (../grades.csv.tmp) is
+  // not the gradebook, which is written only after the last hand-in anyway.
+  const Finished ran = run_command(argv, setup.judge_seconds, work);
   Graded out;
   std::ifstream in(result, std::ios::binary);
   std::ostringstream text;
