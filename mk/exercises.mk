@@ -35,18 +35,32 @@ EXERCISE_BINS := $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_skeleton) \
                  $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge) $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton) \
                  $(filter $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_runner_solution))
 GRADERS_OBJ   := $(BUILD)/obj/tutorials/exercises/graders
+# The sandbox (tutorials/exercises/sandbox/README.md; its rules are at the end of this file).
+# SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
+# CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
+# filter before any constructor runs). Neither goes into the library archive.
+SANDBOX_DIR         := tutorials/exercises/sandbox
+SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
+CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
 GRADER_OBJ    := $(GRADERS_OBJ)/grader.o $(GRADERS_OBJ)/diagnose.o
 # The judge starts runners through the sandbox (tutorials/exercises/sandbox/).
 JUDGE_OBJ     := $(GRADERS_OBJ)/judge.o $(GRADERS_OBJ)/judge_report.o $(GRADERS_OBJ)/wire.o $(GRADER_OBJ) $(SANDBOX_OBJS)
 # A runner: confined before any constructor runs (CONFINE_RUNNER_OBJS first), reads inputs, calls.
-RUNNER_OBJ     = $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
-EXERCISE_OBJS := $(JUDGE_OBJ) $(RUNNER_OBJ) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
+RUNNER_OBJ    := $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
+EXERCISE_OBJS := $(filter-out $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS),$(JUDGE_OBJ) $(RUNNER_OBJ)) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
                  $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 # Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
 $(sort $(EXERCISE_OBJS)): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+
+# A grader includes its hidden checks when tests/exercise_hidden/ has them (the
+# teacher's checkout; never a hand-out), told so by -DAG_HIDDEN_CHECKS: a flag,
+# not __has_include, so that ccache and the .d files see the difference.
+$(foreach ex,$(EXERCISES),$(if $(wildcard tests/exercise_hidden/$(ex)_hidden.h),\
+  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: private TEST_CXXFLAGS += -DAG_HIDDEN_CHECKS)\
+  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: tests/exercise_hidden/$(ex)_hidden.h)))
 
 # The grader programs (the suite runs them; order-only: no relink of the tests).
 $(TEST_BIN): | $(EXERCISE_BINS)
@@ -76,6 +90,20 @@ $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%
     $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,solution) $$(call runner_cut,$$*,solution) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
+
+# Hand-ins the suite grades with a judge directly (tests/exercises/test_judge.cpp:
+# --hidden, the result file): their runners, built like a graded hand-in's.
+JUDGE_FIXTURES := softmax_backward/hardcoded_answers
+$(JUDGE_FIXTURES:%=$(BUILD)/obj/tests/exercise_handins/%.o): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+$(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fixtures/%_runner: \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/$$(call cut_name,$$*)_runner.o $(BUILD)/obj/tests/exercise_handins/%.o \
+    $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# The suite reads records itself (test_judge.cpp), and runs the fixtures' runners.
+$(TEST_BIN): $(GRADERS_OBJ)/wire.o | $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner)
 
 $(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
     $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
@@ -115,9 +143,7 @@ $(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp $(PCH) $(FLAGS_FILE)
 # SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
 # CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
 # filter before any constructor runs). Neither goes into the library archive.
-SANDBOX_DIR         := tutorials/exercises/sandbox
-SANDBOX_OBJS        := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,sandbox start_child supervise)
-CONFINE_RUNNER_OBJS := $(patsubst %,$(BUILD)/obj/$(SANDBOX_DIR)/%.o,confine_runner seccomp_filter)
+# (SANDBOX_DIR, SANDBOX_OBJS and CONFINE_RUNNER_OBJS: at the top, the judges and runners use them.)
 SANDBOX_PROBE       := $(BUILD)/exercises/sandbox_probe
 SIMILARITY_BIN      := $(BUILD)/exercises/similarity
 SIMILARITY_OBJS     := $(patsubst %,$(BUILD)/obj/tutorials/exercises/tools/%.o,similarity similarity_report \

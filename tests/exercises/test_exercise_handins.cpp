@@ -129,8 +129,8 @@ TEST_CASE("A1 hand-ins: grade-all writes grades.csv with a header and one line p
   const std::string csv =
       ex_test::read_file(ex_test::exercise_dir() / "graded/softmax_backward/grades.csv");
   CHECK(csv.rfind("file,score,forbidden calls,seconds\n", 0) == 0);
-  CHECK(g.row.size() == 5);
-  CHECK(g.run.output.find("graded 5 hand-ins of softmax_backward") != std::string::npos);
+  CHECK(g.row.size() == 7);
+  CHECK(g.run.output.find("graded 7 hand-ins of softmax_backward") != std::string::npos);
 }
 TEST_CASE("A1 hand-ins: softmax(log y) + backward() is refused by the allow-list") {
   SKIP_IN_HANDOUT();
@@ -151,6 +151,15 @@ TEST_CASE(
   expect_report_has("softmax_backward", "off_by_one", "hint: in each row, got - expected = c * y");
   expect_report_has("softmax_backward", "off_by_one",
                     "Does its loop visit every index i, from 0 to cols - 1?");
+}
+TEST_CASE("A1 hand-ins: dx = dy * (y - s), y and dy swapped, is named as the swap") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("softmax_backward", "swapped_factors") == 0);
+  expect_report_has("softmax_backward", "swapped_factors",
+                    "invariant broken: the entries of each row of dx sum to 0");
+  expect_report_has("softmax_backward", "swapped_factors",
+                    "hint: your dx_j is dy_j * (y_j - s), with s the per-row sum: y and dy have "
+                    "swapped places");
 }
 TEST_CASE("A1 hand-ins: a loop that never ends is stopped after 5 s; the other checks are graded") {
   SKIP_IN_HANDOUT();
@@ -242,6 +251,15 @@ TEST_CASE("A4 hand-ins: a dropped mean term: sum(dx) != 0 per channel, and the m
                     "hint: dx is off by a constant in each channel: the path through the mean");
   expect_report_has("batchnorm_backward", "dropped_mean_term",
                     "got - expected is one constant per column");
+}
+TEST_CASE("A4 hand-ins: the variance divided by M - 1: the biased variance is named") {
+  SKIP_IN_HANDOUT();
+  CHECK(score("batchnorm_backward", "unbiased_variance") == 20);  // dgamma and dbeta are right
+  expect_report_has("batchnorm_backward", "unbiased_variance",
+                    "invariant broken: sum of dx * x_hat over channel 0 is 0");
+  expect_report_has("batchnorm_backward", "unbiased_variance",
+                    "hint: your dx is what dividing by M - 1 gives (M = N*S values per channel: "
+                    "the unbiased variance). Batch norm normalizes with the biased variance");
 }
 TEST_CASE("A4 hand-ins: the reference solution, handed in, scores 100") {
   SKIP_IN_HANDOUT();

@@ -234,8 +234,9 @@ std::vector<judge::Check> visible_checks() {
 
 }  // namespace
 
-// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this file.
-#if __has_include("tests/exercise_hidden/batchnorm_backward_hidden.h")
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this
+// file; mk/exercises.mk defines AG_HIDDEN_CHECKS where they exist.
+#ifdef AG_HIDDEN_CHECKS
 #include "tests/exercise_hidden/batchnorm_backward_hidden.h"
 #define HIDDEN_CHECKS hidden_checks
 #else

@@ -20,7 +20,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tutorials/exercises/graders/judge_launch.h"  // until the sandbox is merged
+#include "tutorials/exercises/sandbox/sandbox.h"
 #include "tutorials/exercises/graders/judge_report.h"
 
 namespace judge {

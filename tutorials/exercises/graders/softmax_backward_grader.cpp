@@ -48,6 +48,23 @@ Reference reference(int64_t rows, int64_t cols, const std::vector<float>& x_valu
           grade::to_floats(grade::numeric_gradient(loss, grade::to_doubles(x_values)))};
 }
 
+// True when the student's dx is dy_j * (y_j - s), s = sum_i y_i dy_i: the right
+// per-row sum with the roles of y and dy swapped outside it.
+bool swaps_y_and_dy(int64_t rows, int64_t cols, const Reference& ref, const Got& dx) {
+  bool nonzero = false;
+  for (int64_t r = 0; r < rows; ++r) {
+    double s = 0;
+    for (int64_t i = 0; i < cols; ++i) s += double(ref.y[r * cols + i]) * ref.dy[r * cols + i];
+    for (int64_t j = 0; j < cols; ++j) {
+      const double swapped = ref.dy[r * cols + j] * (ref.y[r * cols + j] - s);
+      if (!(std::fabs(dx.data()[r * cols + j] - swapped) <= 1e-5 + 1e-3 * std::fabs(swapped)))
+        return false;
+      nonzero = nonzero || std::fabs(swapped) > 1e-4;
+    }
+  }
+  return nonzero;
+}
+
 // What a correct dx satisfies whatever the numbers: each row sums to 0 (adding
 // a constant to a row of x does not change its softmax). And the signature of
 // a wrong per-row sum: got - expected = c * y in each row.
@@ -78,7 +95,11 @@ grade::Diagnosis diagnose(int64_t rows, int64_t cols, const Reference& ref, cons
     nonzero = nonzero || std::fabs(c) > 1e-4;
     if (r == 0) c0 = c;
   }
-  if (proportional && nonzero)
+  if (swaps_y_and_dy(rows, cols, ref, dx))
+    d.hint(
+        "your dx_j is dy_j * (y_j - s), with s the per-row sum: y and dy have swapped places. "
+        "Redo Step 2: which of them multiplies the Jacobian's d_ij term?");
+  else if (proportional && nonzero)
     d.hint("in each row, got - expected = c * y (row 0: c = " + std::to_string(c0) +
            "): the one per-row sum of Step 3 is off. Does its loop visit every index i, from 0 to "
            "cols - 1?");
@@ -187,8 +208,9 @@ std::vector<judge::Check> visible_checks() {
 
 }  // namespace
 
-// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this file.
-#if __has_include("tests/exercise_hidden/softmax_backward_hidden.h")
+// The hidden checks (tests/exercise_hidden/, never in a hand-out) continue this
+// file; mk/exercises.mk defines AG_HIDDEN_CHECKS where they exist.
+#ifdef AG_HIDDEN_CHECKS
 #include "tests/exercise_hidden/softmax_backward_hidden.h"
 #define HIDDEN_CHECKS hidden_checks
 #else
