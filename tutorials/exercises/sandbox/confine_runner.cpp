@@ -9,7 +9,9 @@
 //   2. installs a new-handler: an allocation refused by RLIMIT_AS becomes
 //      "used more than 2 GiB" on fd 4 rather than a bad_alloc the hand-in
 //      could catch, or a crash that says nothing;
-//   3. installs the seccomp filter (seccomp_filter.cpp); if the kernel
+//   3. limits its file access to the system's folders (landlock.h): the
+//      course's files, the other hand-ins and the gradebook become unreadable;
+//   4. installs the seccomp filter (seccomp_filter.cpp); if the kernel
 //      refuses it the runner stops: an unconfined runner must not run.
 // A hand-in cannot get ahead of this: the grading pipeline refuses a hand-in
 // object that carries its own .preinit_array, IFUNC resolvers or prioritised
@@ -23,6 +25,7 @@
 #include <cstring>
 #include <new>
 
+#include "tutorials/exercises/sandbox/landlock.h"
 #include "tutorials/exercises/sandbox/sandbox.h"
 #include "tutorials/exercises/sandbox/seccomp_filter.h"
 
@@ -59,7 +62,7 @@ void on_forbidden_call(int, siginfo_t* info, void*) {
   _exit(kBreachExit);
 }
 
-void confine(int, char**, char**) {
+void confine(int argc, char** argv, char**) {
   struct sigaction action {};
   action.sa_sigaction = on_forbidden_call;
   action.sa_flags = SA_SIGINFO;
@@ -83,6 +86,8 @@ void confine(int, char**, char**) {
   // unprivileged process may not install a filter.
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 #endif
+  if (!sandbox::landlock::restrict_to_system_folders(argc - 1, argv + 1))
+    say(2, "[runner: no Landlock in this kernel: the course's files stay readable]\n");
   if (!sandbox::seccomp::install(int32_t(getpid()))) {
     say(sandbox::kBreachFd, "could not be confined (the kernel refused the seccomp filter)\n");
     say(2, "runner: the kernel refused the seccomp filter; not running unconfined\n");

@@ -228,7 +228,14 @@ inline constexpr Rule kRules[] = {
     AG_RULE(ioctl, equals, 1, TIOCSTI, terminal),
     // io_uring can open and write files without the calls above.
     AG_RULE(io_uring_setup, always, 0, 0, call_itself),
+    // System V IPC and message queues outlive the process: a runner could
+    // leave objects behind, or meet another runner there.
+    AG_RULE(shmget, always, 0, 0, call_itself),
+    AG_RULE(msgget, always, 0, 0, call_itself),
+    AG_RULE(semget, always, 0, 0, call_itself),
+    AG_RULE(mq_open, always, 0, 0, call_itself),
     // The kernel's other doors, none of which a gradient needs.
+    AG_RULE(syslog, always, 0, 0, call_itself),
     AG_RULE(bpf, always, 0, 0, call_itself),
     AG_RULE(perf_event_open, always, 0, 0, call_itself),
     AG_RULE(userfaultfd, always, 0, 0, call_itself),

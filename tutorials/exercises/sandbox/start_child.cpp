@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "tutorials/exercises/sandbox/launch_detail.h"
 
@@ -86,19 +87,37 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  // nobody's ids, looked up now (getpwnam is not async-signal-safe).
-  const passwd* nobody = getpwnam("nobody");
-  const uid_t nobody_uid = nobody ? nobody->pw_uid : 65534;
-  const gid_t nobody_gid = nobody ? nobody->pw_gid : 65534;
+  // nobody's ids, looked up once, now (getpwnam is neither async-signal-safe,
+  // for the child, nor thread-safe: run() may be called from several threads).
+  static const std::pair<uid_t, gid_t> nobody = [] {
+    const passwd* entry = getpwnam("nobody");
+    return entry ? std::pair(entry->pw_uid, entry->pw_gid) : std::pair(uid_t(65534), gid_t(65534));
+  }();
+  const uid_t nobody_uid = nobody.first;
+  const gid_t nobody_gid = nobody.second;
   const bool drop_root = geteuid() == 0;
   const rlim_t cpu = rlim_t(std::ceil(limits.cpu_seconds > 0 ? limits.cpu_seconds : 1));
+
+  // The environment: only what a runner needs (the locale, the library's
+  // thread count, the sanitizers' options), not the teacher's whole one.
+  std::vector<char*> environment;
+  for (char** e = environ; *e; ++e)
+    for (const char* keep : {"PATH=", "LANG=", "LC_ALL=", "TZ=", "AG_",
+                             "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="})
+      if (std::strncmp(*e, keep, std::strlen(keep)) == 0) {
+        environment.push_back(*e);
+        break;
+      }
+  environment.push_back(nullptr);
 
   const Pipe in = make_pipe(), out = make_pipe(), log = make_pipe(), breach = make_pipe();
   const int pid = fork();
   if (pid < 0) throw std::runtime_error("sandbox::run: fork failed");
   if (pid == 0) {
-    // Own process group: the wall-clock limit kills the group, whatever it started.
-    setpgid(0, 0);
+    // Its own session, hence its own process group (the wall-clock limit
+    // kills the group, whatever it started) and no controlling terminal (no
+    // /dev/tty to read the teacher's keystrokes from, or to type into).
+    setsid();
     // Our ends to 0..4. First out of the way (to 10 and up), so a dup2 never
     // overwrites a pipe end that is still to be moved.
     const int wanted[5] = {in.read, log.write, log.write, out.write, breach.write};
@@ -131,10 +150,9 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
         die_in_child("drop root to nobody");
       set_limit(RLIMIT_NPROC, 256, "limit its processes");
     }
-    execv(args[0], args.data());
+    execve(args[0], args.data(), environment.data());
     die_in_child("start the program");
   }
-  setpgid(pid, pid);  // also from this side: whichever runs first, the group exists
   for (int fd : {in.read, out.write, log.write, breach.write}) close(fd);
   for (int fd : {in.write, out.read, log.read, breach.read}) fcntl(fd, F_SETFL, O_NONBLOCK);
   return Child{pid, in.write, out.read, log.read, breach.read};

@@ -74,6 +74,13 @@ bool has_exited(int pid) {
   return waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
 }
 
+// The child's group is its pid (setsid in start_child.cpp); the child itself
+// too, in case it is killed before it got to setsid.
+void kill_group(int pid) {
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+}
+
 int open_pidfd(int pid) {
 #if defined(__linux__) && defined(SYS_pidfd_open)
   return int(syscall(SYS_pidfd_open, pid, 0));
@@ -107,14 +114,14 @@ Ending supervise(Child& child, Streams& streams, const Limits& limits) {
     if (!exited && has_exited(child.pid)) {
       exited = true;
       // Whatever it left behind in its group goes too (and lets the pipes reach EOF).
-      kill(-child.pid, SIGKILL);
+      kill_group(child.pid);
     }
     if (exited && child.output_fd < 0 && child.log_fd < 0 && child.breach_fd < 0) break;
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       end.timed_out = !exited;
-      kill(-child.pid, SIGKILL);
+      kill_group(child.pid);
       break;
     }
     pollfd fds[5];
@@ -133,7 +140,7 @@ Ending supervise(Child& child, Streams& streams, const Limits& limits) {
     feed(child.input_fd, streams);
     if (output_dropped > 0 && !end.output_overflow) {
       end.output_overflow = true;
-      kill(-child.pid, SIGKILL);
+      kill_group(child.pid);
     }
   }
   rusage usage{};
