@@ -172,84 +172,7 @@ std::string row_of(const std::string& csv, const std::string& file) {
   return "";
 }
 
-int score_in(const std::string& row) {
-  const size_t comma = row.find(',');
-  return comma == std::string::npos ? -1 : std::atoi(row.c_str() + comma + 1);
-}
-
-// A folder of hand-ins for `exercise` made of the reference solution and the
-// skeleton: a .cpp each for a function assignment; for a framework one, a
-// folder each with the library's own region files and the hand-out's cut ones.
-fs::path reference_and_skeleton(const std::string& exercise, const fs::path& dir) {
-  const fs::path root = ex_test::repo_root();
-  const fs::path handins = dir / exercise;
-  fs::create_directories(handins);
-  if (fs::exists(root / "tutorials/exercises" / (exercise + ".cpp"))) {
-    fs::copy_file(root / "tests/exercise_solutions" / (exercise + ".cpp"),
-                  handins / "reference.cpp");
-    fs::copy_file(root / "tutorials/exercises" / (exercise + ".cpp"), handins / "skeleton.cpp");
-    return handins;
-  }
-  const fs::path handout = ex_test::exercise_dir().parent_path() / "grading" / exercise / "handout";
-  const std::string marker = "ASSIGNMENT ";
-  for (const char* room : {"core", "nn", "optim", "data"})
-    for (const auto& entry : fs::recursive_directory_iterator(root / room)) {
-      if (entry.path().extension() != ".cpp") continue;
-      const std::string text = ex_test::read_file(entry.path());
-      // The files with a region of this assignment (its name in a marker's list).
-      bool has_region = false;
-      for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
-        const std::string names =
-            text.substr(at + marker.size(), text.find('/', at) - at - marker.size());
-        has_region =
-            has_region || ("," + names + ",").find("," + exercise + ",") != std::string::npos;
-      }
-      if (!has_region) continue;
-      const fs::path relative = fs::relative(entry.path(), root);
-      fs::create_directories((handins / "reference" / relative).parent_path());
-      fs::create_directories((handins / "skeleton" / relative).parent_path());
-      fs::copy_file(entry.path(), handins / "reference" / relative);
-      fs::copy_file(handout / relative, handins / "skeleton" / relative);
-    }
-  return handins;
-}
-
 }  // namespace
-
-TEST_SUITE("exercises.grading") {
-// Heavy (every assignment, built and graded: minutes): `make grade-every` runs it.
-TEST_CASE("grading: every assignment, through the pipeline: the reference 100, the skeleton 0" *
-          doctest::skip()) {
-  if (ex_test::is_handout()) return;
-  const fs::path dir = scratch("grading-every");
-  const std::vector<std::string> exercises = {"softmax_backward",
-                                              "attention",
-                                              "conv2d_backward",
-                                              "batchnorm_backward",
-                                              "self_attention",
-                                              "engine",
-                                              "broadcast_backward",
-                                              "log_softmax_cross_entropy",
-                                              "layer_norm_backward",
-                                              "max_pool_backward",
-                                              "adam",
-                                              "multihead_attention"};
-  for (const std::string& exercise : exercises) {
-    // The hand-out first: the framework skeleton is its cut copy of the files.
-    const ex_test::Run prereqs = ex_test::make("grade-prereqs EX=" + exercise);
-    REQUIRE_MESSAGE(prereqs.status == 0, prereqs.output);
-    const fs::path handins = reference_and_skeleton(exercise, dir);
-    const ex_test::Run run = ex_test::make("grade-all EX=" + exercise + " DIR=" + handins.string() +
-                                           " OUT=" + (dir / "grades" / exercise).string());
-    const std::string csv = ex_test::read_file(dir / "grades" / exercise / "grades.csv");
-    INFO(exercise << ": make grade-all said:\n" << run.output << "\ngrades.csv:\n" << csv);
-    CHECK(run.status == 0);
-    const bool framework = fs::is_directory(handins / "reference");
-    CHECK(score_in(row_of(csv, framework ? "reference" : "reference.cpp")) == 100);
-    CHECK(score_in(row_of(csv, framework ? "skeleton" : "skeleton.cpp")) == 0);
-  }
-}
-}  // TEST_SUITE("exercises.grading")
 
 namespace {
 
@@ -282,7 +205,8 @@ const Mixed& mixed() {
     for (const char* folder : {"tests/exercise_handins/pipeline", "tests/exercise_handins/attacks"})
       if (fs::exists(root / folder))
         for (const auto& entry : fs::directory_iterator(root / folder))
-          if (entry.path().extension() == ".cpp")
+          // (Not the memory hog: a breach per check, 13 of up to 5 s: make grade-demo grades it.)
+          if (entry.path().extension() == ".cpp" && entry.path().stem() != "memory_hog")
             fs::copy_file(entry.path(), made.dir / entry.path().filename());
     // An earlier class's gradebook beside this one's: the gradebook attack looks for *.csv.
     write(made.out / "work/earlier_class.csv", "file,score\nbob.cpp,73\n");
@@ -312,17 +236,21 @@ struct Cells {
 };
 
 Cells cells(const std::string& file) {
-  const std::string row = row_of(mixed().csv, file);
-  Cells c;
-  c.score = score_in(row);
-  size_t end = row.size();
-  for (int commas = 0; commas < 2 && end != std::string::npos; ++commas)
-    end = row.rfind(',', end - 1);
-  const size_t start = end == std::string::npos ? end : row.rfind(',', end - 1);
-  if (start != std::string::npos) c.reason = row.substr(start + 1, end - start - 1);
-  if (c.reason.size() >= 2 && c.reason.front() == '"')
-    c.reason = c.reason.substr(1, c.reason.size() - 2);
-  return c;
+  std::vector<std::string> fields(1);  // the row, split at commas outside quotes
+  bool quoted = false;
+  for (char c : row_of(mixed().csv, file)) {
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      fields.emplace_back();
+    else
+      fields.back() += c;
+  }
+  Cells got;
+  if (fields.size() < 5) return got;
+  got.score = std::atoi(fields[1].c_str());
+  got.reason = fields[fields.size() - 3];
+  return got;
 }
 
 std::string report(const std::string& name) {
@@ -345,12 +273,10 @@ TEST_CASE("grade-all over a mixed class: every row's score and reason") {
       {"include_solution.cpp", {0, "forbidden include"}},
       {"include_library_source.cpp", {0, "forbidden include"}},
       {"include_absolute.cpp", {0, "forbidden include"}},
-      {"symbol_pointer.cpp", {0, "threw"}},  // the cut library's todo
       {"fd_verdict.cpp", {0, "breach: tried to open a file for writing"}},
       {"fork_grandchild.cpp", {0, "forbidden code"}},
       {"socket.cpp", {0, "forbidden code"}},
       {"loop_in_constructor.cpp", {0, "timeout"}},
-      {"memory_hog.cpp", {0, "memory"}},
       {"proc_self_mem.cpp", {0, "breach: tried to open a file for writing"}},
       {"write_gradebook.cpp", {0, "breach: tried to open a file for writing"}}};
   for (const auto& [file, want] : expected) {
@@ -361,12 +287,18 @@ TEST_CASE("grade-all over a mixed class: every row's score and reason") {
   }
   CHECK(cells("off_by_one.cpp").score < 100);
   CHECK(cells("off_by_one.cpp").reason == "wrong");
-  CHECK(cells("sabotage_build.cpp").reason.rfind("breach: tried to", 0) == 0);
+  CHECK(cells("sabotage_build.cpp").reason == "breach: tried to rename, delete or change a file");
+  // The pointer call reaches the cut library's todo; where the sandbox hides /proc/self/exe
+  // (Landlock) it finds nothing to call and writes nothing.
+  const Cells pointer = cells("symbol_pointer.cpp");
+  CHECK(pointer.score == 0);
+  CHECK((pointer.reason == "threw" || pointer.reason == "wrong"));
+  if (pointer.reason == "threw")
+    CHECK(report("symbol_pointer").find("(cut from the grading runner)") != std::string::npos);
   // The messages that name the cheat.
   CHECK(report("include_library_source")
             .find("your file includes core/reference/softmax_naive."
                   "cpp, which is not one of the headers") != std::string::npos);
-  CHECK(report("symbol_pointer").find("(cut from the grading runner)") != std::string::npos);
   CHECK(report("socket").find("an inline syscall instruction") != std::string::npos);
   // A score printed by the hand-in is no score: the report's last line is the judge's count.
   const std::string forged = report("score_in_destructor");

@@ -2,8 +2,9 @@
 // table (/proc/self/exe, read with std::ifstream: no call the allow-list
 // refuses) and call it by pointer. The runner links the library CUT for A1
 // (skeletons/softmax_backward_runner.txt): whichever of the kernel and its
-// naive twin is there is a todo, which throws; when neither is linked, the
-// hand-in has nothing to call and writes nothing.
+// naive twin is there is a todo, which throws; when neither is linked, or the
+// sandbox does not let it read /proc/self/exe (Landlock), the hand-in has
+// nothing to call and writes nothing.
 #include <elf.h>
 
 #include <cstdint>
@@ -25,6 +26,7 @@ using Backward = void (*)(const Geometry&, const float*, const float*, float*);
 // The address a symbol of this program's .symtab was linked at (0 when absent).
 uint64_t linked_address(const std::vector<char>& image, const std::string& wanted) {
   Elf64_Ehdr header;
+  if (image.size() < sizeof header) return 0;  // not readable here
   std::memcpy(&header, image.data(), sizeof header);
   std::vector<Elf64_Shdr> sections(header.e_shnum);
   std::memcpy(sections.data(), image.data() + header.e_shoff, header.e_shnum * sizeof(Elf64_Shdr));
@@ -49,6 +51,7 @@ void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, 
   const std::vector<char> image{std::istreambuf_iterator<char>(exe), {}};
   // The load address of this program: where this very function is, minus where it was linked.
   const uint64_t self = linked_address(image, "_ZN2ex16softmax_backwardEPKfS1_Pfll");
+  if (self == 0) return;
   const uintptr_t bias = reinterpret_cast<uintptr_t>(&softmax_backward) - self;
   for (const char* name : {"_ZN2ag16softmax_backwardERKNS_15SoftmaxGeometryEPKfS4_Pf",
                            "_ZN2ag22softmax_backward_naiveERKNS_15SoftmaxGeometryEPKfS4_Pf"}) {

@@ -10,8 +10,9 @@
 // ("under 10 s", "10-100 s", "over 100 s"; "under 256 MiB", "over 256 MiB")
 // whose bounds are far from what an ordinary hand-in uses (all its checks
 // together: about a second, a few MiB) or a stopped one (a time-out per
-// check, the 2 GiB limit), so load on the machine does not move a row. The exact numbers change from run to
-// run; they are in timings.csv, which makes no such promise.
+// check, the 2 GiB limit), so load on the machine does not move a row. The
+// exact numbers change from run to run; they are in timings.csv, which makes
+// no such promise.
 #pragma once
 
 #include <cstdint>
