@@ -91,14 +91,15 @@ $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-# Hand-ins the suite grades with a judge directly (tests/exercises/test_judge.cpp:
-# --hidden, the result file): their runners, built like a graded hand-in's.
+# Hand-ins the suite grades with a judge directly, not with grade-all
+# (tests/exercise_handins/hidden/NAME/: test_judge.cpp runs them with --hidden):
+# their runners, built like a graded hand-in's.
 JUDGE_FIXTURES := softmax_backward/hardcoded_answers
-$(JUDGE_FIXTURES:%=$(BUILD)/obj/tests/exercise_handins/%.o): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
+$(JUDGE_FIXTURES:%=$(BUILD)/obj/tests/exercise_handins/hidden/%.o): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fixtures/%_runner: \
-    $(RUNNER_OBJ) $(GRADERS_OBJ)/$$(call cut_name,$$*)_runner.o $(BUILD)/obj/tests/exercise_handins/%.o \
+    $(RUNNER_OBJ) $(GRADERS_OBJ)/$$(call cut_name,$$*)_runner.o $(BUILD)/obj/tests/exercise_handins/hidden/%.o \
     $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@

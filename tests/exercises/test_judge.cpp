@@ -155,6 +155,9 @@ TEST_CASE("judge: answers copied for the visible checks fail the hidden ones, se
   const fs::path result = ex_test::exercise_dir() / "judge_test/hardcoded.result";
   ex_test::Run visible = grade_with(cheat.string());
   CHECK(last_line(visible.output) == "score: 10/100");  // the check whose answer it copied
+  ex_test::Run visible_only = grade_with(cheat.string(), "--hidden --visible-only --student alice");
+  CHECK(visible_only.output.find("hidden checks") == std::string::npos);
+  CHECK(last_line(visible_only.output) == "score: 10/100");
   ex_test::Run hidden =
       grade_with(cheat.string(), "--hidden --student alice --result '" + result.string() + "'");
   INFO(hidden.output);
@@ -198,6 +201,12 @@ TEST_CASE("judge: --save-inputs, then a runner run by hand prints its outputs (t
   if (!fs::exists(runner)) return;
   ex_test::Run by_hand = ex_test::run("'" + runner + "' '" + (dir / "01-dx.in").string() + "'");
   CHECK(by_hand.output == "dx = [1, 3]: 0.141817 0.14077 -0.282587\ndx.past_end = -1\n");
+  // The old switch for stepping through a check says how it is done now.
+  ex_test::Run old_way = ex_test::run("AG_GRADE_INLINE=1 '" + judge("softmax_backward") +
+                                      "' --runner '" + runner + "'");
+  CHECK(old_way.output.find("step through one with\n  gdb --args " + runner + " " + runner +
+                            "-inputs/01-dx.in") != std::string::npos);
+  CHECK(fs::exists(runner + "-inputs/09-dx.in"));
   ex_test::Run usage = ex_test::run("'" + judge("softmax_backward") + "' --hidden");
   CHECK(usage.status == 2);
   CHECK(usage.output.find("--runner PATH (or --save-inputs DIR) is required") != std::string::npos);

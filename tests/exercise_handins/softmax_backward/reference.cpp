@@ -1,6 +1,7 @@
-// The reference solution handed in like any other file: it must score 100
-// and keep to the allow-list (it is tests/exercise_solutions/softmax_backward.cpp).
-// (A copy, not an #include: grading refuses an #include of anything but the hand-out's headers.)
+// The reference solution handed in like any other file: it must score 100 and
+// keep to the allow-list. A copy of tests/exercise_solutions/softmax_backward.cpp (a hand-in
+// may include only the hand-out's public headers), whose comment follows.
+//
 // Reference solution of assignment A1 (tutorials/exercises/softmax_backward.cpp).
 // Keep it out of students' hands; tests/exercises/test_exercises.cpp grades it (100/100).
 //

@@ -20,8 +20,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tutorials/exercises/sandbox/sandbox.h"
 #include "tutorials/exercises/graders/judge_report.h"
+#include "tutorials/exercises/sandbox/sandbox.h"
 
 namespace judge {
 namespace {
@@ -164,6 +164,17 @@ int main(int argc, char** argv, const Assignment& assignment) {
     }
     const std::string student = options.student.empty() ? "anonymous" : options.student;
     hidden = assignment.hidden(student);
+  }
+  // The old way to step through a check (the checks ran inside the grader):
+  // say how it is done now, with the inputs saved beside the runner.
+  const char* inline_env = std::getenv("AG_GRADE_INLINE");
+  if (inline_env && std::strcmp(inline_env, "1") == 0 && options.save_inputs.empty()) {
+    options.save_inputs = options.runner + "-inputs";
+    std::printf(
+        "AG_GRADE_INLINE=1: your code runs in the runner, not in the judge. Each check's\n"
+        "inputs are in %s/; step through one with\n  gdb --args %s %s/01-%s.in\n\n",
+        options.save_inputs.c_str(), options.runner.c_str(), options.save_inputs.c_str(),
+        assignment.checks.empty() ? "" : assignment.checks[0].inputs.text("entry").c_str());
   }
   if (!options.save_inputs.empty()) {
     std::vector<Check> all = assignment.checks;

@@ -31,6 +31,7 @@
 #endif
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace sandbox::landlock {
 

@@ -3,8 +3,8 @@
 // run() in five steps:
 //   1. pipes: stdin (the input), fd 3 (the result channel), stdout+stderr (the
 //      log, one pipe, so the two stay interleaved), fd 4 (the breach channel);
-//   2. fork; the child moves to its own process group, applies the limits
-//      (child_side.cpp) and execs the runner;
+//   2. fork; the child moves to its own session (and process group), applies
+//      the limits (start_child.cpp) and execs the runner;
 //   3. the parent feeds stdin and reads the three pipes with poll(), all at
 //      once: a runner that writes 10 MB before reading its input, or fills
 //      stderr while we wait on fd 3, can never deadlock against us;

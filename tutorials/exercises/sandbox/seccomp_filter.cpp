@@ -33,10 +33,18 @@ namespace sandbox::seccomp {
 
 namespace {
 
+// The numbers come from the headers of the architecture being compiled;
+// these checks catch a header that is not that architecture's (the two
+// tables differ: x86-64 keeps the historical numbers, aarch64 the generic ones).
 #if defined(__x86_64__)
 constexpr uint32_t kArch = AUDIT_ARCH_X86_64;
+static_assert(__NR_open == 2 && __NR_socket == 41 && __NR_clone == 56 && __NR_fork == 57 &&
+              __NR_execve == 59 && __NR_ptrace == 101 && __NR_openat == 257 &&
+              __NR_prlimit64 == 302 && __NR_clone3 == 435);
 #else
 constexpr uint32_t kArch = AUDIT_ARCH_AARCH64;  // little-endian: the low word of an argument first
+static_assert(__NR_openat == 56 && __NR_ptrace == 117 && __NR_socket == 198 && __NR_clone == 220 &&
+              __NR_execve == 221 && __NR_prlimit64 == 261 && __NR_clone3 == 435);
 #endif
 
 constexpr uint32_t kTrap = SECCOMP_RET_TRAP, kAllow = SECCOMP_RET_ALLOW;
