@@ -203,10 +203,19 @@ Graded grade_handin(const Setup& setup, const std::string& handin, const std::st
     Problem problem = compile(setup, source, object);
     if (!problem.reason.empty())
       return refuse(setup, name, problem.reason, problem.message, problem.details);
-    const Finished calls = run_command({setup.check_calls, setup.assignment, object.string()}, 60);
-    if (calls.status != 0)
-      return refuse(setup, name, "forbidden call",
+    // check_calls.sh prints one line per forbidden call; the reason names them (FORBIDDEN_OUT).
+    const std::string names_file = (work / "forbidden.txt").string();
+    const Finished calls = run_command({"env", "FORBIDDEN_OUT=" + names_file, setup.check_calls,
+                                        setup.assignment, object.string()},
+                                       60);
+    if (calls.status != 0) {
+      std::string names;
+      std::istringstream listed(read_text(names_file));
+      for (std::string line; std::getline(listed, line);)
+        names += (names.empty() ? "" : "; ") + line;
+      return refuse(setup, name, "forbidden call" + (names.empty() ? "" : ": " + names),
                     "your code calls what this assignment does not allow:", calls.output);
+    }
     objects.push_back(object.string());
   } else {
     std::vector<std::string> handed;
