@@ -300,6 +300,10 @@ TEST_CASE("grade-all over a mixed class: every row's score and reason") {
             .find("your file includes core/reference/softmax_naive."
                   "cpp, which is not one of the headers") != std::string::npos);
   CHECK(report("socket").find("an inline syscall instruction") != std::string::npos);
+  CHECK(cells("early_constructor.cpp").reason == "forbidden code");
+  CHECK(report("early_constructor").find("a .preinit_array section") != std::string::npos);
+  CHECK(report("early_constructor").find("a prioritised constructor") != std::string::npos);
+  CHECK(report("early_constructor").find("an IFUNC symbol") != std::string::npos);
   // A score printed by the hand-in is no score: the report's last line is the judge's count.
   const std::string forged = report("score_in_destructor");
   CHECK(forged.substr(forged.rfind("score: ")) ==
