@@ -56,14 +56,6 @@ void write_atomically(const std::string& path, const std::string& text) {
     throw std::runtime_error("grade-all: cannot rename " + temporary + " to " + path);
 }
 
-std::string seconds_class(double seconds) {
-  return seconds < 10 ? "under 10 s" : seconds < 100 ? "10-100 s" : "over 100 s";
-}
-
-std::string memory_class(uint64_t bytes) {
-  return bytes < (256ull << 20) ? "under 256 MiB" : "over 256 MiB";
-}
-
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -83,8 +75,7 @@ std::string grades_csv(std::vector<Row> rows) {
     suite = suite || !row.suite.empty();
     hidden = hidden || hidden_points(row) >= 0;
   }
-  out << (hidden ? ",hidden checks" : "") << (suite ? ",suite tests" : "")
-      << ",reason,seconds,peak memory\n";
+  out << (hidden ? ",hidden checks" : "") << (suite ? ",suite tests" : "") << ",reason\n";
   for (const Row& row : rows) {
     out << csv_field(row.file) << "," << row.score;
     for (const std::string& name : names) {
@@ -93,8 +84,7 @@ std::string grades_csv(std::vector<Row> rows) {
     }
     if (hidden) out << "," << std::max(hidden_points(row), 0);
     if (suite) out << "," << (row.suite.empty() ? "-" : row.suite);
-    out << "," << csv_field(row.reason) << "," << seconds_class(row.seconds) << ","
-        << memory_class(row.peak_bytes) << "\n";
+    out << "," << csv_field(row.reason) << "\n";
   }
   return out.str();
 }
