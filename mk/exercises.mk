@@ -141,6 +141,9 @@ $(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp $(PCH) $(FLAGS_FILE)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 
 # --- The sandbox and the similarity report (issue 21; tutorials/exercises/sandbox/README.md).
+#
+#   make similarity DIR=folder [OUT=file] [BASE=skeleton.cpp]   which hand-ins share code (as MOSS)
+#
 # SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
 # CONFINE_RUNNER_OBJS: what every runner links FIRST (its .preinit_array installs the seccomp
 # filter before any constructor runs). Neither goes into the library archive.

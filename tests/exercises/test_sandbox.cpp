@@ -77,6 +77,25 @@ TEST_CASE("the launcher: big outputs on every channel at once do not deadlock") 
                    " more bytes of log dropped]") == sandbox::kLogLimit + 1);
 }
 
+TEST_CASE("the launcher: input the program never reads, output beyond the limit") {
+  // It exits without reading 1 MB of stdin: our write fails (EPIPE), quietly.
+  const sandbox::Result unread = shell("echo done >&3", std::string(1 << 20, 'x'));
+  CHECK(unread.ok);
+  CHECK(unread.output == "done\n");
+  // More than Limits::output_bytes on fd 3: stopped, and said.
+  sandbox::Limits small = quick();
+  small.output_bytes = 1u << 20;
+  const sandbox::Result flood =
+      sandbox::run({"/bin/sh", "-c", "while :; do head -c 100000 /dev/zero >&3; done"}, "", small);
+  CHECK(flood.breach == "wrote more than 1 MiB of output");
+  CHECK(flood.output.size() == (1u << 20));
+  CHECK(sandbox::bytes_text(2ull << 30) == "2 GiB");
+  CHECK(sandbox::bytes_text(3ull << 29) == "1.5 GiB");
+  CHECK(sandbox::bytes_text(128u << 20) == "128 MiB");
+  CHECK(sandbox::bytes_text(1000) == "1000 bytes");
+  CHECK(sandbox::seconds_text(0.5) == "0.5 s");
+}
+
 TEST_CASE("the wall clock stops the whole process group, pipes held open included") {
   // A background child keeps the log pipe open; the foreground loops. Both
   // must be gone when run() returns, at the 1 s limit rather than 300 s.
@@ -171,13 +190,14 @@ TEST_CASE("an endless loop in a static constructor is stopped at the wall limit"
   CHECK(r.seconds < 2.5);
 }
 
-TEST_CASE("a new process is refused, from main or from a static constructor") {
+TEST_CASE("a new process is refused, from main, a static constructor or .preinit_array") {
   check_refused("fork", "tried to start a process");
   check_refused("raw_clone", "tried to start a process");
 #ifdef SYS_fork  // aarch64 has no fork system call (glibc's fork is clone there)
   check_refused("raw_fork", "tried to start a process");
 #endif
   check_refused("fork_in_constructor", "tried to start a process");
+  check_refused("fork_in_preinit", "tried to start a process");  // after ours, in link order
   check_refused("exec", "tried to start a process");
   // The grandchild that would hold the pipes open past the runner's end
   // never exists (the wall clock's kill of the group is tested above with /bin/sh).
@@ -199,6 +219,25 @@ TEST_CASE("files, other processes, the network and the limits are out of reach")
   CHECK(blocked.signal == SIGSYS);
   CHECK(blocked.breach == "made a forbidden system call");
   CHECK_FALSE(std::filesystem::exists("/tmp/attograd-sandbox-probe.txt"));
+}
+
+TEST_CASE("run as root, the runner runs as nobody, even from a folder nobody may enter") {
+  if (geteuid() != 0) return;  // an ordinary user's runner runs as that user
+  // A course kept in root's own folder (mode 700): the launcher opens the
+  // program as root and execs that open file as nobody.
+  const fs::path private_dir = ex_test::exercise_dir() / "sandbox-private";
+  fs::remove_all(private_dir);
+  fs::create_directories(private_dir);
+  fs::permissions(private_dir, fs::perms::owner_all);
+  const fs::path copy = private_dir / "sandbox_probe";
+  fs::copy_file(probe_path(), copy);
+  const sandbox::Result r =
+      sandbox::run({copy.string(), "read_file"}, "/proc/self/status", quick());
+  CHECK(r.ok);
+  CHECK(r.output.rfind("read ", 0) == 0);
+  const sandbox::Result ids = sandbox::run({"/bin/sh", "-c", "id -u >&3"}, "", quick());
+  CHECK(ids.output == "65534\n");
+  fs::remove_all(private_dir);
 }
 
 TEST_CASE("the course's files cannot be read, the system's can; the environment is trimmed") {

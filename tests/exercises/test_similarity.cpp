@@ -234,7 +234,7 @@ TEST_CASE("what every hand-in shares with the skeleton (--base) is not counted")
   CHECK(with.find("(1 pairs share nothing)") != std::string::npos);
 }
 
-TEST_CASE("framework hand-ins: a folder per student, files named in the report") {
+TEST_CASE("framework hand-ins: a folder or a patch per student, files named in the report") {
   const Class c("folders");
   c.add("grace/core/softmax.cpp", kOriginal);
   c.add("grace/core/words.cpp", kUnrelated);
@@ -246,6 +246,17 @@ TEST_CASE("framework hand-ins: a folder per student, files named in the report")
   CHECK(row.b == 100);  // heidi's own words.cpp is too short to have fingerprints of its own
   CHECK(row.a < 70);    // grace's words.cpp is hers alone
   CHECK(report.find("  grace/core/softmax.cpp:1-16 ") != std::string::npos);
+  // A third student hands in a patch: its added lines are bob's renamed copy.
+  std::string patch = "--- a/core/softmax.cpp\n+++ b/core/softmax.cpp\n@@ -1,2 +1,22 @@\n";
+  std::istringstream lines(kRenamed);
+  for (std::string line; std::getline(lines, line);) patch += "+" + line + "\n";
+  c.add("ivan.patch", patch + " unchanged context line\n-removed();\n");
+  c.add("notes.txt", "not code");
+  const std::string with_patch = report_of("'" + c.dir.string() + "'");
+  CHECK(with_patch.find("\nnot read (no .cpp, .h or .patch): notes.txt\n") != std::string::npos);
+  CHECK(row_of(with_patch, "heidi / ivan.patch").rank == 1);
+  CHECK(row_of(with_patch, "heidi / ivan.patch").a == 100);
+  CHECK(row_of(with_patch, "heidi / ivan.patch").b == 100);
   CHECK(report.find(" | heidi/core/softmax.cpp:1-22\n") != std::string::npos);
 }
 
@@ -254,12 +265,11 @@ TEST_CASE("the same report, byte for byte, on a rerun; --out writes it atomicall
   c.add("alice.cpp", kOriginal);
   c.add("bob.cpp", kRenamed);
   c.add("carol.cpp", kUnrelated);
-  const std::string file = (c.dir / "report.txt").string();
+  const std::string file = (c.dir.parent_path() / "rerun-report.txt").string();  // not in the class
   CHECK(report_of("--out '" + file + "' '" + c.dir.string() + "'") ==
         "similarity report: " + file + "\n");
   const std::string written = ex_test::read_file(file);
   CHECK(written.find("rank  shared") != std::string::npos);
-  // The report is not a hand-in of the rerun's class: it is not C++.
   CHECK(report_of("'" + c.dir.string() + "'") == written);
   CHECK(!fs::exists(file + ".tmp"));
 }

@@ -61,6 +61,7 @@ inline constexpr size_t kLogLimit = 64 * 1024;
 // Starts argv[0] with `input` on its stdin, confined, and waits for it (at
 // most limits.wall_seconds). Never throws for what the program does; throws
 // std::runtime_error only when the launcher itself cannot work (no pipes, no fork).
+// Safe to call from several threads at once (a judge may run checks in parallel).
 Result run(const std::vector<std::string>& argv, const std::string& input, const Limits& limits);
 
 // False where Limits::memory_bytes is not applied: under AddressSanitizer
@@ -76,11 +77,13 @@ inline std::string seconds_text(double seconds) {
 }
 inline std::string bytes_text(uint64_t bytes) {
   char text[32];
-  const double gib = double(bytes) / double(1ull << 30);
+  const double gib = double(bytes) / double(1ull << 30), mib = double(bytes) / double(1ull << 20);
   if (gib >= 1)
     std::snprintf(text, sizeof text, "%g GiB", gib);
+  else if (mib >= 1)
+    std::snprintf(text, sizeof text, "%g MiB", mib);
   else
-    std::snprintf(text, sizeof text, "%g MiB", double(bytes) / double(1ull << 20));
+    std::snprintf(text, sizeof text, "%llu bytes", static_cast<unsigned long long>(bytes));
   return text;
 }
 

@@ -69,6 +69,36 @@ void set_limit(int resource, rlim_t value, const char* what, rlim_t hard_extra =
   if (setrlimit(resource, &limit) != 0) die_in_child(what);
 }
 
+// Closes every fd from `first` up.
+void close_from(int first) {
+#if defined(__linux__) && defined(SYS_close_range)
+  if (syscall(SYS_close_range, unsigned(first), ~0u, 0u) == 0) return;
+#endif
+  for (int fd = first; fd < 4096; ++fd) close(fd);
+}
+
+// An O_PATH descriptor of the program (Linux), or -1: then exec by path.
+int open_program(const char* path) {
+#if defined(__linux__) && defined(SYS_execveat)
+  return open(path, O_PATH | O_CLOEXEC);
+#else
+  (void)path;
+  return -1;
+#endif
+}
+
+void exec_program(int program_fd, char* const* args, char* const* environment) {
+#if defined(__linux__) && defined(SYS_execveat)
+  if (program_fd >= 0) {
+    syscall(SYS_execveat, program_fd, "", args, environment, AT_EMPTY_PATH);
+    return;
+  }
+#else
+  (void)program_fd;
+#endif
+  execve(args[0], args, environment);
+}
+
 struct Pipe {
   int read = -1, write = -1;
 };
@@ -110,6 +140,11 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
       }
   environment.push_back(nullptr);
 
+  // The program, opened now, while we may still be root: the child execs this
+  // file descriptor (execveat), so nobody needs no way through the folders to
+  // it (a course kept in /root, mode 700), only the file's own x bit.
+  const int program = open_program(args[0]);
+
   const Pipe in = make_pipe(), out = make_pipe(), log = make_pipe(), breach = make_pipe();
   const int pid = fork();
   if (pid < 0) throw std::runtime_error("sandbox::run: fork failed");
@@ -118,19 +153,17 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
     // kills the group, whatever it started) and no controlling terminal (no
     // /dev/tty to read the teacher's keystrokes from, or to type into).
     setsid();
-    // Our ends to 0..4. First out of the way (to 10 and up), so a dup2 never
-    // overwrites a pipe end that is still to be moved.
-    const int wanted[5] = {in.read, log.write, log.write, out.write, breach.write};
-    int moved[5];
+    // Our ends to 0..4, the program to 5. First out of the way (to 10 and
+    // up), so a dup2 never overwrites an fd that is still to be moved.
+    const int wanted[6] = {in.read, log.write, log.write, out.write, breach.write, program};
+    int moved[6] = {-1, -1, -1, -1, -1, -1};
+    for (int i = 0; i < 6; ++i)
+      if (wanted[i] >= 0 && (moved[i] = fcntl(wanted[i], F_DUPFD_CLOEXEC, 10)) < 0)
+        die_in_child("move its pipes");
     for (int i = 0; i < 5; ++i)
-      if ((moved[i] = fcntl(wanted[i], F_DUPFD, 10)) < 0) die_in_child("move its pipes");
-    for (int i = 0; i < 5; ++i)
-      if (dup2(moved[i], i) < 0) die_in_child("set up fds 0-4");
-        // Nothing else of the grader's stays open: not the gradebook, not other pipes.
-#if defined(__linux__) && defined(SYS_close_range)
-    if (syscall(SYS_close_range, 5u, ~0u, 0u) != 0)
-#endif
-      for (int fd = 5; fd < 4096; ++fd) close(fd);
+      if (dup2(moved[i], i) < 0) die_in_child("set up fds 0-4");  // dup2 clears close-on-exec
+    if (program >= 0 && dup3(moved[5], 5, O_CLOEXEC) < 0) die_in_child("keep the program open");
+    close_from(6);  // nothing else of the grader's: not the gradebook, not other pipes
 
     set_limit(RLIMIT_CPU, cpu, "limit its CPU time", 1);
     if (memory_limit_applies()) set_limit(RLIMIT_AS, limits.memory_bytes, "limit its memory");
@@ -150,9 +183,10 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
         die_in_child("drop root to nobody");
       set_limit(RLIMIT_NPROC, 256, "limit its processes");
     }
-    execve(args[0], args.data(), environment.data());
+    exec_program(program >= 0 ? 5 : -1, args.data(), environment.data());
     die_in_child("start the program");
   }
+  if (program >= 0) close(program);
   for (int fd : {in.read, out.write, log.write, breach.write}) close(fd);
   for (int fd : {in.write, out.read, log.read, breach.read}) fcntl(fd, F_SETFL, O_NONBLOCK);
   return Child{pid, in.write, out.read, log.read, breach.read};

@@ -133,7 +133,10 @@ Ending supervise(Child& child, Streams& streams, const Limits& limits) {
     // Without a pidfd (old kernels, not Linux) we look at the child every 10 ms.
     const int wait_ms =
         int(left.count() < 10 || pidfd < 0 ? std::min<long>(left.count(), 10) : left.count());
-    if (poll(fds, count, wait_ms) < 0 && errno != EINTR) break;
+    if (poll(fds, count, wait_ms) < 0 && errno != EINTR) {
+      kill_group(child.pid);  // cannot watch it any more: never wait4 for a live child
+      break;
+    }
     drain(child.output_fd, streams.output, limits.output_bytes, output_dropped);
     drain(child.log_fd, streams.log, kLogLimit, log_dropped);
     drain(child.breach_fd, streams.breach, 4096, breach_dropped);

@@ -3,8 +3,9 @@
 //   build/exercises/similarity [--base skeleton.cpp]... [--out FILE] [--top N] [-k K] [-w W] DIR
 //   make similarity DIR=folder [OUT=file] [BASE=skeleton.cpp]
 //
-// DIR holds one hand-in per entry: a C++ file (a function assignment) or a
-// folder (a framework hand-in: all its .cpp/.h files, in path order). Each
+// DIR holds one hand-in per entry: a C++ file (a function assignment), a
+// folder (a framework hand-in: all its .cpp/.h files, in path order) or a
+// .patch (a framework hand-in as a diff: the lines it adds). Each
 // hand-in is fingerprinted as MOSS does (similarity_fingerprint.h: tokens with
 // the names normalised, k-grams, winnowing); what a --base file has (the
 // skeleton every student started from) is not counted, as MOSS's -b. Every
@@ -37,6 +38,19 @@ bool is_source(const fs::path& p) {
   return ext == ".cpp" || ext == ".cc" || ext == ".cxx" || ext == ".h" || ext == ".hpp";
 }
 
+// A framework hand-in may come as a patch against the hand-out: its code is
+// the lines it adds.
+bool is_patch(const fs::path& p) { return p.extension() == ".patch" || p.extension() == ".diff"; }
+
+std::string added_lines(const std::string& patch) {
+  std::istringstream lines(patch);
+  std::string code;
+  for (std::string line; std::getline(lines, line);)
+    if (line.size() >= 1 && line[0] == '+' && line.rfind("+++", 0) != 0)
+      code += line.substr(1) + "\n";
+  return code;
+}
+
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -47,7 +61,7 @@ std::string read_text(const fs::path& path) {
 SourceFile load_file(const fs::path& path, const std::string& label, const Settings& settings) {
   SourceFile file;
   file.label = label;
-  const std::string text = read_text(path);
+  const std::string text = is_patch(path) ? added_lines(read_text(path)) : read_text(path);
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) file.lines.push_back(line);
   file.tokens = tokenize(text);
@@ -57,7 +71,7 @@ SourceFile load_file(const fs::path& path, const std::string& label, const Setti
 
 // The hand-ins of DIR, in name order; `skip` (the base files) left out.
 std::vector<HandIn> load_class(const fs::path& dir, const std::set<fs::path>& skip,
-                               const Settings& settings) {
+                               const Settings& settings, std::vector<std::string>& not_read) {
   std::vector<fs::path> entries;
   for (const fs::directory_entry& e : fs::directory_iterator(dir))
     if (e.path().filename().string()[0] != '.') entries.push_back(e.path());
@@ -75,10 +89,13 @@ std::vector<HandIn> load_class(const fs::path& dir, const std::set<fs::path>& sk
       for (const fs::path& f : files)
         hand_in.files.push_back(
             load_file(f, hand_in.name + "/" + fs::relative(f, entry).generic_string(), settings));
-    } else if (is_source(entry)) {
+    } else if (is_source(entry) || is_patch(entry)) {  // a patch's lines: the lines it adds
       hand_in.files.push_back(load_file(entry, hand_in.name, settings));
     }
-    if (!hand_in.files.empty()) hand_ins.push_back(std::move(hand_in));
+    if (!hand_in.files.empty())
+      hand_ins.push_back(std::move(hand_in));
+    else
+      not_read.push_back(entry.filename().string());  // said in the report: nothing is hidden
   }
   return hand_ins;
 }
@@ -133,7 +150,7 @@ int main(int argc, char** argv) {
   }
   options.dir = dir;
   options.bases = bases;
-  const std::vector<HandIn> hand_ins = load_class(dir, skip, options.settings);
+  const std::vector<HandIn> hand_ins = load_class(dir, skip, options.settings, options.not_read);
   const std::string report = write_report(hand_ins, options);
   if (out.empty()) {
     std::cout << report;

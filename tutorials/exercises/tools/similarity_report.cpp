@@ -147,9 +147,10 @@ std::string write_report(const std::vector<HandIn>& hand_ins, const Options& opt
       p.b_percent = percent_shared(prints[b], prints[a]);
       pairs.push_back(p);
     }
-  // Most shared first; ties by the larger percentage, then by name (a stable order).
+  // Most shared first; ties by the two percentages together (100% of both is
+  // a closer copy than 100% of one), then by name (a stable order).
   std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
-    const int xp = std::max(x.a_percent, x.b_percent), yp = std::max(y.a_percent, y.b_percent);
+    const int xp = x.a_percent + x.b_percent, yp = y.a_percent + y.b_percent;
     if (x.shared != y.shared) return x.shared > y.shared;
     if (xp != yp) return xp > yp;
     return std::pair(x.a, x.b) < std::pair(y.a, y.b);
@@ -163,6 +164,11 @@ std::string write_report(const std::vector<HandIn>& hand_ins, const Options& opt
          " (MOSS);\n        a shared run of " + std::to_string(s.w + s.k - 1) +
          " tokens or more is always found, one of fewer than " + std::to_string(s.k) +
          " never counts\n";
+  if (!options.not_read.empty()) {
+    out += "not read (no .cpp, .h or .patch):";
+    for (const std::string& name : options.not_read) out += " " + name;
+    out += "\n";
+  }
   for (const std::string& base : options.bases)
     out += "base: " + base + " (what every hand-in shares with it is not counted)\n";
   out +=

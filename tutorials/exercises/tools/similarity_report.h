@@ -29,6 +29,7 @@ struct Options {
   std::set<uint64_t> base_hashes;  // the skeleton's fingerprints: never counted
   std::string dir;                 // for the header
   std::vector<std::string> bases;
+  std::vector<std::string> not_read;  // entries of the folder with no C++ in them
 };
 
 // The whole report, as text (similarity.cpp prints or writes it).
