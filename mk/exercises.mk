@@ -103,8 +103,16 @@ $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fix
     $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-# The suite reads records itself (test_judge.cpp), and runs the fixtures' runners.
-$(TEST_BIN): $(GRADERS_OBJ)/wire.o | $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner)
+# Runners that lie to the judge (tests/exercises/fake_runner.cpp): one program, four names.
+FAKE_RUNNERS := $(patsubst %,$(BUILD)/exercises/fake_runners/%,truncated empty forged crash)
+$(BUILD)/obj/tests/exercises/fake_runner.o: tests/exercises/fake_runner.cpp $(PCH) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+$(FAKE_RUNNERS): $(BUILD)/obj/tests/exercises/fake_runner.o
+	@mkdir -p $(dir $@)
+	$(CXX) $^ $(LDFLAGS) -o $@
+# The suite reads records itself (test_judge.cpp), and runs the fixtures' and fake runners.
+$(TEST_BIN): $(GRADERS_OBJ)/wire.o | $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner) $(FAKE_RUNNERS)
 
 $(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
     $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)

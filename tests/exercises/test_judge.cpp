@@ -3,8 +3,8 @@
 //    (the runner's output is untrusted) is refused with its reason, never read
 //    past its end;
 //  - the judge scores what a hostile runner sends as it should: a truncated
-//    record, no record, a crash, a forged "score:" line (fake runners, shell
-//    scripts started through the sandbox like any runner);
+//    record, no record, a crash, a forged "score:" line (fake_runner.cpp,
+//    started through the sandbox like any runner);
 //  - hidden checks: a hand-in that answers the visible checks from a table
 //    fails the hidden ones, which differ from student to student;
 //  - --result writes the machine-readable result; --save-inputs and a runner
@@ -39,15 +39,9 @@ std::string malformed_reason(const std::string& bytes) {
   return "";
 }
 
-// A fake runner: a shell script in build/exercises/judge_test/.
-std::string fake_runner(const std::string& name, const std::string& body) {
-  const fs::path dir = ex_test::exercise_dir() / "judge_test";
-  fs::create_directories(dir);
-  const fs::path path = dir / name;
-  std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
-  fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                            fs::perms::others_read | fs::perms::others_exec);
-  return path.string();
+// A runner that lies (tests/exercises/fake_runner.cpp, built under each name).
+std::string fake_runner(const std::string& name) {
+  return (ex_test::exercise_dir() / "fake_runners" / name).string();
 }
 
 std::string judge(const std::string& exercise) {
@@ -120,27 +114,25 @@ TEST_CASE("wire: bad headers, lengths, kinds and names are refused by name") {
 }
 
 TEST_CASE("judge: a hostile runner's output is judged, not believed") {
-  if (ex_test::build_mode() == "asan") return;  // the shell scripts are not sanitizer programs
   // A truncated record: the first 9 bytes of a valid header and field.
-  ex_test::Run truncated =
-      grade_with(fake_runner("truncated", "printf 'AGW\\001\\002\\000\\000\\000s' >&3"));
+  ex_test::Run truncated = grade_with(fake_runner("truncated"));
   INFO(truncated.output);
   CHECK(truncated.output.find("the runner's output is malformed: it ends in the middle of a "
                               "field's name length") != std::string::npos);
   CHECK(last_line(truncated.output) == "score: 0/100");
   // A valid, empty record: every output is missing.
-  ex_test::Run empty =
-      grade_with(fake_runner("empty", "printf 'AGW\\001\\000\\000\\000\\000' >&3"));
+  ex_test::Run empty = grade_with(fake_runner("empty"));
   CHECK(empty.output.find("the runner's output is malformed: it has no field 'dx'") !=
         std::string::npos);
   // Nothing at all, and a forged score line on stdout.
-  ex_test::Run forged = grade_with(fake_runner("forged", "echo 'score: 100/100'"));
+  ex_test::Run forged = grade_with(fake_runner("forged"));
   CHECK(forged.output.find("the check ended without a result (exit status 0)") !=
         std::string::npos);
   CHECK(forged.output.find("its last output:\n                score: 100/100") !=
         std::string::npos);
   CHECK(last_line(forged.output) == "score: 0/100");
-  ex_test::Run crash = grade_with(fake_runner("crash", "kill -SEGV $$"));
+  if (ex_test::build_mode() == "asan") return;  // ASan turns the SIGSEGV into a report and exit 1
+  ex_test::Run crash = grade_with(fake_runner("crash"));
   CHECK(crash.output.find("your code crashed: Segmentation fault (an index out of bounds, or a "
                           "null pointer?)") != std::string::npos);
 }
@@ -153,6 +145,7 @@ TEST_CASE("judge: answers copied for the visible checks fail the hidden ones, se
     return;
   }
   const fs::path result = ex_test::exercise_dir() / "judge_test/hardcoded.result";
+  fs::create_directories(result.parent_path());
   ex_test::Run visible = grade_with(cheat.string());
   CHECK(last_line(visible.output) == "score: 10/100");  // the check whose answer it copied
   ex_test::Run visible_only = grade_with(cheat.string(), "--hidden --visible-only --student alice");

@@ -1,7 +1,8 @@
 // tutorials/exercises/graders/judge.cpp: running the checks through the runner, and the report.
 //
 // For each check: encode its inputs, start the runner confined
-// (sandbox::run) with them on stdin, and turn how it ended into an Outcome:
+// (sandbox::run, AG_GRADE_JOBS of them at a time, default 2) with them on
+// stdin, and turn how it ended into an Outcome:
 // a breach of a limit, a crash, no result, a malformed result, an exception
 // of the student's code, or outputs, which the check's judge function
 // compares. Then one report line per check, and the score, counted here.
@@ -13,12 +14,15 @@
 // (the largest of any runner) and "score <TAB> N".
 #include "tutorials/exercises/graders/judge.h"
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tutorials/exercises/graders/judge_report.h"
 #include "tutorials/exercises/sandbox/sandbox.h"
@@ -55,7 +59,8 @@ std::string log_tail(const std::string& log) {
   return "\nits last output:\n  " + tail;
 }
 
-// How a run of the runner that gave no usable outputs ended, or "" if it gave some.
+// Why a run of the runner gave no outputs to judge (a breach, a crash, no
+// record), or Code::pass when it exited normally with some: the check decides.
 Outcome failed_run(const sandbox::Result& run) {
   const std::string& breach = run.breach;
   if (breach.rfind("stopped after", 0) == 0)
@@ -72,15 +77,46 @@ Outcome failed_run(const sandbox::Result& run) {
   return {Code::pass, ""};
 }
 
-Outcome run_check(const Check& check, const std::string& runner, Totals& totals) {
+// One run of the runner, or why it could not be started.
+struct Launched {
+  sandbox::Result run;
+  std::string error;
+};
+
+// AG_GRADE_JOBS=<n> runners at a time (default 2: the checks are independent,
+// and each runner is confined on its own).
+unsigned jobs() {
+  const char* text = std::getenv("AG_GRADE_JOBS");
+  const int n = text ? std::atoi(text) : 0;
+  return n > 0 ? static_cast<unsigned>(n) : 2u;
+}
+
+// Starts the runner once per check, a few at a time; only the launches run in
+// threads: the judging afterwards is sequential, in the checks' order.
+std::vector<Launched> launch_all(const std::vector<const Check*>& checks,
+                                 const std::string& runner) {
   sandbox::Limits limits;
   limits.wall_seconds = limits.cpu_seconds = timeout_seconds();
-  sandbox::Result run;
-  try {
-    run = sandbox::run({runner}, check.inputs.encode(), limits);
-  } catch (const std::exception& e) {
-    return {Code::grader_error, std::string("grader error: cannot start the runner: ") + e.what()};
-  }
+  std::vector<Launched> launched(checks.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next++) < checks.size();) try {
+        launched[i].run = sandbox::run({runner}, checks[i]->inputs.encode(), limits);
+      } catch (const std::exception& e) {
+        launched[i].error = e.what();
+      }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs() && t < checks.size(); ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& thread : threads) thread.join();
+  return launched;
+}
+
+Outcome judge_run(const Check& check, const Launched& launched, Totals& totals) {
+  if (!launched.error.empty())
+    return {Code::grader_error, "grader error: cannot start the runner: " + launched.error};
+  const sandbox::Result& run = launched.run;
   totals.seconds += run.seconds;
   totals.peak_bytes = std::max(totals.peak_bytes, run.peak_bytes);
   Outcome ended = failed_run(run);
@@ -186,14 +222,21 @@ int main(int argc, char** argv, const Assignment& assignment) {
   if (!report.points_add_up(assignment.checks, "the checks") ||
       (run_hidden && !report.points_add_up(hidden, "the hidden checks")))
     return 2;
+  std::vector<const Check*> all;
+  for (const Check& check : assignment.checks) all.push_back(&check);
+  for (const Check& check : hidden) all.push_back(&check);
+  const std::vector<Launched> launched = launch_all(all, options.runner);
   Totals totals;
-  for (const Check& check : assignment.checks)
-    report.add(check, run_check(check, options.runner, totals), false);
-  if (run_hidden)
-    for (const Check& check : hidden)
-      report.add(check, run_check(check, options.runner, totals), true);
+  for (size_t i = 0; i < all.size(); ++i)
+    report.add(*all[i], judge_run(*all[i], launched[i], totals), i >= assignment.checks.size());
   report.finish(totals);
-  if (!options.result_file.empty()) write_atomically(options.result_file, report.result_text());
+  if (options.result_file.empty()) return 0;
+  try {
+    write_atomically(options.result_file, report.result_text());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 2;
+  }
   return 0;
 }
 

@@ -26,6 +26,8 @@
 //
 // The report ends with "score: N/100", the judge's own count: the visible
 // checks are worth 100; with the hidden ones (also 100) the score is the mean.
+// Each runner gets 5 s of wall clock and CPU (AG_GRADE_TIMEOUT=<seconds>
+// changes both), 2 GiB; AG_GRADE_JOBS=<n> runners run at once (default 2).
 #pragma once
 
 #include <cstdint>
