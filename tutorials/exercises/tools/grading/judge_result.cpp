@@ -66,8 +66,10 @@ Graded judge(const Setup& setup, const std::string& runner, const std::string& n
   const std::string result = (fs::path(work) / "result.txt").string();
   // The student is the file's own name (hidden checks are seeded from it), wherever DIR is.
   const std::string student = fs::path(name).filename().string();
-  std::vector<std::string> argv = {setup.judge, "--runner", runner, "--student",
-                                   student,     "--result", result};
+  // One runner at a time per judge (AG_GRADE_JOBS): grade-all already grades hand-ins side by
+  // side, and more runners than cores would stretch every check towards its wall-clock limit.
+  std::vector<std::string> argv = {"env",       "AG_GRADE_JOBS=1", setup.judge, "--runner", runner,
+                                   "--student", student,           "--result",  result};
   if (setup.hidden) argv.push_back("--hidden");
   // In the hand-in's scratch folder: a relative path the runner tries (../grades.csv.tmp) is
   // not the gradebook, which is written only after the last hand-in anyway.
