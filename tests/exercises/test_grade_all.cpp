@@ -319,7 +319,7 @@ TEST_CASE("grade-all over a mixed class: the gradebook and the build are intact"
   // A rerun of a few hand-ins writes byte-identical files.
   const fs::path again = m.dir.parent_path() / "again";
   fs::create_directories(again / "handins");
-  for (const char* file : {"reference.cpp", "off_by_one.cpp", "empty.cpp", "include_solution.cpp"})
+  for (const char* file : {"reference.cpp", "off_by_one.cpp", "empty.cpp"})
     fs::copy_file(m.dir / file, again / "handins" / file);
   for (const char* out : {"first", "second"})
     CHECK(ex_test::make("grade-all EX=softmax_backward DIR=" + (again / "handins").string() +
