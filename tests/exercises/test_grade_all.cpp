@@ -82,6 +82,10 @@ TEST_CASE("a hand-in may include the hand-out's headers and the standard library
                                            "gives you");
   // A path through ".." that lands in the hand-out is judged by where it lands.
   CHECK(check("work/../handout/core/tensor.h") == "");
+  // Relative names are relative to the compiler's folder (ccache writes them so).
+  CHECK(grading::check_includes({"handin.cpp", "../handout/core/tensor.h"},
+                                (dir / "work/handin.cpp").string(), (dir / "handout").string(),
+                                "softmax_backward", system) == "");
 }
 
 TEST_CASE("an #include the hand-out lacks is forbidden when it points outside it") {

@@ -93,7 +93,11 @@ std::string check_includes(const std::vector<std::string>& deps, const std::stri
                            const std::vector<std::string>& system_dirs) {
   const std::string root = canonical_or_self(handout), self = canonical_or_self(source);
   for (const std::string& dep : deps) {
-    const std::string file = canonical_or_self(dep);
+    // A relative name is relative to the compiler's folder, the source's (ccache with
+    // CCACHE_BASEDIR writes them so), not to this process's.
+    const fs::path named(dep);
+    const std::string file = canonical_or_self(
+        (named.is_relative() ? fs::path(source).parent_path() / named : named).string());
     if (file == self) continue;
     if (under(file, root)) {
       const std::string relative = file.substr(root.size() + 1);
@@ -102,7 +106,7 @@ std::string check_includes(const std::vector<std::string>& deps, const std::stri
     }
     bool system = false;
     for (const std::string& dir : system_dirs) system = system || under(file, dir);
-    if (!system) return refusal(dep);
+    if (!system) return refusal(file);
   }
   return "";
 }
