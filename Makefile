@@ -102,7 +102,7 @@ tutorial: $(TUT_ONE)
 clean:
 	rm -rf build
 
-include mk/tools.mk mk/exercises.mk mk/framework_handins.mk mk/packages.mk mk/fuzz.mk
+include mk/tools.mk mk/exercises.mk mk/grading.mk mk/framework_handins.mk mk/packages.mk mk/fuzz.mk
 include mk/page.mk
 
 # Keep every object (make would delete a program's objects as intermediates).

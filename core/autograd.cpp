@@ -226,7 +226,7 @@ static DependencyCounts count_dependencies(Node* start) {
 // recently created runs first, as in PyTorch.
 static void run_ready_queue(Node* start, const Tensor& dout, DependencyCounts& dependencies,
                             bool retain_graph) {
-  // ASSIGNMENT engine/run_ready_queue: begin
+  // ASSIGNMENT engine,attention_runner/run_ready_queue: begin
   std::unordered_map<Node*, Tensor> pending_grads;
   pending_grads[start] = dout;
   // A leaf's gradient is summed over all its incoming edges first, so its
@@ -266,7 +266,7 @@ static void run_ready_queue(Node* start, const Tensor& dout, DependencyCounts& d
     }
   }
   for (const auto& leaf : leaves) accumulate_leaf(leaf, leaf_grads[leaf.get()]);
-  // ASSIGNMENT engine/run_ready_queue: end
+  // ASSIGNMENT engine,attention_runner/run_ready_queue: end
 }
 
 // The gradient backward starts from: the one given, or 1 for a scalar root.

@@ -1,8 +1,6 @@
 # mk/exercises.mk: building, grading and handing out the assignments.
 #
-#   make grade EX=softmax_backward   grade an assignment (tutorials/exercises/)
-#   make grade-all EX=NAME DIR=folder   grade a class's hand-ins into grades.csv
-#   make handout EX=NAME[,NAME] OUT=dir   a student copy with the assignment's regions cut
+#   (make grade, grade-all, handout, grade-demo: mk/grading.mk)
 #
 # Classroom assignments (tutorials/exercises/README.md), each graded by
 # tutorials/exercises/graders/NAME_grader.cpp. Two kinds:
@@ -149,54 +147,6 @@ $(BUILD)/cut/%.cpp: $$(call cut_path,$$*).cpp tutorials/exercises/skeletons/$$(c
 
 $(BUILD)/cut/%.o: $(BUILD)/cut/%.cpp $(PCH) $(FLAGS_FILE)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
-
-# Grade an assignment: make grade EX=softmax_backward grades the student's
-# tutorials/exercises/softmax_backward.cpp; SRC=hand_in.cpp grades that file instead.
-# Either way the object file is checked first against the assignment's
-# allow-list (tutorials/exercises/NAME.allow): a forbidden call scores 0.
-# make grade-all EX=NAME DIR=folder grades every folder/*.cpp, one process each,
-# into OUT (default DIR/grades/): grades.csv and one report per hand-in.
-GRADE_TOOLS := tutorials/exercises/tools
-GRADE_WORK  := $(BUILD)/exercises/handins
-# A hand-in is compiled at -O1: grading is about answers, and -O3 would triple a class's compile time.
-# A judged assignment: the hand-in is linked into a runner (GRADER_LINK), which JUDGE grades.
-JUDGED_EX    = $(filter $(EX),$(JUDGED_EXERCISES))
-GRADE_LINK   = $(if $(JUDGED_EX),$(RUNNER_OBJ) $(GRADERS_OBJ)/$(EX)_runner.o $(call cut_objects,$(EX)) $(LIB),$(GRADERS_OBJ)/$(EX)_grader.o $(GRADER_OBJ) $(LIB))
-GRADE_ENV    = CXX="$(CXX)" CXXFLAGS="$(patsubst -O3,-O1,$(filter-out -MMD -MP,$(LIB_CXXFLAGS)))" LDFLAGS="$(LDFLAGS)" \
-               GRADER_LINK="$(GRADE_LINK)" JUDGE="$(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge)"
-.PHONY: grade grade-all grade-prereqs
-grade-prereqs:
-	@test -n "$(EX)" -a -n "$(filter $(EX),$(EXERCISES))" || { echo "usage: make grade EX=<name> [SRC=file.cpp]   exercises: $(EXERCISES)"; exit 1; }
-	@$(MAKE) --no-print-directory $(GRADE_LINK) $(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge)
-	@mkdir -p $(GRADE_WORK)
-
-# The program that grades the student's copy as it is (make grade without SRC).
-OWN_KIND  = $(if $(filter $(EX),$(FRAMEWORK_EXERCISES)),solution,skeleton)
-OWN_BINS  = $(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge $(BUILD)/exercises/$(EX)_runner_$(OWN_KIND),$(BUILD)/exercises/$(EX)_$(OWN_KIND))
-GRADE_OWN = $(if $(JUDGED_EX),$(BUILD)/exercises/$(EX)_judge --runner $(BUILD)/exercises/$(EX)_runner_$(OWN_KIND),$(BUILD)/exercises/$(EX)_$(OWN_KIND))
-grade: grade-prereqs
-ifneq ($(filter $(EX),$(FRAMEWORK_EXERCISES)),)
-	@$(MAKE) --no-print-directory $(OWN_BINS) $(TEST_BIN)
-	@suites="$$(sed -n 's/^@tests //p' tutorials/exercises/skeletons/$(EX).txt)"; \
-	  if [ -n "$$suites" ]; then echo "== the suite's own tests of this region: $$suites"; ./$(TEST_BIN) -ts="$$suites" || true; echo; fi
-	@./$(GRADE_OWN)
-else ifeq ($(SRC),)
-	@$(MAKE) --no-print-directory $(OWN_BINS)
-	@$(GRADE_TOOLS)/check_calls.sh $(EX) $(BUILD)/obj/tutorials/exercises/$(EX).o || { echo; echo "score: 0/100"; exit 0; } && \
-	  ./$(GRADE_OWN)
-else
-	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_one.sh $(EX) $(SRC) $(GRADE_WORK)/$(EX)
-endif
-
-# A student's copy: make handout EX=engine,adam OUT=/tmp/course (see tutorials/exercises/README.md).
-.PHONY: handout
-handout:
-	@test -n "$(EX)" -a -n "$(OUT)" || { echo "usage: make handout EX=<name>[,<name>...] OUT=<folder>   exercises: $(EXERCISES)"; exit 1; }
-	@$(GRADE_TOOLS)/handout.sh $(EX) $(OUT)
-
-grade-all: grade-prereqs
-	@test -n "$(DIR)" || { echo "usage: make grade-all EX=<name> DIR=<folder of hand-ins> [OUT=<folder>]"; exit 1; }
-	@$(GRADE_ENV) $(GRADE_TOOLS)/grade_all.sh $(EX) $(DIR) $(or $(OUT),$(DIR)/grades)
 
 # --- The sandbox and the similarity report (issue 21; tutorials/exercises/sandbox/README.md).
 #

@@ -154,6 +154,7 @@ void im2col(const ConvGeometry& g, const float* img, float* col) {
 }
 
 void col2im(const ConvGeometry& g, const float* col, float* img) {
+  // ASSIGNMENT conv2d_backward_runner/col2im: begin
   const int64_t P = g.OH * g.OW;
   // Each channel's plane is written only by its own rows of col: threads never collide.
   parallel_for(0, g.in_channels_per_group(), channel_grain(g), [&](int64_t c_lo, int64_t c_hi) {
@@ -180,6 +181,7 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
       }
     }
   });
+  // ASSIGNMENT conv2d_backward_runner/col2im: end
 }
 
 // out_g (Og, P) = weight_g (Og, K) · col (K, P), for each image and group, with
@@ -215,6 +217,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, 
 // packed once per call. Pointwise: dcol is dimg itself.
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dx) {
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_input: begin
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
@@ -230,6 +233,7 @@ void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float
       if (!pointwise) col2im(g, dcol, dimg);
     }
   });
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_input: end
 }
 
 void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, float* dbias) {
@@ -256,6 +260,7 @@ void conv_bias_backward(const float* dout, int64_t N, int64_t O, int64_t plane, 
 
 void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const float* x,
                             float* dweight, float* dbias) {
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_weight: begin
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const int64_t weight_size = g.O * K;
@@ -308,6 +313,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const float* dout, const floa
       dweight[e] = total;
     }
   });
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_weight: end
 }
 
 }  // namespace ag

@@ -47,6 +47,7 @@ void conv2d_forward_naive(const ConvGeometry& g, const float* x, const float* we
 // through the same seven loops.
 void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const float* weight,
                                  float* dx) {
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_input_naive: begin
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   std::fill(dx, dx + g.N * g.C * g.H * g.W, 0.0f);
   for (int64_t n = 0; n < g.N; ++n)
@@ -66,11 +67,13 @@ void conv2d_backward_input_naive(const ConvGeometry& g, const float* dout, const
               }
         }
     }
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_input_naive: end
 }
 
 // ...and dw += x * dout at every tap; dbias[o] collects every dout of channel o.
 void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, const float* x,
                                   float* dweight, float* dbias) {
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_weight_naive: begin
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   if (dweight != nullptr) std::fill(dweight, dweight + g.O * Cg * g.kh * g.kw, 0.0f);
   if (dbias != nullptr) std::fill(dbias, dbias + g.O, 0.0f);
@@ -93,6 +96,7 @@ void conv2d_backward_weight_naive(const ConvGeometry& g, const float* dout, cons
               }
         }
     }
+  // ASSIGNMENT conv2d_backward_runner/conv2d_backward_weight_naive: end
 }
 
 }  // namespace ag

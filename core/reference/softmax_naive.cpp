@@ -30,7 +30,7 @@ void log_softmax_forward_naive(const SoftmaxGeometry& g, const float* x, float* 
     }
 }
 
-// ASSIGNMENT softmax_backward/softmax_backward_naive: begin
+// ASSIGNMENT softmax_backward_runner,softmax_backward/softmax_backward_naive: begin
 // dx = y·(dy − Σ dy·y): the Jacobian ∂y_i/∂x_j = y_i (δ_ij − y_j) applied to dy.
 void softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const float* dy, float* dx) {
   for (int64_t o = 0; o < g.outer; ++o)
@@ -44,9 +44,9 @@ void softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const floa
       }
     }
 }
-// ASSIGNMENT softmax_backward/softmax_backward_naive: end
+// ASSIGNMENT softmax_backward_runner,softmax_backward/softmax_backward_naive: end
 
-// ASSIGNMENT log_softmax_cross_entropy/log_softmax_backward_naive: begin
+// ASSIGNMENT log_softmax_cross_entropy,softmax_backward_runner/log_softmax_backward_naive: begin
 // dx = dy − exp(y)·Σ dy: ∂y_i/∂x_j = δ_ij − softmax_j, and softmax = exp(y).
 void log_softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const float* dy,
                                 float* dx) {
@@ -61,6 +61,6 @@ void log_softmax_backward_naive(const SoftmaxGeometry& g, const float* y, const 
       }
     }
 }
-// ASSIGNMENT log_softmax_cross_entropy/log_softmax_backward_naive: end
+// ASSIGNMENT log_softmax_cross_entropy,softmax_backward_runner/log_softmax_backward_naive: end
 
 }  // namespace ag

@@ -4,7 +4,8 @@
 # Writes a student's copy of the repository into OUT (make handout runs it):
 #   - every tracked file (git ls-files; without git, every file but build/);
 #   - minus what gives answers away: tests/exercise_solutions/ (reference
-#     solutions) and tests/exercise_handins/ (hand-ins a teacher graded);
+#     solutions), tests/exercise_handins/ (hand-ins a teacher graded) and
+#     tests/exercise_hidden/ (the judges' hidden checks);
 #   - in every file, each region marked "ASSIGNMENT <names>/<region>: begin"
 #     ... "end" whose names hold an assignment of NAMES (comma-separated)
 #     replaced by the section "@@ <file> <region>" of that assignment's
@@ -34,7 +35,7 @@ if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
   git ls-files
 else
   find . -type f ! -path './build/*' ! -path './.git/*' | sed 's|^\./||'
-fi | grep -v -e '^tests/exercise_solutions/' -e '^tests/exercise_handins/' | while IFS= read -r file; do
+fi | grep -v -e '^tests/exercise_solutions/' -e '^tests/exercise_handins/' -e '^tests/exercise_hidden/' | while IFS= read -r file; do
   [ -f "$file" ] && printf '%s\n' "$file"  # deleted but not yet committed: skip
 done | tar -cf - -T - | tar -xf - -C "$out"
 
