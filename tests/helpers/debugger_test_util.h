@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -79,7 +78,17 @@ inline const DebugProgram& debug_tutorial02() {
 
 // Addresses change from build to build; tabs and trailing blanks do not matter.
 inline std::string normalised_line(std::string line) {
-  line = std::regex_replace(line, std::regex("0x[0-9a-f]+"), "0x?");
+  std::string out;  // every "0x<hex digits>" becomes "0x?"
+  for (size_t i = 0; i < line.size();) {
+    if (line.compare(i, 2, "0x") == 0 && i + 2 < line.size() &&
+        std::isxdigit(static_cast<unsigned char>(line[i + 2]))) {
+      out += "0x?";
+      for (i += 2; i < line.size() && std::isxdigit(static_cast<unsigned char>(line[i]));) ++i;
+    } else {
+      out += line[i++];
+    }
+  }
+  line = out;
   for (char& c : line)
     if (c == '\t') c = ' ';
   while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
