@@ -9,6 +9,7 @@
 
 #include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
+#include "core/kernels/parallel.h"
 #include "core/ops/conv.h"
 
 namespace ag::nn {
@@ -107,15 +108,19 @@ Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, con
          " cannot be broadcast together (the fused conv + batch norm + residual)");
   // The epilogue: one pass over the fresh output instead of bn, add and relu
   // passes. The conv already added the folded bias in its own output pass.
+  // Split across the threads in chunks of at least 64 Ki floats (smaller
+  // maps run inline: starting a thread would cost more than the pass).
   float* o = out.data();
   const float* r = residual.defined() ? residual.data() : nullptr;
-  const int64_t n = out.numel();
-  if (r && relu)
-    for (int64_t i = 0; i < n; ++i) o[i] = std::max(o[i] + r[i], 0.0f);
-  else if (r)
-    for (int64_t i = 0; i < n; ++i) o[i] += r[i];
-  else if (relu)
-    for (int64_t i = 0; i < n; ++i) o[i] = std::max(o[i], 0.0f);
+  if (!r && !relu) return out;
+  parallel_for(0, out.numel(), 1 << 16, [&](int64_t lo, int64_t hi) {
+    if (r && relu)
+      for (int64_t i = lo; i < hi; ++i) o[i] = std::max(o[i] + r[i], 0.0f);
+    else if (r)
+      for (int64_t i = lo; i < hi; ++i) o[i] += r[i];
+    else
+      for (int64_t i = lo; i < hi; ++i) o[i] = std::max(o[i], 0.0f);
+  });
   return out;
 }
 
