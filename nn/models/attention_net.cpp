@@ -10,6 +10,7 @@
 #include "core/ops/pool.h"
 #include "core/ops/shape.h"
 #include "core/ops/softmax.h"
+#include "nn/fold_batch_norm.h"
 
 namespace ag::nn {
 
@@ -23,9 +24,10 @@ ConvBlock::ConvBlock(int64_t in, int64_t out) : UnaryModule("ConvBlock") {
 }
 
 Tensor ConvBlock::forward(const Tensor& x) {
-  Tensor out = conv(x);  // out = self.conv(x)
-  out = bn(out);         // out = self.bn(out)
-  return relu(out);      // out = self.relu(out)
+  if (fused_eval_applies(x)) return fused_eval_forward(x);  // skip on first reading (below)
+  Tensor out = conv(x);                                     // out = self.conv(x)
+  out = bn(out);                                            // out = self.bn(out)
+  return relu(out);                                         // out = self.relu(out)
 }
 
 // ---------------------------------------------------------------- ResBlock
@@ -46,17 +48,62 @@ ResBlock::ResBlock(int64_t in, int64_t out, bool projection_shortcut) : UnaryMod
 }
 
 Tensor ResBlock::forward(const Tensor& x) {
-  Tensor residual = shortcut ? shortcut(x) : x;  // residual = x   (the printed code)
-  Tensor out = conv1(x);                         // out = self.conv1(x)
-  out = bn1(out);                                // out = self.bn1(out)
-  out = relu(out);                               // out = self.relu(out)
-  out = conv2(out);                              // out = self.conv2(out)
-  out = bn2(out);                                // out = self.bn2(out)
+  if (fused_eval_applies(x)) return fused_eval_forward(x);  // skip on first reading (below)
+  Tensor residual = shortcut ? shortcut(x) : x;             // residual = x   (the printed code)
+  Tensor out = conv1(x);                                    // out = self.conv1(x)
+  out = bn1(out);                                           // out = self.bn1(out)
+  out = relu(out);                                          // out = self.relu(out)
+  out = conv2(out);                                         // out = self.conv2(out)
+  out = bn2(out);                                           // out = self.bn2(out)
   // out += residual. Written out of place: attograd's add_ computes the sum
   // out of place anyway, and this keeps bn2's output untouched for backward.
   // Without the shortcut this is the line that fails for in != out (fault 1).
   out = add(out, residual);
   return relu(out);  // out = self.relu(out)
+}
+
+// ============================================================================
+// SKIP ON FIRST READING: ConvBlock and ResBlock in eval mode, fused.
+//
+// In eval mode batch norm uses its running statistics, constants, so
+// conv -> bn is one conv with folded weights (nn/fold_batch_norm.cpp derives
+// w' = w·γ/σ, b' = β + (b - μ)·γ/σ). The fold is cached and redone only when
+// a weight or a running statistic changed. The residual add and the ReLU then
+// run in one pass over the conv's output, where the plain forward makes
+// three (bn, add, relu). Taken only without a gradient request, with fast
+// kernels, and unless AG_FUSE=0; tests/nn/test_fused_eval.cpp holds the
+// results equal to the lines above.
+// ============================================================================
+bool ConvBlock::fused_eval_applies(const Tensor& x) const {
+  return !is_training() && FoldedConvBatchNorm::applies(*conv, *bn, x);
+}
+
+Tensor ConvBlock::fused_eval_forward(const Tensor& x) {
+  return folded_conv_bn.forward(*conv, *bn, x, Tensor(), /*relu=*/true);
+}
+
+// The projection shortcut (a 1x1 conv and a batch norm) folds the same way.
+bool ResBlock::fused_eval_applies(const Tensor& x) const {
+  // conv2 is asked with x too: its real input comes from conv1, and needs a
+  // gradient exactly when x or conv1's parameters do.
+  if (is_training() || !FoldedConvBatchNorm::applies(*conv1, *bn1, x) ||
+      !FoldedConvBatchNorm::applies(*conv2, *bn2, x))
+    return false;
+  return !shortcut || FoldedConvBatchNorm::applies(shortcut_conv(), shortcut_bn(), x);
+}
+
+Tensor ResBlock::fused_eval_forward(const Tensor& x) {
+  const Tensor residual =
+      shortcut ? folded_shortcut.forward(shortcut_conv(), shortcut_bn(), x, Tensor(), false) : x;
+  const Tensor hidden = folded_conv1_bn1.forward(*conv1, *bn1, x, Tensor(), /*relu=*/true);
+  return folded_conv2_bn2.forward(*conv2, *bn2, hidden, residual, /*relu=*/true);
+}
+
+const Conv2d& ResBlock::shortcut_conv() const {
+  return dynamic_cast<const Conv2d&>(*(*shortcut)[0]);
+}
+const BatchNorm& ResBlock::shortcut_bn() const {
+  return dynamic_cast<const BatchNorm&>(*(*shortcut)[1]);
 }
 
 // ---------------------------------------------------------------- SelfAttention

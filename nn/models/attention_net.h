@@ -44,6 +44,7 @@
 
 #include <memory>
 
+#include "nn/fold_batch_norm.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/conv.h"
 #include "nn/layers/linear.h"
@@ -61,6 +62,12 @@ class ConvBlock : public UnaryModule {
   ModuleHolder<Conv2d> conv;
   ModuleHolder<BatchNorm2d> bn;
   ModuleHolder<ReLU> relu;
+
+  // The eval-mode fast path (skip on first reading: attention_net.cpp).
+ private:
+  bool fused_eval_applies(const Tensor& x) const;
+  Tensor fused_eval_forward(const Tensor& x);
+  FoldedConvBatchNorm folded_conv_bn;
 };
 
 // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)); keeps H×W.
@@ -77,6 +84,14 @@ class ResBlock : public UnaryModule {
   ModuleHolder<Conv2d> conv2;
   ModuleHolder<BatchNorm2d> bn2;
   ModuleHolder<Sequential> shortcut;  // null when x is added unchanged
+
+  // The eval-mode fast path (skip on first reading: attention_net.cpp).
+ private:
+  bool fused_eval_applies(const Tensor& x) const;
+  Tensor fused_eval_forward(const Tensor& x);
+  const Conv2d& shortcut_conv() const;
+  const BatchNorm& shortcut_bn() const;
+  FoldedConvBatchNorm folded_conv1_bn1, folded_conv2_bn2, folded_shortcut;
 };
 
 // The SAGAN-style block (Zhang et al. 2018). Every position attends to every

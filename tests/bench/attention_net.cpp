@@ -10,7 +10,9 @@
 // buffer from the C library), then where the forward time goes,
 // stage by stage, with the GFLOP/s of each (multiply-adds counted as 2 flops
 // from the layer shapes).
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -72,6 +74,21 @@ int main() {
   line("forward, eval, no graph", infer);
   line("forward, training (graph recorded)", forward);
   line("training step (fwd+bwd+SGD)", step);
+
+  // Eval fusion (nn/fold_batch_norm.h) on and off, alternating rounds in the
+  // same minutes, the best round's median of each: AG_FUSE=0 runs conv, bn,
+  // add and relu as separate passes.
+  net.eval();
+  double fused_best = 1e30, unfused_best = 1e30;
+  for (int round = 0; round < 5; ++round) {
+    ::setenv("AG_FUSE", "0", 1);
+    unfused_best = std::min(unfused_best, bench::median_seconds(infer_once, 3));
+    ::setenv("AG_FUSE", "1", 1);
+    fused_best = std::min(fused_best, bench::median_seconds(infer_once, 3));
+  }
+  ::unsetenv("AG_FUSE");
+  line("forward, eval, fused (best of 5)", fused_best);
+  line("forward, eval, AG_FUSE=0 (best of 5)", unfused_best);
 
   // What one training step asks of the caching allocator (core/allocator.h):
   // after the warm-up steps above, nearly every block should be a cache hit.
