@@ -1,7 +1,8 @@
-# attograd's build, on one page: plain GNU make, one rule per object, -MMD -MP
-# dependency files, so a one-line change rebuilds one object. The rest is in
-# mk/ (flags.mk: modes, compiler, flags; tools.mk: debug, gdb, lint, ...;
-# exercises.mk; packages.mk; fuzz.mk); `make help` lists every target.
+# attograd's build, on one page: plain GNU make (3.81, macOS's, or newer), one
+# rule per object, -MMD -MP dependency files, so a one-line change rebuilds
+# one object. The rest is in mk/ (flags.mk: modes, compiler, flags; tools.mk:
+# debug, gdb, lint, ...; exercises.mk; packages.mk; fuzz.mk; arm64.mk: the
+# cross-built arm64 suite); `make help` lists every target.
 #
 #   make            the library and every program (tests, tutorials, train, bench) into build/
 #   make test       build and run the doctest suite; ends with "N passed, N failed"
@@ -15,7 +16,7 @@ include mk/flags.mk
 
 # The library's rooms (data -> nn -> core, optim -> core), the suite, the programs.
 LIB_SRCS   := $(sort $(shell find core nn optim data -name '*.cpp' 2>/dev/null))
-TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/fuzz/*_fuzz.cpp))
+TEST_SRCS  := $(sort $(wildcard tests/main.cpp tests/*/test_*.cpp tests/helpers/*.cpp tests/fuzz/*_fuzz.cpp))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
 TUT_LIB    := $(sort $(wildcard tutorials/common/*.cpp))
@@ -38,19 +39,21 @@ all: $(LIB) $(TEST_BIN) $(BENCH_BINS) $(TUT_BINS) $(TRAIN_BIN)
 # the precompiled header (g++) and the flags it was compiled with.
 $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LIB_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+	$(CXX) $(LIB_CXXFLAGS) $(no_fma) $(PCH_FLAGS) -c $< -o $@
 
 # The suite's and the tutorials' own files take TEST_OPT (-Og: mk/flags.mk says why).
 $(TEST_OBJS) $(LESSON_OBJS): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
-	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+	$(CXX) $(TEST_CXXFLAGS) $(no_fma) $(PCH_FLAGS) -c $< -o $@
 $(TEST_OBJS): | doctest   # doctest's header first (order-only: no rebuild when it appears)
 
 # optim/ rounds each step as PyTorch does, once per torch op (optim/sgd.cpp
 # says why): the compiler must not fuse a product into the next addition.
-# The parity test's hand-written reference steps likewise.
-$(filter $(BUILD)/obj/optim/%,$(LIB_OBJS)): private LIB_CXXFLAGS += -ffp-contract=off
-$(BUILD)/obj/tests/optim/test_optim_parity.o: private TEST_CXXFLAGS += -ffp-contract=off
+# The parity test's hand-written reference steps likewise. (Chosen in the
+# recipes, by name: a target-specific variable would reach the precompiled
+# header too unless marked `private`, which macOS's make 3.81 does not know.)
+NO_FMA_OBJS := $(filter $(BUILD)/obj/optim/%,$(LIB_OBJS)) $(BUILD)/obj/tests/optim/test_optim_parity.o
+no_fma       = $(if $(filter $@,$(NO_FMA_OBJS)),-ffp-contract=off)
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -95,7 +98,7 @@ tutorial: $(TUT_ONE)
 clean:
 	rm -rf build
 
-include mk/tools.mk mk/exercises.mk mk/packages.mk mk/fuzz.mk
+include mk/tools.mk mk/exercises.mk mk/packages.mk mk/fuzz.mk mk/arm64.mk
 
 # Keep every object (make would delete a program's objects as intermediates).
 .SECONDARY:

@@ -8,14 +8,16 @@
 //     README shows must appear, in order (addresses aside);
 //   * the printer's edge cases: tensors not constructed yet, garbage memory,
 //     grad_fn's op, ag-print, against values computed in this process.
-// Skipped, with a message, when gdb is missing or in sanitizer builds (whose
-// objects need the sanitizer runtime).
+// Skipped, with a message, when gdb is missing, in sanitizer builds (whose
+// objects need the sanitizer runtime), in libc++ builds and in cross builds
+// run under an emulator (make test-arm64: the host's g++ cannot link them).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "tests/helpers/platform.h"
 #include "tests/helpers/test_util.h"
 #include "tutorials/common/lesson02.h"
 
@@ -46,6 +48,14 @@ std::string row_text(const ag::Tensor& t, int64_t row) {
   return s + "]";
 }
 
+// The compiler and flags this suite was built with (flags.txt beside it, mk/flags.mk).
+std::string read_flags_file() {
+  std::ifstream in(ag_test::platform::executable_path().parent_path() / "flags.txt");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 struct Paths {
   fs::path repo, build, program, printer;
   std::string skipped;  // why gdb tests cannot run here, or empty
@@ -63,7 +73,17 @@ const Paths& debug_tutorial02() {
       p.skipped = "gdb is not installed (apt-get install gdb)";
       return p;
     }
-    p.build = fs::read_symlink("/proc/self/exe").parent_path();
+    if (!ag_test::platform::host_compiler_targets_this_program()) {
+      p.skipped = std::string("this suite was compiled for ") + ag_test::platform::compiled_for() +
+                  " and the g++ here makes programs for another processor (a cross build, run "
+                  "under an emulator): the debug program cannot be linked from its objects";
+      return p;
+    }
+    if (std::string flags = read_flags_file(); flags.find("-stdlib=libc++") != std::string::npos) {
+      p.skipped = "a libc++ build: the printer reads libstdc++'s containers, and g++ links with it";
+      return p;
+    }
+    p.build = ag_test::platform::executable_path().parent_path();
     p.repo = p.build;
     while (!fs::exists(p.repo / "tutorials/gdb/attograd_gdb.py") && p.repo != p.repo.parent_path())
       p.repo = p.repo.parent_path();
