@@ -181,35 +181,86 @@ TEST_CASE("-march=native, or -mcpu=native where the compiler refuses it; asked o
             .output.find(" -mcpu=native ") != std::string::npos);
 }
 
-TEST_CASE("make CXX=clang++ STDLIB=libc++ builds into build/clang-libc++/ with -stdlib=libc++") {
-  const Run plan = make("-n -B CXX=clang++ STDLIB=libc++ tutorial T=03");
-  INFO(plan.output.substr(0, 3000));
-  CHECK(plan.output.find("clang++ ") != std::string::npos);
-  CHECK(plan.output.find(" -std=c++20 -stdlib=libc++ ") != std::string::npos);
-  CHECK(plan.output.find(
-            "libattograd.a -stdlib=libc++ -pthread  -o build/clang-libc++/tutorials/03_") !=
-        std::string::npos);  // linked with it too
-  CHECK(plan.output.find("-o build/clang-libc++/obj/tutorials/03_decoder_masked_attention.o") !=
-        std::string::npos);
-  CHECK(plan.output.find(" build/obj/") == std::string::npos);
-  CHECK(plan.output.find(" build/clang/obj/") == std::string::npos);
+TEST_CASE("STDLIB=libc++ is clang's: with g++ make says so and builds nothing") {
   const Run gxx = make("-n STDLIB=libc++ build/obj/core/tensor.o");
   CHECK(gxx.status != 0);
   CHECK(gxx.output.find("STDLIB=libc++ needs clang: make CXX=clang++ STDLIB=libc++ ...") !=
         std::string::npos);
+  CHECK(gxx.output.find(" -c ") == std::string::npos);
 }
 
-TEST_CASE("make test-arm64: cross-built for generic armv8-a into build/arm64/, run under qemu") {
-  const Run plan = make("-n test-arm64 ARM64_SUITES=core.softmax");
-  INFO(plan.output.substr(0, 4000));
-  CHECK(plan.output.find("aarch64-linux-gnu-g++") != std::string::npos);
-  CHECK(plan.output.find("-o build/arm64/obj/core/kernels/gemm.o") != std::string::npos);
-  CHECK(plan.output.find("-o build/arm64/tutorials/02_encoder_self_attention") !=
-        std::string::npos);
-  CHECK(plan.output.find("-march=native") == std::string::npos);
-  CHECK(plan.output.find("-mcpu=native") == std::string::npos);
-  CHECK(plan.output.find("qemu-aarch64 -L /usr/aarch64-linux-gnu ./build/arm64/tests "
-                         "-ts=\"core.softmax\"") != std::string::npos);
+// The commands of README.md's "Platforms" section (its ```sh blocks), one a line.
+std::vector<std::string> platform_commands() {
+  const std::string readme = ag::io::read_file((repo_root() / "README.md").string());
+  const size_t from = readme.find("\n## Platforms");
+  const size_t to = readme.find("\n## ", from + 1);
+  REQUIRE(from != std::string::npos);
+  std::istringstream section(readme.substr(from, to - from));
+  std::vector<std::string> commands;
+  bool in_block = false;
+  for (std::string line; std::getline(section, line);) {
+    if (line.rfind("```", 0) == 0) {
+      in_block = line == "```sh";
+      continue;
+    }
+    if (in_block && !line.empty()) commands.push_back(line);
+  }
+  return commands;
+}
+
+// What `plan` (make -n -B of a README command) must show: the arm64 cross
+// build and its qemu run, the libc++ build in its own folder, or the suite.
+void check_plan(const std::string& command, const std::string& plan) {
+  if (command.find("test-arm64") != std::string::npos) {
+    CHECK(plan.find("aarch64-linux-gnu-g++") != std::string::npos);
+    CHECK(plan.find("-o build/arm64/obj/core/kernels/gemm.o") != std::string::npos);
+    CHECK(plan.find("-o build/arm64/tutorials/02_encoder_self_attention") != std::string::npos);
+    CHECK(plan.find("-march=native") == std::string::npos);
+    CHECK(plan.find("-mcpu=native") == std::string::npos);
+    std::string run = "qemu-aarch64 -L /usr/aarch64-linux-gnu ./build/arm64/tests";
+    const size_t suites = command.find("ARM64_SUITES=\"");
+    if (suites != std::string::npos)
+      run += " -ts=\"" + command.substr(suites + 14, command.find('"', suites + 14) - suites - 14);
+    CHECK(plan.find(run) != std::string::npos);
+  } else if (command.find("STDLIB=libc++") != std::string::npos) {
+    CHECK(plan.find(" -std=c++20 -stdlib=libc++ ") != std::string::npos);
+    CHECK(plan.find("-o build/clang-libc++/obj/core/kernels/gemm.o") != std::string::npos);
+    CHECK(plan.find("libattograd.a -stdlib=libc++ -pthread  -o build/clang-libc++/tests") !=
+          std::string::npos);  // linked with it too
+    CHECK(plan.find(" build/obj/") == std::string::npos);
+    CHECK(plan.find("-Wno-maybe-uninitialized") == std::string::npos);  // g++'s only
+    CHECK(plan.find("./build/clang-libc++/tests") != std::string::npos);
+  } else {
+    CHECK(plan.find("./build/tests") != std::string::npos);
+  }
+}
+
+TEST_CASE("README.md's Platforms section: each command it shows is dry-run or checked here") {
+  // make lines: make -n -B prints every command they would run (the builds are
+  // minutes long: `make test` runs this suite, the others are run by hand and
+  // in CI); apt-get lines: every package must exist in the Debian archive.
+  const std::vector<std::string> commands = platform_commands();
+  CHECK(commands.size() >= 5);
+  for (const std::string& command : commands) {
+    INFO(command);
+    if (command.rfind("make ", 0) == 0) {
+      const Run plan = make("-n -B " + command.substr(5));
+      INFO(plan.output.substr(0, 3000));
+      CHECK(plan.status == 0);
+      check_plan(command, plan.output);
+    } else if (command.rfind("sudo apt-get install -y ", 0) == 0) {
+      // One apt-cache call for them all (each reads the whole package cache).
+      const Run shown = run_shell("apt-cache show --no-all-versions " + command.substr(24));
+      CHECK(shown.status == 0);
+      std::istringstream packages(command.substr(24));
+      for (std::string package; packages >> package;) {
+        INFO(package);
+        CHECK(("\n" + shown.output).find("\nPackage: " + package + "\n") != std::string::npos);
+      }
+    } else {
+      CHECK(command == "sudo apt-get update");  // the one other line: nothing to check offline
+    }
+  }
 }
 
 }  // TEST_SUITE("house.platform")
