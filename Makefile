@@ -58,7 +58,7 @@ no_fma       = $(if $(filter $@,$(NO_FMA_OBJS)),-ffp-contract=off)
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 # The suite links the tutorials' step functions too: tests/tutorials/ checks them.
 $(TEST_BIN): $(TEST_OBJS) $(TUT_LIB_OBJS) $(LIB)

@@ -36,6 +36,6 @@ $(ARM64_BUILD)/include/doctest/doctest.h:
 	done; echo "doctest is missing (make doctest)"; exit 1
 
 test-arm64: arm64-tools doctest $(ARM64_BUILD)/include/doctest/doctest.h
-	$(MAKE) BUILD=$(ARM64_BUILD) CXX="$(ARM64_CXX)" NATIVE_FLAG= \
+	$(MAKE) BUILD=$(ARM64_BUILD) CXX="$(ARM64_CXX)" AR=aarch64-linux-gnu-ar NATIVE_FLAG= \
 	  DOCTEST_CFLAGS=-I$(ARM64_BUILD)/include $(ARM64_BUILD)/tests $(ARM64_TUTS)
 	qemu-aarch64 -L $(ARM64_SYSROOT) ./$(ARM64_BUILD)/tests $(if $(ARM64_SUITES),-ts="$(ARM64_SUITES)") $(TEST_ARGS)

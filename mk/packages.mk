@@ -2,8 +2,7 @@
 # installs them; otherwise it stops (doctest, libc++) or goes on (the dataset)
 # after printing the one command that does (brew's on a Mac).
 #
-#   make doctest         doctest, the test framework (make test runs it first): Debian's
-#                        doctest-dev, or on a Mac the one brew command
+#   make doctest         doctest, the test framework (make test runs it first; apt-get or brew)
 #   make libcxx          LLVM's libc++ for make CXX=clang++ STDLIB=libc++ (as root: installs it)
 #   make train-dataset   dataset-fashion-mnist, the real data of make train
 
