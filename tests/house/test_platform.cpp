@@ -224,6 +224,7 @@ void check_plan(const std::string& command, const std::string& plan) {
     if (suites != std::string::npos)
       run += " -ts=\"" + command.substr(suites + 14, command.find('"', suites + 14) - suites - 14);
     CHECK(plan.find(run) != std::string::npos);
+    CHECK(plan.find("-tce=\"*grader:*,*allow-list*\"") != std::string::npos);  // mk/arm64.mk: why
   } else if (command.find("STDLIB=libc++") != std::string::npos) {
     CHECK(plan.find(" -std=c++20 -stdlib=libc++ ") != std::string::npos);
     CHECK(plan.find("-o build/clang-libc++/obj/core/kernels/gemm.o") != std::string::npos);
