@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/io/from_chars_double.h"
 
 namespace ag::io {
 
@@ -363,7 +364,7 @@ class Parser {
       // Too large for int64: fall through and keep it as a double.
     }
     double d = 0.0;
-    auto [end, ec] = std::from_chars(first, last, d);
+    auto [end, ec] = from_chars_double(first, last, d);
     if (ec != std::errc() || end != last || !std::isfinite(d)) {
       pos_ = start;
       error("number out of range");

@@ -32,7 +32,8 @@
 //
 // The vector type below is a GCC/Clang extension: `vfloat` is 16 floats (with
 // AVX-512) and `a * b + c` on it compiles to one vfmadd instruction. No
-// intrinsics: the same code builds, slower, on machines with AVX2 or only SSE.
+// intrinsics: the same code builds, slower, on machines with AVX2 or only SSE,
+// and on arm64 (NEON: 4 lanes; gemm_internal.h picks its tile).
 #include "core/kernels/gemm.h"
 #include "core/kernels/gemm_internal.h"
 
@@ -57,12 +58,43 @@ typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
 // sliver of B (kc steps of NR numbers) and Ã a sliver of A whose number (r, k)
 // is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Full
 // tiles have Rows = MR; edge_kernel instantiates it with fewer rows.
+#if defined(__aarch64__)
+// arm64 only: the k loop of micro_kernel_body when the Rows numbers of A for
+// step k are contiguous (a packed sliver). NEON's fmla multiplies a vector by
+// one lane of another register, so the column of A is loaded as Rows/4
+// vectors and each lane used in place: 2 registers for A where 8 scalars
+// (g++ gives each its own register) would push the 8×12 tile's 24
+// accumulators out of the 32 registers, to the stack.
+template <int Rows>
+[[gnu::always_inline]] inline void accumulate_by_lanes(int64_t kc, const float* __restrict a,
+                                                       int64_t a_k_step, const float* __restrict b,
+                                                       vfloat (&acc)[Rows][kVecPerRow]) {
+  for (int64_t k = 0; k < kc; ++k) {
+    vfloat b_row[kVecPerRow];
+    for (int v = 0; v < kVecPerRow; ++v) b_row[v] = simd::load<vfloat>(b + v * kLanes);
+    for (int g = 0; g < Rows / kLanes; ++g) {
+      const vfloat a_col = simd::load<vfloat>(a + g * kLanes);  // rows g·4 ... g·4 + 3
+      for (int lane = 0; lane < kLanes; ++lane)
+        for (int v = 0; v < kVecPerRow; ++v) acc[g * kLanes + lane][v] += a_col[lane] * b_row[v];
+    }
+    a += a_k_step;
+    b += NR;
+  }
+}
+#endif
+
 template <int Rows = MR>
 [[gnu::always_inline]] inline void micro_kernel_body(int64_t kc, const float* __restrict a,
                                                      int64_t a_row_step, int64_t a_k_step,
                                                      const float* __restrict b, float alpha,
                                                      float beta, float* __restrict c, int64_t ldc) {
   vfloat acc[Rows][kVecPerRow] = {};
+#if defined(__aarch64__)
+  if (Rows % kLanes == 0 && a_row_step == 1) {
+    accumulate_by_lanes<Rows>(kc, a, a_k_step, b, acc);
+    kc = 0;  // done: the general loop below runs no step
+  }
+#endif
   for (int64_t k = 0; k < kc; ++k) {
     vfloat b_row[kVecPerRow];
     for (int v = 0; v < kVecPerRow; ++v) b_row[v] = simd::load<vfloat>(b + v * kLanes);

@@ -6,26 +6,43 @@
 #include <cstdint>
 
 #include "core/kernels/gemm_packed.h"
+#include "core/kernels/simd.h"
 
 namespace ag::gemm_detail {
 
-// The vector width follows the instruction set we are compiled for, and the
-// micro-tile follows the register file: AVX-512 has 32 vector registers, so an
-// MR×NR = 14×32 tile takes 14·2 = 28 accumulators, plus 2 for a row of B and
-// 1 for a broadcast number of A: 31 of 32. Each k step then does 28 FMAs for
-// 2 vector loads + 14 broadcasts. AVX2/SSE have 16 registers: 6×2 = 12 + 3.
-#if defined(__AVX512F__)
+// The vector width follows the instruction set we are compiled for
+// (simd.h's table), and the micro-tile follows the register file: AVX-512 has
+// 32 vector registers, so an MR×NR = 14×32 tile takes 14·2 = 28 accumulators,
+// plus 2 for a row of B and 1 for a broadcast number of A: 31 of 32. Each k
+// step then does 28 FMAs for 2 vector loads + 14 broadcasts. AVX2/SSE have 16
+// registers: 6×2 = 12 + 3.
+//
+// arm64's NEON also has 32 registers, but of 4 lanes: 8×12 (BLIS's shape for
+// it) takes 8·3 = 24 accumulators, 3 for the row of B and 2 for the column of
+// A (fmla can multiply by one lane of a register, so 8 numbers of A fill two
+// registers instead of 8 broadcasts): 29 of 32, 24 fmla per 5 loads. The 16×8
+// alternative (32 accumulators) leaves no register for A and B at all, and
+// the 6×8 of the 4-lane fallback keeps 20 registers idle.
+#if defined(__aarch64__)
+constexpr int kLanes = simd::kNativeLanes;  // 4
+constexpr int MR = 8;
+constexpr int kVecPerRow = 3;  // vectors across one row of the tile
+#elif defined(__AVX512F__)
 constexpr int kLanes = 16;
 constexpr int MR = 14;
+constexpr int kVecPerRow = 2;
 #elif defined(__AVX__)
 constexpr int kLanes = 8;
 constexpr int MR = 6;
+constexpr int kVecPerRow = 2;
 #else
 constexpr int kLanes = 4;
 constexpr int MR = 6;
+constexpr int kVecPerRow = 2;
 #endif
-constexpr int kVecPerRow = 2;            // vectors across one row of the tile
-constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512
+constexpr int NR = kVecPerRow * kLanes;  // 32 floats with AVX-512, 12 with NEON
+static_assert(MR * kVecPerRow + kVecPerRow + 1 <= simd::kVectorRegisters,
+              "the micro-tile's accumulators, a row of B and a number of A fit the registers");
 
 // Cache blocking (AVX-512 machine: 48 KB L1d, 1 MB L2 per core):
 //   KC·NR·4 B  = 256·32·4  = 32 KB: B's sliver stays in L1 across the ir loop,

@@ -10,12 +10,37 @@
 // a tail of a softmax row), and casting a float* to a vfloat* would promise an
 // alignment and break C++'s aliasing rules. memcpy is how C++ says "these
 // bytes, as that type", and the compiler turns it into one unaligned vector
-// move (vmovups).
+// move (vmovups on x86, ldr q / str q on arm64).
+//
+// The target's own vector registers, for the kernels whose shape follows the
+// register file (gemm's micro-tile, gemm_internal.h). The vector types compile
+// on every target: on arm64 a 4-float vfloat is one NEON register and `a * b + c`
+// one fmla; a wider vfloat is split into several. The numbers come from the
+// compiler's own macros, so a cross-compiler for another CPU picks that CPU's.
+//                 lanes (floats)  registers
+//   AVX-512            16            32      (x86-64 with -march=native on a recent CPU)
+//   AVX / AVX2          8            16
+//   NEON (arm64)        4            32      (always present on aarch64)
+//   SSE or other        4            16
 #pragma once
 
 #include <cstring>
 
 namespace ag::simd {
+
+#if defined(__AVX512F__)
+constexpr int kNativeLanes = 16;
+constexpr int kVectorRegisters = 32;
+#elif defined(__AVX__)
+constexpr int kNativeLanes = 8;
+constexpr int kVectorRegisters = 16;
+#elif defined(__aarch64__)
+constexpr int kNativeLanes = 4;
+constexpr int kVectorRegisters = 32;
+#else
+constexpr int kNativeLanes = 4;
+constexpr int kVectorRegisters = 16;
+#endif
 
 // The Vec that starts at p: load<vfloat>(row + i).
 template <class Vec>

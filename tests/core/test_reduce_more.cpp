@@ -135,7 +135,11 @@ TEST_CASE("norm: p = 2 (Frobenius), 1, inf, 3; over dims; gradient 0 at the zero
   Tensor v = smooth({3, 4});
   CHECK_GRADCHECK([](const std::vector<Tensor>& in) { return norm(in[0]); }, {v});
   CHECK_GRADCHECK([](const std::vector<Tensor>& in) { return norm(in[0], 3.0f, 1); }, {v});
-  CHECK_GRADCHECK([](const std::vector<Tensor>& in) { return norm(in[0], 1.5f, {0}, true); }, {v});
+  CHECK_GRADCHECK(
+      [](const std::vector<Tensor>& in) {
+        return norm(in[0], 1.5f, std::vector<int64_t>{0}, true);
+      },
+      {v});
   CHECK_THROWS_WITH_AS(norm(x, 0.5f), "norm: p must be >= 1 or inf, got 0.5", Error);
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/helpers/platform.h"
 #include "tests/helpers/test_util.h"
 
 namespace ag_test {
@@ -36,6 +37,9 @@ struct DebugProgram {
 };
 
 // Tutorial 02 with debug information, built once for every debugger test.
+// Skipped (with the reason) in sanitizer builds, whose objects need the
+// sanitizer runtime, in libc++ builds and in cross builds run under an emulator
+// (make test-arm64: the host's g++ cannot link them).
 inline const DebugProgram& debug_tutorial02() {
   static const DebugProgram paths = [] {
     DebugProgram p;
@@ -43,7 +47,20 @@ inline const DebugProgram& debug_tutorial02() {
     p.skipped = "the sanitizer build (the release suite runs it)";
     return p;
 #endif
-    p.build = fs::read_symlink("/proc/self/exe").parent_path();
+    if (!platform::host_compiler_targets_this_program()) {
+      p.skipped = std::string("this suite was compiled for ") + platform::compiled_for() +
+                  " and the g++ here makes programs for another processor (a cross build, run "
+                  "under an emulator): the debug program cannot be linked from its objects";
+      return p;
+    }
+    p.build = platform::executable_path().parent_path();
+    std::ifstream flags_file(p.build / "flags.txt");  // the flags this suite was built with
+    std::stringstream flags;
+    flags << flags_file.rdbuf();
+    if (flags.str().find("-stdlib=libc++") != std::string::npos) {
+      p.skipped = "a libc++ build: the debug program is linked by g++, with libstdc++";
+      return p;
+    }
     p.repo = p.build;
     while (!fs::exists(p.repo / "tutorials/gdb/attograd_gdb.py") && p.repo != p.repo.parent_path())
       p.repo = p.repo.parent_path();

@@ -11,11 +11,13 @@
 #include <sstream>
 #include <string>
 
+#include "tests/helpers/platform.h"
+
 namespace ex_test {
 
 // build/exercises/, beside this test binary (build/, build/debug/ or build/asan/).
 inline std::filesystem::path exercise_dir() {
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "exercises";
+  return ag_test::platform::executable_path().parent_path() / "exercises";
 }
 
 // The checkout this test binary was built from: the nearest directory above

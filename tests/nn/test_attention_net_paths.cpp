@@ -85,7 +85,8 @@ TEST_CASE(
       // Not bit-equal: the fused gemms add in another order. Values are O(1).
       check_same(document, fused, 1e-5);
       // The gradients are real: not all zero (gamma = 0.7 lets them through).
-      for (auto& [name, g] : document.grads) {
+      for (auto& [grad_name, g] : document.grads) {
+        const std::string& name = grad_name;  // clang 14's INFO cannot capture a structured binding
         INFO(name);
         double total = 0;
         for (float v : g.to_vector()) total += std::fabs(v);

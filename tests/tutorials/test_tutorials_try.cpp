@@ -18,6 +18,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/json.h"
 #include "core/io/npy.h"
+#include "tests/helpers/platform.h"
 #include "tests/helpers/tutorial_test_util.h"
 #include "tutorials/common/article.h"
 #include "tutorials/common/lesson01.h"
@@ -57,7 +58,7 @@ std::string captured(F f) {
 }
 
 fs::path repo_root() {
-  fs::path p = fs::read_symlink("/proc/self/exe").parent_path();
+  fs::path p = ag_test::platform::executable_path().parent_path();
   while (!fs::exists(p / "tutorials/common/article.cpp") && p != p.parent_path())
     p = p.parent_path();
   return p;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/io/atomic_file.h"
+#include "core/io/from_chars_double.h"
 
 namespace ag::train {
 
@@ -96,7 +97,7 @@ class Metadata {
     const std::string& value = text(key);
     double x = 0.0;
     const char* end = value.data() + value.size();
-    auto [stop, ec] = std::from_chars(value.data(), end, x);
+    auto [stop, ec] = ag::io::from_chars_double(value.data(), end, x);
     if (value.empty() || ec != std::errc() || stop != end || !std::isfinite(x) || x < min_value ||
         (positive && !(x > 0.0)))
       bad(key, value,

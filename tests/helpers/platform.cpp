@@ -1,0 +1,119 @@
+// tests/helpers/platform.cpp: the three answers of platform.h for Linux
+// (/proc) and macOS (Mach calls), and "unknown" elsewhere.
+#include "tests/helpers/platform.h"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <system_error>
+
+#if defined(__APPLE__)
+#include <mach-o/dyld.h>  // _NSGetExecutablePath
+#include <mach/mach.h>    // task_info
+#include <stdint.h>
+#include <vector>
+#endif
+
+namespace ag_test::platform {
+
+#if defined(__linux__)
+
+// /proc/self/exe is a symbolic link to the program; qemu-user makes it point
+// at the emulated program rather than at qemu itself.
+std::filesystem::path executable_path() {
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path() : path;
+}
+
+namespace {
+// kB from the "<field>:  1234 kB" line of /proc/self/status, or -1.
+int64_t status_kb(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+  return -1;
+}
+int64_t kb_to_bytes(int64_t kb) { return kb < 0 ? -1 : kb * 1024; }
+}  // namespace
+
+// VmRSS: resident now; VmHWM ("high water mark"): the peak.
+int64_t current_resident_bytes() { return kb_to_bytes(status_kb("VmRSS")); }
+int64_t peak_resident_bytes() { return kb_to_bytes(status_kb("VmHWM")); }
+
+// Writing "5" to clear_refs resets VmHWM to VmRSS (Linux 4.0 and later).
+bool reset_peak() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  return clear.good() && peak_resident_bytes() >= 0;
+}
+
+#elif defined(__APPLE__)
+
+// _NSGetExecutablePath gives the path the program was started by (it may
+// hold symbolic links or ".."): canonical() resolves them.
+std::filesystem::path executable_path() {
+  uint32_t size = 0;
+  _NSGetExecutablePath(nullptr, &size);  // asks for the size
+  std::vector<char> buffer(size + 1, '\0');
+  if (_NSGetExecutablePath(buffer.data(), &size) != 0) return {};
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::canonical(buffer.data(), error);
+  return error ? std::filesystem::path() : path;
+}
+
+namespace {
+bool basic_info(mach_task_basic_info_data_t& info) {
+  mach_msg_type_number_t count = MACH_TASK_BASIC_INFO_COUNT;
+  return task_info(mach_task_self(), MACH_TASK_BASIC_INFO, reinterpret_cast<task_info_t>(&info),
+                   &count) == KERN_SUCCESS;
+}
+}  // namespace
+
+int64_t current_resident_bytes() {
+  mach_task_basic_info_data_t info;
+  return basic_info(info) ? int64_t(info.resident_size) : -1;
+}
+int64_t peak_resident_bytes() {
+  mach_task_basic_info_data_t info;
+  return basic_info(info) ? int64_t(info.resident_size_max) : -1;
+}
+// resident_size_max only grows: no reset.
+bool reset_peak() { return false; }
+
+#else
+
+std::filesystem::path executable_path() { return {}; }
+int64_t current_resident_bytes() { return -1; }
+int64_t peak_resident_bytes() { return -1; }
+bool reset_peak() { return false; }
+
+#endif
+
+const char* compiled_for() {
+#if defined(__x86_64__)
+  return "x86_64";
+#elif defined(__aarch64__)
+  return "aarch64";
+#else
+  return "other";
+#endif
+}
+
+bool host_compiler_targets_this_program() {
+  static const bool same = [] {
+    std::string machine;  // "x86_64-linux-gnu", "aarch64-linux-gnu", "arm64-apple-darwin23.1.0"
+    if (FILE* pipe = popen("g++ -dumpmachine 2>/dev/null", "r")) {
+      char chunk[256];
+      for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) machine.append(chunk, n);
+      pclose(pipe);
+    }
+    const std::string cpu = compiled_for();
+    if (cpu == "aarch64" && machine.rfind("arm64", 0) == 0) return true;  // Apple's name for it
+    return cpu != "other" && machine.rfind(cpu, 0) == 0;
+  }();
+  return same;
+}
+
+}  // namespace ag_test::platform

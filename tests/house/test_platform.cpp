@@ -1,0 +1,270 @@
+// tests/house/test_platform.cpp: what keeps the build portable to a student's
+// laptop (README.md, "Platforms"): the helper that replaces Linux's process
+// files in the tests, the Makefile's probes (doctest's header, -march or
+// -mcpu, libc++), the README's platform commands (the arm64 cross build and
+// its qemu run among them), and a scan of the makefiles for what macOS lacks:
+// GNU make features newer than its 3.81, GNU-only tools, Linux's process files.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/io/atomic_file.h"
+#include "tests/helpers/platform.h"
+
+namespace fs = std::filesystem;
+namespace platform = ag_test::platform;
+
+namespace {
+
+fs::path repo_root() {
+  fs::path p = platform::executable_path().parent_path();
+  while (!fs::exists(p / "Makefile") && p != p.parent_path()) p = p.parent_path();
+  return p;
+}
+
+struct Run {
+  std::string output;  // stdout and stderr
+  int status = -1;
+};
+
+Run run_shell(const std::string& command) {
+  Run run;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return run;
+  char chunk[4096];
+  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.output.append(chunk, n);
+  const int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+// make in the repository, as a student types it (not as a sub-make of `make test`).
+Run make(const std::string& args) {
+  return run_shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C '" +
+                   repo_root().string() + "' " + args);
+}
+
+// A folder of its own under the temporary directory, removed afterwards.
+struct TempDir {
+  fs::path dir;
+  explicit TempDir(const std::string& name)
+      : dir(fs::temp_directory_path() /
+            ("ag_platform_" + name + "_" + std::to_string(::getpid()))) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~TempDir() { fs::remove_all(dir); }
+};
+
+// A stand-in compiler: says `version` to --version, refuses any argument in
+// `refused`, and otherwise succeeds without compiling anything.
+fs::path fake_compiler(const fs::path& dir, const std::string& version,
+                       const std::string& refused) {
+  const fs::path script = dir / "fake-c++";
+  ag::io::write_file_atomic(script.string(),
+                            "#!/bin/sh\n"
+                            "for a in \"$@\"; do\n"
+                            "  [ \"$a\" = --version ] && { echo '" +
+                                version +
+                                "'; exit 0; }\n"
+                                "  [ \"$a\" = '" +
+                                refused +
+                                "' ] && exit 1\n"
+                                "done\n"
+                                "exit 0\n");
+  ::chmod(script.c_str(), 0755);
+  return script;
+}
+
+}  // namespace
+
+TEST_SUITE("house.platform") {
+
+TEST_CASE("platform.h: this program's path, and a peak that grows by the memory a test touches") {
+  const fs::path self = platform::executable_path();
+  REQUIRE(!self.empty());
+  CHECK(self.is_absolute());
+  CHECK(fs::is_regular_file(self));
+  CHECK(self.filename() == "tests");
+  CHECK(fs::exists(self.parent_path() / "flags.txt"));  // the build folder mk/flags.mk writes
+  const int64_t now = platform::current_resident_bytes();
+  CHECK(now > 1024 * 1024);  // the suite holds more than a megabyte
+  CHECK(platform::peak_resident_bytes() >= now);
+  if (!platform::reset_peak()) {
+    MESSAGE("skipped: this system cannot reset the peak resident size");
+    return;
+  }
+  const int64_t start = platform::current_resident_bytes();
+  CHECK(platform::peak_resident_bytes() - start < 8 * 1024 * 1024);  // reset: near the current size
+  {
+    // 64 MB written page by page, so every page is really resident, then freed.
+    constexpr size_t kBytes = 64u << 20;
+    std::unique_ptr<char[]> block(new char[kBytes]);
+    for (size_t i = 0; i < kBytes; i += 4096) block[i] = char(i);
+    volatile char sink = block[kBytes - 4096];
+    (void)sink;
+  }
+  const double grown_mb = double(platform::peak_resident_bytes() - start) / (1 << 20);
+  CHECK(grown_mb >= 63.0);
+  CHECK(grown_mb < 80.0);
+}
+
+TEST_CASE("the makefiles: nothing newer than GNU make 3.81, no GNU-only tool, no Linux-only path") {
+  // What macOS's make 3.81 and its BSD tools lack, in the makefiles' own lines (comments aside).
+  const std::vector<std::pair<std::regex, std::string>> banned = {
+      {std::regex(R"(:\s*private\s)"), "`private` (make 3.82)"},
+      {std::regex(R"(\$\(file\s)"), "$(file ...) (make 4.0)"},
+      {std::regex(R"(^\s*[A-Za-z_][A-Za-z0-9_]*\s*(!=|::=))"), "!= or ::= (make 4.0)"},
+      {std::regex(R"(\.ONESHELL|\.SHELLSTATUS|^\s*undefine\s|\$\((let|intcmp)\s)"), "make >= 3.82"},
+      {std::regex(R"(\bnproc\b)"), "nproc (GNU): getconf _NPROCESSORS_ONLN"},
+      {std::regex(R"(\bsed\s+-i\b|readlink\s+-f|\s-printf\b|\bstat\s+-c\b)"), "a GNU-only option"},
+      {std::regex(R"(\btimeout\s|date\s+\+%s\.%N)"), "timeout / date +%N (GNU coreutils)"},
+      // (spelled in two pieces: the helper is the one file of tests/ that names it)
+      {std::regex(std::string("/pro") + "c/"), "Linux's process files (tests/helpers/platform.h)"}};
+  std::vector<fs::path> files = {repo_root() / "Makefile"};
+  for (const auto& entry : fs::directory_iterator(repo_root() / "mk"))
+    if (entry.path().extension() == ".mk" || entry.path().extension() == ".sh")
+      files.push_back(entry.path());
+  CHECK(files.size() >= 8);
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      const size_t first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#') continue;
+      // (rule.first, not a structured binding: clang 14's INFO cannot capture one)
+      for (const auto& rule : banned) {
+        INFO(file.filename().string() << ":" << number << ": " << line);
+        CHECK_MESSAGE(!std::regex_search(line, rule.first), rule.second);
+      }
+    }
+  }
+}
+
+TEST_CASE("make doctest: when the compiler finds no doctest, the install command of the system") {
+  // (Where it is found, as here, `make test` goes on: this suite was built.)
+  // A compiler that finds nothing, on a Mac and on Debian without root.
+  const std::string nowhere = "-s doctest CXX=false USER_ID=1000 ";
+  const Run mac = make(nowhere + "UNAME_S=Darwin");
+  CHECK(mac.status != 0);
+  CHECK(mac.output.rfind("doctest is missing. Install it with:  brew install doctest\n", 0) == 0);
+  const Run debian = make(nowhere + "UNAME_S=Linux");
+  CHECK(debian.status != 0);
+  CHECK(debian.output.rfind(
+            "doctest is missing. Install it with:  sudo apt-get install -y doctest-dev\n", 0) == 0);
+}
+
+TEST_CASE("-march=native, or -mcpu=native where the compiler refuses it; asked once, kept") {
+  const TempDir dir("native");
+  const fs::path cxx = fake_compiler(dir.dir, "fakeclang version 1 (arm64)", "-march=native");
+  const std::string build = (dir.dir / "build").string(), object = build + "/obj/core/tensor.o";
+  const Run plan = make("-n BUILD=" + build + " CXX=" + cxx.string() + " " + object);
+  INFO(plan.output);
+  CHECK(plan.output.find(" -mcpu=native ") != std::string::npos);
+  CHECK(plan.output.find("-march=native") == std::string::npos);
+  CHECK(plan.output.find("-Wno-maybe-uninitialized") == std::string::npos);  // a clang: none
+  const std::string cache = ag::io::read_file(build + "/native_flag.txt");
+  CHECK(cache == "fakeclang version 1 (arm64)\n-mcpu=native\n");
+  // The answer is kept: a compiler that now refuses both is not asked again.
+  const fs::path stubborn = fake_compiler(dir.dir, "fakeclang version 1 (arm64)", "-mcpu=native");
+  CHECK(make("-n BUILD=" + build + " CXX=" + stubborn.string() + " " + object)
+            .output.find(" -mcpu=native ") != std::string::npos);
+}
+
+TEST_CASE("STDLIB=libc++ is clang's: with g++ make says so and builds nothing") {
+  const Run gxx = make("-n STDLIB=libc++ build/obj/core/tensor.o");
+  CHECK(gxx.status != 0);
+  CHECK(gxx.output.find("STDLIB=libc++ needs clang: make CXX=clang++ STDLIB=libc++ ...") !=
+        std::string::npos);
+  CHECK(gxx.output.find(" -c ") == std::string::npos);
+}
+
+// The commands of README.md's "Platforms" section (its ```sh blocks), one a line.
+std::vector<std::string> platform_commands() {
+  const std::string readme = ag::io::read_file((repo_root() / "README.md").string());
+  const size_t from = readme.find("\n## Platforms");
+  const size_t to = readme.find("\n## ", from + 1);
+  REQUIRE(from != std::string::npos);
+  std::istringstream section(readme.substr(from, to - from));
+  std::vector<std::string> commands;
+  bool in_block = false;
+  for (std::string line; std::getline(section, line);) {
+    if (line.rfind("```", 0) == 0) {
+      in_block = line == "```sh";
+      continue;
+    }
+    if (in_block && !line.empty()) commands.push_back(line);
+  }
+  return commands;
+}
+
+// What `plan` (make -n -B of a README command) must show: the arm64 cross
+// build and its qemu run, the libc++ build in its own folder, or the suite.
+void check_plan(const std::string& command, const std::string& plan) {
+  if (command.find("test-arm64") != std::string::npos) {
+    CHECK(plan.find("aarch64-linux-gnu-g++") != std::string::npos);
+    CHECK(plan.find("-o build/arm64/obj/core/kernels/gemm.o") != std::string::npos);
+    CHECK(plan.find("-o build/arm64/tutorials/02_encoder_self_attention") != std::string::npos);
+    CHECK(plan.find("-march=native") == std::string::npos);
+    CHECK(plan.find("-mcpu=native") == std::string::npos);
+    std::string run = "qemu-aarch64 -L /usr/aarch64-linux-gnu ./build/arm64/tests";
+    const size_t suites = command.find("ARM64_SUITES=\"");
+    if (suites != std::string::npos)
+      run += " -ts=\"" + command.substr(suites + 14, command.find('"', suites + 14) - suites - 14);
+    CHECK(plan.find(run) != std::string::npos);
+    CHECK(plan.find("-tce=\"*grader:*,*allow-list*\"") != std::string::npos);  // mk/arm64.mk: why
+  } else if (command.find("STDLIB=libc++") != std::string::npos) {
+    CHECK(plan.find(" -std=c++20 -stdlib=libc++ ") != std::string::npos);
+    CHECK(plan.find("-o build/clang-libc++/obj/core/kernels/gemm.o") != std::string::npos);
+    CHECK(plan.find("libattograd.a -stdlib=libc++ -pthread  -o build/clang-libc++/tests") !=
+          std::string::npos);  // linked with it too
+    CHECK(plan.find(" build/obj/") == std::string::npos);
+    CHECK(plan.find("-Wno-maybe-uninitialized") == std::string::npos);  // g++'s only
+    CHECK(plan.find("./build/clang-libc++/tests") != std::string::npos);
+  } else {
+    CHECK(plan.find("./build/tests") != std::string::npos);
+  }
+}
+
+TEST_CASE("README.md's Platforms section: each command it shows is dry-run or checked here") {
+  // make lines: make -n -B prints every command they would run (the builds are
+  // minutes long: `make test` runs this suite, the others are run by hand and
+  // in CI); apt-get lines: every package must exist in the Debian archive.
+  const std::vector<std::string> commands = platform_commands();
+  CHECK(commands.size() >= 5);
+  for (const std::string& command : commands) {
+    INFO(command);
+    if (command.rfind("make ", 0) == 0) {
+      const Run plan = make("-n -B " + command.substr(5));
+      INFO(plan.output.substr(0, 3000));
+      CHECK(plan.status == 0);
+      check_plan(command, plan.output);
+    } else if (command.rfind("sudo apt-get install -y ", 0) == 0) {
+      // One apt-cache call for them all (each reads the whole package cache).
+      const Run shown = run_shell("apt-cache show --no-all-versions " + command.substr(24));
+      CHECK(shown.status == 0);
+      std::istringstream packages(command.substr(24));
+      for (std::string package; packages >> package;) {
+        INFO(package);
+        CHECK(("\n" + shown.output).find("\nPackage: " + package + "\n") != std::string::npos);
+      }
+    } else {
+      CHECK(command == "sudo apt-get update");  // the one other line: nothing to check offline
+    }
+  }
+}
+
+}  // TEST_SUITE("house.platform")
