@@ -62,8 +62,11 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 # The suite links the tutorials' step functions too: tests/tutorials/ checks them.
+# Other makefiles add prerequisites (the page's and the graders' objects): they
+# land after the library in $^, so the library is named once more after them
+# (a static library only resolves what precedes it).
 $(TEST_BIN): $(TEST_OBJS) $(TUT_LIB_OBJS) $(LIB)
-	$(CXX) $^ $(LDFLAGS) -o $@
+	$(CXX) $^ $(LIB) $(LDFLAGS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -21,7 +21,5 @@ all: $(PAGE_BIN)
 test: $(PAGE_BIN)
 
 # The suite checks the page's C++ (tests/tutorials/test_page*.cpp): its
-# objects join the link, and the library is named once more after them,
-# since a static library only resolves what precedes it.
+# objects join the link (the Makefile names the library again after them).
 $(TEST_BIN): $(PAGE_OBJS)
-$(TEST_BIN): private LDFLAGS += $(LIB)
