@@ -77,11 +77,24 @@ Outcome failed_run(const sandbox::Result& run) {
   return {Code::pass, ""};
 }
 
-// One run of the runner, or why it could not be started.
+// One run of the runner, or why it could not be started, or (ran false) not
+// started at all: an earlier check had already stopped the hand-in.
 struct Launched {
   sandbox::Result run;
   std::string error;
+  bool ran = false;
 };
+
+// A runner that hit the wall clock, its CPU seconds or the memory limit will
+// most likely do it again on every check (the loop or the leak is in the code
+// every check calls): the rest of its checks are not run, so a class with an
+// endless loop costs 5 s per hand-in, not 5 s per check. A crash or a wrong
+// answer does not stop the rest: those are cheap, and often one check's alone.
+bool stops_the_rest(const Launched& launched) {
+  if (!launched.ran || !launched.error.empty()) return false;
+  const Code code = failed_run(launched.run).code;
+  return code == Code::timeout || code == Code::cpu || code == Code::memory;
+}
 
 // AG_GRADE_JOBS=<n> runners at a time (default 2: the checks are independent,
 // and each runner is confined on its own).
@@ -91,20 +104,26 @@ unsigned jobs() {
   return n > 0 ? static_cast<unsigned>(n) : 2u;
 }
 
-// Starts the runner once per check, a few at a time; only the launches run in
-// threads: the judging afterwards is sequential, in the checks' order.
+// Starts the runner once per check, a few at a time, in the checks' order, and
+// starts no more once one run stops the rest; only the launches run in threads:
+// the judging afterwards is sequential, in the checks' order.
 std::vector<Launched> launch_all(const std::vector<const Check*>& checks,
                                  const std::string& runner) {
   sandbox::Limits limits;
   limits.wall_seconds = limits.cpu_seconds = timeout_seconds();
   std::vector<Launched> launched(checks.size());
   std::atomic<size_t> next{0};
+  std::atomic<bool> stopped{false};
   auto worker = [&] {
-    for (size_t i; (i = next++) < checks.size();) try {
+    for (size_t i; !stopped && (i = next++) < checks.size();) {
+      try {
         launched[i].run = sandbox::run({runner}, checks[i]->inputs.encode(), limits);
       } catch (const std::exception& e) {
         launched[i].error = e.what();
       }
+      launched[i].ran = true;
+      if (stops_the_rest(launched[i])) stopped = true;
+    }
   };
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < jobs() && t < checks.size(); ++t) threads.emplace_back(worker);
@@ -227,8 +246,22 @@ int main(int argc, char** argv, const Assignment& assignment) {
   for (const Check& check : hidden) all.push_back(&check);
   const std::vector<Launched> launched = launch_all(all, options.runner);
   Totals totals;
-  for (size_t i = 0; i < all.size(); ++i)
-    report.add(*all[i], judge_run(*all[i], launched[i], totals), i >= assignment.checks.size());
+  // Every check after the first that stopped the rest is "not run", even one
+  // the other job had already run: the report is the same on every rerun.
+  std::string stopped_by;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const bool hidden = i >= assignment.checks.size();
+    if (!stopped_by.empty()) {
+      report.add(*all[i], {Code::not_run, "not run: an earlier check " + stopped_by}, hidden);
+      continue;
+    }
+    const Outcome outcome = judge_run(*all[i], launched[i], totals);
+    report.add(*all[i], outcome, hidden);
+    if (stops_the_rest(launched[i])) {  // "was stopped after 5 s", "used more than 2 GiB"
+      const std::string& breach = launched[i].run.breach;
+      stopped_by = (breach.rfind("stopped", 0) == 0 ? "was " : "") + breach;
+    }
+  }
   report.finish(totals);
   if (options.result_file.empty()) return 0;
   try {
