@@ -1,11 +1,12 @@
 // tests/exercises/fake_runner.cpp: runners that lie, for test_judge.cpp.
 //
-// One program, linked under five names (mk/exercises.mk); the name says what
+// One program, linked under six names (mk/exercises.mk); the name says what
 // it sends the judge instead of an honest record:
 //   truncated  the first 9 bytes of a record, cut in a field's name length;
 //   empty      a valid record with no field at all;
 //   forged     nothing on fd 3, and "score: 100/100" on stdout;
 //   crash      a segmentation fault (SIGSEGV raised);
+//   loop       nothing ever: an endless loop on every check;
 //   replay     a record the suite prepared for exactly these inputs: the file
 //              replay/HASH.out beside the program, HASH the FNV-1a hash of
 //              stdin (test_wrong_outputs.cpp: a real runner's outputs, zeroed).
@@ -37,6 +38,9 @@ int main(int, char** argv) {
     return 0;
   }
   if (name == "crash") std::raise(SIGSEGV);
+  if (name == "loop")
+    for (volatile int spin = 0;; spin = spin + 1) {
+    }
   if (name == "replay") {
     const std::string input(std::istreambuf_iterator<char>(std::cin), {});
     uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits

@@ -85,15 +85,32 @@ struct Launched {
   bool ran = false;
 };
 
-// A runner that hit the wall clock, its CPU seconds or the memory limit will
-// most likely do it again on every check (the loop or the leak is in the code
-// every check calls): the rest of its checks are not run, so a class with an
-// endless loop costs 5 s per hand-in, not 5 s per check. A crash or a wrong
-// answer does not stop the rest: those are cheap, and often one check's alone.
-bool stops_the_rest(const Launched& launched) {
-  if (!launched.ran || !launched.error.empty()) return false;
+// A run that ran out of memory will most likely do it again in every check
+// (the leak is in the code every check calls); so will an endless loop that
+// two checks in a row ran into. The rest of the hand-in's checks are then not
+// run: a class with a memory hog or an endless loop costs seconds per
+// hand-in, not 5 s per check. A single timeout does not stop the rest: a loop
+// can depend on the input (an int8_t index never reaches 257 on a long row),
+// and the other checks deserve their points. Nor does a crash or a wrong
+// answer: those are cheap, and often one check's alone.
+enum class Stop { no, if_twice, now };
+Stop stop_after(const Launched& launched) {
+  if (!launched.ran || !launched.error.empty()) return Stop::no;
   const Code code = failed_run(launched.run).code;
-  return code == Code::timeout || code == Code::cpu || code == Code::memory;
+  if (code == Code::memory) return Stop::now;
+  return code == Code::timeout || code == Code::cpu ? Stop::if_twice : Stop::no;
+}
+
+// The first check (in the checks' order) after which the rest are not run:
+// a memory breach, or the second of two timeouts in a row; none: size().
+size_t first_stop(const std::vector<Launched>& launched) {
+  for (size_t i = 0; i < launched.size(); ++i) {
+    const Stop stop = stop_after(launched[i]);
+    if (stop == Stop::now ||
+        (stop == Stop::if_twice && i > 0 && stop_after(launched[i - 1]) == Stop::if_twice))
+      return i;
+  }
+  return launched.size();
 }
 
 // AG_GRADE_JOBS=<n> runners at a time (default 2: the checks are independent,
@@ -114,6 +131,9 @@ std::vector<Launched> launch_all(const std::vector<const Check*>& checks,
   std::vector<Launched> launched(checks.size());
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};
+  // Each check's Stop once it has run (read by the other job for "in a row").
+  std::vector<std::atomic<int>> done(checks.size() + 1);
+  for (auto& d : done) d = -1;
   auto worker = [&] {
     for (size_t i; !stopped && (i = next++) < checks.size();) {
       try {
@@ -122,7 +142,12 @@ std::vector<Launched> launch_all(const std::vector<const Check*>& checks,
         launched[i].error = e.what();
       }
       launched[i].ran = true;
-      if (stops_the_rest(launched[i])) stopped = true;
+      const Stop stop = stop_after(launched[i]);
+      done[i] = static_cast<int>(stop);
+      const int twice = static_cast<int>(Stop::if_twice);
+      if (stop == Stop::now ||
+          (stop == Stop::if_twice && ((i > 0 && done[i - 1] == twice) || done[i + 1] == twice)))
+        stopped = true;  // every check up to this pair was started: first_stop() is exact
     }
   };
   std::vector<std::thread> threads;
@@ -246,21 +271,18 @@ int main(int argc, char** argv, const Assignment& assignment) {
   for (const Check& check : hidden) all.push_back(&check);
   const std::vector<Launched> launched = launch_all(all, options.runner);
   Totals totals;
-  // Every check after the first that stopped the rest is "not run", even one
-  // the other job had already run: the report is the same on every rerun.
-  std::string stopped_by;
+  // Every check after the one that stopped the rest is "not run", even one the
+  // other job had already run: the report is the same on every rerun.
+  const size_t stop = first_stop(launched);
   for (size_t i = 0; i < all.size(); ++i) {
     const bool hidden = i >= assignment.checks.size();
-    if (!stopped_by.empty()) {
-      report.add(*all[i], {Code::not_run, "not run: an earlier check " + stopped_by}, hidden);
+    if (i <= stop) {
+      report.add(*all[i], judge_run(*all[i], launched[i], totals), hidden);
       continue;
     }
-    const Outcome outcome = judge_run(*all[i], launched[i], totals);
-    report.add(*all[i], outcome, hidden);
-    if (stops_the_rest(launched[i])) {  // "was stopped after 5 s", "used more than 2 GiB"
-      const std::string& breach = launched[i].run.breach;
-      stopped_by = (breach.rfind("stopped", 0) == 0 ? "was " : "") + breach;
-    }
+    const std::string& breach = launched[stop].run.breach;  // "used more than 2 GiB", ...
+    const std::string what = (breach.rfind("stopped", 0) == 0 ? "was " : "") + breach;
+    report.add(*all[i], {Code::not_run, "not run: an earlier check " + what}, hidden);
   }
   report.finish(totals);
   if (options.result_file.empty()) return 0;
