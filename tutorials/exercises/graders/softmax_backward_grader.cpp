@@ -130,11 +130,10 @@ judge::Check random_check(const std::string& name, int points, int64_t rows, int
 }
 
 // Peaked rows: logits of size ~40 (y holds exact 0s), and in each row two
-// tied peaks far above the rest (y = 1/2 at both), so dx is not ~0: at the
-// peaks a and b it is (dy_a - dy_b) / 4. (With a single peak, y is one-hot
-// and dx is 0 to float precision: an all-zero dx would pass.) The first peak
-// of row r is at r % cols, so row 0's is at index 0, where an off-by-one loop
-// starts.
+// tied peaks far above the rest (y = 1/2 at both), so dx is (dy_a - dy_b) / 4
+// at the peaks a and b and ~0 elsewhere. The first peak of row r is at
+// r % cols, so row 0's is at index 0: with random peaks, y_0 was ~0 in every
+// row, and a per-row sum that skips i = 0 (off_by_one.cpp) passed this check.
 judge::Check peaked_check(const std::string& name, int points, int64_t rows, int64_t cols,
                           uint64_t seed) {
   std::vector<float> logits = grade::random_floats(rows * cols, seed, 40.0f);
