@@ -10,30 +10,22 @@
 #    "ASSIGNMENT NAME/REGION: begin/end", which make handout's tool cuts
 #    (build/cut/NAME/...): the solution is the library as it is, the skeleton
 #    the library with those files cut.
-# A grader with a runner (graders/NAME_runner.cpp) is two programs (graders/judge.h):
+# Every grader is two programs (graders/judge.h), from NAME_grader.cpp and NAME_runner.cpp:
 #    NAME_judge             the teacher's: inputs, expected values, comparison, score
 #    NAME_runner_skeleton   the student's side (runner_main + NAME_runner) with the skeleton,
 #    NAME_runner_solution   ... with the reference solution,
 # each runner linked against the CUT library (build/cut/NAME/... objects before
 # the library), so the only implementation of the assignment in it is the one
 # being graded; `NAME_judge --runner build/exercises/NAME_runner_solution` grades.
-# A grader without a runner (the framework graders, until they get one) is one
-# program, NAME_skeleton and NAME_solution, with the student's code linked in.
 # tests/exercises/test_exercises.cpp checks both scores (0 and 100).
 EXERCISES     := $(sort $(patsubst tutorials/exercises/graders/%_grader.cpp,%,$(wildcard tutorials/exercises/graders/*_grader.cpp)))
 FUNCTION_EXERCISES  := $(filter $(patsubst tutorials/exercises/%.cpp,%,$(wildcard tutorials/exercises/*.cpp)),$(EXERCISES))
 FRAMEWORK_EXERCISES := $(filter-out $(FUNCTION_EXERCISES),$(EXERCISES))
-JUDGED_EXERCISES    := $(filter $(patsubst tutorials/exercises/graders/%_runner.cpp,%,$(wildcard tutorials/exercises/graders/*_runner.cpp)),$(EXERCISES))
-IN_PROCESS_EXERCISES := $(filter-out $(JUDGED_EXERCISES),$(EXERCISES))
-IN_PROCESS_FUNCTION  := $(filter $(FUNCTION_EXERCISES),$(IN_PROCESS_EXERCISES))
-IN_PROCESS_FRAMEWORK := $(filter $(FRAMEWORK_EXERCISES),$(IN_PROCESS_EXERCISES))
 # A handout without tests/exercise_solutions/ still builds: only existing solutions are graded.
 EXERCISE_SOLVED := $(filter $(FUNCTION_EXERCISES),$(patsubst tests/exercise_solutions/%.cpp,%,$(wildcard tests/exercise_solutions/*.cpp))) \
                    $(FRAMEWORK_EXERCISES)
-EXERCISE_BINS := $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_skeleton) \
-                 $(filter $(IN_PROCESS_EXERCISES:%=$(BUILD)/exercises/%_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_solution)) \
-                 $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge) $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton) \
-                 $(filter $(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_runner_solution))
+EXERCISE_BINS := $(EXERCISES:%=$(BUILD)/exercises/%_judge) $(EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton) \
+                 $(filter $(EXERCISES:%=$(BUILD)/exercises/%_runner_solution),$(EXERCISE_SOLVED:%=$(BUILD)/exercises/%_runner_solution))
 GRADERS_OBJ   := $(BUILD)/obj/tutorials/exercises/graders
 # The sandbox (tutorials/exercises/sandbox/README.md; its rules are at the end of this file).
 # SANDBOX_OBJS: the launcher, linked into whatever starts a runner (the judges, the suite).
@@ -47,7 +39,7 @@ GRADER_OBJ    := $(GRADERS_OBJ)/grader.o $(GRADERS_OBJ)/diagnose.o
 JUDGE_OBJ     := $(GRADERS_OBJ)/judge.o $(GRADERS_OBJ)/judge_report.o $(GRADERS_OBJ)/wire.o $(GRADER_OBJ) $(SANDBOX_OBJS)
 # A runner: confined before any constructor runs (CONFINE_RUNNER_OBJS first), reads inputs, calls.
 RUNNER_OBJ    := $(CONFINE_RUNNER_OBJS) $(GRADERS_OBJ)/runner_main.o $(GRADERS_OBJ)/wire.o
-EXERCISE_OBJS := $(filter-out $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS),$(JUDGE_OBJ) $(RUNNER_OBJ)) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(JUDGED_EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
+EXERCISE_OBJS := $(filter-out $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS),$(JUDGE_OBJ) $(RUNNER_OBJ)) $(EXERCISES:%=$(GRADERS_OBJ)/%_grader.o) $(EXERCISES:%=$(GRADERS_OBJ)/%_runner.o) \
                  $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tutorials/exercises/%.o) $(FUNCTION_EXERCISES:%=$(BUILD)/obj/tests/exercise_solutions/%.o)
 
 # Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
@@ -77,16 +69,16 @@ cut_objects = $(patsubst %.cpp,$(BUILD)/cut/$(1)/%.o,$(call cut_sources,$(1)))
 student_object = $(if $(filter $(1),$(FUNCTION_EXERCISES)),$(if $(filter skeleton,$(2)),$(BUILD)/obj/tutorials/exercises/$(1).o,$(BUILD)/obj/tests/exercise_solutions/$(1).o))
 runner_cut = $(if $(filter $(1),$(FUNCTION_EXERCISES))$(filter skeleton,$(2)),$(call cut_objects,$(1)))
 .SECONDEXPANSION:
-$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_judge): $(BUILD)/exercises/%_judge: $(GRADERS_OBJ)/%_grader.o $(JUDGE_OBJ) $(LIB)
+$(EXERCISES:%=$(BUILD)/exercises/%_judge): $(BUILD)/exercises/%_judge: $(GRADERS_OBJ)/%_grader.o $(JUDGE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton): $(BUILD)/exercises/%_runner_skeleton: \
+$(EXERCISES:%=$(BUILD)/exercises/%_runner_skeleton): $(BUILD)/exercises/%_runner_skeleton: \
     $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,skeleton) $$(call runner_cut,$$*,skeleton) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
 
-$(JUDGED_EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%_runner_solution: \
+$(EXERCISES:%=$(BUILD)/exercises/%_runner_solution): $(BUILD)/exercises/%_runner_solution: \
     $(RUNNER_OBJ) $(GRADERS_OBJ)/%_runner.o $$(call student_object,$$*,solution) $$(call runner_cut,$$*,solution) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
@@ -103,8 +95,8 @@ $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fix
     $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-# Runners that lie to the judge (tests/exercises/fake_runner.cpp): one program, four names.
-FAKE_RUNNERS := $(patsubst %,$(BUILD)/exercises/fake_runners/%,truncated empty forged crash)
+# Runners that lie to the judge (tests/exercises/fake_runner.cpp): one program, six names.
+FAKE_RUNNERS := $(patsubst %,$(BUILD)/exercises/fake_runners/%,truncated empty forged crash replay loop)
 $(BUILD)/obj/tests/exercises/fake_runner.o: tests/exercises/fake_runner.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
@@ -114,30 +106,11 @@ $(FAKE_RUNNERS): $(BUILD)/obj/tests/exercises/fake_runner.o
 # The suite reads records itself (test_judge.cpp), and runs the fixtures' and fake runners.
 $(TEST_BIN): $(GRADERS_OBJ)/wire.o | $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner) $(FAKE_RUNNERS)
 
-$(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
-    $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tutorials/exercises/%.o $(GRADER_OBJ) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CXX) $^ $(LDFLAGS) -o $@
-
-$(IN_PROCESS_FUNCTION:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
-    $(GRADERS_OBJ)/%_grader.o $(BUILD)/obj/tests/exercise_solutions/%.o $(GRADER_OBJ) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CXX) $^ $(LDFLAGS) -o $@
-
 # Framework assignments. The skeleton's copy of a library file F, with NAME's
 # regions replaced, is build/cut/NAME/F; its object comes before the library
-# on the link line, so it stands in for F's own object.
+# on the link line, so it stands in for F's own object (the runners above).
 cut_name    = $(firstword $(subst /, ,$(1)))
 cut_path    = $(patsubst $(call cut_name,$(1))/%,%,$(1))
-$(IN_PROCESS_FRAMEWORK:%=$(BUILD)/exercises/%_skeleton): $(BUILD)/exercises/%_skeleton: \
-    $(GRADERS_OBJ)/%_grader.o $$(call cut_objects,$$*) $(GRADER_OBJ) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CXX) $^ $(LDFLAGS) -o $@
-
-$(IN_PROCESS_FRAMEWORK:%=$(BUILD)/exercises/%_solution): $(BUILD)/exercises/%_solution: \
-    $(GRADERS_OBJ)/%_grader.o $(GRADER_OBJ) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CXX) $^ $(LDFLAGS) -o $@
 
 $(BUILD)/cut/%.cpp: $$(call cut_path,$$*).cpp tutorials/exercises/skeletons/$$(call cut_name,$$*).txt \
     tutorials/exercises/tools/cut_regions.awk

@@ -91,21 +91,13 @@ GRADE_ENV = GRADE_KIND=$(GRADE_KIND) GRADE_HANDOUT=$(GRADING)/$(EX)/handout GRAD
 grade-prereqs:
 	@test -n "$(EX)" -a -n "$(filter $(EX),$(EXERCISES))" || \
 	  { echo "usage: make grade EX=<name> [SRC=file.cpp|folder]   exercises: $(EXERCISES)"; exit 1; }
-	@test -n "$(filter $(EX),$(JUDGED_EXERCISES))" -o -z "$(SRC)$(DIR)" || \
-	  { echo "grade: $(EX)'s grader has no runner yet (graders/$(EX)_runner.cpp): no hand-in can be graded confined"; exit 1; }
-	@$(if $(filter $(EX),$(JUDGED_EXERCISES)),$(MAKE) --no-print-directory $(GRADE_PREREQS),true)
+	@$(MAKE) --no-print-directory $(GRADE_PREREQS)
 
 # Without SRC: your own work. A function assignment's is tutorials/exercises/NAME.cpp;
 # a framework assignment's is the files holding its regions, in this checkout.
 GRADE_SELF = $(GRADING)/$(EX)/yours
 grade: grade-prereqs
-ifeq ($(filter $(EX),$(JUDGED_EXERCISES)),)
-	@# A grader without a runner yet (graders/NAME_runner.cpp): its one in-process program.
-	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(EX)_solution $(TEST_BIN)
-	@suites="$$(sed -n 's/^@tests //p' tutorials/exercises/skeletons/$(EX).txt)"; \
-	  if [ -n "$$suites" ]; then echo "== the suite's own tests of this region: $$suites"; ./$(TEST_BIN) -ts="$$suites" || true; echo; fi
-	@./$(BUILD)/exercises/$(EX)_solution
-else ifeq ($(SRC),)
+ifeq ($(SRC),)
 ifeq ($(GRADE_KIND),framework)
 	@rm -rf $(GRADE_SELF) && mkdir -p $(GRADE_SELF) && tar -cf - $(call handin_sources,$(EX)) | tar -xf - -C $(GRADE_SELF)
 	@$(GRADE_ENV) $(GRADE_TOOL) one $(EX) $(GRADE_SELF) $(GRADING)/$(EX)/work-yours

@@ -24,8 +24,8 @@ std::vector<judge::Check> hidden_checks(const std::string& student) {
                    seed + 10),
       random_check("dx, y " + shape_name(pairs, 2) + " (two entries per row)", 20, pairs, 2,
                    seed + 20),
-      random_check("dx for peaked rows, y " + shape_name(rows, cols) + ", logits of size ~40", 30,
-                   rows, cols, seed + 30, 40.0f),
+      peaked_check("dx for peaked rows, y " + shape_name(rows, cols) + ", logits of size ~40", 30,
+                   rows, cols, seed + 30),
   };
 }
 

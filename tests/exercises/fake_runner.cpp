@@ -1,16 +1,25 @@
 // tests/exercises/fake_runner.cpp: runners that lie, for test_judge.cpp.
 //
-// One program, linked under four names (mk/exercises.mk); the name says what
+// One program, linked under six names (mk/exercises.mk); the name says what
 // it sends the judge instead of an honest record:
 //   truncated  the first 9 bytes of a record, cut in a field's name length;
 //   empty      a valid record with no field at all;
 //   forged     nothing on fd 3, and "score: 100/100" on stdout;
-//   crash      a segmentation fault (SIGSEGV raised).
+//   crash      a segmentation fault (SIGSEGV raised);
+//   loop       nothing ever: an endless loop on every check;
+//   replay     a record the suite prepared for exactly these inputs: the file
+//              replay/HASH.out beside the program, HASH the FNV-1a hash of
+//              stdin (test_wrong_outputs.cpp: a real runner's outputs, zeroed).
 // The judge must score each 0 with its reason, whatever the program prints.
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 int main(int, char** argv) {
@@ -29,5 +38,22 @@ int main(int, char** argv) {
     return 0;
   }
   if (name == "crash") std::raise(SIGSEGV);
+  if (name == "loop")
+    for (volatile int spin = 0;; spin = spin + 1) {
+    }
+  if (name == "replay") {
+    const std::string input(std::istreambuf_iterator<char>(std::cin), {});
+    uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
+    for (unsigned char c : input) hash = (hash ^ c) * 1099511628211ull;
+    char file[32];
+    std::snprintf(file, sizeof file, "%016llx.out", static_cast<unsigned long long>(hash));
+    const std::string folder = std::string(argv[0]).substr(0, std::string(argv[0]).rfind('/'));
+    std::ifstream answer(folder + "/replay/" + file, std::ios::binary);
+    if (!answer) return 3;
+    std::ostringstream bytes;
+    bytes << answer.rdbuf();
+    const std::string record = bytes.str();
+    return write(3, record.data(), record.size()) == static_cast<ssize_t>(record.size()) ? 0 : 1;
+  }
   return 2;
 }

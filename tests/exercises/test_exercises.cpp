@@ -8,10 +8,9 @@
 // (test_exercise_handins.cpp, test_handout.cpp), in the same suites.
 //
 // The Makefile builds the graded programs next to this test binary, in
-// build/exercises/: for a grader with a judge, NAME_judge and the runners
-// NAME_runner_skeleton and NAME_runner_solution (graders/judge.h); for the
-// others NAME_skeleton and NAME_solution. We run them and read the last
-// line, "score: N/100".
+// build/exercises/: NAME_judge and the runners NAME_runner_skeleton and
+// NAME_runner_solution (graders/judge.h). We run the judge on each runner and
+// read the last line, "score: N/100".
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -35,15 +34,13 @@ struct GradeRun {
 GradeRun run_grader(const std::string& exercise, const std::string& kind) {
   GradeRun run;
   const std::filesystem::path judge = exercise_dir() / (exercise + "_judge");
-  const bool judged = std::filesystem::exists(judge);
-  std::filesystem::path path = exercise_dir() / (exercise + (judged ? "_runner_" : "_") + kind);
-  if (!std::filesystem::exists(path)) {
-    run.output = path.string() + " is missing: build it with make (build/tests depends on it)";
-    return run;
-  }
-  std::string command = "'";
-  command += judged ? judge.string() + "' --runner '" + path.string() : path.string();
-  command += "' 2>&1";
+  const std::filesystem::path path = exercise_dir() / (exercise + "_runner_" + kind);
+  for (const std::filesystem::path& program : {judge, path})
+    if (!std::filesystem::exists(program)) {
+      run.output = program.string() + " is missing: build it with make (build/tests depends on it)";
+      return run;
+    }
+  const std::string command = "'" + judge.string() + "' --runner '" + path.string() + "' 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return run;
   char chunk[4096];

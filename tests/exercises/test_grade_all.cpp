@@ -208,8 +208,7 @@ const Mixed& mixed() {
     for (const char* folder : {"tests/exercise_handins/pipeline", "tests/exercise_handins/attacks"})
       if (fs::exists(root / folder))
         for (const auto& entry : fs::directory_iterator(root / folder))
-          // (Not the memory hog: a breach per check, 13 of up to 5 s: make grade-demo grades it.)
-          if (entry.path().extension() == ".cpp" && entry.path().stem() != "memory_hog")
+          if (entry.path().extension() == ".cpp")
             fs::copy_file(entry.path(), made.dir / entry.path().filename());
     // An earlier class's gradebook beside this one's: the gradebook attack looks for *.csv.
     write(made.out / "work/earlier_class.csv", "file,score\nbob.cpp,73\n");
@@ -280,6 +279,7 @@ TEST_CASE("grade-all over a mixed class: every row's score and reason") {
       {"fork_grandchild.cpp", {0, "forbidden code"}},
       {"socket.cpp", {0, "forbidden code"}},
       {"loop_in_constructor.cpp", {0, "timeout"}},
+      {"memory_hog.cpp", {0, "memory"}},
       {"proc_self_mem.cpp", {0, "breach: tried to open a file for writing"}},
       {"write_gradebook.cpp", {0, "breach: tried to open a file for writing"}}};
   for (const auto& [file, want] : expected) {
@@ -304,6 +304,10 @@ TEST_CASE("grade-all over a mixed class: every row's score and reason") {
                   "cpp, which is not one of the headers") != std::string::npos);
   CHECK(report("socket").find("an inline syscall instruction") != std::string::npos);
   CHECK(cells("early_constructor.cpp").reason == "forbidden code");
+  // After the first check that runs out of memory, the rest are not run (test_judge.cpp:
+  // after two timeouts in a row).
+  CHECK(report("memory_hog").find("not run: an earlier check used more than 2 GiB") !=
+        std::string::npos);
   CHECK(report("early_constructor").find("a .preinit_array section") != std::string::npos);
   CHECK(report("early_constructor").find("a prioritised constructor") != std::string::npos);
   CHECK(report("early_constructor").find("an IFUNC symbol") != std::string::npos);

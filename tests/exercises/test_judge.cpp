@@ -11,6 +11,7 @@
 //    run by hand (the students' gdb recipe in tutorials/exercises/README.md).
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -135,6 +136,28 @@ TEST_CASE("judge: a hostile runner's output is judged, not believed") {
   ex_test::Run crash = grade_with(fake_runner("crash"));
   CHECK(crash.output.find("your code crashed: Segmentation fault (an index out of bounds, or a "
                           "null pointer?)") != std::string::npos);
+}
+
+TEST_CASE("judge: after two timeouts in a row the remaining checks are 'not run', 0 points") {
+  // A runner that loops on every check: the first two (run side by side) are
+  // stopped after 1 s; the other seven visible checks are not started.
+  const auto start = std::chrono::steady_clock::now();
+  const ex_test::Run looped = ex_test::run("AG_GRADE_TIMEOUT=1 '" + judge("softmax_backward") +
+                                           "' --runner '" + fake_runner("loop") + "'");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(looped.output);
+  auto count = [&](const std::string& part) {
+    int n = 0;
+    for (size_t at = looped.output.find(part); at != std::string::npos;
+         at = looped.output.find(part, at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(count("your code was stopped after 1 s (an endless loop?)") == 2);
+  CHECK(count("not run: an earlier check was stopped after 1 s") == 7);
+  CHECK(last_line(looped.output) == "score: 0/100");
+  CHECK(seconds < 4);  // not nine checks of 1 s each, two at a time
 }
 
 TEST_CASE("judge: answers copied for the visible checks fail the hidden ones, seeded per student") {

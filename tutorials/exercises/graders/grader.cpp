@@ -1,104 +1,14 @@
-// tutorials/exercises/graders/grader.cpp: running checks safely, comparing,
-// and printing a score (see grader.h).
+// tutorials/exercises/graders/grader.cpp: the comparisons and inputs every
+// grader uses (see grader.h).
 #include "tutorials/exercises/graders/grader.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <sstream>
 
 namespace grade {
 namespace {
-
-// A check may run this long before it counts as an endless loop: the checks
-// take milliseconds, so 5 s is generous even for a sanitizer build (~10x
-// slower). AG_GRADE_TIMEOUT=<seconds> overrides it.
-unsigned timeout_seconds() {
-  const char* text = std::getenv("AG_GRADE_TIMEOUT");
-  const int seconds = text ? std::atoi(text) : 0;
-  return seconds > 0 ? static_cast<unsigned>(seconds) : 5u;
-}
-
-struct Outcome {
-  bool passed = false;
-  std::string reason;  // why it failed; empty when passed
-};
-
-Outcome run_here(const Check& check) {
-  try {
-    check.run();
-    return {true, ""};
-  } catch (const Wrong& wrong) {
-    return {false, wrong.what()};
-  } catch (const std::exception& e) {
-    return {false, std::string("your code threw: ") + e.what()};
-  } catch (...) {
-    return {false, "your code threw something that is not a std::exception"};
-  }
-}
-
-std::string describe_signal(int sig) {
-  if (sig == SIGALRM)
-    return "was stopped after " + std::to_string(timeout_seconds()) + " s (an endless loop?)";
-  std::string text = "crashed: ";
-  text += strsignal(sig);
-  if (sig == SIGSEGV || sig == SIGBUS) text += " (an index out of bounds, or a null pointer?)";
-  if (sig == SIGFPE) text += " (an integer division by zero?)";
-  if (sig == SIGABRT) text += " (an assert, or an exception that escaped a thread?)";
-  return text;
-}
-
-// Run the check in a child process; the child sends "P" or "F<reason>" back
-// through a pipe. Whatever the child does (crash, hang, exit()), the parent
-// learns it from the pipe and the exit status and goes on to the next check.
-Outcome run_in_child(const Check& check) {
-  std::fflush(stdout);  // or the child would print the parent's pending output again
-  std::fflush(stderr);
-  int fds[2];
-  if (pipe(fds) != 0) return run_here(check);
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return run_here(check);
-  }
-  if (pid == 0) {  // the child
-    close(fds[0]);
-    alarm(timeout_seconds());
-    Outcome outcome = run_here(check);
-    std::string message = (outcome.passed ? "P" : "F") + outcome.reason;
-    for (size_t sent = 0; sent < message.size();) {
-      ssize_t n = write(fds[1], message.data() + sent, message.size() - sent);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-    close(fds[1]);
-    std::fflush(stdout);  // the student's own prints, if any
-    _exit(0);             // no static destructors: they belong to the parent
-  }
-  close(fds[1]);
-  std::string message;
-  char chunk[4096];
-  for (ssize_t n; (n = read(fds[0], chunk, sizeof chunk)) > 0;)
-    message.append(chunk, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(status)) return {false, "your code " + describe_signal(WTERMSIG(status))};
-  if (message.empty())
-    return {false, "the check ended without a result (exit status " +
-                       std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
-                       "): did your code call exit(), or did a sanitizer stop it (see above)?"};
-  return {message[0] == 'P', message.substr(1)};
-}
 
 std::string number_str(double v) {
   char text[32];
@@ -107,37 +17,6 @@ std::string number_str(double v) {
 }
 
 }  // namespace
-
-int run_checks(const std::string& title, const std::string& student_file,
-               const std::vector<Check>& checks) {
-  int total = 0;
-  for (const Check& check : checks) total += check.points;
-  std::printf("%s\nstudent file: %s\n\n", title.c_str(), student_file.c_str());
-  if (total != 100) {
-    std::printf("grader error: the checks are worth %d points, not 100\n", total);
-    return 2;
-  }
-  const char* inline_env = std::getenv("AG_GRADE_INLINE");
-  const bool in_process = inline_env && std::strcmp(inline_env, "1") == 0;
-  int score = 0;
-  for (const Check& check : checks) {
-    Outcome outcome = in_process ? run_here(check) : run_in_child(check);
-    int got = outcome.passed ? check.points : 0;
-    score += got;
-    std::printf("  [%3d/%3d] %s  %s\n", got, check.points, outcome.passed ? "pass" : "FAIL",
-                check.name.c_str());
-    if (!outcome.passed) {  // a multi-line reason keeps its lines under the check's
-      std::string indented = outcome.reason;
-      for (size_t at = indented.find('\n'); at != std::string::npos;
-           at = indented.find('\n', at + 1))
-        indented.insert(at + 1, "              ");
-      std::printf("              %s\n", indented.c_str());
-    }
-    std::fflush(stdout);
-  }
-  std::printf("\nscore: %d/100\n", score);
-  return 0;
-}
 
 void expect(bool ok, const std::string& reason) {
   if (!ok) throw Wrong(reason);

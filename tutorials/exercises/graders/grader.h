@@ -7,12 +7,9 @@
 // grade::Wrong with the reason, written for the student: which input and
 // shape, which element, expected vs got.
 //
-// The function assignments' graders (A1-A5) run the student's code in a
-// separate, confined program and judge its outputs in their own: judge.h
-// (the teacher's side) and runner.h (the student's side). The framework
-// graders that still link the student's code into the grader use
-// run_checks() below: each check in a child process (fork), stopped after
-// 5 s (AG_GRADE_TIMEOUT=<seconds>), or in-process with AG_GRADE_INLINE=1.
+// Every grader runs the student's code in a separate, confined program and
+// judges its outputs in its own: judge.h (the teacher's side) and runner.h
+// (the student's side); the comparisons below are the judge's.
 #pragma once
 
 #include <cstdint>
@@ -31,18 +28,6 @@ class Wrong : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-struct Check {
-  std::string name;  // what is checked, with the input shape: "dx for y [5, 13]"
-  int points;
-  std::function<void()> run;  // returns on success, throws on failure
-};
-
-// Runs every check, prints one line per check (and why a failed one failed),
-// then "score: N/100" as the last line. Returns the program's exit status: 0,
-// even for a low score (a grade is not an error). The points must add to 100.
-int run_checks(const std::string& title, const std::string& student_file,
-               const std::vector<Check>& checks);
 
 // ---- comparisons: each throws Wrong with a readable reason ----
 // |got - expected| <= atol + rtol * |expected| for every element; NaN and Inf

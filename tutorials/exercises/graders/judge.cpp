@@ -77,11 +77,41 @@ Outcome failed_run(const sandbox::Result& run) {
   return {Code::pass, ""};
 }
 
-// One run of the runner, or why it could not be started.
+// One run of the runner, or why it could not be started, or (ran false) not
+// started at all: an earlier check had already stopped the hand-in.
 struct Launched {
   sandbox::Result run;
   std::string error;
+  bool ran = false;
 };
+
+// A run that ran out of memory will most likely do it again in every check
+// (the leak is in the code every check calls); so will an endless loop that
+// two checks in a row ran into. The rest of the hand-in's checks are then not
+// run: a class with a memory hog or an endless loop costs seconds per
+// hand-in, not 5 s per check. A single timeout does not stop the rest: a loop
+// can depend on the input (an int8_t index never reaches 257 on a long row),
+// and the other checks deserve their points. Nor does a crash or a wrong
+// answer: those are cheap, and often one check's alone.
+enum class Stop { no, if_twice, now };
+Stop stop_after(const Launched& launched) {
+  if (!launched.ran || !launched.error.empty()) return Stop::no;
+  const Code code = failed_run(launched.run).code;
+  if (code == Code::memory) return Stop::now;
+  return code == Code::timeout || code == Code::cpu ? Stop::if_twice : Stop::no;
+}
+
+// The first check (in the checks' order) after which the rest are not run:
+// a memory breach, or the second of two timeouts in a row; none: size().
+size_t first_stop(const std::vector<Launched>& launched) {
+  for (size_t i = 0; i < launched.size(); ++i) {
+    const Stop stop = stop_after(launched[i]);
+    if (stop == Stop::now ||
+        (stop == Stop::if_twice && i > 0 && stop_after(launched[i - 1]) == Stop::if_twice))
+      return i;
+  }
+  return launched.size();
+}
 
 // AG_GRADE_JOBS=<n> runners at a time (default 2: the checks are independent,
 // and each runner is confined on its own).
@@ -91,20 +121,34 @@ unsigned jobs() {
   return n > 0 ? static_cast<unsigned>(n) : 2u;
 }
 
-// Starts the runner once per check, a few at a time; only the launches run in
-// threads: the judging afterwards is sequential, in the checks' order.
+// Starts the runner once per check, a few at a time, in the checks' order, and
+// starts no more once one run stops the rest; only the launches run in threads:
+// the judging afterwards is sequential, in the checks' order.
 std::vector<Launched> launch_all(const std::vector<const Check*>& checks,
                                  const std::string& runner) {
   sandbox::Limits limits;
   limits.wall_seconds = limits.cpu_seconds = timeout_seconds();
   std::vector<Launched> launched(checks.size());
   std::atomic<size_t> next{0};
+  std::atomic<bool> stopped{false};
+  // Each check's Stop once it has run (read by the other job for "in a row").
+  std::vector<std::atomic<int>> done(checks.size() + 1);
+  for (auto& d : done) d = -1;
   auto worker = [&] {
-    for (size_t i; (i = next++) < checks.size();) try {
+    for (size_t i; !stopped && (i = next++) < checks.size();) {
+      try {
         launched[i].run = sandbox::run({runner}, checks[i]->inputs.encode(), limits);
       } catch (const std::exception& e) {
         launched[i].error = e.what();
       }
+      launched[i].ran = true;
+      const Stop stop = stop_after(launched[i]);
+      done[i] = static_cast<int>(stop);
+      const int twice = static_cast<int>(Stop::if_twice);
+      if (stop == Stop::now ||
+          (stop == Stop::if_twice && ((i > 0 && done[i - 1] == twice) || done[i + 1] == twice)))
+        stopped = true;  // every check up to this pair was started: first_stop() is exact
+    }
   };
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < jobs() && t < checks.size(); ++t) threads.emplace_back(worker);
@@ -227,8 +271,19 @@ int main(int argc, char** argv, const Assignment& assignment) {
   for (const Check& check : hidden) all.push_back(&check);
   const std::vector<Launched> launched = launch_all(all, options.runner);
   Totals totals;
-  for (size_t i = 0; i < all.size(); ++i)
-    report.add(*all[i], judge_run(*all[i], launched[i], totals), i >= assignment.checks.size());
+  // Every check after the one that stopped the rest is "not run", even one the
+  // other job had already run: the report is the same on every rerun.
+  const size_t stop = first_stop(launched);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const bool hidden = i >= assignment.checks.size();
+    if (i <= stop) {
+      report.add(*all[i], judge_run(*all[i], launched[i], totals), hidden);
+      continue;
+    }
+    const std::string& breach = launched[stop].run.breach;  // "used more than 2 GiB", ...
+    const std::string what = (breach.rfind("stopped", 0) == 0 ? "was " : "") + breach;
+    report.add(*all[i], {Code::not_run, "not run: an earlier check " + what}, hidden);
+  }
   report.finish(totals);
   if (options.result_file.empty()) return 0;
   try {

@@ -12,9 +12,9 @@
 namespace judge {
 
 const char* code_name(Code code) {
-  static const char* names[] = {"pass",      "wrong",     "threw",       "timeout",
-                                "cpu",       "memory",    "breach",      "crash",
-                                "no_result", "malformed", "grader_error"};
+  static const char* names[] = {"pass",      "wrong",     "threw",        "timeout",
+                                "cpu",       "memory",    "breach",       "crash",
+                                "no_result", "malformed", "grader_error", "not_run"};
   return names[static_cast<int>(code)];
 }
 

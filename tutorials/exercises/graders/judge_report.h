@@ -22,6 +22,7 @@ enum class Code {
   no_result,     // it exited without writing its outputs
   malformed,     // what it wrote is not a valid record
   grader_error,  // the judge itself failed (a bug of the grader)
+  not_run,       // skipped: an earlier check of this hand-in timed out or ran out of memory
 };
 const char* code_name(Code code);
 

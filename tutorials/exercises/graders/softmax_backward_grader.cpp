@@ -6,6 +6,7 @@
 // Source of truth: central differences of a double-precision softmax written
 // here. (Not attograd's own softmax backward: a hand-out cuts it out, since it
 // is the answer; see tutorials/exercises/README.md.)
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -120,11 +121,29 @@ judge::Check dx_check(const std::string& name, int points, int64_t rows, int64_t
           }};
 }
 
-// Random logits (times logit_scale) and random dy.
+// Random logits and random dy.
 judge::Check random_check(const std::string& name, int points, int64_t rows, int64_t cols,
-                          uint64_t seed, float logit_scale = 1.0f) {
-  Reference ref = reference(rows, cols, grade::random_floats(rows * cols, seed, logit_scale),
+                          uint64_t seed) {
+  Reference ref = reference(rows, cols, grade::random_floats(rows * cols, seed),
                             grade::random_floats(rows * cols, seed + 1));
+  return dx_check(name, points, rows, cols, ref, 1e-5, 1e-3);
+}
+
+// Peaked rows: logits of size ~40 (y holds exact 0s), and in each row two
+// tied peaks far above the rest (y = 1/2 at both), so dx is (dy_a - dy_b) / 4
+// at the peaks a and b and ~0 elsewhere. The first peak of row r is at
+// r % cols, so row 0's is at index 0: with random peaks, y_0 was ~0 in every
+// row, and a per-row sum that skips i = 0 (off_by_one.cpp) passed this check.
+judge::Check peaked_check(const std::string& name, int points, int64_t rows, int64_t cols,
+                          uint64_t seed) {
+  std::vector<float> logits = grade::random_floats(rows * cols, seed, 40.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = logits.data() + r * cols;
+    const float top = *std::max_element(row, row + cols) + 60.0f;  // e^-60: the rest are 0
+    const int64_t a = r % cols, b = (a + 1 + (r / 2) % (cols - 1)) % cols;
+    row[a] = row[b] = top;
+  }
+  Reference ref = reference(rows, cols, logits, grade::random_floats(rows * cols, seed + 1));
   return dx_check(name, points, rows, cols, ref, 1e-5, 1e-3);
 }
 
@@ -199,8 +218,8 @@ std::vector<judge::Check> visible_checks() {
       reference_check(10, 1, 257, 13, " (one long row)"),
       reference_check(10, 7, 2, 14, " (two entries per row)"),
       reference_check(5, 64, 10, 15, " (a batch of 64)"),
-      random_check("dx for peaked rows, y [6, 8] from logits of size ~40 (y has 0s and 1s)", 10, 6,
-                   8, 16, 40.0f),
+      peaked_check("dx for peaked rows, y [6, 8] from logits of size ~40 (y has 0s and 1/2s)", 10,
+                   6, 8, 16),
       finite_differences_check(),
       properties_check(),
   };

@@ -55,7 +55,10 @@ std::string row_reason(const Row& row) {
   if (row.score == 100) return "";
   std::string reason;
   for (const CheckResult& check : row.checks) {
-    if (check.reason == "pass" || reason.find(check.reason) != std::string::npos) continue;
+    // "not_run" only follows the timeout or memory that stopped the rest.
+    if (check.reason == "pass" || check.reason == "not_run" ||
+        reason.find(check.reason) != std::string::npos)
+      continue;
     reason += (reason.empty() ? "" : "; ") + check.reason;
   }
   return reason.empty() ? "wrong" : reason;
