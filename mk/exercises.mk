@@ -45,13 +45,16 @@ EXERCISE_OBJS := $(filter-out $(SANDBOX_OBJS) $(CONFINE_RUNNER_OBJS),$(JUDGE_OBJ
 # Compiled like the suite's own files (TEST_OPT, -Og in release: mk/flags.mk).
 $(sort $(EXERCISE_OBJS)): $(BUILD)/obj/%.o: %.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
-	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
+	$(CXX) $(TEST_CXXFLAGS) $(hidden_checks) $(PCH_FLAGS) -c $< -o $@
 
 # A grader includes its hidden checks when tests/exercise_hidden/ has them (the
 # teacher's checkout; never a hand-out), told so by -DAG_HIDDEN_CHECKS: a flag,
-# not __has_include, so that ccache and the .d files see the difference.
+# not __has_include, so that ccache and the .d files see the difference. (Chosen
+# in the recipe, by name: a target-specific variable would reach the
+# precompiled header too unless marked `private`, which make 3.81 lacks.)
+HIDDEN_CHECK_OBJS := $(foreach ex,$(EXERCISES),$(if $(wildcard tests/exercise_hidden/$(ex)_hidden.h),$(GRADERS_OBJ)/$(ex)_grader.o))
+hidden_checks      = $(if $(filter $@,$(HIDDEN_CHECK_OBJS)),-DAG_HIDDEN_CHECKS)
 $(foreach ex,$(EXERCISES),$(if $(wildcard tests/exercise_hidden/$(ex)_hidden.h),\
-  $(eval $(GRADERS_OBJ)/$(ex)_grader.o: private TEST_CXXFLAGS += -DAG_HIDDEN_CHECKS)\
   $(eval $(GRADERS_OBJ)/$(ex)_grader.o: tests/exercise_hidden/$(ex)_hidden.h)))
 
 # The grader programs (the suite runs them; order-only: no relink of the tests).
