@@ -39,7 +39,9 @@ int main(int, char** argv) {
   }
   if (name == "crash") std::raise(SIGSEGV);
   if (name == "loop")
-    for (volatile int spin = 0;; spin = spin + 1) {
+    for (volatile int spin = 0;;) {  // volatile: the compiler may not drop the loop
+      const int next = spin + 1;
+      spin = next;
     }
   if (name == "replay") {
     const std::string input(std::istreambuf_iterator<char>(std::cin), {});
