@@ -105,6 +105,46 @@ TEST_CASE("an #include the hand-out lacks is forbidden when it points outside it
             "h.cpp:1:10: fatal error: core/tensr.h: No such file or directory\n", root) == "");
 }
 
+TEST_CASE("a hand-in may define only C++ functions of its own") {
+  // readelf -s -W lines: Num: Value Size Type Bind Vis Ndx Name
+  auto row = [](const std::string& type, const std::string& bind, const std::string& ndx,
+                const std::string& name) {
+    return "    7: 0000000000000000    42 " + type + "    " + bind + " DEFAULT  " + ndx + " " +
+           name + "\n";
+  };
+  const std::string honest = row("FUNC", "GLOBAL", "2", "_ZN2ex16softmax_backwardEPKfS1_Pfll") +
+                             row("FUNC", "WEAK", "9", "_ZNSt6vectorIfSaIfEE17_M_realloc_insertEv") +
+                             row("FUNC", "LOCAL", "2", "helper") +
+                             row("FUNC", "GLOBAL", "UND", "prctl") +
+                             row("OBJECT", "GLOBAL", "4", "calls");
+  CHECK(grading::check_defined_symbols(honest) == "");
+  CHECK(grading::check_defined_symbols(row("FUNC", "GLOBAL", "2", "prctl"))
+            .find("defines the C function prctl") != std::string::npos);
+  CHECK(grading::check_defined_symbols(row("FUNC", "WEAK", "2", "syscall"))
+            .find("defines the C function syscall") != std::string::npos);
+  CHECK(grading::check_defined_symbols(row("FUNC", "GLOBAL", "2", "_Znwm"))
+            .find("replaces operator new or delete") != std::string::npos);
+  CHECK(grading::check_defined_symbols(
+            row("FUNC", "GLOBAL", "2", "_ZNSt6vectorIfSaIfEE9push_backEOf"))
+            .find("a function of the standard library") != std::string::npos);
+}
+
+TEST_CASE("inline assembly in the hand-in's own lines is refused, a header's is not") {
+  const std::string header_asm =
+      "# 1 \"/usr/include/x86_64-linux-gnu/sys/cdefs.h\" 1 3 4\n"
+      "extern int f (int) __asm__ (\"\" \"g\");\n";
+  const std::string own =
+      "# 1 \"work/handin.cpp\"\n"
+      "int main() {\n"
+      "  const char* s = \"asm is fine in a string\"; char c = '\\''; int asm_count = 0;\n";
+  CHECK(grading::check_no_asm(header_asm + own, "work/handin.cpp") == "");
+  const std::string incbin = own + "asm(\".incbin \\\"/etc/passwd\\\"\");\n";
+  CHECK(grading::check_no_asm(header_asm + incbin, "work/handin.cpp")
+            .find("inline assembly (asm, line 3)") != std::string::npos);
+  CHECK(grading::check_no_asm(own + "  __asm__ volatile(\"\");\n", "/tmp/x/handin.cpp")
+            .find("__asm__") != std::string::npos);
+}
+
 TEST_CASE("a judge's result file becomes a row: points per check, the score, the reason") {
   // The format of tutorials/exercises/graders/judge.cpp's --result.
   const std::string result =

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <sstream>
 
 #include "tutorials/page/captions.h"
 #include "tutorials/page/palette.h"
@@ -54,15 +55,39 @@ std::string views_json_list(const std::vector<View>& views) {
   return list + "]";
 }
 
+// A string as a JSON string that is also safe inside <script>: quotes and
+// backslashes escaped, and <, >, & and control characters as \u escapes, so
+// a word such as </script> cannot end the script.
+std::string json_string(const std::string& text) {
+  std::ostringstream out;
+  out << '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out << '\\' << static_cast<char>(c);
+    } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+      char code[8];
+      std::snprintf(code, sizeof code, "\\u%04x", c);
+      out << code;
+    } else {
+      out << static_cast<char>(c);
+    }
+  }
+  out << '"';
+  return out.str();
+}
+
 std::string input_json(const EditableInput& in) {
   std::string json = "{\"embeddings\":{";
   for (size_t w = 0; w < in.words.size(); ++w) {
-    json += (w ? ",\"" : "\"") + in.words[w] + "\":[";
+    if (w) json += ",";
+    json += json_string(in.words[w]);
+    json += ":[";
     for (size_t k = 0; k < in.embeddings[w].size(); ++k)
       json += std::string(k ? "," : "") + exact(in.embeddings[w][k]);
     json += "]";
   }
-  return json + "},\"mask\":\"" + in.mask + "\",\"heads\":" + std::to_string(in.heads) + "}";
+  return json + "},\"mask\":" + json_string(in.mask) + ",\"heads\":" + std::to_string(in.heads) +
+         "}";
 }
 
 // The legend's colour bar: the palette's own stops as a CSS gradient.

@@ -65,6 +65,20 @@ Problem compile(const Setup& setup, const fs::path& source, const fs::path& obje
        {std::string("-I") + setup.handout, std::string("-MD"), std::string("-MF"), depfile,
         std::string("-c"), source.string(), std::string("-o"), object.string()})
     argv.push_back(arg);
+  // First the preprocessor alone, for the inline-assembly check: the assembler
+  // would read files (.incbin) during the compile itself.
+  std::vector<std::string> preprocess = setup.cxx;
+  preprocess.insert(preprocess.end(), setup.cxxflags.begin(), setup.cxxflags.end());
+  const std::string preprocessed = object.string() + ".ii";
+  for (const std::string& arg : {std::string("-I") + setup.handout, std::string("-E"),
+                                 source.string(), std::string("-o"), preprocessed})
+    preprocess.push_back(arg);
+  const Finished expanded = run_command(preprocess, kCompileSeconds, source.parent_path().string());
+  if (expanded.status == 0) {
+    const std::string assembly = check_no_asm(read_text(preprocessed), source.string());
+    fs::remove(preprocessed);
+    if (!assembly.empty()) return {"forbidden code", first_lines(assembly, 1, ""), assembly};
+  }
   // In its scratch folder: a path relative to the compiler's folder finds nothing.
   const Finished built = run_command(argv, kCompileSeconds, source.parent_path().string());
   if (built.timed_out)

@@ -127,6 +127,89 @@ std::string missing_include_refusal(const std::string& output, const std::string
   return refusal(wanted);
 }
 
+// The functions a hand-in's object defines are linked into the runner before
+// the C and C++ libraries, so a definition of a library's own function stands
+// in for it everywhere in the program: an `extern "C" int prctl(...)` would
+// switch off the sandbox (confine_runner calls prctl and syscall), an
+// `operator new` would run before it. A hand-in may define only C++ functions
+// of its own (mangled names, _Z...): no C-named function, no replacement of
+// operator new or delete, no strong definition inside std:: or __gnu_cxx::
+// (the weak copies of templates it instantiates are the headers' own code).
+std::string check_defined_symbols(const std::string& readelf_symbols) {
+  std::string found;
+  std::istringstream lines(readelf_symbols);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string num, value, size, type, bind, vis, ndx, name;
+    if (!(fields >> num >> value >> size >> type >> bind >> vis >> ndx >> name)) continue;
+    if (type != "FUNC" || ndx == "UND" || (bind != "GLOBAL" && bind != "WEAK")) continue;
+    const bool cxx = name.rfind("_Z", 0) == 0;
+    const bool new_or_delete = name.rfind("_Znw", 0) == 0 || name.rfind("_Zna", 0) == 0 ||
+                               name.rfind("_Zdl", 0) == 0 || name.rfind("_Zda", 0) == 0;
+    const bool in_std = name.rfind("_ZNSt", 0) == 0 || name.rfind("_ZNKSt", 0) == 0 ||
+                        name.rfind("_ZSt", 0) == 0 || name.rfind("_ZN9__gnu_cxx", 0) == 0 ||
+                        name.rfind("_ZNK9__gnu_cxx", 0) == 0;
+    if (!cxx)
+      found += "your object file defines the C function " + name +
+               ": it would replace the system's own (write C++ functions, in a namespace)\n";
+    else if (new_or_delete)
+      found += "your object file replaces operator new or delete (" + name + ")\n";
+    else if (bind == "GLOBAL" && in_std)
+      found += "your object file defines a function of the standard library (" + name + ")\n";
+  }
+  return found;
+}
+
+// Inline assembly is refused: the assembler reads files (.incbin) while the
+// hand-in compiles, unconfined, and asm can make system calls that no object
+// check can find. Read in the preprocessed source (where a macro that pastes
+// "as" and "m" together has already been expanded), on the lines that come
+// from the hand-in's own file, outside string and character literals.
+std::string check_no_asm(const std::string& preprocessed, const std::string& source) {
+  std::istringstream lines(preprocessed);
+  std::string current;  // the file the line markers say the lines come from
+  int line_number = 0;
+  const std::string own = fs::path(source).filename().string();
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# ", 0) == 0) {  // # 12 "file" flags
+      const size_t open = line.find('"'), close = line.rfind('"');
+      if (open != std::string::npos && close > open) {
+        current = line.substr(open + 1, close - open - 1);
+        line_number = std::atoi(line.c_str() + 2) - 1;
+      }
+      continue;
+    }
+    ++line_number;
+    if (fs::path(current).filename().string() != own) continue;
+    char quote = 0;
+    for (size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quote) {
+        if (c == '\\')
+          ++i;
+        else if (c == quote)
+          quote = 0;
+        continue;
+      }
+      if (c == '"' || c == '\'') {
+        quote = c;
+        continue;
+      }
+      if (!(std::isalpha(static_cast<unsigned char>(c)) || c == '_')) continue;
+      size_t end = i;
+      while (end < line.size() &&
+             (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_'))
+        ++end;
+      const std::string word = line.substr(i, end - i);
+      if (word == "asm" || word == "__asm" || word == "__asm__")
+        return "your file uses inline assembly (" + word + ", line " + std::to_string(line_number) +
+               "): it is not allowed in a hand-in\n";
+      i = end - 1;
+    }
+  }
+  return "";
+}
+
 std::string check_object(const std::string& object) {
   std::string found;
   const Finished sections = run_command({"readelf", "-S", "-W", object}, 60);
@@ -146,6 +229,7 @@ std::string check_object(const std::string& object) {
       R"(\t(syscall|sysenter|int\s+\$0x80|svc\s+#?0x0|svc\s+#0)\b)");
   if (std::regex_search(code.output, system_call))
     found += "your object file makes a system call itself (an inline syscall instruction)\n";
+  found += check_defined_symbols(symbols.output);
   if (sections.status != 0 || symbols.status != 0)
     found += "your object file could not be read (readelf: " +
              first_lines(sections.output + symbols.output, 1, "") + ")\n";

@@ -47,4 +47,12 @@ std::string missing_include_refusal(const std::string& compiler_output,
 // holds, one per line ("your object file has a .preinit_array section, ...").
 std::string check_object(const std::string& object);
 
+// The defined-function part of check_object, on `readelf -s -W`'s text: a
+// C-named function, operator new/delete, a strong std:: definition.
+std::string check_defined_symbols(const std::string& readelf_symbols);
+
+// "" when the lines of `source` in its preprocessed text hold no inline
+// assembly (asm, __asm, __asm__); otherwise the refusal, naming the line.
+std::string check_no_asm(const std::string& preprocessed, const std::string& source);
+
 }  // namespace grading

@@ -52,6 +52,11 @@ SuiteOutcome run_suite_tests(const std::vector<std::string>& cxx, const std::str
     outcome.ran = false;
     return outcome;
   }
+  // The count is printed by the student's own program: a static destructor
+  // could print a better one after it. The exit status backs it: doctest
+  // exits non-zero when a test failed, so "0 failed" with a failing status
+  // counts as a failure.
+  if (outcome.failed == 0 && result.exit_status != 0) outcome.failed = 1;
   outcome.summary = "suite " + suites + ": " + std::to_string(outcome.passed) + " passed, " +
                     std::to_string(outcome.failed) + " failed";
   if (outcome.failed > 0) outcome.details = first_lines(log, 40, "    ");
