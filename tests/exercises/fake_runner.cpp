@@ -39,8 +39,8 @@ int main(int, char** argv) {
   }
   if (name == "crash") std::raise(SIGSEGV);
   if (name == "loop")
-    for (volatile int spin = 0;;) {  // volatile: the compiler may not drop the loop
-      const int next = spin + 1;
+    for (volatile unsigned spin = 0;;) {  // volatile: the compiler may not drop the loop
+      const unsigned next = spin + 1;     // (unsigned: wraps, no overflow)
       spin = next;
     }
   if (name == "replay") {

@@ -43,7 +43,9 @@ namespace ag::page_test {
 // `make <args>` in the checkout, with its output (stdout and stderr).
 inline std::string make_output(const std::string& args) {
   const std::string command =
-      "make -C '" + test::checkout_root() + "' --no-print-directory " + args + " 2>&1";
+      // (MAKEFLAGS cleared: under `make asan` a make in a make would warn about its jobserver.)
+      "MAKEFLAGS= MFLAGS= make -C '" + test::checkout_root() + "' --no-print-directory " + args +
+      " 2>&1";
   std::string out;
   if (FILE* pipe = ::popen(command.c_str(), "r")) {
     char chunk[4096];
