@@ -35,9 +35,11 @@ fs::path edited_program(const std::string& number, const std::string& file, cons
   const std::string replaced =
       (root / "build/obj/tutorials" / fs::path(file).replace_extension(".o")).string();
   std::string objects = main_object.string() == replaced ? "" : "'" + main_object.string() + "' ";
+  // Every lesson object, but the trainer's (train*.o, report_html*.o: build/train's own).
   for (const auto& e : fs::directory_iterator(root / "build/obj/tutorials/common")) {
     const std::string name = e.path().filename().string();
     if (e.path().extension() == ".o" && name.rfind("train", 0) != 0 &&
+        name.rfind("report_html", 0) != 0 &&
         e.path().string() != replaced)
       objects += "'" + e.path().string() + "' ";
   }
