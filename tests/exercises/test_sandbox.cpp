@@ -211,6 +211,8 @@ TEST_CASE("files, other processes, the network and the limits are out of reach")
   check_refused("proc_self_mem", "tried to open a file for writing");
   check_refused("ptrace", "tried to use ptrace");
   check_refused("socket", "tried to open a socket");
+  check_refused("fchmod", "tried to rename, delete or change a file");
+  check_refused("set_priority", "tried to use setpriority");
   check_refused("raise_limits", "tried to change its limits");
   check_refused("signal_parent", "tried to signal another process");
   check_refused("sigsys_handler", "tried to change its SIGSYS handler");
