@@ -132,6 +132,34 @@ void attack(const std::string& mode) {
     fchmod(0, 0);
   } else if (mode == "set_priority") {  // its scheduling: the judge's timings, its neighbours
     setpriority(PRIO_PROCESS, 0, 10);
+  } else if (mode == "sched_setscheduler") {  // (raw calls: glibc's wrappers may check first)
+    const int priority[1] = {0};
+    syscall(SYS_sched_setscheduler, 0, 3 /* SCHED_BATCH */, priority);
+  } else if (mode == "sched_setaffinity") {
+    const unsigned long cpu0 = 1;
+    syscall(SYS_sched_setaffinity, 0, sizeof cpu0, &cpu0);
+  } else if (mode == "fchown") {     // a file's owner through a descriptor it holds
+    syscall(SYS_fchown, 0, -1, -1);  // -1, -1: "no change", were it let through
+  } else if (mode == "fchmodat2") {  // Linux 6.6's fchmodat with flags: same number everywhere
+    syscall(452, AT_FDCWD, "/tmp", 01777, 0);
+#ifdef SYS_utime  // x86-64 only; aarch64 has utimensat alone
+  } else if (mode == "utime") {
+    syscall(SYS_utime, "/tmp", nullptr);
+#endif
+  } else if (mode == "utimensat") {  // a file's times: make's idea of what is up to date
+    syscall(SYS_utimensat, AT_FDCWD, "/tmp", nullptr, 0);
+  } else if (mode == "setxattr") {  // extended attributes: labels, ACLs
+    syscall(SYS_setxattr, "/tmp", "user.ag", "x", 1, 0);
+  } else if (mode == "lsetxattr") {
+    syscall(SYS_lsetxattr, "/tmp", "user.ag", "x", 1, 0);
+  } else if (mode == "fsetxattr") {
+    syscall(SYS_fsetxattr, 0, "user.ag", "x", 1, 0);
+  } else if (mode == "removexattr") {
+    syscall(SYS_removexattr, "/tmp", "user.ag");
+  } else if (mode == "lremovexattr") {
+    syscall(SYS_lremovexattr, "/tmp", "user.ag");
+  } else if (mode == "fremovexattr") {
+    syscall(SYS_fremovexattr, 0, "user.ag");
   } else if (mode == "memory_hog") {  // grows towards 10 GB, doubling as vectors do
     std::vector<char> hog;
     while (hog.size() < (10ull << 30)) hog.resize(hog.size() * 2 + (1 << 20), 1);

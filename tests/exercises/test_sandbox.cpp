@@ -7,6 +7,7 @@
 // per mode. Wall limits are about 1 s, so the suite stays fast.
 #include <doctest/doctest.h>
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -221,6 +222,17 @@ TEST_CASE("files, other processes, the network and the limits are out of reach")
   CHECK(blocked.signal == SIGSYS);
   CHECK(blocked.breach == "made a forbidden system call");
   CHECK_FALSE(std::filesystem::exists("/tmp/attograd-sandbox-probe.txt"));
+}
+
+TEST_CASE("a file's owner, mode, times and attributes, and the scheduling: each refused by name") {
+  for (const char* mode : {"fchown", "fchmodat2", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
+                           "removexattr", "lremovexattr", "fremovexattr"})
+    check_refused(mode, "tried to rename, delete or change a file");
+#ifdef SYS_utime  // x86-64 only
+  check_refused("utime", "tried to rename, delete or change a file");
+#endif
+  check_refused("sched_setscheduler", "tried to use sched_setscheduler");
+  check_refused("sched_setaffinity", "tried to use sched_setaffinity");
 }
 
 TEST_CASE("run as root, the runner runs as nobody, even from a folder nobody may enter") {
