@@ -98,8 +98,8 @@ $(JUDGE_FIXTURES:%=$(BUILD)/exercises/fixtures/%_runner): $(BUILD)/exercises/fix
     $$(call cut_objects,$$(call cut_name,$$*)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ $(LDFLAGS) -o $@
-# Runners that lie to the judge (tests/exercises/fake_runner.cpp): one program, six names.
-FAKE_RUNNERS := $(patsubst %,$(BUILD)/exercises/fake_runners/%,truncated empty forged crash replay loop)
+# Runners that lie to the judge (tests/exercises/fake_runner.cpp): one program, seven names.
+FAKE_RUNNERS := $(patsubst %,$(BUILD)/exercises/fake_runners/%,truncated empty forged crash replay loop peek)
 $(BUILD)/obj/tests/exercises/fake_runner.o: tests/exercises/fake_runner.cpp $(PCH) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@

@@ -1,6 +1,6 @@
 // tests/exercises/fake_runner.cpp: runners that lie, for test_judge.cpp.
 //
-// One program, linked under six names (mk/exercises.mk); the name says what
+// One program, linked under seven names (mk/exercises.mk); the name says what
 // it sends the judge instead of an honest record:
 //   truncated  the first 9 bytes of a record, cut in a field's name length;
 //   empty      a valid record with no field at all;
@@ -9,13 +9,19 @@
 //   loop       nothing ever: an endless loop on every check;
 //   replay     a record the suite prepared for exactly these inputs: the file
 //              replay/HASH.out beside the program, HASH the FNV-1a hash of
-//              stdin (test_wrong_outputs.cpp: a real runner's outputs, zeroed).
+//              stdin (test_wrong_outputs.cpp: a real runner's outputs, zeroed);
+//   peek       opens its parent's memory, /proc/PPID/mem, for reading (the
+//              expected values are in a judge's), and says on stdout whether
+//              it could: "opened" or "refused: ...", no record.
 // The judge must score each 0 with its reason, whatever the program prints.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -43,6 +49,15 @@ int main(int, char** argv) {
       const unsigned next = spin + 1;     // (unsigned: wraps, no overflow)
       spin = next;
     }
+  if (name == "peek") {
+    const std::string memory = "/proc/" + std::to_string(getppid()) + "/mem";
+    const int fd = open(memory.c_str(), O_RDONLY);
+    if (fd >= 0)
+      std::printf("opened %s\n", memory.c_str());
+    else
+      std::printf("refused: %s: %s\n", memory.c_str(), std::strerror(errno));
+    return 0;
+  }
   if (name == "replay") {
     const std::string input(std::istreambuf_iterator<char>(std::cin), {});
     uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits

@@ -11,6 +11,8 @@
 //    run by hand (the students' gdb recipe in tutorials/exercises/README.md).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -136,6 +138,26 @@ TEST_CASE("judge: a hostile runner's output is judged, not believed") {
   ex_test::Run crash = grade_with(fake_runner("crash"));
   CHECK(crash.output.find("your code crashed: Segmentation fault (an index out of bounds, or a "
                           "null pointer?)") != std::string::npos);
+}
+
+TEST_CASE("judge: a runner cannot open the judge's memory (the judge is not dumpable)") {
+  // Run as root, the runner would run as nobody under a root judge, and the
+  // different users alone would refuse it. So both run as one ordinary user
+  // (nobody, when the suite is root): the judge's PR_SET_DUMPABLE 0 is then
+  // all that stands between the runner and /proc/<judge>/mem.
+  const std::string as_one_user =
+      geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const std::string peek = fake_runner("peek");
+  // The same runner under a parent that is dumpable (a shell of the same user) opens it.
+  const ex_test::Run shell = ex_test::run(as_one_user + "sh -c \"'" + peek + "'; true\"");
+  INFO(shell.output);
+  REQUIRE(shell.output.find("opened /proc/") != std::string::npos);
+  const ex_test::Run judged =
+      ex_test::run(as_one_user + "'" + judge("softmax_backward") + "' --runner '" + peek + "'");
+  INFO(judged.output);
+  CHECK(judged.output.find("refused: /proc/") != std::string::npos);
+  CHECK(judged.output.find("opened /proc/") == std::string::npos);
+  CHECK(last_line(judged.output) == "score: 0/100");
 }
 
 TEST_CASE("judge: after two timeouts in a row the remaining checks are 'not run', 0 points") {
