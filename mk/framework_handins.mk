@@ -33,6 +33,8 @@ $(BUILD)/exercises/handins/$(1)/runner: $(RUNNER_OBJ) $(GRADERS_OBJ)/$(firstword
 endef
 $(foreach student,$(HANDIN_STUDENTS),$(eval $(call handin_runner_rule,$(student))))
 
-# The suite runs them (order-only: no relink of the tests).
-$(TEST_BIN): | $(HANDIN_RUNNERS)
+# The suite runs them (order-only: no relink of the tests): make test the one
+# hand-in it keeps (F4's naive_wrong), make test-grading all of them.
+$(TEST_BIN): | $(filter %/layer_norm_backward/naive_wrong/runner,$(HANDIN_RUNNERS))
+test-grading: $(HANDIN_RUNNERS)
 .SECONDARY: $(HANDIN_OBJS)

@@ -4,6 +4,7 @@
 #   make grade EX=NAME [SRC=file.cpp|folder]   grade your work (or SRC) as the teacher will
 #   make grade-all EX=NAME DIR=folder [OUT=dir]   a class: grades.csv, summary.md, reports
 #   make grade-demo                            a class of 60 made from the fixtures, graded
+#   make test-grading   the grading suites whole: every hand-in pile, hand-out, make grade (minutes)
 #
 # The pipeline (tutorials/exercises/README.md, "For teachers"), per assignment
 # NAME, all under build/grading/NAME/, built once and reused for every hand-in:
@@ -138,6 +139,17 @@ grade-demo:
 	  $(MAKE) --no-print-directory grade-all EX=softmax_backward DIR=$(GRADE_DEMO)/handins OUT=$(GRADE_DEMO)/grades; \
 	  echo "grade-demo: 60 hand-ins of softmax_backward graded in $$(( $$(date +%s) - start )) s"; \
 	  cat $(GRADE_DEMO)/grades/summary.md
+
+# The grading suites (exercises.*, A1-A5, F1-F7) with the cases make test
+# skips (doctest::skip(): the class piles, the teachers' workflow, every
+# hand-out's compile, make grade, every judge on zeroed outputs), which
+# compile hand-ins or run many runners: a minute or two on 2 cores. make test
+# keeps one case of each path. Its last line is "N passed, N failed" too.
+# (grade-every's case is left to grade-every.)
+GRADING_SUITES := exercises.*,A? *,F? *
+.PHONY: test-grading
+test-grading: $(TEST_BIN)  # (and every hand-in runner: mk/framework_handins.mk)
+	./$(TEST_BIN) --no-skip -ts="$(GRADING_SUITES)" -tce="grading: every assignment*" $(TEST_ARGS)
 
 # Every assignment through the pipeline: the reference solution scores 100
 # and the skeleton 0 (a test the suite skips: minutes of compiling).
