@@ -284,6 +284,12 @@ TEST_CASE("the course's files cannot be read, the system's can; the environment 
   if (getenv("PATH"))
     CHECK(("\n" + env.output).find("\nPATH=" + std::string(getenv("PATH")) + "\n") !=
           std::string::npos);
+  // The sanitizers' options pass, with the leak checker and the symbolizer
+  // off (start_child.cpp: both would start a process, which the filter refuses).
+  const char* asan = getenv("ASAN_OPTIONS");
+  const std::string runner_asan =
+      std::string(asan && *asan ? asan + std::string(":") : "") + "detect_leaks=0:symbolize=0";
+  CHECK(("\n" + env.output).find("\nASAN_OPTIONS=" + runner_asan + "\n") != std::string::npos);
 }
 
 TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {

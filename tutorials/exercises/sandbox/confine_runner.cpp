@@ -104,6 +104,8 @@ __attribute__((section(".preinit_array"), used)) void (*const confine_entry)(int
 #if defined(__SANITIZE_ADDRESS__)
 // Under AddressSanitizer (make asan) its leak checker would stop the world
 // with ptrace at exit, which the filter refuses: the runner is checked for
-// leaks as part of the suite's own ASan run instead.
+// leaks as part of the suite's own ASan run instead. (An ASAN_OPTIONS in the
+// environment outranks this default: the launcher appends detect_leaks=0 to
+// the runner's, start_child.cpp.)
 extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
 #endif

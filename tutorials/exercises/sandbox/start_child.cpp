@@ -15,8 +15,10 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "tutorials/exercises/sandbox/launch_detail.h"
@@ -103,6 +105,29 @@ struct Pipe {
   int read = -1, write = -1;
 };
 
+// ASAN_OPTIONS and LSAN_OPTIONS as the runner gets them: the caller's, then
+// ":detect_leaks=0:symbolize=0" (the last value of an option wins). A runner
+// built with ASan (make asan) would otherwise, at exit, run the leak checker,
+// which clones a tracer process (clone without CLONE_THREAD) and ptraces the
+// runner's threads with every signal blocked: the filter must refuse both
+// (they are how a hand-in would start a process or read another's memory),
+// and the kernel, unable to deliver SIGSYS, kills the runner as "made a
+// forbidden system call". `make asan` asks for detect_leaks=1 in the
+// environment, which outranks the runner's own __asan_default_options, hence
+// this. Likewise an ASan report would exec llvm-symbolizer (a process):
+// the runner's report gives addresses instead. The judge, which is not
+// confined, still checks its own leaks.
+std::vector<std::string> runner_sanitizer_options() {
+  std::vector<std::string> options;
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS"}) {
+    const char* caller = std::getenv(name);
+    std::string value = caller ? caller : "";
+    if (!value.empty()) value += ':';
+    options.push_back(std::string(name) + "=" + value + "detect_leaks=0:symbolize=0");
+  }
+  return options;
+}
+
 Pipe make_pipe() {
   int fds[2];
   // O_CLOEXEC: a program another thread of the grader starts meanwhile must
@@ -132,12 +157,15 @@ Child start_child(const std::vector<std::string>& argv, const Limits& limits) {
   // thread count, the sanitizers' options), not the teacher's whole one.
   std::vector<char*> environment;
   for (char** e = environ; *e; ++e)
-    for (const char* keep : {"PATH=", "LANG=", "LC_ALL=", "TZ=", "AG_",
-                             "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="})
+    for (const char* keep : {"PATH=", "LANG=", "LC_ALL=", "TZ=", "AG_", "UBSAN_OPTIONS="})
       if (std::strncmp(*e, keep, std::strlen(keep)) == 0) {
         environment.push_back(*e);
         break;
       }
+  // The sanitizers' options, with two of them forced off for the runner:
+  const std::vector<std::string> sanitizer_options = runner_sanitizer_options();
+  for (const std::string& option : sanitizer_options)
+    environment.push_back(const_cast<char*>(option.c_str()));
   environment.push_back(nullptr);
 
   // The program, opened now, while we may still be root: the child execs this
