@@ -6,6 +6,7 @@
 #
 #   make            the library and every program (tests, tutorials, train, bench) into build/
 #   make test       build and run the doctest suite; ends with "N passed, N failed"
+#                   (the heaviest grading cases are make test-grading's: mk/grading.mk)
 #   make test-suggestions   the tutorials' code-edit suggestions, each on an edited copy (minutes)
 #   make train      the main job: train the document's AttentionNet
 #   make tutorials  run every tutorial in order

@@ -106,6 +106,7 @@ TEST_CASE("make help lists the targets") {
   // Every public target, each at the start of its line.
   for (const char* target : {"make ",
                              "make test ",
+                             "make test-grading ",
                              "make tutorials ",
                              "make tutorial T=03",
                              "make train ",
@@ -168,6 +169,18 @@ TEST_CASE("make grade prints no jobserver warning") {
   INFO(output);
   CHECK(output.find("jobserver") == std::string::npos);
   CHECK(output.find("warning") == std::string::npos);
+}
+
+TEST_CASE("make test-grading runs the grading suites with the cases make test skips") {
+  // -n: the plan only (the run itself takes minutes; CI runs it).
+  const std::string plan = make("-n test-grading");
+  INFO(plan.substr(0, 4000));
+  CHECK(plan.find("./build/tests --no-skip -ts=\"exercises.*,A? *,F? *\"") != std::string::npos);
+  // Every framework hand-in's runner is built for it; make test builds F4's alone.
+  CHECK(plan.find("handins/multihead_attention/ignored_mask/runner") != std::string::npos);
+  const std::string test_plan = make("-n -B build/tests");
+  CHECK(test_plan.find("handins/layer_norm_backward/naive_wrong/runner") != std::string::npos);
+  CHECK(test_plan.find("handins/multihead_attention/ignored_mask/runner") == std::string::npos);
 }
 
 TEST_CASE("make compile_commands.json: one entry per source, with the Makefile's flags") {
