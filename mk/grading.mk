@@ -148,7 +148,7 @@ grade-demo:
 # (grade-every's case is left to grade-every.)
 GRADING_SUITES := exercises.*,A? *,F? *
 .PHONY: test-grading
-test-grading: $(TEST_BIN)  # (and every hand-in runner: mk/framework_handins.mk)
+test-grading: $(TEST_BIN)  # (framework hand-ins included: they are graded through grade-all)
 	./$(TEST_BIN) --no-skip -ts="$(GRADING_SUITES)" -tce="grading: every assignment*" $(TEST_ARGS)
 
 # Every assignment through the pipeline: the reference solution scores 100

@@ -174,4 +174,37 @@ inline std::string four_decimals(float v) {
   return buf;
 }
 
+// "[a, b, c, d]" of one row of a (rows, C) tensor, as both debuggers' ag-print
+// writes it (tutorials/debuggers/tensor_view.py).
+inline std::string row_text(const ag::Tensor& t, int64_t row) {
+  std::string s = "[";
+  for (int64_t j = 0; j < t.size(1); ++j) s += (j ? ", " : "") + four_decimals(t.at({row, j}));
+  return s + "]";
+}
+
+// The debug program, or nullptr with a message when a debugger's tests cannot
+// run here: `unavailable` says why the debugger cannot ("" when it can), and
+// debug_tutorial02() why the program cannot. A failed build is a failure, not a skip.
+inline const DebugProgram* debug_tutorial02_or_skip(const std::string& unavailable) {
+  if (!unavailable.empty()) {
+    MESSAGE("skipped: " << unavailable);
+    return nullptr;
+  }
+  const DebugProgram& p = debug_tutorial02();
+  if (p.skipped.empty()) return &p;
+  REQUIRE_MESSAGE(p.skipped.rfind("FAILED", 0) != 0, p.skipped);
+  MESSAGE("skipped: " << p.skipped);
+  return nullptr;
+}
+
+// A debugger's batch script beside the debug program: `commands`, one a line.
+inline fs::path session_script(const DebugProgram& p, const std::string& name,
+                               const std::vector<std::string>& commands) {
+  const fs::path script = p.program.parent_path() / name;
+  std::string text;
+  for (const std::string& c : commands) text += c + "\n";
+  std::ofstream(script) << text;
+  return script;
+}
+
 }  // namespace ag_test

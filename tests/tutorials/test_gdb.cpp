@@ -14,36 +14,20 @@
 #include "tutorials/common/lesson02.h"
 
 using ag_test::four_decimals;
+using ag_test::row_text;
 
 namespace {
 
-// "[a, b, c, d]" of one row of a (rows, 4) tensor, as the printer writes it.
-std::string row_text(const ag::Tensor& t, int64_t row) {
-  std::string s = "[";
-  for (int64_t j = 0; j < t.size(1); ++j) s += (j ? ", " : "") + four_decimals(t.at({row, j}));
-  return s + "]";
-}
-
-// The debug program, or nullptr with a message when gdb tests cannot run here
-// (a failed build is a failure, not a skip).
+// The debug program, or nullptr with a message when gdb tests cannot run here.
 const ag_test::DebugProgram* debug_tutorial02_or_skip() {
-  if (ag_test::run_command("command -v gdb").empty()) {
-    MESSAGE("skipped: gdb is not installed (apt-get install gdb)");
-    return nullptr;
-  }
-  const ag_test::DebugProgram& p = ag_test::debug_tutorial02();
-  if (p.skipped.empty()) return &p;
-  REQUIRE_MESSAGE(p.skipped.rfind("FAILED", 0) != 0, p.skipped);
-  MESSAGE("skipped: " << p.skipped);
-  return nullptr;
+  return ag_test::debug_tutorial02_or_skip(ag_test::run_command("command -v gdb").empty()
+                                               ? "gdb is not installed (apt-get install gdb)"
+                                               : "");
 }
 
 // gdb in batch mode with the printer loaded, running `commands` (one per line).
 std::string gdb_session(const ag_test::DebugProgram& p, const std::vector<std::string>& commands) {
-  const std::filesystem::path script = p.program.parent_path() / "session.gdb";
-  std::string text;
-  for (const std::string& c : commands) text += c + "\n";
-  std::ofstream(script) << text;
+  const std::filesystem::path script = ag_test::session_script(p, "session.gdb", commands);
   const std::filesystem::path printer = p.repo / "tutorials/gdb/attograd_gdb.py";
   return ag_test::run_command("cd '" + p.repo.string() + "' && gdb -q -batch -nx -x '" +
                               printer.string() + "' -x '" + script.string() + "' '" +

@@ -15,6 +15,7 @@
 
 namespace fs = std::filesystem;
 using ag_test::four_decimals;
+using ag_test::row_text;
 
 namespace {
 
@@ -36,44 +37,28 @@ std::string lldb_python_path() {
   return "";
 }
 
+// The debug program, or nullptr with a message when lldb tests cannot run here.
 const ag_test::DebugProgram* debug_tutorial02_or_skip() {
-  if (ag_test::run_command("command -v lldb").empty()) {
-    MESSAGE("skipped: lldb is not installed (apt-get install lldb python3-lldb-14)");
-    return nullptr;
-  }
+  if (ag_test::run_command("command -v lldb").empty())
+    return ag_test::debug_tutorial02_or_skip(
+        "lldb is not installed (apt-get install lldb python3-lldb-14)");
   const std::string python = lldb_python_path();
   const std::string probe = ag_test::run_command(
       (python.empty() ? "" : "PYTHONPATH='" + python + "' ") + "lldb -b -o 'script print(6*7)'");
-  if (probe.find("42") == std::string::npos) {
-    MESSAGE("skipped: lldb has no Python (apt-get install python3-lldb-14): " << probe);
-    return nullptr;
-  }
-  const ag_test::DebugProgram& p = ag_test::debug_tutorial02();
-  if (p.skipped.empty()) return &p;
-  REQUIRE_MESSAGE(p.skipped.rfind("FAILED", 0) != 0, p.skipped);
-  MESSAGE("skipped: " << p.skipped);
-  return nullptr;
+  return ag_test::debug_tutorial02_or_skip(
+      probe.find("42") == std::string::npos
+          ? "lldb has no Python (apt-get install python3-lldb-14): " + probe
+          : "");
 }
 
 // lldb in batch mode with the formatter loaded, running `commands` (one per line).
 std::string lldb_session(const ag_test::DebugProgram& p, const std::vector<std::string>& commands) {
-  const fs::path script = p.program.parent_path() / "session.lldb";
-  std::string text;
-  for (const std::string& c : commands) text += c + "\n";
-  std::ofstream(script) << text;
+  const fs::path script = ag_test::session_script(p, "session.lldb", commands);
   const std::string python = lldb_python_path();
   return ag_test::run_command(
       "cd '" + p.repo.string() + "' && " + (python.empty() ? "" : "PYTHONPATH='" + python + "' ") +
       "lldb -b -x -o 'command script import tutorials/lldb/attograd_lldb.py' -s '" +
       script.string() + "' '" + p.program.string() + "'");
-}
-
-// "[a, b, c, d]" of one row of a (rows, 4) tensor, as ag-print writes it.
-// (`p` shows a row as lldb shows a float[4], in lldb's own number format.)
-std::string row_text(const ag::Tensor& t, int64_t row) {
-  std::string s = "[";
-  for (int64_t j = 0; j < t.size(1); ++j) s += (j ? ", " : "") + four_decimals(t.at({row, j}));
-  return s + "]";
 }
 
 }  // namespace

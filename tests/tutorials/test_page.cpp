@@ -15,10 +15,11 @@
 #include "tutorials/common/lesson05.h"
 #include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson08.h"
+#include "tutorials/common/palette.h"
+#include "tutorials/common/report_html.h"
 #include "tutorials/page/captions.h"
 #include "tutorials/page/html_page.h"
 #include "tutorials/page/page_build.h"
-#include "tutorials/page/palette.h"
 
 namespace {
 
@@ -55,25 +56,52 @@ page::Matrix hand_weights(std::vector<float> values) {
 TEST_SUITE("tutorials.page") {
 
 TEST_CASE("palette: viridis stops, WCAG luminance and contrast, text readable on every colour") {
-  CHECK(page::hex(page::viridis(0)) == "#440154");
-  CHECK(page::hex(page::viridis(1)) == "#fde725");
-  CHECK(page::hex(page::viridis(0.5)) == "#21918c");  // the middle stop exactly
+  CHECK(palette::hex(palette::viridis(0)) == "#440154");
+  CHECK(palette::hex(palette::viridis(1)) == "#fde725");
+  CHECK(palette::hex(palette::viridis(0.5)) == "#21918c");  // the middle stop exactly
   // Halfway between stops 0 and 1: (68+71)/2 = 69.5 -> 70, (1+45)/2 = 23, (84+123)/2 = 103.5 ->
   // 104.
-  CHECK(page::hex(page::viridis(1.0 / 16)) == "#461768");
-  const page::Rgb black{0, 0, 0}, white{255, 255, 255};
-  CHECK(page::contrast_ratio(black, white) == doctest::Approx(21.0));
-  CHECK(page::contrast_ratio(white, white) == doctest::Approx(1.0));
+  CHECK(palette::hex(palette::viridis(1.0 / 16)) == "#461768");
+  const palette::Rgb black{0, 0, 0}, white{255, 255, 255};
+  CHECK(palette::contrast_ratio(black, white) == doctest::Approx(21.0));
+  CHECK(palette::contrast_ratio(white, white) == doctest::Approx(1.0));
   // sRGB 128 -> ((128/255 + 0.055) / 1.055)^2.4 = 0.21586 linear light.
-  CHECK(page::relative_luminance({128, 128, 128}) == doctest::Approx(0.21586).epsilon(1e-4));
+  CHECK(palette::relative_luminance({128, 128, 128}) == doctest::Approx(0.21586).epsilon(1e-4));
   double worst = 21;
   for (int k = 0; k <= 1000; ++k) {
-    const page::Rgb background = page::viridis(k / 1000.0);
-    worst = std::min(worst, page::contrast_ratio(background, page::text_colour_on(background)));
+    const palette::Rgb background = palette::viridis(k / 1000.0);
+    worst =
+        std::min(worst, palette::contrast_ratio(background, palette::text_colour_on(background)));
   }
   CHECK(worst >= 4.5);
-  CHECK(page::hex(page::text_colour_on(page::viridis(0))) == "#ffffff");  // dark purple
-  CHECK(page::hex(page::text_colour_on(page::viridis(1))) == "#000000");  // yellow
+  CHECK(palette::hex(palette::text_colour_on(palette::viridis(0))) == "#ffffff");  // dark purple
+  CHECK(palette::hex(palette::text_colour_on(palette::viridis(1))) == "#000000");  // yellow
+}
+
+TEST_CASE("report.html paints with the page's palette and escapes as the page does") {
+  // Two classes; row 0 holds 3 right and 1 wrong, so its cells' shares are 0.75 and 0.25.
+  ag::train::EvalResult eval;
+  eval.count = 8;
+  eval.accuracy = 7.0 / 8.0;
+  eval.confusion = {{3, 1}, {0, 4}};
+  ag::train::ReportInputs in;
+  in.dataset = "synthetic";
+  in.eval = &eval;
+  in.class_names = {"T-shirt/top", "<s>"};
+  const std::string html = ag::train::report_html(in, ag::train::ReportSamples{});
+  // 0.75 of the scale is stop 6 of 8, (94, 201, 98), dark text; 0.25 is stop 2, (59, 82, 139),
+  // light text: the page's colours (the palette test above checks their contrast).
+  CHECK(html.find("data-value=\"3\" style=\"background:#5ec962;color:#000000\"") !=
+        std::string::npos);
+  CHECK(html.find("data-value=\"1\" style=\"background:#3b528b;color:#ffffff\"") !=
+        std::string::npos);
+  // The weight ramp and the script's stops are the palette's, as on the attention page.
+  CHECK(html.find(".ramp{background:linear-gradient(to right,#440154,#472d7b,") !=
+        std::string::npos);
+  CHECK(html.find("\"palette\":[[68,1,84],[71,45,123],") != std::string::npos);
+  // A class name in the table as HTML text, in the data as JSON that cannot end a <script>.
+  CHECK(html.find("1 &lt;s&gt;</th>") != std::string::npos);
+  CHECK(html.find("\"T-shirt/top\",\"\\u003cs\\u003e\"") != std::string::npos);
 }
 
 TEST_CASE("captions are computed from the numbers they describe") {

@@ -11,6 +11,8 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "tutorials/common/html_text.h"
+#include "tutorials/common/palette.h"
 #include "tutorials/common/present.h"
 
 namespace tut {
@@ -36,24 +38,6 @@ const char* shade(float v, float scale) {
 std::string pad_left(const std::string& s, size_t w) {
   size_t dw = display_width(s);
   return std::string(w > dw ? w - dw : 0, ' ') + s;
-}
-
-// Labels like "<s>" must be escaped inside XML text.
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -121,49 +105,21 @@ std::string shade_grid(const ag::Tensor& weights, int64_t mark_row, int64_t mark
 
 namespace {
 
-struct Rgb {
-  float r, g, b;
-};
-
-// Nine colours along the viridis scale (dark violet to yellow), between which
-// we interpolate linearly.
-const Rgb kViridis[] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},
-                        {44, 113, 142}, {33, 144, 141}, {39, 173, 129},
-                        {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
-
-// share 0 is the palest colour, share 1 the darkest (more weight, darker, as in the terminal).
-Rgb colour_at(float share) {
-  const float t = (1.0f - std::clamp(std::isfinite(share) ? share : 0.0f, 0.0f, 1.0f)) * 8.0f;
-  const int k = std::min(static_cast<int>(t), 7);
-  const float f = t - static_cast<float>(k);
-  const Rgb &a = kViridis[k], &b = kViridis[k + 1];
-  return {a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f};
-}
-
-// WCAG's relative luminance: each sRGB channel linearised, then weighted.
-float luminance(const Rgb& c) {
-  auto linear = [](float v) {
-    v /= 255.0f;
-    return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f);
-  };
-  return 0.2126f * linear(c.r) + 0.7152f * linear(c.g) + 0.0722f * linear(c.b);
-}
-
-std::string rgb_text(const Rgb& c) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "rgb(%d,%d,%d)", static_cast<int>(std::lround(c.r)),
-                static_cast<int>(std::lround(c.g)), static_cast<int>(std::lround(c.b)));
-  return buf;
+// The attention page's viridis (palette.h), reversed: share 0 is the palest
+// colour, share 1 the darkest (more weight, darker, as in the terminal).
+palette::Rgb colour_at(float share) {
+  return palette::viridis(1.0 - std::clamp(std::isfinite(share) ? share : 0.0f, 0.0f, 1.0f));
 }
 
 }  // namespace
 
-std::string heat_colour(float share) { return rgb_text(colour_at(share)); }
+std::string heat_colour(float share) {
+  const palette::Rgb c = colour_at(share);
+  return "rgb(" + std::to_string(c.r) + "," + std::to_string(c.g) + "," + std::to_string(c.b) + ")";
+}
 
 const char* text_colour_on(float share) {
-  // The contrast ratio (L1 + 0.05) / (L2 + 0.05) against white (L = 1) and black (L = 0).
-  const float L = luminance(colour_at(share));
-  return (1.05f / (L + 0.05f)) > ((L + 0.05f) / 0.05f) ? "white" : "black";
+  return palette::text_colour_on(colour_at(share)).r == 255 ? "white" : "black";
 }
 
 std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string>& rows,
@@ -185,27 +141,27 @@ std::string heatmap_svg(const ag::Tensor& weights, const std::vector<std::string
                 static_cast<long long>(width), static_cast<long long>(height));
   svg += buf;
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"10\" y=\"24\" font-size=\"16\">" + xml_escape(title) + "</text>\n";
+  svg += "<text x=\"10\" y=\"24\" font-size=\"16\">" + html_text::escape(title) + "</text>\n";
   // Axis titles: the columns' above their labels, the rows' turned upright on the left.
   std::snprintf(buf, sizeof buf,
                 "<text class=\"axis-title\" x=\"%lld\" y=\"%d\" text-anchor=\"middle\" "
                 "font-weight=\"bold\">",
                 static_cast<long long>(left + grid_w / 2), top - 40);
-  svg += buf + xml_escape(col_title) + "</text>\n";
+  svg += buf + html_text::escape(col_title) + "</text>\n";
   std::snprintf(buf, sizeof buf,
                 "<text class=\"axis-title\" x=\"22\" y=\"%lld\" text-anchor=\"middle\" "
                 "font-weight=\"bold\" transform=\"rotate(-90 22 %lld)\">",
                 static_cast<long long>(top + grid_h / 2), static_cast<long long>(top + grid_h / 2));
-  svg += buf + xml_escape(row_title) + "</text>\n";
+  svg += buf + html_text::escape(row_title) + "</text>\n";
   for (int64_t j = 0; j < n_cols; ++j) {
     std::snprintf(buf, sizeof buf, "<text x=\"%lld\" y=\"%d\" text-anchor=\"middle\">",
                   static_cast<long long>(left + j * cell_w + cell_w / 2), top - 10);
-    svg += buf + xml_escape(cols[j]) + "</text>\n";
+    svg += buf + html_text::escape(cols[j]) + "</text>\n";
   }
   for (int64_t i = 0; i < n_rows; ++i) {
     std::snprintf(buf, sizeof buf, "<text x=\"%d\" y=\"%lld\" text-anchor=\"end\">", left - 10,
                   static_cast<long long>(top + i * cell_h + cell_h / 2 + 5));
-    svg += buf + xml_escape(rows[i]) + "</text>\n";
+    svg += buf + html_text::escape(rows[i]) + "</text>\n";
     for (int64_t j = 0; j < n_cols; ++j) {
       const float v = weights.data()[i * n_cols + j];
       const float share = std::isfinite(v) ? std::clamp(v / scale, 0.0f, 1.0f) : 0.0f;

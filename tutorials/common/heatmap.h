@@ -7,7 +7,8 @@
 //                  each axis, the value written in each cell and a colour
 //                  legend, to open in a browser.
 // The SVG's colours run from pale yellow (0) through green and blue to dark
-// violet (the largest weight): the viridis scale, which reads the same to
+// violet (the largest weight): the viridis scale of tutorials/common/palette.h
+// (the attention page's, reversed), which reads the same to
 // colour-blind eyes and in greyscale. Each number is drawn in black or white,
 // whichever contrasts more with its cell's luminance.
 // The SVG is plain text we build by hand: no library, nothing to install.

@@ -11,6 +11,8 @@
 #include "core/ops/reduce.h"
 #include "core/ops/shape.h"
 #include "nn/models/attention_net.h"
+#include "tutorials/common/html_text.h"
+#include "tutorials/common/palette.h"
 
 namespace ag::train {
 
@@ -51,66 +53,8 @@ ReportSamples sample_predictions(nn::UnaryModule& model, const data::Dataset& te
   return samples;
 }
 
-// ---------------------------------------------------------------- colours
-namespace {
-// Viridis at ten even steps (matplotlib's, which is colour-blind safe and
-// reads in greyscale); between them we interpolate.
-constexpr unsigned char kViridis[10][3] = {
-    {68, 1, 84},    {72, 40, 120},  {62, 74, 137},  {49, 104, 142}, {38, 130, 142},
-    {31, 158, 137}, {53, 183, 121}, {109, 205, 89}, {180, 222, 44}, {253, 231, 37}};
-}  // namespace
-
-std::string viridis_hex(double t) {
-  t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0) * 9.0;
-  const int i = std::min(8, int(t));
-  const double f = t - i;
-  char hex[8];
-  int rgb[3];
-  for (int c = 0; c < 3; ++c)
-    rgb[c] = int(std::lround(kViridis[i][c] + (kViridis[i + 1][c] - kViridis[i][c]) * f));
-  std::snprintf(hex, sizeof hex, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
-  return hex;
-}
-
-// Viridis is dark below about 0.6 of its range: white text there, black above.
-bool needs_white_text(double t) { return t < 0.6; }
-
 // ---------------------------------------------------------------- the page
 namespace {
-
-std::string html_text(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
-
-// JSON string literal, also safe inside <script> ("</" cannot end the element).
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '/') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string base64(const std::vector<unsigned char>& bytes) {
   static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -146,18 +90,20 @@ void confusion_table(std::ostringstream& html, const ReportInputs& in) {
        << "% correct (rows: true class, columns: predicted; shade: share of the row)</caption>"
        << "<tr><th></th>";
   for (size_t p = 0; p < confusion.size(); ++p)
-    html << "<th title=\"" << html_text(class_name(in, int64_t(p))) << "\">" << p << "</th>";
+    html << "<th title=\"" << html_text::escape(class_name(in, int64_t(p))) << "\">" << p
+         << "</th>";
   html << "</tr>\n";
   for (size_t t = 0; t < confusion.size(); ++t) {
     int64_t row = 0;
     for (int64_t n : confusion[t]) row += n;
-    html << "<tr><th>" << t << " " << html_text(class_name(in, int64_t(t))) << "</th>";
+    html << "<tr><th>" << t << " " << html_text::escape(class_name(in, int64_t(t))) << "</th>";
     for (size_t p = 0; p < confusion[t].size(); ++p) {
       const double share = row > 0 ? double(confusion[t][p]) / double(row) : 0.0;
+      const palette::Rgb background = palette::viridis(share);
       html << "<td data-true=\"" << t << "\" data-pred=\"" << p << "\" data-value=\""
-           << confusion[t][p] << "\" style=\"background:" << viridis_hex(share)
-           << ";color:" << (needs_white_text(share) ? "#fff" : "#000") << "\">" << confusion[t][p]
-           << "</td>";
+           << confusion[t][p] << "\" style=\"background:" << palette::hex(background)
+           << ";color:" << palette::hex(palette::text_colour_on(background)) << "\">"
+           << confusion[t][p] << "</td>";
     }
     html << "</tr>\n";
   }
@@ -169,7 +115,7 @@ void per_class_table(std::ostringstream& html, const ReportInputs& in) {
           "over its row)</caption><tr><th>class</th><th>accuracy</th><th></th></tr>\n";
   const std::vector<double> accuracy = in.eval->per_class_accuracy();
   for (size_t k = 0; k < accuracy.size(); ++k)
-    html << "<tr><td>" << k << " " << html_text(class_name(in, int64_t(k)))
+    html << "<tr><td>" << k << " " << html_text::escape(class_name(in, int64_t(k)))
          << "</td><td data-value=\"" << number(accuracy[k], "%.9g") << "\">"
          << number(100.0 * accuracy[k], "%.1f")
          << "%</td><td><span class=\"bar\" style=\"width:" << number(100.0 * accuracy[k], "%.1f")
@@ -182,9 +128,9 @@ void per_class_table(std::ostringstream& html, const ReportInputs& in) {
 // maps one byte per weight over the row's largest weight.
 std::string data_json(const ReportInputs& in, const ReportSamples& s) {
   std::ostringstream json;
-  json << "{\"classes\":[";
+  json << "{\"palette\":" << palette::stops_json() << ",\"classes\":[";
   for (size_t k = 0; k < in.class_names.size(); ++k)
-    json << (k ? "," : "") << json_string(in.class_names[k]);
+    json << (k ? "," : "") << html_text::json_string(in.class_names[k]);
   json << "],\"images\":[";
   for (size_t n = 0; n < s.images.size(); ++n) {
     const std::vector<float> v = s.images[n].to_vector();
@@ -222,8 +168,8 @@ std::string report_html(const ReportInputs& in, const ReportSamples& s) {
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
        << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
        << "<title>attograd training report</title><style>" << report_style()
-       << "</style></head><body>\n"
-       << "<h1>Training report: " << html_text(in.dataset) << "</h1>\n";
+       << ".ramp{background:" << palette::css_gradient() << "}\n</style></head><body>\n"
+       << "<h1>Training report: " << html_text::escape(in.dataset) << "</h1>\n";
   if (in.history) {
     std::string curves = curves_svg(*in.history, in.steps_per_epoch);
     const std::string size = "width=\"1000\" height=\"400\"";  // scale with the page instead
@@ -242,9 +188,10 @@ std::string report_html(const ReportInputs& in, const ReportSamples& s) {
     const bool right = s.labels[n] == s.predicted[n];
     html << "<figure id=\"sample-" << n << "\" data-label=\"" << s.labels[n]
          << "\" data-predicted=\"" << s.predicted[n] << "\"><canvas id=\"img-" << n
-         << "\"></canvas><figcaption>" << html_text(class_name(in, s.labels[n])) << "<br><span"
-         << (right ? "" : " class=\"wrong\"") << ">" << (right ? "&#10003; " : "&#10007; ")
-         << html_text(class_name(in, s.predicted[n])) << "</span></figcaption></figure>";
+         << "\"></canvas><figcaption>" << html_text::escape(class_name(in, s.labels[n]))
+         << "<br><span" << (right ? "" : " class=\"wrong\"") << ">"
+         << (right ? "&#10003; " : "&#10007; ") << html_text::escape(class_name(in, s.predicted[n]))
+         << "</span></figcaption></figure>";
   }
   html << "</div>\n<h2>Self-attention</h2>\n";
   if (s.attention_images == 0)

@@ -60,12 +60,8 @@ std::string report_html(const ReportInputs& inputs, const ReportSamples& samples
 void write_report_html(const std::string& path, const ReportInputs& inputs,
                        const ReportSamples& samples);
 
-// The colour-blind-safe scale of the report (viridis, dark to light) at t in
-// [0, 1], as "#rrggbb", and whether text on it should be white to stay readable.
-std::string viridis_hex(double t);
-bool needs_white_text(double t);
-
-// The page's CSS and JavaScript (report_html_assets.cpp).
+// The page's CSS and JavaScript (report_html_assets.cpp); its colours, as the
+// attention page's, are tutorials/common/palette.h's.
 const char* report_style();
 const char* report_script();
 

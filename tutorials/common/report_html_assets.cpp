@@ -1,8 +1,10 @@
 // tutorials/common/report_html_assets.cpp: report.html's CSS and JavaScript,
 // inlined into the page by report_html.cpp (no file is fetched: the page
-// opens offline). The script paints the test images and the attention maps
-// on canvases from the page's JSON, and answers a click on a pixel with that
-// pixel's row of the map; window.agReport lets the tests ask what it shows.
+// opens offline); the colours come from palette.h, through report_html.cpp
+// (the colour bar's gradient, and data.palette for the script). The script
+// paints the test images and the attention maps on canvases from the page's
+// JSON, and answers a click on a pixel with that pixel's row of the map;
+// window.agReport lets the tests ask what it shows.
 #include "tutorials/common/report_html.h"
 
 namespace ag::train {
@@ -26,9 +28,7 @@ caption{text-align:left;padding:4px 0;font-size:13px}
 .att canvas{width:192px;height:192px;image-rendering:pixelated;border:1px solid #ccc}
 .att canvas.att-input{cursor:crosshair}
 .att p{max-width:320px;font-size:13px}
-.ramp{display:inline-block;width:120px;height:10px;vertical-align:middle;background:
-  linear-gradient(to right,#440154,#482878,#3e4a89,#31688e,#26828e,#1f9e89,#35b779,#6dcd59,
-  #b4de2c,#fde725)}
+.ramp{display:inline-block;width:120px;height:10px;vertical-align:middle}
 )";
 }
 
@@ -37,11 +37,11 @@ const char* report_script() {
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('report-data').textContent);
-  const V = [[68,1,84],[72,40,120],[62,74,137],[49,104,142],[38,130,142],[31,158,137],
-             [53,183,121],[109,205,89],[180,222,44],[253,231,37]];
+  // The stops of tutorials/common/palette.h, interpolated as its viridis() does.
+  const V = data.palette, last = V.length - 1;
   function viridis(t) {
-    t = Math.min(1, Math.max(0, t)) * 9;
-    const i = Math.min(8, Math.floor(t)), f = t - i;
+    t = Math.min(1, Math.max(0, t)) * last;
+    const i = Math.min(last - 1, Math.floor(t)), f = t - i;
     return V[i].map((c, k) => Math.round(c + (V[i + 1][k] - c) * f));
   }
   function bytes(text) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/io/atomic_file.h"
+#include "tutorials/common/html_text.h"
 
 namespace ag::train {
 
@@ -234,24 +235,6 @@ void write_curves_svg(const std::string& path, const History& h, int64_t steps_p
 }
 
 // ---------------------------------------------------------------- confusion.svg
-namespace {
-// Class names go into SVG text: escape the characters XML reserves.
-std::string xml_text(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else
-      out += c;
-  }
-  return out;
-}
-}  // namespace
-
 void write_confusion_svg(const std::string& path, const EvalResult& result,
                          const std::vector<std::string>& class_names) {
   const size_t K = result.confusion.size();
@@ -273,7 +256,8 @@ void write_confusion_svg(const std::string& path, const EvalResult& result,
     for (int64_t n : result.confusion[t]) row += n;
     const std::string name = t < class_names.size() ? class_names[t] : std::to_string(t);
     svg << "<text x=\"" << left - 8 << "\" y=\"" << top + cell * t + cell / 2 + 4
-        << "\" font-size=\"12\" text-anchor=\"end\">" << t << " " << xml_text(name) << "</text>\n";
+        << "\" font-size=\"12\" text-anchor=\"end\">" << t << " " << html_text::escape(name)
+        << "</text>\n";
     svg << "<text x=\"" << left + cell * t + cell / 2 << "\" y=\"" << top - 4
         << "\" font-size=\"12\" text-anchor=\"middle\">" << t << "</text>\n";
     for (size_t p = 0; p < K; ++p) {

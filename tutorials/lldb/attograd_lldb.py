@@ -13,25 +13,24 @@
 #
 # Load it with `make lldb T=02`, or add this line to ~/.lldbinit:
 #     command script import /path/to/attograd/tutorials/lldb/attograd_lldb.py
-# It reads both standard libraries' layouts of std::shared_ptr, std::vector
-# and std::string: libstdc++'s (g++ on Linux) and libc++'s (Apple's clang,
-# `make STDLIB=libc++`), and the two fields of attograd's FloatBuffer
-# (core/allocator.h).
+# What is printed, and every check of a half-built tensor, is shared with
+# gdb's printer (tutorials/debuggers/tensor_view.py); this file only reaches
+# the fields: both standard libraries' layouts of std::shared_ptr,
+# std::vector and std::string, libstdc++'s (g++ on Linux) and libc++'s
+# (Apple's clang, `make STDLIB=libc++`), and the two fields of attograd's
+# FloatBuffer (core/allocator.h).
 import bisect
+import os
 import struct
+import sys
 
 import lldb
 
-SUMMARY_VALUES = 4  # values in the one-line summary
-MAX_VALUES = 8      # values per row, and rows, that `p` shows
-MAX_RANK = 8        # sanity limits: a garbage TensorImpl fails these checks
-MAX_DIM = 1 << 31
-MAX_NUMEL = 1 << 34
-MAX_NAME = 4096
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "debuggers"))
+import tensor_view  # noqa: E402  (found through the line above)
+from tensor_view import Garbage, TensorView  # noqa: E402
 
-
-class Garbage(Exception):
-    """The memory does not hold a constructed tensor."""
+READ_ERRORS = (Garbage,) + tensor_view.DECODE_ERRORS
 
 
 def _member(value, *names):
@@ -54,11 +53,7 @@ def _unsigned(value):
 
 
 def _pointer(value):
-    """A pointer's address, checked for alignment (garbage is often odd)."""
-    address = _unsigned(value)
-    if address % 8 != 0:
-        raise Garbage()
-    return address
+    return tensor_view.checked_pointer(_unsigned(value))
 
 
 def _shared_ptr_address(sp):
@@ -71,44 +66,6 @@ def _read(process, address, size):
     if error.Fail() or data is None or len(data) != size:
         raise Garbage()
     return data
-
-
-def _vector_span(vec, item_size):
-    """(address of the first item, item count) of a std::vector, validated."""
-    vec = vec.GetNonSyntheticValue()
-    impl = vec.GetChildMemberWithName("_M_impl")
-    if impl.IsValid():  # libstdc++
-        start = _unsigned(_member(impl, "_M_start"))
-        finish = _unsigned(_member(impl, "_M_finish"))
-    else:  # libc++
-        start = _unsigned(_member(vec, "__begin_"))
-        finish = _unsigned(_member(vec, "__end_"))
-    if start == 0 and finish == 0:
-        return 0, 0
-    if not 0 < start <= finish or (finish - start) % item_size:
-        raise Garbage()
-    return start, (finish - start) // item_size
-
-
-def _string(process, s):
-    s = s.GetNonSyntheticValue()
-    length_field = s.GetChildMemberWithName("_M_string_length")
-    if length_field.IsValid():  # libstdc++: length, then a pointer to the chars
-        length = _unsigned(length_field)
-        if length > MAX_NAME:
-            raise Garbage()
-        if length == 0:
-            return ""
-        address = _unsigned(_member(_member(s, "_M_dataplus"), "_M_p"))
-        if address == 0:
-            raise Garbage()
-        return _read(process, address, length).decode("utf-8")
-    # libc++ keeps short strings inside the object, in a layout that changed
-    # between versions: lldb's own std::string summary knows them all.
-    text = s.GetSummary()
-    if text is None or len(text) < 2 or len(text) > MAX_NAME or not text.startswith('"'):
-        raise Garbage()
-    return text[1:-1]
 
 
 _VTABLES = {}  # target -> sorted [(load address, end, class name)] of every "vtable for X"
@@ -134,112 +91,70 @@ def _vtables(target):
     return _VTABLES[key]
 
 
-def _op_name(target, node_address, process):
-    """The backward node's op name: SoftmaxBackward, DivBackward, ...
-
-    Read from the node's vtable pointer and the vtable symbol it points into
-    ("vtable for ag::SoftmaxBackward"), so it works for a library built
-    without -g too. The tensor-by-number variants (DivScalarBackward, for
-    scores / 2) show as their op, as Node::name() and graph drawings name them."""
+def _op_name(process, node_address):
+    """The backward node's op name, read from its vtable pointer and the
+    vtable symbol it points into ("vtable for ag::SoftmaxBackward"), so it
+    works for a library built without -g too."""
     vptr = struct.unpack("<Q", _read(process, node_address, 8))[0]
-    table = _vtables(target)
+    table = _vtables(process.GetTarget())
     at = bisect.bisect_right(table, (vptr, float("inf"), "")) - 1
     if at < 0 or not table[at][0] <= vptr < table[at][1]:
         return "?"
-    name = table[at][2]
-    for prefix in ("ag::(anonymous namespace)::", "(anonymous namespace)::", "ag::"):
-        name = name.replace(prefix, "")
-    return name.replace("ScalarBackward", "Backward")
+    return tensor_view.op_from_vtable(table[at][2])
 
 
-class TensorView:
-    """What a TensorImpl holds, read once and checked."""
+class LldbImpl:
+    """A TensorImpl's fields as tensor_view.TensorView asks for them."""
 
     def __init__(self, impl):
-        process = impl.GetProcess()
-        self.process = process
-        start, rank = _vector_span(_member(impl, "shape"), 8)
-        if rank > MAX_RANK:
-            raise Garbage()
-        self.shape = list(struct.unpack("<%dq" % rank, _read(process, start, 8 * rank))) if rank else []
-        self.numel = 1
-        for d in self.shape:
-            if d < 0 or d > MAX_DIM:
+        self.impl = impl
+        self.process = impl.GetProcess()
+
+    def shape(self):
+        vec = _member(self.impl, "shape").GetNonSyntheticValue()
+        impl = vec.GetChildMemberWithName("_M_impl")
+        if impl.IsValid():  # libstdc++
+            start, finish = _member(impl, "_M_start"), _member(impl, "_M_finish")
+        else:  # libc++
+            start, finish = _member(vec, "__begin_"), _member(vec, "__end_")
+        return tensor_view.vector_span(_unsigned(start), _unsigned(finish), 8)
+
+    def name(self):
+        s = _member(self.impl, "name").GetNonSyntheticValue()
+        length_field = s.GetChildMemberWithName("_M_string_length")
+        if length_field.IsValid():  # libstdc++: length, then a pointer to the chars
+            length = tensor_view.checked_name_length(_unsigned(length_field))
+            if length == 0:
+                return ""
+            address = _unsigned(_member(_member(s, "_M_dataplus"), "_M_p"))
+            if address == 0:
                 raise Garbage()
-            self.numel *= d
-        if self.numel > MAX_NUMEL:
+            return self.read(address, length).decode("utf-8")
+        # libc++ keeps short strings inside the object, in a layout that changed
+        # between versions: lldb's own std::string summary knows them all.
+        text = s.GetSummary()
+        if text is None or len(text) < 2 or not text.startswith('"'):
             raise Garbage()
-        self.name = _string(process, _member(impl, "name"))
-        self.data = None  # address of the floats, when there is storage enough
-        self.problem = ""
-        storage_ptr = _member(_member(impl, "storage").GetNonSyntheticValue(), "_M_ptr", "__ptr_")
+        tensor_view.checked_name_length(len(text))
+        return text[1:-1]
+
+    def storage(self):
+        storage = _member(self.impl, "storage").GetNonSyntheticValue()
+        storage_ptr = _member(storage, "_M_ptr", "__ptr_")
         if _pointer(storage_ptr) == 0:
-            self.problem = "(no storage)"
-        else:
-            buffer = _member(storage_ptr.Dereference(), "data")  # an ag::FloatBuffer
-            data = _unsigned(_member(buffer, "data_"))
-            count = _unsigned(_member(buffer, "size_"))
-            if data == 0 and count == 0:
-                count = 0
-            elif data % 64 or not 0 < count <= MAX_NUMEL:  # the allocator's blocks are 64-byte aligned
-                raise Garbage()
-            if count < self.numel:
-                self.problem = "(storage too small: %d < %d)" % (count, self.numel)
-            else:
-                self.data = data
-        self.requires_grad = _unsigned(_member(impl, "requires_grad")) != 0
-        self.op = ""
-        grad_fn = _shared_ptr_address(_member(impl, "grad_fn"))
-        if grad_fn != 0:
-            self.op = _op_name(process.GetTarget(), grad_fn, process)
+            return None
+        buffer = _member(storage_ptr.Dereference(), "data")  # an ag::FloatBuffer
+        return _unsigned(_member(buffer, "data_")), _unsigned(_member(buffer, "size_"))
 
-    def values(self, first, count):
-        """`count` floats from flat index `first`."""
-        count = max(0, min(count, self.numel - first))
-        if self.data is None or count == 0:
-            return []
-        return list(struct.unpack("<%df" % count, _read(self.process, self.data + 4 * first, 4 * count)))
+    def requires_grad(self):
+        return _unsigned(_member(self.impl, "requires_grad")) != 0
 
-    def header(self):
-        text = 'Tensor "%s" ' % self.name if self.name else "Tensor "
-        text += "[" + ", ".join(str(s) for s in self.shape) + "]"
-        if self.op:
-            text += " grad_fn=" + self.op
-        elif self.requires_grad:
-            text += " requires_grad"
-        return text
+    def op(self):
+        grad_fn = _shared_ptr_address(_member(self.impl, "grad_fn"))
+        return _op_name(self.process, grad_fn) if grad_fn != 0 else ""
 
-    def summary(self):
-        if self.problem:
-            return self.header() + " " + self.problem
-        shown = self.values(0, SUMMARY_VALUES)
-        more = ", ..." if self.numel > len(shown) else ""
-        return self.header() + " [" + ", ".join(_number(v) for v in shown) + more + "]"
-
-    def row_length(self):
-        return self.shape[-1] if self.shape else 1
-
-    def rows(self):
-        """Number of rows: every dimension but the last, flattened."""
-        n = self.row_length()
-        return self.numel // n if n else 0
-
-    def row_label(self, r):
-        index, rest = [], r
-        for size in reversed(self.shape[:-1]):
-            index.append(rest % size)
-            rest //= size
-        return "[" + ", ".join(str(i) for i in reversed(index)) + "]"
-
-    def row_text(self, r, limit):
-        n = self.row_length()
-        shown = self.values(r * n, min(n, limit))
-        more = ", ..." if n > len(shown) else ""
-        return "[" + ", ".join(_number(v) for v in shown) + more + "]"
-
-
-def _number(v):
-    return "%.4f" % v
+    def read(self, address, size):
+        return _read(self.process, address, size)
 
 
 def _dereferenced(value):
@@ -273,8 +188,8 @@ def _view(valobj):
         impl, kind = _impl_of(valobj)
         if impl is None:
             return None, "Tensor <undefined>"
-        return TensorView(impl), ""
-    except (Garbage, UnicodeDecodeError, struct.error, OverflowError, ValueError):
+        return TensorView(LldbImpl(impl)), ""
+    except READ_ERRORS:
         return None, kind + " <uninitialised>"
 
 
@@ -285,7 +200,7 @@ def tensor_summary(valobj, internal_dict):
         return fallback
     try:
         return view.summary()
-    except (Garbage, struct.error):
+    except READ_ERRORS:
         return "Tensor <uninitialised>"
 
 
@@ -302,10 +217,7 @@ class TensorRows:
         return False
 
     def num_children(self):
-        view = self.view
-        if view is None or view.data is None or view.numel <= SUMMARY_VALUES or len(view.shape) < 2:
-            return 0
-        return min(view.rows(), MAX_VALUES)
+        return self.view.shown_rows() if self.view is not None else 0
 
     def get_child_index(self, name):
         try:
@@ -317,7 +229,7 @@ class TensorRows:
         view = self.view
         if view is None or index < 0 or index >= self.num_children():
             return None
-        n = min(view.row_length(), MAX_VALUES)
+        n = min(view.row_length(), tensor_view.MAX_VALUES)
         row_type = self.valobj.GetTarget().GetBasicType(lldb.eBasicTypeFloat).GetArrayType(n)
         address = view.data + 4 * index * view.row_length()
         return self.valobj.CreateValueFromAddress(view.row_label(index), address, row_type)
@@ -326,35 +238,12 @@ class TensorRows:
         return self.num_children() > 0
 
 
-def _nested(view, limit_rows):
-    """Every value in nested brackets (numpy-like), at most limit_rows rows."""
-    if view.data is None:
-        return view.problem
-    if not view.shape:
-        return _number(view.values(0, 1)[0])
-    lines = []
-    rows = view.rows() if limit_rows is None else min(view.rows(), limit_rows)
-    for r in range(rows):
-        lines.append(view.row_label(r) + " " + view.row_text(r, view.row_length()))
-    if rows < view.rows():
-        lines.append("... %d more rows" % (view.rows() - rows))
-    return "\n".join(lines)
-
-
 def ag_print(debugger, command, result, internal_dict):
-    """ag-print EXPRESSION [ROWS]: print a tensor with all of its values.
-
-Each row (the last dimension) on its own line, labelled by its index over the
-other dimensions, 4 decimals. With ROWS, only the first ROWS rows."""
-    words = command.split()
-    if not words:
-        result.SetError("usage: ag-print EXPRESSION [ROWS]")
+    try:
+        expression, limit = tensor_view.ag_print_arguments(command)
+    except tensor_view.UsageError as usage:
+        result.SetError(str(usage))
         return
-    limit = None
-    if len(words) > 1 and words[-1].isdigit():
-        limit = int(words[-1])
-        words = words[:-1]
-    expression = " ".join(words)
     frame = debugger.GetSelectedTarget().GetProcess().GetSelectedThread().GetSelectedFrame()
     value = frame.GetValueForVariablePath(expression)
     if not value.IsValid() or value.GetError().Fail():
@@ -372,15 +261,20 @@ other dimensions, 4 decimals. With ROWS, only the first ROWS rows."""
         result.AppendMessage(fallback)
         return
     try:
-        result.AppendMessage(view.header() + "\n" + _nested(view, limit))
-    except (Garbage, struct.error):
+        result.AppendMessage(view.nested(limit))
+    except READ_ERRORS:
         result.AppendMessage("Tensor <uninitialised>")
+
+
+ag_print.__doc__ = tensor_view.AG_PRINT_HELP
 
 
 def __lldb_init_module(debugger, internal_dict):
     module = __name__
     for type_name in ("ag::Tensor", "ag::TensorImpl"):
-        debugger.HandleCommand('type summary add -e -w attograd -F %s.tensor_summary "%s"' % (module, type_name))
-        debugger.HandleCommand('type synthetic add -w attograd -l %s.TensorRows "%s"' % (module, type_name))
+        debugger.HandleCommand('type summary add -e -w attograd -F %s.tensor_summary "%s"'
+                               % (module, type_name))
+        debugger.HandleCommand('type synthetic add -w attograd -l %s.TensorRows "%s"'
+                               % (module, type_name))
     debugger.HandleCommand("type category enable attograd")
     debugger.HandleCommand("command script add -f %s.ag_print ag-print" % module)

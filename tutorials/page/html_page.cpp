@@ -7,8 +7,9 @@
 #include <set>
 #include <sstream>
 
+#include "tutorials/common/html_text.h"
+#include "tutorials/common/palette.h"
 #include "tutorials/page/captions.h"
-#include "tutorials/page/palette.h"
 
 namespace page {
 namespace {
@@ -41,9 +42,9 @@ std::string cell(float v, Range range) {
   std::string style = "background:#bbbbbb", text_class;  // −∞ and NaN: neutral grey, black text
   if (std::isfinite(v)) {
     const double t = range.high > range.low ? (v - range.low) / (range.high - range.low) : 0.5;
-    const Rgb background = viridis(t);
-    style = "background:" + hex(background);
-    if (text_colour_on(background).r == 255) text_class = " class=\"w\"";
+    const palette::Rgb background = palette::viridis(t);
+    style = "background:" + palette::hex(background);
+    if (palette::text_colour_on(background).r == 255) text_class = " class=\"w\"";
   }
   return "<td data-value=\"" + exact(v) + "\" style=\"" + style + "\"" + text_class + ">" +
          number(v) + "</td>";
@@ -55,57 +56,18 @@ std::string views_json_list(const std::vector<View>& views) {
   return list + "]";
 }
 
-// A string as a JSON string that is also safe inside <script>: quotes and
-// backslashes escaped, and <, >, & and control characters as \u escapes, so
-// a word such as </script> cannot end the script.
-std::string json_string(const std::string& text) {
-  std::ostringstream out;
-  out << '"';
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out << '\\' << static_cast<char>(c);
-    } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-      char code[8];
-      std::snprintf(code, sizeof code, "\\u%04x", c);
-      out << code;
-    } else {
-      out << static_cast<char>(c);
-    }
-  }
-  out << '"';
-  return out.str();
-}
-
 std::string input_json(const EditableInput& in) {
   std::string json = "{\"embeddings\":{";
   for (size_t w = 0; w < in.words.size(); ++w) {
     if (w) json += ",";
-    json += json_string(in.words[w]);
+    json += html_text::json_string(in.words[w]);
     json += ":[";
     for (size_t k = 0; k < in.embeddings[w].size(); ++k)
       json += std::string(k ? "," : "") + exact(in.embeddings[w][k]);
     json += "]";
   }
-  return json + "},\"mask\":" + json_string(in.mask) + ",\"heads\":" + std::to_string(in.heads) +
-         "}";
-}
-
-// The legend's colour bar: the palette's own stops as a CSS gradient.
-std::string palette_css() {
-  std::string stops;
-  for (size_t k = 0; k < kViridisStops.size(); ++k)
-    stops += std::string(k ? "," : "") + hex(kViridisStops[k]);
-  return ".ag-legend .bar{background:linear-gradient(to right," + stops + ")}\n";
-}
-
-std::string palette_json() {
-  std::string json = "[";
-  for (size_t k = 0; k < kViridisStops.size(); ++k) {
-    const Rgb c = kViridisStops[k];
-    json += (k ? ",[" : "[") + std::to_string(c.r) + "," + std::to_string(c.g) + "," +
-            std::to_string(c.b) + "]";
-  }
-  return json + "]";
+  return json + "},\"mask\":" + html_text::json_string(in.mask) +
+         ",\"heads\":" + std::to_string(in.heads) + "}";
 }
 
 // "enc-self-L0" -> "encoder self-attention, layer 0".
@@ -143,38 +105,22 @@ std::string heads_grid(const View& view) {
 
 }  // namespace
 
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
-
 std::string figure_html(const Matrix& m) {
   const Range range = finite_range(m);
   std::string html = "<figure class=\"ag-matrix" + std::string(m.is_gradient ? " ag-grad" : "") +
                      "\" id=\"" + m.id + "\" data-rows=\"" + std::to_string(m.num_rows()) +
                      "\" data-cols=\"" + std::to_string(m.num_cols()) + "\" data-name=\"" +
-                     escape_html(m.name) + "\">\n<figcaption><b>" + escape_html(m.name) +
-                     "</b> <span class=\"shape\">" + m.shape() + "</span> <code>" +
-                     escape_html(m.formula) + "</code><br><span class=\"caption\">" +
-                     escape_html(m.caption) + "</span></figcaption>\n";
+                     html_text::escape(m.name) + "\">\n<figcaption><b>" +
+                     html_text::escape(m.name) + "</b> <span class=\"shape\">" + m.shape() +
+                     "</span> <code>" + html_text::escape(m.formula) +
+                     "</code><br><span class=\"caption\">" + html_text::escape(m.caption) +
+                     "</span></figcaption>\n";
   html += "<div class=\"ag-legend\">" + number(range.low) + " <span class=\"bar\"></span> " +
           number(range.high) + "</div>\n<div class=\"scroll\"><table><thead><tr><th></th>";
-  for (const std::string& c : m.cols) html += "<th scope=\"col\">" + escape_html(c) + "</th>";
+  for (const std::string& c : m.cols) html += "<th scope=\"col\">" + html_text::escape(c) + "</th>";
   html += "</tr></thead><tbody>\n";
   for (int64_t r = 0; r < m.num_rows(); ++r) {
-    html += "<tr><th scope=\"row\">" + escape_html(m.rows[static_cast<size_t>(r)]) + "</th>";
+    html += "<tr><th scope=\"row\">" + html_text::escape(m.rows[static_cast<size_t>(r)]) + "</th>";
     for (int64_t c = 0; c < m.num_cols(); ++c) html += cell(m.at(r, c), range);
     html += "</tr>\n";
   }
@@ -214,7 +160,7 @@ std::string graph_svg(const Graph& g, const std::vector<Matrix>& node_matrices) 
                   n.x - n.width / 2, n.y - n.height / 2, n.width, n.height);
     svg += buffer;
     std::snprintf(buffer, sizeof buffer, "<text x=\"%.1f\" y=\"%.1f\">", n.x, n.y - 3);
-    svg += buffer + escape_html(node_label(n)) + "</text>";
+    svg += buffer + html_text::escape(node_label(n)) + "</text>";
     std::snprintf(buffer, sizeof buffer, "<text x=\"%.1f\" y=\"%.1f\" class=\"small\">", n.x,
                   n.y + 13);
     svg += buffer + n.shape + "</text></g>\n";
@@ -227,16 +173,17 @@ std::string render_page(const PageContent& content, const std::string& css, cons
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>attograd: attention, step by step</title>\n<style>\n" +
-      css + palette_css() + "</style></head>\n<body>\n<header><h1>Attention, step by step</h1>\n" +
+      css + ".ag-legend .bar{background:" + palette::css_gradient() + "}\n" +
+      "</style></head>\n<body>\n<header><h1>Attention, step by step</h1>\n" +
       "<p>\"I am a student\" → \"Je suis étudiant\", computed by attograd's tutorials 01-08 "
       "(<code>make page</code>). " +
-      escape_html(content.provenance) + "</p>\n<nav id=\"ag-nav\"><ol>";
+      html_text::escape(content.provenance) + "</p>\n<nav id=\"ag-nav\"><ol>";
   for (const View& v : content.views)
-    html += "<li><a href=\"#" + v.id + "\">" + escape_html(v.title) + "</a></li>";
+    html += "<li><a href=\"#" + v.id + "\">" + html_text::escape(v.title) + "</a></li>";
   html += "</ol></nav>\n<div id=\"ag-toolbar\"></div>\n</header>\n<main>\n";
   for (const View& v : content.views) {
     html += "<section class=\"ag-view\" id=\"v-" + v.id + "\" data-kind=\"" + v.kind + "\">\n<h2>" +
-            escape_html(v.title) + "</h2>\n<p>" + escape_html(v.text) + "</p>\n";
+            html_text::escape(v.title) + "</h2>\n<p>" + html_text::escape(v.text) + "</p>\n";
     if (v.kind == "heads") html += heads_grid(v);
     if (v.kind == "graph")
       html += "<div class=\"scroll\">" + graph_svg(content.graph, v.matrices) + "</div>";
@@ -246,7 +193,7 @@ std::string render_page(const PageContent& content, const std::string& css, cons
   }
   html += "</main>\n<script>\nwindow.AG_VIEWS = " + views_json_list(content.views) +
           ";\nwindow.AG_INPUT = " + input_json(content.input) +
-          ";\nwindow.AG_PALETTE = " + palette_json() + ";\n</script>\n<script>\n" + js +
+          ";\nwindow.AG_PALETTE = " + palette::stops_json() + ";\n</script>\n<script>\n" + js +
           "</script>\n</body></html>\n";
   return html;
 }

@@ -25,8 +25,6 @@ struct PageContent {
   std::string provenance;   // one line: where the trained weights came from
 };
 
-// &, <, >, " as entities (labels such as <s> and </s> are words here).
-std::string escape_html(const std::string& text);
 // One matrix as its <figure>: caption, colour legend, table of coloured cells.
 std::string figure_html(const Matrix& m);
 // The autograd graph as inline SVG.

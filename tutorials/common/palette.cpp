@@ -1,11 +1,11 @@
-// tutorials/page/palette.cpp: viridis, luminance, contrast (palette.h says why).
-#include "tutorials/page/palette.h"
+// tutorials/common/palette.cpp: viridis, luminance, contrast (palette.h says why).
+#include "tutorials/common/palette.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-namespace page {
+namespace palette {
 
 Rgb viridis(double t) {
   if (!(t > 0)) t = 0;  // also catches NaN
@@ -43,4 +43,21 @@ std::string hex(Rgb c) {
   return text;
 }
 
-}  // namespace page
+std::string css_gradient() {
+  std::string stops;
+  for (size_t k = 0; k < kViridisStops.size(); ++k)
+    stops += std::string(k ? "," : "") + hex(kViridisStops[k]);
+  return "linear-gradient(to right," + stops + ")";
+}
+
+std::string stops_json() {
+  std::string json = "[";
+  for (size_t k = 0; k < kViridisStops.size(); ++k) {
+    const Rgb c = kViridisStops[k];
+    json += (k ? ",[" : "[") + std::to_string(c.r) + "," + std::to_string(c.g) + "," +
+            std::to_string(c.b) + "]";
+  }
+  return json + "]";
+}
+
+}  // namespace palette

@@ -1,4 +1,8 @@
-// tutorials/page/palette.h: the page's colours, chosen by arithmetic.
+// tutorials/common/palette.h: the colours of attograd's pages, chosen by
+// arithmetic: the attention page (tutorials/page/) and a training run's
+// report.html (report_html.h) paint their numbers with these, and their CSS
+// colour bars and scripts get the same stops from here (css_gradient,
+// stops_json), so a colour is written once.
 //
 // Cells are coloured with viridis (van der Walt and Smith, matplotlib 2015):
 // dark purple -> blue -> green -> yellow, perceptually even, readable in
@@ -15,7 +19,7 @@
 #include <array>
 #include <string>
 
-namespace page {
+namespace palette {
 
 struct Rgb {
   int r = 0, g = 0, b = 0;  // 0..255
@@ -42,5 +46,10 @@ double contrast_ratio(Rgb a, Rgb b);
 Rgb text_colour_on(Rgb background);
 // "#rrggbb".
 std::string hex(Rgb c);
+// The stops as a CSS background, dark on the left: a legend's colour bar.
+std::string css_gradient();
+// The stops as a JSON array of [r, g, b], for a page's script to interpolate
+// as viridis() does.
+std::string stops_json();
 
-}  // namespace page
+}  // namespace palette
