@@ -22,6 +22,7 @@
 
 #include "core/autograd.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/conv_small_k.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/winograd.h"
 #include "core/ops/elementwise.h"
@@ -240,7 +241,7 @@ std::vector<Tensor> Conv2dBackward::apply(const Tensor& dout) {
   if (want_weight) dweight = empty(saved_weight.shape());
   if (want_bias) dbias = empty({geometry.O});
   if (want_weight || want_bias)
-    fast_or_naive(conv2d_backward_weight, conv2d_backward_weight_naive)(
+    fast_or_naive(conv2d_backward_weight_for(geometry), conv2d_backward_weight_naive)(
         geometry, dout.data(), saved_x.data(), want_weight ? dweight.data() : nullptr,
         want_bias ? dbias.data() : nullptr);
   return {dx, dweight, dbias};
