@@ -69,21 +69,37 @@ void fill_panel(const ConvGeometry& g, const float* padded, int64_t p0, int64_t 
 }
 
 // ---------------------------------------------------------------- forward
+// Where a tile reads col's numbers: the vector v of row k (tap k) of its
+// pixels starts at src + row_offset[k] + vector_offset[v]. Two sources:
+//   - the panel: src = panel, row_offset[k] = k·kChunk, vector_offset[v] =
+//     the tile's first pixel in the chunk + v·L;
+//   - the padded image itself, when every vector of L output pixels lies in
+//     one output row and reads L neighbouring input pixels (stride_w 1 and
+//     OW a multiple of L: AttentionNet's 16×16 maps): row_offset[k] is where
+//     tap k's input row starts for output pixel (0, 0), vector_offset[v] where
+//     the vector's output pixel (oh, ow) moves it. No copy at all then.
+struct ColumnSource {
+  const float* src;
+  const int64_t* row_offset;  // K entries
+};
+
 // out rows 0 .. Rows-1 (stride P), pixels 0 .. valid-1 of this tile:
-//   out[r][p] = bias[r] + Σ_k weight[r][k] · panel[k][p]
+//   out[r][p] = bias[r] + Σ_k weight[r][k] · col[k][p]
 // weight rows are K apart; bias may be null.
 template <int Rows>
-void forward_tile(const float* weight, int64_t K, const float* panel, const float* bias, float* out,
-                  int64_t P, int64_t valid) {
+void forward_tile(const float* weight, int64_t K, ColumnSource col, const int64_t* vector_offset,
+                  const float* bias, float* out, int64_t P, int64_t valid) {
   vfloat acc[Rows][kTileVectors];
   for (int r = 0; r < Rows; ++r) {
     const vfloat start = vfloat{} + (bias ? bias[r] : 0.0f);  // the bias in every lane
     for (int v = 0; v < kTileVectors; ++v) acc[r][v] = start;
   }
+  const float* vector_start[kTileVectors];
+  for (int v = 0; v < kTileVectors; ++v) vector_start[v] = col.src + vector_offset[v];
   for (int64_t k = 0; k < K; ++k) {
+    const int64_t row = col.row_offset[k];
     vfloat cols[kTileVectors];
-    for (int v = 0; v < kTileVectors; ++v)
-      cols[v] = simd::load<vfloat>(panel + k * kChunk + v * kLanes);
+    for (int v = 0; v < kTileVectors; ++v) cols[v] = simd::load<vfloat>(vector_start[v] + row);
     for (int r = 0; r < Rows; ++r) {
       const float w = weight[r * K + k];  // broadcast to every lane
       for (int v = 0; v < kTileVectors; ++v) acc[r][v] += w * cols[v];
@@ -102,29 +118,52 @@ void forward_tile(const float* weight, int64_t K, const float* panel, const floa
 
 // The last Og % kTileRows rows: forward_tile<rows>, with rows known at run time.
 template <int Rows>
-void forward_tile_rows(int rows, const float* weight, int64_t K, const float* panel,
-                       const float* bias, float* out, int64_t P, int64_t valid) {
+void forward_tile_rows(int rows, const float* weight, int64_t K, ColumnSource col,
+                       const int64_t* vector_offset, const float* bias, float* out, int64_t P,
+                       int64_t valid) {
   if constexpr (Rows > 0) {
-    if (rows == Rows) return forward_tile<Rows>(weight, K, panel, bias, out, P, valid);
-    forward_tile_rows<Rows - 1>(rows, weight, K, panel, bias, out, P, valid);
+    if (rows == Rows) return forward_tile<Rows>(weight, K, col, vector_offset, bias, out, P, valid);
+    forward_tile_rows<Rows - 1>(rows, weight, K, col, vector_offset, bias, out, P, valid);
   }
 }
 
-// out_g (Og, P), chunks [chunk_lo, chunk_hi) of kChunk pixels, from the padded image.
-// panel: room for (K, kChunk).
+// True when the tiles can read the padded image in place (ColumnSource above).
+bool reads_image_in_place(const ConvGeometry& g) { return g.stride_w == 1 && g.OW % kLanes == 0; }
+
+// Tap k = (c, i, j)'s offset in the padded image, for output pixel (0, 0).
+int64_t tap_offset(const ConvGeometry& g, int64_t k) {
+  const int64_t c = k / (g.kh * g.kw), i = k / g.kw % g.kh, j = k % g.kw;
+  const int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w;
+  return (c * Hp + i * g.dilation_h) * Wp + j * g.dilation_w;
+}
+
+// out_g (Og, P), chunks [chunk_lo, chunk_hi) of kChunk pixels, from the
+// padded image: in place, or through panel (room for (K, kChunk)).
 void forward_chunks(const ConvGeometry& g, const float* padded, const float* weight_g,
                     const float* bias_g, float* out_g, int64_t chunk_lo, int64_t chunk_hi,
                     float* panel) {
   const int64_t K = g.field_size(), Og = g.out_channels_per_group(), P = g.OH * g.OW;
+  const int64_t Wp = g.W + 2 * g.pad_w;
   constexpr int64_t tile_pixels = kTileVectors * kLanes;
+  const bool in_place = reads_image_in_place(g);
+  int64_t row_offset[kSmallFieldMax];
+  for (int64_t k = 0; k < K; ++k) row_offset[k] = in_place ? tap_offset(g, k) : k * kChunk;
+  const ColumnSource col{in_place ? padded : panel, row_offset};
   for (int64_t chunk = chunk_lo; chunk < chunk_hi; ++chunk) {
     const int64_t p0 = chunk * kChunk, count = std::min(kChunk, P - p0);
-    fill_panel(g, padded, p0, count, K, false, panel);
-    for (int64_t o = 0; o < Og; o += kTileRows) {
-      const int rows = int(std::min<int64_t>(kTileRows, Og - o));
-      for (int64_t p = 0; p < count; p += tile_pixels) {
-        const int64_t valid = std::min(tile_pixels, count - p);
-        forward_tile_rows<kTileRows>(rows, weight_g + o * K, K, panel + p,
+    if (!in_place) fill_panel(g, padded, p0, count, K, false, panel);
+    for (int64_t p = 0; p < count; p += tile_pixels) {
+      int64_t vector_offset[kTileVectors];
+      for (int v = 0; v < kTileVectors; ++v) {
+        // A vector past the image's end (in place, counts are whole vectors)
+        // reads vector 0 again; its results are never stored.
+        const int64_t pixel = p0 + p + (p + v * kLanes < count ? v * kLanes : 0);
+        vector_offset[v] = in_place ? pixel / g.OW * g.stride_h * Wp + pixel % g.OW : pixel - p0;
+      }
+      const int64_t valid = std::min(tile_pixels, count - p);
+      for (int64_t o = 0; o < Og; o += kTileRows) {
+        const int rows = int(std::min<int64_t>(kTileRows, Og - o));
+        forward_tile_rows<kTileRows>(rows, weight_g + o * K, K, col, vector_offset,
                                      bias_g ? bias_g + o : nullptr, out_g + o * P + p0 + p, P,
                                      valid);
       }

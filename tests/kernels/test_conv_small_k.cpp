@@ -110,9 +110,18 @@ TEST_CASE("fast equals the seven loops on chosen shapes, 1 and 2 threads") {
       geometry(1, 3, 40, 33, 3, 3, 3, 1),    // P = 1320: several chunks, one ragged
       geometry(1, 2, 1, 1, 3, 3, 3, 1),      // a 1x1 image: every tap but the centre is padding
   };
+  // Output rows of 32 and 16 pixels, a whole number of vectors with AVX-512
+  // or AVX2: the tiles read the padded image in place, here with a taller
+  // stride and dilation too.
+  std::vector<ConvGeometry> in_place = {geometry(2, 3, 20, 34, 7, 3, 3, 0)};
+  ConvGeometry tall = geometry(2, 2, 21, 16, 9, 3, 3, 1);
+  tall.stride_h = 2, tall.dilation_h = 2;
+  conv_fill_output_size(tall);
+  in_place.push_back(tall);
   for (int threads : {1, 2}) {
     ThreadCount scope(threads);
     for (const ConvGeometry& g : cases) check_against_naive(g);
+    for (const ConvGeometry& g : in_place) check_against_naive(g);
   }
 }
 
