@@ -173,7 +173,7 @@ Tensor conv2d_checked(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const ConvGeometry& g) {
   Tensor out = empty({g.N, g.O, g.OH, g.OW});
   const float* bias_data = bias.defined() ? bias.data() : nullptr;
-  // conv2d_forward_for(g): the fastest algorithm for this shape (im2col or Winograd).
+  // conv2d_forward_for(g): the fastest algorithm for this shape (im2col, Winograd, small K).
   fast_or_naive(conv2d_forward_for(g), conv2d_forward_naive)(g, x.data(), weight.data(), bias_data,
                                                              out.data());
 
