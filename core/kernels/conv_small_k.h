@@ -35,8 +35,10 @@
 
 namespace ag {
 
-// The longest receptive field this path takes: above it the blocked sgemm
-// has enough to sum over to amortise its packing (measured in conv_small_k.cpp).
+// The longest receptive field this path takes (the tiles keep K offsets in a
+// fixed array of this size). Up to it the path beats the blocked sgemm
+// (measured in conv_small_k.cpp); above it, the longer the sum over K, the
+// better the sgemm amortises its packing.
 constexpr int64_t kSmallFieldMax = 32;
 
 // True when g's receptive field is short enough (K <= kSmallFieldMax) and
@@ -44,7 +46,7 @@ constexpr int64_t kSmallFieldMax = 32;
 bool small_k_applies(const ConvGeometry& g);
 
 // Same contract as conv2d_forward (conv.h): out = conv(x, weight) + bias, bias
-// may be null, out overwritten.
+// may be null, out overwritten. Both kernels need small_k_applies(g).
 void small_k_conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
                             const float* bias, float* out);
 
