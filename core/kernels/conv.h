@@ -16,6 +16,9 @@
 // products: dcol = weight_gᵀ · dout_g (then col2im scatters dcol back onto the
 // image), and dweight_g += dout_g · col_gᵀ.
 //
+// Two fenced alternatives share this header's geometry: Winograd for 3×3
+// layers with many channels (winograd.h) and register tiles for short
+// receptive fields, K <= 32 (conv_small_k.h); conv2d_forward_for(g) picks.
 // The textbook loops these are tested against live in core/reference/conv_naive.h.
 // Every function overwrites its outputs (it never accumulates into them), and
 // assumes a valid geometry: the op (core/ops/conv.cpp) checks shapes first.

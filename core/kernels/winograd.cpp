@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "core/allocator.h"
+#include "core/kernels/conv_small_k.h"
 #include "core/kernels/gemm_packed.h"
 #include "core/kernels/parallel.h"
 
@@ -227,6 +228,7 @@ bool winograd_applies(const ConvGeometry& g) {
 bool winograd_wins(const ConvGeometry& g) { return winograd_applies(g) && g.C >= 32 && g.O >= 32; }
 
 Conv2dForwardFn* conv2d_forward_for(const ConvGeometry& g) {
+  if (small_k_applies(g)) return small_k_conv2d_forward;  // a short field: conv_small_k.h
   return winograd_wins(g) ? winograd_conv2d_forward : conv2d_forward;
 }
 

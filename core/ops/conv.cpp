@@ -22,6 +22,7 @@
 
 #include "core/autograd.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/conv_small_k.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/winograd.h"
 #include "core/ops/elementwise.h"
@@ -172,7 +173,7 @@ Tensor conv2d_checked(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const ConvGeometry& g) {
   Tensor out = empty({g.N, g.O, g.OH, g.OW});
   const float* bias_data = bias.defined() ? bias.data() : nullptr;
-  // conv2d_forward_for(g): the fastest algorithm for this shape (im2col or Winograd).
+  // conv2d_forward_for(g): the fastest algorithm for this shape (im2col, Winograd, small K).
   fast_or_naive(conv2d_forward_for(g), conv2d_forward_naive)(g, x.data(), weight.data(), bias_data,
                                                              out.data());
 
@@ -240,7 +241,7 @@ std::vector<Tensor> Conv2dBackward::apply(const Tensor& dout) {
   if (want_weight) dweight = empty(saved_weight.shape());
   if (want_bias) dbias = empty({geometry.O});
   if (want_weight || want_bias)
-    fast_or_naive(conv2d_backward_weight, conv2d_backward_weight_naive)(
+    fast_or_naive(conv2d_backward_weight_for(geometry), conv2d_backward_weight_naive)(
         geometry, dout.data(), saved_x.data(), want_weight ? dweight.data() : nullptr,
         want_bias ? dbias.data() : nullptr);
   return {dx, dweight, dbias};

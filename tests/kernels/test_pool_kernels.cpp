@@ -175,4 +175,56 @@ TEST_CASE("fast pools equal naive pools on many geometries") {
   }
 }
 
+TEST_CASE("average pools sum in two passes: random shapes, AttentionNet's tail, 1 and 2 threads") {
+  // Random geometries from a fixed LCG (odd sizes, strides, padding, ceil
+  // mode, count_include_pad, overlapping adaptive bins), then the network's
+  // 16x16 -> 4x4 on 512 planes, where avg_pool2d(x, 4) and
+  // adaptive_avg_pool2d(x, 4, 4) sum the same windows in the same order.
+  uint64_t state = 77;
+  auto draw = [&](int64_t lo, int64_t hi) {  // uniform in [lo, hi]
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  };
+  for (int trial = 0; trial < 24; ++trial) {
+    ThreadCount scope(1 + trial % 2);
+    const int64_t kh = draw(1, 4), kw = draw(1, 4);
+    PoolGeometry g = pool_geometry(draw(1, 9), draw(kh, 13), draw(kw, 13), kh, kw, draw(1, 3),
+                                   draw(1, 3), draw(0, kh / 2), draw(0, kw / 2));
+    g.ceil_mode = draw(0, 1) == 1, g.count_include_pad = draw(0, 1) == 1;
+    pool_fill_output_size(g);
+    INFO("P" << g.planes << " " << g.H << "x" << g.W << " k" << kh << "x" << kw << " s"
+             << g.stride_h << "," << g.stride_w << " p" << g.pad_h << "," << g.pad_w << " ceil "
+             << g.ceil_mode << " include_pad " << g.count_include_pad);
+    const int64_t in_size = g.planes * g.H * g.W, out_size = g.planes * g.OH * g.OW;
+    const auto x = random_values(in_size, 61), dout = random_values(out_size, 62);
+    std::vector<float> out_f(out_size, 9), out_n(out_size), dx_f(in_size, 9), dx_n(in_size);
+    avg_pool2d_forward(g, x.data(), out_f.data());
+    avg_pool2d_forward_naive(g, x.data(), out_n.data());
+    CHECK(max_error(out_f, out_n) < 1e-6);
+    avg_pool2d_backward(g, dout.data(), dx_f.data());
+    avg_pool2d_backward_naive(g, dout.data(), dx_n.data());
+    CHECK(max_error(dx_f, dx_n) < 1e-6);
+
+    const int64_t OH = draw(1, g.H), OW = draw(1, g.W);  // adaptive bins over the same image
+    std::vector<float> bins_f(g.planes * OH * OW, 9), bins_n(g.planes * OH * OW);
+    adaptive_avg_pool2d_forward(g.planes, g.H, g.W, OH, OW, x.data(), bins_f.data());
+    adaptive_avg_pool2d_forward_naive(g.planes, g.H, g.W, OH, OW, x.data(), bins_n.data());
+    CHECK(max_error(bins_f, bins_n) < 1e-6);
+    adaptive_avg_pool2d_backward(g.planes, g.H, g.W, OH, OW, x.data(), dx_f.data());
+    adaptive_avg_pool2d_backward_naive(g.planes, g.H, g.W, OH, OW, x.data(), dx_n.data());
+    CHECK(max_error(dx_f, dx_n) < 1e-6);
+  }
+  for (int threads : {1, 2}) {
+    ThreadCount scope(threads);
+    const PoolGeometry g = pool_geometry(512, 16, 16, 4, 4, 4, 4, 0, 0);
+    const auto x = random_values(512 * 256, 63);
+    std::vector<float> avg(512 * 16), adaptive(512 * 16), naive(512 * 16);
+    avg_pool2d_forward(g, x.data(), avg.data());
+    adaptive_avg_pool2d_forward(512, 16, 16, 4, 4, x.data(), adaptive.data());
+    adaptive_avg_pool2d_forward_naive(512, 16, 16, 4, 4, x.data(), naive.data());
+    CHECK(avg == adaptive);
+    CHECK(max_error(adaptive, naive) < 1e-6);
+  }
+}
+
 }  // TEST_SUITE("kernels.pool")

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/ag.h"
+#include "core/kernels/conv_small_k.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/winograd.h"
 #include "core/reference/conv_naive.h"
@@ -117,8 +118,7 @@ TEST_CASE("the rule: only stride-1, dilation-1, ungrouped 3x3 convs with enough 
          &winograd_conv2d_backward_input));  // (( )): doctest cannot print a function pointer
   ConvGeometry rgb = geometry3x3(32, 3, 16, 16, 64, 1);  // the first layer: C = 3 loses
   CHECK_FALSE(winograd_wins(rgb));
-  CHECK((conv2d_forward_for(rgb) ==
-         &conv2d_forward));  // (( )): doctest cannot print a function pointer
+  CHECK((conv2d_forward_for(rgb) == &small_k_conv2d_forward));  // K = 27: conv_small_k.h
   ConvGeometry strided = wide;
   strided.stride_h = 2;
   CHECK_FALSE(winograd_applies(strided));
