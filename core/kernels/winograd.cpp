@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "core/allocator.h"
+#include "core/kernels/gemm.h"
 #include "core/kernels/gemm_packed.h"
 #include "core/kernels/parallel.h"
 
@@ -138,17 +139,25 @@ void transform_inputs(const ConvGeometry& g, const float* x, int64_t n0, int64_t
   });
 }
 
-// out for images n0 .. n1-1 from M (16, O, T): each 2×2 tile is Aᵀ m A (+ bias),
-// the pixels past OH or OW (an odd output size) dropped.
-void transform_outputs(const ConvGeometry& g, const float* M, const float* bias, int64_t n0,
-                       int64_t n1, float* out) {
+// out for images n0 .. n1-1 from M (16, O, T): each 2×2 tile is Aᵀ m A, then
+// + bias, + residual and ReLU (the fused conv's epilogue, conv.h) while the
+// four numbers are in registers; the pixels past OH or OW (an odd output
+// size) dropped.
+void transform_outputs(const ConvGeometry& g, const float* M, const float* bias,
+                       const ConvEpilogue& then, int64_t n0, int64_t n1, float* out) {
   const int64_t th = tiles_along(g.OH), tw = tiles_along(g.OW), T = (n1 - n0) * th * tw;
   const int64_t stride = position_stride(g.O, T);
   parallel_for(0, g.O, 4, [&](int64_t o_lo, int64_t o_hi) {
     for (int64_t o = o_lo; o < o_hi; ++o) {
-      const float b = bias != nullptr ? bias[o] : 0.0f;
+      // gemm.h's epilogue, with one output plane seen as a single row of OH·OW
+      // numbers: its bias is channel o's, its residual the same plane of residual.
+      Epilogue epilogue;
+      epilogue.bias = bias != nullptr ? bias + o : nullptr;
+      epilogue.residual_ld = g.OH * g.OW;
+      epilogue.relu = then.relu;
       for (int64_t n = n0; n < n1; ++n) {
         float* plane = out + (n * g.O + o) * g.OH * g.OW;
+        if (then.residual) epilogue.residual = then.residual + (plane - out);
         for (int64_t ty = 0; ty < th; ++ty) {
           for (int64_t tx = 0; tx < tw; ++tx) {
             const float* m = M + o * T + ((n - n0) * th + ty) * tw + tx;  // ξ + 1 is stride further
@@ -163,8 +172,9 @@ void transform_outputs(const ConvGeometry& g, const float* M, const float* bias,
               const int64_t oh = 2 * ty + r;
               if (oh >= g.OH) break;
               float* row = plane + oh * g.OW + 2 * tx;
-              row[0] = a[r][0] + a[r][1] + a[r][2] + b;
-              if (2 * tx + 1 < g.OW) row[1] = a[r][1] - a[r][2] - a[r][3] + b;
+              row[0] = epilogue.apply(a[r][0] + a[r][1] + a[r][2], 0, oh * g.OW + 2 * tx);
+              if (2 * tx + 1 < g.OW)
+                row[1] = epilogue.apply(a[r][1] - a[r][2] - a[r][3], 0, oh * g.OW + 2 * tx + 1);
             }
           }
         }
@@ -176,7 +186,7 @@ void transform_outputs(const ConvGeometry& g, const float* M, const float* bias,
 // The whole convolution of geometry g (pad may be negative: a crop), with
 // the weight read through filter_tap.
 void winograd_run(const ConvGeometry& g, const float* x, const float* weight, bool flip_swap,
-                  const float* bias, float* out) {
+                  const float* bias, const ConvEpilogue& then, float* out) {
   if (g.N == 0) return;
   FloatBuffer U(kPositions * position_stride(g.O, g.C));
   transform_filters(g.O, g.C, weight, flip_swap, U.data());
@@ -198,7 +208,7 @@ void winograd_run(const ConvGeometry& g, const float* x, const float* weight, bo
       for (int64_t xi = 0; xi < kPositions; ++xi)  // M[ξ] (O, T) = U[ξ] (O, C) · V[ξ] (C, T)
         sgemm_packed(packed[xi], T, 1.0f, matrix_rows(V.data() + xi * position_stride(g.C, T), T),
                      0.0f, M.data() + xi * position_stride(g.O, T), T);
-      transform_outputs(g, M.data(), bias, n0, n1, out);
+      transform_outputs(g, M.data(), bias, then, n0, n1, out);
     }
   };
   const int64_t threads = get_num_threads();
@@ -238,7 +248,20 @@ Conv2dBackwardInputFn* conv2d_backward_input_for(const ConvGeometry& g) {
 
 void winograd_conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
                              const float* bias, float* out) {
-  winograd_run(g, x, weight, /*flip_swap=*/false, bias, out);
+  winograd_run(g, x, weight, /*flip_swap=*/false, bias, ConvEpilogue{}, out);
+}
+
+void winograd_conv2d_forward_fused(const ConvGeometry& g, const float* x, const float* weight,
+                                   const float* bias, const ConvEpilogue& then, float* out) {
+  winograd_run(g, x, weight, /*flip_swap=*/false, bias, then, out);
+}
+
+void conv2d_forward_fused_fastest(const ConvGeometry& g, const float* x, const float* weight,
+                                  const float* bias, const ConvEpilogue& then, float* out) {
+  if (winograd_wins(g))
+    winograd_conv2d_forward_fused(g, x, weight, bias, then, out);
+  else
+    conv2d_forward_fused(g, x, weight, bias, then, out);
 }
 
 ConvGeometry winograd_backward_input_geometry(const ConvGeometry& g) {
@@ -251,7 +274,8 @@ ConvGeometry winograd_backward_input_geometry(const ConvGeometry& g) {
 
 void winograd_conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                                     float* dx) {
-  winograd_run(winograd_backward_input_geometry(g), dout, weight, /*flip_swap=*/true, nullptr, dx);
+  winograd_run(winograd_backward_input_geometry(g), dout, weight, /*flip_swap=*/true, nullptr,
+               ConvEpilogue{}, dx);
 }
 
 }  // namespace ag
