@@ -45,7 +45,6 @@
 #include <vector>
 
 #include "core/allocator.h"
-#include "core/kernels/gemm.h"
 #include "core/kernels/gemm_packed.h"
 #include "core/kernels/parallel.h"
 
@@ -139,25 +138,17 @@ void transform_inputs(const ConvGeometry& g, const float* x, int64_t n0, int64_t
   });
 }
 
-// out for images n0 .. n1-1 from M (16, O, T): each 2×2 tile is Aᵀ m A, then
-// + bias, + residual and ReLU (the fused conv's epilogue, conv.h) while the
-// four numbers are in registers; the pixels past OH or OW (an odd output
-// size) dropped.
-void transform_outputs(const ConvGeometry& g, const float* M, const float* bias,
-                       const ConvEpilogue& then, int64_t n0, int64_t n1, float* out) {
+// out for images n0 .. n1-1 from M (16, O, T): each 2×2 tile is Aᵀ m A (+ bias),
+// the pixels past OH or OW (an odd output size) dropped.
+void transform_outputs(const ConvGeometry& g, const float* M, const float* bias, int64_t n0,
+                       int64_t n1, float* out) {
   const int64_t th = tiles_along(g.OH), tw = tiles_along(g.OW), T = (n1 - n0) * th * tw;
   const int64_t stride = position_stride(g.O, T);
   parallel_for(0, g.O, 4, [&](int64_t o_lo, int64_t o_hi) {
     for (int64_t o = o_lo; o < o_hi; ++o) {
-      // gemm.h's epilogue, with one output plane seen as a single row of OH·OW
-      // numbers: its bias is channel o's, its residual the same plane of residual.
-      Epilogue epilogue;
-      epilogue.bias = bias != nullptr ? bias + o : nullptr;
-      epilogue.residual_ld = g.OH * g.OW;
-      epilogue.relu = then.relu;
+      const float b = bias != nullptr ? bias[o] : 0.0f;
       for (int64_t n = n0; n < n1; ++n) {
         float* plane = out + (n * g.O + o) * g.OH * g.OW;
-        if (then.residual) epilogue.residual = then.residual + (plane - out);
         for (int64_t ty = 0; ty < th; ++ty) {
           for (int64_t tx = 0; tx < tw; ++tx) {
             const float* m = M + o * T + ((n - n0) * th + ty) * tw + tx;  // ξ + 1 is stride further
@@ -172,14 +163,30 @@ void transform_outputs(const ConvGeometry& g, const float* M, const float* bias,
               const int64_t oh = 2 * ty + r;
               if (oh >= g.OH) break;
               float* row = plane + oh * g.OW + 2 * tx;
-              row[0] = epilogue.apply(a[r][0] + a[r][1] + a[r][2], 0, oh * g.OW + 2 * tx);
-              if (2 * tx + 1 < g.OW)
-                row[1] = epilogue.apply(a[r][1] - a[r][2] - a[r][3], 0, oh * g.OW + 2 * tx + 1);
+              row[0] = a[r][0] + a[r][1] + a[r][2] + b;
+              if (2 * tx + 1 < g.OW) row[1] = a[r][1] - a[r][2] - a[r][3] + b;
             }
           }
         }
       }
     }
+  });
+}
+
+// The fused conv's epilogue (conv.h) after the bias: out += residual, then
+// max(., 0), over the images n0 .. n1-1 the output transform has just written
+// (a chunk: at most kTilesPerChunk tiles of O channels, still in L2). Inside
+// the transform's tile loop, gemm.h's Epilogue::apply per number made the
+// whole Winograd conv 2-7% slower (one thread, 64→128 at 16×16 and 128→256
+// at 8×8, batch 32); this short vectorized pass over hot memory costs less.
+void finish_chunk(const ConvGeometry& g, const ConvEpilogue& then, int64_t n0, int64_t n1,
+                  float* out) {
+  const int64_t image = g.O * g.OH * g.OW;
+  parallel_for(n0 * image, n1 * image, 1 << 14, [&](int64_t lo, int64_t hi) {
+    if (then.residual)
+      for (int64_t i = lo; i < hi; ++i) out[i] += then.residual[i];
+    if (then.relu)
+      for (int64_t i = lo; i < hi; ++i) out[i] = out[i] < 0.0f ? 0.0f : out[i];
   });
 }
 
@@ -208,7 +215,8 @@ void winograd_run(const ConvGeometry& g, const float* x, const float* weight, bo
       for (int64_t xi = 0; xi < kPositions; ++xi)  // M[ξ] (O, T) = U[ξ] (O, C) · V[ξ] (C, T)
         sgemm_packed(packed[xi], T, 1.0f, matrix_rows(V.data() + xi * position_stride(g.C, T), T),
                      0.0f, M.data() + xi * position_stride(g.O, T), T);
-      transform_outputs(g, M.data(), bias, then, n0, n1, out);
+      transform_outputs(g, M.data(), bias, n0, n1, out);
+      if (then.residual || then.relu) finish_chunk(g, then, n0, n1, out);
     }
   };
   const int64_t threads = get_num_threads();

@@ -51,7 +51,8 @@ void winograd_conv2d_backward_input(const ConvGeometry& g, const float* dout, co
                                     float* dx);
 
 // The eval fused conv (conv.h's ConvEpilogue): out = act(conv + bias + residual),
-// applied in the output transform, right after each tile's inverse transform.
+// the bias in the output transform, the rest right after it, on each chunk of
+// images while it is still in cache (winograd.cpp's finish_chunk says why).
 void winograd_conv2d_forward_fused(const ConvGeometry& g, const float* x, const float* weight,
                                    const float* bias, const ConvEpilogue& then, float* out);
 // The fused conv by the fastest kernel for g, as conv2d_forward_for(g) picks.
