@@ -7,7 +7,8 @@
 // core, so the square 1-thread line reads directly as a fraction of peak.
 //
 // "cpu GFLOP/s" divides the same flops by the CPU time the process spent
-// (the fastest of the timed runs, per busy core): on a shared machine another
+// (the fastest of the timed runs, all threads together), so it reads as the
+// rate of one busy core, whatever the thread count: on a shared machine another
 // program's time slices lengthen the wall clock but not the CPU time, so on
 // 1 thread that column is the kernel's own rate. (This VM exposes no cycle
 // counters, so `perf stat -e cycles` prints "not supported"; its task-clock
@@ -61,21 +62,20 @@ double cpu_seconds() {
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
-// The smallest CPU time per call of `runs` runs of `calls` calls, per busy
-// core (divided by the thread count).
+// The smallest CPU time per call (all threads) of `runs` runs of `calls` calls.
 template <class Call>
-double cpu_seconds_per_call(Call&& call, int threads, int calls, int runs) {
+double cpu_seconds_per_call(Call&& call, int calls, int runs) {
   double best = 1e30;
   for (int r = 0; r < runs; ++r) {
     const double start = cpu_seconds();
     for (int i = 0; i < calls; ++i) call();
-    best = std::min(best, (cpu_seconds() - start) / calls / threads);
+    best = std::min(best, (cpu_seconds() - start) / calls);
   }
   return best;
 }
 
 struct Timing {
-  double wall, cpu;  // seconds per call: median wall clock, CPU time per core
+  double wall, cpu;  // seconds per call: median wall clock, CPU time of all threads
 };
 
 // Times one shape with the fast kernel (or the naive one) at `threads`.
@@ -91,7 +91,7 @@ Timing time_shape(const Shape& s, int threads, bool naive, int runs) {
   };
   const double wall = bench::median_seconds_batched(call, runs);
   const int calls = std::max(1, int(0.02 / wall));  // runs of ~20 ms
-  return {wall, cpu_seconds_per_call(call, threads, calls, runs)};
+  return {wall, cpu_seconds_per_call(call, calls, runs)};
 }
 
 // conv's product with the epilogue (+ bias, + residual, ReLU: the eval fused
@@ -116,7 +116,7 @@ Timing time_epilogue(const Shape& s, bool fused, int runs) {
     for (float& c : C) c = std::max(c, 0.0f);
   };
   const double wall = bench::median_seconds_batched(call, runs);
-  return {wall, cpu_seconds_per_call(call, 1, std::max(1, int(0.02 / wall)), runs)};
+  return {wall, cpu_seconds_per_call(call, std::max(1, int(0.02 / wall)), runs)};
 }
 
 void print_row(const Shape& s, const char* kernel, int threads, Timing t) {

@@ -9,14 +9,17 @@
 // (N batch, C/O channels, H×W input, OH×OW output).
 #include <doctest/doctest.h>
 
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/ag.h"
 #include "core/error.h"
 #include "core/kernels/conv.h"
 #include "core/kernels/gemm.h"
 #include "core/kernels/gemm_packed.h"
+#include "core/kernels/kernel_mode.h"
 #include "core/kernels/winograd.h"
 #include "core/reference/conv_naive.h"
 #include "core/reference/gemm_naive.h"
@@ -206,6 +209,41 @@ TEST_CASE("fused conv kernels (im2col and Winograd) equal conv, then + residual,
         CHECK(conv_epilogue_error(g, parts, winograd_conv2d_forward_fused) < 1e-5);
       }
   }
+}
+
+TEST_CASE("conv2d_fused_eval (fast and AG_KERNELS=naive) equals conv2d, add, relu") {
+  // 3×3 (Winograd), 1×1 and strided 3×3 (im2col) convs, each with a residual
+  // and ReLU; the unfused composition runs in the same kernel mode.
+  struct Case {
+    Shape x, weight;
+    Conv2dOptions options;
+  };
+  const Case cases[] = {{{2, 32, 6, 7}, {32, 32, 3, 3}, Conv2dOptions().padding(1)},
+                        {{3, 5, 4, 4}, {6, 5, 1, 1}, Conv2dOptions()},
+                        {{1, 4, 9, 8}, {7, 4, 3, 3}, Conv2dOptions().stride(2).padding(1)}};
+  manual_seed(3);
+  for (size_t index = 0; index < std::size(cases); ++index) {
+    const Case& c = cases[index];
+    const Tensor x = randn(c.x), weight = randn(c.weight), bias = randn({c.weight[0]});
+    for (Kernels mode : {Kernels::Fast, Kernels::Naive}) {
+      KernelsGuard scope(mode);
+      INFO(kernels_name(mode), ", case ", index);
+      const Tensor plain = conv2d(x, weight, bias, c.options);
+      const Tensor residual = randn(plain.shape());
+      const Tensor expected = relu(add(plain, residual));
+      const Tensor fused = conv2d_fused_eval(x, weight, bias, c.options, residual, true);
+      CHECK(fused.shape() == expected.shape());
+      CHECK(max_error(fused.to_vector(), expected.to_vector()) < 1e-6);
+      const Tensor no_relu = conv2d_fused_eval(x, weight, bias, c.options, Tensor(), false);
+      CHECK(max_error(no_relu.to_vector(), plain.to_vector()) < 1e-6);
+    }
+  }
+  const Tensor x = randn({1, 2, 4, 4}), weight = randn({3, 2, 3, 3});
+  CHECK_THROWS_WITH_AS(
+      conv2d_fused_eval(x, weight, Tensor(), Conv2dOptions(), randn({1, 3, 4, 4}), true),
+      "add: shapes [1, 3, 2, 2] and [1, 3, 4, 4] cannot be broadcast together (the fused conv + "
+      "batch norm + residual)",
+      ag::Error);
 }
 
 }  // TEST_SUITE("kernels.gemm_epilogue")
