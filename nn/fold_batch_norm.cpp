@@ -2,14 +2,12 @@
 // it, and the cache that keeps the folded weights between forwards.
 #include "nn/fold_batch_norm.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 #include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
-#include "core/kernels/parallel.h"
 #include "core/ops/conv.h"
 
 namespace ag::nn {
@@ -98,30 +96,10 @@ Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, con
     eps_ = bn.options.eps;
     ++folds_;
   }
-  Tensor out;
-  {
-    NoGradGuard no_grad;  // applies() made sure nothing asks for a gradient
-    out = conv2d(x, folded_.weight, folded_.bias, conv.options);
-  }
-  if (residual.defined() && residual.shape() != out.shape())
-    fail("add: shapes ", out.shape(), " and ", residual.shape(),
-         " cannot be broadcast together (the fused conv + batch norm + residual)");
-  // The epilogue: one pass over the fresh output instead of bn, add and relu
-  // passes. The conv already added the folded bias in its own output pass.
-  // Split across the threads in chunks of at least 64 Ki floats (smaller
-  // maps run inline: starting a thread would cost more than the pass).
-  float* o = out.data();
-  const float* r = residual.defined() ? residual.data() : nullptr;
-  if (!r && !relu) return out;
-  parallel_for(0, out.numel(), 1 << 16, [&](int64_t lo, int64_t hi) {
-    if (r && relu)
-      for (int64_t i = lo; i < hi; ++i) o[i] = std::max(o[i] + r[i], 0.0f);
-    else if (r)
-      for (int64_t i = lo; i < hi; ++i) o[i] += r[i];
-    else
-      for (int64_t i = lo; i < hi; ++i) o[i] = std::max(o[i], 0.0f);
-  });
-  return out;
+  // The conv's output pass (the GEMM's epilogue, core/kernels/gemm.h) adds the
+  // folded bias, the residual, and applies the ReLU while each tile is still
+  // in registers: one pass over the output instead of bn, add and relu passes.
+  return conv2d_fused_eval(x, folded_.weight, folded_.bias, conv.options, residual, relu);
 }
 
 }  // namespace ag::nn

@@ -74,15 +74,6 @@ void for_each_image(int64_t N, int64_t scratch_size, const Body& body) {
   }
 }
 
-// out_g (Og, P) += bias_g[o] on row o.
-void add_bias(const float* bias_g, int64_t Og, int64_t P, float* out_g) {
-  for (int64_t o = 0; o < Og; ++o) {
-    const float b = bias_g[o];
-    float* row = out_g + o * P;
-    for (int64_t p = 0; p < P; ++p) row[p] += b;
-  }
-}
-
 // Enough channels per chunk that a thread has real work to do.
 int64_t channel_grain(const ConvGeometry& g) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, g.kh * g.kw * g.OH * g.OW));
@@ -184,12 +175,18 @@ void col2im(const ConvGeometry& g, const float* col, float* img) {
   // ASSIGNMENT conv2d_backward_runner/col2im: end
 }
 
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, const float* bias,
+                    float* out) {
+  conv2d_forward_fused(g, x, weight, bias, ConvEpilogue{}, out);
+}
+
 // out_g (Og, P) = weight_g (Og, K) · col (K, P), for each image and group, with
 // the weight packed once per call (PackedA) and col never stored: the gemm
 // asks for its rows panel by panel, and im2col_row computes them from the
-// image (a pointwise conv's col is the image itself, read in place).
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, const float* bias,
-                    float* out) {
+// image (a pointwise conv's col is the image itself, read in place). The bias
+// (and the fused residual and ReLU) go in the gemm's epilogue: no extra pass.
+void conv2d_forward_fused(const ConvGeometry& g, const float* x, const float* weight,
+                          const float* bias, const ConvEpilogue& then, float* out) {
   const int64_t Cg = g.in_channels_per_group(), Og = g.out_channels_per_group();
   const int64_t K = g.field_size(), P = g.OH * g.OW, HW = g.H * g.W;
   const bool pointwise = is_pointwise(g);
@@ -207,8 +204,12 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, 
                                    im2col_row(g, padded, tap, p0, count, row);
                                    return static_cast<const float*>(row);
                                  });
-      sgemm_packed(weights[grp], P, 1.0f, col, 0.0f, out_g, P);
-      if (bias != nullptr) add_bias(bias + grp * Og, Og, P, out_g);
+      Epilogue epilogue;  // row o of out_g is output channel grp·Og + o
+      epilogue.bias = bias != nullptr ? bias + grp * Og : nullptr;
+      epilogue.residual = then.residual != nullptr ? then.residual + (out_g - out) : nullptr;
+      epilogue.residual_ld = P;
+      epilogue.relu = then.relu;
+      sgemm_packed(weights[grp], P, 1.0f, col, 0.0f, out_g, P, epilogue);
     }
   });
 }

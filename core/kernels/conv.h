@@ -77,6 +77,16 @@ void col2im(const ConvGeometry& g, const float* col, float* img);
 // weight packed once, col's rows computed into the gemm's panel as needed.
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* weight, const float* bias,
                     float* out);
+// What the eval fused conv (nn/fold_batch_norm.cpp) does to its output after
+// the bias, in the same pass (the gemm's Epilogue, gemm.h): + residual (N, O,
+// OH, OW) when not null, then max(., 0) when relu.
+struct ConvEpilogue {
+  const float* residual = nullptr;
+  bool relu = false;
+};
+// out = act(conv(x, weight) + bias + residual), each tile finished in registers.
+void conv2d_forward_fused(const ConvGeometry& g, const float* x, const float* weight,
+                          const float* bias, const ConvEpilogue& then, float* out);
 // dx (N, C, H, W) from dout (N, O, OH, OW).
 void conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                            float* dx);

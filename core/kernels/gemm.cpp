@@ -30,20 +30,21 @@
 //      level reuses stays in the cache level that can feed it (see the loops in
 //      gemm_serial).
 //
-// The vector type below is a GCC/Clang extension: `vfloat` is 16 floats (with
-// AVX-512) and `a * b + c` on it compiles to one vfmadd instruction. No
-// intrinsics: the same code builds, slower, on machines with AVX2 or only SSE,
-// and on arm64 (NEON: 4 lanes; gemm_internal.h picks its tile).
+// The micro-kernel itself is in gemm_micro_kernel.cpp. It computes on a GCC/Clang
+// vector type: `vfloat` is 16 floats (with AVX-512) and `a * b + c` on it
+// compiles to one vfmadd instruction. No intrinsics: the same code builds,
+// slower, on machines with AVX2 or only SSE, and on arm64 (NEON: 4 lanes;
+// gemm_internal.h picks its tile). An Epilogue (gemm.h) rides along to the
+// micro-kernel and is applied there on the last KC step, the one that writes
+// C's final values.
 #include "core/kernels/gemm.h"
 #include "core/kernels/gemm_internal.h"
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstring>
 #include <memory>
 #include <new>
-#include <utility>
 
 #include "core/error.h"
 #include "core/kernels/parallel.h"
@@ -51,114 +52,6 @@
 
 namespace ag {
 namespace gemm_detail {
-
-typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
-
-// The micro-kernel: C[0:Rows, 0:NR] = alpha · Ã·B̃ + beta · C, where B̃ is a packed
-// sliver of B (kc steps of NR numbers) and Ã a sliver of A whose number (r, k)
-// is at a[r * a_row_step + k * a_k_step]. beta == 0 means C is not read. Full
-// tiles have Rows = MR; edge_kernel instantiates it with fewer rows.
-#if defined(__aarch64__)
-// arm64 only: the k loop of micro_kernel_body when the Rows numbers of A for
-// step k are contiguous (a packed sliver). NEON's fmla multiplies a vector by
-// one lane of another register, so the column of A is loaded as Rows/4
-// vectors and each lane used in place: 2 registers for A where 8 scalars
-// (g++ gives each its own register) would push the 8×12 tile's 24
-// accumulators out of the 32 registers, to the stack.
-template <int Rows>
-[[gnu::always_inline]] inline void accumulate_by_lanes(int64_t kc, const float* __restrict a,
-                                                       int64_t a_k_step, const float* __restrict b,
-                                                       vfloat (&acc)[Rows][kVecPerRow]) {
-  for (int64_t k = 0; k < kc; ++k) {
-    vfloat b_row[kVecPerRow];
-    for (int v = 0; v < kVecPerRow; ++v) b_row[v] = simd::load<vfloat>(b + v * kLanes);
-    for (int g = 0; g < Rows / kLanes; ++g) {
-      const vfloat a_col = simd::load<vfloat>(a + g * kLanes);  // rows g·4 ... g·4 + 3
-      for (int lane = 0; lane < kLanes; ++lane)
-        for (int v = 0; v < kVecPerRow; ++v) acc[g * kLanes + lane][v] += a_col[lane] * b_row[v];
-    }
-    a += a_k_step;
-    b += NR;
-  }
-}
-#endif
-
-template <int Rows = MR>
-[[gnu::always_inline]] inline void micro_kernel_body(int64_t kc, const float* __restrict a,
-                                                     int64_t a_row_step, int64_t a_k_step,
-                                                     const float* __restrict b, float alpha,
-                                                     float beta, float* __restrict c, int64_t ldc) {
-  vfloat acc[Rows][kVecPerRow] = {};
-#if defined(__aarch64__)
-  if (Rows % kLanes == 0 && a_row_step == 1) {
-    accumulate_by_lanes<Rows>(kc, a, a_k_step, b, acc);
-    kc = 0;  // done: the general loop below runs no step
-  }
-#endif
-  for (int64_t k = 0; k < kc; ++k) {
-    vfloat b_row[kVecPerRow];
-    for (int v = 0; v < kVecPerRow; ++v) b_row[v] = simd::load<vfloat>(b + v * kLanes);
-    for (int r = 0; r < Rows; ++r) {
-      float a_rk = a[r * a_row_step];  // broadcast: scalar * vector multiplies every lane
-      for (int v = 0; v < kVecPerRow; ++v) acc[r][v] += a_rk * b_row[v];
-    }
-    a += a_k_step;
-    b += NR;
-  }
-  for (int r = 0; r < Rows; ++r) {
-    for (int v = 0; v < kVecPerRow; ++v) {
-      float* cv = c + r * ldc + v * kLanes;
-      vfloat out = alpha * acc[r][v];
-      if (beta != 0.0f) out += beta * simd::load<vfloat>(cv);
-      simd::store(cv, out);
-    }
-  }
-}
-
-// Ã packed: number (r, k) at a[r + k·MR]. With the steps known at compile
-// time every broadcast is a fixed offset from one pointer: the fast path.
-void micro_kernel_packed(int64_t kc, const float* a, const float* b, float alpha, float beta,
-                         float* c, int64_t ldc) {
-  micro_kernel_body(kc, a, 1, MR, b, alpha, beta, c, ldc);
-}
-
-// Ã read in place from A (see the N <= NR case in gemm_serial).
-void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
-                          const float* b, float alpha, float beta, float* c, int64_t ldc) {
-  micro_kernel_body(kc, a, a_row_step, a_k_step, b, alpha, beta, c, ldc);
-}
-
-// The Rows×NR product of an edge tile into a scratch tile (alpha 1, beta 0).
-template <int Rows>
-void edge_rows(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step, const float* b,
-               float* tile) {
-  micro_kernel_body<Rows>(kc, a, a_row_step, a_k_step, b, 1.0f, 0.0f, tile, NR);
-}
-
-// edge_rows<1> ... edge_rows<MR>, indexed by the number of rows minus one.
-using EdgeRowsFn = void (*)(int64_t, const float*, int64_t, int64_t, const float*, float*);
-template <int... R>
-constexpr std::array<EdgeRowsFn, sizeof...(R)> edge_rows_table(std::integer_sequence<int, R...>) {
-  return {&edge_rows<R + 1>...};
-}
-constexpr auto kEdgeRows = edge_rows_table(std::make_integer_sequence<int, MR>());
-
-// An edge tile (m < MR or n < NR rows/columns of C left): compute the tile
-// into a scratch buffer (the packed zeros make the extra columns zero), then
-// update only the m×n part of C that exists. It uses exactly m rows of
-// accumulators: M = 128 output channels leaves a 2-row edge with MR = 14, and
-// a full-height tile would spend 12 rows of multiply-adds on nothing.
-void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step, const float* b,
-                 float alpha, float beta, float* c, int64_t ldc, int64_t m, int64_t n) {
-  alignas(64) float tile[MR * NR];
-  kEdgeRows[m - 1](kc, a, a_row_step, a_k_step, b, tile);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      float out = alpha * tile[i * NR + j];
-      if (beta != 0.0f) out += beta * c[i * ldc + j];
-      c[i * ldc + j] = out;
-    }
-}
 
 // Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows: sliver s holds, for
 // k = 0..kc-1, the MR numbers op(A)[i0+s·MR+r, p0+k], r = 0..MR-1. Rows past
@@ -238,7 +131,8 @@ float* scratch(AlignedBuffer& buffer, int64_t& capacity, int64_t floats) {
 // C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread: the five loops
 // around the micro-kernel (the BLIS design of Goto and van de Geijn).
 void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_src,
-                 const BSource& b_src, float beta, float* C, int64_t ldc) {
+                 const BSource& b_src, float beta, float* C, int64_t ldc,
+                 const Epilogue& epilogue) {
   thread_local AlignedBuffer a_buffer, b_buffer, row_buffer;
   thread_local int64_t a_capacity = 0, b_capacity = 0, row_capacity = 0;
   const Operand& A = a_src.A;
@@ -254,6 +148,8 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_
     for (int64_t pc = 0; pc < K; pc += KC) {
       int64_t kc = std::min(KC, K - pc);
       float beta_here = pc == 0 ? beta : 1.0f;
+      // The epilogue acts on C's final values: those of the last step only.
+      const bool last_step = pc + kc == K && !epilogue.does_nothing();
       // KC×NC panel: reused by every ic block
       if (b_src.rows)
         pack_b_rows(*b_src.rows, pc, kc, b_src.j_offset + jc, nc, row_scratch, b_packed);
@@ -290,12 +186,14 @@ void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_
               pack_a(A, ic + ir, m, pc, kc, a_packed);
               a = a_packed;
             }
+            const Epilogue tile_epilogue = epilogue.at(ic + ir, jc + jr);
+            const Epilogue* ep = last_step ? &tile_epilogue : nullptr;
             if (m == MR && n == NR && pack_block)
-              micro_kernel_packed(kc, a, b, alpha, beta_here, c, ldc);
+              micro_kernel_packed(kc, a, b, alpha, beta_here, c, ldc, ep);
             else if (m == MR && n == NR)
-              micro_kernel_strided(kc, a, a_row_step, a_k_step, b, alpha, beta_here, c, ldc);
+              micro_kernel_strided(kc, a, a_row_step, a_k_step, b, alpha, beta_here, c, ldc, ep);
             else
-              edge_kernel(kc, a, a_row_step, a_k_step, b, alpha, beta_here, c, ldc, m, n);
+              edge_kernel(kc, a, a_row_step, a_k_step, b, alpha, beta_here, c, ldc, m, n, ep);
           }
         }
       }
@@ -319,12 +217,14 @@ void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K
   check_ld("ldc", ldc, M, N);
 }
 
-// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0).
-void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc) {
+// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0), then
+// the epilogue.
+void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc,
+                const Epilogue& epilogue) {
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
       float& c = C[i * ldc + j];
-      c = alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c);
+      c = epilogue.apply(alpha * 0.0f + (beta == 0.0f ? 0.0f : beta * c), i, j);
     }
 }
 
@@ -336,7 +236,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   check_arguments(trans_a, trans_b, M, N, K, lda, ldb, ldc);
   if (M == 0 || N == 0) return;
-  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);
+  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc, Epilogue{});
 
   // Stripes of rows of C (and A) when M is the longer side, columns of C (and
   // B) otherwise. Threads share nothing but the inputs, so no locks; each
@@ -350,7 +250,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
       int64_t i0 = lo * MR, i1 = std::min(M, hi * MR);
       Operand a_rows = a_op;
       a_rows.data += trans_a ? i0 : i0 * lda;  // op(A)[i0:i1, :]
-      gemm_serial(i1 - i0, N, K, alpha, ASource{a_rows}, BSource{b_op}, beta, C + i0 * ldc, ldc);
+      gemm_serial(i1 - i0, N, K, alpha, ASource{a_rows}, BSource{b_op}, beta, C + i0 * ldc, ldc,
+                  Epilogue{});
     });
   } else {
     int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
@@ -358,7 +259,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
       int64_t j0 = lo * NR, j1 = std::min(N, hi * NR);
       Operand b_cols = b_op;
       b_cols.data += trans_b ? j0 * ldb : j0;  // op(B)[:, j0:j1]
-      gemm_serial(M, j1 - j0, K, alpha, ASource{a_op}, BSource{b_cols}, beta, C + j0, ldc);
+      gemm_serial(M, j1 - j0, K, alpha, ASource{a_op}, BSource{b_cols}, beta, C + j0, ldc,
+                  Epilogue{});
     });
   }
 }

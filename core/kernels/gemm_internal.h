@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/kernels/gemm.h"
 #include "core/kernels/gemm_packed.h"
 #include "core/kernels/simd.h"
 
@@ -63,6 +64,20 @@ struct Operand {
   }
 };
 
+// The micro-kernels (gemm_micro_kernel.cpp): C[0:MR, 0:NR] = alpha·Ã·B̃ + beta·C
+// with B̃ a packed sliver (kc steps of NR numbers) and Ã packed (number (r, k)
+// at a[r + k·MR]) or read in place (at a[r·a_row_step + k·a_k_step]); then the
+// epilogue ep, positioned at the tile's C[0, 0], unless ep is null. The edge
+// kernel writes only the m×n corner of C that exists.
+void micro_kernel_packed(int64_t kc, const float* a, const float* b, float alpha, float beta,
+                         float* c, int64_t ldc, const Epilogue* ep);
+void micro_kernel_strided(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step,
+                          const float* b, float alpha, float beta, float* c, int64_t ldc,
+                          const Epilogue* ep);
+void edge_kernel(int64_t kc, const float* a, int64_t a_row_step, int64_t a_k_step, const float* b,
+                 float alpha, float beta, float* c, int64_t ldc, int64_t m, int64_t n,
+                 const Epilogue* ep);
+
 // Packs op(A)[i0:i0+mc, p0:p0+kc] into slivers of MR rows (see gemm.cpp).
 void pack_a(const Operand& A, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* packed);
 
@@ -79,15 +94,17 @@ struct BSource {
   int64_t j_offset = 0;
 };
 
-// C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread (see gemm.cpp).
+// C[0:M, 0:N] = alpha·op(A)·op(B) + beta·C on one thread (see gemm.cpp), then
+// the epilogue (positioned at C[0, 0]).
 void gemm_serial(int64_t M, int64_t N, int64_t K, float alpha, const ASource& a_src,
-                 const BSource& b_src, float beta, float* C, int64_t ldc);
+                 const BSource& b_src, float beta, float* C, int64_t ldc, const Epilogue& epilogue);
 
 // Rejects sizes and leading dimensions no valid matrix could have.
 void check_arguments(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, int64_t lda,
                      int64_t ldb, int64_t ldc);
-// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0).
-void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc);
+// C = alpha·0 + beta·C, as gemm_naive computes an empty sum (K == 0), then the epilogue.
+void scale_only(int64_t M, int64_t N, float alpha, float beta, float* C, int64_t ldc,
+                const Epilogue& epilogue);
 
 // Threads split C into stripes of whole micro-tiles, each stripe a smaller
 // gemm of its own. The grain keeps a stripe at >= ~2 MFLOP so the wake-up of

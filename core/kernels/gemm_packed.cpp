@@ -44,12 +44,15 @@ GemmRows matrix_rows(const float* B, int64_t ldb) {
 }
 
 void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta, float* C,
-                  int64_t ldc) {
+                  int64_t ldc, const Epilogue& epilogue) {
   const int64_t M = A.rows(), K = A.cols();
   if (N < 0) fail("sgemm_packed: N must be non-negative, got ", N);
   if (M > 1 && ldc < N) fail("sgemm_packed: ldc=", ldc, " is smaller than N=", N);
   if (M == 0 || N == 0) return;
-  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc);
+  if (epilogue.residual && M > 1 && epilogue.residual_ld < N)
+    fail("sgemm_packed: the epilogue's residual_ld=", epilogue.residual_ld,
+         " is smaller than N=", N);
+  if (K == 0) return scale_only(M, N, alpha, beta, C, ldc, epilogue);
   // Stripes of whole NR-wide column tiles: every thread reads the one PackedA.
   const int64_t col_tiles = (N + NR - 1) / NR;
   const int64_t grain = std::max<int64_t>(1, kMinFlopsPerThread / (2 * NR * M * K));
@@ -60,7 +63,7 @@ void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, f
     BSource b_src;
     b_src.rows = &B;
     b_src.j_offset = j0;
-    gemm_serial(M, j1 - j0, K, alpha, a_src, b_src, beta, C + j0, ldc);
+    gemm_serial(M, j1 - j0, K, alpha, a_src, b_src, beta, C + j0, ldc, epilogue.at(0, j0));
   });
 }
 

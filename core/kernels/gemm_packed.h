@@ -16,6 +16,7 @@
 #include <functional>
 
 #include "core/allocator.h"
+#include "core/kernels/gemm.h"
 
 namespace ag {
 
@@ -49,8 +50,10 @@ GemmRows matrix_rows(const float* B, int64_t ldb);
 
 // C[M, N] = alpha · A · B + beta · C with A packed (M = A.rows(), K = A.cols())
 // and B [K, N] given by its rows. Threads split C's columns (a call from
-// inside a parallel_for worker runs serially). Same meaning as sgemm.
+// inside a parallel_for worker runs serially). Same meaning as sgemm, then
+// the epilogue (gemm.h: + bias per row, + residual, ReLU) as each tile of C
+// is written: a conv's bias, residual add and ReLU in the same pass.
 void sgemm_packed(const PackedA& A, int64_t N, float alpha, const GemmRows& B, float beta, float* C,
-                  int64_t ldc);
+                  int64_t ldc, const Epilogue& epilogue = {});
 
 }  // namespace ag

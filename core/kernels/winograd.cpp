@@ -174,10 +174,27 @@ void transform_outputs(const ConvGeometry& g, const float* M, const float* bias,
   });
 }
 
+// The fused conv's epilogue (conv.h) after the bias: out += residual, then
+// max(., 0), over the images n0 .. n1-1 the output transform has just written
+// (a chunk: at most kTilesPerChunk tiles of O channels, still in L2). Inside
+// the transform's tile loop, gemm.h's Epilogue::apply per number made the
+// whole Winograd conv 2-7% slower (one thread, 64→128 at 16×16 and 128→256
+// at 8×8, batch 32); this short vectorized pass over hot memory costs less.
+void finish_chunk(const ConvGeometry& g, const ConvEpilogue& then, int64_t n0, int64_t n1,
+                  float* out) {
+  const int64_t image = g.O * g.OH * g.OW;
+  parallel_for(n0 * image, n1 * image, 1 << 14, [&](int64_t lo, int64_t hi) {
+    if (then.residual)
+      for (int64_t i = lo; i < hi; ++i) out[i] += then.residual[i];
+    if (then.relu)
+      for (int64_t i = lo; i < hi; ++i) out[i] = out[i] < 0.0f ? 0.0f : out[i];
+  });
+}
+
 // The whole convolution of geometry g (pad may be negative: a crop), with
 // the weight read through filter_tap.
 void winograd_run(const ConvGeometry& g, const float* x, const float* weight, bool flip_swap,
-                  const float* bias, float* out) {
+                  const float* bias, const ConvEpilogue& then, float* out) {
   if (g.N == 0) return;
   FloatBuffer U(kPositions * position_stride(g.O, g.C));
   transform_filters(g.O, g.C, weight, flip_swap, U.data());
@@ -200,6 +217,7 @@ void winograd_run(const ConvGeometry& g, const float* x, const float* weight, bo
         sgemm_packed(packed[xi], T, 1.0f, matrix_rows(V.data() + xi * position_stride(g.C, T), T),
                      0.0f, M.data() + xi * position_stride(g.O, T), T);
       transform_outputs(g, M.data(), bias, n0, n1, out);
+      if (then.residual || then.relu) finish_chunk(g, then, n0, n1, out);
     }
   };
   const int64_t threads = get_num_threads();
@@ -240,7 +258,20 @@ Conv2dBackwardInputFn* conv2d_backward_input_for(const ConvGeometry& g) {
 
 void winograd_conv2d_forward(const ConvGeometry& g, const float* x, const float* weight,
                              const float* bias, float* out) {
-  winograd_run(g, x, weight, /*flip_swap=*/false, bias, out);
+  winograd_run(g, x, weight, /*flip_swap=*/false, bias, ConvEpilogue{}, out);
+}
+
+void winograd_conv2d_forward_fused(const ConvGeometry& g, const float* x, const float* weight,
+                                   const float* bias, const ConvEpilogue& then, float* out) {
+  winograd_run(g, x, weight, /*flip_swap=*/false, bias, then, out);
+}
+
+void conv2d_forward_fused_fastest(const ConvGeometry& g, const float* x, const float* weight,
+                                  const float* bias, const ConvEpilogue& then, float* out) {
+  if (winograd_wins(g))
+    winograd_conv2d_forward_fused(g, x, weight, bias, then, out);
+  else
+    conv2d_forward_fused(g, x, weight, bias, then, out);
 }
 
 ConvGeometry winograd_backward_input_geometry(const ConvGeometry& g) {
@@ -253,7 +284,8 @@ ConvGeometry winograd_backward_input_geometry(const ConvGeometry& g) {
 
 void winograd_conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                                     float* dx) {
-  winograd_run(winograd_backward_input_geometry(g), dout, weight, /*flip_swap=*/true, nullptr, dx);
+  winograd_run(winograd_backward_input_geometry(g), dout, weight, /*flip_swap=*/true, nullptr,
+               ConvEpilogue{}, dx);
 }
 
 }  // namespace ag

@@ -50,6 +50,15 @@ void winograd_conv2d_forward(const ConvGeometry& g, const float* x, const float*
 void winograd_conv2d_backward_input(const ConvGeometry& g, const float* dout, const float* weight,
                                     float* dx);
 
+// The eval fused conv (conv.h's ConvEpilogue): out = act(conv + bias + residual),
+// the bias in the output transform, the rest right after it, on each chunk of
+// images while it is still in cache (winograd.cpp's finish_chunk says why).
+void winograd_conv2d_forward_fused(const ConvGeometry& g, const float* x, const float* weight,
+                                   const float* bias, const ConvEpilogue& then, float* out);
+// The fused conv by the fastest kernel for g, as conv2d_forward_for(g) picks.
+void conv2d_forward_fused_fastest(const ConvGeometry& g, const float* x, const float* weight,
+                                  const float* bias, const ConvEpilogue& then, float* out);
+
 // The geometry of dx as a convolution of dout: C and O swapped, H×W = OH×OW,
 // padding 2 - pad (negative for pad > 2: a crop), output H×W. Shared with the twin.
 ConvGeometry winograd_backward_input_geometry(const ConvGeometry& g);

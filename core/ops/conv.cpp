@@ -27,6 +27,7 @@
 #include "core/kernels/winograd.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/shape.h"
+#include "core/ops/unary.h"
 #include "core/reference/conv_naive.h"
 
 namespace ag {
@@ -209,6 +210,33 @@ Tensor conv2d_4d(const ConvCall& call, const Tensor& x, const Tensor& weight, co
 }
 
 }  // namespace
+
+Tensor conv2d_fused_eval(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                         const Conv2dOptions& options, const Tensor& residual, bool relu) {
+  if (!x.defined() || !weight.defined()) fail("conv2d: input and weight must be defined");
+  if (x.dim() != 4 || weight.dim() != 4)
+    fail("conv2d: the fused eval conv expects a 4-D input and weight, got ", x.shape(), " and ",
+         weight.shape());
+  const ConvCall call{"conv2d", x.shape(), weight.shape()};
+  int64_t extra_h = 0, extra_w = 0;
+  const ConvGeometry g = conv_geometry(call, x, weight, bias, options, &extra_h, &extra_w);
+  const Shape out_shape{g.N, g.O, g.OH, g.OW};
+  if (residual.defined() && residual.shape() != out_shape)
+    fail("add: shapes ", out_shape, " and ", residual.shape(),
+         " cannot be broadcast together (the fused conv + batch norm + residual)");
+  NoGradGuard no_grad;  // a constant result: nothing below records history
+  if (g.C == 0 || kernels() == Kernels::Naive) {  // the unfused composition, step by step
+    Tensor out = conv2d_4d(call, x, weight, bias, options);
+    if (residual.defined()) out = add(out, residual);
+    return relu ? ag::relu(out) : out;
+  }
+  const Tensor padded = pad_end(pad_end(x, 2, extra_h), 3, extra_w);
+  Tensor out = empty(out_shape);
+  const ConvEpilogue then{residual.defined() ? residual.data() : nullptr, relu};
+  conv2d_forward_fused_fastest(g, padded.data(), weight.data(),
+                               bias.defined() ? bias.data() : nullptr, then, out.data());
+  return out;
+}
 
 PaddingRule parse_padding_rule(const char* op, const std::string& rule) {
   if (rule == "same") return PaddingRule::Same;

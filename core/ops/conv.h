@@ -59,6 +59,15 @@ struct Conv2dOptions {
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dOptions& options = Conv2dOptions());
 
+// Inference only, no history recorded: act(conv2d(x, weight, bias) + residual),
+// act = ReLU when relu, computed in the conv's own output pass (the GEMM's
+// epilogue, core/kernels/gemm.h) instead of an add pass and a ReLU pass. x is
+// 4-D; residual undefined or of the output's shape. Called by the eval-mode
+// Conv2d + BatchNorm2d fold (nn/fold_batch_norm.cpp); with AG_KERNELS=naive
+// it is the seven loops, then add, then relu.
+Tensor conv2d_fused_eval(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                         const Conv2dOptions& options, const Tensor& residual, bool relu);
+
 // conv1d: the _l fields are along the length L (pad_l pads both ends).
 struct Conv1dOptions {
   int64_t stride_l = 1, pad_l = 0, dilation_l = 1, groups = 1;
