@@ -86,8 +86,8 @@ bool FoldedConvBatchNorm::applies(const Conv2d& conv, const BatchNorm& bn, const
   return true;
 }
 
-Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, const Tensor& x,
-                                    const Tensor& residual, bool relu) {
+FoldedConv FoldedConvBatchNorm::current_fold(const Conv2d& conv, const BatchNorm& bn) {
+  std::lock_guard<std::mutex> lock(mutex_);
   std::vector<Source> now = sources_of(conv, bn);
   bool stale = folds_ == 0 || eps_ != bn.options.eps || now.size() != sources_.size();
   for (size_t i = 0; !stale && i < now.size(); ++i)
@@ -98,10 +98,16 @@ Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, con
     eps_ = bn.options.eps;
     ++folds_;
   }
+  return folded_;
+}
+
+Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, const Tensor& x,
+                                    const Tensor& residual, bool relu) {
+  const FoldedConv folded = current_fold(conv, bn);
   Tensor out;
   {
     NoGradGuard no_grad;  // applies() made sure nothing asks for a gradient
-    out = conv2d(x, folded_.weight, folded_.bias, conv.options);
+    out = conv2d(x, folded.weight, folded.bias, conv.options);
   }
   if (residual.defined() && residual.shape() != out.shape())
     fail("add: shapes ", out.shape(), " and ", residual.shape(),

@@ -22,6 +22,11 @@ struct BatchNormOptions {
 class BatchNorm : public UnaryModule {
  public:
   Tensor forward(const Tensor& x) override;
+  // relu(forward(x) + residual), or relu(forward(x)) without a residual, as
+  // ONE op (ag::batch_norm_relu): the same values, gradients and running
+  // statistics in fewer passes over memory. The network's blocks call it
+  // (nn/models/attention_net.cpp). Like a fused call, it runs no forward hooks.
+  Tensor forward_relu(const Tensor& x, const Tensor& residual = Tensor());
   std::string extra_repr() const override;
 
   int64_t num_features;
@@ -35,6 +40,7 @@ class BatchNorm : public UnaryModule {
             std::vector<int64_t> accepted_ranks);
 
  private:
+  Tensor normalize(const Tensor& x, const Tensor& residual, bool relu);
   std::vector<int64_t> accepted_ranks_;
 };
 
