@@ -28,18 +28,25 @@ namespace {
 // The ReLU's own test (core/ops/unary.cpp): a value passes unless it is <= 0.
 inline bool passes(float v) { return !(v <= 0.0f); }
 
+// 32 values' bits, value b in bit b: a compare and a shift per value, OR-ed
+// together, which g++ vectorizes (it does not with one 64-bit word: the float
+// lanes and the 64-bit lanes do not pair up).
+uint32_t passed_bits_of_32(const float* out) {
+  uint32_t word = 0;
+  for (int b = 0; b < 32; ++b) word |= uint32_t(passes(out[b])) << b;
+  return word;
+}
+
 // Sets bit first + k of `bits` for each out[k] that passed (the bits start at 0).
-// Whole 64-bit words in the middle: a compare and a shift per value, which the
-// compiler vectorizes; the ends (when a run does not start on a word) bit by bit.
+// Whole 64-bit words in the middle, two vectorized halves each; the ends
+// (when a run does not start on a word) bit by bit.
 void set_passed_bits(const float* out, int64_t count, uint64_t* bits, int64_t first) {
   int64_t k = 0;
   for (; k < count && ((first + k) & 63) != 0; ++k)
     bits[(first + k) >> 6] |= uint64_t(passes(out[k])) << ((first + k) & 63);
-  for (; k + 64 <= count; k += 64) {
-    uint64_t word = 0;
-    for (int b = 0; b < 64; ++b) word |= uint64_t(passes(out[k + b])) << b;
-    bits[(first + k) >> 6] = word;
-  }
+  for (; k + 64 <= count; k += 64)
+    bits[(first + k) >> 6] =
+        uint64_t(passed_bits_of_32(out + k)) | uint64_t(passed_bits_of_32(out + k + 32)) << 32;
   for (; k < count; ++k) bits[(first + k) >> 6] |= uint64_t(passes(out[k])) << ((first + k) & 63);
 }
 
