@@ -25,7 +25,8 @@ class BatchNorm : public UnaryModule {
   // relu(forward(x) + residual), or relu(forward(x)) without a residual, as
   // ONE op (ag::batch_norm_relu): the same values, gradients and running
   // statistics in fewer passes over memory. The network's blocks call it
-  // (nn/models/attention_net.cpp). Like a fused call, it runs no forward hooks.
+  // (nn/models/attention_net.cpp). A plain method, not the call operator: no
+  // forward hooks run (of this module or of the ReLU it stands in for).
   Tensor forward_relu(const Tensor& x, const Tensor& residual = Tensor());
   std::string extra_repr() const override;
 
