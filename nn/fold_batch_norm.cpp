@@ -84,8 +84,8 @@ bool FoldedConvBatchNorm::applies(const Conv2d& conv, const BatchNorm& bn, const
   return true;
 }
 
-Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, const Tensor& x,
-                                    const Tensor& residual, bool relu) {
+FoldedConv FoldedConvBatchNorm::current_fold(const Conv2d& conv, const BatchNorm& bn) {
+  std::lock_guard<std::mutex> lock(mutex_);
   std::vector<Source> now = sources_of(conv, bn);
   bool stale = folds_ == 0 || eps_ != bn.options.eps || now.size() != sources_.size();
   for (size_t i = 0; !stale && i < now.size(); ++i)
@@ -96,10 +96,17 @@ Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, con
     eps_ = bn.options.eps;
     ++folds_;
   }
+  return folded_;
+}
+
+Tensor FoldedConvBatchNorm::forward(const Conv2d& conv, const BatchNorm& bn, const Tensor& x,
+                                    const Tensor& residual, bool relu) {
+  // A copy taken under the lock: another thread may refold meanwhile.
+  const FoldedConv folded = current_fold(conv, bn);
   // The conv's output pass (the GEMM's epilogue, core/kernels/gemm.h) adds the
   // folded bias, the residual, and applies the ReLU while each tile is still
   // in registers: one pass over the output instead of bn, add and relu passes.
-  return conv2d_fused_eval(x, folded_.weight, folded_.bias, conv.options, residual, relu);
+  return conv2d_fused_eval(x, folded.weight, folded.bias, conv.options, residual, relu);
 }
 
 }  // namespace ag::nn

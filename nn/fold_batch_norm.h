@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "nn/layers/conv.h"
@@ -66,7 +67,10 @@ class FoldedConvBatchNorm {
                  bool relu);
 
   // How many times the fold was computed: tests check the cache refreshes.
-  int64_t folds() const { return folds_; }
+  int64_t folds() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return folds_;
+  }
 
  private:
   struct Source {
@@ -74,7 +78,14 @@ class FoldedConvBatchNorm {
     uint64_t version = 0;
   };
   static std::vector<Source> sources_of(const Conv2d& conv, const BatchNorm& bn);
+  // The folded weights for the sources as they are now, refolded if stale.
+  // Returned by value (two tensor handles): the caller's conv keeps using
+  // them even if another thread refolds meanwhile.
+  FoldedConv current_fold(const Conv2d& conv, const BatchNorm& bn);
 
+  // Two threads may run eval forwards of one module at once (a server):
+  // the mutex guards the cache below, held only while checking or refolding.
+  mutable std::mutex mutex_;
   std::vector<Source> sources_;
   double eps_ = 0.0;
   FoldedConv folded_;

@@ -18,6 +18,7 @@
 #include "core/autograd.h"
 #include "core/kernels/kernel_mode.h"
 #include "core/kernels/norm.h"
+#include "core/ops/norm_common.h"
 #include "core/reference/norm_naive.h"
 
 namespace ag {
@@ -36,6 +37,46 @@ void check_parameter(const char* op, const char* what, const Tensor& p, const Sh
 }  // namespace
 
 // ---------------------------------------------------------------- batch norm
+BatchNormShape check_batch_norm_inputs(const char* op, const Tensor& x, const Tensor& running_mean,
+                                       const Tensor& running_var, const Tensor& weight,
+                                       const Tensor& bias, bool training, float eps) {
+  if (!x.defined()) fail(op, ": input must be defined");
+  if (x.dim() < 2) fail(op, ": expected an input (N, C) or (N, C, H, W), got ", x.shape());
+  BatchNormShape s;
+  s.N = x.size(0), s.C = x.size(1);
+  s.S = numel_of(Shape(x.shape().begin() + 2, x.shape().end()));  // 1 for (N, C)
+  const Shape channels{s.C};
+  check_parameter(op, "weight", weight, channels, x);
+  check_parameter(op, "bias", bias, channels, x);
+  check_parameter(op, "running_mean", running_mean, channels, x);
+  check_parameter(op, "running_var", running_var, channels, x);
+  if (running_mean.defined() != running_var.defined())
+    fail(op, ": running_mean and running_var must both be given or both be undefined");
+  if (!training && !running_mean.defined())
+    fail(op, ": eval mode (training=false) needs running_mean and running_var");
+  if (training && s.count() <= 1)
+    fail(op, ": expected more than 1 value per channel when training, got input ", x.shape());
+  if (!(eps >= 0.0f)) fail(op, ": eps must be >= 0, got ", eps);
+  return s;
+}
+
+void update_running_stats(const BatchNormShape& s, const std::vector<float>& mean,
+                          const std::vector<float>& var, Tensor& running_mean, Tensor& running_var,
+                          float momentum) {
+  if (!running_mean.defined()) return;
+  // Biased variance normalizes; the running estimate uses the unbiased
+  // one (times M / (M - 1)), as PyTorch does.
+  const float M = float(s.count()), unbias = M / (M - 1.0f);
+  float* rm = running_mean.data();
+  float* rv = running_var.data();
+  for (int64_t c = 0; c < s.C; ++c) {
+    rm[c] = (1.0f - momentum) * rm[c] + momentum * mean[c];
+    rv[c] = (1.0f - momentum) * rv[c] + momentum * var[c] * unbias;
+  }
+  running_mean.bump_version();
+  running_var.bump_version();
+}
+
 struct BatchNormBackward : Node {
   SavedTensor x, weight;            // weight only when defined
   std::vector<float> mean, invstd;  // the statistics the forward normalized with
@@ -52,24 +93,8 @@ struct BatchNormBackward : Node {
 
 Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, const Tensor& weight,
                   const Tensor& bias, bool training, float momentum, float eps) {
-  if (!x.defined()) fail("batch_norm: input must be defined");
-  if (x.dim() < 2) fail("batch_norm: expected an input (N, C) or (N, C, H, W), got ", x.shape());
-  BatchNormShape s;
-  s.N = x.size(0), s.C = x.size(1);
-  s.S = numel_of(Shape(x.shape().begin() + 2, x.shape().end()));  // 1 for (N, C)
-  const Shape channels{s.C};
-  check_parameter("batch_norm", "weight", weight, channels, x);
-  check_parameter("batch_norm", "bias", bias, channels, x);
-  check_parameter("batch_norm", "running_mean", running_mean, channels, x);
-  check_parameter("batch_norm", "running_var", running_var, channels, x);
-  if (running_mean.defined() != running_var.defined())
-    fail("batch_norm: running_mean and running_var must both be given or both be undefined");
-  if (!training && !running_mean.defined())
-    fail("batch_norm: eval mode (training=false) needs running_mean and running_var");
-  if (training && s.count() <= 1)
-    fail("batch_norm: expected more than 1 value per channel when training, got input ", x.shape());
-  if (!(eps >= 0.0f)) fail("batch_norm: eps must be >= 0, got ", eps);
-
+  const BatchNormShape s = check_batch_norm_inputs("batch_norm", x, running_mean, running_var,
+                                                   weight, bias, training, eps);
   Tensor out = empty(x.shape());
   std::vector<float> mean(s.C), invstd(s.C);
   if (training) {
@@ -78,19 +103,7 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
         s, x.data(), data_or_null(weight), data_or_null(bias), eps, out.data(), mean.data(),
         var.data());
     for (int64_t c = 0; c < s.C; ++c) invstd[c] = inverse_std(var[c], eps);
-    if (running_mean.defined()) {
-      // Biased variance normalizes; the running estimate uses the unbiased
-      // one (times M / (M - 1)), as PyTorch does.
-      const float M = float(s.count()), unbias = M / (M - 1.0f);
-      float* rm = running_mean.data();
-      float* rv = running_var.data();
-      for (int64_t c = 0; c < s.C; ++c) {
-        rm[c] = (1.0f - momentum) * rm[c] + momentum * mean[c];
-        rv[c] = (1.0f - momentum) * rv[c] + momentum * var[c] * unbias;
-      }
-      running_mean.bump_version();
-      running_var.bump_version();
-    }
+    update_running_stats(s, mean, var, running_mean, running_var, momentum);
   } else {
     const float* rm = running_mean.data();
     const float* rv = running_var.data();

@@ -1,8 +1,10 @@
 // core/ops/norm.h: batch and layer normalization (core/ops/norm.cpp); group
-// normalization, their sibling, is in core/ops/group_norm.h, included here.
+// normalization, their sibling, is in core/ops/group_norm.h, and batch norm
+// fused with the ReLU after it in core/ops/norm_relu.h, both included here.
 #pragma once
 
 #include "core/ops/group_norm.h"
+#include "core/ops/norm_relu.h"
 #include "core/tensor.h"
 
 namespace ag {

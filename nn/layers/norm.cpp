@@ -30,7 +30,13 @@ BatchNorm::BatchNorm(const char* type_name, int64_t c, const BatchNormOptions& o
   }
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+Tensor BatchNorm::forward(const Tensor& x) { return normalize(x, Tensor(), /*relu=*/false); }
+
+Tensor BatchNorm::forward_relu(const Tensor& x, const Tensor& residual) {
+  return normalize(x, residual, /*relu=*/true);
+}
+
+Tensor BatchNorm::normalize(const Tensor& x, const Tensor& residual, bool relu) {
   if (std::find(accepted_ranks_.begin(), accepted_ranks_.end(), x.dim()) == accepted_ranks_.end())
     fail(type_name(), "(", num_features, "): expected ",
          accepted_ranks_.size() == 1 ? "4-D input (N, C, H, W)"
@@ -42,10 +48,17 @@ Tensor BatchNorm::forward(const Tensor& x) {
   // Batch statistics in training, and always when no running stats are kept.
   const bool use_batch_stats = is_training() || !options.track_running_stats;
   // (N, C, L) is normalized as (N, C, L, 1): the same per-channel statistics.
-  const Tensor input = x.dim() == 3 ? x.reshape({x.size(0), x.size(1), x.size(2), 1}) : x;
+  auto as_4d = [](const Tensor& t) {
+    return t.defined() && t.dim() == 3 ? t.reshape({t.size(0), t.size(1), t.size(2), 1}) : t;
+  };
+  const Tensor input = as_4d(x);
+  const float momentum = static_cast<float>(options.momentum),
+              eps = static_cast<float>(options.eps);
   // (Without tracking, running_mean/var are undefined and batch_norm updates nothing.)
-  Tensor out = batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats,
-                          static_cast<float>(options.momentum), static_cast<float>(options.eps));
+  Tensor out = relu ? batch_norm_relu(input, running_mean, running_var, weight, bias,
+                                      use_batch_stats, momentum, eps, as_4d(residual))
+                    : batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats,
+                                 momentum, eps);
   if (is_training() && options.track_running_stats) {
     NoGradGuard no_grad;
     num_batches_tracked.data()[0] += 1.0f;

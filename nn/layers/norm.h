@@ -22,6 +22,12 @@ struct BatchNormOptions {
 class BatchNorm : public UnaryModule {
  public:
   Tensor forward(const Tensor& x) override;
+  // relu(forward(x) + residual), or relu(forward(x)) without a residual, as
+  // ONE op (ag::batch_norm_relu): the same values, gradients and running
+  // statistics in fewer passes over memory. The network's blocks call it
+  // (nn/models/attention_net.cpp). A plain method, not the call operator: no
+  // forward hooks run (of this module or of the ReLU it stands in for).
+  Tensor forward_relu(const Tensor& x, const Tensor& residual = Tensor());
   std::string extra_repr() const override;
 
   int64_t num_features;
@@ -35,6 +41,7 @@ class BatchNorm : public UnaryModule {
             std::vector<int64_t> accepted_ranks);
 
  private:
+  Tensor normalize(const Tensor& x, const Tensor& residual, bool relu);
   std::vector<int64_t> accepted_ranks_;
 };
 

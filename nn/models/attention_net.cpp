@@ -26,8 +26,11 @@ ConvBlock::ConvBlock(int64_t in, int64_t out) : UnaryModule("ConvBlock") {
 Tensor ConvBlock::forward(const Tensor& x) {
   if (fused_eval_applies(x)) return fused_eval_forward(x);  // skip on first reading (below)
   Tensor out = conv(x);                                     // out = self.conv(x)
-  out = bn(out);                                            // out = self.bn(out)
-  return relu(out);                                         // out = self.relu(out)
+  // bn then relu as one op, the same numbers in fewer passes over memory;
+  // AG_FUSE=0 runs the two lines after it, as printed.
+  if (fusion_enabled()) return bn->forward_relu(out);  // = relu(bn(out))
+  out = bn(out);                                       // out = self.bn(out)
+  return relu(out);                                    // out = self.relu(out)
 }
 
 // ---------------------------------------------------------------- ResBlock
@@ -51,10 +54,20 @@ Tensor ResBlock::forward(const Tensor& x) {
   if (fused_eval_applies(x)) return fused_eval_forward(x);  // skip on first reading (below)
   Tensor residual = shortcut ? shortcut(x) : x;             // residual = x   (the printed code)
   Tensor out = conv1(x);                                    // out = self.conv1(x)
-  out = bn1(out);                                           // out = self.bn1(out)
-  out = relu(out);                                          // out = self.relu(out)
-  out = conv2(out);                                         // out = self.conv2(out)
-  out = bn2(out);                                           // out = self.bn2(out)
+  // bn -> relu and bn -> add -> relu each as one op, the same numbers in
+  // fewer passes over memory; AG_FUSE=0 runs the lines as printed (and so
+  // does a residual of the wrong shape, for the add to name fault 1).
+  const bool fuse = fusion_enabled();
+  if (fuse) {
+    out = bn1->forward_relu(out);  // = relu(bn1(out))
+  } else {
+    out = bn1(out);   // out = self.bn1(out)
+    out = relu(out);  // out = self.relu(out)
+  }
+  out = conv2(out);  // out = self.conv2(out)
+  if (fuse && residual.shape() == out.shape())
+    return bn2->forward_relu(out, residual);  // = relu(bn2(out) + residual)
+  out = bn2(out);                             // out = self.bn2(out)
   // out += residual. Written out of place: attograd's add_ computes the sum
   // out of place anyway, and this keeps bn2's output untouched for backward.
   // Without the shortcut this is the line that fails for in != out (fault 1).
