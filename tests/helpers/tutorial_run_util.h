@@ -17,12 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/helpers/platform.h"
+
 namespace tut_test {
 
 namespace fs = std::filesystem;
 
 inline fs::path repo_root() {
-  fs::path p = fs::read_symlink("/proc/self/exe").parent_path();
+  fs::path p = ag_test::platform::executable_path().parent_path();
   while (!fs::exists(p / "tutorials/common/article.cpp") && p != p.parent_path())
     p = p.parent_path();
   return p;
