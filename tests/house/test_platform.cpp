@@ -51,9 +51,11 @@ Run run_shell(const std::string& command) {
 }
 
 // make in the repository, as a student types it (not as a sub-make of `make test`).
+// (Nor with the CXX and STDLIB that `make CXX=clang++ STDLIB=libc++ test` exports.)
 Run make(const std::string& args) {
-  return run_shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C '" +
-                   repo_root().string() + "' " + args);
+  return run_shell(
+      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make --no-print-directory -C '" +
+      repo_root().string() + "' " + args);
 }
 
 // A folder of its own under the temporary directory, removed afterwards.
@@ -141,6 +143,7 @@ const Rules& gnu_only_rules() {
 // What `rules` find in one line, as "<what>: <line>".
 std::vector<std::string> findings(const std::string& text, const Rules& rules) {
   std::vector<std::string> found;
+  if (text.empty()) return found;
   for (const auto& rule : rules)
     if (std::regex_search(text, rule.first)) found.push_back(rule.second + ": " + text);
   return found;
@@ -149,13 +152,20 @@ std::vector<std::string> findings(const std::string& text, const Rules& rules) {
 // The string literals of a line of C++ (where a test keeps its shell commands
 // and paths), joined by spaces; "" for a comment line.
 std::string string_literals(const std::string& line) {
-  static const std::regex literal(R"re("((?:[^"\\]|\\.)*)")re");
   const size_t first = line.find_first_not_of(" \t");
   if (first == std::string::npos || line.compare(first, 2, "//") == 0 || line[first] == '*')
     return "";
   std::string joined;
-  for (std::sregex_iterator it(line.begin(), line.end(), literal), end; it != end; ++it)
-    joined += (*it)[1].str() + " ";
+  bool inside = false;
+  for (size_t i = first; i < line.size(); ++i) {
+    if (line[i] == '"') {
+      inside = !inside;
+      if (!inside) joined += ' ';
+    } else if (inside) {
+      if (line[i] == '\\' && i + 1 < line.size()) ++i;  // an escape: \" stays inside
+      joined += line[i];
+    }
+  }
   return joined;
 }
 
@@ -221,13 +231,15 @@ TEST_CASE("tests/ and tutorials/: no GNU-only tool in their commands, /proc only
         ++number;
         const size_t first = line.find_first_not_of(" \t");
         if (first == std::string::npos || (ext == ".sh" && line[first] == '#')) continue;
+        // (std::regex is slow: only the C++ lines that hold a literal are searched)
+        if (ext != ".sh" && line.find('"') == std::string::npos) continue;
         for (const std::string& found :
              findings(ext == ".sh" ? line : string_literals(line), gnu_only_rules()))
           FAIL_CHECK(name << ":" << number << ": " << found);
       }
     }
   }
-  CHECK(scanned > 300);
+  CHECK(scanned > 250);
 }
 
 TEST_CASE("make doctest: when the compiler finds no doctest, the install command of the system") {
