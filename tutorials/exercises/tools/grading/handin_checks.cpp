@@ -143,6 +143,9 @@ std::string check_defined_symbols(const std::string& readelf_symbols) {
     std::string num, value, size, type, bind, vis, ndx, name;
     if (!(fields >> num >> value >> size >> type >> bind >> vis >> ndx >> name)) continue;
     if (type != "FUNC" || ndx == "UND" || (bind != "GLOBAL" && bind != "WEAK")) continue;
+    // clang's own helper for a throw out of a noexcept call: put by the
+    // compiler into any object that needs it (hidden, weak), not the student's.
+    if (name == "__clang_call_terminate") continue;
     const bool cxx = name.rfind("_Z", 0) == 0;
     const bool new_or_delete = name.rfind("_Znw", 0) == 0 || name.rfind("_Zna", 0) == 0 ||
                                name.rfind("_Zdl", 0) == 0 || name.rfind("_Zda", 0) == 0;
