@@ -225,7 +225,10 @@ std::string check_object(const std::string& object) {
         "your object file has a prioritised constructor or destructor (init_priority, "
         "constructor(N)): it would run before the sandbox\n";
   const Finished symbols = run_command({"readelf", "-s", "-W", object}, 60);
-  if (symbols.output.find(" IFUNC ") != std::string::npos)
+  // (readelf names the type IFUNC only in an object marked for GNU/Linux, as
+  // g++ marks it; clang's objects are not, and readelf says "<OS specific>: 10".)
+  if (symbols.output.find(" IFUNC ") != std::string::npos ||
+      symbols.output.find("<OS specific>: 10 ") != std::string::npos)
     found += "your object file has an IFUNC symbol (its resolver runs inside the loader)\n";
   const Finished code = run_command({"objdump", "-d", "--no-show-raw-insn", object}, 60);
   static const std::regex system_call(
