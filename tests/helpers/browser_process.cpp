@@ -9,7 +9,9 @@
 #include "tests/helpers/browser.h"
 
 #include <fcntl.h>
-#include <sys/prctl.h>
+#ifdef __linux__
+#include <sys/prctl.h>  // PR_SET_PDEATHSIG: Linux only (elsewhere shut_down stops it)
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include <thread>
 
 #include "core/io/atomic_file.h"
+#include "tests/helpers/platform.h"
 
 namespace ag::test {
 namespace {
@@ -119,7 +122,9 @@ Browser::Browser(double timeout_seconds) : timeout_(timeout_seconds) {
     // group, so the parent can kill Chromium and every helper it forks at
     // once; and it dies with the test program even if that is killed -9.
     ::setpgid(0, 0);
+#ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
     const int commands = ::fcntl(to_child[0], F_DUPFD, 10);
     const int answers = ::fcntl(from_child[1], F_DUPFD, 10);
     ::dup2(commands, 3);  // dup2 clears close-on-exec on the new descriptor
@@ -206,8 +211,7 @@ void Browser::fail(const std::string& what, double wait_for_exit) {
 }
 
 std::string checkout_root() {
-  std::error_code error;
-  std::filesystem::path dir = std::filesystem::read_symlink("/proc/self/exe", error);
+  std::filesystem::path dir = ag_test::platform::executable_path();
   while (!dir.empty() && dir != dir.parent_path() &&
          !(std::filesystem::exists(dir / "Makefile") && std::filesystem::exists(dir / "core")))
     dir = dir.parent_path();

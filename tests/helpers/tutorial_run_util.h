@@ -14,15 +14,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include "tests/helpers/platform.h"
 
 namespace tut_test {
 
 namespace fs = std::filesystem;
 
 inline fs::path repo_root() {
-  fs::path p = fs::read_symlink("/proc/self/exe").parent_path();
+  fs::path p = ag_test::platform::executable_path().parent_path();
   while (!fs::exists(p / "tutorials/common/article.cpp") && p != p.parent_path())
     p = p.parent_path();
   return p;
@@ -55,40 +58,43 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-// The compiler make should use for the programs: the one this build was made with. Under
-// `make test CXX=clang++` the variable reaches us through MAKEFLAGS, which we keep; run
-// directly, build/flags.txt tells us (a make with another compiler would rebuild everything).
-inline std::string compiler_override() {
-  const char* env_cxx = std::getenv("CXX");
-  const char* flags = std::getenv("MAKEFLAGS");
-  if ((env_cxx && *env_cxx) || (flags && std::string(flags).find("CXX=") != std::string::npos))
-    return "";
-  std::FILE* f = std::fopen((repo_root() / "build/flags.txt").c_str(), "r");
-  if (!f) return "";
-  char line[512] = {};
-  const bool clang =
-      std::fgets(line, sizeof line, f) && std::string(line).find("clang") != std::string::npos;
-  std::fclose(f);
-  return clang ? " CXX=clang++" : "";
+// The suite's own build folder (build/, build/clang/, build/clang-libc++/, build/asan/, ...):
+// the tutorials it runs are the ones built beside it.
+inline fs::path build_dir() { return ag_test::platform::executable_path().parent_path(); }
+
+// The make variables that choose that folder, read from its flags.txt (the compiler's
+// --version line, the flags): a make with another compiler would build another folder.
+inline std::string build_variables() {
+  std::ifstream in(build_dir() / "flags.txt");
+  std::string compiler, flags;
+  std::getline(in, compiler);
+  std::getline(in, flags);
+  std::string vars;
+  if (compiler.find("clang") != std::string::npos) vars += " CXX=clang++";
+  if (flags.find("-stdlib=libc++") != std::string::npos) vars += " STDLIB=libc++";
+  const std::string mode = build_dir().filename().string();
+  if (mode == "debug" || mode == "asan") vars += " MODE=" + mode;
+  return vars;
 }
 
-// build/tutorials/NN_*, brought up to date by make on first use (a no-op under `make test`,
-// which builds them first).
+// <build folder>/tutorials/NN_*, brought up to date by make on first use (a no-op under
+// `make test`, which builds them first).
 inline fs::path program(const std::string& number) {
   const fs::path root = repo_root();
+  const std::string folder = build_dir().lexically_relative(root).generic_string();
   static const Run made = [&] {
     std::string targets;
     for (const auto& e : fs::directory_iterator(root / "tutorials"))
       if (e.path().extension() == ".cpp" && std::isdigit(e.path().filename().string()[0]))
-        targets += " build/tutorials/" + e.path().stem().string();
-    return shell("make -s --no-print-directory -C '" + root.string() + "'" + compiler_override() +
+        targets += " " + folder + "/tutorials/" + e.path().stem().string();
+    return shell("make -s --no-print-directory -C '" + root.string() + "'" + build_variables() +
                  targets);
   }();
   INFO(made.out);
   REQUIRE(made.status == 0);
-  for (const auto& e : fs::directory_iterator(root / "build/tutorials"))
+  for (const auto& e : fs::directory_iterator(build_dir() / "tutorials"))
     if (e.path().filename().string().rfind(number + "_", 0) == 0) return e.path();
-  FAIL("no build/tutorials/" << number << "_*");
+  FAIL("no " << folder << "/tutorials/" << number << "_*");
   return {};
 }
 

@@ -49,9 +49,11 @@ MakeRun run_shell(const std::string& command) {
 }
 
 // make in the repository, as a student types it: not as a sub-make of `make test`.
+// (Nor with the CXX and STDLIB that `make CXX=clang++ STDLIB=libc++ test` exports.)
 MakeRun run_make(const std::string& args) {
-  return run_shell("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C '" +
-                   repo_root().string() + "' " + args);
+  return run_shell(
+      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make --no-print-directory -C '" +
+      repo_root().string() + "' " + args);
 }
 std::string make(const std::string& args) { return run_make(args).output; }
 

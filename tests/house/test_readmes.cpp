@@ -78,10 +78,13 @@ bool matches_in(const fs::path& dir, const std::string& pattern) {
   if (name.find('*') == std::string::npos) return fs::exists(p);
   if (!fs::is_directory(p.parent_path())) return false;
   std::string re;
+  // Only ECMAScript's special characters are escaped: libc++ refuses an
+  // escaped ordinary one such as "\\_" (libstdc++ lets it through).
   for (char c : name)
-    re += c == '*' ? std::string(".*")
-                   : (std::isalnum(static_cast<unsigned char>(c)) ? std::string(1, c)
-                                                                  : std::string("\\") + c);
+    re += c == '*'
+              ? std::string(".*")
+              : (std::string("^$\\.+?()[]{}|").find(c) != std::string::npos ? std::string("\\") + c
+                                                                            : std::string(1, c));
   const std::regex glob(re);
   for (const auto& entry : fs::directory_iterator(p.parent_path()))
     if (std::regex_match(entry.path().filename().string(), glob)) return true;

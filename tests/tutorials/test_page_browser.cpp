@@ -109,7 +109,11 @@ TEST_CASE("every number in the DOM is the lessons' float, and agPage.data holds 
   const std::map<std::string, pt::DomMatrix> data = pt::page_data(browser);
 
   // Every figure: its table is data-rows × data-cols, and agPage.data agrees.
-  for (const auto& [id, m] : dom) {
+  // (Here and below entry.first, not a structured binding: clang 14's INFO
+  // cannot capture one.)
+  for (const auto& entry : dom) {
+    const auto& id = entry.first;
+    const auto& m = entry.second;
     INFO(id);
     CHECK(int64_t(m.values.size()) == m.rows * m.cols);
     REQUIRE(data.count(id) == 1);
@@ -117,7 +121,9 @@ TEST_CASE("every number in the DOM is the lessons' float, and agPage.data holds 
   }
   // The lessons' tensors, recomputed here, cell by cell (exact: 9 digits
   // carry a float), for every step the lessons define.
-  for (const auto& [id, tensor] : pt::lesson_matrices()) {
+  for (const auto& entry : pt::lesson_matrices()) {
+    const auto& id = entry.first;
+    const auto& tensor = entry.second;
     INFO(id);
     REQUIRE_MESSAGE(dom.count(id) == 1, "no figure " << id << " on the page");
     const pt::DomMatrix& m = dom.at(id);
@@ -127,7 +133,9 @@ TEST_CASE("every number in the DOM is the lessons' float, and agPage.data holds 
   // The trained model's heads: every row of weights sums to 1; the decoder's
   // self-attention never looks at a later word.
   int heads = 0;
-  for (const auto& [id, m] : dom) {
+  for (const auto& entry : dom) {
+    const auto& id = entry.first;
+    const auto& m = entry.second;
     if (id.rfind("m-heads-", 0) != 0) continue;
     INFO(id);
     ++heads;
@@ -217,7 +225,9 @@ TEST_CASE(
   const std::map<std::string, pt::DomMatrix> same =
       pt::recomputed(browser, "agPage.defaultInput()");
   CHECK(same.size() >= 10);
-  for (const auto& [id, m] : same) {
+  for (const auto& entry : same) {
+    const auto& id = entry.first;
+    const auto& m = entry.second;
     INFO(id);
     REQUIRE(data.count(id) == 1);
     CHECK(pt::max_relative_difference(m.values, data.at(id).values) <= 1e-6);
@@ -225,7 +235,9 @@ TEST_CASE(
 
   const pt::SecondInput second = pt::second_input();
   const std::map<std::string, pt::DomMatrix> got = pt::recomputed(browser, second.javascript);
-  for (const auto& [id, tensor] : second.expected) {
+  for (const auto& entry : second.expected) {
+    const auto& id = entry.first;
+    const auto& tensor = entry.second;
     INFO(id);
     REQUIRE_MESSAGE(got.count(id) == 1, "recompute gave no " << id);
     CHECK(pt::max_relative_difference(got.at(id).values, tensor.to_vector()) <= 1e-5);

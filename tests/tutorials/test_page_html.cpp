@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/ag.h"
+#include "tests/helpers/platform.h"
 #include "tutorials/common/lesson03.h"
 #include "tutorials/common/lesson06.h"
 #include "tutorials/common/lesson07.h"
@@ -256,8 +257,12 @@ TEST_CASE("make page: the README's command writes the file and prints its path")
   for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, dry)) > 0;) dry_output.append(chunk, n);
   pclose(dry);
   CHECK(dry_output.find("make_page build/page/attention.html") != std::string::npos);
-  REQUIRE(std::filesystem::exists("build/make_page"));  // `make test` builds it (mk/page.mk)
-  const std::string command = "AG_TUTORIAL_OUT=" + out + " ./build/make_page " + out + "/a.html";
+  // This suite's own folder's program (build/, build/clang-libc++/, ...).
+  const std::filesystem::path make_page =
+      ag_test::platform::executable_path().parent_path() / "make_page";
+  REQUIRE(std::filesystem::exists(make_page));  // `make test` builds it (mk/page.mk)
+  const std::string command =
+      "AG_TUTORIAL_OUT=" + out + " '" + make_page.string() + "' " + out + "/a.html";
   FILE* run = popen(command.c_str(), "r");
   REQUIRE(run != nullptr);
   std::string printed;

@@ -20,7 +20,7 @@ __attribute__((section(".preinit_array"), used)) void (*const early)(int, char**
 
 extern "C" {
 static int real_answer() { return 42; }
-static int (*pick_answer())() { return &real_answer; }
+int (*pick_answer())() { return &real_answer; }  // (not static: clang would mangle it)
 int answer() __attribute__((ifunc("pick_answer")));
 }
 

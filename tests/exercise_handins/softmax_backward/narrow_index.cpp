@@ -10,7 +10,9 @@ void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, 
     const float* y_row = y + r * cols;
     const float* dy_row = dy + r * cols;
     double dot = 0.0;
-    for (unsigned char i = 0; i < cols; ++i) dot += static_cast<double>(dy_row[i]) * y_row[i];
+    // (volatile: clang may drop a loop without side effects, assumed to end)
+    for (volatile unsigned char i = 0; i < cols; i = i + 1)
+      dot += static_cast<double>(dy_row[i]) * y_row[i];
     for (int64_t j = 0; j < cols; ++j)
       dx[r * cols + j] = y_row[j] * (dy_row[j] - static_cast<float>(dot));
   }

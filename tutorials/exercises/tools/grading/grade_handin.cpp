@@ -199,7 +199,12 @@ Setup setup_from_environment(const std::string& assignment) {
   s.hidden = environment("GRADE_HIDDEN", false) == "1";
   s.suites = environment("GRADE_SUITES", false);
   s.suite_first = words(environment("GRADE_SUITE_FIRST", false));
-  s.system_dirs = system_include_dirs(s.cxx);
+  // The standard library's folders are the ones the hand-in is compiled
+  // against: with -stdlib=libc++ clang lists LLVM's, not libstdc++'s.
+  std::vector<std::string> probe = s.cxx;
+  for (const std::string& flag : s.cxxflags)
+    if (flag.rfind("-stdlib=", 0) == 0) probe.push_back(flag);
+  s.system_dirs = system_include_dirs(probe);
   return s;
 }
 
