@@ -140,6 +140,7 @@ TEST_CASE("judge: a hostile runner's output is judged, not believed") {
                           "null pointer?)") != std::string::npos);
 }
 
+#ifdef __linux__  // /proc/<pid>/mem and setpriv are Linux's
 TEST_CASE("judge: a runner cannot open the judge's memory (the judge is not dumpable)") {
   // Run as root, the runner would run as nobody under a root judge, and the
   // different users alone would refuse it. So both run as one ordinary user
@@ -159,6 +160,7 @@ TEST_CASE("judge: a runner cannot open the judge's memory (the judge is not dump
   CHECK(judged.output.find("opened /proc/") == std::string::npos);
   CHECK(last_line(judged.output) == "score: 0/100");
 }
+#endif
 
 TEST_CASE("judge: after two timeouts in a row the remaining checks are 'not run', 0 points") {
   // A runner that loops on every check: the first two (run side by side) are

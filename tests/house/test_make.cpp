@@ -178,11 +178,15 @@ TEST_CASE("make test-grading runs the grading suites with the cases make test sk
   const std::string plan = make("-n -B test-grading");
   INFO(plan.substr(0, 4000));
   CHECK(plan.find("./build/tests --no-skip -ts=\"exercises.*,A? *,F? *\"") != std::string::npos);
-  // Every framework hand-in's runner is built for it; make test builds F4's alone.
-  CHECK(plan.find("handins/multihead_attention/ignored_mask/runner") != std::string::npos);
+  // Every assignment's grading programs are built for it; make test builds
+  // those of A1, F4 and F6 alone (mk/exercises.mk: TEST_EXERCISES).
+  CHECK(plan.find("-o build/exercises/multihead_attention_judge") != std::string::npos);
+  CHECK(plan.find("-o build/exercises/attention_runner_solution") != std::string::npos);
   const std::string test_plan = make("-n -B build/tests");
-  CHECK(test_plan.find("handins/layer_norm_backward/naive_wrong/runner") != std::string::npos);
-  CHECK(test_plan.find("handins/multihead_attention/ignored_mask/runner") == std::string::npos);
+  CHECK(test_plan.find("-o build/exercises/layer_norm_backward_judge") != std::string::npos);
+  CHECK(test_plan.find("-o build/exercises/softmax_backward_runner_skeleton") != std::string::npos);
+  CHECK(test_plan.find("-o build/exercises/multihead_attention_judge") == std::string::npos);
+  CHECK(test_plan.find("-o build/exercises/attention_runner_solution") == std::string::npos);
 }
 
 TEST_CASE("make compile_commands.json: one entry per source, with the Makefile's flags") {
