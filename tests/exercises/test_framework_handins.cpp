@@ -76,6 +76,7 @@ void check_hidden(const std::string& exercise) {
 
 TEST_SUITE("F1 engine") {
 TEST_CASE("F1 hand-in: a recursive count_dependencies loses the chain's points, named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("engine", "recursive");
   INFO(j.report);
@@ -86,6 +87,7 @@ TEST_CASE("F1 hand-in: a recursive count_dependencies loses the chain's points, 
   CHECK(has(j.report, "Use an explicit stack (a std::vector<Node*>) instead of recursion"));
 }
 TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0.5'") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("engine", "overwrite");
   INFO(j.report);
@@ -98,24 +100,28 @@ TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0
   CHECK_FALSE(has(j.report, "a missing or extra factor?"));
 }
 TEST_CASE("F1 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("engine");
 }
 }  // TEST_SUITE("F1 engine")
 
 TEST_SUITE("F2 broadcasting backward") {
 TEST_CASE("F2 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("broadcast_backward");
 }
 }  // TEST_SUITE("F2 broadcasting backward")
 
 TEST_SUITE("F3 log-softmax and cross-entropy backward") {
 TEST_CASE("F3 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("log_softmax_cross_entropy");
 }
 }  // TEST_SUITE("F3 log-softmax and cross-entropy backward")
 
 TEST_SUITE("F4 layer-norm backward") {
 TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("layer_norm_backward", "naive_wrong");
   INFO(j.report);
@@ -128,12 +134,14 @@ TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is n
             "input: only the naive twin is wrong"));
 }
 TEST_CASE("F4 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("layer_norm_backward");
 }
 }  // TEST_SUITE("F4 layer-norm backward")
 
 TEST_SUITE("F5 max-pool backward") {
 TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie check, named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("max_pool_backward", "last_tie_naive");
   INFO(j.report);
@@ -145,12 +153,14 @@ TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie c
             "only the naive twin (core/reference/pool_naive.cpp) is wrong"));
 }
 TEST_CASE("F5 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("max_pool_backward");
 }
 }  // TEST_SUITE("F5 max-pool backward")
 
 TEST_SUITE("F6 Adam and AdamW step") {
 TEST_CASE("F6 hand-in: a memory hog is stopped and named by the sandbox's words") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("adam", "memory_hog");
   INFO(j.report);
@@ -159,12 +169,14 @@ TEST_CASE("F6 hand-in: a memory hog is stopped and named by the sandbox's words"
   CHECK_FALSE(has(j.report, "endless loop"));
 }
 TEST_CASE("F6 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("adam");
 }
 }  // TEST_SUITE("F6 Adam and AdamW step")
 
 TEST_SUITE("F7 multi-head attention") {
 TEST_CASE("F7 hand-in: a missing 1/sqrt(d) is named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("multihead_attention", "missing_scale");
   INFO(j.report);
@@ -174,6 +186,7 @@ TEST_CASE("F7 hand-in: a missing 1/sqrt(d) is named") {
             "scale (d = E / H = 4)"));
 }
 TEST_CASE("F7 hand-in: a transposed in-projection weight is named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("multihead_attention", "transposed_in_proj");
   INFO(j.report);
@@ -183,6 +196,7 @@ TEST_CASE("F7 hand-in: a transposed in-projection weight is named") {
             "weight transposed"));
 }
 TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("multihead_attention", "ignored_mask");
   INFO(j.report);
@@ -192,6 +206,7 @@ TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, name
             "causal mask (-inf above the diagonal) was ignored"));
 }
 TEST_CASE("F7 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("multihead_attention");
 }
 }  // TEST_SUITE("F7 multi-head attention")
