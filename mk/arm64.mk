@@ -1,8 +1,9 @@
 # mk/arm64.mk: the library, the suite and the tutorials for Linux on arm64
 # (aarch64), cross-built here and run under qemu's user-mode emulator.
 #
-#   make test-arm64      cross-build into build/arm64/ and run the suite under qemu-aarch64
+#   make test-arm64      cross-build into build/arm64/ and run the whole suite under qemu-aarch64
 #   make test-arm64 ARM64_SUITES="core.*,kernels.*"   only those suites (doctest's -ts)
+#   make test-arm64-ci   CI's share: the kernels and the core ops they serve, a suite program of its own
 #
 # Debian's g++-aarch64-linux-gnu compiles for a generic armv8-a (no
 # -march=native: the target is not this machine; NEON is part of every
@@ -15,12 +16,18 @@
 # and TEST_OPT as mk/flags.mk, minus -march=native.
 
 ARM64_CXX    ?= $(if $(shell command -v ccache),ccache )aarch64-linux-gnu-g++
-ARM64_BUILD  := build/arm64
+ARM64_BUILD  ?= build/arm64
 ARM64_SYSROOT = /usr/aarch64-linux-gnu
 ARM64_SUITES ?=
 ARM64_TUTS   := $(TUT_SRCS:tutorials/%.cpp=$(ARM64_BUILD)/tutorials/%)
+# What the make that builds for arm64 (this Makefile again) is given: the
+# cross tools. ($(MAKE) itself is written in each recipe: make -n runs a
+# sub-make's dry run only when it sees $(MAKE) there.)
+ARM64_VARS    = BUILD=$(ARM64_BUILD) CXX="$(ARM64_CXX)" AR=aarch64-linux-gnu-ar \
+                NATIVE_FLAG= DOCTEST_CFLAGS=-I$(ARM64_BUILD)/include
+ARM64_RUN     = qemu-aarch64 -L $(ARM64_SYSROOT)
 
-.PHONY: test-arm64 arm64-tools
+.PHONY: test-arm64 test-arm64-ci arm64-tools
 arm64-tools:
 	@command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 || \
 	  { $(call install_or_say,g++-aarch64-linux-gnu,the arm64 cross-compiler,none); }
@@ -35,19 +42,35 @@ $(ARM64_BUILD)/include/doctest/doctest.h:
 	  if [ -f $$d/doctest/doctest.h ]; then cp $$d/doctest/doctest.h $@.tmp && mv $@.tmp $@; exit 0; fi; \
 	done; echo "doctest is missing (make doctest)"; exit 1
 
-# Two kinds of test case cannot pass under qemu-user here, and are left out
-# with the reason printed: the graders' runs ("A1 grader: ..."), which start
-# the arm64 grader programs from the shell (the host kernel runs them only
-# with binfmt_misc, which a container lacks: "Exec format error"); and the
-# check of the reference solutions against their allow-lists: on arm64 g++
-# calls libgcc's atomics (__aarch64_ldadd4_acq_rel, for shared_ptr's count);
-# base.allow lists them now, but that check has not been rerun under qemu.
-ARM64_SKIPPED_CASES := *grader:*,*allow-list*
+# The whole suite. Nothing is left out by name: the test cases that cannot
+# run under qemu-user find out for themselves and say "skipped: " and why
+# (tests/helpers/platform.h). Those that start this build's own programs (the
+# graders, the judge's runners, the sandbox's probes, the tutorials) need the
+# host kernel to hand arm64 programs to qemu (binfmt_misc), which a container
+# lacks: their exec fails with "Exec format error". Those that run make
+# targets (grade-all, handout, the tutorials' suggestions) or link a program
+# for gdb would build the host's tree, not this one.
 test-arm64: arm64-tools doctest $(ARM64_BUILD)/include/doctest/doctest.h
-	$(MAKE) BUILD=$(ARM64_BUILD) CXX="$(ARM64_CXX)" AR=aarch64-linux-gnu-ar NATIVE_FLAG= \
-	  DOCTEST_CFLAGS=-I$(ARM64_BUILD)/include $(ARM64_BUILD)/tests $(ARM64_TUTS)
-	@echo "test-arm64: skipped under qemu: the test cases '$(ARM64_SKIPPED_CASES)'" \
-	  "(the graders' programs need binfmt_misc; the allow-list check is not" \
-	  "yet rerun under qemu: mk/arm64.mk)"
-	qemu-aarch64 -L $(ARM64_SYSROOT) ./$(ARM64_BUILD)/tests $(if $(ARM64_SUITES),-ts="$(ARM64_SUITES)") \
-	  -tce="$(ARM64_SKIPPED_CASES)" $(TEST_ARGS)
+	$(MAKE) $(ARM64_VARS) $(ARM64_BUILD)/tests $(ARM64_TUTS)
+	$(ARM64_RUN) ./$(ARM64_BUILD)/tests $(if $(ARM64_SUITES),-ts="$(ARM64_SUITES)") $(TEST_ARGS)
+
+# CI's share (.ci/run), sized for a CI job: a suite program of its own,
+# tests-ci, linked from the library and only the test files below, so the
+# cross-build compiles the library and a fifth of the suite. Every fast
+# kernel against its naive twin (tests/kernels/: NEON's micro-tile among
+# them) and the ops the network runs on them, with their gradchecks: the
+# suites kernels.*, core.matmul, core.softmax, core.conv, core.norm and
+# core.autograd, whole (the files below are every file that holds them).
+# Measured cold (ARM64_CXX=aarch64-linux-gnu-g++, an empty build folder):
+# 118 compiles, 225 s of CPU (under 2 minutes on 2 idle cores), and 147
+# cases passed in about 16 s of CPU under qemu. The whole suite (test-arm64)
+# is over 330 compiles and, under qemu, several times the CPU: README.md.
+ARM64_CI_TESTS := tests/main.cpp tests/helpers/platform.cpp $(wildcard tests/kernels/test_*.cpp) \
+  $(addprefix tests/core/test_,$(addsuffix .cpp,matmul bmm_options baddbmm_broadcast softmax \
+    conv conv1d conv_same norm group_norm autograd autograd_views))
+$(BUILD)/tests-ci: $(ARM64_CI_TESTS:%.cpp=$(BUILD)/obj/%.o) $(LIB)
+	$(CXX) $^ $(LDFLAGS) -o $@
+
+test-arm64-ci: arm64-tools doctest $(ARM64_BUILD)/include/doctest/doctest.h
+	$(MAKE) $(ARM64_VARS) $(ARM64_BUILD)/tests-ci
+	$(ARM64_RUN) ./$(ARM64_BUILD)/tests-ci $(TEST_ARGS)

@@ -48,7 +48,7 @@ STDLIB_FLAGS := $(if $(STDLIB),-stdlib=$(STDLIB))
 
 # Goals that compile nothing here: no flags file, no doctest probe.
 NO_BUILD_GOALS := help clean lint lines handout doctest libcxx train-dataset compile_commands.json \
-                  debug asan gdb fuzz test-arm64
+                  debug asan gdb fuzz test-arm64 test-arm64-ci
 
 # "Optimise for this machine": g++ and x86 clang say -march=native; clang for
 # arm64 (Apple's older ones above all) rejects that and says -mcpu=native. Try

@@ -59,6 +59,7 @@ void check_skeleton_scores_zero(const std::string& exercise) {
                              << ".cpp is the student's now");
     return;
   }
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   GradeRun run = run_grader(exercise, "skeleton");
   INFO(run.output);
   REQUIRE(run.score >= 0);
@@ -88,6 +89,7 @@ void check_framework_scores_100(const std::string& exercise) {
                              << ": the student's code is graded by make grade EX=" << exercise);
     return;
   }
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   GradeRun run = run_grader(exercise, "solution");
   INFO(run.output);
   CHECK(run.score == 100);
@@ -105,6 +107,7 @@ void check_solution_scores_100(const std::string& exercise) {
         "no tests/exercise_solutions/ here (a student's handout?): reference solution not graded");
     return;
   }
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   GradeRun run = run_grader(exercise, "solution");
   INFO(run.output);
   CHECK(run.score == 100);

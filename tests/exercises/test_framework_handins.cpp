@@ -111,6 +111,7 @@ void check_hidden(const std::string& exercise) {
 TEST_SUITE("F1 engine") {
 TEST_CASE("F1 hand-in: a recursive count_dependencies loses the chain's points, named" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("engine", "recursive");
   INFO(j.report);
@@ -122,6 +123,7 @@ TEST_CASE("F1 hand-in: a recursive count_dependencies loses the chain's points, 
 }
 TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0.5'" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("engine", "overwrite");
   INFO(j.report);
@@ -135,6 +137,7 @@ TEST_CASE("F1 hand-in: an accumulate_into that overwrites is named, not 'times 0
 }
 TEST_CASE("F1 judge: hidden checks: the library scores 100, inputs seeded per student" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("engine");
 }
 }  // TEST_SUITE("F1 engine")
@@ -142,6 +145,7 @@ TEST_CASE("F1 judge: hidden checks: the library scores 100, inputs seeded per st
 TEST_SUITE("F2 broadcasting backward") {
 TEST_CASE("F2 judge: hidden checks: the library scores 100, inputs seeded per student" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("broadcast_backward");
 }
 }  // TEST_SUITE("F2 broadcasting backward")
@@ -149,6 +153,7 @@ TEST_CASE("F2 judge: hidden checks: the library scores 100, inputs seeded per st
 TEST_SUITE("F3 log-softmax and cross-entropy backward") {
 TEST_CASE("F3 judge: hidden checks: the library scores 100, inputs seeded per student" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("log_softmax_cross_entropy");
 }
 }  // TEST_SUITE("F3 log-softmax and cross-entropy backward")
@@ -156,6 +161,7 @@ TEST_CASE("F3 judge: hidden checks: the library scores 100, inputs seeded per st
 TEST_SUITE("F4 layer-norm backward") {
 TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is named" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("layer_norm_backward", "naive_wrong");
   INFO(j.report);
@@ -168,6 +174,7 @@ TEST_CASE("F4 hand-in: a wrong naive twin costs only the twin's points, and is n
             "input: only the naive twin is wrong"));
 }
 TEST_CASE("F4 judge: hidden checks: the library scores 100, inputs seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("layer_norm_backward");
 }
 }  // TEST_SUITE("F4 layer-norm backward")
@@ -175,6 +182,7 @@ TEST_CASE("F4 judge: hidden checks: the library scores 100, inputs seeded per st
 TEST_SUITE("F5 max-pool backward") {
 TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie check, named" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("max_pool_backward", "last_tie_naive");
   INFO(j.report);
@@ -187,12 +195,14 @@ TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie c
 }
 TEST_CASE("F5 judge: hidden checks: the library scores 100, inputs seeded per student" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("max_pool_backward");
 }
 }  // TEST_SUITE("F5 max-pool backward")
 
 TEST_SUITE("F6 Adam and AdamW step") {
 TEST_CASE("F6 hand-in: a memory hog is stopped and named by the sandbox's words") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("adam", "memory_hog");
   INFO(j.report);
@@ -203,12 +213,14 @@ TEST_CASE("F6 hand-in: a memory hog is stopped and named by the sandbox's words"
 }
 TEST_CASE("F6 judge: hidden checks: the library scores 100, inputs seeded per student" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("adam");
 }
 }  // TEST_SUITE("F6 Adam and AdamW step")
 
 TEST_SUITE("F7 multi-head attention") {
 TEST_CASE("F7 hand-in: a missing 1/sqrt(d) is named" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("multihead_attention", "missing_scale");
   INFO(j.report);
@@ -218,6 +230,7 @@ TEST_CASE("F7 hand-in: a missing 1/sqrt(d) is named" * doctest::skip()) {
             "scale (d = E / H = 4)"));
 }
 TEST_CASE("F7 hand-in: a transposed in-projection weight is named" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("multihead_attention", "transposed_in_proj");
   INFO(j.report);
@@ -228,6 +241,7 @@ TEST_CASE("F7 hand-in: a transposed in-projection weight is named" * doctest::sk
 }
 TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, named" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (ex_test::is_handout()) return;
   const Judged j = handin("multihead_attention", "ignored_mask");
   INFO(j.report);
@@ -238,6 +252,7 @@ TEST_CASE("F7 hand-in: an ignored causal mask loses the masked checks only, name
 }
 TEST_CASE("F7 judge: hidden checks: the library scores 100, inputs seeded per student" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_hidden("multihead_attention");
 }
 }  // TEST_SUITE("F7 multi-head attention")

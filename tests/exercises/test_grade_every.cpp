@@ -79,6 +79,7 @@ TEST_SUITE("exercises.grading") {
 // Heavy (every assignment, built and graded: minutes): `make grade-every` runs it.
 TEST_CASE("grading: every assignment, through the pipeline: the reference 100, the skeleton 0" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   if (ex_test::is_handout()) return;
   const fs::path dir = scratch("grading-every");
   const std::vector<std::string> exercises = {"softmax_backward",

@@ -117,6 +117,7 @@ TEST_CASE("wire: bad headers, lengths, kinds and names are refused by name") {
 }
 
 TEST_CASE("judge: a hostile runner's output is judged, not believed") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   // A truncated record: the first 9 bytes of a valid header and field.
   ex_test::Run truncated = grade_with(fake_runner("truncated"));
   INFO(truncated.output);
@@ -163,6 +164,7 @@ TEST_CASE("judge: a runner cannot open the judge's memory (the judge is not dump
 #endif
 
 TEST_CASE("judge: after two timeouts in a row the remaining checks are 'not run', 0 points") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   // A runner that loops on every check: the first two (run side by side) are
   // stopped after 1 s; the other seven visible checks are not started.
   const auto start = std::chrono::steady_clock::now();
@@ -185,6 +187,7 @@ TEST_CASE("judge: after two timeouts in a row the remaining checks are 'not run'
 }
 
 TEST_CASE("judge: answers copied for the visible checks fail the hidden ones, seeded per student") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   const fs::path cheat =
       ex_test::exercise_dir() / "fixtures/softmax_backward/hardcoded_answers_runner";
   if (!fs::exists(cheat)) {
@@ -227,6 +230,7 @@ TEST_CASE("judge: answers copied for the visible checks fail the hidden ones, se
 }
 
 TEST_CASE("judge: --save-inputs, then a runner run by hand prints its outputs (the gdb recipe)") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   const fs::path dir = ex_test::exercise_dir() / "judge_test/inputs";
   fs::remove_all(dir);
   ex_test::Run saved =

@@ -165,6 +165,7 @@ void check_refused(const std::string& mode, const std::string& breach) {
 TEST_SUITE("exercises.sandbox") {
 
 TEST_CASE("an honest runner works: threads, exceptions, printing, 500 MB, 10 MB of output") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   sandbox::Limits generous;  // a loaded machine (2 cores, a class) can be slow: wide limits
   generous.wall_seconds = 60;
   generous.cpu_seconds = 30;
@@ -183,6 +184,7 @@ TEST_CASE("an honest runner works: threads, exceptions, printing, 500 MB, 10 MB 
 }
 
 TEST_CASE("an endless loop in a static constructor is stopped at the wall limit") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   sandbox::Limits half_second = quick();
   half_second.wall_seconds = 0.5;
   const sandbox::Result r = probe("loop_in_constructor", half_second);
@@ -192,6 +194,7 @@ TEST_CASE("an endless loop in a static constructor is stopped at the wall limit"
 }
 
 TEST_CASE("a new process is refused, from main, a static constructor or .preinit_array") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_refused("fork", "tried to start a process");
   check_refused("raw_clone", "tried to start a process");
 #ifdef SYS_fork  // aarch64 has no fork system call (glibc's fork is clone there)
@@ -208,6 +211,7 @@ TEST_CASE("a new process is refused, from main, a static constructor or .preinit
 }
 
 TEST_CASE("files, other processes, the network and the limits are out of reach") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   check_refused("write_file", "tried to open a file for writing");
   check_refused("proc_self_mem", "tried to open a file for writing");
   check_refused("ptrace", "tried to use ptrace");
@@ -236,6 +240,7 @@ TEST_CASE("a file's owner, mode, times and attributes, and the scheduling: each 
 }
 
 TEST_CASE("run as root, the runner runs as nobody, even from a folder nobody may enter") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   if (geteuid() != 0) return;  // an ordinary user's runner runs as that user
   // A course kept in root's own folder (mode 700): the launcher opens the
   // program as root and execs that open file as nobody.
@@ -255,6 +260,7 @@ TEST_CASE("run as root, the runner runs as nobody, even from a folder nobody may
 }
 
 TEST_CASE("the course's files cannot be read, the system's can; the environment is trimmed") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   const auto read = [](const std::string& file) {  // the path on stdin
     return sandbox::run({probe_path(), "read_file"}, file, quick()).output;
   };
@@ -293,6 +299,7 @@ TEST_CASE("the course's files cannot be read, the system's can; the environment 
 }
 
 TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   // The three at once (run() may be called from several threads): the suite waits once.
   sandbox::Limits cpu = quick();
   cpu.wall_seconds = 20;  // well above: a loaded machine gives 1 s of CPU slowly
@@ -318,6 +325,7 @@ TEST_CASE("CPU time (SIGXCPU) and memory (RLIMIT_AS): the limit is named") {
 // The grading pipeline grades the same files with the real judge; here each
 // attack must meet the sandbox itself, with its reason.
 TEST_CASE("the attack hand-ins are refused by the sandbox, each with its reason") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   sandbox::Limits limits = quick();
   limits.wall_seconds = 0.5;  // the loop's limit; the others end in a few milliseconds
   limits.memory_bytes = 128u << 20;

@@ -1,8 +1,17 @@
-// tests/helpers/platform.cpp: the three answers of platform.h for Linux
-// (/proc) and macOS (Mach calls), and "unknown" elsewhere.
+// tests/helpers/platform.cpp: the answers of platform.h for Linux (/proc)
+// and macOS (Mach calls), and "unknown" elsewhere; the last two questions
+// (the compiler, starting a program) are asked the same way on both.
 #include "tests/helpers/platform.h"
 
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <system_error>
@@ -114,6 +123,68 @@ bool host_compiler_targets_this_program() {
     return cpu != "other" && machine.rfind(cpu, 0) == 0;
   }();
   return same;
+}
+
+// The exec's own error answers, not the program's exit status: the write end
+// of a pipe closes on a successful exec (FD_CLOEXEC), and a failed exec sends
+// its errno through it. (pipe then fcntl: macOS has no pipe2.) Between fork
+// and exec the child makes only async-signal-safe calls, since the library's
+// worker threads may hold locks at the moment of the fork.
+const std::string& cannot_start_own_programs() {
+  static const std::string reason = []() -> std::string {
+    const std::string self = executable_path().string();
+    if (self.empty()) return "this program's own path is unknown";
+    char version[] = "--version";
+    char* const argv[] = {const_cast<char*>(self.c_str()), version, nullptr};
+    int channel[2];
+    if (::pipe(channel) != 0) return std::string("pipe: ") + std::strerror(errno);
+    for (int end : channel) ::fcntl(end, F_SETFD, FD_CLOEXEC);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      const int quiet = ::open("/dev/null", O_WRONLY);
+      ::dup2(quiet, 1);
+      ::dup2(quiet, 2);
+      ::execv(argv[0], argv);
+      const int error = errno;
+      (void)!::write(channel[1], &error, sizeof error);
+      ::_exit(127);
+    }
+    const int fork_error = errno;
+    ::close(channel[1]);
+    int error = 0;
+    ssize_t got = 0;  // stays 0 (end of file) when the exec succeeded
+    while (child > 0 && (got = ::read(channel[0], &error, sizeof error)) < 0 && errno == EINTR) {
+    }
+    ::close(channel[0]);
+    if (child < 0) return std::string("fork: ") + std::strerror(fork_error);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got != sizeof error) return "";
+    std::string why = "starting " + self + " gives \"" + std::strerror(error) + "\"";
+    if (error == ENOEXEC)
+      why += ": this host's kernel cannot run a " + std::string(compiled_for()) +
+             " program (an emulator such as qemu-aarch64 runs this one, and the kernel has no"
+             " binfmt_misc entry that hands such programs to it)";
+    return why;
+  }();
+  return reason;
+}
+
+bool skip_unless_own_programs_start() {
+  const std::string& why = cannot_start_own_programs();
+  if (why.empty()) return false;
+  MESSAGE("skipped: " << why);
+  return true;
+}
+
+bool skip_unless_host_builds_this_kind() {
+  if (host_compiler_targets_this_program()) return false;
+  const std::string why = std::string("this suite was cross-built for ") + compiled_for() +
+                          ": the make targets this case runs would build and run the host's "
+                          "programs, in build/, not this build's";
+  MESSAGE("skipped: " << why);
+  return true;
 }
 
 }  // namespace ag_test::platform

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace ag_test::platform {
 
@@ -37,5 +38,24 @@ const char* compiled_for();
 // host's build tree need it; it is false for the arm64 suite cross-built on an
 // x86-64 machine and run under qemu-aarch64. Asked once (g++ -dumpmachine).
 bool host_compiler_targets_this_program();
+
+// Why this process cannot start a program built for its own processor by its
+// path, or "" when it can. Asked once, by trying: fork, then exec this very
+// program with --version (doctest prints its version and exits). Under
+// qemu-aarch64 on an x86-64 host (make test-arm64) the exec fails with "Exec
+// format error" unless the host kernel hands arm64 programs to qemu itself
+// (binfmt_misc, which a container rarely has): the tests that start the
+// graders, the judge's runners or the tutorials then skip, with this reason.
+const std::string& cannot_start_own_programs();
+
+// The two skips of make test-arm64, each the first line of a test case:
+//   if (platform::skip_unless_own_programs_start()) return;
+// true (after doctest's MESSAGE "skipped: " and the reason) when the case
+// cannot run here: this process cannot start this build's programs (above),
+// or the host's g++ does not make them, so the make targets a case runs
+// (grade-all, handout, the tutorials) would build and test the host's tree in
+// build/, not this one.
+bool skip_unless_own_programs_start();
+bool skip_unless_host_builds_this_kind();
 
 }  // namespace ag_test::platform

@@ -246,6 +246,7 @@ TEST_CASE("page data: the decoding and the heads are the model's own (07's tenso
 }
 
 TEST_CASE("make page: the README's command writes the file and prints its path") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   // `make page` runs build/make_page build/page/attention.html; the dry run shows
   // it, and the program itself (built with the suite) writes a page elsewhere.
   const std::string out = "/tmp/ag_page_test_" + std::to_string(::getpid());

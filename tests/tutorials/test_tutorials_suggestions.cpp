@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/io/atomic_file.h"
+#include "tests/helpers/platform.h"
 #include "tests/helpers/tutorial_run_util.h"
 #include "tutorials/common/heatmap.h"
 
@@ -34,6 +35,7 @@ const std::string kFiveWords = "--sentence 'I am a good student' --vector 'good=
 TEST_SUITE("tutorials.suggestions") {
 
 TEST_CASE("01: give \"a\" the vector of \"I\" (--vector), add a word (--sentence)") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("01");
   const Run same = tutorial("01", "--vector 'a=0.1,0.2,-0.3,0.4'", out.path);
   check_ends(same, 0);
@@ -52,6 +54,7 @@ TEST_CASE("01: give \"a\" the vector of \"I\" (--vector), add a word (--sentence
 }
 
 TEST_CASE("01's five words: 02, 04 and 05 follow them; without a vector they stop with advice") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   for (const char* t : {"02", "04", "05"}) {
     CAPTURE(t);
     TempDir out(std::string("five") + t);
@@ -76,6 +79,7 @@ TEST_CASE("01's five words: 02, 04 and 05 follow them; without a vector they sto
 }
 
 TEST_CASE("02: --weight-scale 5; 03 and 04 say that kWeightScale is theirs too") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("02");
   const Run r = tutorial("02", "--weight-scale 5", out.path);
   check_ends(r, 0);
@@ -98,6 +102,7 @@ TEST_CASE("02: --weight-scale 5; 03 and 04 say that kWeightScale is theirs too")
 }
 
 TEST_CASE("04: </s> added to the memory (--sentence), and a sentence without \"a\"") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("04");
   const Run end = tutorial("04", "--sentence 'I am a student </s>'", out.path);
   check_ends(end, 0);
@@ -113,6 +118,7 @@ TEST_CASE("04: </s> added to the memory (--sentence), and a sentence without \"a
 }
 
 TEST_CASE("05: --heads 1, 2, 4 (and 3 refused), --order 0,1,2,3; the prose follows") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("05");
   for (int heads : {1, 2, 4}) {
     CAPTURE(heads);
@@ -141,6 +147,7 @@ TEST_CASE("05: --heads 1, 2, 4 (and 3 refused), --order 0,1,2,3; the prose follo
 }
 
 TEST_CASE("08: --pixel 14,1, --noise 1.0, --gamma 1, --block-seed 86; the prose follows") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("08");
   const Run background = tutorial("08", "--pixel 14,1", out.path);
   check_ends(background, 0);
@@ -179,6 +186,7 @@ TEST_CASE("08: --pixel 14,1, --noise 1.0, --gamma 1, --block-seed 86; the prose 
 }
 
 TEST_CASE("--save in 03, 06-10's quick ones, and 10 untouched prints no student report") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   for (const char* t : {"03", "10"}) {
     CAPTURE(t);
     TempDir out(std::string("save") + t);
@@ -197,6 +205,7 @@ TEST_CASE("--save in 03, 06-10's quick ones, and 10 untouched prints no student 
 }
 
 TEST_CASE("heatmap SVG: axis titles, a legend, and text that contrasts with every cell") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("svg");
   check_ends(tutorial("03", "", out.path), 0);
   const std::string svg = ag::io::read_file((out.path / "03_masked_weights.svg").string());
@@ -229,6 +238,7 @@ TEST_CASE("heatmap SVG: axis titles, a legend, and text that contrasts with ever
 TEST_SUITE("tutorials.suggestions") {
 
 TEST_CASE("07: decode your own sentence, with and without a reference; an unknown word") {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir out("07");  // no saved weights here: 07 trains tutorial 06's model (about 3 s)
   const Run marked = tutorial(
       "07", "--sentence 'You are a good student' --reference 'Tu es un bon étudiant'", out.path);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/io/atomic_file.h"
+#include "tests/helpers/platform.h"
 #include "tests/helpers/tutorial_run_util.h"
 
 using namespace tut_test;
@@ -64,6 +65,7 @@ TEST_SUITE("tutorials.suggestions.edits") {
 
 TEST_CASE("10: Swish::backward broken another way: the report is the student's own" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("10edit");
   const Run r = run_edited(
       edited_program("10", "common/lesson10.cpp", "ag::Tensor dydx = s + x * s * (1.0f - s);",
@@ -91,6 +93,7 @@ TEST_CASE("10: Swish::backward broken another way: the report is the student's o
 }
 
 TEST_CASE("03: -1e9 instead of -inf, and one word of look-ahead" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("03edit");
   const Run big =
       run_edited(edited_program("03", "common/attention_steps.cpp",
@@ -108,6 +111,7 @@ TEST_CASE("03: -1e9 instead of -inf, and one word of look-ahead" * doctest::skip
 }
 
 TEST_CASE("04: softmax of the claimed products; W_Q = W_K = identity" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("04edit");
   const Run claimed = run_edited(
       edited_program("04", "common/lesson04.cpp", "step_softmax(step_scale(D.correct, kWidth))",
@@ -133,6 +137,7 @@ TEST_CASE("04: softmax of the claimed products; W_Q = W_K = identity" * doctest:
 }
 
 TEST_CASE("02: no scaling (divide by 1 in step_scale)" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("02edit");
   const Run base = tutorial("02", "", dir.path);
   const Run r = run_edited(edited_program("02", "common/attention_steps.cpp",
@@ -148,6 +153,7 @@ TEST_CASE("02: no scaling (divide by 1 in step_scale)" * doctest::skip()) {
 }
 
 TEST_CASE("02: 10 added to every score of one row before the softmax" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("02plus10");
   const Run base = tutorial("02", "", dir.path);
   const Run r = run_edited(
@@ -169,6 +175,7 @@ TEST_CASE("02: 10 added to every score of one row before the softmax" * doctest:
 
 TEST_CASE("06: --steps 100, --layers 2, --d-model 16, and a pair added to the corpus" *
           doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("06");
   const Run hundred = tutorial("06", "--steps 100", dir.path);
   check_ends(hundred, 0);
@@ -193,6 +200,7 @@ TEST_CASE("06: --steps 100, --layers 2, --d-model 16, and a pair added to the co
 }
 
 TEST_CASE("09: the printed shortcut on 16×16 images, with --save" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("09");  // one run: it trains for half a minute or more
   const Run r =
       run_edited(edited_program("09", "common/lesson09.cpp", "  F.fixed_16 = try_attention_net(o);",
@@ -207,6 +215,7 @@ TEST_CASE("09: the printed shortcut on 16×16 images, with --save" * doctest::sk
 }
 
 TEST_CASE("10: both graphs drawn with their numbers" * doctest::skip()) {
+  if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   TempDir dir("10graph");
   const Run r =
       run_edited(edited_program("10", "common/lesson10.cpp", "  ag::sum(L.y).backward();\n",

@@ -93,7 +93,8 @@ void exec_program(int program_fd, char* const* args, char* const* environment) {
 #if defined(__linux__) && defined(SYS_execveat)
   if (program_fd >= 0) {
     syscall(SYS_execveat, program_fd, "", args, environment, AT_EMPTY_PATH);
-    return;
+    // No execveat at all (Linux before 3.19, qemu-user before 8.0): by path.
+    if (errno != ENOSYS) return;
   }
 #else
   (void)program_fd;
