@@ -64,6 +64,7 @@ $(GRADING)/%.cpp: $$(call grading_path,$$*).cpp $$(call GRADE_SKELETONS,$$(call 
 $(GRADING)/%.o: $(GRADING)/%.cpp $(PCH) $(FLAGS_FILE)
 	$(CXX) $(LIB_CXXFLAGS) $(PCH_FLAGS) -c $< -o $@
 $(GRADING)/%/librest.a: $$(filter-out $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(call runner_cut_sources,$$*)),$(LIB_OBJS))
+	@mkdir -p $(dir $@)
 	@rm -f $@
 	@ar qcs $@ $^
 .PRECIOUS: $(GRADING)/%.cpp $(GRADING)/%.o $(GRADING)/%/librest.a $(GRADING)/%/handout/.made
