@@ -60,6 +60,16 @@ BatchNormShape check_batch_norm_inputs(const char* op, const Tensor& x, const Te
   return s;
 }
 
+void running_stats_for_eval(const Tensor& running_mean, const Tensor& running_var, float eps,
+                            std::vector<float>& mean, std::vector<float>& invstd) {
+  const float* rm = running_mean.data();
+  const float* rv = running_var.data();
+  for (size_t c = 0; c < mean.size(); ++c) {
+    mean[c] = rm[c];
+    invstd[c] = inverse_std(rv[c], eps);
+  }
+}
+
 void update_running_stats(const BatchNormShape& s, const std::vector<float>& mean,
                           const std::vector<float>& var, Tensor& running_mean, Tensor& running_var,
                           float momentum) {
@@ -105,12 +115,7 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
     for (int64_t c = 0; c < s.C; ++c) invstd[c] = inverse_std(var[c], eps);
     update_running_stats(s, mean, var, running_mean, running_var, momentum);
   } else {
-    const float* rm = running_mean.data();
-    const float* rv = running_var.data();
-    for (int64_t c = 0; c < s.C; ++c) {
-      mean[c] = rm[c];
-      invstd[c] = inverse_std(rv[c], eps);
-    }
+    running_stats_for_eval(running_mean, running_var, eps, mean, invstd);
     fast_or_naive(batch_norm_forward_eval, batch_norm_forward_eval_naive)(
         s, x.data(), mean.data(), invstd.data(), data_or_null(weight), data_or_null(bias),
         out.data());

@@ -26,4 +26,9 @@ void update_running_stats(const BatchNormShape& s, const std::vector<float>& mea
                           const std::vector<float>& var, Tensor& running_mean, Tensor& running_var,
                           float momentum);
 
+// Eval mode: the running statistics as the kernels take them, the mean and
+// 1/sqrt(var + eps) per channel.
+void running_stats_for_eval(const Tensor& running_mean, const Tensor& running_var, float eps,
+                            std::vector<float>& mean, std::vector<float>& invstd);
+
 }  // namespace ag

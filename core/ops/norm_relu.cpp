@@ -63,12 +63,7 @@ Tensor batch_norm_relu(const Tensor& x, Tensor running_mean, Tensor running_var,
     for (int64_t c = 0; c < s.C; ++c) invstd[c] = inverse_std(var[c], eps);
     update_running_stats(s, mean, var, running_mean, running_var, momentum);
   } else {
-    const float* rm = running_mean.data();
-    const float* rv = running_var.data();
-    for (int64_t c = 0; c < s.C; ++c) {
-      mean[c] = rm[c];
-      invstd[c] = inverse_std(rv[c], eps);
-    }
+    running_stats_for_eval(running_mean, running_var, eps, mean, invstd);
     fast_or_naive(batch_norm_relu_forward_eval, batch_norm_relu_forward_eval_naive)(
         s, x.data(), mean.data(), invstd.data(), data_if_defined(weight), data_if_defined(bias),
         data_if_defined(residual), out.data(), passed.data());

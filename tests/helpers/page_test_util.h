@@ -27,6 +27,7 @@
 
 #include "core/ag.h"
 #include "tests/helpers/browser.h"
+#include "tests/helpers/test_util.h"
 #include "tutorials/common/attention_steps.h"
 #include "tutorials/common/lesson01.h"
 #include "tutorials/common/lesson02.h"
@@ -55,22 +56,7 @@ inline std::string make_output(const std::string& args) {
   return out;
 }
 
-// Sets an environment variable for one scope, then puts back what was there.
-struct ScopedEnv {
-  std::string name, saved;
-  bool had;
-  ScopedEnv(const std::string& variable, const std::string& value)
-      : name(variable), had(std::getenv(variable.c_str()) != nullptr) {
-    if (had) saved = std::getenv(variable.c_str());
-    ::setenv(name.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (had)
-      ::setenv(name.c_str(), saved.c_str(), 1);
-    else
-      ::unsetenv(name.c_str());
-  }
-};
+using ag_test::ScopedEnv;  // (tests/helpers/test_util.h)
 
 // True (and says why) when Chromium is not installed here.
 inline bool skip_without_browser() {

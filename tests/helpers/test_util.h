@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -48,6 +49,23 @@ inline std::string error_of(const std::function<void()>& f) {
   }
   return "<no error>";
 }
+
+// Sets an environment variable for one scope, then puts back what was there.
+struct ScopedEnv {
+  std::string name, saved;
+  bool had;
+  ScopedEnv(const std::string& variable, const std::string& value)
+      : name(variable), had(std::getenv(variable.c_str()) != nullptr) {
+    if (had) saved = std::getenv(variable.c_str());
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had)
+      ::setenv(name.c_str(), saved.c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+};
 
 }  // namespace ag_test
 

@@ -24,30 +24,9 @@ using namespace ag::nn;
 
 namespace {
 
-// Sets AG_FUSE for one scope and restores what was there.
-class FuseSetting {
- public:
-  explicit FuseSetting(const char* value) {
-    const char* old = std::getenv("AG_FUSE");
-    had_ = old != nullptr;
-    if (had_) saved_ = old;
-    ::setenv("AG_FUSE", value, 1);
-  }
-  ~FuseSetting() {
-    if (had_)
-      ::setenv("AG_FUSE", saved_.c_str(), 1);
-    else
-      ::unsetenv("AG_FUSE");
-  }
-
- private:
-  bool had_ = false;
-  std::string saved_;
-};
-
 // The module's output in eval mode without a graph, fused or not.
 Tensor eval_output(UnaryModule& m, const Tensor& x, bool fused) {
-  FuseSetting setting(fused ? "1" : "0");
+  ag_test::ScopedEnv setting("AG_FUSE", fused ? "1" : "0");
   NoGradGuard no_grad;
   return m.forward(x);
 }
@@ -207,7 +186,7 @@ TEST_CASE("a gradient request in eval mode takes the plain path: same gradients"
   Tensor values = randn({2, 3, 4, 4});
   Tensor dout = randn({2, 5, 4, 4});
   auto grad_of_x = [&](const char* fuse) {
-    FuseSetting setting(fuse);
+    ag_test::ScopedEnv setting("AG_FUSE", fuse);
     block.zero_grad();
     Tensor x = values.clone().requires_grad_(true);
     block.forward(x).backward(dout);

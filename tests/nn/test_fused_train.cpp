@@ -24,27 +24,6 @@ using namespace ag::nn;
 
 namespace {
 
-// Sets AG_FUSE for one scope and restores what was there.
-class FuseSetting {
- public:
-  explicit FuseSetting(const char* value) {
-    const char* old = std::getenv("AG_FUSE");
-    had_ = old != nullptr;
-    if (had_) saved_ = old;
-    ::setenv("AG_FUSE", value, 1);
-  }
-  ~FuseSetting() {
-    if (had_)
-      ::setenv("AG_FUSE", saved_.c_str(), 1);
-    else
-      ::unsetenv("AG_FUSE");
-  }
-
- private:
-  bool had_ = false;
-  std::string saved_;
-};
-
 // What one forward + backward leaves behind: the output, the input's
 // gradient, then every parameter's gradient and every buffer, by name.
 struct StepResult {
@@ -57,7 +36,7 @@ struct StepResult {
 template <class Make>
 StepResult step(const Make& make, const Tensor& x, const Tensor& dout, const char* fuse,
                 bool training) {
-  FuseSetting setting(fuse);
+  ag_test::ScopedEnv setting("AG_FUSE", fuse);
   manual_seed(5);
   auto module = make();
   if (!training) module->eval();
@@ -121,7 +100,7 @@ TEST_CASE("ConvBlock and ResBlock: fused training equals AG_FUSE=0, 1 and 2 thre
 }
 
 TEST_CASE("the fused ResBlock keeps the printed code's add error (fault 1)") {
-  FuseSetting fused("1");
+  ag_test::ScopedEnv fused("AG_FUSE", "1");
   ResBlock printed(4, 8, /*projection_shortcut=*/false);
   CHECK_FAILS_WITH(printed(randn({2, 4, 5, 5})),
                    "add: shapes [2, 8, 5, 5] and [2, 4, 5, 5] cannot be broadcast together");
@@ -141,12 +120,12 @@ TEST_CASE("two threads evaluating one module share its fold cache safely") {
     ResBlock reference(3, 6);  // block's weights and statistics, in a module of its own
     reference.load_state_dict(block.state_dict());
     reference.eval();
-    FuseSetting plain("0");
+    ag_test::ScopedEnv plain("AG_FUSE", "0");
     NoGradGuard no_grad;
     for (const Tensor& x : inputs) serial.push_back(reference.forward(x));
   }
   // The cache is cold: both threads race to fold first, then keep reading it.
-  FuseSetting fused("1");
+  ag_test::ScopedEnv fused("AG_FUSE", "1");
   int mismatches[2] = {0, 0};
   auto evaluate = [&](int id) {
     NoGradGuard no_grad;  // grad mode is per thread
