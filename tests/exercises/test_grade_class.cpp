@@ -174,6 +174,23 @@ const std::map<std::string, std::pair<int, std::string>> kExpectedRows = {
     {"write_gradebook.cpp", {0, "breach: tried to open a file for writing"}},
     {"sabotage_build.cpp", {0, "breach: tried to rename, delete or change a file"}}};
 
+// The reason a row gives. Built with LLVM's libc++ (make STDLIB=libc++), a
+// hand-in's std::fstream compiles to calls of fopen, fread and fclose in the
+// hand-in's own object, which tutorials/exercises/base.allow does not list:
+// the hand-ins that open files through fstream are refused by the allow-list
+// before their runner starts, so the sandbox never sees (or names) the breach.
+bool reason_matches(const std::string& file, const std::string& got,
+                    const std::string& with_libstdcxx) {
+#ifdef _LIBCPP_VERSION
+  for (const char* uses_fstream : {"fd_verdict.cpp", "proc_self_mem.cpp", "write_gradebook.cpp"})
+    if (file == uses_fstream && with_libstdcxx.rfind("breach:", 0) == 0)
+      return got.rfind("forbidden call: ", 0) == 0 && got.find("fopen") != std::string::npos;
+#else
+  (void)file;
+#endif
+  return got == with_libstdcxx;
+}
+
 // Every row of the class that kExpectedRows knows; returns how many it checked.
 int check_rows(const Graded& graded) {
   int checked = 0;
@@ -182,7 +199,8 @@ int check_rows(const Graded& graded) {
     if (!fs::exists(graded.dir / file)) continue;
     const Cells got = cells(graded, file);
     CHECK_MESSAGE(got.score == entry.second.first, file << ": " << got.score);
-    CHECK_MESSAGE(got.reason == entry.second.second, file << ": " << got.reason);
+    CHECK_MESSAGE(reason_matches(file, got.reason, entry.second.second),
+                  file << ": " << got.reason);
     ++checked;
   }
   return checked;
