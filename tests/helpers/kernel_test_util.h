@@ -36,6 +36,16 @@ inline std::vector<float> random_values(int64_t count, uint64_t seed) {
   return values;
 }
 
+// Test shapes drawn from the same LCG: draw(lo, hi) is uniform in [lo, hi],
+// one fixed sequence per starting state on every machine.
+struct ShapeDraw {
+  uint64_t state;
+  int64_t operator()(int64_t lo, int64_t hi) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  }
+};
+
 // The largest |a - b| / (1 + |b|): an absolute error for small values, a
 // relative one for large sums. Sizes must match (else returns infinity).
 inline double max_error(const std::vector<float>& a, const std::vector<float>& b) {

@@ -205,11 +205,7 @@ TEST_CASE("fast conv equals naive conv on many shapes") {
 TEST_CASE("fast conv equals naive conv on random shapes") {
   // Sizes drawn from a fixed LCG: every stride, padding, dilation and group
   // count below, batch 1 to 3, odd images; shapes with no output are redrawn.
-  uint64_t state = 12345;
-  auto draw = [&](int64_t lo, int64_t hi) {  // uniform in [lo, hi]
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
-  };
+  ag_test::ShapeDraw draw{12345};  // draw(lo, hi): uniform in [lo, hi]
   int tried = 0;
   while (tried < 40) {
     const int64_t groups = draw(1, 3);

@@ -127,11 +127,7 @@ TEST_CASE("fast equals the seven loops on chosen shapes, 1 and 2 threads") {
 
 TEST_CASE("fast equals the seven loops on random shapes: strides, dilations, C from 1 to 8") {
   // Drawn from a fixed LCG; shapes without an output or with K > 32 are redrawn.
-  uint64_t state = 2025;
-  auto draw = [&](int64_t lo, int64_t hi) {  // uniform in [lo, hi]
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
-  };
+  ag_test::ShapeDraw draw{2025};  // draw(lo, hi): uniform in [lo, hi]
   int tried = 0;
   while (tried < 30) {
     const int64_t groups = draw(1, 2);

@@ -180,11 +180,7 @@ TEST_CASE("average pools sum in two passes: random shapes, AttentionNet's tail, 
   // mode, count_include_pad, overlapping adaptive bins), then the network's
   // 16x16 -> 4x4 on 512 planes, where avg_pool2d(x, 4) and
   // adaptive_avg_pool2d(x, 4, 4) sum the same windows in the same order.
-  uint64_t state = 77;
-  auto draw = [&](int64_t lo, int64_t hi) {  // uniform in [lo, hi]
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
-  };
+  ag_test::ShapeDraw draw{77};  // draw(lo, hi): uniform in [lo, hi]
   for (int trial = 0; trial < 24; ++trial) {
     ThreadCount scope(1 + trial % 2);
     const int64_t kh = draw(1, 4), kw = draw(1, 4);
