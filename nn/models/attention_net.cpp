@@ -25,12 +25,10 @@ ConvBlock::ConvBlock(int64_t in, int64_t out) : UnaryModule("ConvBlock") {
 
 Tensor ConvBlock::forward(const Tensor& x) {
   if (fused_eval_applies(x)) return fused_eval_forward(x);  // skip on first reading (below)
+  if (fusion_enabled()) return fused_forward(x);            // skip on first reading (below)
   Tensor out = conv(x);                                     // out = self.conv(x)
-  // bn then relu as one op, the same numbers in fewer passes over memory;
-  // AG_FUSE=0 runs the two lines after it, as printed.
-  if (fusion_enabled()) return bn->forward_relu(out);  // = relu(bn(out))
-  out = bn(out);                                       // out = self.bn(out)
-  return relu(out);                                    // out = self.relu(out)
+  out = bn(out);                                            // out = self.bn(out)
+  return relu(out);                                         // out = self.relu(out)
 }
 
 // ---------------------------------------------------------------- ResBlock
@@ -52,22 +50,13 @@ ResBlock::ResBlock(int64_t in, int64_t out, bool projection_shortcut) : UnaryMod
 
 Tensor ResBlock::forward(const Tensor& x) {
   if (fused_eval_applies(x)) return fused_eval_forward(x);  // skip on first reading (below)
+  if (fusion_enabled()) return fused_forward(x);            // skip on first reading (below)
   Tensor residual = shortcut ? shortcut(x) : x;             // residual = x   (the printed code)
   Tensor out = conv1(x);                                    // out = self.conv1(x)
-  // bn -> relu and bn -> add -> relu each as one op, the same numbers in
-  // fewer passes over memory; AG_FUSE=0 runs the lines as printed (and so
-  // does a residual of the wrong shape, for the add to name fault 1).
-  const bool fuse = fusion_enabled();
-  if (fuse) {
-    out = bn1->forward_relu(out);  // = relu(bn1(out))
-  } else {
-    out = bn1(out);   // out = self.bn1(out)
-    out = relu(out);  // out = self.relu(out)
-  }
-  out = conv2(out);  // out = self.conv2(out)
-  if (fuse && residual.shape() == out.shape())
-    return bn2->forward_relu(out, residual);  // = relu(bn2(out) + residual)
-  out = bn2(out);                             // out = self.bn2(out)
+  out = bn1(out);                                           // out = self.bn1(out)
+  out = relu(out);                                          // out = self.relu(out)
+  out = conv2(out);                                         // out = self.conv2(out)
+  out = bn2(out);                                           // out = self.bn2(out)
   // out += residual. Written out of place: attograd's add_ computes the sum
   // out of place anyway, and this keeps bn2's output untouched for backward.
   // Without the shortcut this is the line that fails for in != out (fault 1).
@@ -110,6 +99,28 @@ Tensor ResBlock::fused_eval_forward(const Tensor& x) {
       shortcut ? folded_shortcut.forward(shortcut_conv(), shortcut_bn(), x, Tensor(), false) : x;
   const Tensor hidden = folded_conv1_bn1.forward(*conv1, *bn1, x, Tensor(), /*relu=*/true);
   return folded_conv2_bn2.forward(*conv2, *bn2, hidden, residual, /*relu=*/true);
+}
+
+// ============================================================================
+// SKIP ON FIRST READING: batch norm and ReLU as one op (training, and eval
+// with a gradient).
+//
+// bn -> relu, and bn -> add -> relu at the end of a ResBlock, run as one op,
+// ag::batch_norm_relu (core/ops/norm_relu.cpp): the same values, gradients
+// and running statistics in fewer passes over memory, the ReLU kept as one
+// bit per value for backward. AG_FUSE=0 runs the lines above as printed;
+// tests/nn/test_fused_train.cpp holds the two equal.
+// ============================================================================
+Tensor ConvBlock::fused_forward(const Tensor& x) {
+  return bn->forward_relu(conv(x));  // relu(bn(conv(x)))
+}
+
+Tensor ResBlock::fused_forward(const Tensor& x) {
+  const Tensor residual = shortcut ? shortcut(x) : x;
+  const Tensor hidden = conv2(bn1->forward_relu(conv1(x)));  // conv2(relu(bn1(conv1(x))))
+  // Without the shortcut, in != out fails here as in the printed forward (fault 1).
+  if (residual.shape() != hidden.shape()) return relu(add(bn2(hidden), residual));
+  return bn2->forward_relu(hidden, residual);  // relu(bn2(hidden) + residual)
 }
 
 const Conv2d& ResBlock::shortcut_conv() const {

@@ -63,10 +63,11 @@ class ConvBlock : public UnaryModule {
   ModuleHolder<BatchNorm2d> bn;
   ModuleHolder<ReLU> relu;
 
-  // The eval-mode fast path (skip on first reading: attention_net.cpp).
+  // The fast paths (skip on first reading: attention_net.cpp).
  private:
   bool fused_eval_applies(const Tensor& x) const;
   Tensor fused_eval_forward(const Tensor& x);
+  Tensor fused_forward(const Tensor& x);
   FoldedConvBatchNorm folded_conv_bn;
 };
 
@@ -85,10 +86,11 @@ class ResBlock : public UnaryModule {
   ModuleHolder<BatchNorm2d> bn2;
   ModuleHolder<Sequential> shortcut;  // null when x is added unchanged
 
-  // The eval-mode fast path (skip on first reading: attention_net.cpp).
+  // The fast paths (skip on first reading: attention_net.cpp).
  private:
   bool fused_eval_applies(const Tensor& x) const;
   Tensor fused_eval_forward(const Tensor& x);
+  Tensor fused_forward(const Tensor& x);
   const Conv2d& shortcut_conv() const;
   const BatchNorm& shortcut_bn() const;
   FoldedConvBatchNorm folded_conv1_bn1, folded_conv2_bn2, folded_shortcut;
