@@ -82,18 +82,7 @@ TEST_CASE("grading: every assignment, through the pipeline: the reference 100, t
   if (ag_test::platform::skip_unless_host_builds_this_kind()) return;
   if (ex_test::is_handout()) return;
   const fs::path dir = scratch("grading-every");
-  const std::vector<std::string> exercises = {"softmax_backward",
-                                              "attention",
-                                              "conv2d_backward",
-                                              "batchnorm_backward",
-                                              "self_attention",
-                                              "engine",
-                                              "broadcast_backward",
-                                              "log_softmax_cross_entropy",
-                                              "layer_norm_backward",
-                                              "max_pool_backward",
-                                              "adam",
-                                              "multihead_attention"};
+  const std::vector<std::string>& exercises = ex_test::kAssignments;
   for (const std::string& exercise : exercises) {
     // The hand-out first: the framework skeleton is its cut copy of the files.
     const ex_test::Run prereqs = ex_test::make("grade-prereqs EX=" + exercise);

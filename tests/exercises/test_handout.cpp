@@ -24,18 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kAssignments = {"softmax_backward",
-                                               "attention",
-                                               "conv2d_backward",
-                                               "batchnorm_backward",
-                                               "self_attention",
-                                               "engine",
-                                               "broadcast_backward",
-                                               "log_softmax_cross_entropy",
-                                               "layer_norm_backward",
-                                               "max_pool_backward",
-                                               "adam",
-                                               "multihead_attention"};
+using ex_test::kAssignments;
 
 std::string trim(const std::string& line) {
   const size_t first = line.find_first_not_of(" \t"), last = line.find_last_not_of(" \t\r");

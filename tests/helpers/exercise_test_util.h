@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/helpers/platform.h"
 
@@ -42,6 +43,20 @@ inline std::string build_mode() {
 inline bool is_handout() {
   return std::filesystem::exists(repo_root() / "tutorials/exercises/HANDOUT");
 }
+
+// The twelve assignments, in the hand-out's order (A1-A5, then F1-F7).
+inline const std::vector<std::string> kAssignments = {"softmax_backward",
+                                                      "attention",
+                                                      "conv2d_backward",
+                                                      "batchnorm_backward",
+                                                      "self_attention",
+                                                      "engine",
+                                                      "broadcast_backward",
+                                                      "log_softmax_cross_entropy",
+                                                      "layer_norm_backward",
+                                                      "max_pool_backward",
+                                                      "adam",
+                                                      "multihead_attention"};
 
 struct Run {
   std::string output;  // stdout and stderr

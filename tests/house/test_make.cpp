@@ -20,41 +20,17 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/json.h"
+#include "tests/helpers/house_test_util.h"
 #include "tests/helpers/platform.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path repo_root() {
-  fs::path p = ag_test::platform::executable_path().parent_path();
-  while (!fs::exists(p / "Makefile") && p != p.parent_path()) p = p.parent_path();
-  return p;
-}
-
-struct MakeRun {
-  std::string output;  // stdout and stderr
-  int status = -1;     // the exit status
-};
-
-MakeRun run_shell(const std::string& command) {
-  MakeRun run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  char chunk[4096];
-  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.output.append(chunk, n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-// make in the repository, as a student types it: not as a sub-make of `make test`.
-// (Nor with the CXX and STDLIB that `make CXX=clang++ STDLIB=libc++ test` exports.)
-MakeRun run_make(const std::string& args) {
-  return run_shell(
-      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make --no-print-directory -C '" +
-      repo_root().string() + "' " + args);
-}
+using house_test::repo_root;
+using house_test::run_make;
+using house_test::run_shell;
+using MakeRun = house_test::Run;
 std::string make(const std::string& args) { return run_make(args).output; }
 
 // A folder of its own under /tmp (a BUILD= for make, or a lint fixture), removed afterwards.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/io/atomic_file.h"
+#include "tests/helpers/house_test_util.h"
 #include "tests/helpers/platform.h"
 
 namespace fs = std::filesystem;
@@ -28,35 +29,10 @@ namespace platform = ag_test::platform;
 
 namespace {
 
-fs::path repo_root() {
-  fs::path p = platform::executable_path().parent_path();
-  while (!fs::exists(p / "Makefile") && p != p.parent_path()) p = p.parent_path();
-  return p;
-}
-
-struct Run {
-  std::string output;  // stdout and stderr
-  int status = -1;
-};
-
-Run run_shell(const std::string& command) {
-  Run run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  char chunk[4096];
-  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.output.append(chunk, n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-// make in the repository, as a student types it (not as a sub-make of `make test`).
-// (Nor with the CXX and STDLIB that `make CXX=clang++ STDLIB=libc++ test` exports.)
-Run make(const std::string& args) {
-  return run_shell(
-      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make --no-print-directory -C '" +
-      repo_root().string() + "' " + args);
-}
+using house_test::repo_root;
+using house_test::Run;
+using house_test::run_shell;
+Run make(const std::string& args) { return house_test::run_make(args); }
 
 // A folder of its own under the temporary directory, removed afterwards.
 struct TempDir {
