@@ -217,6 +217,12 @@ Tensor conv2d_fused_eval(const Tensor& x, const Tensor& weight, const Tensor& bi
   if (x.dim() != 4 || weight.dim() != 4)
     fail("conv2d: the fused eval conv expects a 4-D input and weight, got ", x.shape(), " and ",
          weight.shape());
+  // No history is recorded: a gradient asked for would silently never come.
+  if (grad_enabled())
+    for (const Tensor* t : {&x, &weight, &bias, &residual})
+      if (t->defined() && t->requires_grad())
+        fail("conv2d_fused_eval: inference only, but an input of shape ", t->shape(),
+             " requires grad (use conv2d, or ag::NoGradGuard)");
   const ConvCall call{"conv2d", x.shape(), weight.shape()};
   int64_t extra_h = 0, extra_w = 0;
   const ConvGeometry g = conv_geometry(call, x, weight, bias, options, &extra_h, &extra_w);

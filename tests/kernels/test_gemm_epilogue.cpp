@@ -244,6 +244,15 @@ TEST_CASE("conv2d_fused_eval (fast and AG_KERNELS=naive) equals conv2d, add, rel
       "add: shapes [1, 3, 2, 2] and [1, 3, 4, 4] cannot be broadcast together (the fused conv + "
       "batch norm + residual)",
       ag::Error);
+  // It records no history, so a gradient asked for is refused, not silently lost.
+  const Tensor w_grad = randn({3, 2, 3, 3}).requires_grad_();
+  CHECK_THROWS_WITH_AS(conv2d_fused_eval(x, w_grad, Tensor(), Conv2dOptions(), Tensor(), true),
+                       "conv2d_fused_eval: inference only, but an input of shape [3, 2, 3, 3] "
+                       "requires grad (use conv2d, or ag::NoGradGuard)",
+                       ag::Error);
+  NoGradGuard no_grad;
+  CHECK(conv2d_fused_eval(x, w_grad, Tensor(), Conv2dOptions(), Tensor(), true).shape() ==
+        Shape{1, 3, 2, 2});
 }
 
 }  // TEST_SUITE("kernels.gemm_epilogue")
