@@ -7,7 +7,9 @@
 // writes "survived" on fd 3, so a test sees at once if it was not stopped.
 // Mode "good" does what an honest runner does (threads, the library's
 // kernels on 2 threads, exceptions, printing, 500 MB, 10 MB of output) and
-// must work.
+// must work. The attacks made before main and as raw system calls are
+// Linux's, as the confinement they test is (#ifdef __linux__); elsewhere
+// those modes are unknown and the probe exits with 2.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -15,9 +17,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>  // the raw calls' numbers
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -36,6 +40,9 @@
 
 namespace {
 
+void report(const std::string& text) { (void)!write(3, text.data(), text.size()); }
+
+#ifdef __linux__
 // The mode, read before main: a static constructor has no argv, so it reads
 // the command line the kernel keeps (reading files stays allowed).
 std::string mode_from_cmdline() {
@@ -45,8 +52,6 @@ std::string mode_from_cmdline() {
   std::getline(cmdline, mode, '\0');
   return mode;
 }
-
-void report(const std::string& text) { (void)!write(3, text.data(), text.size()); }
 
 // An attack in a static constructor: it runs before main, so only a
 // confinement in place before constructors (confine_runner's .preinit_array) stops it.
@@ -62,6 +67,7 @@ struct EarlyAttack {
     }
   }
 } early_attack;
+#endif
 
 // The honest runner's day: what the sandbox must let through.
 int good(const std::string& input) {
@@ -84,7 +90,9 @@ int good(const std::string& input) {
   std::unique_ptr<char, decltype(&std::free)> big(
       static_cast<char*>(std::aligned_alloc(2u << 20, big_size)), &std::free);
   if (!big) return 1;
+#ifdef __linux__
   madvise(big.get(), big_size, MADV_HUGEPAGE);
+#endif
   std::memset(big.get(), 1, big_size);
   std::printf("printf works\n");
   std::cout << "cout works" << std::endl;
@@ -103,36 +111,21 @@ int good(const std::string& input) {
   return 0;
 }
 
-void attack(const std::string& mode) {
-  if (mode == "fork") {
-    if (fork() == 0) _exit(0);
-#ifdef SYS_fork
-  } else if (mode == "raw_fork") {
+#ifdef __linux__
+// The attacks made as raw system calls (glibc's wrappers may check first),
+// with Linux's numbers, and ptrace, whose requests are Linux's. false: not one of them.
+bool raw_call_attack(const std::string& mode) {
+  if (mode == "raw_fork") {
+#ifdef SYS_fork  // aarch64 has no fork system call
     if (syscall(SYS_fork) == 0) _exit(0);
+#else
+    return false;
 #endif
   } else if (mode == "raw_clone") {  // a new process, not a thread: no CLONE_THREAD
     if (syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0) == 0) _exit(0);
-  } else if (mode == "grandchild") {  // would hold the pipes open after the runner ends
-    if (fork() == 0) {
-      sleep(300);
-      _exit(0);
-    }
-  } else if (mode == "exec") {
-    execl("/bin/true", "true", (char*)nullptr);
-  } else if (mode == "write_file") {
-    std::ofstream out("/tmp/attograd-sandbox-probe.txt");
-    out << "written";
-  } else if (mode == "proc_self_mem") {
-    open("/proc/self/mem", O_RDWR);
   } else if (mode == "ptrace") {
     ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
-  } else if (mode == "socket") {
-    socket(AF_INET, SOCK_STREAM, 0);
-  } else if (mode == "fchmod") {  // a file's mode through a descriptor it holds
-    fchmod(0, 0);
-  } else if (mode == "set_priority") {  // its scheduling: the judge's timings, its neighbours
-    setpriority(PRIO_PROCESS, 0, 10);
-  } else if (mode == "sched_setscheduler") {  // (raw calls: glibc's wrappers may check first)
+  } else if (mode == "sched_setscheduler") {
     const int priority[1] = {0};
     syscall(SYS_sched_setscheduler, 0, 3 /* SCHED_BATCH */, priority);
   } else if (mode == "sched_setaffinity") {
@@ -142,9 +135,11 @@ void attack(const std::string& mode) {
     syscall(SYS_fchown, 0, -1, -1);  // -1, -1: "no change", were it let through
   } else if (mode == "fchmodat2") {  // Linux 6.6's fchmodat with flags: same number everywhere
     syscall(452, AT_FDCWD, "/tmp", 01777, 0);
-#ifdef SYS_utime  // x86-64 only; aarch64 has utimensat alone
   } else if (mode == "utime") {
+#ifdef SYS_utime  // x86-64 only; aarch64 has utimensat alone
     syscall(SYS_utime, "/tmp", nullptr);
+#else
+    return false;
 #endif
   } else if (mode == "utimensat") {  // a file's times: make's idea of what is up to date
     syscall(SYS_utimensat, AT_FDCWD, "/tmp", nullptr, 0);
@@ -160,6 +155,37 @@ void attack(const std::string& mode) {
     syscall(SYS_lremovexattr, "/tmp", "user.ag");
   } else if (mode == "fremovexattr") {
     syscall(SYS_fremovexattr, 0, "user.ag");
+  } else {
+    return false;
+  }
+  return true;
+}
+#else
+bool raw_call_attack(const std::string&) { return false; }
+#endif
+
+// The attacks through POSIX's calls. false: not one of them.
+bool posix_attack(const std::string& mode) {
+  if (mode == "fork") {
+    if (fork() == 0) _exit(0);
+  } else if (mode == "grandchild") {  // would hold the pipes open after the runner ends
+    if (fork() == 0) {
+      sleep(300);
+      _exit(0);
+    }
+  } else if (mode == "exec") {
+    execl("/bin/true", "true", (char*)nullptr);
+  } else if (mode == "write_file") {
+    std::ofstream out("/tmp/attograd-sandbox-probe.txt");
+    out << "written";
+  } else if (mode == "proc_self_mem") {
+    open("/proc/self/mem", O_RDWR);
+  } else if (mode == "socket") {
+    socket(AF_INET, SOCK_STREAM, 0);
+  } else if (mode == "fchmod") {  // a file's mode through a descriptor it holds
+    fchmod(0, 0);
+  } else if (mode == "set_priority") {  // its scheduling: the judge's timings, its neighbours
+    setpriority(PRIO_PROCESS, 0, 10);
   } else if (mode == "memory_hog") {  // grows towards 10 GB, doubling as vectors do
     std::vector<char> hog;
     while (hog.size() < (10ull << 30)) hog.resize(hog.size() * 2 + (1 << 20), 1);
@@ -189,12 +215,20 @@ void attack(const std::string& mode) {
     volatile unsigned long spin = 0;
     while (true) spin = spin + 1;
   } else {
+    return false;
+  }
+  return true;
+}
+
+void attack(const std::string& mode) {
+  if (!raw_call_attack(mode) && !posix_attack(mode)) {
     std::fprintf(stderr, "sandbox_probe: unknown mode '%s'\n", mode.c_str());
     std::exit(2);
   }
   report("survived");
 }
 
+#ifdef __linux__
 // An attack in the program's own .preinit_array (a hand-in's would be refused
 // by the grading pipeline's object check, but if one got through): entries
 // run in link order, and confine_runner's objects come first on the line.
@@ -206,6 +240,7 @@ void early_fork(int, char**, char**) {
 }
 __attribute__((section(".preinit_array"),
                used)) void (*const early_fork_entry)(int, char**, char**) = early_fork;
+#endif
 
 }  // namespace
 

@@ -113,7 +113,8 @@ Browser::Browser(double timeout_seconds) : timeout_(timeout_seconds) {
   argv.push_back(nullptr);
 
   int to_child[2], from_child[2];
-  if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0)
+  if (!ag_test::platform::make_cloexec_pipe(to_child) ||
+      !ag_test::platform::make_cloexec_pipe(from_child))
     throw BrowserError("browser: cannot create the DevTools pipes");
   pid_ = ::fork();
   if (pid_ < 0) throw BrowserError("browser: cannot fork");

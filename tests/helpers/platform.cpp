@@ -125,9 +125,19 @@ bool host_compiler_targets_this_program() {
   return same;
 }
 
+bool make_cloexec_pipe(int fds[2]) {
+#ifdef __linux__
+  return ::pipe2(fds, O_CLOEXEC) == 0;
+#else
+  if (::pipe(fds) != 0) return false;
+  for (int i = 0; i < 2; ++i) ::fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+  return true;
+#endif
+}
+
 // The exec's own error answers, not the program's exit status: the write end
 // of a pipe closes on a successful exec (FD_CLOEXEC), and a failed exec sends
-// its errno through it. (pipe then fcntl: macOS has no pipe2.) Between fork
+// its errno through it. Between fork
 // and exec the child makes only async-signal-safe calls, since the library's
 // worker threads may hold locks at the moment of the fork.
 const std::string& cannot_start_own_programs() {
@@ -137,8 +147,7 @@ const std::string& cannot_start_own_programs() {
     char version[] = "--version";
     char* const argv[] = {const_cast<char*>(self.c_str()), version, nullptr};
     int channel[2];
-    if (::pipe(channel) != 0) return std::string("pipe: ") + std::strerror(errno);
-    for (int end : channel) ::fcntl(end, F_SETFD, FD_CLOEXEC);
+    if (!make_cloexec_pipe(channel)) return std::string("pipe: ") + std::strerror(errno);
     const pid_t child = ::fork();
     if (child == 0) {
       const int quiet = ::open("/dev/null", O_WRONLY);

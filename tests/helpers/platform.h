@@ -48,6 +48,12 @@ bool host_compiler_targets_this_program();
 // graders, the judge's runners or the tutorials then skip, with this reason.
 const std::string& cannot_start_own_programs();
 
+// A pipe whose two ends close on exec (fds[0] reads, fds[1] writes); false,
+// with errno, when it cannot be made. Linux makes it in one call (pipe2);
+// macOS has no pipe2, so there a program another thread starts in between
+// may inherit the ends: the tests start their programs from one thread.
+bool make_cloexec_pipe(int fds[2]);
+
 // The two skips of make test-arm64, each the first line of a test case:
 //   if (platform::skip_unless_own_programs_start()) return;
 // true (after doctest's MESSAGE "skipped: " and the reason) when the case

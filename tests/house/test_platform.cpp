@@ -2,8 +2,8 @@
 // laptop (README.md, "Platforms"): the helper that replaces Linux's process
 // files in the tests, the Makefile's probes (doctest's header, -march or
 // -mcpu, libc++), the README's platform commands (the arm64 cross build and
-// its qemu run among them), and a scan of the makefiles for what macOS lacks:
-// GNU make features newer than its 3.81, GNU-only tools, Linux's process files.
+// its qemu run among them). test_portable_sources.cpp reads the makefiles
+// and the sources for what macOS lacks.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -113,128 +112,6 @@ TEST_CASE("platform.h: this program can start itself by its path, unless an emul
                    " gives \"Exec format error\": this host's kernel cannot run a " +
                    platform::compiled_for() + " program") == 0);
   }
-}
-
-// What macOS's BSD tools lack, as a makefile, a script or a test's shell
-// command would spell it, and Linux's process files.
-using Rules = std::vector<std::pair<std::regex, std::string>>;
-const Rules& gnu_only_rules() {
-  static const Rules rules = {
-      {std::regex(R"(\bnproc\b)"), "nproc (GNU): getconf _NPROCESSORS_ONLN"},
-      {std::regex(R"(\bsed\s+-i\b|readlink\s+-f|\s-printf\b|\bstat\s+-c\b)"), "a GNU-only option"},
-      {std::regex(R"(\bxargs\s+(-\w+\s+)*-r\b|\bcp\s+-a\b|\bgrep\s+(-\w+\s+)*-\w*P)"),
-       "a GNU-only option (xargs -r, cp -a, grep -P)"},
-      {std::regex(R"(\bmktemp\s+--|\binstall\s+(-\w+\s+)*-D\b)"), "a GNU-only option"},
-      {std::regex(R"(\btimeout\s+(-\S+\s+)*\d|\bdate\s+\+\S*%N)"),
-       "timeout / date +%N (GNU coreutils)"},
-      // (spelled in two pieces: the helper is the one file of tests/ that names it)
-      {std::regex(std::string("/pro") + "c/"), "Linux's process files (tests/helpers/platform.h)"}};
-  return rules;
-}
-
-// What `rules` find in one line, as "<what>: <line>".
-std::vector<std::string> findings(const std::string& text, const Rules& rules) {
-  std::vector<std::string> found;
-  if (text.empty()) return found;
-  for (const auto& rule : rules)
-    if (std::regex_search(text, rule.first)) found.push_back(rule.second + ": " + text);
-  return found;
-}
-
-// The string literals of a line of C++ (where a test keeps its shell commands
-// and paths), joined by spaces; "" for a comment line.
-std::string string_literals(const std::string& line) {
-  const size_t first = line.find_first_not_of(" \t");
-  if (first == std::string::npos || line.compare(first, 2, "//") == 0 || line[first] == '*')
-    return "";
-  std::string joined;
-  bool inside = false;
-  for (size_t i = first; i < line.size(); ++i) {
-    if (line[i] == '"') {
-      inside = !inside;
-      if (!inside) joined += ' ';
-    } else if (inside) {
-      if (line[i] == '\\' && i + 1 < line.size()) ++i;  // an escape: \" stays inside
-      joined += line[i];
-    }
-  }
-  return joined;
-}
-
-TEST_CASE("the makefiles: nothing newer than GNU make 3.81, no GNU-only tool, no Linux-only path") {
-  // What macOS's make 3.81 lacks, and the tools' rules, in the makefiles' lines (not comments).
-  Rules banned = {{std::regex(R"(:\s*private\s)"), "`private` (make 3.82)"},
-                  {std::regex(R"(\$\(file\s)"), "$(file ...) (make 4.0)"},
-                  {std::regex(R"(^\s*[A-Za-z_][A-Za-z0-9_]*\s*(!=|::=))"), "!= or ::= (make 4.0)"},
-                  {std::regex(R"(\.ONESHELL|\.SHELLSTATUS|^\s*undefine\s|\$\((let|intcmp)\s)"),
-                   "make >= 3.82"}};
-  banned.insert(banned.end(), gnu_only_rules().begin(), gnu_only_rules().end());
-  std::vector<fs::path> files = {repo_root() / "Makefile", repo_root() / ".ci/run"};
-  for (const auto& entry : fs::directory_iterator(repo_root() / "mk"))
-    if (entry.path().extension() == ".mk" || entry.path().extension() == ".sh")
-      files.push_back(entry.path());
-  CHECK(files.size() >= 9);
-  for (const fs::path& file : files) {
-    std::ifstream in(file);
-    int number = 0;
-    for (std::string line; std::getline(in, line);) {
-      ++number;
-      const size_t first = line.find_first_not_of(" \t");
-      if (first == std::string::npos || line[first] == '#') continue;
-      for (const std::string& found : findings(line, banned))
-        FAIL_CHECK(file.filename().string() << ":" << number << ": " << found);
-    }
-  }
-}
-
-TEST_CASE("tests/ and tutorials/: no GNU-only tool in their commands, /proc only in the helper") {
-  // The scan finds what it must: a path in a literal, a command, not a comment.
-  const std::string proc = std::string("/pro") + "c/self/exe";
-  const auto found = [](const std::string& cpp_line) {
-    return findings(string_literals(cpp_line), gnu_only_rules()).size();
-  };
-  CHECK(found("  p = read_symlink(\"" + proc + "\");") == 1);
-  CHECK(found("run(\"ls | xargs -r rm\");") == 1);
-  CHECK(found("run(\"timeout 5 ./x\");") == 1);
-  CHECK(found("run(\"date +%s.%N\");") == 1);
-  CHECK(found("fail(\"a timeout: \" + what);") == 0);  // a word, not the command
-  CHECK(string_literals("  // read_symlink(\"" + proc + "\")").empty());
-  // Files that may name /proc, and why: the helper; the grading sandbox, Linux
-  // only (#ifdef __linux__; tutorials/exercises/sandbox/README.md says what
-  // is left elsewhere), with its own attacks and the hand-ins that try /proc
-  // on purpose, and the judge's test that a runner cannot read its memory
-  // through /proc/<judge>/mem (fake_runner's "peek", Linux only too); and this
-  // file, whose rules name it all.
-  const std::vector<std::string> exempt = {
-      "tests/helpers/platform.",           "tests/house/test_platform.cpp",
-      "tutorials/exercises/sandbox/",      "tests/exercises/test_sandbox.cpp",
-      "tests/exercises/sandbox_probe.cpp", "tests/exercise_handins/",
-      "tests/exercises/fake_runner.cpp",   "tests/exercises/test_judge.cpp"};
-  int scanned = 0;
-  for (const char* room : {"tests", "tutorials"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(repo_root() / room)) {
-      const std::string ext = entry.path().extension().string();
-      if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h" && ext != ".sh")) continue;
-      const std::string name = entry.path().lexically_relative(repo_root()).generic_string();
-      bool skip = false;
-      for (const std::string& prefix : exempt) skip = skip || name.rfind(prefix, 0) == 0;
-      if (skip) continue;
-      ++scanned;
-      std::ifstream in(entry.path());
-      int number = 0;
-      for (std::string line; std::getline(in, line);) {
-        ++number;
-        const size_t first = line.find_first_not_of(" \t");
-        if (first == std::string::npos || (ext == ".sh" && line[first] == '#')) continue;
-        // (std::regex is slow: only the C++ lines that hold a literal are searched)
-        if (ext != ".sh" && line.find('"') == std::string::npos) continue;
-        for (const std::string& found :
-             findings(ext == ".sh" ? line : string_literals(line), gnu_only_rules()))
-          FAIL_CHECK(name << ":" << number << ": " << found);
-      }
-    }
-  }
-  CHECK(scanned > 250);
 }
 
 TEST_CASE("make doctest: when the compiler finds no doctest, the install command of the system") {

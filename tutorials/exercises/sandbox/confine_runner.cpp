@@ -17,7 +17,8 @@
 // object that carries its own .preinit_array, IFUNC resolvers or prioritised
 // constructors (tutorials/exercises/tools/).
 // Outside Linux (x86-64, aarch64) there is no filter; the runner says so on
-// stderr and runs under the launcher's rlimits only.
+// stderr and runs under the launcher's rlimits only (on macOS, entered from
+// a constructor: Mach-O has no .preinit_array).
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -95,9 +96,16 @@ void confine(int argc, char** argv, char**) {
   }
 }
 
+#ifdef __linux__
 // The entry: a pointer in .preinit_array. `used`: nothing calls it by name.
 __attribute__((section(".preinit_array"), used)) void (*const confine_entry)(int, char**,
                                                                              char**) = confine;
+#else
+// Mach-O (macOS) has no .preinit_array, and there is no filter to install
+// (confine returns after the handlers): a constructor, the program's first
+// in link order, sets the handlers that name the limits' breaches.
+__attribute__((constructor)) void confine_from_constructor() { confine(0, nullptr, nullptr); }
+#endif
 
 }  // namespace
 

@@ -10,7 +10,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,6 +24,7 @@
 
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 namespace sandbox {
@@ -133,7 +133,15 @@ Pipe make_pipe() {
   int fds[2];
   // O_CLOEXEC: a program another thread of the grader starts meanwhile must
   // not inherit our pipes (it would hold them open, and we would wait for EOF).
+#ifdef __linux__
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("sandbox::run: cannot make a pipe");
+#else
+  // macOS has no pipe2: pipe, then close-on-exec. A program another thread
+  // starts between the two calls inherits the pipe; it is a runner under its
+  // own wall clock, so the wait for EOF it causes ends with that clock.
+  if (pipe(fds) != 0) throw std::runtime_error("sandbox::run: cannot make a pipe");
+  for (int end : fds) fcntl(end, F_SETFD, FD_CLOEXEC);
+#endif
   return {fds[0], fds[1]};
 }
 

@@ -8,9 +8,11 @@
 // clock, which kills the child's whole process group.
 #include <poll.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>  // pidfd_open
+#endif
 
 #include <cerrno>
 #include <chrono>
