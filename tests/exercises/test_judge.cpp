@@ -143,6 +143,7 @@ TEST_CASE("judge: a hostile runner's output is judged, not believed") {
 
 #ifdef __linux__  // /proc/<pid>/mem and setpriv are Linux's
 TEST_CASE("judge: a runner cannot open the judge's memory (the judge is not dumpable)") {
+  if (ag_test::platform::skip_unless_own_programs_start()) return;
   // Run as root, the runner would run as nobody under a root judge, and the
   // different users alone would refuse it. So both run as one ordinary user
   // (nobody, when the suite is root): the judge's PR_SET_DUMPABLE 0 is then

@@ -12,7 +12,10 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "tests/helpers/platform.h"
+#include "tutorials/exercises/sandbox/launch_detail.h"
 
 namespace ex_test {
 
@@ -42,6 +45,18 @@ inline std::string build_mode() {
 // teacher's side (hand-ins, hand-outs) have nothing to run there.
 inline bool is_handout() {
   return std::filesystem::exists(repo_root() / "tutorials/exercises/HANDOUT");
+}
+
+// The first line of a case that expects the runner's confinement to refuse
+// an attack (seccomp, Landlock, no_new_privs, running as nobody):
+//   if (ex_test::skip_unless_runners_are_confined()) return;
+// Those are Linux's. Elsewhere (macOS) a runner is held by its limits and
+// the wall clock only (tutorials/exercises/sandbox/README.md), and the case
+// says so and skips.
+inline bool skip_unless_runners_are_confined() {
+  if (sandbox::detail::confinement_available()) return false;
+  MESSAGE("skipped: this system has no seccomp or Landlock: runners are held by their limits only");
+  return true;
 }
 
 // The twelve assignments, in the hand-out's order (A1-A5, then F1-F7).
