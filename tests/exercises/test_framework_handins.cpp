@@ -66,12 +66,19 @@ Judged handin(const std::string& exercise, const std::string& student) {
 // and runs one judge's hidden checks, F4's; the others are skipped here and
 // run by make test-grading (and make test-framework-handins, the hand-ins only).
 
-// The visible checks' score, from the report's line "visible checks: N/100,
-// hidden checks: M/100" (grade-all runs both; the score is their mean), or -1.
+// The visible (or hidden) checks' score, from the report's line "visible
+// checks: N/100, hidden checks: M/100" (grade-all runs both; the score is
+// their mean), or -1.
 int visible_score(const std::string& report) {
   const size_t at = report.rfind("visible checks: ");
   int score = -1;
   if (at != std::string::npos) std::sscanf(report.c_str() + at, "visible checks: %d/100", &score);
+  return score;
+}
+int hidden_score(const std::string& report) {
+  const size_t at = report.rfind("hidden checks: ");
+  int score = -1;
+  if (at != std::string::npos) std::sscanf(report.c_str() + at, "hidden checks: %d/100", &score);
   return score;
 }
 
@@ -188,6 +195,8 @@ TEST_CASE("F5 hand-in: a naive twin that keeps the last tie costs only its tie c
   INFO(j.report);
   CHECK(visible_score(j.report) == 90);  // all but the naive twin's half of the ties check
   CHECK(has(j.report, "FAIL  naive twin:  2x2 windows on a 4x4 map of equal values"));
+  // The hidden checks tie too, on inputs of the student's own: 12 of the tie case's 25 points.
+  CHECK(hidden_score(j.report) == 88);
   CHECK_FALSE(has(j.report, "FAIL  fast kernel"));
   CHECK(has(j.report,
             "the fast kernel (core/kernels/pool.cpp) gives the right dx on this input: "

@@ -138,6 +138,36 @@ std::vector<judge::Check> random_case(const std::string& name, int points, const
                       grade::to_floats(grade::numeric_gradient(loss, grade::to_doubles(x), 1e-3)));
 }
 
+// Values drawn from {0, 1, 2} only, so most windows hold a tie; padding is
+// -infinity. As PyTorch (and as ties() above, worked by hand), each window's
+// gradient goes to its first maximum in row-major order: the loop below
+// routes dout by that rule, with no finite differences (a tie has none).
+std::vector<judge::Check> tie_case(const std::string& name, int points, const ag::Shape& shape,
+                                   const Window& window, uint64_t seed) {
+  const int64_t n = ag::numel_of(shape), H = shape[2], W = shape[3];
+  std::vector<float> x(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) x[i] = static_cast<float>((i * 7 + seed * 5 + i / 3) % 3);
+  const int64_t OH = (H + 2 * window.padding - window.kernel) / window.stride + 1;
+  const int64_t OW = (W + 2 * window.padding - window.kernel) / window.stride + 1;
+  std::vector<float> dout = grade::random_floats(shape[0] * shape[1] * OH * OW, seed);
+  std::vector<float> expected(x.size(), 0.0f);
+  for (int64_t p = 0; p < shape[0] * shape[1]; ++p)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        int64_t first_max = -1;  // index into x of the window's first maximum
+        for (int64_t i = 0; i < window.kernel; ++i)
+          for (int64_t j = 0; j < window.kernel; ++j) {
+            const int64_t h = oh * window.stride - window.padding + i;
+            const int64_t w = ow * window.stride - window.padding + j;
+            if (h < 0 || h >= H || w < 0 || w >= W) continue;
+            const int64_t at = (p * H + h) * W + w;
+            if (first_max < 0 || x[at] > x[first_max]) first_max = at;  // strict: the first stays
+          }
+        expected[first_max] += dout[(p * OH + oh) * OW + ow];
+      }
+  return both_kernels(name, points, x, shape, window, dout, expected);
+}
+
 std::vector<judge::Check> joined(const std::vector<std::vector<judge::Check>>& cases) {
   std::vector<judge::Check> checks;
   for (const std::vector<judge::Check>& pair : cases)
