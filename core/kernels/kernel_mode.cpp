@@ -39,7 +39,7 @@ Kernels kernels() {
   return static_cast<Kernels>(g_state.load() - 1);
 }
 
-const char* kernels_name(Kernels mode) { return mode == Kernels::Naive ? "naive" : "fast"; }
+std::string kernels_name(Kernels mode) { return mode == Kernels::Naive ? "naive" : "fast"; }
 
 KernelsGuard::KernelsGuard(Kernels mode) : previous_(g_state.load()) { set_kernels(mode); }
 KernelsGuard::~KernelsGuard() { g_state.store(previous_); }

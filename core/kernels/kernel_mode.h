@@ -15,13 +15,17 @@
 // environment.
 #pragma once
 
+#include <string>
+
 namespace ag {
 
 enum class Kernels { Fast, Naive };
 
 void set_kernels(Kernels mode);
 Kernels kernels();
-const char* kernels_name(Kernels mode);  // "fast" or "naive"
+// "fast" or "naive". A std::string, not a const char*: doctest's INFO and
+// CAPTURE print a char pointer as an address.
+std::string kernels_name(Kernels mode);
 // The reading of AG_KERNELS: "fast", "naive", or empty (fast); anything else
 // throws ag::Error naming the variable, the value and the accepted ones.
 Kernels parse_kernels(const char* value);

@@ -64,7 +64,7 @@ int main() {
     const int runs = mode == ag::Kernels::Fast ? 15 : 3;
     double s = bench::median_seconds_batched([&] { ag::bmm(query, key_t); }, runs);
     std::printf("%-38s %-6s %10.3f %8.1f GFLOP/s\n", "bmm [32,256,32] x [32,32,256]",
-                ag::kernels_name(mode), s * 1e3, bmm_flops / s * 1e-9);
+                ag::kernels_name(mode).c_str(), s * 1e3, bmm_flops / s * 1e-9);
   }
 
   const double softmax_bytes = 2.0 * B * T * T * sizeof(float);  // read x, write y
@@ -73,14 +73,14 @@ int main() {
     const int runs = mode == ag::Kernels::Fast ? 15 : 3;
     double s = bench::median_seconds_batched([&] { ag::softmax(scores, -1); }, runs);
     std::printf("%-38s %-6s %10.3f %8.1f GB/s\n", "softmax [32,256,256] dim -1",
-                ag::kernels_name(mode), s * 1e3, softmax_bytes / s * 1e-9);
+                ag::kernels_name(mode).c_str(), s * 1e3, softmax_bytes / s * 1e-9);
   }
   for (ag::Kernels mode : {ag::Kernels::Fast, ag::Kernels::Naive}) {
     ag::KernelsGuard guard(mode);
     const int runs = mode == ag::Kernels::Fast ? 15 : 3;
     double s = bench::median_seconds_batched([&] { ag::log_softmax(scores, -1); }, runs);
     std::printf("%-38s %-6s %10.3f %8.1f GB/s\n", "log_softmax [32,256,256] dim -1",
-                ag::kernels_name(mode), s * 1e3, softmax_bytes / s * 1e-9);
+                ag::kernels_name(mode).c_str(), s * 1e3, softmax_bytes / s * 1e-9);
   }
 
   ag::set_num_threads(1);

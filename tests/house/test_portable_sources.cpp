@@ -161,7 +161,8 @@ const Rules& linux_only_rules() {
       {std::regex(R"(#\s*include\s*<(linux/|sys/prctl\.h|sys/sysinfo\.h|malloc\.h|sys/epoll\.h|)"
                   R"(sys/auxv\.h|sys/syscall\.h))"),
        "a Linux-only header"},
-      {std::regex(R"(section\s*\(\s*"\.preinit_array")"), "ELF's .preinit_array (Mach-O has none)"}};
+      {std::regex(R"(section\s*\(\s*"\.preinit_array")"),
+       "ELF's .preinit_array (Mach-O has none)"}};
   return rules;
 }
 

@@ -84,13 +84,19 @@ TEST_CASE(
       const Run fused = run(block, x, dout, /*fused_path=*/true);
       // Not bit-equal: the fused gemms add in another order. Values are O(1).
       check_same(document, fused, 1e-5);
-      // The gradients are real: not all zero (gamma = 0.7 lets them through).
+      // The gradients are real: not all zero (gamma = 0.7 lets them through),
+      // but for key.bias. It adds q . b to every score in a query's row, and
+      // softmax ignores a shift of its row: its gradient is 0 in exact
+      // arithmetic. Rounding leaves up to 3e-7 per element on x86-64; arm64 gave 0.
       for (auto& [grad_name, g] : document.grads) {
         const std::string& name = grad_name;  // clang 14's INFO cannot capture a structured binding
         INFO(name);
         double total = 0;
         for (float v : g.to_vector()) total += std::fabs(v);
-        CHECK(total > 0.0);
+        if (name == "key.bias")
+          CHECK(total / double(g.numel()) < 1e-5);
+        else
+          CHECK(total > 0.0);
       }
     }
   }
