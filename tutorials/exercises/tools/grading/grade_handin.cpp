@@ -280,10 +280,10 @@ Graded grade_handin(const Setup& setup, const std::string& handin, const std::st
   if (suite.summary.empty()) return graded;
   graded.row.suite =
       suite.ran ? std::to_string(suite.passed) + "/" + std::to_string(suite.passed + suite.failed)
-                : "did not run";
+                : suite.column;
   if (!suite.ran || suite.failed > 0)
-    graded.row.reason +=
-        (graded.row.reason.empty() ? "" : "; ") + std::string("suite tests failed");
+    graded.row.reason += (graded.row.reason.empty() ? "" : "; ") + std::string("suite tests ") +
+                         (suite.ran ? "failed" : suite.column);
   // The suite's line goes before the score line, which stays the report's last.
   const size_t score_at = graded.report.rfind("score: ");
   graded.report.insert(std::min(score_at, graded.report.size()),

@@ -1,6 +1,7 @@
 // tutorials/exercises/tools/grading/suite_tests.cpp: see suite_tests.h.
 #include "tutorials/exercises/tools/grading/suite_tests.h"
 
+#include <cstring>
 #include <regex>
 
 #include "tutorials/exercises/sandbox/sandbox.h"
@@ -24,6 +25,7 @@ SuiteOutcome run_suite_tests(const std::vector<std::string>& cxx, const std::str
   const Finished linked = run_command(link, 120);
   if (linked.status != 0) {
     outcome.summary = "suite " + suites + ": did not link with your files";
+    outcome.column = "did not link";
     outcome.details = first_lines(linked.output, 20, "    ");
     return outcome;
   }
@@ -45,9 +47,14 @@ SuiteOutcome run_suite_tests(const std::vector<std::string>& cxx, const std::str
     outcome.failed = std::stoi(found[2]);
   }
   if (!result.breach.empty() || !outcome.ran) {
-    outcome.summary = "suite " + suites + ": stopped" +
-                      (result.breach.empty() ? "" : " (" + result.breach + ")") +
-                      " before its count";
+    // How: the sandbox's words for a limit or a forbidden call, else the
+    // signal that ended it (a recursion too deep for the stack: SIGSEGV).
+    const bool crashed = result.breach.empty() && result.signal != 0;
+    outcome.column = crashed ? "crashed" : "stopped";
+    std::string how = outcome.column;
+    if (!result.breach.empty()) how += " (" + result.breach + ")";
+    if (crashed) how += std::string(" (") + strsignal(result.signal) + ")";
+    outcome.summary = "suite " + suites + ": " + how + " before its count";
     outcome.details = first_lines(log, 40, "    ");
     outcome.ran = false;
     return outcome;

@@ -17,8 +17,10 @@
 namespace grading {
 
 struct SuiteOutcome {
-  bool ran = false;  // false: nothing to run, or it did not link (see summary)
+  bool ran = false;  // false: nothing to run, it did not link, or it stopped before its count
   int passed = 0, failed = 0;
+  std::string column;   // the gradebook's cell when it did not run to its count:
+                        // "did not link", "crashed" or "stopped"
   std::string summary;  // one line for the report: "suite core.autograd: 14 passed, 0 failed"
   std::string details;  // the failing cases' output (at most 40 lines)
 };
