@@ -7,10 +7,11 @@
 #   make bench      speed benchmarks (GFLOP/s, ms)
 #   make lines      lines per room, the largest files, how many are over budget
 #   make lint       fails on a file over 400 lines or a line over 100 columns (mk/lint.sh)
+#   make check-not-linux   the files with #ifdef __linux__ compile with it false (macOS's branches)
 #   make compile_commands.json   for clangd / VS Code navigation
 #   make help       this list
 
-.PHONY: debug asan gdb lldb bench lines lint help compile_commands.json
+.PHONY: debug asan gdb lldb bench lines lint check-not-linux help compile_commands.json
 
 debug:
 	$(MAKE) MODE=debug all
@@ -61,6 +62,19 @@ lines:
 
 lint:
 	@sh mk/lint.sh
+
+# The other half of tests/house/test_portable_sources.cpp's fence rule: the
+# branches a Mac compiles (#else of #ifdef __linux__) compile too, with no
+# warning. Each file that names __linux__ is checked with the compiler's
+# Linux macros undefined (against this system's headers: a Mac's differ,
+# so this proves the branches are C++ that compiles, not that macOS has every
+# call they make). A few seconds; .ci/run runs it.
+NOT_LINUX_FILES = $(shell grep -l __linux__ $(sort $(wildcard core/*.cpp core/*/*.cpp nn/*.cpp   data/*.cpp tests/*/*.cpp tutorials/*/*.cpp tutorials/*/*/*.cpp tutorials/*/*/*/*.cpp)))
+check-not-linux:
+	@for f in $(NOT_LINUX_FILES); do \
+	  $(CXX) $(filter-out -MMD -MP,$(TEST_CXXFLAGS)) -fsyntax-only -Werror \
+	    -U__linux__ -U__linux -Ulinux -U__gnu_linux__ $$f || { echo "check-not-linux: $$f"; exit 1; }; \
+	done; echo "check-not-linux: $(words $(NOT_LINUX_FILES)) files compile with __linux__ undefined"
 
 # The list above: every "#   make ..." line of the Makefile and of mk/*.mk.
 help:
