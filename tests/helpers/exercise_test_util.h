@@ -92,12 +92,14 @@ inline Run run(const std::string& command) {
   return result;
 }
 
-// `make ARGS` in the repository, in this binary's MODE. The variables of a
+// `make ARGS` in the repository, for this binary's build (its compiler, library and
+// MODE: platform::build_make_variables). The variables of a
 // make that runs this suite (make test: its jobserver, its level) are not
 // passed on, so the inner make is a fresh one, as a teacher's would be.
 inline Run make(const std::string& args) {
-  return run("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory MODE=" +
-             build_mode() + " " + args);
+  return run(
+      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make -s --no-print-directory" +
+      ag_test::platform::build_make_variables() + " " + args);
 }
 
 inline std::string read_file(const std::filesystem::path& path) {

@@ -125,6 +125,20 @@ bool host_compiler_targets_this_program() {
   return same;
 }
 
+std::string build_make_variables() {
+  const std::filesystem::path build = executable_path().parent_path();
+  std::ifstream in(build / "flags.txt");
+  std::string compiler, flags;
+  std::getline(in, compiler);
+  std::getline(in, flags);
+  std::string vars;
+  if (compiler.find("clang") != std::string::npos) vars += " CXX=clang++";
+  if (flags.find("-stdlib=libc++") != std::string::npos) vars += " STDLIB=libc++";
+  const std::string mode = build.filename().string();
+  if (mode == "debug" || mode == "asan") vars += " MODE=" + mode;
+  return vars;
+}
+
 bool make_cloexec_pipe(int fds[2]) {
 #ifdef __linux__
   return ::pipe2(fds, O_CLOEXEC) == 0;

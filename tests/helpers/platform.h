@@ -48,6 +48,14 @@ bool host_compiler_targets_this_program();
 // graders, the judge's runners or the tutorials then skip, with this reason.
 const std::string& cannot_start_own_programs();
 
+// The make variables that choose this program's build folder (build/,
+// build/clang/, build/clang-libc++/, build/asan/, ...), read from its
+// flags.txt (the compiler's --version line, then the flags) and its name:
+// " CXX=clang++ STDLIB=libc++ MODE=asan", or "" for build/. A test that runs
+// make for this build passes them: a make with another compiler would build
+// and run another folder's programs.
+std::string build_make_variables();
+
 // A pipe whose two ends close on exec (fds[0] reads, fds[1] writes); false,
 // with errno, when it cannot be made. Linux makes it in one call (pipe2);
 // macOS has no pipe2, so there a program another thread starts in between

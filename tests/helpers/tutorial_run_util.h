@@ -62,21 +62,6 @@ struct TempDir {
 // the tutorials it runs are the ones built beside it.
 inline fs::path build_dir() { return ag_test::platform::executable_path().parent_path(); }
 
-// The make variables that choose that folder, read from its flags.txt (the compiler's
-// --version line, the flags): a make with another compiler would build another folder.
-inline std::string build_variables() {
-  std::ifstream in(build_dir() / "flags.txt");
-  std::string compiler, flags;
-  std::getline(in, compiler);
-  std::getline(in, flags);
-  std::string vars;
-  if (compiler.find("clang") != std::string::npos) vars += " CXX=clang++";
-  if (flags.find("-stdlib=libc++") != std::string::npos) vars += " STDLIB=libc++";
-  const std::string mode = build_dir().filename().string();
-  if (mode == "debug" || mode == "asan") vars += " MODE=" + mode;
-  return vars;
-}
-
 // <build folder>/tutorials/NN_*, brought up to date by make on first use (a no-op under
 // `make test`, which builds them first).
 inline fs::path program(const std::string& number) {
@@ -87,8 +72,8 @@ inline fs::path program(const std::string& number) {
     for (const auto& e : fs::directory_iterator(root / "tutorials"))
       if (e.path().extension() == ".cpp" && std::isdigit(e.path().filename().string()[0]))
         targets += " " + folder + "/tutorials/" + e.path().stem().string();
-    return shell("make -s --no-print-directory -C '" + root.string() + "'" + build_variables() +
-                 targets);
+    return shell("make -s --no-print-directory -C '" + root.string() + "'" +
+                 ag_test::platform::build_make_variables() + targets);
   }();
   INFO(made.out);
   REQUIRE(made.status == 0);
