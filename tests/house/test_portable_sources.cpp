@@ -7,6 +7,7 @@
 // #ifdef __linux__. (test_platform.cpp runs the platform's probes themselves.)
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -21,6 +22,26 @@ namespace fs = std::filesystem;
 namespace {
 
 using house_test::repo_root;
+
+// The files under `rooms` with one of `extensions`, as paths from the
+// repository's root, but those that start with one of `exempt`.
+std::vector<std::string> sources(const std::vector<std::string>& rooms,
+                                 const std::vector<std::string>& extensions,
+                                 const std::vector<std::string>& exempt) {
+  std::vector<std::string> names;
+  for (const std::string& room : rooms)
+    for (const auto& entry : fs::recursive_directory_iterator(repo_root() / room)) {
+      const std::string ext = entry.path().extension().string();
+      if (!entry.is_regular_file() ||
+          std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
+        continue;
+      const std::string name = entry.path().lexically_relative(repo_root()).generic_string();
+      bool skip = false;
+      for (const std::string& prefix : exempt) skip = skip || name.rfind(prefix, 0) == 0;
+      if (!skip) names.push_back(name);
+    }
+  return names;
+}
 
 }  // namespace
 
@@ -121,31 +142,24 @@ TEST_CASE("tests/ and tutorials/: no GNU-only tool in their commands, /proc only
       "tutorials/exercises/sandbox/",      "tests/exercises/test_sandbox.cpp",
       "tests/exercises/sandbox_probe.cpp", "tests/exercise_handins/",
       "tests/exercises/fake_runner.cpp",   "tests/exercises/test_judge.cpp"};
-  int scanned = 0;
-  for (const char* room : {"tests", "tutorials"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(repo_root() / room)) {
-      const std::string ext = entry.path().extension().string();
-      if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h" && ext != ".sh")) continue;
-      const std::string name = entry.path().lexically_relative(repo_root()).generic_string();
-      bool skip = false;
-      for (const std::string& prefix : exempt) skip = skip || name.rfind(prefix, 0) == 0;
-      if (skip) continue;
-      ++scanned;
-      std::ifstream in(entry.path());
-      int number = 0;
-      for (std::string line; std::getline(in, line);) {
-        ++number;
-        const size_t first = line.find_first_not_of(" \t");
-        if (first == std::string::npos || (ext == ".sh" && line[first] == '#')) continue;
-        // (std::regex is slow: only the C++ lines that hold a literal are searched)
-        if (ext != ".sh" && line.find('"') == std::string::npos) continue;
-        for (const std::string& found :
-             findings(ext == ".sh" ? line : string_literals(line), gnu_only_rules()))
-          FAIL_CHECK(name << ":" << number << ": " << found);
-      }
+  const std::vector<std::string> files =
+      sources({"tests", "tutorials"}, {".cpp", ".h", ".sh"}, exempt);
+  for (const std::string& name : files) {
+    const bool shell = fs::path(name).extension() == ".sh";
+    std::ifstream in(repo_root() / name);
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      const size_t first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || (shell && line[first] == '#')) continue;
+      // (std::regex is slow: only the C++ lines that hold a literal are searched)
+      if (!shell && line.find('"') == std::string::npos) continue;
+      for (const std::string& found :
+           findings(shell ? line : string_literals(line), gnu_only_rules()))
+        FAIL_CHECK(name << ":" << number << ": " << found);
     }
   }
-  CHECK(scanned > 250);
+  CHECK(files.size() > 250);
 }
 
 // What Linux has and macOS's headers lack: calls, flags and headers a
@@ -282,29 +296,21 @@ TEST_CASE("the sources: Linux-only calls, flags and headers only behind #ifdef _
   const std::vector<std::string> exempt = {"tutorials/exercises/sandbox/seccomp_rules.h",
                                            "tests/exercise_handins/",
                                            "tests/house/test_portable_sources.cpp"};
-  int scanned = 0;
-  for (const char* room : {"core", "nn", "optim", "data", "tests", "tutorials"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(repo_root() / room)) {
-      const std::string ext = entry.path().extension().string();
-      if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h")) continue;
-      const std::string name = entry.path().lexically_relative(repo_root()).generic_string();
-      bool skip = false;
-      for (const std::string& prefix : exempt) skip = skip || name.rfind(prefix, 0) == 0;
-      if (skip) continue;
-      ++scanned;
-      std::ifstream in(entry.path());
-      LinuxFence fence;
-      int number = 0;
-      for (std::string line; std::getline(in, line);) {
-        ++number;
-        const std::string code = fence.code_of(line);
-        if (code.empty() || fence.fenced() || !may_be_linux_only(code)) continue;
-        for (const std::string& found : findings(code, linux_only_rules()))
-          FAIL_CHECK(name << ":" << number << ": " << found);
-      }
+  const std::vector<std::string> files =
+      sources({"core", "nn", "optim", "data", "tests", "tutorials"}, {".cpp", ".h"}, exempt);
+  for (const std::string& name : files) {
+    std::ifstream in(repo_root() / name);
+    LinuxFence fence;
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      const std::string code = fence.code_of(line);
+      if (code.empty() || fence.fenced() || !may_be_linux_only(code)) continue;
+      for (const std::string& found : findings(code, linux_only_rules()))
+        FAIL_CHECK(name << ":" << number << ": " << found);
     }
   }
-  CHECK(scanned > 400);
+  CHECK(files.size() > 400);
 }
 
 }  // TEST_SUITE("house.platform")
