@@ -219,7 +219,7 @@ TEST_CASE("article quotes: each is the article's own text, and tutorials 01-09 q
   for (int n = 1; n <= 9; ++n)
     for (const auto& entry : fs::directory_iterator(repo / "tutorials")) {
       const std::string name = entry.path().filename().string();
-      char prefix[8];
+      char prefix[16];  // room for any int: g++ checks the format against the type
       std::snprintf(prefix, sizeof prefix, "%02d_", n);
       if (name.rfind(prefix, 0) != 0) continue;
       std::ifstream in(entry.path());
