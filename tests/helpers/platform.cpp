@@ -151,9 +151,9 @@ bool make_cloexec_pipe(int fds[2]) {
 
 // The exec's own error answers, not the program's exit status: the write end
 // of a pipe closes on a successful exec (FD_CLOEXEC), and a failed exec sends
-// its errno through it. Between fork
-// and exec the child makes only async-signal-safe calls, since the library's
-// worker threads may hold locks at the moment of the fork.
+// its errno through it. Between fork and exec the child makes only
+// async-signal-safe calls, since the library's worker threads may hold locks
+// at the moment of the fork.
 const std::string& cannot_start_own_programs() {
   static const std::string reason = []() -> std::string {
     const std::string self = executable_path().string();
