@@ -3,8 +3,6 @@
 // test_handout.cpp).
 #pragma once
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/helpers/house_test_util.h"
 #include "tests/helpers/platform.h"
 #include "tutorials/exercises/sandbox/launch_detail.h"
 
@@ -73,33 +72,19 @@ inline const std::vector<std::string> kAssignments = {"softmax_backward",
                                                       "adam",
                                                       "multihead_attention"};
 
-struct Run {
-  std::string output;  // stdout and stderr
-  int status = -1;     // the exit status
-};
+using Run = house_test::Run;  // output (stdout and stderr) and status
 
 // Runs a shell command in the repository's root.
 inline Run run(const std::string& command) {
-  Run result;
-  const std::string full = "cd '" + repo_root().string() + "' && { " + command + " ; } 2>&1";
-  FILE* pipe = popen(full.c_str(), "r");
-  if (!pipe) return result;
-  char chunk[4096];
-  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;)
-    result.output.append(chunk, n);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return house_test::run_shell("cd '" + repo_root().string() + "' && { " + command + " ; }");
 }
 
-// `make ARGS` in the repository, for this binary's build (its compiler, library and
-// MODE: platform::build_make_variables). The variables of a
-// make that runs this suite (make test: its jobserver, its level) are not
-// passed on, so the inner make is a fresh one, as a teacher's would be.
+// `make ARGS` in the repository, for this binary's build (its compiler,
+// library and MODE: platform::build_make_variables), as a fresh make, as a
+// teacher's would be (house_test::kFreshMake).
 inline Run make(const std::string& args) {
-  return run(
-      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make -s --no-print-directory" +
-      ag_test::platform::build_make_variables() + " " + args);
+  return run(house_test::kFreshMake + " -s" + ag_test::platform::build_make_variables() + " " +
+             args);
 }
 
 inline std::string read_file(const std::filesystem::path& path) {

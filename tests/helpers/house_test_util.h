@@ -36,12 +36,15 @@ inline Run run_shell(const std::string& command) {
   return run;
 }
 
-// make in the repository, as a student types it: not as a sub-make of `make test`.
-// (Nor with the CXX and STDLIB that `make CXX=clang++ STDLIB=libc++ test` exports.)
+// make as a student types it: not as a sub-make of `make test` (its jobserver,
+// its level), nor with the CXX and STDLIB that `make CXX=clang++ STDLIB=libc++
+// test` exports. The caller adds the options and the targets.
+inline const std::string kFreshMake =
+    "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make --no-print-directory";
+
+// make in the repository, as a student types it.
 inline Run run_make(const std::string& args) {
-  return run_shell(
-      "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CXX -u STDLIB make --no-print-directory -C '" +
-      repo_root().string() + "' " + args);
+  return run_shell(kFreshMake + " -C '" + repo_root().string() + "' " + args);
 }
 
 }  // namespace house_test
