@@ -206,6 +206,14 @@ void check_plan(const std::string& command, const std::string& plan) {
     CHECK(plan.find(" build/obj/") == std::string::npos);
     CHECK(plan.find("-Wno-maybe-uninitialized") == std::string::npos);  // g++'s only
     CHECK(plan.find("./build/clang-libc++/tests") != std::string::npos);
+  } else if (command == "make check-not-linux") {
+    // Each fenced file, compiled with the Linux macros undefined, warnings as errors.
+    CHECK(plan.find("-fsyntax-only -Werror") != std::string::npos);
+    CHECK(plan.find("-U__linux__ -U__linux -Ulinux -U__gnu_linux__") != std::string::npos);
+    for (const char* file : {"tutorials/exercises/sandbox/start_child.cpp",
+                             "tutorials/exercises/sandbox/confine_runner.cpp",
+                             "tests/helpers/platform.cpp", "tests/exercises/sandbox_probe.cpp"})
+      CHECK(plan.find(file) != std::string::npos);
   } else {
     CHECK(plan.find("./build/tests") != std::string::npos);
   }
